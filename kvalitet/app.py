@@ -1,0 +1,115 @@
+"""The ASGI application: GraphQL at /graphql, and health checks for orchestrators."""
+
+from __future__ import annotations
+
+import contextlib
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from .access import ANONYMOUS, AccessPolicy, PermissiveAccessPolicy
+from .config import Settings
+from .db import Database
+from .db.migrate import is_current
+from .loaders import Loaders
+from .log import configure_logging, get_logger
+from .plugins import Profiles, new_plugin_manager
+from .schema import build_schema
+from .schema.context import Context
+
+log = get_logger(__name__)
+
+
+class KvalitetGraphQL(GraphQL):
+    """Strawberry's ASGI view with our per-request context."""
+
+    def __init__(self, schema, *, database: Database, settings: Settings, profiles: Profiles, policy: AccessPolicy):
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql else None,
+            # Only the current protocol: the legacy graphql-ws one has published advisories.
+            subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        )
+        self.database = database
+        self.settings = settings
+        self.profiles = profiles
+        self.policy = policy
+
+    async def get_context(self, request, response) -> Context:
+        actor = ANONYMOUS
+        return Context(
+            settings=self.settings,
+            profiles=self.profiles,
+            policy=self.policy,
+            actor=actor,
+            loaders=Loaders(self.database.engine, self.policy, actor),
+            request=request,
+            response=response,
+        )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    profiles: Profiles | None = None,
+    policy: AccessPolicy | None = None,
+    database: Database | None = None,
+) -> Starlette:
+    """Build the application. With no arguments (as uvicorn's factory) it reads the settings
+    from the environment; `KVALITET_DATABASE_URL` must then be set (`kvalitet serve` sets it)."""
+    settings = settings or Settings()
+    if database is None:
+        if settings.database_url is None:
+            raise RuntimeError("KVALITET_DATABASE_URL is not set; start the service with `kvalitet serve`")
+        database = Database(settings.database_url.get_secret_value(), pool_size=settings.db_pool_size)
+    profiles = profiles or Profiles(new_plugin_manager(data_dirs=settings.profile_dirs))
+    policy = policy or PermissiveAccessPolicy()
+    graphql = KvalitetGraphQL(
+        build_schema(profiles), database=database, settings=settings, profiles=profiles, policy=policy
+    )
+
+    async def healthz(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> JSONResponse:
+        try:
+            async with database.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            current = await is_current(database.engine)
+        except Exception as error:  # any failure to reach the database means not ready
+            log.warning("readyz.database_unreachable", error=str(error))
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+        if not current:
+            return JSONResponse({"status": "unavailable", "database": "migrations pending"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        await database.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.profiles = profiles
+    return app
+
+
+def create_app_from_env() -> Starlette:
+    """uvicorn's factory in each worker process."""
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_json)
+    return create_app(settings)

@@ -1,0 +1,180 @@
+"""The `kvalitet` command."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .config import Settings
+from .log import configure_logging, get_logger
+
+app = typer.Typer(
+    help="kvalitet: GraphQL backend for municipal quality-development plans.",
+    no_args_is_help=True,
+    # Local variables in tracebacks would print database URLs and tokens.
+    pretty_exceptions_show_locals=False,
+)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+profiles_app = typer.Typer(help="Installed profiles.", no_args_is_help=True)
+schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(profiles_app, name="profiles")
+app.add_typer(schema_app, name="schema")
+
+log = get_logger("kvalitet.cli")
+
+
+def _settings(**overrides) -> Settings:
+    settings = Settings()
+    values = {k: v for k, v in overrides.items() if v is not None}
+    return settings.model_copy(update=values) if values else settings
+
+
+def _database_url(settings: Settings):
+    """The configured URL, or an embedded server's (kept running by the returned handle)."""
+    from .embedded import resolve_database_url
+
+    url, server = resolve_database_url(settings)
+    if server is not None:
+        log.info("embedded_postgres.started", pgdata=str(server.pgdata))
+    return url, server
+
+
+async def _with_database(url: str, work):
+    from .db import Database
+
+    database = Database(url, pool_size=2)
+    try:
+        return await work(database)
+    finally:
+        await database.dispose()
+
+
+@app.command()
+def serve(
+    demo: Annotated[bool, typer.Option(help="Load demo data (every installed profile's municipality and plan).")] = False,
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
+    migrate: Annotated[bool, typer.Option(help="Apply pending migrations before serving.")] = True,
+) -> None:
+    """Start the service (GraphiQL at http://HOST:PORT/graphql)."""
+    import uvicorn
+
+    settings = _settings(host=host, port=port, workers=workers)
+    configure_logging(settings.log_level, settings.log_json)
+    log.info("settings", **settings.redacted())
+    url, server = _database_url(settings)
+    # Workers read the URL from the environment: the embedded server is started once, here.
+    os.environ["KVALITET_DATABASE_URL"] = url
+
+    async def prepare(database):
+        from .db.migrate import upgrade
+
+        if migrate and settings.auto_migrate:
+            await upgrade(database.engine)
+            log.info("migrations.applied")
+        if demo:
+            await _load_demo(database, settings)
+
+    asyncio.run(_with_database(url, prepare))
+    log.info("serving", url=f"http://{settings.host}:{settings.port}/graphql", workers=settings.workers)
+    uvicorn.run(
+        "kvalitet.app:create_app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level,
+    )
+    del server  # the embedded server stops when this process exits
+
+
+async def _load_demo(database, settings: Settings) -> None:
+    from .plugins import Profiles, new_plugin_manager
+    from .services.demo import load_demo
+
+    profiles = Profiles(new_plugin_manager(data_dirs=settings.profile_dirs))
+    async with database.session() as session, session.begin():
+        created = await load_demo(session, profiles)
+    log.info("demo.loaded", **created)
+
+
+@app.command("demo")
+def demo_command() -> None:
+    """Load the demo data into the database (without serving)."""
+    settings = _settings()
+    configure_logging(settings.log_level, settings.log_json)
+    url, server = _database_url(settings)
+    asyncio.run(_with_database(url, lambda database: _load_demo(database, settings)))
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Apply migrations up to REVISION."""
+    from .db.migrate import upgrade
+
+    settings = _settings()
+    configure_logging(settings.log_level, settings.log_json)
+    url, server = _database_url(settings)
+    asyncio.run(_with_database(url, lambda database: upgrade(database.engine, revision)))
+    typer.echo(f"upgraded to {revision}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base.")]) -> None:
+    """Revert migrations down to REVISION."""
+    from .db.migrate import downgrade
+
+    settings = _settings()
+    configure_logging(settings.log_level, settings.log_json)
+    url, server = _database_url(settings)
+    asyncio.run(_with_database(url, lambda database: downgrade(database.engine, revision)))
+    typer.echo(f"downgraded to {revision}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the database's revision and the newest one."""
+    from .db.migrate import current_revision, head_revision
+
+    settings = _settings()
+    configure_logging(settings.log_level, settings.log_json)
+    url, server = _database_url(settings)
+    current = asyncio.run(_with_database(url, lambda database: current_revision(database.engine)))
+    head = head_revision()
+    state = "up to date" if current == head else "migrations pending"
+    typer.echo(f"current: {current or 'empty'}\nhead:    {head}\n{state}")
+
+
+@profiles_app.command("list")
+def profiles_list() -> None:
+    """List the installed profiles."""
+    from .plugins import Profiles, new_plugin_manager
+
+    settings = _settings()
+    profiles = Profiles(new_plugin_manager(data_dirs=settings.profile_dirs))
+    for info in profiles.all():
+        numbers = ", ".join(info.municipality_numbers) or "-"
+        typer.echo(f"{info.code}\t{numbers}\t{info.name}")
+
+
+@schema_app.command("export")
+def schema_export(
+    out: Annotated[Path | None, typer.Option(help="Write to this file instead of standard output.")] = None,
+) -> None:
+    """Print the GraphQL schema (SDL) of the installed profiles."""
+    from .plugins import Profiles, new_plugin_manager
+    from .schema import build_schema, schema_sdl
+
+    settings = _settings()
+    sdl = schema_sdl(build_schema(Profiles(new_plugin_manager(data_dirs=settings.profile_dirs))))
+    if out is None:
+        typer.echo(sdl, nl=False)
+    else:
+        out.write_text(sdl, encoding="utf-8")
+        typer.echo(f"wrote {out}")

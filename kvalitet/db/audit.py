@@ -1,0 +1,92 @@
+"""Writes a change-log row for every domain row a session creates, updates or deletes.
+
+It hooks the ORM's flush, so no service can forget to record a change: whatever goes
+through an `AuditedSession` is logged in the same transaction as the change itself.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import decimal
+import uuid
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from ..models import ChangeLog, Entity
+
+# Who is acting: set per request by the API, per command by the CLI.
+current_actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("kvalitet_actor", default=None)
+
+_UNLOGGED = {"created_at", "updated_at", "version"}
+
+
+def _jsonable(value):
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _columns(obj: Entity) -> dict[str, object]:
+    state = inspect(obj)
+    return {
+        attr.key: _jsonable(state.dict[attr.key])
+        for attr in state.mapper.column_attrs
+        if attr.key not in _UNLOGGED and attr.key in state.dict
+    }
+
+
+def _changed(obj: Entity) -> dict[str, list[object]]:
+    state = inspect(obj)
+    changes: dict[str, list[object]] = {}
+    for attr in state.mapper.column_attrs:
+        if attr.key in _UNLOGGED:
+            continue
+        history = state.attrs[attr.key].history
+        if history.has_changes():
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            if old != new:
+                changes[attr.key] = [_jsonable(old), _jsonable(new)]
+    return changes
+
+
+class AuditedSession(Session):
+    """A session whose flushes add change-log rows."""
+
+
+@event.listens_for(AuditedSession, "before_flush")
+def _record_changes(session: Session, flush_context, instances) -> None:
+    actor = current_actor.get()
+    records: list[ChangeLog] = []
+    for obj in session.new:
+        if isinstance(obj, Entity):
+            if obj.id is None:
+                obj.id = uuid.uuid4()  # known now, so the log can name it
+            records.append(_record(obj, "create", _columns(obj), actor))
+    for obj in session.dirty:
+        if isinstance(obj, Entity) and session.is_modified(obj, include_collections=False):
+            changes = _changed(obj)
+            if changes:
+                records.append(_record(obj, "update", changes, actor))
+    for obj in session.deleted:
+        if isinstance(obj, Entity):
+            records.append(_record(obj, "delete", {}, actor))
+    session.add_all(records)
+
+
+def _record(obj: Entity, action: str, changes: dict, actor: str | None) -> ChangeLog:
+    return ChangeLog(
+        actor=actor,
+        entity_type=type(obj).__name__,
+        entity_id=obj.id,
+        action=action,
+        changes=changes,
+    )

@@ -1,0 +1,30 @@
+"""The async engine and session factory for one database."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from .audit import AuditedSession
+
+
+class Database:
+    """One PostgreSQL database: its engine and a factory for audited sessions."""
+
+    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False):
+        self.url = url
+        self.engine: AsyncEngine = create_async_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            echo=echo,
+        )
+        self.sessions = async_sessionmaker(
+            self.engine, class_=AsyncSession, sync_session_class=AuditedSession, expire_on_commit=False
+        )
+
+    def session(self) -> AsyncSession:
+        return self.sessions()
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

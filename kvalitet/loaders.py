@@ -1,0 +1,142 @@
+"""Batched reads for one GraphQL request: every database read of the API goes through here.
+
+Each loader is a strawberry DataLoader that answers all the keys asked for in one tick of
+the event loop with one SELECT, so a request costs a number of statements bounded by the
+depth of its query, never by the number of rows. Every SELECT is first passed through the
+access policy's `scope`. Rows come back as plain mappings, never lazy ORM objects.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+from sqlalchemy import Select, and_, func, literal, or_, select, true, tuple_
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncEngine
+from strawberry.dataloader import DataLoader
+
+from .access import AccessPolicy, Actor
+from .pagination import CursorError, Page, decode_cursor, encode_cursor
+
+
+class Loaders:
+    def __init__(self, engine: AsyncEngine, policy: AccessPolicy, actor: Actor):
+        self.engine = engine
+        self.policy = policy
+        self.actor = actor
+        self._loaders: dict[Hashable, DataLoader] = {}
+
+    def scoped(self, model: type, statement: Select | None = None) -> Select:
+        """`statement` (default: every column of `model`) narrowed by the access policy."""
+        statement = statement if statement is not None else select(model.__table__)
+        return self.policy.scope(self.actor, model, statement)
+
+    async def fetch(self, model: type, statement: Select | None = None) -> list[RowMapping]:
+        """Run one scoped SELECT and return its rows as mappings."""
+        async with self.engine.connect() as connection:
+            result = await connection.execute(self.scoped(model, statement))
+            return list(result.mappings().all())
+
+    def _cached(self, key: Hashable, batch) -> DataLoader:
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = self._loaders[key] = DataLoader(load_fn=batch)
+        return loader
+
+    def by_id(self, model: type) -> DataLoader:
+        """Rows by primary key; a missing (or hidden) row loads as None."""
+        table = model.__table__
+
+        async def batch(ids: list[uuid.UUID]) -> list[RowMapping | None]:
+            rows = await self.fetch(model, select(table).where(table.c.id.in_(ids)))
+            found = {row["id"]: row for row in rows}
+            return [found.get(i) for i in ids]
+
+        return self._cached(("by_id", model), batch)
+
+    def children(self, model: type, column: str, *, order: Sequence[str] = ("position", "id"), **equals: Any) -> DataLoader:
+        """Lists of rows by the value of `column`, in `order`, where every `equals` holds
+        (a None value means IS NULL)."""
+        table = model.__table__
+        filters = tuple(sorted(equals.items()))
+
+        async def batch(keys: list[Any]) -> list[list[RowMapping]]:
+            statement = select(table).where(table.c[column].in_(keys))
+            for name, value in filters:
+                statement = statement.where(table.c[name].is_(None) if value is None else table.c[name] == value)
+            statement = statement.order_by(*(table.c[name] for name in order))
+            grouped: dict[Any, list[RowMapping]] = defaultdict(list)
+            for row in await self.fetch(model, statement):
+                grouped[row[column]].append(row)
+            return [grouped.get(key, []) for key in keys]
+
+        return self._cached(("children", model, column, tuple(order), filters), batch)
+
+    def pages(
+        self,
+        model: type,
+        column: str,
+        *,
+        first: int,
+        after: str | None,
+        order: Sequence[str],
+        **equals: Any,
+    ) -> DataLoader:
+        """One page of rows per value of `column`, by keyset over `order` (which must end in a
+        unique column), with the total count; one SELECT for all parents asked for."""
+        table = model.__table__
+        filters = tuple(sorted(equals.items()))
+        order_columns = [table.c[name] for name in order]
+        after_values = decode_cursor(after, len(order)) if after else None
+
+        async def batch(keys: list[Any]) -> list[Page]:
+            parent = table.c[column]
+            inner = self.scoped(model).add_columns(func.count().over(partition_by=parent).label("_total"))
+            inner = inner.where(parent.in_(keys))
+            for name, value in filters:
+                inner = inner.where(table.c[name].is_(None) if value is None else table.c[name] == value)
+            sub = inner.subquery()
+            sub_order = [sub.c[name] for name in order]
+            if after_values is None:
+                is_after = true()
+            else:
+                bound = [literal(v, type_=c.type) for v, c in zip(after_values, order_columns, strict=True)]
+                is_after = tuple_(*sub_order) > tuple_(*bound)
+            # Rank the rows after the cursor apart from those before it, and keep one row
+            # before it per parent too: it carries the total when the page itself is empty.
+            ranked = select(
+                sub,
+                is_after.label("_after"),
+                func.row_number().over(partition_by=[sub.c[column], is_after], order_by=sub_order).label("_rn"),
+            ).subquery()
+            statement = (
+                select(ranked)
+                .where(or_(and_(ranked.c._after, ranked.c._rn <= first + 1), and_(~ranked.c._after, ranked.c._rn == 1)))
+                .order_by(ranked.c[column], ranked.c._rn)
+            )
+            async with self.engine.connect() as connection:
+                rows = (await connection.execute(statement)).mappings().all()
+            grouped: dict[Any, list[RowMapping]] = defaultdict(list)
+            totals: dict[Any, int] = {}
+            for row in rows:
+                totals[row[column]] = row["_total"]
+                if row["_after"]:
+                    grouped[row[column]].append(row)
+            pages = []
+            for key in keys:
+                found = grouped.get(key, [])
+                pages.append(Page(rows=found[:first], has_next=len(found) > first, total=totals.get(key, 0)))
+            return pages
+
+        key = ("pages", model, column, tuple(order), filters, first, after)
+        return self._cached(key, batch)
+
+    @staticmethod
+    def cursor_of(row: RowMapping, order: Sequence[str]) -> str:
+        return encode_cursor([row[name] for name in order])
+
+
+__all__ = ["CursorError", "Loaders"]

@@ -1,0 +1,31 @@
+"""The database model: one module per domain concept."""
+
+from .base import UNIT_KINDS, Base, Entity
+from .change_log import ChangeLog
+from .local_plan import LocalAction, LocalGoal, LocalPlan, LocalPlanSection
+from .municipality import Municipality
+from .national_goal import NationalGoal
+from .plan import Area, Criterion, Goal, Measure, Plan
+from .report import Assessment, Report
+from .unit import Unit
+
+__all__ = [
+    "UNIT_KINDS",
+    "Area",
+    "Assessment",
+    "Base",
+    "ChangeLog",
+    "Criterion",
+    "Entity",
+    "Goal",
+    "LocalAction",
+    "LocalGoal",
+    "LocalPlan",
+    "LocalPlanSection",
+    "Measure",
+    "Municipality",
+    "NationalGoal",
+    "Plan",
+    "Report",
+    "Unit",
+]

@@ -1,0 +1,37 @@
+"""The change log: who changed what, and when, for every domain row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import BigInteger, DateTime, Identity, Index, String, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, one_of
+
+CHANGE_ACTIONS = ("create", "update", "delete")
+
+
+class ChangeLog(Base):
+    """One row per created, updated or deleted domain row.
+
+    Append-only: rows are never updated, so it carries no `updated_at` or `version`. The
+    serial id orders changes exactly (timestamps can tie within a transaction), which makes
+    it a cursor for incremental sync.
+    """
+
+    __tablename__ = "change_log"
+    __table_args__ = (
+        one_of("action", CHANGE_ACTIONS),
+        Index("ix_change_log_entity", "entity_type", "entity_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    actor: Mapped[str | None] = mapped_column(String(200))
+    entity_type: Mapped[str] = mapped_column(String(60))
+    entity_id: Mapped[uuid.UUID] = mapped_column()
+    action: Mapped[str] = mapped_column(String(10))
+    changes: Mapped[dict] = mapped_column(JSONB, server_default="{}")

@@ -1,0 +1,72 @@
+"""A unit's local plan on the municipal plan: sections, local goals and actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Entity, one_of
+
+LOCAL_PLAN_STATUSES = ("draft", "submitted", "approved", "returned")
+ACTION_STATUSES = ("planned", "in_progress", "done", "cancelled")
+
+
+class LocalPlan(Entity):
+    __tablename__ = "local_plan"
+    __table_args__ = (
+        one_of("status", LOCAL_PLAN_STATUSES),
+        UniqueConstraint("unit_id", "plan_id", name="uq_local_plan_unit_plan"),
+        Index("ix_local_plan_plan", "plan_id"),
+    )
+
+    unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
+    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plan.id", ondelete="RESTRICT"))
+    status: Mapped[str] = mapped_column(String(20), server_default="draft")
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class LocalPlanSection(Entity):
+    """A free-text part of a local plan that a profile asks for (e.g. Vestvågøy's
+    «kartlegging» and «analyse»), optionally for one area."""
+
+    __tablename__ = "local_plan_section"
+    __table_args__ = (Index("ix_local_plan_section_plan", "local_plan_id", "position"),)
+
+    local_plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("local_plan.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(80))
+    area_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("area.id", ondelete="RESTRICT"))
+    text: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class LocalGoal(Entity):
+    __tablename__ = "local_goal"
+    __table_args__ = (Index("ix_local_goal_plan", "local_plan_id", "position"),)
+
+    local_plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("local_plan.id", ondelete="CASCADE"))
+    area_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("area.id", ondelete="RESTRICT"))
+    perspective: Mapped[str | None] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class LocalAction(Entity):
+    __tablename__ = "local_action"
+    __table_args__ = (
+        one_of("status", ACTION_STATUSES),
+        Index("ix_local_action_plan", "local_plan_id", "position"),
+    )
+
+    local_plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("local_plan.id", ondelete="CASCADE"))
+    local_goal_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("local_goal.id", ondelete="SET NULL"))
+    area_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("area.id", ondelete="RESTRICT"))
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(500))
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), server_default="planned")
+    position: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,29 @@
+"""A unit: one kindergarten, school or SFO, keyed by its organisation number (NSR/NBR)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import UNIT_KINDS, Entity, one_of
+
+
+class Unit(Entity):
+    __tablename__ = "unit"
+    __table_args__ = (
+        one_of("kind", UNIT_KINDS),
+        one_of("ownership", ("municipal", "private")),
+        CheckConstraint("org_number ~ '^[0-9]{9}$'", name="org_number_nine_digits"),
+        Index("ix_unit_municipality_name", "municipality_id", "name"),
+    )
+
+    municipality_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("municipality.id", ondelete="RESTRICT"))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    org_number: Mapped[str | None] = mapped_column(String(9), unique=True)
+    ownership: Mapped[str] = mapped_column(String(20), server_default="municipal")
+    zone: Mapped[str | None] = mapped_column(String(200))
+    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,62 @@
+"""A profile made of data files only: the plug-in object behind every shipped profile.
+
+Point it at a directory holding `profile.yaml`, `vocabulary.yaml`, `plan.yaml` (and
+optionally `calendar.yaml`, see `kvalitet.content`); it answers every descriptive hook
+for its code. A profile package adds Python only for what data cannot say (rules,
+schema additions) by subclassing it or by registering a second plug-in.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from ..content import ProfileData, load_profile_data
+from .manager import hookimpl
+
+
+class DataProfile:
+    def __init__(self, directory: Path | str):
+        self.directory = Path(directory)
+
+    def __repr__(self) -> str:
+        return f"DataProfile({str(self.directory)!r})"
+
+    @cached_property
+    def data(self) -> ProfileData:
+        return load_profile_data(self.directory)
+
+    @property
+    def code(self) -> str:
+        return self.data.profile.code
+
+    def _mine(self, profile: str) -> bool:
+        return profile == self.code
+
+    @hookimpl
+    def kvalitet_profile(self):
+        return self.data.profile
+
+    @hookimpl
+    def kvalitet_vocabulary(self, profile: str):
+        return self.data.vocabulary if self._mine(profile) else None
+
+    @hookimpl
+    def kvalitet_plan_content(self, profile: str):
+        return self.data.plan if self._mine(profile) else None
+
+    @hookimpl
+    def kvalitet_perspectives(self, profile: str):
+        return list(self.data.profile.perspectives) if self._mine(profile) else None
+
+    @hookimpl
+    def kvalitet_assessment_scale(self, profile: str):
+        return list(self.data.profile.assessment_scale) if self._mine(profile) else None
+
+    @hookimpl
+    def kvalitet_reporting(self, profile: str):
+        return self.data.profile.reporting if self._mine(profile) else None
+
+    @hookimpl
+    def kvalitet_demo_units(self, profile: str):
+        return list(self.data.profile.demo_units) if self._mine(profile) else None

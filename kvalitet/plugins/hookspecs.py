@@ -1,0 +1,71 @@
+"""The hooks a profile implements. Each hook is documented in docs/plugins.md (a test checks).
+
+A profile is a pluggy plug-in registered under the entry-point group `kvalitet.profiles`.
+Hooks that describe one profile take its `profile` code and are `firstresult`: the plug-in
+that owns the code answers, every other returns None. That lets a separate plug-in override
+one piece of a profile (say, its scale) by registering later, without forking it.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("kvalitet")
+
+
+@hookspec
+def kvalitet_profile():
+    """Who the profile is.
+
+    Return a `kvalitet.content.ProfileContent` (code, name, municipality numbers and
+    former numbers, default locale …). Called on every plug-in; each profile plug-in returns
+    its own, any other plug-in returns None.
+    """
+
+
+@hookspec(firstresult=True)
+def kvalitet_vocabulary(profile: str):
+    """The profile's words: a `kvalitet.content.Vocabulary` for `profile`, or None.
+
+    It names every core concept (plan, area, goal, criterion, measure, local plan, report …)
+    and every area and goal kind the profile uses, in nb, nn and en.
+    """
+
+
+@hookspec(firstresult=True)
+def kvalitet_plan_content(profile: str):
+    """The municipality's plan as data: a `kvalitet.content.PlanContent`, or None.
+
+    Areas, goals, criteria and measures in plan order. `createPlan` and the demo data
+    build a plan's rows from it.
+    """
+
+
+@hookspec(firstresult=True)
+def kvalitet_perspectives(profile: str):
+    """The perspectives a criterion or local goal may carry: a list of
+    `kvalitet.content.Perspective` (empty when the profile has none), or None."""
+
+
+@hookspec(firstresult=True)
+def kvalitet_assessment_scale(profile: str):
+    """The levels an assessment may take, lowest first: a list of
+    `kvalitet.content.ScaleLevel`, or None."""
+
+
+@hookspec(firstresult=True)
+def kvalitet_reporting(profile: str):
+    """The reporting calendar: a `kvalitet.content.Reporting` (frequency and the periods of a
+    year with their due dates), or None."""
+
+
+@hookspec(firstresult=True)
+def kvalitet_demo_units(profile: str):
+    """Invented units for `kvalitet serve --demo`: a list of `kvalitet.content.DemoUnit`
+    (names start with «Demo»), or None."""
+
+
+@hookspec
+def kvalitet_graphql_query_types():
+    """Extra GraphQL query fields: a list of strawberry types whose fields are merged into
+    `Query`. Field names should start with the profile code, so profiles cannot collide."""

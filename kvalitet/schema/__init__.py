@@ -1,0 +1,28 @@
+"""The GraphQL schema: one module per domain concept, assembled here with the profiles' additions."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import QueryDepthLimiter
+from strawberry.tools import merge_types
+
+from ..plugins import Profiles
+from .node_types import NODE_TYPES
+from .query import Query
+
+MAX_QUERY_DEPTH = 15
+
+
+def build_schema(profiles: Profiles) -> strawberry.Schema:
+    """The schema for the installed profiles: the core's query plus each profile's fields."""
+    extra = profiles.graphql_query_types()
+    query = merge_types("Query", (Query, *extra)) if extra else Query
+    return strawberry.Schema(
+        query=query,
+        types=NODE_TYPES,
+        extensions=[QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH)],
+    )
+
+
+def schema_sdl(schema: strawberry.Schema) -> str:
+    return schema.as_str() + "\n"

@@ -1,0 +1,81 @@
+"""What every node type shares: a global ID, timestamps, a version, and loading by id."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from enum import Enum
+from typing import Any, ClassVar
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+from strawberry.types.base import StrawberryList, StrawberryOptional
+
+
+@strawberry.interface(description="A stored row: when it was made and changed, and its version.")
+class Versioned:
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int = strawberry.field(
+        description="Increases with every change; send it back with an update so a stale write is refused."
+    )
+
+
+def parse_uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        return None
+
+
+class RowNode(relay.Node):
+    """A Relay node backed by one table. Subclasses set `model` and list their fields."""
+
+    model: ClassVar[type]
+
+    @classmethod
+    def _converters(cls) -> dict[str, Any]:
+        """Per field, how a column value becomes the field's value (enums from their text)."""
+        cached = cls.__dict__.get("_row_converters")
+        if cached is None:
+            cached = {}
+            strawberry_types = {f.python_name: f.type for f in cls.__strawberry_definition__.fields}
+            for field in dataclasses.fields(cls):
+                kind = strawberry_types.get(field.name)
+                if isinstance(kind, StrawberryOptional):
+                    kind = kind.of_type
+                of_type = kind.of_type if isinstance(kind, StrawberryList) else None
+                if isinstance(kind, type) and issubclass(kind, Enum):
+                    cached[field.name] = kind
+                elif isinstance(of_type, type) and issubclass(of_type, Enum):
+                    cached[field.name] = lambda values, enum=of_type: [enum(v) for v in values]
+                else:
+                    cached[field.name] = None
+            cls._row_converters = cached
+        return cached
+
+    @classmethod
+    def from_row(cls, row: Any):
+        values = {}
+        for name, convert in cls._converters().items():
+            if name == "id":
+                values["id"] = str(row["id"])
+            elif name in row:
+                value = row[name]
+                values[name] = convert(value) if convert is not None and value is not None else value
+        return cls(**values)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Any]) -> list:
+        return [cls.from_row(row) for row in rows]
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
+        ids = [parse_uuid(node_id) for node_id in node_ids]
+        loader = info.context.loaders.by_id(cls.model)
+        rows = await loader.load_many([i for i in ids if i is not None])
+        found = {row["id"]: row for row in rows if row is not None}
+        return [cls.from_row(found[i]) if i in found else None for i in ids]

@@ -1,0 +1,52 @@
+"""Cursor connections (Relay): edges, page info, a total count, and page-size limits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Generic, TypeVar
+
+import strawberry
+from strawberry import relay
+
+from ..loaders import Loaders
+from ..pagination import Page
+from .errors import BadInput
+
+NodeType = TypeVar("NodeType")
+
+
+@strawberry.type(description="A page of a list, with cursors to fetch the next.")
+class Connection(Generic[NodeType]):
+    edges: list[relay.Edge[NodeType]]
+    page_info: relay.PageInfo
+    total_count: int = strawberry.field(description="How many items the whole list has, over all pages.")
+
+    @strawberry.field(description="The nodes of this page, without their edges.")
+    def nodes(self) -> list[NodeType]:
+        return [edge.node for edge in self.edges]
+
+
+def page_size(info, first: int | None) -> int:
+    """`first`, checked against the configured maximum; the default when not given."""
+    settings = info.context.settings
+    if first is None:
+        return settings.default_page_size
+    if first < 0 or first > settings.max_page_size:
+        raise BadInput(f"first must be between 0 and {settings.max_page_size}", argument="first")
+    return first
+
+
+def to_connection(page: Page, node_type, order: Sequence[str], connection_type) -> Connection:
+    edges = [
+        relay.Edge(cursor=Loaders.cursor_of(row, order), node=node_type.from_row(row)) for row in page.rows
+    ]
+    return connection_type(
+        edges=edges,
+        page_info=relay.PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=False,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=page.total,
+    )

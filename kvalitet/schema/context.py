@@ -1,0 +1,22 @@
+"""What every resolver gets as `info.context`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..access import AccessPolicy, Actor
+from ..config import Settings
+from ..loaders import Loaders
+from ..plugins import Profiles
+
+
+@dataclass
+class Context:
+    settings: Settings
+    profiles: Profiles
+    policy: AccessPolicy
+    actor: Actor
+    loaders: Loaders
+    request: Any = None
+    response: Any = None

@@ -1,0 +1,154 @@
+"""A municipality's plan and its structure: areas, goals, criteria and measures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from .. import models
+from .base import RowNode, Versioned
+from .enums import PlanStatus, UnitKind
+from .national_goal import NationalGoal
+
+if TYPE_CHECKING:
+    from .municipality import Municipality
+
+
+@strawberry.type(description="What is done to reach a goal (tiltak).")
+class Measure(RowNode, Versioned):
+    model = models.Measure
+    id: relay.NodeID[str]
+    text: str
+    owner: str | None
+    deadline: dt.date | None
+    partner: str | None
+    target_group: str | None
+    position: int
+    area_id: strawberry.Private[uuid.UUID]
+
+
+@strawberry.type(description="A sign that a goal is reached (e.g. «tegn på god praksis», «kjennetegn»).")
+class Criterion(RowNode, Versioned):
+    model = models.Criterion
+    id: relay.NodeID[str]
+    text: str
+    perspective: str | None = strawberry.field(description="The key of one of the profile's perspectives.")
+    position: int
+    area_id: strawberry.Private[uuid.UUID | None]
+    goal_id: strawberry.Private[uuid.UUID | None]
+
+
+@strawberry.type(description="What an area aims at; its kind comes from the profile.")
+class Goal(RowNode, Versioned):
+    model = models.Goal
+    id: relay.NodeID[str]
+    kind: str
+    text: str
+    position: int
+    area_id: strawberry.Private[uuid.UUID]
+    national_goal_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description="The goal's own criteria, in order.")
+    async def criteria(self, info: Info) -> list[Criterion]:
+        rows = await info.context.loaders.children(models.Criterion, "goal_id").load(uuid.UUID(self.id))
+        return Criterion.from_rows(rows)
+
+    @strawberry.field(description="The national sector goal this goal serves, if linked.")
+    async def national_goal(self, info: Info) -> NationalGoal | None:
+        if self.national_goal_id is None:
+            return None
+        row = await info.context.loaders.by_id(models.NationalGoal).load(self.national_goal_id)
+        return NationalGoal.from_row(row) if row else None
+
+    @strawberry.field
+    async def area(self, info: Info) -> Area | None:
+        row = await info.context.loaders.by_id(models.Area).load(self.area_id)
+        return Area.from_row(row) if row else None
+
+
+@strawberry.type(description="A node of a plan's structure; its kind comes from the profile.")
+class Area(RowNode, Versioned):
+    model = models.Area
+    id: relay.NodeID[str]
+    key: str | None = strawberry.field(description="Stable name of the area within its plan, from the profile.")
+    kind: str
+    title: str
+    description: str | None
+    applies_to: list[UnitKind]
+    position: int = strawberry.field(description="Order in the plan (depth first).")
+    plan_id: strawberry.Private[uuid.UUID]
+    parent_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field
+    async def parent(self, info: Info) -> Area | None:
+        if self.parent_id is None:
+            return None
+        row = await info.context.loaders.by_id(models.Area).load(self.parent_id)
+        return Area.from_row(row) if row else None
+
+    @strawberry.field(description="The areas directly below this one, in order.")
+    async def children(self, info: Info) -> list[Area]:
+        rows = await info.context.loaders.children(models.Area, "parent_id").load(uuid.UUID(self.id))
+        return Area.from_rows(rows)
+
+    @strawberry.field
+    async def goals(self, info: Info) -> list[Goal]:
+        rows = await info.context.loaders.children(models.Goal, "area_id").load(uuid.UUID(self.id))
+        return Goal.from_rows(rows)
+
+    @strawberry.field(description="The area's own criteria (not its goals'), in order.")
+    async def criteria(self, info: Info) -> list[Criterion]:
+        rows = await info.context.loaders.children(models.Criterion, "area_id").load(uuid.UUID(self.id))
+        return Criterion.from_rows(rows)
+
+    @strawberry.field
+    async def measures(self, info: Info) -> list[Measure]:
+        rows = await info.context.loaders.children(models.Measure, "area_id").load(uuid.UUID(self.id))
+        return Measure.from_rows(rows)
+
+    @strawberry.field
+    async def plan(self, info: Info) -> Plan | None:
+        row = await info.context.loaders.by_id(models.Plan).load(self.plan_id)
+        return Plan.from_row(row) if row else None
+
+
+@strawberry.type(description="A municipality's quality plan for a period.")
+class Plan(RowNode, Versioned):
+    model = models.Plan
+    id: relay.NodeID[str]
+    title: str
+    description: str | None
+    period_start: int
+    period_end: int
+    status: PlanStatus
+    applies_to: list[UnitKind]
+    adopted_on: dt.date | None
+    adopted_by: str | None
+    profile_code: str | None = strawberry.field(description="The profile whose content the plan was made from.")
+    municipality_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(
+        description="With no kind: the top-level areas in plan order. With a kind: every area of that kind, "
+        "at any depth, in plan order."
+    )
+    async def areas(self, info: Info, kind: str | None = None) -> list[Area]:
+        loaders = info.context.loaders
+        if kind is None:
+            loader = loaders.children(models.Area, "plan_id", parent_id=None)
+        else:
+            loader = loaders.children(models.Area, "plan_id", kind=kind)
+        return Area.from_rows(await loader.load(uuid.UUID(self.id)))
+
+    @strawberry.field
+    async def municipality(
+        self, info: Info
+    ) -> Annotated[Municipality, strawberry.lazy("kvalitet.schema.municipality")] | None:
+        from .municipality import Municipality
+
+        row = await info.context.loaders.by_id(models.Municipality).load(self.municipality_id)
+        return Municipality.from_row(row) if row else None

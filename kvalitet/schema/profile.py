@@ -1,0 +1,129 @@
+"""Profiles: a municipality's words, perspectives, scale and reporting calendar."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from ..content import ProfileContent
+from .enums import Locale
+
+
+@strawberry.enum(description="What a term names.")
+class TermCategory(Enum):
+    CONCEPT = "concept"
+    AREA_KIND = "area_kind"
+    GOAL_KIND = "goal_kind"
+
+
+@strawberry.type(description="A word or phrase in each of the service's languages.")
+class Label:
+    nb: str
+    nn: str
+    en: str
+
+    @strawberry.field(description="The label in one language.")
+    def text(self, locale: Locale) -> str:
+        return getattr(self, locale.value)
+
+    @staticmethod
+    def of(label) -> Label:
+        return Label(nb=label.nb, nn=label.nn, en=label.en)
+
+
+@strawberry.type(description="The profile's word for a core concept (plan, area …) or for one of its kinds.")
+class Term:
+    category: TermCategory
+    key: str = strawberry.field(description="The concept (e.g. `local_plan`) or kind (e.g. `quality_area`).")
+    label: Label
+
+
+@strawberry.type(description="A point of view a criterion or local goal may be seen from.")
+class Perspective:
+    key: str
+    label: Label
+
+
+@strawberry.type(description="A level on the profile's assessment scale, lowest first.")
+class ScaleLevel:
+    level: str
+    label: Label
+    description: str | None
+
+
+@strawberry.type(description="A reporting period of a year, with its due date (month-day).")
+class ReportingPeriod:
+    key: str
+    label: Label
+    starts: str = strawberry.field(description="First day, as MM-DD.")
+    ends: str = strawberry.field(description="Last day, as MM-DD.")
+    due: str = strawberry.field(description="Due date, as MM-DD.")
+    due_next_year: bool
+
+
+@strawberry.type(
+    description="A municipality's profile: its plan's structure and content, its words, calendar and rules."
+)
+class Profile:
+    code: str
+    name: str
+    municipality_name: str | None
+    municipality_numbers: list[str]
+    municipality_aliases: list[str] = strawberry.field(description="Former numbers of the same municipality.")
+    default_locale: Locale
+
+    @staticmethod
+    def of(info: ProfileContent) -> Profile:
+        return Profile(
+            code=info.code,
+            name=info.name,
+            municipality_name=info.municipality_name,
+            municipality_numbers=list(info.municipality_numbers),
+            municipality_aliases=list(info.municipality_aliases),
+            default_locale=Locale(info.default_locale),
+        )
+
+    @strawberry.field(description="The profile's words for the core concepts and its kinds.")
+    def vocabulary(self, info: Info, category: TermCategory | None = None) -> list[Term]:
+        vocabulary = info.context.profiles.vocabulary(self.code)
+        if vocabulary is None:
+            return []
+        groups = (
+            (TermCategory.CONCEPT, vocabulary.concepts),
+            (TermCategory.AREA_KIND, vocabulary.area_kinds),
+            (TermCategory.GOAL_KIND, vocabulary.goal_kinds),
+        )
+        return [
+            Term(category=cat, key=key, label=Label.of(label))
+            for cat, terms in groups
+            if category is None or category == cat
+            for key, label in terms.items()
+        ]
+
+    @strawberry.field(description="The perspectives of the profile (empty when it has none).")
+    def perspectives(self, info: Info) -> list[Perspective]:
+        return [Perspective(key=p.key, label=Label.of(p.label)) for p in info.context.profiles.perspectives(self.code)]
+
+    @strawberry.field(description="The assessment scale, lowest level first.")
+    def assessment_scale(self, info: Info) -> list[ScaleLevel]:
+        return [
+            ScaleLevel(level=s.level, label=Label.of(s.label), description=s.description)
+            for s in info.context.profiles.assessment_scale(self.code)
+        ]
+
+    @strawberry.field(description="How often units report: `annual`, `half_yearly` or `termly`.")
+    def reporting_frequency(self, info: Info) -> str | None:
+        reporting = info.context.profiles.reporting(self.code)
+        return reporting.frequency if reporting else None
+
+    @strawberry.field(description="The reporting periods of a year.")
+    def reporting_periods(self, info: Info) -> list[ReportingPeriod]:
+        reporting = info.context.profiles.reporting(self.code)
+        return [
+            ReportingPeriod(
+                key=p.key, label=Label.of(p.label), starts=p.starts, ends=p.ends, due=p.due, due_next_year=p.due_next_year
+            )
+            for p in (reporting.periods if reporting else [])
+        ]

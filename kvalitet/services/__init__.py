@@ -1,0 +1,1 @@
+"""Domain services: the writes, each in the caller's transaction."""

@@ -1,0 +1,1 @@
+"""The profiles shipped with kvalitet, installed as `kvalitet_profiles.<code>`."""
