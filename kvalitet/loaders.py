@@ -8,6 +8,7 @@ access policy's `scope`. Rows come back as plain mappings, never lazy ORM object
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
@@ -90,7 +91,11 @@ class Loaders:
         table = model.__table__
         filters = tuple(sorted(equals.items()))
         order_columns = [table.c[name] for name in order]
-        after_values = decode_cursor(after, len(order)) if after else None
+        after_values = (
+            [_coerce(v, c) for v, c in zip(decode_cursor(after, len(order)), order_columns, strict=True)]
+            if after
+            else None
+        )
 
         async def batch(keys: list[Any]) -> list[Page]:
             parent = table.c[column]
@@ -137,6 +142,23 @@ class Loaders:
     @staticmethod
     def cursor_of(row: RowMapping, order: Sequence[str]) -> str:
         return encode_cursor([row[name] for name in order])
+
+
+def _coerce(value: str | None, column) -> Any:
+    """A cursor's value as the column's Python type; a value that does not fit is a foreign cursor."""
+    if value is None:
+        if not column.nullable:
+            raise CursorError("the cursor is not one this service made")
+        return None
+    kind = column.type.python_type
+    try:
+        if kind is dt.datetime:
+            return dt.datetime.fromisoformat(value)
+        if kind is dt.date:
+            return dt.date.fromisoformat(value)
+        return kind(value)
+    except (ValueError, TypeError) as error:
+        raise CursorError("the cursor is not one this service made") from error
 
 
 __all__ = ["CursorError", "Loaders"]

@@ -8,7 +8,7 @@ from strawberry.tools import merge_types
 
 from ..plugins import Profiles
 from .node_types import NODE_TYPES
-from .query import Query
+from .query import query_type
 
 MAX_QUERY_DEPTH = 15
 
@@ -16,11 +16,11 @@ MAX_QUERY_DEPTH = 15
 def build_schema(profiles: Profiles) -> strawberry.Schema:
     """The schema for the installed profiles: the core's query plus each profile's fields."""
     extra = profiles.graphql_query_types()
-    query = merge_types("Query", (Query, *extra)) if extra else Query
+    query = merge_types("Query", (query_type(), *extra)) if extra else query_type()
     return strawberry.Schema(
         query=query,
         types=NODE_TYPES,
-        extensions=[QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH)],
+        extensions=[lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH)],
     )
 
 

@@ -13,46 +13,52 @@ from .national_goal import NationalGoal
 from .profile import Profile
 
 
-@strawberry.type
-class Query:
-    node: relay.Node | None = relay.node(description="Any object by its global ID; null when it is not found.")
+def query_type() -> type:
+    """A new root query type. Each schema needs its own: strawberry binds the `node` field's
+    resolver to the schema it is first built into."""
 
-    @strawberry.field(description="The installed profiles.")
-    def profiles(self, info: Info) -> list[Profile]:
-        return [Profile.of(p) for p in info.context.profiles.all()]
+    @strawberry.type(name="Query")
+    class Query:
+        node: relay.Node | None = relay.node(description="Any object by its global ID; null when it is not found.")
 
-    @strawberry.field(description="One installed profile by its code.")
-    def profile(self, info: Info, code: str) -> Profile | None:
-        found = info.context.profiles.get(code)
-        return Profile.of(found) if found else None
+        @strawberry.field(description="The installed profiles.")
+        def profiles(self, info: Info) -> list[Profile]:
+            return [Profile.of(p) for p in info.context.profiles.all()]
 
-    @strawberry.field(description="Every municipality, by number.")
-    async def municipalities(self, info: Info) -> list[Municipality]:
-        table = models.Municipality.__table__
-        rows = await info.context.loaders.fetch(models.Municipality, select(table).order_by(table.c.number))
-        return Municipality.from_rows(rows)
+        @strawberry.field(description="One installed profile by its code.")
+        def profile(self, info: Info, code: str) -> Profile | None:
+            found = info.context.profiles.get(code)
+            return Profile.of(found) if found else None
 
-    @strawberry.field(
-        description="A municipality by its number; a former number (before a merger or county reform) "
-        "finds the municipality that has it now."
-    )
-    async def municipality(self, info: Info, number: str) -> Municipality | None:
-        table = models.Municipality.__table__
-        numbers = [number]
-        profile = info.context.profiles.for_municipality(number)
-        if profile is not None:
-            numbers.extend(profile.municipality_numbers)
-        rows = await info.context.loaders.fetch(
-            models.Municipality, select(table).where(table.c.number.in_(numbers))
+        @strawberry.field(description="Every municipality, by number.")
+        async def municipalities(self, info: Info) -> list[Municipality]:
+            table = models.Municipality.__table__
+            rows = await info.context.loaders.fetch(models.Municipality, select(table).order_by(table.c.number))
+            return Municipality.from_rows(rows)
+
+        @strawberry.field(
+            description="A municipality by its number; a former number (before a merger or county reform) "
+            "finds the municipality that has it now."
         )
-        by_number = {row["number"]: row for row in rows}
-        for candidate in numbers:
-            if candidate in by_number:
-                return Municipality.from_row(by_number[candidate])
-        return None
+        async def municipality(self, info: Info, number: str) -> Municipality | None:
+            table = models.Municipality.__table__
+            numbers = [number]
+            profile = info.context.profiles.for_municipality(number)
+            if profile is not None:
+                numbers.extend(profile.municipality_numbers)
+            rows = await info.context.loaders.fetch(
+                models.Municipality, select(table).where(table.c.number.in_(numbers))
+            )
+            by_number = {row["number"]: row for row in rows}
+            for candidate in numbers:
+                if candidate in by_number:
+                    return Municipality.from_row(by_number[candidate])
+            return None
 
-    @strawberry.field(description="The national sector goals (sektormål), kindergarten first.")
-    async def national_goals(self, info: Info) -> list[NationalGoal]:
-        table = models.NationalGoal.__table__
-        rows = await info.context.loaders.fetch(models.NationalGoal, select(table).order_by(table.c.position))
-        return NationalGoal.from_rows(rows)
+        @strawberry.field(description="The national sector goals (sektormål), kindergarten first.")
+        async def national_goals(self, info: Info) -> list[NationalGoal]:
+            table = models.NationalGoal.__table__
+            rows = await info.context.loaders.fetch(models.NationalGoal, select(table).order_by(table.c.position))
+            return NationalGoal.from_rows(rows)
+
+    return Query

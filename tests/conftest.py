@@ -1,0 +1,169 @@
+"""Test fixtures: one embedded PostgreSQL server per test session, a database per test.
+
+The server is the same embedded one the service uses (or the server named by
+`KVALITET_TEST_DATABASE_URL`, an admin URL such as postgresql+asyncpg://postgres@host/postgres).
+A template database is migrated once; every test gets a fresh copy of it, so tests can
+commit, run concurrently and never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+
+from kvalitet.access import PermissiveAccessPolicy
+from kvalitet.app import create_app
+from kvalitet.config import Settings
+from kvalitet.db import Database
+from kvalitet.db.migrate import upgrade
+from kvalitet.plugins import Profiles, new_plugin_manager
+
+from .fixtures.plugin import TestProfile
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _dsn(url: URL) -> str:
+    """asyncpg's own connection string (asyncpg takes a Unix socket as `host=` query)."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def admin_url(tmp_path_factory) -> URL:
+    external = os.environ.get("KVALITET_TEST_DATABASE_URL")
+    if external:
+        return make_url(external)
+    from kvalitet.embedded import EmbeddedPostgres
+
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "pgdata", delete_on_exit=True)
+    return server.url("postgres")
+
+
+async def _admin(admin_url: URL, sql: str) -> None:
+    connection = await asyncpg.connect(_dsn(admin_url))
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+async def template_name(admin_url):
+    name = f"kvalitet_template_{os.getpid()}"
+    await _admin(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    await _admin(admin_url, f"CREATE DATABASE {name}")
+    database = Database(admin_url.set(database=name).render_as_string(hide_password=False), pool_size=1)
+    await upgrade(database.engine)
+    await database.dispose()
+    yield name
+    await _admin(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+async def empty_database_url(admin_url):
+    """A new database with nothing in it (not even migrations)."""
+    name = f"kvalitet_empty_{uuid.uuid4().hex[:12]}"
+    await _admin(admin_url, f"CREATE DATABASE {name}")
+    yield admin_url.set(database=name).render_as_string(hide_password=False)
+    await _admin(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+async def database_url(admin_url, template_name):
+    """A new, migrated database for this test."""
+    name = f"kvalitet_test_{uuid.uuid4().hex[:12]}"
+    await _admin(admin_url, f"CREATE DATABASE {name} TEMPLATE {template_name} STRATEGY FILE_COPY")
+    yield admin_url.set(database=name).render_as_string(hide_password=False)
+    await _admin(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+async def database(database_url):
+    db = Database(database_url, pool_size=5)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+def test_profile() -> TestProfile:
+    return TestProfile(FIXTURES / "testprofile")
+
+
+@pytest.fixture
+def profiles(test_profile) -> Profiles:
+    """The installed profiles plus the test profile."""
+    pm = new_plugin_manager()
+    pm.register(test_profile, name="testprofil")
+    return Profiles(pm)
+
+
+@pytest.fixture
+def settings(database_url) -> Settings:
+    return Settings(database_url=database_url, max_page_size=20, default_page_size=10, _env_file=None)
+
+
+@pytest.fixture
+async def app(settings, profiles, database):
+    return create_app(settings, profiles=profiles, policy=PermissiveAccessPolicy(), database=database)
+
+
+@pytest.fixture
+async def client(app):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        yield http
+
+
+class GraphQLClient:
+    def __init__(self, http: httpx.AsyncClient):
+        self.http = http
+
+    async def raw(self, query: str, variables: dict | None = None) -> dict:
+        response = await self.http.post("/graphql", json={"query": query, "variables": variables or {}})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def __call__(self, query: str, variables: dict | None = None) -> dict:
+        body = await self.raw(query, variables)
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+
+@pytest.fixture
+def gql(client) -> GraphQLClient:
+    return GraphQLClient(client)
+
+
+class StatementCounter:
+    def __init__(self, engine):
+        self.count = 0
+        self.statements: list[str] = []
+        event.listen(engine.sync_engine, "before_cursor_execute", self._on_execute)
+
+    def _on_execute(self, conn, cursor, statement, parameters, context, executemany):
+        self.count += 1
+        self.statements.append(statement)
+
+    def reset(self) -> None:
+        self.count = 0
+        self.statements.clear()
+
+
+@pytest.fixture
+def statements(database) -> StatementCounter:
+    return StatementCounter(database.engine)
+
+
+@pytest.fixture
+async def demo(database, profiles) -> dict[str, int]:
+    """The demo data of every installed profile and the test profile, committed."""
+    from kvalitet.services.demo import load_demo
+
+    async with database.session() as session, session.begin():
+        return await load_demo(session, profiles)

@@ -1,0 +1,102 @@
+"""The `kvalitet` command, run as a user runs it."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+from typer.testing import CliRunner
+
+from kvalitet.cli import app
+from kvalitet.config import Settings
+
+REPO = Path(__file__).parent.parent
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(monkeypatch, empty_database_url):
+    monkeypatch.setenv("KVALITET_DATABASE_URL", empty_database_url)
+    return empty_database_url
+
+
+def test_profiles_list_names_the_shipped_profiles():
+    result = runner.invoke(app, ["profiles", "list"])
+    assert result.exit_code == 0, result.output
+    lines = {line.split("\t")[0]: line.split("\t")[1] for line in result.output.strip().splitlines()}
+    assert lines["tromso"] == "5501" and lines["vestvagoy"] == "1860" and lines["drammen"] == "3301"
+
+
+def test_schema_export_prints_the_checked_in_schema(tmp_path):
+    result = runner.invoke(app, ["schema", "export", "--out", str(tmp_path / "s.graphql")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "s.graphql").read_text() == (REPO / "schema.graphql").read_text()
+
+
+def test_db_upgrade_current_downgrade(cli_env):
+    result = runner.invoke(app, ["db", "current"])
+    assert "current: empty" in result.output and "migrations pending" in result.output
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["db", "current"])
+    assert "up to date" in result.output, result.output
+    assert runner.invoke(app, ["db", "downgrade", "base"]).exit_code == 0
+    assert "current: empty" in runner.invoke(app, ["db", "current"]).output
+
+
+def test_settings_log_hides_the_database_password():
+    settings = Settings(database_url="postgresql+asyncpg://kvalitet:hemmelig@db.example/kvalitet", _env_file=None)
+    shown = settings.redacted()
+    assert "hemmelig" not in str(shown)
+    assert shown["database_url"] == "postgresql+asyncpg://kvalitet:***@db.example/kvalitet"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _postmasters(pgdata: Path) -> list[psutil.Process]:
+    found = []
+    for process in psutil.process_iter(["name", "cmdline"]):
+        cmdline = process.info["cmdline"] or []
+        if process.info["name"] == "postgres" and str(pgdata) in " ".join(cmdline):
+            found.append(process)
+    return found
+
+
+def test_serve_with_workers_starts_one_embedded_database_and_serves_demo(tmp_path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KVALITET_")}
+    env["KVALITET_DATA_DIR"] = str(tmp_path / "data")
+    command = [sys.executable, "-m", "kvalitet", "serve", "--demo", "--workers", "2", "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, server.stdout.read()
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the service did not get ready in 60 s"
+            time.sleep(0.3)
+        query = '{ municipality(number: "5501") { name plans { title } } }'
+        for _ in range(6):  # spread over both workers
+            body = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": query}, timeout=10).json()
+            assert body["data"]["municipality"]["plans"][0]["title"] == "Du og jeg og vi to – VI VIL!"
+        assert len(_postmasters(tmp_path / "data" / "pgdata")) == 1
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    assert _postmasters(tmp_path / "data" / "pgdata") == []

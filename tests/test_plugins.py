@@ -1,0 +1,92 @@
+"""Profiles as plug-ins: loading, hook calls, documentation of every hook."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kvalitet.plugins import DataProfile, ProfileError, Profiles, hookspecs, new_plugin_manager
+
+from .conftest import FIXTURES
+
+DOCS = Path(__file__).parent.parent / "docs" / "plugins.md"
+REPO = Path(__file__).parent.parent
+
+
+def _hook_names() -> list[str]:
+    return sorted(name for name in dir(hookspecs) if name.startswith("kvalitet_"))
+
+
+@pytest.mark.parametrize("hook", _hook_names())
+def test_every_hook_is_documented(hook):
+    headings = re.findall(r"^### (\w+)$", DOCS.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    assert hook in headings, f"docs/plugins.md has no '### {hook}' section"
+
+
+@pytest.mark.parametrize("hook", _hook_names())
+def test_every_hook_has_a_docstring(hook):
+    assert (getattr(hookspecs, hook).__doc__ or "").strip()
+
+
+def test_shipped_profiles_load_from_entry_points():
+    profiles = Profiles(new_plugin_manager())
+    codes = {p.code: p for p in profiles.all()}
+    assert {"tromso", "vestvagoy", "drammen"} <= set(codes)
+    assert codes["tromso"].municipality_numbers == ["5501"]
+    assert codes["drammen"].municipality_aliases == ["3005"]
+    assert profiles.for_municipality("5401").code == "tromso"
+
+
+async def test_the_core_asks_the_profile_through_its_hooks(gql, test_profile, demo):
+    query = """{ profile(code: "testprofil") {
+        code name municipalityNumbers municipalityAliases defaultLocale
+        vocabulary { category key label { nb nn en text(locale: NN) } }
+        perspectives { key label { nb } }
+        assessmentScale { level label { en } }
+        reportingFrequency reportingPeriods { key starts ends due dueNextYear label { nb } } }
+      testprofilGreeting }"""
+    data = await gql(query)
+    profile = data["profile"]
+    assert profile["municipalityNumbers"] == ["9901"] and profile["municipalityAliases"] == ["9801"]
+    assert profile["defaultLocale"] == "NB"
+    terms = {(t["category"], t["key"]): t["label"] for t in profile["vocabulary"]}
+    assert terms[("CONCEPT", "unit")] == {"nb": "Enhet", "nn": "Eining", "en": "Unit", "text": "Eining"}
+    assert terms[("AREA_KIND", "sub_theme")]["nb"] == "Deltema"
+    assert terms[("GOAL_KIND", "aim")]["en"] == "Aim"
+    assert [p["key"] for p in profile["perspectives"]] == ["barn", "personal"]
+    assert [s["level"] for s in profile["assessmentScale"]] == ["1", "2"]
+    assert profile["reportingFrequency"] == "half_yearly"
+    assert [(p["key"], p["due"], p["dueNextYear"]) for p in profile["reportingPeriods"]] == [
+        ("h1", "06-15", False),
+        ("h2", "01-15", True),
+    ]
+    assert data["testprofilGreeting"] == "Hei fra testprofilen"
+    # Every hook the profile implements was asked (the demo used plan content and demo units).
+    assert set(test_profile.calls) == set(_hook_names())
+
+
+async def test_vocabulary_can_be_filtered_by_category(gql):
+    data = await gql('{ profile(code: "testprofil") { vocabulary(category: AREA_KIND) { key } } }')
+    assert [t["key"] for t in data["profile"]["vocabulary"]] == ["theme", "sub_theme"]
+
+
+def test_a_data_only_profile_is_loaded_from_a_directory():
+    directory = REPO / "profiles" / "barnehage-kvalitetsplan" / "data"
+    profiles = Profiles(new_plugin_manager(entry_points=False, data_dirs=[directory]))
+    [info] = profiles.all()
+    assert info.code == "barnehage-kvalitetsplan"
+    assert profiles.plan_content(info.code).applies_to == ["kindergarten"]
+
+
+def test_two_plugins_claiming_one_code_is_an_error():
+    pm = new_plugin_manager(entry_points=False)
+    pm.register(DataProfile(FIXTURES / "testprofile"), name="one")
+    pm.register(DataProfile(FIXTURES / "testprofile"), name="two")
+    with pytest.raises(ProfileError, match="testprofil"):
+        Profiles(pm)
+
+
+def test_asking_for_a_missing_profile_names_the_installed_ones():
+    profiles = Profiles(new_plugin_manager(entry_points=False, data_dirs=[FIXTURES / "testprofile"]))
+    with pytest.raises(ProfileError, match=r"no profile 'oslo' is installed \(installed: testprofil\)"):
+        profiles.require("oslo")
