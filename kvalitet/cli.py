@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -83,15 +85,22 @@ def serve(
 
     asyncio.run(_with_database(url, prepare))
     log.info("serving", url=f"http://{settings.host}:{settings.port}/graphql", workers=settings.workers)
-    uvicorn.run(
-        "kvalitet.app:create_app_from_env",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level=settings.log_level,
-    )
-    del server  # the embedded server stops when this process exits
+    # uvicorn shuts down gracefully on SIGTERM and then re-raises it; with Python's default
+    # handler that would kill the process before the embedded server is stopped.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    try:
+        uvicorn.run(
+            "kvalitet.app:create_app_from_env",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level=settings.log_level,
+        )
+    finally:
+        if server is not None:
+            server.stop()
+            log.info("embedded_postgres.stopped")
 
 
 async def _load_demo(database, settings: Settings) -> None:

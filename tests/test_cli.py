@@ -71,11 +71,12 @@ def _postmasters(pgdata: Path) -> list[psutil.Process]:
     return found
 
 
-def test_serve_with_workers_starts_one_embedded_database_and_serves_demo(tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_starts_one_embedded_database_serves_demo_and_stops_it(tmp_path, workers):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KVALITET_")}
     env["KVALITET_DATA_DIR"] = str(tmp_path / "data")
-    command = [sys.executable, "-m", "kvalitet", "serve", "--demo", "--workers", "2", "--port", str(port)]
+    command = [sys.executable, "-m", "kvalitet", "serve", "--demo", "--workers", str(workers), "--port", str(port)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 60
@@ -94,7 +95,7 @@ def test_serve_with_workers_starts_one_embedded_database_and_serves_demo(tmp_pat
             assert body["data"]["municipality"]["plans"][0]["title"] == "Du og jeg og vi to – VI VIL!"
         assert len(_postmasters(tmp_path / "data" / "pgdata")) == 1
     finally:
-        server.send_signal(signal.SIGINT)
+        server.send_signal(signal.SIGTERM)  # what an orchestrator sends
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
