@@ -25,7 +25,7 @@ from kvalitet.db import Database
 from kvalitet.db.migrate import upgrade
 from kvalitet.plugins import Profiles, new_plugin_manager
 
-from .fixtures.plugin import TestProfile
+from .fixtures.plugin import FixtureProfile
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -92,8 +92,8 @@ async def database(database_url):
 
 
 @pytest.fixture
-def test_profile() -> TestProfile:
-    return TestProfile(FIXTURES / "testprofile")
+def test_profile() -> FixtureProfile:
+    return FixtureProfile(FIXTURES / "testprofile")
 
 
 @pytest.fixture

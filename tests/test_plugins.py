@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from kvalitet.plugins import DataProfile, ProfileError, Profiles, hookspecs, new_plugin_manager
+from kvalitet.rules import LocalPlanView, ReportView
 
 from .conftest import FIXTURES
 
@@ -37,7 +38,7 @@ def test_shipped_profiles_load_from_entry_points():
     assert profiles.for_municipality("5401").code == "tromso"
 
 
-async def test_the_core_asks_the_profile_through_its_hooks(gql, test_profile, demo):
+async def test_the_core_asks_the_profile_through_its_hooks(gql, test_profile, profiles, demo):
     query = """{ profile(code: "testprofil") {
         code name municipalityNumbers municipalityAliases defaultLocale
         vocabulary { category key label { nb nn en text(locale: NN) } }
@@ -57,10 +58,15 @@ async def test_the_core_asks_the_profile_through_its_hooks(gql, test_profile, de
     assert [s["level"] for s in profile["assessmentScale"]] == ["1", "2"]
     assert profile["reportingFrequency"] == "half_yearly"
     assert [(p["key"], p["due"], p["dueNextYear"]) for p in profile["reportingPeriods"]] == [
-        ("h1", "06-15", False),
+        ("h1", "08-15", False),
         ("h2", "01-15", True),
     ]
     assert data["testprofilGreeting"] == "Hei fra testprofilen"
+    # The rules are asked through the profiles, and other profiles' plug-ins stay silent.
+    empty = LocalPlanView(unit_kind="school", areas=())
+    assert [f.code for f in profiles.validate_local_plan("testprofil", empty)] == ["MISSING_GOALS"]
+    report = ReportView(unit_kind="school", period_key="h1", year=2025, areas=())
+    assert [f.code for f in profiles.validate_report("testprofil", report)] == ["NO_ASSESSMENTS"]
     # Every hook the profile implements was asked (the demo used plan content and demo units).
     assert set(test_profile.calls) == set(_hook_names())
 

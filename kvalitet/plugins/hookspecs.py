@@ -69,3 +69,20 @@ def kvalitet_demo_units(profile: str):
 def kvalitet_graphql_query_types():
     """Extra GraphQL query fields: a list of strawberry types whose fields are merged into
     `Query`. Field names should start with the profile code, so profiles cannot collide."""
+
+
+@hookspec
+def kvalitet_validate_local_plan(profile: str, local_plan):
+    """The profile's rules for a unit's local plan: a list of `kvalitet.rules.Finding`
+    (empty when the plan is complete), or None when `profile` is not yours.
+
+    `local_plan` is a `kvalitet.rules.LocalPlanView`. Every plug-in is asked and the findings
+    are joined, so a municipality can add rules to a profile it did not write.
+    """
+
+
+@hookspec
+def kvalitet_validate_report(profile: str, report):
+    """The profile's rules for a unit's report: a list of `kvalitet.rules.Finding`, or None
+    when `profile` is not yours. `report` is a `kvalitet.rules.ReportView`. Findings of every
+    plug-in are joined."""

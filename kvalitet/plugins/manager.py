@@ -83,5 +83,15 @@ class Profiles:
     def demo_units(self, code: str) -> list:
         return self.pm.hook.kvalitet_demo_units(profile=code) or []
 
+    def validate_local_plan(self, code: str, local_plan) -> list:
+        """Every plug-in's findings on `local_plan` (a `kvalitet.rules.LocalPlanView`)."""
+        results = self.pm.hook.kvalitet_validate_local_plan(profile=code, local_plan=local_plan)
+        return [finding for findings in results if findings for finding in findings]
+
+    def validate_report(self, code: str, report) -> list:
+        """Every plug-in's findings on `report` (a `kvalitet.rules.ReportView`)."""
+        results = self.pm.hook.kvalitet_validate_report(profile=code, report=report)
+        return [finding for findings in results if findings for finding in findings]
+
     def graphql_query_types(self) -> list[type]:
         return [t for types in self.pm.hook.kvalitet_graphql_query_types() for t in (types or [])]

@@ -1,10 +1,24 @@
 """Drammen (3301): «Kvalitetsplan for helhetlig læringsløp».
 
-Its content is data in `data/`; see `kvalitet.content` for the format.
+The content is data in `data/` (see `kvalitet.content`); the rule that a unit works only on
+the foundations and ambitions of its own kind is in `rules.py`.
 """
 
 from pathlib import Path
 
-from kvalitet.plugins import DataProfile
+from kvalitet.plugins import DataProfile, hookimpl
 
-plugin = DataProfile(Path(__file__).parent / "data")
+from .rules import validate_local_plan_kind, validate_report_kind
+
+
+class DrammenProfile(DataProfile):
+    @hookimpl
+    def kvalitet_validate_local_plan(self, profile: str, local_plan):
+        return validate_local_plan_kind(local_plan) if self._mine(profile) else None
+
+    @hookimpl
+    def kvalitet_validate_report(self, profile: str, report):
+        return validate_report_kind(report) if self._mine(profile) else None
+
+
+plugin = DrammenProfile(Path(__file__).parent / "data")

@@ -1,0 +1,48 @@
+"""Vestvågøy's rule for a unit's «lokal utviklingsplan» (seed 001, «Lokal utviklingsplan»).
+
+The plan must hold the four parts kartlegging, analyse, mål and handling («hva som skal skje og
+med frister»: every action has a deadline), and carry the intentions of all eight themes
+around «kontinuerlig forbedring av praksis».
+"""
+
+from __future__ import annotations
+
+from kvalitet.rules import Finding, LocalPlanView, has_text
+
+THEME = "theme"
+SECTIONS = {"kartlegging": "kartlegging", "analyse": "analyse"}
+
+
+def _theme_of(local_plan: LocalPlanView, area_key: str | None) -> str | None:
+    """The theme an area belongs to (itself, or the nearest theme above it)."""
+    area = local_plan.area(area_key)
+    while area is not None and area.kind != THEME:
+        area = local_plan.area(area.parent_key)
+    return area.key if area is not None else None
+
+
+def validate_local_development_plan(local_plan: LocalPlanView) -> list[Finding]:
+    findings: list[Finding] = []
+    for key, word in SECTIONS.items():
+        if not any(s.key == key and has_text(s.text) for s in local_plan.sections):
+            findings.append(Finding("MISSING_SECTION", f"Den lokale utviklingsplanen mangler {word}.", f"sections/{key}"))
+    if not any(has_text(g.text) for g in local_plan.goals):
+        findings.append(Finding("MISSING_GOALS", "Den lokale utviklingsplanen mangler mål.", "goals"))
+    if not any(has_text(a.text) for a in local_plan.actions):
+        findings.append(Finding("MISSING_ACTIONS", "Den lokale utviklingsplanen mangler handling.", "actions"))
+    for index, action in enumerate(local_plan.actions):
+        if action.deadline is None:
+            findings.append(
+                Finding("MISSING_DEADLINE", f"Handlingen «{action.text}» mangler frist.", f"actions/{index}/deadline")
+            )
+    addressed = {
+        _theme_of(local_plan, item.area_key)
+        for item in (*local_plan.goals, *local_plan.actions, *local_plan.sections)
+        if has_text(item.text)
+    }
+    for theme in local_plan.areas_of_kind(THEME):
+        if theme.key not in addressed:
+            findings.append(
+                Finding("THEME_NOT_ADDRESSED", f"Planen tar ikke for seg temaet «{theme.title}».", f"areas/{theme.key}")
+            )
+    return findings

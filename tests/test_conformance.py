@@ -1,0 +1,58 @@
+"""The conformance kit passes every shipped profile and catches a broken one."""
+
+from pathlib import Path
+
+import pytest
+
+from kvalitet.conformance import assert_profile_conforms, check_profile
+from kvalitet.plugins import DataProfile, hookimpl
+from kvalitet.rules import Finding
+from kvalitet_profiles import drammen, tromso, vestvagoy
+
+from .conftest import FIXTURES
+from .fixtures.plugin import FixtureProfile
+
+REPO = Path(__file__).parent.parent
+
+
+@pytest.mark.parametrize(
+    "plugin",
+    [
+        tromso.plugin,
+        vestvagoy.plugin,
+        drammen.plugin,
+        DataProfile(REPO / "profiles" / "barnehage-kvalitetsplan" / "data"),
+        FixtureProfile(FIXTURES / "testprofile"),
+    ],
+    ids=["tromso", "vestvagoy", "drammen", "barnehage-kvalitetsplan", "testprofil"],
+)
+def test_shipped_profiles_conform(plugin):
+    assert_profile_conforms(plugin)
+
+
+class Greedy(DataProfile):
+    """Answers for every profile code, and breaks a few other rules."""
+
+    @hookimpl
+    def kvalitet_assessment_scale(self, profile: str):
+        return list(self.data.profile.assessment_scale)
+
+    @hookimpl
+    def kvalitet_validate_local_plan(self, profile: str, local_plan):
+        return [Finding("lowercase", "")]
+
+    @hookimpl
+    def kvalitet_demo_units(self, profile: str):
+        from kvalitet.content import DemoUnit
+
+        return [DemoUnit(name="Nordlys skole", kind="school")] if profile == self.code else None
+
+
+def test_the_kit_names_what_is_wrong():
+    problems = check_profile(Greedy(FIXTURES / "testprofile"))
+    assert "kvalitet_demo_units: 'Nordlys skole' does not start with «Demo»" in problems
+    assert any(p.startswith("kvalitet_assessment_scale answered for a profile that is not its own") for p in problems)
+    assert any("needs an UPPER_CASE code and a message" in p for p in problems)
+    assert "kvalitet_validate_local_plan answered for a profile that is not its own" in problems
+    with pytest.raises(AssertionError, match="does not conform"):
+        assert_profile_conforms(Greedy(FIXTURES / "testprofile"))
