@@ -48,6 +48,7 @@ class KvalitetGraphQL(GraphQL):
             policy=self.policy,
             actor=actor,
             loaders=Loaders(self.database.engine, self.policy, actor),
+            database=self.database,
             request=request,
             response=response,
         )

@@ -12,6 +12,7 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, func, literal, or_, select, true, tuple_
@@ -21,6 +22,41 @@ from strawberry.dataloader import DataLoader
 
 from .access import AccessPolicy, Actor
 from .pagination import CursorError, Page, decode_cursor, encode_cursor
+
+
+@dataclass(frozen=True)
+class AtLeast:
+    """`column >= value`: a filter for pages (hashable, so loaders can be cached by it)."""
+
+    column: str
+    value: Any
+
+    def build(self, table):
+        return table.c[self.column] >= self.value
+
+
+@dataclass(frozen=True)
+class IsIn:
+    """`column IN values`."""
+
+    column: str
+    values: tuple
+
+    def build(self, table):
+        return table.c[self.column].in_(self.values)
+
+
+@dataclass(frozen=True)
+class UnitKindIs:
+    """The row's unit (through `column`) is of `kind`."""
+
+    column: str
+    kind: str
+
+    def build(self, table):
+        from .models import Unit
+
+        return table.c[self.column].in_(select(Unit.id).where(Unit.kind == self.kind))
 
 
 class Loaders:
@@ -84,10 +120,12 @@ class Loaders:
         first: int,
         after: str | None,
         order: Sequence[str],
+        where: tuple = (),
         **equals: Any,
     ) -> DataLoader:
         """One page of rows per value of `column`, by keyset over `order` (which must end in a
-        unique column), with the total count; one SELECT for all parents asked for."""
+        unique column), with the total count; one SELECT for all parents asked for. `where`
+        holds further filters (`AtLeast`, `IsIn`, `UnitKindIs`); `equals`, column = value."""
         table = model.__table__
         filters = tuple(sorted(equals.items()))
         order_columns = [table.c[name] for name in order]
@@ -103,6 +141,8 @@ class Loaders:
             inner = inner.where(parent.in_(keys))
             for name, value in filters:
                 inner = inner.where(table.c[name].is_(None) if value is None else table.c[name] == value)
+            for clause in where:
+                inner = inner.where(clause.build(table))
             sub = inner.subquery()
             sub_order = [sub.c[name] for name in order]
             if after_values is None:
@@ -136,8 +176,12 @@ class Loaders:
                 pages.append(Page(rows=found[:first], has_next=len(found) > first, total=totals.get(key, 0)))
             return pages
 
-        key = ("pages", model, column, tuple(order), filters, first, after)
+        key = ("pages", model, column, tuple(order), filters, where, first, after)
         return self._cached(key, batch)
+
+    def clear(self) -> None:
+        """Forget what was loaded (after a mutation changed it)."""
+        self._loaders.clear()
 
     @staticmethod
     def cursor_of(row: RowMapping, order: Sequence[str]) -> str:

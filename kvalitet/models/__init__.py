@@ -7,6 +7,7 @@ from .municipality import Municipality
 from .national_goal import NationalGoal
 from .plan import Area, Criterion, Goal, Measure, Plan
 from .report import Assessment, Report
+from .sector_report import SectorReport
 from .unit import Unit
 
 __all__ = [
@@ -27,5 +28,6 @@ __all__ = [
     "NationalGoal",
     "Plan",
     "Report",
+    "SectorReport",
     "Unit",
 ]

@@ -20,8 +20,13 @@ class LocalPlan(Entity):
         one_of("status", LOCAL_PLAN_STATUSES),
         UniqueConstraint("unit_id", "plan_id", name="uq_local_plan_unit_plan"),
         Index("ix_local_plan_plan", "plan_id"),
+        Index("ix_local_plan_updated", "updated_at", "id"),  # keyset pages and updatedSince
+        Index("ix_local_plan_municipality_updated", "municipality_id", "updated_at", "id"),
+        Index("ix_local_plan_unit_updated", "unit_id", "updated_at", "id"),
     )
 
+    # The unit's municipality, kept on the row so lists and access scoping need no join.
+    municipality_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("municipality.id", ondelete="RESTRICT"))
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
     plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plan.id", ondelete="RESTRICT"))
     status: Mapped[str] = mapped_column(String(20), server_default="draft")

@@ -20,8 +20,13 @@ class Report(Entity):
         CheckConstraint("period_end >= period_start", name="period_ordered"),
         UniqueConstraint("unit_id", "plan_id", "year", "period_key", name="uq_report_unit_period"),
         Index("ix_report_plan_period", "plan_id", "year", "period_key"),
+        Index("ix_report_updated", "updated_at", "id"),  # keyset pages and updatedSince
+        Index("ix_report_municipality_updated", "municipality_id", "updated_at", "id"),
+        Index("ix_report_unit_updated", "unit_id", "updated_at", "id"),
     )
 
+    # The unit's municipality, kept on the row so lists and access scoping need no join.
+    municipality_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("municipality.id", ondelete="RESTRICT"))
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
     plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plan.id", ondelete="RESTRICT"))
     local_plan_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("local_plan.id", ondelete="SET NULL"))

@@ -8,6 +8,7 @@ from strawberry.tools import merge_types
 
 from ..plugins import Profiles
 from .node_types import NODE_TYPES
+from .mutations import Mutation
 from .query import query_type
 
 MAX_QUERY_DEPTH = 15
@@ -19,6 +20,7 @@ def build_schema(profiles: Profiles) -> strawberry.Schema:
     query = merge_types("Query", (query_type(), *extra)) if extra else query_type()
     return strawberry.Schema(
         query=query,
+        mutation=Mutation,
         types=NODE_TYPES,
         extensions=[lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH)],
     )

@@ -14,14 +14,43 @@ from strawberry import relay
 from strawberry.types import Info
 from strawberry.types.base import StrawberryList, StrawberryOptional
 
+from .connection import Connection
+from .history import ChangeRecord
 
-@strawberry.interface(description="A stored row: when it was made and changed, and its version.")
+HistoryConnection = Connection[ChangeRecord]
+
+
+@strawberry.interface(description="A stored row: when it was made and changed, its version and history.")
 class Versioned:
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int = strawberry.field(
         description="Increases with every change; send it back with an update so a stale write is refused."
     )
+
+    @strawberry.field(description="Every recorded change of this object, oldest first.")
+    async def history(self, info: Info, first: int | None = None, after: str | None = None) -> HistoryConnection:
+        from ..models import ChangeLog
+        from .connection import paged
+
+        return await paged(
+            info,
+            ChangeLog,
+            "entity_id",
+            uuid.UUID(self.id),
+            first=first,
+            after=after,
+            order=("id",),
+            node_from_row=ChangeRecord.from_row,
+            connection_type=HistoryConnection,
+            entity_type=type(self).model.__name__,
+        )
+
+
+def _enum_class(kind):
+    """The Python enum behind a strawberry enum type (strawberry wraps it in a definition)."""
+    wrapped = getattr(kind, "wrapped_cls", None)
+    return wrapped if isinstance(wrapped, type) and issubclass(wrapped, Enum) else kind
 
 
 def parse_uuid(value: str) -> uuid.UUID | None:
@@ -44,10 +73,10 @@ class RowNode(relay.Node):
             cached = {}
             strawberry_types = {f.python_name: f.type for f in cls.__strawberry_definition__.fields}
             for field in dataclasses.fields(cls):
-                kind = strawberry_types.get(field.name)
+                kind = _enum_class(strawberry_types.get(field.name))
                 if isinstance(kind, StrawberryOptional):
-                    kind = kind.of_type
-                of_type = kind.of_type if isinstance(kind, StrawberryList) else None
+                    kind = _enum_class(kind.of_type)
+                of_type = _enum_class(kind.of_type) if isinstance(kind, StrawberryList) else None
                 if isinstance(kind, type) and issubclass(kind, Enum):
                     cached[field.name] = kind
                 elif isinstance(of_type, type) and issubclass(of_type, Enum):

@@ -36,10 +36,9 @@ def page_size(info, first: int | None) -> int:
     return first
 
 
-def to_connection(page: Page, node_type, order: Sequence[str], connection_type) -> Connection:
-    edges = [
-        relay.Edge(cursor=Loaders.cursor_of(row, order), node=node_type.from_row(row)) for row in page.rows
-    ]
+def to_connection(page: Page, node_from_row, order: Sequence[str], connection_type) -> Connection:
+    """A loaded page as a connection; `node_from_row` makes each node from its row."""
+    edges = [relay.Edge(cursor=Loaders.cursor_of(row, order), node=node_from_row(row)) for row in page.rows]
     return connection_type(
         edges=edges,
         page_info=relay.PageInfo(
@@ -50,3 +49,30 @@ def to_connection(page: Page, node_type, order: Sequence[str], connection_type) 
         ),
         total_count=page.total,
     )
+
+
+async def paged(
+    info,
+    model: type,
+    column: str,
+    parent_id,
+    *,
+    first: int | None,
+    after: str | None,
+    order: Sequence[str],
+    node_from_row,
+    connection_type,
+    where: tuple = (),
+    **equals,
+) -> Connection:
+    """One page of `model` rows under `parent_id` (batched with the other parents asked for)."""
+    from ..pagination import CursorError
+
+    size = page_size(info, first)
+    try:
+        loader = info.context.loaders.pages(
+            model, column, first=size, after=after or None, order=order, where=where, **equals
+        )
+    except CursorError as error:
+        raise BadInput(str(error), argument="after") from error
+    return to_connection(await loader.load(parent_id), node_from_row, order, connection_type)

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..access import AccessPolicy, Actor
 from ..config import Settings
+from ..db import Database
 from ..loaders import Loaders
 from ..plugins import Profiles
 
@@ -18,5 +19,6 @@ class Context:
     policy: AccessPolicy
     actor: Actor
     loaders: Loaders
+    database: Database
     request: Any = None
     response: Any = None

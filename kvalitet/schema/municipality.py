@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import strawberry
@@ -9,11 +10,14 @@ from strawberry import relay
 from strawberry.types import Info
 
 from .. import models
-from ..pagination import CursorError
 from .base import RowNode, Versioned
-from .connection import Connection, page_size, to_connection
-from .enums import UnitKind
+from . import review_lists
+from .connection import Connection, paged
 from .errors import BadInput
+from .local_plan import LocalPlan, ReviewStatus
+from .report import Report, ReportingPeriodOfYear
+from .sector_report import PublishedSectorReport, SectorReportData
+from .enums import UnitKind
 from .plan import Plan
 from .profile import Profile
 from .unit import Unit
@@ -48,15 +52,83 @@ class Municipality(RowNode, Versioned):
         kind: UnitKind | None = None,
         include_archived: bool = False,
     ) -> Connection[Unit]:
-        size = page_size(info, first)
         filters = {} if kind is None else {"kind": kind.value}
         if not include_archived:
             filters["archived_at"] = None
-        try:
-            loader = info.context.loaders.pages(
-                models.Unit, "municipality_id", first=size, after=after, order=UNIT_ORDER, **filters
-            )
-        except CursorError as error:
-            raise BadInput(str(error), argument="after") from error
-        page = await loader.load(uuid.UUID(self.id))
-        return to_connection(page, Unit, UNIT_ORDER, Connection[Unit])
+        return await paged(
+            info,
+            models.Unit,
+            "municipality_id",
+            uuid.UUID(self.id),
+            first=first,
+            after=after,
+            order=UNIT_ORDER,
+            node_from_row=Unit.from_row,
+            connection_type=Connection[Unit],
+            **filters,
+        )
+
+    @strawberry.field(description="The local plans of the municipality's units, least recently changed first.")
+    async def local_plans(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        unit_kind: UnitKind | None = None,
+        status: ReviewStatus | None = None,
+        updated_since: dt.datetime | None = None,
+    ) -> Connection[LocalPlan]:
+        return await review_lists.local_plans(
+            info, "municipality_id", self.id, first=first, after=after, unit_kind=unit_kind, status=status,
+            updated_since=updated_since,
+        )
+
+    @strawberry.field(description="The reports of the municipality's units, least recently changed first.")
+    async def reports(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        unit_kind: UnitKind | None = None,
+        status: ReviewStatus | None = None,
+        year: int | None = None,
+        period: str | None = None,
+        updated_since: dt.datetime | None = None,
+    ) -> Connection[Report]:
+        return await review_lists.reports(
+            info, "municipality_id", self.id, first=first, after=after, unit_kind=unit_kind, status=status,
+            year=year, period=period, updated_since=updated_since,
+        )
+
+    @strawberry.field(description="The profile's reporting periods of `year`, with their dates and due dates.")
+    def reporting_calendar(self, info: Info, year: int) -> list[ReportingPeriodOfYear]:
+        from ..services.reports import calendar
+
+        if not 1900 <= year <= 2200:
+            raise BadInput(f"{year} is not a plausible year.", argument="year")
+        return [ReportingPeriodOfYear.of(p) for p in calendar(info.context.profiles, self.profile_code, year)]
+
+    @strawberry.field(
+        description="The units' reports for one period, rolled up (live). `period` is a reporting period key."
+    )
+    async def sector_report(self, info: Info, year: int, period: str) -> SectorReportData:
+        from ..services import sector_reports
+        from ..services.errors import UserInputError
+        from .mutation_support import read_service
+
+        async with read_service(info) as service:
+            municipality = await service.session.get(models.Municipality, uuid.UUID(self.id))
+            try:
+                data = await sector_reports.compute(service, municipality, year, period)
+            except UserInputError as error:
+                raise BadInput(error.problems[0].message, argument=error.problems[0].field) from error
+        return SectorReportData.of(data)
+
+    @strawberry.field(description="The sector reports published so far, newest first.")
+    async def published_sector_reports(self, info: Info) -> list[PublishedSectorReport]:
+        loader = info.context.loaders.children(
+            models.SectorReport, "municipality_id", order=("published_at", "id")
+        )
+        rows = await loader.load(uuid.UUID(self.id))
+        return PublishedSectorReport.from_rows(reversed(rows))
+

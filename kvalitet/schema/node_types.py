@@ -3,6 +3,25 @@
 from .municipality import Municipality
 from .national_goal import NationalGoal
 from .plan import Area, Criterion, Goal, Measure, Plan
+from .local_plan import LocalAction, LocalGoal, LocalPlan, LocalPlanSection
+from .report import Assessment, Report
+from .sector_report import PublishedSectorReport
 from .unit import Unit
 
-NODE_TYPES = [Municipality, Unit, Plan, Area, Goal, Criterion, Measure, NationalGoal]
+NODE_TYPES = [
+    Municipality,
+    Unit,
+    Plan,
+    Area,
+    Goal,
+    Criterion,
+    Measure,
+    NationalGoal,
+    LocalPlan,
+    LocalGoal,
+    LocalAction,
+    LocalPlanSection,
+    Report,
+    Assessment,
+    PublishedSectorReport,
+]

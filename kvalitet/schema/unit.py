@@ -13,7 +13,10 @@ from strawberry.types import Info
 from .. import models
 from .base import RowNode, Versioned
 from .connection import Connection
+from . import review_lists
 from .enums import Ownership, UnitKind
+from .local_plan import LocalPlan, ReviewStatus
+from .report import Report
 
 if TYPE_CHECKING:
     from .municipality import Municipality
@@ -39,6 +42,36 @@ class Unit(RowNode, Versioned):
 
         row = await info.context.loaders.by_id(models.Municipality).load(self.municipality_id)
         return Municipality.from_row(row) if row else None
+
+
+    @strawberry.field(description="The unit's local plans, least recently changed first.")
+    async def local_plans(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: ReviewStatus | None = None,
+        updated_since: dt.datetime | None = None,
+    ) -> Connection[LocalPlan]:
+        return await review_lists.local_plans(
+            info, "unit_id", self.id, first=first, after=after, unit_kind=None, status=status, updated_since=updated_since
+        )
+
+    @strawberry.field(description="The unit's reports, least recently changed first.")
+    async def reports(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: ReviewStatus | None = None,
+        year: int | None = None,
+        period: str | None = None,
+        updated_since: dt.datetime | None = None,
+    ) -> Connection[Report]:
+        return await review_lists.reports(
+            info, "unit_id", self.id, first=first, after=after, unit_kind=None, status=status, year=year,
+            period=period, updated_since=updated_since,
+        )
 
 
 UnitConnection = Connection[Unit]

@@ -1,14 +1,33 @@
-"""Building a plan's rows from a profile's plan content."""
+"""Plans: built from a profile's content or copied from the last period's, adopted, archived."""
 
 from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..content import AreaContent, PlanContent
 from ..models import Area, Criterion, Goal, Measure, Municipality, NationalGoal, Plan
+from .context import ServiceContext
+from .errors import INVALID_STATE, INVALID_VALUE, NOT_FOUND, REQUIRED, fail
+from .validation import TITLE_MAX, Checker
+
+
+async def _national_goal_ids(session: AsyncSession, content: PlanContent) -> dict[str, uuid.UUID]:
+    """The catalogue's ids by key, loading the shipped catalogue first if a linked goal is missing."""
+    wanted = {key for area in content.all_areas() for goal in area.goals for key in goal.national_goals}
+
+    async def ids() -> dict[str, uuid.UUID]:
+        return dict((await session.execute(select(NationalGoal.key, NationalGoal.id))).all())
+
+    found = await ids()
+    if not wanted <= found.keys():
+        from .catalogue import sync_national_goals
+
+        await sync_national_goals(session)
+        found = await ids()
+    return found
 
 
 async def create_plan_from_content(
@@ -24,9 +43,7 @@ async def create_plan_from_content(
     The plan is a draft unless `adopted` (then it takes the adoption date and body from the
     content). Runs in the caller's transaction: nothing is written if anything fails.
     """
-    national = {
-        key: id_ for key, id_ in (await session.execute(select(NationalGoal.key, NationalGoal.id))).all()
-    }
+    national = await _national_goal_ids(session, content)
     plan = Plan(
         id=uuid.uuid4(),
         municipality_id=municipality.id,
@@ -104,4 +121,149 @@ async def create_plan_from_content(
     for batch in (areas, goals, rows):  # areas are in depth-first order: parents first
         session.add_all(batch)
         await session.flush()
+    return plan
+
+
+# -- The plan's life: create for a period, copy, adopt, archive --------------------------------
+
+
+def _check_period(checker: Checker, start: int | None, end: int | None) -> None:
+    for name, year in (("periodStart", start), ("periodEnd", end)):
+        if year is not None:
+            checker.check(1900 <= year <= 2200, INVALID_VALUE, f"{year} is not a plausible year.", name)
+    if start is not None and end is not None:
+        checker.check(end >= start, INVALID_VALUE, "The period ends before it starts.", "periodEnd")
+
+
+async def create_plan(
+    ctx: ServiceContext,
+    municipality_id: uuid.UUID,
+    *,
+    period_start: int | None = None,
+    period_end: int | None = None,
+    title: str | None = None,
+    copy_from: uuid.UUID | None = None,
+) -> Plan:
+    """A draft plan for a period: a copy of an earlier plan, or the profile's content."""
+    municipality = await ctx.load(Municipality, municipality_id, "municipality", field_name="municipalityId")
+    ctx.authorize("create", Plan, None)
+    checker = Checker()
+    title = checker.text(title, "title", max_length=TITLE_MAX, required=False)
+    _check_period(checker, period_start, period_end)
+    checker.raise_if_any()
+    if copy_from is not None:
+        source = await ctx.load(Plan, copy_from, "plan to copy", field_name="copyFrom")
+        if source.municipality_id != municipality.id:
+            fail(NOT_FOUND, "No plan to copy with that id.", "copyFrom")
+        plan = await copy_plan(ctx, source, period_start=period_start, period_end=period_end, title=title)
+        return plan
+    if not municipality.profile_code or ctx.profiles.plan_content(municipality.profile_code) is None:
+        fail(REQUIRED, "The municipality's profile has no plan content; give a plan to copy.", "copyFrom")
+    content = ctx.profiles.plan_content(municipality.profile_code)
+    updates = {}
+    if title:
+        updates["title"] = title
+    if period_start is not None:
+        length = content.period_end - content.period_start
+        updates["period_start"] = period_start
+        updates["period_end"] = period_end if period_end is not None else period_start + length
+    elif period_end is not None:
+        updates["period_end"] = period_end
+    if updates:
+        content = content.model_copy(update=updates)
+        if content.period_end < content.period_start:
+            fail(INVALID_VALUE, "The period ends before it starts.", "periodEnd")
+    return await create_plan_from_content(ctx.session, municipality, content, profile_code=municipality.profile_code)
+
+
+async def copy_plan(
+    ctx: ServiceContext, source: Plan, *, period_start: int | None, period_end: int | None, title: str | None
+) -> Plan:
+    """A new draft with the source's structure and text (ids are new), for a new period."""
+    length = source.period_end - source.period_start
+    start = period_start if period_start is not None else source.period_end + 1
+    end = period_end if period_end is not None else start + length
+    if end < start:
+        fail(INVALID_VALUE, "The period ends before it starts.", "periodEnd")
+    plan = Plan(
+        id=uuid.uuid4(),
+        municipality_id=source.municipality_id,
+        title=title or source.title,
+        description=source.description,
+        period_start=start,
+        period_end=end,
+        status="draft",
+        applies_to=list(source.applies_to),
+        profile_code=source.profile_code,
+    )
+    ctx.session.add(plan)
+    await ctx.session.flush()
+    session = ctx.session
+    areas = (await session.scalars(select(Area).where(Area.plan_id == source.id).order_by(Area.position))).all()
+    area_ids = {a.id: uuid.uuid4() for a in areas}
+    goals = (await session.scalars(select(Goal).where(Goal.area_id.in_(area_ids)))).all()
+    goal_ids = {g.id: uuid.uuid4() for g in goals}
+    criteria = (
+        await session.scalars(
+            select(Criterion).where((Criterion.area_id.in_(area_ids)) | (Criterion.goal_id.in_(goal_ids)))
+        )
+    ).all()
+    measures = (await session.scalars(select(Measure).where(Measure.area_id.in_(area_ids)))).all()
+    new_areas = [
+        Area(
+            id=area_ids[a.id],
+            plan_id=plan.id,
+            parent_id=area_ids.get(a.parent_id),
+            key=a.key,
+            kind=a.kind,
+            title=a.title,
+            description=a.description,
+            applies_to=list(a.applies_to),
+            position=a.position,
+        )
+        for a in areas
+    ]
+    new_goals = [
+        Goal(id=goal_ids[g.id], area_id=area_ids[g.area_id], kind=g.kind, text=g.text, position=g.position,
+             national_goal_id=g.national_goal_id)
+        for g in goals
+    ]
+    rest = [
+        Criterion(area_id=area_ids.get(c.area_id), goal_id=goal_ids.get(c.goal_id), text=c.text,
+                  perspective=c.perspective, position=c.position)
+        for c in criteria
+    ] + [
+        Measure(area_id=area_ids[m.area_id], text=m.text, owner=m.owner, deadline=m.deadline, partner=m.partner,
+                target_group=m.target_group, position=m.position)
+        for m in measures
+    ]
+    for batch in (new_areas, new_goals, rest):  # parents first (no ORM relationships to order them)
+        session.add_all(batch)
+        await session.flush()
+    return plan
+
+
+async def adopt_plan(ctx: ServiceContext, plan_id: uuid.UUID, version: int, adopted_on, adopted_by: str | None) -> Plan:
+    plan = await ctx.load_for_change(Plan, plan_id, version, "plan", action="adopt")
+    if plan.status != "draft":
+        fail(INVALID_STATE, f"Only a draft plan can be adopted; this one is {plan.status}.", "id")
+    checker = Checker()
+    adopted_by = checker.text(adopted_by, "adoptedBy", max_length=TITLE_MAX)
+    checker.raise_if_any()
+    areas = await ctx.session.scalar(select(func.count()).select_from(Area).where(Area.plan_id == plan.id))
+    if not areas:
+        fail(INVALID_STATE, "A plan with no areas cannot be adopted.", "id")
+    plan.status = "adopted"
+    plan.adopted_on = adopted_on or ctx.today
+    plan.adopted_by = adopted_by
+    await ctx.session.flush()
+    return plan
+
+
+async def archive_plan(ctx: ServiceContext, plan_id: uuid.UUID, version: int) -> Plan:
+    plan = await ctx.load_for_change(Plan, plan_id, version, "plan", action="archive")
+    if plan.status == "archived":
+        fail(INVALID_STATE, "The plan is already archived.", "id")
+    plan.status = "archived"
+    await ctx.session.flush()
     return plan

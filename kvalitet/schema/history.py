@@ -1,0 +1,32 @@
+"""The change history of a node, from the change log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+import strawberry
+from strawberry.scalars import JSON
+
+
+@strawberry.enum(description="What a change did.")
+class ChangeAction(Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+@strawberry.type(description="One recorded change: who, when, and what changed.")
+class ChangeRecord:
+    at: dt.datetime
+    actor: str | None
+    action: ChangeAction
+    changes: JSON = strawberry.field(
+        description="For a creation, the values set; for an update, `{field: [old, new]}`."
+    )
+
+    @staticmethod
+    def from_row(row) -> ChangeRecord:
+        return ChangeRecord(
+            at=row["created_at"], actor=row["actor"], action=ChangeAction(row["action"]), changes=row["changes"]
+        )

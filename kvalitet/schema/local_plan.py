@@ -1,0 +1,150 @@
+"""A unit's local plan: its goals, actions, sections, and the profile's findings on it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from .. import models
+from .base import RowNode, Versioned
+from .plan import Area, Plan
+
+if TYPE_CHECKING:
+    from .unit import Unit
+
+
+@strawberry.enum(description="Where a local plan or report is in its review.")
+class ReviewStatus(Enum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+@strawberry.enum(description="How far an action has come.")
+class ActionStatus(Enum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+@strawberry.type(description="Something the profile's rules find missing or wrong.")
+class Finding:
+    code: str
+    message: str
+    path: str
+
+
+async def _area(info: Info, area_id: uuid.UUID | None) -> Area | None:
+    if area_id is None:
+        return None
+    row = await info.context.loaders.by_id(models.Area).load(area_id)
+    return Area.from_row(row) if row else None
+
+
+@strawberry.type(description="A unit's goal for an area of the plan (and a perspective, where the profile has them).")
+class LocalGoal(RowNode, Versioned):
+    model = models.LocalGoal
+    id: relay.NodeID[str]
+    text: str
+    perspective: str | None
+    position: int
+    area_id: strawberry.Private[uuid.UUID]
+    local_plan_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field
+    async def area(self, info: Info) -> Area | None:
+        return await _area(info, self.area_id)
+
+
+@strawberry.type(description="What the unit will do: with owner, deadline and status.")
+class LocalAction(RowNode, Versioned):
+    model = models.LocalAction
+    id: relay.NodeID[str]
+    text: str
+    owner: str | None
+    deadline: dt.date | None
+    status: ActionStatus
+    position: int
+    area_id: strawberry.Private[uuid.UUID | None]
+    local_goal_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field
+    async def area(self, info: Info) -> Area | None:
+        return await _area(info, self.area_id)
+
+    @strawberry.field
+    async def local_goal(self, info: Info) -> LocalGoal | None:
+        if self.local_goal_id is None:
+            return None
+        row = await info.context.loaders.by_id(models.LocalGoal).load(self.local_goal_id)
+        return LocalGoal.from_row(row) if row else None
+
+
+@strawberry.type(description="A free-text part of a local plan the profile asks for (e.g. «kartlegging»).")
+class LocalPlanSection(RowNode, Versioned):
+    model = models.LocalPlanSection
+    id: relay.NodeID[str]
+    key: str
+    text: str
+    area_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field
+    async def area(self, info: Info) -> Area | None:
+        return await _area(info, self.area_id)
+
+
+@strawberry.type(description="A unit's own plan for the period, built on the municipality's plan.")
+class LocalPlan(RowNode, Versioned):
+    model = models.LocalPlan
+    id: relay.NodeID[str]
+    status: ReviewStatus
+    submitted_at: dt.datetime | None
+    decided_at: dt.datetime | None
+    comment: str | None = strawberry.field(description="The reviewer's comment when it was returned or approved.")
+    unit_id: strawberry.Private[uuid.UUID]
+    plan_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field
+    async def unit(self, info: Info) -> Annotated[Unit, strawberry.lazy("kvalitet.schema.unit")] | None:
+        from .unit import Unit
+
+        row = await info.context.loaders.by_id(models.Unit).load(self.unit_id)
+        return Unit.from_row(row) if row else None
+
+    @strawberry.field
+    async def plan(self, info: Info) -> Plan | None:
+        row = await info.context.loaders.by_id(models.Plan).load(self.plan_id)
+        return Plan.from_row(row) if row else None
+
+    @strawberry.field
+    async def goals(self, info: Info) -> list[LocalGoal]:
+        rows = await info.context.loaders.children(models.LocalGoal, "local_plan_id").load(uuid.UUID(self.id))
+        return LocalGoal.from_rows(rows)
+
+    @strawberry.field
+    async def actions(self, info: Info) -> list[LocalAction]:
+        rows = await info.context.loaders.children(models.LocalAction, "local_plan_id").load(uuid.UUID(self.id))
+        return LocalAction.from_rows(rows)
+
+    @strawberry.field
+    async def sections(self, info: Info) -> list[LocalPlanSection]:
+        rows = await info.context.loaders.children(models.LocalPlanSection, "local_plan_id").load(uuid.UUID(self.id))
+        return LocalPlanSection.from_rows(rows)
+
+    @strawberry.field(description="What the profile's rules find missing; empty when the plan can be submitted.")
+    async def findings(self, info: Info) -> list[Finding]:
+        from ..services import local_plans
+        from .mutation_support import read_service
+
+        async with read_service(info) as service:
+            row = await service.session.get(models.LocalPlan, uuid.UUID(self.id))
+            found = await local_plans.findings(service, row)
+        return [Finding(code=f.code, message=f.message, path=f.path) for f in found]

@@ -1,0 +1,14 @@
+"""Mutations, one module per domain concept; each returns a payload with the changed object
+and `errors: [UserError!]!`, and runs in one transaction."""
+
+from strawberry.tools import merge_types
+
+from .local_plans import LocalPlanMutations
+from .municipalities import MunicipalityMutations
+from .plans import PlanMutations
+from .reports import ReportMutations
+from .units import UnitMutations
+
+Mutation = merge_types("Mutation", (MunicipalityMutations, UnitMutations, PlanMutations, LocalPlanMutations, ReportMutations))
+
+__all__ = ["Mutation"]

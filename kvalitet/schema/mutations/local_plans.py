@@ -1,0 +1,271 @@
+"""A unit's local plan: create it, write its goals, actions and sections, validate, submit,
+approve or return it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+from strawberry.types import Info
+
+from ...services import local_plans
+from ..local_plan import ActionStatus, Finding, LocalAction, LocalGoal, LocalPlan, LocalPlanSection
+from ..mutation_support import UserError, decode_id, payload_type, run_mutation, to_node
+from .common import given, given_enum
+
+LocalPlanPayload = payload_type(LocalPlan, "local_plan")
+LocalGoalPayload = payload_type(LocalGoal, "local_goal")
+LocalActionPayload = payload_type(LocalAction, "local_action")
+LocalPlanSectionPayload = payload_type(LocalPlanSection, "section")
+
+
+@strawberry.type(description="The profile's findings on a local plan; empty `findings` means it can be submitted.")
+class ValidateLocalPlanPayload:
+    local_plan: LocalPlan | None = None
+    findings: list[Finding] = strawberry.field(default_factory=list)
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CreateLocalPlanInput:
+    unit_id: strawberry.ID
+    plan_id: strawberry.ID
+
+
+@strawberry.input(description="A local goal for an area of the plan (and a perspective, where the profile has them).")
+class AddLocalGoalInput:
+    local_plan_id: strawberry.ID
+    area_id: strawberry.ID
+    text: str
+    perspective: str | None = None
+
+
+@strawberry.input
+class UpdateLocalGoalInput:
+    id: strawberry.ID
+    version: int
+    text: str | None = strawberry.UNSET
+    perspective: str | None = strawberry.UNSET
+
+
+@strawberry.input(description="An action of a local plan: what, for which area or goal, who, by when.")
+class AddLocalActionInput:
+    local_plan_id: strawberry.ID
+    text: str
+    area_id: strawberry.ID | None = None
+    local_goal_id: strawberry.ID | None = None
+    owner: str | None = None
+    deadline: dt.date | None = None
+    status: ActionStatus = ActionStatus.PLANNED
+
+
+@strawberry.input
+class UpdateLocalActionInput:
+    id: strawberry.ID
+    version: int
+    text: str | None = strawberry.UNSET
+    area_id: strawberry.ID | None = strawberry.UNSET
+    local_goal_id: strawberry.ID | None = strawberry.UNSET
+    owner: str | None = strawberry.UNSET
+    deadline: dt.date | None = strawberry.UNSET
+    status: ActionStatus | None = strawberry.UNSET
+
+
+@strawberry.input(
+    description="Write a section (e.g. «kartlegging», or Tromsø's `tegn_pa_god_praksis` for an area); empty "
+    "text removes it. Changing an existing section needs the `version` you read."
+)
+class SaveLocalPlanSectionInput:
+    local_plan_id: strawberry.ID
+    key: str
+    text: str | None
+    area_id: strawberry.ID | None = None
+    version: int | None = None
+
+
+@strawberry.input
+class ValidateLocalPlanInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class SubmitLocalPlanInput:
+    id: strawberry.ID
+    version: int
+
+
+@strawberry.input
+class RemoveLocalGoalInput(SubmitLocalPlanInput):
+    pass
+
+
+@strawberry.input
+class RemoveLocalActionInput(SubmitLocalPlanInput):
+    pass
+
+
+@strawberry.input
+class ApproveLocalPlanInput:
+    id: strawberry.ID
+    version: int
+    comment: str | None = None
+
+
+@strawberry.input
+class ReturnLocalPlanInput:
+    id: strawberry.ID
+    version: int
+    comment: str = strawberry.field(description="What the unit should change.")
+
+
+def _id(value, type_name, field):
+    return None if value is strawberry.UNSET else decode_id(value, type_name, field)
+
+
+@strawberry.type
+class LocalPlanMutations:
+    @strawberry.mutation(description="Start a unit's local plan on an adopted plan.")
+    async def create_local_plan(self, info: Info, input: CreateLocalPlanInput) -> LocalPlanPayload:
+        async def work(service):
+            return await local_plans.create_local_plan(
+                service, decode_id(input.unit_id, "Unit", "unitId"), decode_id(input.plan_id, "Plan", "planId")
+            )
+
+        local_plan, errors = await run_mutation(info, work)
+        return LocalPlanPayload(local_plan=to_node(LocalPlan, local_plan), errors=errors)
+
+    @strawberry.mutation(description="Add a goal to a local plan.")
+    async def add_local_goal(self, info: Info, input: AddLocalGoalInput) -> LocalGoalPayload:
+        async def work(service):
+            return await local_plans.add_local_goal(
+                service,
+                decode_id(input.local_plan_id, "LocalPlan", "localPlanId"),
+                decode_id(input.area_id, "Area", "areaId"),
+                local_plans.LocalGoalChanges(text=input.text, perspective=input.perspective),
+            )
+
+        goal, errors = await run_mutation(info, work)
+        return LocalGoalPayload(local_goal=to_node(LocalGoal, goal), errors=errors)
+
+    @strawberry.mutation(description="Change a goal of a local plan.")
+    async def update_local_goal(self, info: Info, input: UpdateLocalGoalInput) -> LocalGoalPayload:
+        async def work(service):
+            changes = local_plans.LocalGoalChanges(text=given(input.text), perspective=given(input.perspective))
+            return await local_plans.update_local_goal(service, decode_id(input.id, "LocalGoal", "id"), input.version, changes)
+
+        goal, errors = await run_mutation(info, work)
+        return LocalGoalPayload(local_goal=to_node(LocalGoal, goal), errors=errors)
+
+    @strawberry.mutation(description="Remove a goal from a local plan.")
+    async def remove_local_goal(self, info: Info, input: RemoveLocalGoalInput) -> LocalGoalPayload:
+        async def work(service):
+            return await local_plans.remove_local_goal(service, decode_id(input.id, "LocalGoal", "id"), input.version)
+
+        goal, errors = await run_mutation(info, work)
+        return LocalGoalPayload(local_goal=to_node(LocalGoal, goal), errors=errors)
+
+    @strawberry.mutation(description="Add an action to a local plan.")
+    async def add_local_action(self, info: Info, input: AddLocalActionInput) -> LocalActionPayload:
+        async def work(service):
+            changes = local_plans.LocalActionChanges(
+                text=input.text,
+                area_id=decode_id(input.area_id, "Area", "areaId"),
+                local_goal_id=decode_id(input.local_goal_id, "LocalGoal", "localGoalId"),
+                owner=input.owner,
+                deadline=input.deadline,
+                status=input.status.value,
+            )
+            return await local_plans.add_local_action(
+                service, decode_id(input.local_plan_id, "LocalPlan", "localPlanId"), changes
+            )
+
+        action, errors = await run_mutation(info, work)
+        return LocalActionPayload(local_action=to_node(LocalAction, action), errors=errors)
+
+    @strawberry.mutation(description="Change an action of a local plan (its status too).")
+    async def update_local_action(self, info: Info, input: UpdateLocalActionInput) -> LocalActionPayload:
+        async def work(service):
+            changes = local_plans.LocalActionChanges(
+                text=given(input.text),
+                area_id=given(input.area_id) if input.area_id in (None, strawberry.UNSET) else _id(input.area_id, "Area", "areaId"),
+                local_goal_id=given(input.local_goal_id)
+                if input.local_goal_id in (None, strawberry.UNSET)
+                else _id(input.local_goal_id, "LocalGoal", "localGoalId"),
+                owner=given(input.owner),
+                deadline=given(input.deadline),
+                status=given_enum(input.status),
+            )
+            return await local_plans.update_local_action(
+                service, decode_id(input.id, "LocalAction", "id"), input.version, changes
+            )
+
+        action, errors = await run_mutation(info, work)
+        return LocalActionPayload(local_action=to_node(LocalAction, action), errors=errors)
+
+    @strawberry.mutation(description="Remove an action from a local plan.")
+    async def remove_local_action(self, info: Info, input: RemoveLocalActionInput) -> LocalActionPayload:
+        async def work(service):
+            return await local_plans.remove_local_action(service, decode_id(input.id, "LocalAction", "id"), input.version)
+
+        action, errors = await run_mutation(info, work)
+        return LocalActionPayload(local_action=to_node(LocalAction, action), errors=errors)
+
+    @strawberry.mutation(description="Write, change or remove a section of a local plan.")
+    async def save_local_plan_section(self, info: Info, input: SaveLocalPlanSectionInput) -> LocalPlanSectionPayload:
+        async def work(service):
+            return await local_plans.save_section(
+                service,
+                decode_id(input.local_plan_id, "LocalPlan", "localPlanId"),
+                input.key,
+                decode_id(input.area_id, "Area", "areaId"),
+                input.text,
+                input.version,
+            )
+
+        section, errors = await run_mutation(info, work)
+        return LocalPlanSectionPayload(section=to_node(LocalPlanSection, section), errors=errors)
+
+    @strawberry.mutation(description="Ask the profile's rules what the local plan still lacks (changes nothing).")
+    async def validate_local_plan(self, info: Info, input: ValidateLocalPlanInput) -> ValidateLocalPlanPayload:
+        async def work(service):
+            from ... import models
+
+            local_plan = await service.load(models.LocalPlan, decode_id(input.id, "LocalPlan", "id"), "local plan")
+            return local_plan, await local_plans.findings(service, local_plan)
+
+        result, errors = await run_mutation(info, work)
+        if result is None:
+            return ValidateLocalPlanPayload(errors=errors)
+        local_plan, found = result
+        return ValidateLocalPlanPayload(
+            local_plan=to_node(LocalPlan, local_plan),
+            findings=[Finding(code=f.code, message=f.message, path=f.path) for f in found],
+        )
+
+    @strawberry.mutation(description="Submit a local plan for review; refused with the findings while incomplete.")
+    async def submit_local_plan(self, info: Info, input: SubmitLocalPlanInput) -> LocalPlanPayload:
+        async def work(service):
+            return await local_plans.submit_local_plan(service, decode_id(input.id, "LocalPlan", "id"), input.version)
+
+        local_plan, errors = await run_mutation(info, work)
+        return LocalPlanPayload(local_plan=to_node(LocalPlan, local_plan), errors=errors)
+
+    @strawberry.mutation(description="Approve a submitted local plan.")
+    async def approve_local_plan(self, info: Info, input: ApproveLocalPlanInput) -> LocalPlanPayload:
+        async def work(service):
+            return await local_plans.decide_local_plan(
+                service, decode_id(input.id, "LocalPlan", "id"), input.version, approve=True, comment=input.comment
+            )
+
+        local_plan, errors = await run_mutation(info, work)
+        return LocalPlanPayload(local_plan=to_node(LocalPlan, local_plan), errors=errors)
+
+    @strawberry.mutation(description="Return a local plan to the unit with a comment; it can be edited again.")
+    async def return_local_plan(self, info: Info, input: ReturnLocalPlanInput) -> LocalPlanPayload:
+        async def work(service):
+            return await local_plans.decide_local_plan(
+                service, decode_id(input.id, "LocalPlan", "id"), input.version, approve=False, comment=input.comment
+            )
+
+        local_plan, errors = await run_mutation(info, work)
+        return LocalPlanPayload(local_plan=to_node(LocalPlan, local_plan), errors=errors)

@@ -1,0 +1,53 @@
+"""createMunicipality, updateMunicipality: register a municipality and enable its profile."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from ...services import municipalities
+from ..municipality import Municipality
+from ..mutation_support import decode_id, payload_type, run_mutation, to_node
+from .common import given
+
+MunicipalityPayload = payload_type(Municipality, "municipality")
+
+
+@strawberry.input(description="A municipality by its 4-digit number, with the code of the profile it uses.")
+class CreateMunicipalityInput:
+    number: str
+    name: str
+    profile: str | None = None
+
+
+@strawberry.input(description="Rename a municipality or change its profile; `version` is the one you read.")
+class UpdateMunicipalityInput:
+    id: strawberry.ID
+    version: int
+    name: str | None = strawberry.UNSET
+    profile: str | None = strawberry.UNSET
+
+
+@strawberry.type
+class MunicipalityMutations:
+    @strawberry.mutation(description="Register a municipality and enable a profile for it.")
+    async def create_municipality(self, info: Info, input: CreateMunicipalityInput) -> MunicipalityPayload:
+        async def work(service):
+            return await municipalities.create_municipality(service, input.number, input.name, input.profile)
+
+        municipality, errors = await run_mutation(info, work)
+        return MunicipalityPayload(municipality=to_node(Municipality, municipality), errors=errors)
+
+    @strawberry.mutation(description="Rename a municipality or change the profile it uses.")
+    async def update_municipality(self, info: Info, input: UpdateMunicipalityInput) -> MunicipalityPayload:
+        async def work(service):
+            return await municipalities.update_municipality(
+                service,
+                decode_id(input.id, "Municipality", "id"),
+                input.version,
+                name=given(input.name),
+                profile_code=given(input.profile),
+            )
+
+        municipality, errors = await run_mutation(info, work)
+        return MunicipalityPayload(municipality=to_node(Municipality, municipality), errors=errors)

@@ -1,0 +1,376 @@
+"""A plan's life (createPlan, adoptPlan, archivePlan) and, while a draft, its structure:
+add, update, move/reorder and remove areas, goals, criteria and measures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+from strawberry.types import Info
+
+from ... import models
+from ...services import plan_structure, plans
+from ..enums import UnitKind
+from ..mutation_support import decode_id, payload_type, run_mutation, to_node
+from ..plan import Area, Criterion, Goal, Measure, Plan
+from .common import given
+
+PlanPayload = payload_type(Plan, "plan")
+AreaPayload = payload_type(Area, "area")
+GoalPayload = payload_type(Goal, "goal")
+CriterionPayload = payload_type(Criterion, "criterion")
+MeasurePayload = payload_type(Measure, "measure")
+
+
+@strawberry.input(
+    description="A new draft plan for a period: a copy of `copyFrom` (typically the last period's plan) "
+    "or, without it, the municipality's profile content. Without a period, a copy follows its source."
+)
+class CreatePlanInput:
+    municipality_id: strawberry.ID
+    period_start: int | None = None
+    period_end: int | None = None
+    title: str | None = None
+    copy_from: strawberry.ID | None = None
+
+
+@strawberry.input(description="Adopt a draft plan; its content is frozen from then on.")
+class AdoptPlanInput:
+    id: strawberry.ID
+    version: int
+    adopted_by: str = strawberry.field(description="The body that adopted it, e.g. «Oppvekst- og utdanningsutvalget».")
+    adopted_on: dt.date | None = strawberry.field(default=None, description="Default: today.")
+
+
+@strawberry.input
+class ArchivePlanInput:
+    id: strawberry.ID
+    version: int
+
+
+@strawberry.input
+class RemoveAreaInput(ArchivePlanInput):
+    pass
+
+
+@strawberry.input
+class RemoveGoalInput(ArchivePlanInput):
+    pass
+
+
+@strawberry.input
+class RemoveCriterionInput(ArchivePlanInput):
+    pass
+
+
+@strawberry.input
+class RemoveMeasureInput(ArchivePlanInput):
+    pass
+
+
+@strawberry.input(description="A new area in a draft plan; `position` among its siblings (default: last).")
+class AddAreaInput:
+    plan_id: strawberry.ID
+    kind: str
+    title: str
+    parent_id: strawberry.ID | None = None
+    description: str | None = None
+    applies_to: list[UnitKind] | None = strawberry.field(default=None, description="Default: the parent's or the plan's.")
+    key: str | None = strawberry.field(default=None, description="Default: made from the title.")
+    position: int | None = None
+
+
+@strawberry.input
+class UpdateAreaInput:
+    id: strawberry.ID
+    version: int
+    kind: str | None = strawberry.UNSET
+    title: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    applies_to: list[UnitKind] | None = strawberry.UNSET
+    key: str | None = strawberry.UNSET
+
+
+@strawberry.input(description="Move an area under another parent (null: top level) and/or to a position.")
+class MoveAreaInput:
+    id: strawberry.ID
+    version: int
+    parent_id: strawberry.ID | None = None
+    position: int | None = None
+
+
+@strawberry.input
+class AddGoalInput:
+    area_id: strawberry.ID
+    kind: str
+    text: str
+    national_goal_id: strawberry.ID | None = None
+    position: int | None = None
+
+
+@strawberry.input(description="Changes to a goal; `position` reorders it among the area's goals.")
+class UpdateGoalInput:
+    id: strawberry.ID
+    version: int
+    kind: str | None = strawberry.UNSET
+    text: str | None = strawberry.UNSET
+    national_goal_id: strawberry.ID | None = strawberry.UNSET
+    position: int | None = None
+
+
+@strawberry.input(description="A new criterion, of an area or of a goal (give one).")
+class AddCriterionInput:
+    text: str
+    area_id: strawberry.ID | None = None
+    goal_id: strawberry.ID | None = None
+    perspective: str | None = None
+    position: int | None = None
+
+
+@strawberry.input
+class UpdateCriterionInput:
+    id: strawberry.ID
+    version: int
+    text: str | None = strawberry.UNSET
+    perspective: str | None = strawberry.UNSET
+    position: int | None = None
+
+
+@strawberry.input
+class AddMeasureInput:
+    area_id: strawberry.ID
+    text: str
+    owner: str | None = None
+    deadline: dt.date | None = None
+    partner: str | None = None
+    target_group: str | None = None
+    position: int | None = None
+
+
+@strawberry.input
+class UpdateMeasureInput:
+    id: strawberry.ID
+    version: int
+    text: str | None = strawberry.UNSET
+    owner: str | None = strawberry.UNSET
+    deadline: dt.date | None = strawberry.UNSET
+    partner: str | None = strawberry.UNSET
+    target_group: str | None = strawberry.UNSET
+    position: int | None = None
+
+
+def _kinds(values):
+    if values is strawberry.UNSET:
+        return plan_structure.UNSET
+    return [] if values is None else [v.value for v in values]
+
+
+def _national(value):
+    if value is strawberry.UNSET:
+        return plan_structure.UNSET
+    return decode_id(value, "NationalGoal", "nationalGoalId")
+
+
+@strawberry.type
+class PlanMutations:
+    @strawberry.mutation(description="Start a draft plan for a period, from the profile's content or as a copy.")
+    async def create_plan(self, info: Info, input: CreatePlanInput) -> PlanPayload:
+        async def work(service):
+            return await plans.create_plan(
+                service,
+                decode_id(input.municipality_id, "Municipality", "municipalityId"),
+                period_start=input.period_start,
+                period_end=input.period_end,
+                title=input.title,
+                copy_from=decode_id(input.copy_from, "Plan", "copyFrom"),
+            )
+
+        plan, errors = await run_mutation(info, work)
+        return PlanPayload(plan=to_node(Plan, plan), errors=errors)
+
+    @strawberry.mutation(description="Adopt a draft plan (who and when); its content is frozen after.")
+    async def adopt_plan(self, info: Info, input: AdoptPlanInput) -> PlanPayload:
+        async def work(service):
+            return await plans.adopt_plan(
+                service, decode_id(input.id, "Plan", "id"), input.version, input.adopted_on, input.adopted_by
+            )
+
+        plan, errors = await run_mutation(info, work)
+        return PlanPayload(plan=to_node(Plan, plan), errors=errors)
+
+    @strawberry.mutation(description="Archive a plan.")
+    async def archive_plan(self, info: Info, input: ArchivePlanInput) -> PlanPayload:
+        async def work(service):
+            return await plans.archive_plan(service, decode_id(input.id, "Plan", "id"), input.version)
+
+        plan, errors = await run_mutation(info, work)
+        return PlanPayload(plan=to_node(Plan, plan), errors=errors)
+
+    @strawberry.mutation(description="Add an area to a draft plan.")
+    async def add_area(self, info: Info, input: AddAreaInput) -> AreaPayload:
+        async def work(service):
+            changes = plan_structure.AreaChanges(
+                kind=input.kind,
+                title=input.title,
+                description=input.description,
+                applies_to=plan_structure.UNSET if input.applies_to is None else _kinds(input.applies_to),
+                key=plan_structure.UNSET if input.key is None else input.key,
+            )
+            return await plan_structure.add_area(
+                service,
+                decode_id(input.plan_id, "Plan", "planId"),
+                decode_id(input.parent_id, "Area", "parentId"),
+                changes,
+                input.position,
+            )
+
+        area, errors = await run_mutation(info, work)
+        return AreaPayload(area=to_node(Area, area), errors=errors)
+
+    @strawberry.mutation(description="Change an area of a draft plan.")
+    async def update_area(self, info: Info, input: UpdateAreaInput) -> AreaPayload:
+        async def work(service):
+            changes = plan_structure.AreaChanges(
+                kind=given(input.kind),
+                title=given(input.title),
+                description=given(input.description),
+                applies_to=_kinds(input.applies_to),
+                key=given(input.key),
+            )
+            return await plan_structure.update_area(service, decode_id(input.id, "Area", "id"), input.version, changes)
+
+        area, errors = await run_mutation(info, work)
+        return AreaPayload(area=to_node(Area, area), errors=errors)
+
+    @strawberry.mutation(description="Move or reorder an area of a draft plan.")
+    async def move_area(self, info: Info, input: MoveAreaInput) -> AreaPayload:
+        async def work(service):
+            return await plan_structure.move_area(
+                service,
+                decode_id(input.id, "Area", "id"),
+                input.version,
+                decode_id(input.parent_id, "Area", "parentId"),
+                input.position,
+            )
+
+        area, errors = await run_mutation(info, work)
+        return AreaPayload(area=to_node(Area, area), errors=errors)
+
+    @strawberry.mutation(description="Remove an area of a draft plan, with everything below it.")
+    async def remove_area(self, info: Info, input: RemoveAreaInput) -> AreaPayload:
+        async def work(service):
+            return await plan_structure.remove_area(service, decode_id(input.id, "Area", "id"), input.version)
+
+        area, errors = await run_mutation(info, work)
+        return AreaPayload(area=to_node(Area, area), errors=errors)
+
+    @strawberry.mutation(description="Add a goal to an area of a draft plan.")
+    async def add_goal(self, info: Info, input: AddGoalInput) -> GoalPayload:
+        async def work(service):
+            changes = plan_structure.ItemChanges(
+                kind=input.kind, text=input.text, national_goal_id=_national(input.national_goal_id)
+            )
+            return await plan_structure.add_item(
+                service, models.Goal, area_id=decode_id(input.area_id, "Area", "areaId"), changes=changes,
+                position=input.position,
+            )
+
+        goal, errors = await run_mutation(info, work)
+        return GoalPayload(goal=to_node(Goal, goal), errors=errors)
+
+    @strawberry.mutation(description="Change or reorder a goal of a draft plan.")
+    async def update_goal(self, info: Info, input: UpdateGoalInput) -> GoalPayload:
+        async def work(service):
+            changes = plan_structure.ItemChanges(
+                kind=given(input.kind), text=given(input.text), national_goal_id=_national(input.national_goal_id)
+            )
+            return await plan_structure.update_item(
+                service, models.Goal, decode_id(input.id, "Goal", "id"), input.version, changes, input.position
+            )
+
+        goal, errors = await run_mutation(info, work)
+        return GoalPayload(goal=to_node(Goal, goal), errors=errors)
+
+    @strawberry.mutation(description="Remove a goal (and its criteria) from a draft plan.")
+    async def remove_goal(self, info: Info, input: RemoveGoalInput) -> GoalPayload:
+        async def work(service):
+            return await plan_structure.remove_item(service, models.Goal, decode_id(input.id, "Goal", "id"), input.version)
+
+        goal, errors = await run_mutation(info, work)
+        return GoalPayload(goal=to_node(Goal, goal), errors=errors)
+
+    @strawberry.mutation(description="Add a criterion to an area or a goal of a draft plan.")
+    async def add_criterion(self, info: Info, input: AddCriterionInput) -> CriterionPayload:
+        async def work(service):
+            changes = plan_structure.ItemChanges(text=input.text, perspective=input.perspective)
+            return await plan_structure.add_item(
+                service,
+                models.Criterion,
+                area_id=decode_id(input.area_id, "Area", "areaId"),
+                goal_id=decode_id(input.goal_id, "Goal", "goalId"),
+                changes=changes,
+                position=input.position,
+            )
+
+        criterion, errors = await run_mutation(info, work)
+        return CriterionPayload(criterion=to_node(Criterion, criterion), errors=errors)
+
+    @strawberry.mutation(description="Change or reorder a criterion of a draft plan.")
+    async def update_criterion(self, info: Info, input: UpdateCriterionInput) -> CriterionPayload:
+        async def work(service):
+            changes = plan_structure.ItemChanges(text=given(input.text), perspective=given(input.perspective))
+            return await plan_structure.update_item(
+                service, models.Criterion, decode_id(input.id, "Criterion", "id"), input.version, changes, input.position
+            )
+
+        criterion, errors = await run_mutation(info, work)
+        return CriterionPayload(criterion=to_node(Criterion, criterion), errors=errors)
+
+    @strawberry.mutation(description="Remove a criterion from a draft plan.")
+    async def remove_criterion(self, info: Info, input: RemoveCriterionInput) -> CriterionPayload:
+        async def work(service):
+            return await plan_structure.remove_item(
+                service, models.Criterion, decode_id(input.id, "Criterion", "id"), input.version
+            )
+
+        criterion, errors = await run_mutation(info, work)
+        return CriterionPayload(criterion=to_node(Criterion, criterion), errors=errors)
+
+    @strawberry.mutation(description="Add a measure to an area of a draft plan.")
+    async def add_measure(self, info: Info, input: AddMeasureInput) -> MeasurePayload:
+        async def work(service):
+            changes = plan_structure.ItemChanges(
+                text=input.text, owner=input.owner, deadline=input.deadline, partner=input.partner,
+                target_group=input.target_group,
+            )
+            return await plan_structure.add_item(
+                service, models.Measure, area_id=decode_id(input.area_id, "Area", "areaId"), changes=changes,
+                position=input.position,
+            )
+
+        measure, errors = await run_mutation(info, work)
+        return MeasurePayload(measure=to_node(Measure, measure), errors=errors)
+
+    @strawberry.mutation(description="Change or reorder a measure of a draft plan.")
+    async def update_measure(self, info: Info, input: UpdateMeasureInput) -> MeasurePayload:
+        async def work(service):
+            changes = plan_structure.ItemChanges(
+                text=given(input.text), owner=given(input.owner), deadline=given(input.deadline),
+                partner=given(input.partner), target_group=given(input.target_group),
+            )
+            return await plan_structure.update_item(
+                service, models.Measure, decode_id(input.id, "Measure", "id"), input.version, changes, input.position
+            )
+
+        measure, errors = await run_mutation(info, work)
+        return MeasurePayload(measure=to_node(Measure, measure), errors=errors)
+
+    @strawberry.mutation(description="Remove a measure from a draft plan.")
+    async def remove_measure(self, info: Info, input: RemoveMeasureInput) -> MeasurePayload:
+        async def work(service):
+            return await plan_structure.remove_item(
+                service, models.Measure, decode_id(input.id, "Measure", "id"), input.version
+            )
+
+        measure, errors = await run_mutation(info, work)
+        return MeasurePayload(measure=to_node(Measure, measure), errors=errors)

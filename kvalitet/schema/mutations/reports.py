@@ -1,0 +1,130 @@
+"""Reports: open one for a unit and period, assess, submit, approve or return it; and publish
+the sector report."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from ...services import reports, sector_reports
+from ..mutation_support import decode_id, payload_type, run_mutation, to_node
+from ..report import Assessment, Report
+from ..sector_report import PublishedSectorReport
+
+ReportPayload = payload_type(Report, "report")
+AssessmentPayload = payload_type(Assessment, "assessment")
+PublishSectorReportPayload = payload_type(PublishedSectorReport, "sector_report")
+
+
+@strawberry.input(description="Open a unit's report for a reporting period of a year (see `reportingCalendar`).")
+class OpenReportInput:
+    unit_id: strawberry.ID
+    year: int
+    period: str = strawberry.field(description="The key of a reporting period of the profile.")
+
+
+@strawberry.input(
+    description="Assess one criterion or one local goal (give one) on the profile's scale. Changing an "
+    "existing assessment needs the `version` you read."
+)
+class SaveAssessmentInput:
+    report_id: strawberry.ID
+    level: str
+    criterion_id: strawberry.ID | None = None
+    local_goal_id: strawberry.ID | None = None
+    comment: str | None = None
+    evidence: str | None = None
+    version: int | None = None
+
+
+@strawberry.input
+class SubmitReportInput:
+    id: strawberry.ID
+    version: int
+
+
+@strawberry.input
+class ApproveReportInput:
+    id: strawberry.ID
+    version: int
+    comment: str | None = None
+
+
+@strawberry.input
+class ReturnReportInput:
+    id: strawberry.ID
+    version: int
+    comment: str = strawberry.field(description="What the unit should change.")
+
+
+@strawberry.input
+class PublishSectorReportInput:
+    municipality_id: strawberry.ID
+    year: int
+    period: str
+
+
+@strawberry.type
+class ReportMutations:
+    @strawberry.mutation(description="Open a unit's report for a period, on the adopted plan that covers the year.")
+    async def open_report(self, info: Info, input: OpenReportInput) -> ReportPayload:
+        async def work(service):
+            return await reports.open_report(service, decode_id(input.unit_id, "Unit", "unitId"), input.year, input.period)
+
+        report, errors = await run_mutation(info, work)
+        return ReportPayload(report=to_node(Report, report), errors=errors)
+
+    @strawberry.mutation(description="Assess a criterion or a local goal in a draft or returned report.")
+    async def save_assessment(self, info: Info, input: SaveAssessmentInput) -> AssessmentPayload:
+        async def work(service):
+            return await reports.save_assessment(
+                service,
+                decode_id(input.report_id, "Report", "reportId"),
+                criterion_id=decode_id(input.criterion_id, "Criterion", "criterionId"),
+                local_goal_id=decode_id(input.local_goal_id, "LocalGoal", "localGoalId"),
+                level=input.level,
+                comment=input.comment,
+                evidence=input.evidence,
+                version=input.version,
+            )
+
+        assessment, errors = await run_mutation(info, work)
+        return AssessmentPayload(assessment=to_node(Assessment, assessment), errors=errors)
+
+    @strawberry.mutation(description="Submit a report; refused while required assessments are missing.")
+    async def submit_report(self, info: Info, input: SubmitReportInput) -> ReportPayload:
+        async def work(service):
+            return await reports.submit_report(service, decode_id(input.id, "Report", "id"), input.version)
+
+        report, errors = await run_mutation(info, work)
+        return ReportPayload(report=to_node(Report, report), errors=errors)
+
+    @strawberry.mutation(description="Approve a submitted report.")
+    async def approve_report(self, info: Info, input: ApproveReportInput) -> ReportPayload:
+        async def work(service):
+            return await reports.decide_report(
+                service, decode_id(input.id, "Report", "id"), input.version, approve=True, comment=input.comment
+            )
+
+        report, errors = await run_mutation(info, work)
+        return ReportPayload(report=to_node(Report, report), errors=errors)
+
+    @strawberry.mutation(description="Return a report to the unit with a comment; it is a draft again.")
+    async def return_report(self, info: Info, input: ReturnReportInput) -> ReportPayload:
+        async def work(service):
+            return await reports.decide_report(
+                service, decode_id(input.id, "Report", "id"), input.version, approve=False, comment=input.comment
+            )
+
+        report, errors = await run_mutation(info, work)
+        return ReportPayload(report=to_node(Report, report), errors=errors)
+
+    @strawberry.mutation(description="Publish the sector report for a period: a frozen snapshot of the roll-up.")
+    async def publish_sector_report(self, info: Info, input: PublishSectorReportInput) -> PublishSectorReportPayload:
+        async def work(service):
+            return await sector_reports.publish(
+                service, decode_id(input.municipality_id, "Municipality", "municipalityId"), input.year, input.period
+            )
+
+        published, errors = await run_mutation(info, work)
+        return PublishSectorReportPayload(sector_report=to_node(PublishedSectorReport, published), errors=errors)

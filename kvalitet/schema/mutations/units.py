@@ -1,0 +1,82 @@
+"""createUnit, updateUnit, archiveUnit."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from ...services import units
+from ..enums import Ownership, UnitKind
+from ..mutation_support import decode_id, payload_type, run_mutation, to_node
+from ..unit import Unit
+from .common import given, given_enum
+
+UnitPayload = payload_type(Unit, "unit")
+
+
+@strawberry.input(description="A new unit. The organisation number is checked (9 digits, modulus 11).")
+class CreateUnitInput:
+    municipality_id: strawberry.ID
+    name: str
+    kind: UnitKind
+    org_number: str | None = None
+    ownership: Ownership = Ownership.MUNICIPAL
+    zone: str | None = None
+
+
+@strawberry.input(description="Changes to a unit; leave out what stays. `version` is the one you read.")
+class UpdateUnitInput:
+    id: strawberry.ID
+    version: int
+    name: str | None = strawberry.UNSET
+    kind: UnitKind | None = strawberry.UNSET
+    org_number: str | None = strawberry.UNSET
+    ownership: Ownership | None = strawberry.UNSET
+    zone: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class ArchiveUnitInput:
+    id: strawberry.ID
+    version: int
+
+
+@strawberry.type
+class UnitMutations:
+    @strawberry.mutation(description="Add a kindergarten, school or SFO to a municipality.")
+    async def create_unit(self, info: Info, input: CreateUnitInput) -> UnitPayload:
+        async def work(service):
+            changes = units.UnitChanges(
+                name=input.name,
+                kind=input.kind.value,
+                org_number=input.org_number,
+                ownership=input.ownership.value,
+                zone=input.zone,
+            )
+            return await units.create_unit(service, decode_id(input.municipality_id, "Municipality", "municipalityId"), changes)
+
+        unit, errors = await run_mutation(info, work)
+        return UnitPayload(unit=to_node(Unit, unit), errors=errors)
+
+    @strawberry.mutation(description="Change a unit's name, kind, organisation number, ownership or zone.")
+    async def update_unit(self, info: Info, input: UpdateUnitInput) -> UnitPayload:
+        async def work(service):
+            changes = units.UnitChanges(
+                name=given(input.name),
+                kind=given_enum(input.kind),
+                org_number=given(input.org_number),
+                ownership=given_enum(input.ownership),
+                zone=given(input.zone),
+            )
+            return await units.update_unit(service, decode_id(input.id, "Unit", "id"), input.version, changes)
+
+        unit, errors = await run_mutation(info, work)
+        return UnitPayload(unit=to_node(Unit, unit), errors=errors)
+
+    @strawberry.mutation(description="Archive a unit (it is kept, with its history, but no longer active).")
+    async def archive_unit(self, info: Info, input: ArchiveUnitInput) -> UnitPayload:
+        async def work(service):
+            return await units.archive_unit(service, decode_id(input.id, "Unit", "id"), input.version)
+
+        unit, errors = await run_mutation(info, work)
+        return UnitPayload(unit=to_node(Unit, unit), errors=errors)

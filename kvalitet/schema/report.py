@@ -1,0 +1,156 @@
+"""A unit's report for a period: its assessments, what it must assess, and whether it is late."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from sqlalchemy import select
+from strawberry import relay
+from strawberry.types import Info
+
+from .. import models
+from .base import RowNode, Versioned
+from .local_plan import LocalGoal, LocalPlan, ReviewStatus
+from .plan import Area, Criterion, Plan
+from .profile import Label
+
+if TYPE_CHECKING:
+    from .unit import Unit
+
+
+@strawberry.type(description="A reporting period of one year, with its dates.")
+class ReportingPeriodOfYear:
+    key: str
+    label: Label
+    year: int
+    starts_on: dt.date
+    ends_on: dt.date
+    due_on: dt.date
+
+    @staticmethod
+    def of(period) -> ReportingPeriodOfYear:
+        return ReportingPeriodOfYear(
+            key=period.key,
+            label=Label.of(period.label),
+            year=period.year,
+            starts_on=period.starts_on,
+            ends_on=period.ends_on,
+            due_on=period.due_on,
+        )
+
+
+@strawberry.type(description="An assessment of a criterion or a local goal, on the profile's scale.")
+class Assessment(RowNode, Versioned):
+    model = models.Assessment
+    id: relay.NodeID[str]
+    level: str
+    comment: str | None
+    evidence: str | None
+    report_id: strawberry.Private[uuid.UUID]
+    criterion_id: strawberry.Private[uuid.UUID | None]
+    local_goal_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field
+    async def criterion(self, info: Info) -> Criterion | None:
+        if self.criterion_id is None:
+            return None
+        row = await info.context.loaders.by_id(models.Criterion).load(self.criterion_id)
+        return Criterion.from_row(row) if row else None
+
+    @strawberry.field
+    async def local_goal(self, info: Info) -> LocalGoal | None:
+        if self.local_goal_id is None:
+            return None
+        row = await info.context.loaders.by_id(models.LocalGoal).load(self.local_goal_id)
+        return LocalGoal.from_row(row) if row else None
+
+
+@strawberry.type(description="Something the report must assess, and its assessment so far.")
+class ReportItem:
+    area: Area
+    criterion: Criterion | None
+    local_goal: LocalGoal | None
+    assessment: Assessment | None
+
+
+@strawberry.type(description="A unit's report for one reporting period.")
+class Report(RowNode, Versioned):
+    model = models.Report
+    id: relay.NodeID[str]
+    year: int
+    period_key: str
+    period_start: dt.date
+    period_end: dt.date
+    due_on: dt.date
+    status: ReviewStatus
+    submitted_at: dt.datetime | None
+    decided_at: dt.datetime | None
+    comment: str | None = strawberry.field(description="The reviewer's comment when it was returned or approved.")
+    unit_id: strawberry.Private[uuid.UUID]
+    plan_id: strawberry.Private[uuid.UUID]
+    local_plan_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description="Past its due date and not submitted.")
+    def is_overdue(self) -> bool:
+        from ..services.reports import is_overdue
+
+        return is_overdue(self.status.value, self.due_on, dt.datetime.now(dt.timezone.utc).date())
+
+    @strawberry.field
+    async def unit(self, info: Info) -> Annotated[Unit, strawberry.lazy("kvalitet.schema.unit")] | None:
+        from .unit import Unit
+
+        row = await info.context.loaders.by_id(models.Unit).load(self.unit_id)
+        return Unit.from_row(row) if row else None
+
+    @strawberry.field
+    async def plan(self, info: Info) -> Plan | None:
+        row = await info.context.loaders.by_id(models.Plan).load(self.plan_id)
+        return Plan.from_row(row) if row else None
+
+    @strawberry.field
+    async def local_plan(self, info: Info) -> LocalPlan | None:
+        if self.local_plan_id is None:
+            return None
+        row = await info.context.loaders.by_id(models.LocalPlan).load(self.local_plan_id)
+        return LocalPlan.from_row(row) if row else None
+
+    @strawberry.field
+    async def assessments(self, info: Info) -> list[Assessment]:
+        rows = await info.context.loaders.children(models.Assessment, "report_id", order=("created_at", "id")).load(
+            uuid.UUID(self.id)
+        )
+        return Assessment.from_rows(rows)
+
+    @strawberry.field(
+        description="Everything the report must assess before it is submitted — the plan's criteria for the "
+        "unit's kind, then the goals of its local plan — each with its assessment, if made."
+    )
+    async def items(self, info: Info) -> list[ReportItem]:
+        from ..services import reports
+        from .mutation_support import read_service, to_node
+
+        async with read_service(info) as service:
+            report = await service.session.get(models.Report, uuid.UUID(self.id))
+            items = await reports.required_items(service, report)
+            table = models.Assessment.__table__
+            assessments = (
+                await service.session.execute(select(table).where(table.c.report_id == report.id))
+            ).mappings().all()
+        by_subject = {row["criterion_id"] or row["local_goal_id"]: row for row in assessments}
+        result = []
+        for item in items:
+            subject = (item.criterion or item.local_goal).id
+            assessment = by_subject.get(subject)
+            result.append(
+                ReportItem(
+                    area=to_node(Area, item.area),
+                    criterion=to_node(Criterion, item.criterion),
+                    local_goal=to_node(LocalGoal, item.local_goal),
+                    assessment=Assessment.from_row(assessment) if assessment is not None else None,
+                )
+            )
+        return result

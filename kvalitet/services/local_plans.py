@@ -1,0 +1,306 @@
+"""A unit's local plan on the municipal plan: goals, actions, sections, and its review.
+
+draft → submitted → approved, or → returned (editable again, with the reviewer's comment).
+A plan is submitted only when the profile's rules find nothing missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..models import Area, LocalAction, LocalGoal, LocalPlan, LocalPlanSection, Municipality, Plan, Unit
+from ..models.local_plan import ACTION_STATUSES
+from ..rules import AreaRef, Finding, LocalActionView, LocalGoalView, LocalPlanView, SectionView
+from .context import ServiceContext
+from .errors import DUPLICATE, INVALID_STATE, INVALID_VALUE, NOT_APPLICABLE, NOT_FOUND, Problem, UserInputError, fail
+from .units import UNSET
+from .validation import KEY_MAX, TEXT_MAX, TITLE_MAX, Checker
+
+EDITABLE = ("draft", "returned")
+UNIT_WORDS = {"kindergarten": "kindergartens", "school": "schools", "sfo": "SFOs"}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+async def create_local_plan(ctx: ServiceContext, unit_id: uuid.UUID, plan_id: uuid.UUID) -> LocalPlan:
+    unit = await ctx.load(Unit, unit_id, "unit", field_name="unitId")
+    plan = await ctx.load(Plan, plan_id, "plan", field_name="planId")
+    if plan.municipality_id != unit.municipality_id:
+        fail(NOT_FOUND, "No plan with that id in the unit's municipality.", "planId")
+    if unit.archived_at is not None:
+        fail(INVALID_STATE, "The unit is archived.", "unitId")
+    if plan.status != "adopted":
+        fail(INVALID_STATE, f"A local plan is written on an adopted plan; this plan is {plan.status}.", "planId")
+    if unit.kind not in plan.applies_to:
+        fail(NOT_APPLICABLE, f"The plan does not apply to {UNIT_WORDS[unit.kind]}.", "unitId")
+    existing = await ctx.session.scalar(
+        select(LocalPlan.id).where(LocalPlan.unit_id == unit.id, LocalPlan.plan_id == plan.id)
+    )
+    if existing is not None:
+        fail(DUPLICATE, "The unit already has a local plan on this plan.", "unitId")
+    ctx.authorize("create", LocalPlan, None)
+    local_plan = LocalPlan(municipality_id=unit.municipality_id, unit_id=unit.id, plan_id=plan.id, status="draft")
+    ctx.session.add(local_plan)
+    await ctx.session.flush()
+    return local_plan
+
+
+async def _editable(ctx: ServiceContext, local_plan_id: uuid.UUID, field_name: str = "localPlanId") -> LocalPlan:
+    local_plan = await ctx.load(LocalPlan, local_plan_id, "local plan", action="update", field_name=field_name)
+    if local_plan.status not in EDITABLE:
+        fail(
+            INVALID_STATE,
+            f"The local plan is {local_plan.status}; it can be changed only after it is returned.",
+            field_name,
+        )
+    return local_plan
+
+
+async def _applicable_area(ctx: ServiceContext, local_plan: LocalPlan, area_id: uuid.UUID | None, field_name: str) -> Area | None:
+    if area_id is None:
+        return None
+    area = await ctx.session.get(Area, area_id)
+    if area is None or area.plan_id != local_plan.plan_id:
+        fail(NOT_FOUND, "No area with that id in the plan.", field_name)
+    unit = await ctx.session.get(Unit, local_plan.unit_id)
+    if unit.kind not in area.applies_to:
+        fail(NOT_APPLICABLE, f"«{area.title}» is not for {UNIT_WORDS[unit.kind]}.", field_name)
+    return area
+
+
+async def _perspective(ctx: ServiceContext, checker: Checker, local_plan: LocalPlan, perspective: str | None) -> str | None:
+    if perspective is None:
+        return None
+    plan = await ctx.session.get(Plan, local_plan.plan_id)
+    municipality = await ctx.session.get(Municipality, plan.municipality_id)
+    keys = [p.key for p in ctx.profiles.perspectives(municipality.profile_code)] if municipality.profile_code else []
+    checker.check(perspective in keys, INVALID_VALUE, f"«{perspective}» is not a perspective of the profile.", "perspective")
+    return perspective
+
+
+async def _next_position(ctx: ServiceContext, model: type, local_plan_id: uuid.UUID) -> int:
+    rows = (await ctx.session.scalars(select(model.position).where(model.local_plan_id == local_plan_id))).all()
+    return max(rows, default=-1) + 1
+
+
+@dataclass
+class LocalGoalChanges:
+    text: str | object = UNSET
+    perspective: str | None | object = UNSET
+
+
+async def add_local_goal(ctx: ServiceContext, local_plan_id: uuid.UUID, area_id: uuid.UUID, changes: LocalGoalChanges) -> LocalGoal:
+    local_plan = await _editable(ctx, local_plan_id)
+    area = await _applicable_area(ctx, local_plan, area_id, "areaId")
+    checker = Checker()
+    text = checker.text(changes.text, "text", max_length=TEXT_MAX)
+    perspective = await _perspective(ctx, checker, local_plan, None if changes.perspective is UNSET else changes.perspective)
+    checker.raise_if_any()
+    ctx.authorize("create", LocalGoal, None)
+    goal = LocalGoal(
+        local_plan_id=local_plan.id,
+        area_id=area.id,
+        perspective=perspective,
+        text=text,
+        position=await _next_position(ctx, LocalGoal, local_plan.id),
+    )
+    ctx.session.add(goal)
+    await ctx.session.flush()
+    return goal
+
+
+async def update_local_goal(ctx: ServiceContext, goal_id: uuid.UUID, version: int, changes: LocalGoalChanges) -> LocalGoal:
+    goal = await ctx.load_for_change(LocalGoal, goal_id, version, "local goal")
+    local_plan = await _editable(ctx, goal.local_plan_id, "id")
+    checker = Checker()
+    if changes.text is not UNSET:
+        goal.text = checker.text(changes.text, "text", max_length=TEXT_MAX)
+    if changes.perspective is not UNSET:
+        goal.perspective = await _perspective(ctx, checker, local_plan, changes.perspective)
+    checker.raise_if_any()
+    await ctx.session.flush()
+    return goal
+
+
+async def remove_local_goal(ctx: ServiceContext, goal_id: uuid.UUID, version: int) -> LocalGoal:
+    goal = await ctx.load_for_change(LocalGoal, goal_id, version, "local goal", action="delete")
+    await _editable(ctx, goal.local_plan_id, "id")
+    for action in (await ctx.session.scalars(select(LocalAction).where(LocalAction.local_goal_id == goal.id))).all():
+        action.local_goal_id = None
+    await ctx.session.delete(goal)
+    await ctx.session.flush()
+    return goal
+
+
+@dataclass
+class LocalActionChanges:
+    text: str | object = UNSET
+    area_id: uuid.UUID | None | object = UNSET
+    local_goal_id: uuid.UUID | None | object = UNSET
+    owner: str | None | object = UNSET
+    deadline: dt.date | None | object = UNSET
+    status: str | object = UNSET
+
+
+async def _action_values(ctx: ServiceContext, local_plan: LocalPlan, changes: LocalActionChanges) -> dict:
+    checker = Checker()
+    values: dict = {}
+    if changes.text is not UNSET:
+        values["text"] = checker.text(changes.text, "text", max_length=TEXT_MAX)
+    if changes.owner is not UNSET:
+        values["owner"] = checker.text(changes.owner, "owner", max_length=TITLE_MAX, required=False)
+    if changes.deadline is not UNSET:
+        values["deadline"] = changes.deadline
+    if changes.status is not UNSET:
+        checker.check(changes.status in ACTION_STATUSES, INVALID_VALUE, f"Unknown action status «{changes.status}».", "status")
+        values["status"] = changes.status
+    checker.raise_if_any()
+    if changes.area_id is not UNSET:
+        area = await _applicable_area(ctx, local_plan, changes.area_id, "areaId")
+        values["area_id"] = area.id if area else None
+    if changes.local_goal_id is not UNSET:
+        if changes.local_goal_id is not None:
+            goal = await ctx.session.get(LocalGoal, changes.local_goal_id)
+            if goal is None or goal.local_plan_id != local_plan.id:
+                fail(NOT_FOUND, "No local goal with that id in this local plan.", "localGoalId")
+            values.setdefault("area_id", goal.area_id)
+        values["local_goal_id"] = changes.local_goal_id
+    return values
+
+
+async def add_local_action(ctx: ServiceContext, local_plan_id: uuid.UUID, changes: LocalActionChanges) -> LocalAction:
+    local_plan = await _editable(ctx, local_plan_id)
+    values = await _action_values(ctx, local_plan, changes)
+    ctx.authorize("create", LocalAction, None)
+    action = LocalAction(local_plan_id=local_plan.id, position=await _next_position(ctx, LocalAction, local_plan.id), **values)
+    ctx.session.add(action)
+    await ctx.session.flush()
+    return action
+
+
+async def update_local_action(ctx: ServiceContext, action_id: uuid.UUID, version: int, changes: LocalActionChanges) -> LocalAction:
+    action = await ctx.load_for_change(LocalAction, action_id, version, "action")
+    local_plan = await _editable(ctx, action.local_plan_id, "id")
+    for key, value in (await _action_values(ctx, local_plan, changes)).items():
+        setattr(action, key, value)
+    await ctx.session.flush()
+    return action
+
+
+async def remove_local_action(ctx: ServiceContext, action_id: uuid.UUID, version: int) -> LocalAction:
+    action = await ctx.load_for_change(LocalAction, action_id, version, "action", action="delete")
+    await _editable(ctx, action.local_plan_id, "id")
+    await ctx.session.delete(action)
+    await ctx.session.flush()
+    return action
+
+
+async def save_section(
+    ctx: ServiceContext, local_plan_id: uuid.UUID, key: str, area_id: uuid.UUID | None, text: str | None, version: int | None
+) -> LocalPlanSection | None:
+    """Write the section `key` (for `area_id`, or the whole plan); empty text removes it.
+    Changing an existing section needs the version that was read."""
+    local_plan = await _editable(ctx, local_plan_id)
+    checker = Checker()
+    key = checker.text(key, "key", max_length=KEY_MAX)
+    text = checker.text(text, "text", max_length=TEXT_MAX, required=False)
+    checker.raise_if_any()
+    area = await _applicable_area(ctx, local_plan, area_id, "areaId")
+    section = await ctx.session.scalar(
+        select(LocalPlanSection).where(
+            LocalPlanSection.local_plan_id == local_plan.id,
+            LocalPlanSection.key == key,
+            LocalPlanSection.area_id.is_(None) if area is None else LocalPlanSection.area_id == area.id,
+        )
+    )
+    if section is not None and section.version != version:
+        fail("STALE_VERSION", "The section was changed by someone else (or exists already); reload it and try again.", "version")
+    if section is None:
+        if text is None:
+            return None
+        ctx.authorize("create", LocalPlanSection, None)
+        section = LocalPlanSection(
+            local_plan_id=local_plan.id,
+            key=key,
+            area_id=area.id if area else None,
+            text=text,
+            position=await _next_position(ctx, LocalPlanSection, local_plan.id),
+        )
+        ctx.session.add(section)
+    elif text is None:
+        await ctx.session.delete(section)
+    else:
+        section.text = text
+    await ctx.session.flush()
+    return section
+
+
+async def view_of(ctx: ServiceContext, local_plan: LocalPlan) -> tuple[str | None, LocalPlanView]:
+    """The profile code and the rules' picture of `local_plan`."""
+    session = ctx.session
+    unit = await session.get(Unit, local_plan.unit_id)
+    plan = await session.get(Plan, local_plan.plan_id)
+    municipality = await session.get(Municipality, plan.municipality_id)
+    areas = (await session.scalars(select(Area).where(Area.plan_id == plan.id).order_by(Area.position))).all()
+    key_of = {a.id: a.key or str(a.id) for a in areas}
+    refs = tuple(AreaRef(key_of[a.id], a.kind, a.title, tuple(a.applies_to), key_of.get(a.parent_id)) for a in areas)
+
+    def rows(model):
+        return session.scalars(select(model).where(model.local_plan_id == local_plan.id).order_by(model.position))
+
+    goals = (await rows(LocalGoal)).all()
+    actions = (await rows(LocalAction)).all()
+    sections = (await rows(LocalPlanSection)).all()
+    view = LocalPlanView(
+        unit_kind=unit.kind,
+        areas=refs,
+        goals=tuple(LocalGoalView(key_of.get(g.area_id), g.text, g.perspective) for g in goals),
+        actions=tuple(
+            LocalActionView(a.text, key_of.get(a.area_id), a.owner, a.deadline, a.status) for a in actions
+        ),
+        sections=tuple(SectionView(s.key, s.text, key_of.get(s.area_id)) for s in sections),
+    )
+    return municipality.profile_code, view
+
+
+async def findings(ctx: ServiceContext, local_plan: LocalPlan) -> list[Finding]:
+    code, view = await view_of(ctx, local_plan)
+    return ctx.profiles.validate_local_plan(code, view) if code else []
+
+
+async def submit_local_plan(ctx: ServiceContext, local_plan_id: uuid.UUID, version: int) -> LocalPlan:
+    local_plan = await ctx.load_for_change(LocalPlan, local_plan_id, version, "local plan", action="submit")
+    if local_plan.status not in EDITABLE:
+        fail(INVALID_STATE, f"The local plan is {local_plan.status}; only a draft or returned plan is submitted.", "id")
+    found = await findings(ctx, local_plan)
+    if found:
+        raise UserInputError(*(Problem(f.code, f.message, f.path or None) for f in found))
+    local_plan.status = "submitted"
+    local_plan.submitted_at = _now()
+    await ctx.session.flush()
+    return local_plan
+
+
+async def decide_local_plan(
+    ctx: ServiceContext, local_plan_id: uuid.UUID, version: int, *, approve: bool, comment: str | None
+) -> LocalPlan:
+    action = "approve" if approve else "return"
+    local_plan = await ctx.load_for_change(LocalPlan, local_plan_id, version, "local plan", action=action)
+    allowed = ("submitted",) if approve else ("submitted", "approved")
+    if local_plan.status not in allowed:
+        fail(INVALID_STATE, f"The local plan is {local_plan.status}; it cannot be {action}ed now.", "id")
+    checker = Checker()
+    comment = checker.text(comment, "comment", max_length=TEXT_MAX, required=not approve)
+    checker.raise_if_any()
+    local_plan.status = "approved" if approve else "returned"
+    local_plan.decided_at = _now()
+    if comment is not None or not approve:
+        local_plan.comment = comment
+    await ctx.session.flush()
+    return local_plan

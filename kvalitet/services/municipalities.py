@@ -1,0 +1,53 @@
+"""Municipalities: register one and choose the profile it uses."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from sqlalchemy import select
+
+from ..models import Municipality
+from .context import ServiceContext
+from .errors import DUPLICATE, INVALID_VALUE, fail
+from .units import UNSET
+from .validation import NAME_MAX, Checker
+
+_NUMBER = re.compile(r"^[0-9]{4}$")
+
+
+def _check_profile(ctx: ServiceContext, checker: Checker, code: str | None) -> None:
+    if code is not None and ctx.profiles.get(code) is None:
+        known = ", ".join(p.code for p in ctx.profiles.all())
+        checker.add(INVALID_VALUE, f"No profile «{code}» is installed (installed: {known}).", "profile")
+
+
+async def create_municipality(ctx: ServiceContext, number: str, name: str, profile_code: str | None) -> Municipality:
+    checker = Checker()
+    number = (number or "").strip()
+    checker.check(bool(_NUMBER.match(number)), INVALID_VALUE, "A municipality number has 4 digits.", "number")
+    name = checker.text(name, "name", max_length=NAME_MAX)
+    _check_profile(ctx, checker, profile_code)
+    checker.raise_if_any()
+    ctx.authorize("create", Municipality, None)
+    if await ctx.session.scalar(select(Municipality.id).where(Municipality.number == number)):
+        fail(DUPLICATE, f"Municipality {number} exists already.", "number")
+    municipality = Municipality(number=number, name=name, profile_code=profile_code)
+    ctx.session.add(municipality)
+    await ctx.session.flush()
+    return municipality
+
+
+async def update_municipality(
+    ctx: ServiceContext, municipality_id: uuid.UUID, version: int, *, name=UNSET, profile_code=UNSET
+) -> Municipality:
+    municipality = await ctx.load_for_change(Municipality, municipality_id, version, "municipality")
+    checker = Checker()
+    if name is not UNSET:
+        municipality.name = checker.text(name, "name", max_length=NAME_MAX)
+    if profile_code is not UNSET:
+        _check_profile(ctx, checker, profile_code)
+        municipality.profile_code = profile_code
+    checker.raise_if_any()
+    await ctx.session.flush()
+    return municipality

@@ -1,0 +1,365 @@
+"""Editing a draft plan's structure: areas (a tree), goals, criteria and measures.
+
+Adopted plans are frozen. Order is kept in `position` columns: areas carry a plan-wide
+depth-first position (so "every area of a kind, in plan order" is one indexed scan), the other
+items a position among their siblings. Every move renumbers what it has to and no more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..models import UNIT_KINDS, Area, Criterion, Goal, Measure, Municipality, NationalGoal, Plan
+from .context import ServiceContext
+from .errors import INVALID_STATE, INVALID_VALUE, NOT_FOUND, fail
+from .units import UNSET
+from .validation import KEY_MAX, TEXT_MAX, TITLE_MAX, Checker
+
+_KIND = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
+
+
+async def _draft_plan(ctx: ServiceContext, plan_id: uuid.UUID, field_name: str = "planId") -> Plan:
+    plan = await ctx.load(Plan, plan_id, "plan", action="update", field_name=field_name)
+    if plan.status != "draft":
+        fail(
+            INVALID_STATE,
+            f"The plan is {plan.status}; its content is frozen. Start a new draft as a copy to change it.",
+            field_name,
+        )
+    return plan
+
+
+async def _profile_of(ctx: ServiceContext, plan: Plan) -> str | None:
+    municipality = await ctx.session.get(Municipality, plan.municipality_id)
+    return municipality.profile_code if municipality else None
+
+
+async def _check_area_kind(ctx: ServiceContext, checker: Checker, plan: Plan, kind: str) -> None:
+    code = await _profile_of(ctx, plan)
+    vocabulary = ctx.profiles.vocabulary(code) if code else None
+    if vocabulary is not None:
+        checker.check(
+            kind in vocabulary.area_kinds,
+            INVALID_VALUE,
+            f"«{kind}» is not an area kind of the profile (known: {', '.join(vocabulary.area_kinds)}).",
+            "kind",
+        )
+    else:
+        checker.check(bool(_KIND.match(kind)), INVALID_VALUE, "A kind is lower-case letters, digits and _.", "kind")
+
+
+def _check_applies_to(checker: Checker, applies_to: list[str], plan: Plan) -> None:
+    if not applies_to:
+        checker.add(INVALID_VALUE, "An area must apply to at least one unit kind.", "appliesTo")
+    unknown = [k for k in applies_to if k not in UNIT_KINDS]
+    outside = [k for k in applies_to if k in UNIT_KINDS and k not in plan.applies_to]
+    if unknown:
+        checker.add(INVALID_VALUE, f"Unknown unit kinds: {', '.join(unknown)}.", "appliesTo")
+    if outside:
+        checker.add(INVALID_VALUE, f"The plan does not apply to {', '.join(outside)}.", "appliesTo")
+
+
+async def _areas_of(ctx: ServiceContext, plan_id: uuid.UUID) -> list[Area]:
+    return list((await ctx.session.scalars(select(Area).where(Area.plan_id == plan_id).order_by(Area.position))).all())
+
+
+async def _renumber_areas(ctx: ServiceContext, plan_id: uuid.UUID, placed: Area | None = None, index: int | None = None) -> None:
+    """Give every area of the plan its depth-first position; `placed` goes to `index` among
+    its siblings (the end when None)."""
+    areas = await _areas_of(ctx, plan_id)
+    children: dict[uuid.UUID | None, list[Area]] = defaultdict(list)
+    for area in areas:
+        if area is not placed:
+            children[area.parent_id].append(area)
+    if placed is not None:
+        siblings = children[placed.parent_id]
+        siblings.insert(len(siblings) if index is None else max(0, min(index, len(siblings))), placed)
+    counter = iter(range(len(areas)))
+
+    def walk(parent_id: uuid.UUID | None) -> None:
+        for area in children.get(parent_id, []):
+            position = next(counter)
+            if area.position != position:
+                area.position = position
+            walk(area.id)
+
+    walk(None)
+    await ctx.session.flush()
+
+
+def _slug(title: str) -> str:
+    table = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "ae", "Ø": "o", "Å": "a"})
+    slug = re.sub(r"[^a-z0-9]+", "-", title.translate(table).lower()).strip("-")
+    return (slug or "omrade")[:60]
+
+
+@dataclass
+class AreaChanges:
+    kind: str | object = UNSET
+    title: str | object = UNSET
+    description: str | None | object = UNSET
+    applies_to: list[str] | object = UNSET
+    key: str | object = UNSET
+
+
+async def _apply_area_changes(ctx: ServiceContext, plan: Plan, area: Area | None, changes: AreaChanges) -> dict:
+    checker = Checker()
+    values: dict = {}
+    if changes.kind is not UNSET:
+        await _check_area_kind(ctx, checker, plan, changes.kind)
+        values["kind"] = changes.kind
+    if changes.title is not UNSET:
+        values["title"] = checker.text(changes.title, "title", max_length=TITLE_MAX)
+    if changes.description is not UNSET:
+        values["description"] = checker.text(changes.description, "description", max_length=TEXT_MAX, required=False)
+    if changes.applies_to is not UNSET:
+        _check_applies_to(checker, list(changes.applies_to), plan)
+        values["applies_to"] = list(dict.fromkeys(changes.applies_to))
+    if changes.key is not UNSET and changes.key is not None:
+        checker.check(bool(_KEY.match(changes.key)), INVALID_VALUE, "A key is lower-case letters, digits, - and _.", "key")
+        values["key"] = changes.key
+    checker.raise_if_any()
+    key = values.get("key")
+    if key is not None:
+        clash = await ctx.session.scalar(select(Area.id).where(Area.plan_id == plan.id, Area.key == key))
+        if clash is not None and (area is None or clash != area.id):
+            fail("DUPLICATE", f"Another area of the plan has the key «{key}».", "key")
+    return values
+
+
+async def add_area(
+    ctx: ServiceContext, plan_id: uuid.UUID, parent_id: uuid.UUID | None, changes: AreaChanges, position: int | None
+) -> Area:
+    plan = await _draft_plan(ctx, plan_id)
+    parent = None
+    if parent_id is not None:
+        parent = await ctx.load(Area, parent_id, "parent area", field_name="parentId")
+        if parent.plan_id != plan.id:
+            fail(NOT_FOUND, "No parent area with that id in this plan.", "parentId")
+    if changes.applies_to is UNSET:
+        changes.applies_to = list(parent.applies_to if parent else plan.applies_to)
+    values = await _apply_area_changes(ctx, plan, None, changes)
+    if "key" not in values:
+        base = _slug(values["title"])
+        key, n = base, 1
+        while await ctx.session.scalar(select(Area.id).where(Area.plan_id == plan.id, Area.key == key)):
+            n += 1
+            key = f"{base}-{n}"[:KEY_MAX]
+        values["key"] = key
+    ctx.authorize("create", Area, None)
+    area = Area(id=uuid.uuid4(), plan_id=plan.id, parent_id=parent.id if parent else None, position=10**6, **values)
+    ctx.session.add(area)
+    await ctx.session.flush()
+    await _renumber_areas(ctx, plan.id, area, position)
+    return area
+
+
+async def update_area(ctx: ServiceContext, area_id: uuid.UUID, version: int, changes: AreaChanges) -> Area:
+    area = await ctx.load_for_change(Area, area_id, version, "area")
+    plan = await _draft_plan(ctx, area.plan_id, "id")
+    for key, value in (await _apply_area_changes(ctx, plan, area, changes)).items():
+        setattr(area, key, value)
+    await ctx.session.flush()
+    return area
+
+
+async def move_area(
+    ctx: ServiceContext, area_id: uuid.UUID, version: int, parent_id: uuid.UUID | None, position: int | None
+) -> Area:
+    area = await ctx.load_for_change(Area, area_id, version, "area")
+    plan = await _draft_plan(ctx, area.plan_id, "id")
+    if parent_id is not None:
+        parent = await ctx.load(Area, parent_id, "parent area", field_name="parentId")
+        if parent.plan_id != plan.id:
+            fail(NOT_FOUND, "No parent area with that id in this plan.", "parentId")
+        by_id = {a.id: a for a in await _areas_of(ctx, plan.id)}
+        ancestor = parent
+        while ancestor is not None:
+            if ancestor.id == area.id:
+                fail(INVALID_VALUE, "An area cannot be moved below itself.", "parentId")
+            ancestor = by_id.get(ancestor.parent_id)
+    if position is not None and position < 0:
+        fail(INVALID_VALUE, "The position must be 0 or more.", "position")
+    area.parent_id = parent_id
+    await _renumber_areas(ctx, plan.id, area, position)
+    return area
+
+
+async def remove_area(ctx: ServiceContext, area_id: uuid.UUID, version: int) -> Area:
+    """Remove the area with everything below it, each row by the ORM so the log records it."""
+    area = await ctx.load_for_change(Area, area_id, version, "area", action="delete")
+    plan = await _draft_plan(ctx, area.plan_id, "id")
+    areas = await _areas_of(ctx, plan.id)
+    doomed = {area.id}
+    for candidate in areas:  # depth-first order: a parent comes before its children
+        if candidate.parent_id in doomed:
+            doomed.add(candidate.id)
+    session = ctx.session
+    goals = (await session.scalars(select(Goal).where(Goal.area_id.in_(doomed)))).all()
+    goal_ids = [g.id for g in goals]
+    criteria = (
+        await session.scalars(select(Criterion).where(Criterion.area_id.in_(doomed) | Criterion.goal_id.in_(goal_ids)))
+    ).all()
+    measures = (await session.scalars(select(Measure).where(Measure.area_id.in_(doomed)))).all()
+    for row in (*criteria, *measures, *goals):
+        await session.delete(row)
+    await session.flush()
+    for doomed_area in sorted((a for a in areas if a.id in doomed), key=lambda a: -a.position):
+        await session.delete(doomed_area)
+        await session.flush()  # children first: the tree's own foreign key
+    await _renumber_areas(ctx, plan.id)
+    return area
+
+
+# -- Goals, criteria and measures: items in an ordered list under an area (or a goal) ----------
+
+
+def _siblings(row):
+    model = type(row)
+    if model is Criterion:
+        return Criterion.goal_id == row.goal_id if row.goal_id else Criterion.area_id == row.area_id
+    return model.area_id == row.area_id
+
+
+async def _place(ctx: ServiceContext, row, index: int | None) -> None:
+    model = type(row)
+    siblings = [
+        r for r in (await ctx.session.scalars(select(model).where(_siblings(row)).order_by(model.position))).all()
+        if r is not row
+    ]
+    siblings.insert(len(siblings) if index is None else max(0, min(index, len(siblings))), row)
+    for position, sibling in enumerate(siblings):
+        if sibling.position != position:
+            sibling.position = position
+    await ctx.session.flush()
+
+
+async def _area_in_draft(ctx: ServiceContext, area_id: uuid.UUID | None, field_name: str) -> Area:
+    area = await ctx.load(Area, area_id, "area", action="update", field_name=field_name)
+    await _draft_plan(ctx, area.plan_id, field_name)
+    return area
+
+
+async def _item_in_draft(ctx: ServiceContext, model: type, item_id: uuid.UUID, version: int, what: str, action: str):
+    row = await ctx.load_for_change(model, item_id, version, what, action=action)
+    area_id = row.area_id
+    if area_id is None:  # a criterion of a goal
+        area_id = (await ctx.session.get(Goal, row.goal_id)).area_id
+    area = await ctx.session.get(Area, area_id)
+    await _draft_plan(ctx, area.plan_id, "id")
+    return row, area
+
+
+async def _perspective(ctx: ServiceContext, checker: Checker, area: Area, perspective: str | None) -> str | None:
+    if perspective is None:
+        return None
+    plan = await ctx.session.get(Plan, area.plan_id)
+    code = await _profile_of(ctx, plan)
+    keys = [p.key for p in ctx.profiles.perspectives(code)] if code else []
+    checker.check(
+        perspective in keys,
+        INVALID_VALUE,
+        f"«{perspective}» is not a perspective of the profile" + (f" (known: {', '.join(keys)})." if keys else "."),
+        "perspective",
+    )
+    return perspective
+
+
+@dataclass
+class ItemChanges:
+    text: str | object = UNSET
+    kind: str | object = UNSET
+    perspective: str | None | object = UNSET
+    national_goal_id: uuid.UUID | None | object = UNSET
+    owner: str | None | object = UNSET
+    deadline: dt.date | None | object = UNSET
+    partner: str | None | object = UNSET
+    target_group: str | None | object = UNSET
+
+
+async def _item_values(ctx: ServiceContext, model: type, area: Area, changes: ItemChanges) -> dict:
+    checker = Checker()
+    values: dict = {}
+    if changes.text is not UNSET:
+        values["text"] = checker.text(changes.text, "text", max_length=TEXT_MAX)
+    if model is Goal and changes.kind is not UNSET:
+        checker.check(bool(_KIND.match(changes.kind or "")), INVALID_VALUE, "A kind is lower-case letters, digits and _.", "kind")
+        values["kind"] = changes.kind
+    if model is Goal and changes.national_goal_id is not UNSET:
+        if changes.national_goal_id is not None and await ctx.session.get(NationalGoal, changes.national_goal_id) is None:
+            checker.add(NOT_FOUND, "No national goal with that id.", "nationalGoalId")
+        values["national_goal_id"] = changes.national_goal_id
+    if model is Criterion and changes.perspective is not UNSET:
+        values["perspective"] = await _perspective(ctx, checker, area, changes.perspective)
+    if model is Measure:
+        for name, field_name in (("owner", "owner"), ("partner", "partner"), ("target_group", "targetGroup")):
+            value = getattr(changes, name)
+            if value is not UNSET:
+                values[name] = checker.text(value, field_name, max_length=TITLE_MAX, required=False)
+        if changes.deadline is not UNSET:
+            values["deadline"] = changes.deadline
+    checker.raise_if_any()
+    return values
+
+
+async def add_item(
+    ctx: ServiceContext,
+    model: type,
+    *,
+    area_id: uuid.UUID | None,
+    goal_id: uuid.UUID | None = None,
+    changes: ItemChanges,
+    position: int | None,
+):
+    """Add a goal, criterion or measure. A criterion belongs to a goal or to an area."""
+    if model is Criterion and (area_id is None) == (goal_id is None):
+        fail(INVALID_VALUE, "A criterion belongs to either an area or a goal: give one of areaId and goalId.", "areaId")
+    if goal_id is not None:
+        goal = await ctx.load(Goal, goal_id, "goal", action="update", field_name="goalId")
+        area = await _area_in_draft(ctx, goal.area_id, "goalId")
+    else:
+        area = await _area_in_draft(ctx, area_id, "areaId")
+    values = await _item_values(ctx, model, area, changes)
+    ctx.authorize("create", model, None)
+    if model is Criterion:
+        row = Criterion(area_id=None if goal_id else area.id, goal_id=goal_id, position=10**6, **values)
+    else:
+        row = model(area_id=area.id, position=10**6, **values)
+    ctx.session.add(row)
+    await ctx.session.flush()
+    await _place(ctx, row, position)
+    return row
+
+
+async def update_item(ctx: ServiceContext, model: type, item_id: uuid.UUID, version: int, changes: ItemChanges, position: int | None):
+    row, area = await _item_in_draft(ctx, model, item_id, version, model.__name__.lower(), "update")
+    for key, value in (await _item_values(ctx, model, area, changes)).items():
+        setattr(row, key, value)
+    await ctx.session.flush()
+    if position is not None:
+        if position < 0:
+            fail(INVALID_VALUE, "The position must be 0 or more.", "position")
+        await _place(ctx, row, position)
+    return row
+
+
+async def remove_item(ctx: ServiceContext, model: type, item_id: uuid.UUID, version: int):
+    row, _ = await _item_in_draft(ctx, model, item_id, version, model.__name__.lower(), "delete")
+    if model is Goal:
+        for criterion in (await ctx.session.scalars(select(Criterion).where(Criterion.goal_id == row.id))).all():
+            await ctx.session.delete(criterion)
+    await ctx.session.delete(row)
+    await ctx.session.flush()
+    remaining = (await ctx.session.scalars(select(model).where(_siblings(row)).order_by(model.position))).all()
+    for position, sibling in enumerate(remaining):
+        if sibling.position != position:
+            sibling.position = position
+    await ctx.session.flush()
+    return row

@@ -1,0 +1,341 @@
+"""Reports: the profile's reporting calendar, a unit's report for a period, its assessments.
+
+draft → submitted → approved, or → returned (editable again, with a comment). A submitted
+report is immutable until it is returned; a report past its due date and not submitted is
+overdue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..models import Area, Assessment, Criterion, Goal, LocalGoal, LocalPlan, Municipality, Plan, Report, Unit
+from ..rules import AreaRef, AssessmentView, Finding, ReportView
+from .context import ServiceContext
+from .errors import (
+    DUPLICATE,
+    INVALID_STATE,
+    INVALID_VALUE,
+    MISSING_ASSESSMENT,
+    NOT_APPLICABLE,
+    NOT_FOUND,
+    Problem,
+    UserInputError,
+    fail,
+    stale,
+)
+from .validation import TEXT_MAX, Checker
+
+EDITABLE = ("draft", "returned")
+UNIT_WORDS = {"kindergarten": "kindergartens", "school": "schools", "sfo": "SFOs"}
+
+
+@dataclass(frozen=True)
+class PeriodInstance:
+    """One reporting period of one year, with real dates."""
+
+    key: str
+    label: object
+    year: int
+    starts_on: dt.date
+    ends_on: dt.date
+    due_on: dt.date
+
+
+def _day(year: int, month_day: str) -> dt.date:
+    month, day = int(month_day[:2]), int(month_day[3:])
+    if (month, day) == (2, 29):
+        try:
+            return dt.date(year, 2, 29)
+        except ValueError:
+            return dt.date(year, 2, 28)
+    return dt.date(year, month, day)
+
+
+def calendar(profiles, profile_code: str | None, year: int) -> list[PeriodInstance]:
+    """The reporting periods of `year` for a profile (`profiles`: `kvalitet.plugins.Profiles`)."""
+    reporting = profiles.reporting(profile_code) if profile_code else None
+    if reporting is None:
+        return []
+    return [
+        PeriodInstance(
+            key=p.key,
+            label=p.label,
+            year=year,
+            starts_on=_day(year, p.starts),
+            ends_on=_day(year, p.ends),
+            due_on=_day(year + 1 if p.due_next_year else year, p.due),
+        )
+        for p in reporting.periods
+    ]
+
+
+def period_of(profiles, profile_code: str | None, year: int, period_key: str) -> PeriodInstance:
+    periods = calendar(profiles, profile_code, year)
+    for period in periods:
+        if period.key == period_key:
+            return period
+    known = ", ".join(p.key for p in periods) or "none"
+    fail(INVALID_VALUE, f"«{period_key}» is not a reporting period of the profile (known: {known}).", "periodKey")
+
+
+def is_overdue(status: str | None, due_on: dt.date, today: dt.date) -> bool:
+    return (status is None or status in EDITABLE) and today > due_on
+
+
+async def plan_covering(ctx: ServiceContext, municipality_id: uuid.UUID, year: int) -> Plan | None:
+    """The adopted plan whose period holds `year` (the newest, should periods overlap)."""
+    return await ctx.session.scalar(
+        select(Plan)
+        .where(
+            Plan.municipality_id == municipality_id,
+            Plan.status == "adopted",
+            Plan.period_start <= year,
+            Plan.period_end >= year,
+        )
+        .order_by(Plan.period_start.desc(), Plan.created_at.desc())
+        .limit(1)
+    )
+
+
+async def open_report(ctx: ServiceContext, unit_id: uuid.UUID, year: int, period_key: str) -> Report:
+    unit = await ctx.load(Unit, unit_id, "unit", field_name="unitId")
+    if unit.archived_at is not None:
+        fail(INVALID_STATE, "The unit is archived.", "unitId")
+    municipality = await ctx.session.get(Municipality, unit.municipality_id)
+    if not 1900 <= year <= 2200:
+        fail(INVALID_VALUE, f"{year} is not a plausible year.", "year")
+    period = period_of(ctx.profiles, municipality.profile_code, year, period_key)
+    plan = await plan_covering(ctx, municipality.id, year)
+    if plan is None:
+        fail(INVALID_STATE, f"No adopted plan of the municipality covers {year}.", "year")
+    if unit.kind not in plan.applies_to:
+        fail(NOT_APPLICABLE, f"The plan does not apply to {UNIT_WORDS[unit.kind]}.", "unitId")
+    existing = await ctx.session.scalar(
+        select(Report.id).where(
+            Report.unit_id == unit.id, Report.plan_id == plan.id, Report.year == year, Report.period_key == period_key
+        )
+    )
+    if existing is not None:
+        fail(DUPLICATE, "The unit already has a report for this period.", "periodKey")
+    local_plan_id = await ctx.session.scalar(
+        select(LocalPlan.id).where(LocalPlan.unit_id == unit.id, LocalPlan.plan_id == plan.id)
+    )
+    ctx.authorize("create", Report, None)
+    report = Report(
+        municipality_id=unit.municipality_id,
+        unit_id=unit.id,
+        plan_id=plan.id,
+        local_plan_id=local_plan_id,
+        year=year,
+        period_key=period_key,
+        period_start=period.starts_on,
+        period_end=period.ends_on,
+        due_on=period.due_on,
+        status="draft",
+    )
+    ctx.session.add(report)
+    await ctx.session.flush()
+    return report
+
+
+@dataclass(frozen=True)
+class ReportItem:
+    """Something the report must assess: a criterion of the plan or a local goal."""
+
+    criterion: Criterion | None
+    local_goal: LocalGoal | None
+    area: Area
+
+    @property
+    def text(self) -> str:
+        return (self.criterion or self.local_goal).text
+
+
+async def required_items(ctx: ServiceContext, report: Report) -> list[ReportItem]:
+    """Every criterion of the plan for the unit's kind, then every goal of its local plan."""
+    session = ctx.session
+    unit = await session.get(Unit, report.unit_id)
+    areas = (await session.scalars(select(Area).where(Area.plan_id == report.plan_id).order_by(Area.position))).all()
+    by_id = {a.id: a for a in areas if unit.kind in a.applies_to}
+    goals = (
+        await session.scalars(select(Goal).where(Goal.area_id.in_(by_id)).order_by(Goal.area_id, Goal.position))
+    ).all()
+    goal_area = {g.id: g.area_id for g in goals}
+    criteria = (
+        await session.scalars(
+            select(Criterion).where(Criterion.area_id.in_(by_id) | Criterion.goal_id.in_(goal_area))
+        )
+    ).all()
+    items = [ReportItem(c, None, by_id[c.area_id or goal_area[c.goal_id]]) for c in criteria]
+    if report.local_plan_id is not None:
+        local_goals = (
+            await session.scalars(
+                select(LocalGoal).where(LocalGoal.local_plan_id == report.local_plan_id).order_by(LocalGoal.position)
+            )
+        ).all()
+        all_areas = {a.id: a for a in areas}
+        items += [ReportItem(None, g, all_areas[g.area_id]) for g in local_goals if g.area_id in by_id]
+    goal_position = {g.id: g.position for g in goals}
+    items.sort(
+        key=lambda i: (
+            i.local_goal is not None,
+            i.area.position,
+            goal_position.get(i.criterion.goal_id, -1) if i.criterion else i.local_goal.position,
+            i.criterion.position if i.criterion else 0,
+        )
+    )
+    return items
+
+
+async def _editable(ctx: ServiceContext, report_id: uuid.UUID, field_name: str = "reportId") -> Report:
+    report = await ctx.load(Report, report_id, "report", action="update", field_name=field_name)
+    if report.status not in EDITABLE:
+        fail(
+            INVALID_STATE,
+            f"The report is {report.status} and cannot be changed; it must be returned to draft first.",
+            field_name,
+        )
+    return report
+
+
+async def save_assessment(
+    ctx: ServiceContext,
+    report_id: uuid.UUID,
+    *,
+    criterion_id: uuid.UUID | None,
+    local_goal_id: uuid.UUID | None,
+    level: str,
+    comment: str | None,
+    evidence: str | None,
+    version: int | None,
+) -> Assessment:
+    report = await _editable(ctx, report_id)
+    if (criterion_id is None) == (local_goal_id is None):
+        fail(INVALID_VALUE, "Assess either a criterion or a local goal: give one of criterionId and localGoalId.", "criterionId")
+    items = await required_items(ctx, report)
+    if criterion_id is not None:
+        subject = next((i for i in items if i.criterion and i.criterion.id == criterion_id), None)
+        if subject is None:
+            criterion = await ctx.session.get(Criterion, criterion_id)
+            if criterion is None or not await _criterion_in_plan(ctx, criterion, report.plan_id):
+                fail(NOT_FOUND, "No criterion with that id in the report's plan.", "criterionId")
+            unit = await ctx.session.get(Unit, report.unit_id)
+            fail(NOT_APPLICABLE, f"The criterion is not for {UNIT_WORDS[unit.kind]}.", "criterionId")
+    else:
+        subject = next((i for i in items if i.local_goal and i.local_goal.id == local_goal_id), None)
+        if subject is None:
+            fail(NOT_FOUND, "No goal with that id in the unit's local plan.", "localGoalId")
+    municipality = await ctx.session.get(Municipality, (await ctx.session.get(Unit, report.unit_id)).municipality_id)
+    levels = [s.level for s in ctx.profiles.assessment_scale(municipality.profile_code)] if municipality.profile_code else []
+    checker = Checker()
+    checker.check(level in levels, INVALID_VALUE, f"«{level}» is not a level of the scale (levels: {', '.join(levels)}).", "level")
+    comment = checker.text(comment, "comment", max_length=TEXT_MAX, required=False)
+    evidence = checker.text(evidence, "evidence", max_length=TEXT_MAX, required=False)
+    checker.raise_if_any()
+    subject_column = Assessment.criterion_id if criterion_id else Assessment.local_goal_id
+    assessment = await ctx.session.scalar(
+        select(Assessment).where(Assessment.report_id == report.id, subject_column == (criterion_id or local_goal_id))
+    )
+    if assessment is None:
+        ctx.authorize("create", Assessment, None)
+        assessment = Assessment(
+            report_id=report.id,
+            criterion_id=criterion_id,
+            local_goal_id=local_goal_id,
+            level=level,
+            comment=comment,
+            evidence=evidence,
+        )
+        ctx.session.add(assessment)
+    else:
+        if version is None or version != assessment.version:
+            stale("assessment")
+        ctx.authorize("update", Assessment, assessment)
+        assessment.level, assessment.comment, assessment.evidence = level, comment, evidence
+    await ctx.session.flush()
+    return assessment
+
+
+async def _criterion_in_plan(ctx: ServiceContext, criterion: Criterion, plan_id: uuid.UUID) -> bool:
+    area_id = criterion.area_id or (await ctx.session.get(Goal, criterion.goal_id)).area_id
+    area = await ctx.session.get(Area, area_id)
+    return area is not None and area.plan_id == plan_id
+
+
+async def view_of(ctx: ServiceContext, report: Report) -> tuple[str | None, ReportView]:
+    session = ctx.session
+    unit = await session.get(Unit, report.unit_id)
+    municipality = await session.get(Municipality, unit.municipality_id)
+    areas = (await session.scalars(select(Area).where(Area.plan_id == report.plan_id).order_by(Area.position))).all()
+    key_of = {a.id: a.key or str(a.id) for a in areas}
+    items = {(i.criterion or i.local_goal).id: i for i in await required_items(ctx, report)}
+    assessments = (await session.scalars(select(Assessment).where(Assessment.report_id == report.id))).all()
+    views = []
+    for a in assessments:
+        item = items.get(a.criterion_id or a.local_goal_id)
+        views.append(
+            AssessmentView(
+                level=a.level,
+                criterion_area_key=key_of.get(item.area.id) if item else None,
+                criterion_text=item.criterion.text if item and item.criterion else None,
+                local_goal_text=item.local_goal.text if item and item.local_goal else None,
+                comment=a.comment,
+            )
+        )
+    refs = tuple(AreaRef(key_of[a.id], a.kind, a.title, tuple(a.applies_to), key_of.get(a.parent_id)) for a in areas)
+    return municipality.profile_code, ReportView(unit.kind, report.period_key, report.year, refs, tuple(views))
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+async def submit_report(ctx: ServiceContext, report_id: uuid.UUID, version: int) -> Report:
+    report = await ctx.load_for_change(Report, report_id, version, "report", action="submit")
+    if report.status not in EDITABLE:
+        fail(INVALID_STATE, f"The report is {report.status}; only a draft or returned report is submitted.", "id")
+    items = await required_items(ctx, report)
+    assessed = set(
+        (await ctx.session.execute(select(Assessment.criterion_id, Assessment.local_goal_id).where(Assessment.report_id == report.id))).all()
+    )
+    assessed_ids = {c for c, _ in assessed} | {g for _, g in assessed}
+    problems = [
+        Problem(
+            MISSING_ASSESSMENT,
+            f"«{_short(item.text)}» ({item.area.title}) is not assessed.",
+            "assessments",
+        )
+        for item in items
+        if (item.criterion or item.local_goal).id not in assessed_ids
+    ]
+    code, view = await view_of(ctx, report)
+    found: list[Finding] = ctx.profiles.validate_report(code, view) if code else []
+    problems += [Problem(f.code, f.message, f.path or None) for f in found]
+    if problems:
+        raise UserInputError(*problems)
+    report.status = "submitted"
+    report.submitted_at = dt.datetime.now(dt.timezone.utc)
+    await ctx.session.flush()
+    return report
+
+
+async def decide_report(ctx: ServiceContext, report_id: uuid.UUID, version: int, *, approve: bool, comment: str | None) -> Report:
+    action = "approve" if approve else "return"
+    report = await ctx.load_for_change(Report, report_id, version, "report", action=action)
+    allowed = ("submitted",) if approve else ("submitted", "approved")
+    if report.status not in allowed:
+        fail(INVALID_STATE, f"The report is {report.status}; it cannot be {action}ed now.", "id")
+    checker = Checker()
+    comment = checker.text(comment, "comment", max_length=TEXT_MAX, required=not approve)
+    checker.raise_if_any()
+    report.status = "approved" if approve else "returned"
+    report.decided_at = dt.datetime.now(dt.timezone.utc)
+    if comment is not None or not approve:
+        report.comment = comment
+    await ctx.session.flush()
+    return report

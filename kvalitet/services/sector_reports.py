@@ -1,0 +1,161 @@
+"""The sector report: a municipality's unit reports for one period, rolled up; and its frozen,
+published snapshot («Kvalitets- og utviklingsmelding», the statutory state report).
+
+Only submitted and approved reports count towards the levels: a draft says nothing yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import Counter
+
+from sqlalchemy import select
+
+from ..models import Area, Assessment, Criterion, Goal, LocalGoal, Municipality, Plan, Report, SectorReport, Unit
+from .context import ServiceContext
+from .errors import INVALID_STATE, fail
+from .reports import is_overdue, period_of, plan_covering
+
+STATUSES = ("not_opened", "draft", "submitted", "returned", "approved")
+COUNTED = ("submitted", "approved")
+
+
+async def compute(ctx: ServiceContext, municipality: Municipality, year: int, period_key: str) -> dict:
+    """The roll-up as plain JSON-able data (the same shape is published)."""
+    session = ctx.session
+    period = period_of(ctx.profiles, municipality.profile_code, year, period_key)
+    plan = await _plan_for(ctx, municipality, year, period_key)
+    if plan is None:
+        fail(INVALID_STATE, f"No adopted plan of the municipality covers {year}.", "year")
+    units = (
+        await session.scalars(
+            select(Unit)
+            .where(Unit.municipality_id == municipality.id, Unit.archived_at.is_(None), Unit.kind.in_(plan.applies_to))
+            .order_by(Unit.name, Unit.id)
+        )
+    ).all()
+    reports = {
+        r.unit_id: r
+        for r in (
+            await session.scalars(
+                select(Report).where(Report.plan_id == plan.id, Report.year == year, Report.period_key == period_key)
+            )
+        ).all()
+    }
+    statuses = Counter()
+    unit_rows = []
+    for unit in units:
+        report = reports.get(unit.id)
+        status = report.status if report else "not_opened"
+        statuses[status] += 1
+        unit_rows.append(
+            {
+                "unit_id": str(unit.id),
+                "name": unit.name,
+                "kind": unit.kind,
+                "status": status,
+                "overdue": is_overdue(report.status if report else None, period.due_on, ctx.today),
+            }
+        )
+
+    levels = [s.level for s in ctx.profiles.assessment_scale(municipality.profile_code)]
+    counted_ids = [r.id for r in reports.values() if r.status in COUNTED]
+    assessments = (
+        (await session.scalars(select(Assessment).where(Assessment.report_id.in_(counted_ids)))).all() if counted_ids else []
+    )
+    areas = (await session.scalars(select(Area).where(Area.plan_id == plan.id).order_by(Area.position))).all()
+    area_ids = [a.id for a in areas]
+    goals = (await session.scalars(select(Goal).where(Goal.area_id.in_(area_ids)))).all()
+    goal_area = {g.id: g.area_id for g in goals}
+    goal_position = {g.id: g.position for g in goals}
+    criteria = (
+        await session.scalars(select(Criterion).where(Criterion.area_id.in_(area_ids) | Criterion.goal_id.in_(goal_area)))
+    ).all()
+    local_goal_ids = [a.local_goal_id for a in assessments if a.local_goal_id]
+    local_goal_area = dict(
+        (await session.execute(select(LocalGoal.id, LocalGoal.area_id).where(LocalGoal.id.in_(local_goal_ids)))).all()
+    ) if local_goal_ids else {}
+
+    by_criterion: dict[uuid.UUID, Counter] = {}
+    by_area: dict[uuid.UUID, Counter] = {}
+    criterion_area = {c.id: c.area_id or goal_area[c.goal_id] for c in criteria}
+    for assessment in assessments:
+        if assessment.criterion_id:
+            by_criterion.setdefault(assessment.criterion_id, Counter())[assessment.level] += 1
+            area_id = criterion_area.get(assessment.criterion_id)
+        else:
+            area_id = local_goal_area.get(assessment.local_goal_id)
+        if area_id is not None:
+            by_area.setdefault(area_id, Counter())[assessment.level] += 1
+
+    def distribution(counter: Counter) -> list[dict]:
+        return [{"level": level, "count": counter.get(level, 0)} for level in levels]
+
+    criteria_by_area: dict[uuid.UUID, list[Criterion]] = {}
+    for criterion in sorted(
+        criteria, key=lambda c: (goal_position.get(c.goal_id, -1), c.position)
+    ):
+        criteria_by_area.setdefault(criterion_area[criterion.id], []).append(criterion)
+    area_rows = [
+        {
+            "area_id": str(area.id),
+            "key": area.key,
+            "kind": area.kind,
+            "title": area.title,
+            "assessments": sum(by_area.get(area.id, Counter()).values()),
+            "levels": distribution(by_area.get(area.id, Counter())),
+            "criteria": [
+                {
+                    "criterion_id": str(c.id),
+                    "text": c.text,
+                    "levels": distribution(by_criterion.get(c.id, Counter())),
+                }
+                for c in criteria_by_area.get(area.id, [])
+            ],
+        }
+        for area in areas
+        if area.id in by_area or area.id in criteria_by_area
+    ]
+    return {
+        "municipality_number": municipality.number,
+        "plan_id": str(plan.id),
+        "plan_title": plan.title,
+        "year": year,
+        "period_key": period_key,
+        "due_on": period.due_on.isoformat(),
+        "units": unit_rows,
+        "units_by_status": [{"status": s, "count": statuses.get(s, 0)} for s in STATUSES],
+        "areas": area_rows,
+    }
+
+
+async def _plan_for(ctx: ServiceContext, municipality: Municipality, year: int, period_key: str) -> Plan | None:
+    """The plan the period's reports are on, else the adopted plan covering the year."""
+    plan_id = await ctx.session.scalar(
+        select(Report.plan_id)
+        .join(Unit, Unit.id == Report.unit_id)
+        .where(Unit.municipality_id == municipality.id, Report.year == year, Report.period_key == period_key)
+        .limit(1)
+    )
+    if plan_id is not None:
+        return await ctx.session.get(Plan, plan_id)
+    return await plan_covering(ctx, municipality.id, year)
+
+
+async def publish(ctx: ServiceContext, municipality_id: uuid.UUID, year: int, period_key: str) -> SectorReport:
+    municipality = await ctx.load(Municipality, municipality_id, "municipality", action="publish", field_name="municipalityId")
+    snapshot = await compute(ctx, municipality, year, period_key)
+    ctx.authorize("create", SectorReport, None)
+    published = SectorReport(
+        municipality_id=municipality.id,
+        plan_id=uuid.UUID(snapshot["plan_id"]),
+        year=year,
+        period_key=period_key,
+        published_at=dt.datetime.now(dt.timezone.utc),
+        published_by=ctx.actor.id,
+        snapshot=snapshot,
+    )
+    ctx.session.add(published)
+    await ctx.session.flush()
+    return published

@@ -1,0 +1,87 @@
+"""Units: create, update and archive kindergartens, schools and SFOs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..models import UNIT_KINDS, Municipality, Unit
+from .context import ServiceContext
+from .errors import DUPLICATE, INVALID_STATE, INVALID_VALUE, fail
+from .validation import NAME_MAX, Checker
+
+OWNERSHIPS = ("municipal", "private")
+UNSET = object()
+
+
+@dataclass
+class UnitChanges:
+    name: str | object = UNSET
+    kind: str | object = UNSET
+    org_number: str | None | object = UNSET
+    ownership: str | object = UNSET
+    zone: str | None | object = UNSET
+
+
+def _check(checker: Checker, changes: UnitChanges) -> dict:
+    values: dict = {}
+    if changes.name is not UNSET:
+        values["name"] = checker.text(changes.name, "name", max_length=NAME_MAX)
+    if changes.kind is not UNSET:
+        checker.check(changes.kind in UNIT_KINDS, INVALID_VALUE, f"Unknown unit kind «{changes.kind}».", "kind")
+        values["kind"] = changes.kind
+    if changes.org_number is not UNSET:
+        values["org_number"] = checker.org_number(changes.org_number)
+    if changes.ownership is not UNSET:
+        checker.check(changes.ownership in OWNERSHIPS, INVALID_VALUE, f"Unknown ownership «{changes.ownership}».", "ownership")
+        values["ownership"] = changes.ownership
+    if changes.zone is not UNSET:
+        values["zone"] = checker.text(changes.zone, "zone", max_length=NAME_MAX, required=False)
+    return values
+
+
+async def _refuse_duplicate_org_number(ctx: ServiceContext, org_number: str | None, unit_id: uuid.UUID | None) -> None:
+    if org_number is None:
+        return
+    other = await ctx.session.scalar(select(Unit.id).where(Unit.org_number == org_number))
+    if other is not None and other != unit_id:
+        fail(DUPLICATE, f"Another unit already has the organisation number {org_number}.", "orgNumber")
+
+
+async def create_unit(ctx: ServiceContext, municipality_id: uuid.UUID, changes: UnitChanges) -> Unit:
+    municipality = await ctx.load(Municipality, municipality_id, "municipality", field_name="municipalityId")
+    checker = Checker()
+    values = _check(checker, changes)
+    checker.raise_if_any()
+    ctx.authorize("create", Unit, None)
+    await _refuse_duplicate_org_number(ctx, values.get("org_number"), None)
+    unit = Unit(municipality_id=municipality.id, **values)
+    ctx.session.add(unit)
+    await ctx.session.flush()
+    return unit
+
+
+async def update_unit(ctx: ServiceContext, unit_id: uuid.UUID, version: int, changes: UnitChanges) -> Unit:
+    unit = await ctx.load_for_change(Unit, unit_id, version, "unit")
+    if unit.archived_at is not None:
+        fail(INVALID_STATE, "The unit is archived and cannot be changed.", "id")
+    checker = Checker()
+    values = _check(checker, changes)
+    checker.raise_if_any()
+    await _refuse_duplicate_org_number(ctx, values.get("org_number"), unit.id)
+    for key, value in values.items():
+        setattr(unit, key, value)
+    await ctx.session.flush()
+    return unit
+
+
+async def archive_unit(ctx: ServiceContext, unit_id: uuid.UUID, version: int) -> Unit:
+    unit = await ctx.load_for_change(Unit, unit_id, version, "unit", action="archive")
+    if unit.archived_at is not None:
+        fail(INVALID_STATE, "The unit is already archived.", "id")
+    unit.archived_at = dt.datetime.now(dt.timezone.utc)
+    await ctx.session.flush()
+    return unit

@@ -1,0 +1,76 @@
+"""Checks on input at the edge: text, organisation numbers, versions. Each collects problems
+instead of stopping at the first, so a person sees everything to fix at once."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from .errors import INVALID_ORG_NUMBER, INVALID_VALUE, REQUIRED, TOO_LONG, Problem, UserInputError
+
+NAME_MAX = 200
+TITLE_MAX = 500
+TEXT_MAX = 20_000
+KEY_MAX = 80
+
+# Control characters other than newline and tab have no business in plan text.
+_ALLOWED_CONTROLS = {"\n", "\t"}
+
+
+@dataclass
+class Checker:
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, code: str, message: str, field_name: str | None) -> None:
+        self.problems.append(Problem(code, message, field_name))
+
+    def text(self, value: str | None, field_name: str, *, max_length: int, required: bool = True) -> str | None:
+        """The text trimmed, or None when empty and not required."""
+        if value is None or not value.strip():
+            if required:
+                self.add(REQUIRED, f"{_label(field_name)} must not be empty.", field_name)
+            return None
+        value = unicodedata.normalize("NFC", value.strip())
+        if len(value) > max_length:
+            self.add(TOO_LONG, f"{_label(field_name)} is longer than {max_length} characters.", field_name)
+        if any(unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS for ch in value):
+            self.add(INVALID_VALUE, f"{_label(field_name)} contains control characters.", field_name)
+        return value
+
+    def org_number(self, value: str | None, field_name: str = "orgNumber") -> str | None:
+        if value is None or not value.strip():
+            return None
+        digits = value.replace(" ", "")
+        if not valid_org_number(digits):
+            self.add(
+                INVALID_ORG_NUMBER,
+                f"«{value}» is not a valid organisation number (9 digits with a correct check digit).",
+                field_name,
+            )
+        return digits
+
+    def check(self, condition: bool, code: str, message: str, field_name: str | None) -> None:
+        if not condition:
+            self.add(code, message, field_name)
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise UserInputError(*self.problems)
+
+
+def _label(field_name: str) -> str:
+    words = "".join(" " + c.lower() if c.isupper() else c for c in field_name)
+    return words[:1].upper() + words[1:]
+
+
+_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
+
+
+def valid_org_number(value: str) -> bool:
+    """A Norwegian organisation number: 9 digits, the last a modulus-11 check digit
+    (weights 3 2 7 6 5 4 3 2; a remainder giving check digit 10 is never issued)."""
+    if len(value) != 9 or not value.isascii() or not value.isdigit():
+        return False
+    remainder = sum(int(d) * w for d, w in zip(value[:8], _WEIGHTS, strict=True)) % 11
+    check = 0 if remainder == 0 else 11 - remainder
+    return check != 10 and check == int(value[8])
