@@ -128,3 +128,37 @@ class Cycle:
             units { name kind status overdue }
             areas { key title assessments levels { level count } criteria { text levels { level count } } } } } }"""
         return (await self.gql(query, {"n": number, "y": year, "p": period}))["municipality"]["sectorReport"]
+
+    async def assess_all(self, report_id: str, level_of) -> list[dict]:
+        """Assess every item of the report at `level_of(item)`, skipping those it gives None for;
+        returns the items as read before assessing."""
+        items = await self.items(report_id)
+        for item in items:
+            level = level_of(item)
+            if level is not None:
+                await self.assess(report_id, item, level)
+        return items
+
+    async def update_action(self, action: dict, **changes) -> dict:
+        payload = await self.mutate(
+            "updateLocalAction", {"id": action["id"], "version": action["version"], **changes},
+            "localAction { id version deadline }",
+        )
+        return payload["localAction"]
+
+    @staticmethod
+    def statuses(sector: dict) -> dict[str, int]:
+        return {s["status"]: s["count"] for s in sector["unitsByStatus"]}
+
+    @staticmethod
+    def area_levels(sector: dict) -> dict[str, dict[str, int]]:
+        """Each area's level distribution, by area key, levels with no assessment left out."""
+        return {a["key"]: {lv["level"]: lv["count"] for lv in a["levels"] if lv["count"]} for a in sector["areas"]}
+
+    @staticmethod
+    def criterion_levels(sector: dict) -> dict[str, dict[str, int]]:
+        """Each criterion's level distribution, by criterion text, levels with no assessment left out."""
+        return {
+            c["text"]: {lv["level"]: lv["count"] for lv in c["levels"] if lv["count"]}
+            for a in sector["areas"] for c in a["criteria"]
+        }

@@ -25,10 +25,18 @@ class ServiceContext:
     profiles: Profiles
     today: dt.date = field(default_factory=_today)
 
-    async def load(self, model: type, id_: uuid.UUID | None, what: str, *, action: str = "read", field_name: str = "id"):
+    async def load(
+        self, model: type, id_: uuid.UUID | None, what: str, *, action: str = "read", field_name: str = "id",
+        share_lock: bool = False,
+    ):
         """The row with `id_`, after the access policy allows `action` on it; NOT_FOUND when
-        it does not exist or the actor may not see it (no leak of existence)."""
-        row = await self.session.get(model, id_) if id_ is not None else None
+        it does not exist or the actor may not see it (no leak of existence).
+
+        `share_lock` reads it FOR SHARE: a change of what belongs to the row (an assessment of
+        a report) then waits for, and sees, a concurrent change of the row's state (a submit).
+        """
+        options = {"with_for_update": {"read": True}, "populate_existing": True} if share_lock else {}
+        row = await self.session.get(model, id_, **options) if id_ is not None else None
         if row is None:
             not_found(what, field_name)
         try:

@@ -52,7 +52,7 @@ async def create_local_plan(ctx: ServiceContext, unit_id: uuid.UUID, plan_id: uu
 
 
 async def _editable(ctx: ServiceContext, local_plan_id: uuid.UUID, field_name: str = "localPlanId") -> LocalPlan:
-    local_plan = await ctx.load(LocalPlan, local_plan_id, "local plan", action="update", field_name=field_name)
+    local_plan = await ctx.load(LocalPlan, local_plan_id, "local plan", action="update", field_name=field_name, share_lock=True)
     if local_plan.status not in EDITABLE:
         fail(
             INVALID_STATE,

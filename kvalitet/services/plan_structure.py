@@ -71,9 +71,12 @@ async def _areas_of(ctx: ServiceContext, plan_id: uuid.UUID) -> list[Area]:
 
 
 async def _renumber_areas(ctx: ServiceContext, plan_id: uuid.UUID, placed: Area | None = None, index: int | None = None) -> None:
-    """Give every area of the plan its depth-first position; `placed` goes to `index` among
-    its siblings (the end when None)."""
+    """Give every area of the plan its depth-first position; `placed` (new, or moved) goes to
+    `index` among its siblings (the end when None). A new area is added to the session here,
+    with its final position, so its creation is recorded once and right."""
     areas = await _areas_of(ctx, plan_id)
+    if placed is not None and placed not in areas:
+        areas.append(placed)
     children: dict[uuid.UUID | None, list[Area]] = defaultdict(list)
     for area in areas:
         if area is not placed:
@@ -91,6 +94,8 @@ async def _renumber_areas(ctx: ServiceContext, plan_id: uuid.UUID, placed: Area 
             walk(area.id)
 
     walk(None)
+    if placed is not None and placed not in ctx.session:
+        ctx.session.add(placed)
     await ctx.session.flush()
 
 
@@ -154,9 +159,7 @@ async def add_area(
             key = f"{base}-{n}"[:KEY_MAX]
         values["key"] = key
     ctx.authorize("create", Area, None)
-    area = Area(id=uuid.uuid4(), plan_id=plan.id, parent_id=parent.id if parent else None, position=10**6, **values)
-    ctx.session.add(area)
-    await ctx.session.flush()
+    area = Area(id=uuid.uuid4(), plan_id=plan.id, parent_id=parent.id if parent else None, position=-1, **values)
     await _renumber_areas(ctx, plan.id, area, position)
     return area
 
@@ -229,6 +232,8 @@ def _siblings(row):
 
 
 async def _place(ctx: ServiceContext, row, index: int | None) -> None:
+    """Put `row` (new, or moved) at `index` among its siblings (the end when None) and number
+    them; a new row is added here, with its final position."""
     model = type(row)
     siblings = [
         r for r in (await ctx.session.scalars(select(model).where(_siblings(row)).order_by(model.position))).all()
@@ -238,6 +243,8 @@ async def _place(ctx: ServiceContext, row, index: int | None) -> None:
     for position, sibling in enumerate(siblings):
         if sibling.position != position:
             sibling.position = position
+    if row not in ctx.session:
+        ctx.session.add(row)
     await ctx.session.flush()
 
 
@@ -329,11 +336,9 @@ async def add_item(
     values = await _item_values(ctx, model, area, changes)
     ctx.authorize("create", model, None)
     if model is Criterion:
-        row = Criterion(area_id=None if goal_id else area.id, goal_id=goal_id, position=10**6, **values)
+        row = Criterion(area_id=None if goal_id else area.id, goal_id=goal_id, position=-1, **values)
     else:
-        row = model(area_id=area.id, position=10**6, **values)
-    ctx.session.add(row)
-    await ctx.session.flush()
+        row = model(area_id=area.id, position=-1, **values)
     await _place(ctx, row, position)
     return row
 

@@ -193,7 +193,7 @@ async def required_items(ctx: ServiceContext, report: Report) -> list[ReportItem
 
 
 async def _editable(ctx: ServiceContext, report_id: uuid.UUID, field_name: str = "reportId") -> Report:
-    report = await ctx.load(Report, report_id, "report", action="update", field_name=field_name)
+    report = await ctx.load(Report, report_id, "report", action="update", field_name=field_name, share_lock=True)
     if report.status not in EDITABLE:
         fail(
             INVALID_STATE,
