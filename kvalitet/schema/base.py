@@ -102,6 +102,14 @@ class RowNode(relay.Node):
         return [cls.from_row(row) for row in rows]
 
     @classmethod
+    async def load(cls, info: Info, id_: uuid.UUID | None):
+        """The node with `id_` through the request's batched loader; None when absent or hidden."""
+        if id_ is None:
+            return None
+        row = await info.context.loaders.by_id(cls.model).load(id_)
+        return cls.from_row(row) if row else None
+
+    @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
         ids = [parse_uuid(node_id) for node_id in node_ids]
         loader = info.context.loaders.by_id(cls.model)

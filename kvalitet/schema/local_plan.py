@@ -42,13 +42,6 @@ class Finding:
     path: str
 
 
-async def _area(info: Info, area_id: uuid.UUID | None) -> Area | None:
-    if area_id is None:
-        return None
-    row = await info.context.loaders.by_id(models.Area).load(area_id)
-    return Area.from_row(row) if row else None
-
-
 @strawberry.type(description="A unit's goal for an area of the plan (and a perspective, where the profile has them).")
 class LocalGoal(RowNode, Versioned):
     model = models.LocalGoal
@@ -61,7 +54,7 @@ class LocalGoal(RowNode, Versioned):
 
     @strawberry.field
     async def area(self, info: Info) -> Area | None:
-        return await _area(info, self.area_id)
+        return await Area.load(info, self.area_id)
 
 
 @strawberry.type(description="What the unit will do: with owner, deadline and status.")
@@ -78,14 +71,11 @@ class LocalAction(RowNode, Versioned):
 
     @strawberry.field
     async def area(self, info: Info) -> Area | None:
-        return await _area(info, self.area_id)
+        return await Area.load(info, self.area_id)
 
     @strawberry.field
     async def local_goal(self, info: Info) -> LocalGoal | None:
-        if self.local_goal_id is None:
-            return None
-        row = await info.context.loaders.by_id(models.LocalGoal).load(self.local_goal_id)
-        return LocalGoal.from_row(row) if row else None
+        return await LocalGoal.load(info, self.local_goal_id)
 
 
 @strawberry.type(description="A free-text part of a local plan the profile asks for (e.g. «kartlegging»).")
@@ -98,7 +88,7 @@ class LocalPlanSection(RowNode, Versioned):
 
     @strawberry.field
     async def area(self, info: Info) -> Area | None:
-        return await _area(info, self.area_id)
+        return await Area.load(info, self.area_id)
 
 
 @strawberry.type(description="A unit's own plan for the period, built on the municipality's plan.")
@@ -116,13 +106,11 @@ class LocalPlan(RowNode, Versioned):
     async def unit(self, info: Info) -> Annotated[Unit, strawberry.lazy("kvalitet.schema.unit")] | None:
         from .unit import Unit
 
-        row = await info.context.loaders.by_id(models.Unit).load(self.unit_id)
-        return Unit.from_row(row) if row else None
+        return await Unit.load(info, self.unit_id)
 
     @strawberry.field
     async def plan(self, info: Info) -> Plan | None:
-        row = await info.context.loaders.by_id(models.Plan).load(self.plan_id)
-        return Plan.from_row(row) if row else None
+        return await Plan.load(info, self.plan_id)
 
     @strawberry.field
     async def goals(self, info: Info) -> list[LocalGoal]:

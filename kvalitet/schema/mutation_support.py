@@ -112,7 +112,15 @@ def payload_type(node_type: type, field_name: str, *, extra: dict[str, Any] | No
         annotations[name] = annotation
         namespace[name] = default
     cls = type(f"{node_type.__name__}Payload", (), namespace)
-    return strawberry.type(cls, description=f"The result of a mutation of a {node_type.__name__}.")
+    payload = strawberry.type(cls, description=f"The result of a mutation of a {node_type.__name__}.")
+    payload.node_field, payload.node_type = field_name, node_type
+    return payload
+
+
+async def respond(info: Info, payload: type, work: Callable[[ServiceContext], Awaitable[Any]]):
+    """Run `work` as a mutation and answer with `payload`: the changed object, or the errors."""
+    entity, errors = await run_mutation(info, work)
+    return payload(**{payload.node_field: to_node(payload.node_type, entity)}, errors=errors)
 
 
 @contextlib.asynccontextmanager

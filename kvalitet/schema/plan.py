@@ -60,15 +60,11 @@ class Goal(RowNode, Versioned):
 
     @strawberry.field(description="The national sector goal this goal serves, if linked.")
     async def national_goal(self, info: Info) -> NationalGoal | None:
-        if self.national_goal_id is None:
-            return None
-        row = await info.context.loaders.by_id(models.NationalGoal).load(self.national_goal_id)
-        return NationalGoal.from_row(row) if row else None
+        return await NationalGoal.load(info, self.national_goal_id)
 
     @strawberry.field
     async def area(self, info: Info) -> Area | None:
-        row = await info.context.loaders.by_id(models.Area).load(self.area_id)
-        return Area.from_row(row) if row else None
+        return await Area.load(info, self.area_id)
 
 
 @strawberry.type(description="A node of a plan's structure; its kind comes from the profile.")
@@ -86,10 +82,7 @@ class Area(RowNode, Versioned):
 
     @strawberry.field
     async def parent(self, info: Info) -> Area | None:
-        if self.parent_id is None:
-            return None
-        row = await info.context.loaders.by_id(models.Area).load(self.parent_id)
-        return Area.from_row(row) if row else None
+        return await Area.load(info, self.parent_id)
 
     @strawberry.field(description="The areas directly below this one, in order.")
     async def children(self, info: Info) -> list[Area]:
@@ -113,8 +106,7 @@ class Area(RowNode, Versioned):
 
     @strawberry.field
     async def plan(self, info: Info) -> Plan | None:
-        row = await info.context.loaders.by_id(models.Plan).load(self.plan_id)
-        return Plan.from_row(row) if row else None
+        return await Plan.load(info, self.plan_id)
 
 
 @strawberry.type(description="A municipality's quality plan for a period.")
@@ -150,5 +142,4 @@ class Plan(RowNode, Versioned):
     ) -> Annotated[Municipality, strawberry.lazy("kvalitet.schema.municipality")] | None:
         from .municipality import Municipality
 
-        row = await info.context.loaders.by_id(models.Municipality).load(self.municipality_id)
-        return Municipality.from_row(row) if row else None
+        return await Municipality.load(info, self.municipality_id)

@@ -55,17 +55,11 @@ class Assessment(RowNode, Versioned):
 
     @strawberry.field
     async def criterion(self, info: Info) -> Criterion | None:
-        if self.criterion_id is None:
-            return None
-        row = await info.context.loaders.by_id(models.Criterion).load(self.criterion_id)
-        return Criterion.from_row(row) if row else None
+        return await Criterion.load(info, self.criterion_id)
 
     @strawberry.field
     async def local_goal(self, info: Info) -> LocalGoal | None:
-        if self.local_goal_id is None:
-            return None
-        row = await info.context.loaders.by_id(models.LocalGoal).load(self.local_goal_id)
-        return LocalGoal.from_row(row) if row else None
+        return await LocalGoal.load(info, self.local_goal_id)
 
 
 @strawberry.type(description="Something the report must assess, and its assessment so far.")
@@ -103,20 +97,15 @@ class Report(RowNode, Versioned):
     async def unit(self, info: Info) -> Annotated[Unit, strawberry.lazy("kvalitet.schema.unit")] | None:
         from .unit import Unit
 
-        row = await info.context.loaders.by_id(models.Unit).load(self.unit_id)
-        return Unit.from_row(row) if row else None
+        return await Unit.load(info, self.unit_id)
 
     @strawberry.field
     async def plan(self, info: Info) -> Plan | None:
-        row = await info.context.loaders.by_id(models.Plan).load(self.plan_id)
-        return Plan.from_row(row) if row else None
+        return await Plan.load(info, self.plan_id)
 
     @strawberry.field
     async def local_plan(self, info: Info) -> LocalPlan | None:
-        if self.local_plan_id is None:
-            return None
-        row = await info.context.loaders.by_id(models.LocalPlan).load(self.local_plan_id)
-        return LocalPlan.from_row(row) if row else None
+        return await LocalPlan.load(info, self.local_plan_id)
 
     @strawberry.field
     async def assessments(self, info: Info) -> list[Assessment]:

@@ -40,8 +40,7 @@ class Unit(RowNode, Versioned):
     ) -> Annotated[Municipality, strawberry.lazy("kvalitet.schema.municipality")] | None:
         from .municipality import Municipality
 
-        row = await info.context.loaders.by_id(models.Municipality).load(self.municipality_id)
-        return Municipality.from_row(row) if row else None
+        return await Municipality.load(info, self.municipality_id)
 
 
     @strawberry.field(description="The unit's local plans, least recently changed first.")

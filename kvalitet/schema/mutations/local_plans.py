@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from ...services import local_plans
 from ..local_plan import ActionStatus, Finding, LocalAction, LocalGoal, LocalPlan, LocalPlanSection
-from ..mutation_support import UserError, decode_id, payload_type, run_mutation, to_node
+from ..mutation_support import UserError, decode_id, payload_type, respond, run_mutation, to_node
 from .common import given, given_enum
 
 LocalPlanPayload = payload_type(LocalPlan, "local_plan")
@@ -131,8 +131,7 @@ class LocalPlanMutations:
                 service, decode_id(input.unit_id, "Unit", "unitId"), decode_id(input.plan_id, "Plan", "planId")
             )
 
-        local_plan, errors = await run_mutation(info, work)
-        return LocalPlanPayload(local_plan=to_node(LocalPlan, local_plan), errors=errors)
+        return await respond(info, LocalPlanPayload, work)
 
     @strawberry.mutation(description="Add a goal to a local plan.")
     async def add_local_goal(self, info: Info, input: AddLocalGoalInput) -> LocalGoalPayload:
@@ -144,8 +143,7 @@ class LocalPlanMutations:
                 local_plans.LocalGoalChanges(text=input.text, perspective=input.perspective),
             )
 
-        goal, errors = await run_mutation(info, work)
-        return LocalGoalPayload(local_goal=to_node(LocalGoal, goal), errors=errors)
+        return await respond(info, LocalGoalPayload, work)
 
     @strawberry.mutation(description="Change a goal of a local plan.")
     async def update_local_goal(self, info: Info, input: UpdateLocalGoalInput) -> LocalGoalPayload:
@@ -153,16 +151,14 @@ class LocalPlanMutations:
             changes = local_plans.LocalGoalChanges(text=given(input.text), perspective=given(input.perspective))
             return await local_plans.update_local_goal(service, decode_id(input.id, "LocalGoal", "id"), input.version, changes)
 
-        goal, errors = await run_mutation(info, work)
-        return LocalGoalPayload(local_goal=to_node(LocalGoal, goal), errors=errors)
+        return await respond(info, LocalGoalPayload, work)
 
     @strawberry.mutation(description="Remove a goal from a local plan.")
     async def remove_local_goal(self, info: Info, input: RemoveLocalGoalInput) -> LocalGoalPayload:
         async def work(service):
             return await local_plans.remove_local_goal(service, decode_id(input.id, "LocalGoal", "id"), input.version)
 
-        goal, errors = await run_mutation(info, work)
-        return LocalGoalPayload(local_goal=to_node(LocalGoal, goal), errors=errors)
+        return await respond(info, LocalGoalPayload, work)
 
     @strawberry.mutation(description="Add an action to a local plan.")
     async def add_local_action(self, info: Info, input: AddLocalActionInput) -> LocalActionPayload:
@@ -179,8 +175,7 @@ class LocalPlanMutations:
                 service, decode_id(input.local_plan_id, "LocalPlan", "localPlanId"), changes
             )
 
-        action, errors = await run_mutation(info, work)
-        return LocalActionPayload(local_action=to_node(LocalAction, action), errors=errors)
+        return await respond(info, LocalActionPayload, work)
 
     @strawberry.mutation(description="Change an action of a local plan (its status too).")
     async def update_local_action(self, info: Info, input: UpdateLocalActionInput) -> LocalActionPayload:
@@ -199,16 +194,14 @@ class LocalPlanMutations:
                 service, decode_id(input.id, "LocalAction", "id"), input.version, changes
             )
 
-        action, errors = await run_mutation(info, work)
-        return LocalActionPayload(local_action=to_node(LocalAction, action), errors=errors)
+        return await respond(info, LocalActionPayload, work)
 
     @strawberry.mutation(description="Remove an action from a local plan.")
     async def remove_local_action(self, info: Info, input: RemoveLocalActionInput) -> LocalActionPayload:
         async def work(service):
             return await local_plans.remove_local_action(service, decode_id(input.id, "LocalAction", "id"), input.version)
 
-        action, errors = await run_mutation(info, work)
-        return LocalActionPayload(local_action=to_node(LocalAction, action), errors=errors)
+        return await respond(info, LocalActionPayload, work)
 
     @strawberry.mutation(description="Write, change or remove a section of a local plan.")
     async def save_local_plan_section(self, info: Info, input: SaveLocalPlanSectionInput) -> LocalPlanSectionPayload:
@@ -222,8 +215,7 @@ class LocalPlanMutations:
                 input.version,
             )
 
-        section, errors = await run_mutation(info, work)
-        return LocalPlanSectionPayload(section=to_node(LocalPlanSection, section), errors=errors)
+        return await respond(info, LocalPlanSectionPayload, work)
 
     @strawberry.mutation(description="Ask the profile's rules what the local plan still lacks (changes nothing).")
     async def validate_local_plan(self, info: Info, input: ValidateLocalPlanInput) -> ValidateLocalPlanPayload:
@@ -247,8 +239,7 @@ class LocalPlanMutations:
         async def work(service):
             return await local_plans.submit_local_plan(service, decode_id(input.id, "LocalPlan", "id"), input.version)
 
-        local_plan, errors = await run_mutation(info, work)
-        return LocalPlanPayload(local_plan=to_node(LocalPlan, local_plan), errors=errors)
+        return await respond(info, LocalPlanPayload, work)
 
     @strawberry.mutation(description="Approve a submitted local plan.")
     async def approve_local_plan(self, info: Info, input: ApproveLocalPlanInput) -> LocalPlanPayload:
@@ -257,8 +248,7 @@ class LocalPlanMutations:
                 service, decode_id(input.id, "LocalPlan", "id"), input.version, approve=True, comment=input.comment
             )
 
-        local_plan, errors = await run_mutation(info, work)
-        return LocalPlanPayload(local_plan=to_node(LocalPlan, local_plan), errors=errors)
+        return await respond(info, LocalPlanPayload, work)
 
     @strawberry.mutation(description="Return a local plan to the unit with a comment; it can be edited again.")
     async def return_local_plan(self, info: Info, input: ReturnLocalPlanInput) -> LocalPlanPayload:
@@ -267,5 +257,4 @@ class LocalPlanMutations:
                 service, decode_id(input.id, "LocalPlan", "id"), input.version, approve=False, comment=input.comment
             )
 
-        local_plan, errors = await run_mutation(info, work)
-        return LocalPlanPayload(local_plan=to_node(LocalPlan, local_plan), errors=errors)
+        return await respond(info, LocalPlanPayload, work)

@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from ...services import municipalities
 from ..municipality import Municipality
-from ..mutation_support import decode_id, payload_type, run_mutation, to_node
+from ..mutation_support import decode_id, payload_type, respond
 from .common import given
 
 MunicipalityPayload = payload_type(Municipality, "municipality")
@@ -35,8 +35,7 @@ class MunicipalityMutations:
         async def work(service):
             return await municipalities.create_municipality(service, input.number, input.name, input.profile)
 
-        municipality, errors = await run_mutation(info, work)
-        return MunicipalityPayload(municipality=to_node(Municipality, municipality), errors=errors)
+        return await respond(info, MunicipalityPayload, work)
 
     @strawberry.mutation(description="Rename a municipality or change the profile it uses.")
     async def update_municipality(self, info: Info, input: UpdateMunicipalityInput) -> MunicipalityPayload:
@@ -49,5 +48,4 @@ class MunicipalityMutations:
                 profile_code=given(input.profile),
             )
 
-        municipality, errors = await run_mutation(info, work)
-        return MunicipalityPayload(municipality=to_node(Municipality, municipality), errors=errors)
+        return await respond(info, MunicipalityPayload, work)

@@ -11,7 +11,7 @@ from strawberry.types import Info
 from ... import models
 from ...services import plan_structure, plans
 from ..enums import UnitKind
-from ..mutation_support import decode_id, payload_type, run_mutation, to_node
+from ..mutation_support import decode_id, payload_type, respond
 from ..plan import Area, Criterion, Goal, Measure, Plan
 from .common import given
 
@@ -185,8 +185,7 @@ class PlanMutations:
                 copy_from=decode_id(input.copy_from, "Plan", "copyFrom"),
             )
 
-        plan, errors = await run_mutation(info, work)
-        return PlanPayload(plan=to_node(Plan, plan), errors=errors)
+        return await respond(info, PlanPayload, work)
 
     @strawberry.mutation(description="Adopt a draft plan (who and when); its content is frozen after.")
     async def adopt_plan(self, info: Info, input: AdoptPlanInput) -> PlanPayload:
@@ -195,16 +194,14 @@ class PlanMutations:
                 service, decode_id(input.id, "Plan", "id"), input.version, input.adopted_on, input.adopted_by
             )
 
-        plan, errors = await run_mutation(info, work)
-        return PlanPayload(plan=to_node(Plan, plan), errors=errors)
+        return await respond(info, PlanPayload, work)
 
     @strawberry.mutation(description="Archive a plan.")
     async def archive_plan(self, info: Info, input: ArchivePlanInput) -> PlanPayload:
         async def work(service):
             return await plans.archive_plan(service, decode_id(input.id, "Plan", "id"), input.version)
 
-        plan, errors = await run_mutation(info, work)
-        return PlanPayload(plan=to_node(Plan, plan), errors=errors)
+        return await respond(info, PlanPayload, work)
 
     @strawberry.mutation(description="Add an area to a draft plan.")
     async def add_area(self, info: Info, input: AddAreaInput) -> AreaPayload:
@@ -224,8 +221,7 @@ class PlanMutations:
                 input.position,
             )
 
-        area, errors = await run_mutation(info, work)
-        return AreaPayload(area=to_node(Area, area), errors=errors)
+        return await respond(info, AreaPayload, work)
 
     @strawberry.mutation(description="Change an area of a draft plan.")
     async def update_area(self, info: Info, input: UpdateAreaInput) -> AreaPayload:
@@ -239,8 +235,7 @@ class PlanMutations:
             )
             return await plan_structure.update_area(service, decode_id(input.id, "Area", "id"), input.version, changes)
 
-        area, errors = await run_mutation(info, work)
-        return AreaPayload(area=to_node(Area, area), errors=errors)
+        return await respond(info, AreaPayload, work)
 
     @strawberry.mutation(description="Move or reorder an area of a draft plan.")
     async def move_area(self, info: Info, input: MoveAreaInput) -> AreaPayload:
@@ -253,16 +248,14 @@ class PlanMutations:
                 input.position,
             )
 
-        area, errors = await run_mutation(info, work)
-        return AreaPayload(area=to_node(Area, area), errors=errors)
+        return await respond(info, AreaPayload, work)
 
     @strawberry.mutation(description="Remove an area of a draft plan, with everything below it.")
     async def remove_area(self, info: Info, input: RemoveAreaInput) -> AreaPayload:
         async def work(service):
             return await plan_structure.remove_area(service, decode_id(input.id, "Area", "id"), input.version)
 
-        area, errors = await run_mutation(info, work)
-        return AreaPayload(area=to_node(Area, area), errors=errors)
+        return await respond(info, AreaPayload, work)
 
     @strawberry.mutation(description="Add a goal to an area of a draft plan.")
     async def add_goal(self, info: Info, input: AddGoalInput) -> GoalPayload:
@@ -275,8 +268,7 @@ class PlanMutations:
                 position=input.position,
             )
 
-        goal, errors = await run_mutation(info, work)
-        return GoalPayload(goal=to_node(Goal, goal), errors=errors)
+        return await respond(info, GoalPayload, work)
 
     @strawberry.mutation(description="Change or reorder a goal of a draft plan.")
     async def update_goal(self, info: Info, input: UpdateGoalInput) -> GoalPayload:
@@ -288,16 +280,14 @@ class PlanMutations:
                 service, models.Goal, decode_id(input.id, "Goal", "id"), input.version, changes, input.position
             )
 
-        goal, errors = await run_mutation(info, work)
-        return GoalPayload(goal=to_node(Goal, goal), errors=errors)
+        return await respond(info, GoalPayload, work)
 
     @strawberry.mutation(description="Remove a goal (and its criteria) from a draft plan.")
     async def remove_goal(self, info: Info, input: RemoveGoalInput) -> GoalPayload:
         async def work(service):
             return await plan_structure.remove_item(service, models.Goal, decode_id(input.id, "Goal", "id"), input.version)
 
-        goal, errors = await run_mutation(info, work)
-        return GoalPayload(goal=to_node(Goal, goal), errors=errors)
+        return await respond(info, GoalPayload, work)
 
     @strawberry.mutation(description="Add a criterion to an area or a goal of a draft plan.")
     async def add_criterion(self, info: Info, input: AddCriterionInput) -> CriterionPayload:
@@ -312,8 +302,7 @@ class PlanMutations:
                 position=input.position,
             )
 
-        criterion, errors = await run_mutation(info, work)
-        return CriterionPayload(criterion=to_node(Criterion, criterion), errors=errors)
+        return await respond(info, CriterionPayload, work)
 
     @strawberry.mutation(description="Change or reorder a criterion of a draft plan.")
     async def update_criterion(self, info: Info, input: UpdateCriterionInput) -> CriterionPayload:
@@ -323,8 +312,7 @@ class PlanMutations:
                 service, models.Criterion, decode_id(input.id, "Criterion", "id"), input.version, changes, input.position
             )
 
-        criterion, errors = await run_mutation(info, work)
-        return CriterionPayload(criterion=to_node(Criterion, criterion), errors=errors)
+        return await respond(info, CriterionPayload, work)
 
     @strawberry.mutation(description="Remove a criterion from a draft plan.")
     async def remove_criterion(self, info: Info, input: RemoveCriterionInput) -> CriterionPayload:
@@ -333,8 +321,7 @@ class PlanMutations:
                 service, models.Criterion, decode_id(input.id, "Criterion", "id"), input.version
             )
 
-        criterion, errors = await run_mutation(info, work)
-        return CriterionPayload(criterion=to_node(Criterion, criterion), errors=errors)
+        return await respond(info, CriterionPayload, work)
 
     @strawberry.mutation(description="Add a measure to an area of a draft plan.")
     async def add_measure(self, info: Info, input: AddMeasureInput) -> MeasurePayload:
@@ -348,8 +335,7 @@ class PlanMutations:
                 position=input.position,
             )
 
-        measure, errors = await run_mutation(info, work)
-        return MeasurePayload(measure=to_node(Measure, measure), errors=errors)
+        return await respond(info, MeasurePayload, work)
 
     @strawberry.mutation(description="Change or reorder a measure of a draft plan.")
     async def update_measure(self, info: Info, input: UpdateMeasureInput) -> MeasurePayload:
@@ -362,8 +348,7 @@ class PlanMutations:
                 service, models.Measure, decode_id(input.id, "Measure", "id"), input.version, changes, input.position
             )
 
-        measure, errors = await run_mutation(info, work)
-        return MeasurePayload(measure=to_node(Measure, measure), errors=errors)
+        return await respond(info, MeasurePayload, work)
 
     @strawberry.mutation(description="Remove a measure from a draft plan.")
     async def remove_measure(self, info: Info, input: RemoveMeasureInput) -> MeasurePayload:
@@ -372,5 +357,4 @@ class PlanMutations:
                 service, models.Measure, decode_id(input.id, "Measure", "id"), input.version
             )
 
-        measure, errors = await run_mutation(info, work)
-        return MeasurePayload(measure=to_node(Measure, measure), errors=errors)
+        return await respond(info, MeasurePayload, work)

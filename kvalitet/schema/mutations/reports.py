@@ -7,7 +7,7 @@ import strawberry
 from strawberry.types import Info
 
 from ...services import reports, sector_reports
-from ..mutation_support import decode_id, payload_type, run_mutation, to_node
+from ..mutation_support import decode_id, payload_type, respond
 from ..report import Assessment, Report
 from ..sector_report import PublishedSectorReport
 
@@ -71,8 +71,7 @@ class ReportMutations:
         async def work(service):
             return await reports.open_report(service, decode_id(input.unit_id, "Unit", "unitId"), input.year, input.period)
 
-        report, errors = await run_mutation(info, work)
-        return ReportPayload(report=to_node(Report, report), errors=errors)
+        return await respond(info, ReportPayload, work)
 
     @strawberry.mutation(description="Assess a criterion or a local goal in a draft or returned report.")
     async def save_assessment(self, info: Info, input: SaveAssessmentInput) -> AssessmentPayload:
@@ -88,16 +87,14 @@ class ReportMutations:
                 version=input.version,
             )
 
-        assessment, errors = await run_mutation(info, work)
-        return AssessmentPayload(assessment=to_node(Assessment, assessment), errors=errors)
+        return await respond(info, AssessmentPayload, work)
 
     @strawberry.mutation(description="Submit a report; refused while required assessments are missing.")
     async def submit_report(self, info: Info, input: SubmitReportInput) -> ReportPayload:
         async def work(service):
             return await reports.submit_report(service, decode_id(input.id, "Report", "id"), input.version)
 
-        report, errors = await run_mutation(info, work)
-        return ReportPayload(report=to_node(Report, report), errors=errors)
+        return await respond(info, ReportPayload, work)
 
     @strawberry.mutation(description="Approve a submitted report.")
     async def approve_report(self, info: Info, input: ApproveReportInput) -> ReportPayload:
@@ -106,8 +103,7 @@ class ReportMutations:
                 service, decode_id(input.id, "Report", "id"), input.version, approve=True, comment=input.comment
             )
 
-        report, errors = await run_mutation(info, work)
-        return ReportPayload(report=to_node(Report, report), errors=errors)
+        return await respond(info, ReportPayload, work)
 
     @strawberry.mutation(description="Return a report to the unit with a comment; it is a draft again.")
     async def return_report(self, info: Info, input: ReturnReportInput) -> ReportPayload:
@@ -116,8 +112,7 @@ class ReportMutations:
                 service, decode_id(input.id, "Report", "id"), input.version, approve=False, comment=input.comment
             )
 
-        report, errors = await run_mutation(info, work)
-        return ReportPayload(report=to_node(Report, report), errors=errors)
+        return await respond(info, ReportPayload, work)
 
     @strawberry.mutation(description="Publish the sector report for a period: a frozen snapshot of the roll-up.")
     async def publish_sector_report(self, info: Info, input: PublishSectorReportInput) -> PublishSectorReportPayload:
@@ -126,5 +121,4 @@ class ReportMutations:
                 service, decode_id(input.municipality_id, "Municipality", "municipalityId"), input.year, input.period
             )
 
-        published, errors = await run_mutation(info, work)
-        return PublishSectorReportPayload(sector_report=to_node(PublishedSectorReport, published), errors=errors)
+        return await respond(info, PublishSectorReportPayload, work)

@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from ...services import units
 from ..enums import Ownership, UnitKind
-from ..mutation_support import decode_id, payload_type, run_mutation, to_node
+from ..mutation_support import decode_id, payload_type, respond
 from ..unit import Unit
 from .common import given, given_enum
 
@@ -55,8 +55,7 @@ class UnitMutations:
             )
             return await units.create_unit(service, decode_id(input.municipality_id, "Municipality", "municipalityId"), changes)
 
-        unit, errors = await run_mutation(info, work)
-        return UnitPayload(unit=to_node(Unit, unit), errors=errors)
+        return await respond(info, UnitPayload, work)
 
     @strawberry.mutation(description="Change a unit's name, kind, organisation number, ownership or zone.")
     async def update_unit(self, info: Info, input: UpdateUnitInput) -> UnitPayload:
@@ -70,13 +69,11 @@ class UnitMutations:
             )
             return await units.update_unit(service, decode_id(input.id, "Unit", "id"), input.version, changes)
 
-        unit, errors = await run_mutation(info, work)
-        return UnitPayload(unit=to_node(Unit, unit), errors=errors)
+        return await respond(info, UnitPayload, work)
 
     @strawberry.mutation(description="Archive a unit (it is kept, with its history, but no longer active).")
     async def archive_unit(self, info: Info, input: ArchiveUnitInput) -> UnitPayload:
         async def work(service):
             return await units.archive_unit(service, decode_id(input.id, "Unit", "id"), input.version)
 
-        unit, errors = await run_mutation(info, work)
-        return UnitPayload(unit=to_node(Unit, unit), errors=errors)
+        return await respond(info, UnitPayload, work)
