@@ -12,7 +12,18 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ..models import Area, LocalAction, LocalGoal, LocalPlan, LocalPlanSection, Municipality, Plan, Unit
+from ..models import (
+    Area,
+    Assessment,
+    LocalAction,
+    LocalGoal,
+    LocalPlan,
+    LocalPlanSection,
+    Municipality,
+    Plan,
+    Report,
+    Unit,
+)
 from ..models.local_plan import ACTION_STATUSES
 from ..rules import AreaRef, Finding, LocalActionView, LocalGoalView, LocalPlanView, SectionView
 from .context import ServiceContext
@@ -47,6 +58,14 @@ async def create_local_plan(ctx: ServiceContext, unit_id: uuid.UUID, plan_id: uu
     ctx.authorize("create", LocalPlan, None)
     local_plan = LocalPlan(municipality_id=unit.municipality_id, unit_id=unit.id, plan_id=plan.id, status="draft")
     ctx.session.add(local_plan)
+    await ctx.session.flush()
+    # Reports opened before the local plan existed are on it from now on.
+    for report in (
+        await ctx.session.scalars(
+            select(Report).where(Report.unit_id == unit.id, Report.plan_id == plan.id, Report.local_plan_id.is_(None))
+        )
+    ).all():
+        report.local_plan_id = local_plan.id
     await ctx.session.flush()
     return local_plan
 
@@ -131,6 +150,15 @@ async def update_local_goal(ctx: ServiceContext, goal_id: uuid.UUID, version: in
 async def remove_local_goal(ctx: ServiceContext, goal_id: uuid.UUID, version: int) -> LocalGoal:
     goal = await ctx.load_for_change(LocalGoal, goal_id, version, "local goal", action="delete")
     await _editable(ctx, goal.local_plan_id, "id")
+    assessed = (
+        await ctx.session.execute(
+            select(Assessment, Report.status).join(Report, Report.id == Assessment.report_id).where(Assessment.local_goal_id == goal.id)
+        )
+    ).all()
+    if any(status not in EDITABLE for _, status in assessed):
+        fail(INVALID_STATE, "The goal is assessed in a submitted or approved report and cannot be removed.", "id")
+    for assessment, _ in assessed:  # assessments in reports still being written go with the goal
+        await ctx.session.delete(assessment)
     for action in (await ctx.session.scalars(select(LocalAction).where(LocalAction.local_goal_id == goal.id))).all():
         action.local_goal_id = None
     await ctx.session.delete(goal)
@@ -300,7 +328,6 @@ async def decide_local_plan(
     checker.raise_if_any()
     local_plan.status = "approved" if approve else "returned"
     local_plan.decided_at = _now()
-    if comment is not None or not approve:
-        local_plan.comment = comment
+    local_plan.comment = comment  # this decision's comment; earlier ones stay in the history
     await ctx.session.flush()
     return local_plan

@@ -172,10 +172,14 @@ async def required_items(ctx: ServiceContext, report: Report) -> list[ReportItem
         )
     ).all()
     items = [ReportItem(c, None, by_id[c.area_id or goal_area[c.goal_id]]) for c in criteria]
-    if report.local_plan_id is not None:
+    # The unit's local plan on this plan, whenever it was made (before or after the report).
+    local_plan_id = report.local_plan_id or await session.scalar(
+        select(LocalPlan.id).where(LocalPlan.unit_id == report.unit_id, LocalPlan.plan_id == report.plan_id)
+    )
+    if local_plan_id is not None:
         local_goals = (
             await session.scalars(
-                select(LocalGoal).where(LocalGoal.local_plan_id == report.local_plan_id).order_by(LocalGoal.position)
+                select(LocalGoal).where(LocalGoal.local_plan_id == local_plan_id).order_by(LocalGoal.position)
             )
         ).all()
         all_areas = {a.id: a for a in areas}
@@ -335,7 +339,6 @@ async def decide_report(ctx: ServiceContext, report_id: uuid.UUID, version: int,
     checker.raise_if_any()
     report.status = "approved" if approve else "returned"
     report.decided_at = dt.datetime.now(dt.timezone.utc)
-    if comment is not None or not approve:
-        report.comment = comment
+    report.comment = comment  # this decision's comment; earlier ones stay in the history
     await ctx.session.flush()
     return report
