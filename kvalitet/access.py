@@ -1,14 +1,17 @@
 """The access policy: the one place every read and write asks.
 
-Reads: every loader passes its SELECT through `scope`, which may narrow it (e.g. to the
-caller's municipality). What it filters out is simply not found, so no caller learns that
-a row exists. Writes: every service calls `authorize` before it changes a row.
+Reads: every loader passes its SELECT through `scope`, which narrows it to what the actor
+may see. What it filters out is simply not found, so no caller learns that a row exists.
+Writes: every service asks `can` for the row it changes (or, for a new row, its parent),
+described by a `Target`: whose it is and whether it is public.
 
-`PermissiveAccessPolicy` lets everything through; the authentication work replaces it.
+`PermissiveAccessPolicy` lets everything through (tests of other concerns, and the CLI);
+`kvalitet.auth.policy.RolePolicy` is the service's policy.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -16,37 +19,63 @@ from sqlalchemy import Select
 
 
 @dataclass(frozen=True)
+class Grant:
+    """A role at a municipality, or at one unit of it."""
+
+    role: str
+    municipality_id: uuid.UUID | None = None
+    unit_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
 class Actor:
-    """Who is calling: a person, an integrator's key, or the system itself."""
+    """Who is calling: a person, an integrator's key, the system itself, or nobody."""
 
     id: str | None = None
-    roles: tuple[str, ...] = field(default_factory=tuple)
+    grants: tuple[Grant, ...] = ()
+    # An API key's scopes (integrators); people get theirs from their roles.
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    system: bool = False
 
     @property
     def name(self) -> str:
         return self.id or "anonymous"
 
+    @property
+    def anonymous(self) -> bool:
+        return self.id is None and not self.system
+
 
 ANONYMOUS = Actor()
-SYSTEM = Actor(id="system", roles=("system",))
+SYSTEM = Actor(id="system", system=True)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a row belongs to, as far as access is concerned."""
+
+    municipality_id: uuid.UUID | None = None
+    unit_id: uuid.UUID | None = None
+    public: bool = False  # adopted or archived plan content, municipalities, national goals
+    staff_may_edit: bool = False  # the unit's leader lets staff edit drafts
 
 
 class AccessDenied(PermissionError):
-    """The actor may not do this; shown to the caller as *not found* for reads."""
+    """The actor may see the row but not do this to it."""
 
 
 class AccessPolicy(Protocol):
     def scope(self, actor: Actor, model: type, statement: Select) -> Select:
         """Narrow a SELECT over `model` to the rows `actor` may read."""
 
-    def authorize(self, actor: Actor, action: str, model: type, row: object | None) -> None:
-        """Raise AccessDenied unless `actor` may do `action` ('create', 'update', 'delete',
-        or a domain verb such as 'adopt') on `row` of `model`."""
+    def can(self, actor: Actor, action: str, model: type, target: Target) -> bool:
+        """May `actor` do `action` ('read', 'create', 'update', 'delete', 'submit', 'approve' …)
+        to a `model` row belonging to `target`?"""
 
 
 class PermissiveAccessPolicy:
     def scope(self, actor: Actor, model: type, statement: Select) -> Select:
         return statement
 
-    def authorize(self, actor: Actor, action: str, model: type, row: object | None) -> None:
-        return None
+    def can(self, actor: Actor, action: str, model: type, target: Target) -> bool:
+        return True

@@ -6,18 +6,22 @@ import contextlib
 
 from sqlalchemy import text
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.middleware import Middleware
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from .access import ANONYMOUS, AccessPolicy, PermissiveAccessPolicy
+from .access import ANONYMOUS, AccessPolicy
+from .auth.authenticate import AuthenticationError, Authenticator
+from .auth.policy import RolePolicy
 from .config import Settings
 from .db import Database
 from .db.migrate import is_current
 from .loaders import Loaders
 from .log import configure_logging, get_logger
+from .middleware import BodyLimitMiddleware, RequestIdMiddleware
 from .plugins import Profiles, new_plugin_manager
 from .schema import build_schema
 from .schema.context import Context
@@ -26,9 +30,18 @@ log = get_logger(__name__)
 
 
 class KvalitetGraphQL(GraphQL):
-    """Strawberry's ASGI view with our per-request context."""
+    """Strawberry's ASGI view: authenticates the caller, then builds the per-request context."""
 
-    def __init__(self, schema, *, database: Database, settings: Settings, profiles: Profiles, policy: AccessPolicy):
+    def __init__(
+        self,
+        schema,
+        *,
+        database: Database,
+        settings: Settings,
+        profiles: Profiles,
+        policy: AccessPolicy,
+        authenticator: Authenticator,
+    ):
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
@@ -39,9 +52,29 @@ class KvalitetGraphQL(GraphQL):
         self.settings = settings
         self.profiles = profiles
         self.policy = policy
+        self.authenticator = authenticator
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            connection = HTTPConnection(scope)
+            try:
+                actor = await self.authenticator.authenticate(connection.headers.get("authorization"))
+            except AuthenticationError as error:
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close", "code": 4401, "reason": str(error)[:120]})
+                    return
+                response = JSONResponse(
+                    {"errors": [{"message": str(error), "extensions": {"code": "UNAUTHENTICATED"}}]},
+                    status_code=401,
+                    headers={"WWW-Authenticate": 'Bearer realm="kvalitet"'},
+                )
+                await response(scope, receive, send)
+                return
+            scope.setdefault("state", {})["actor"] = actor
+        await super().__call__(scope, receive, send)
 
     async def get_context(self, request, response) -> Context:
-        actor = ANONYMOUS
+        actor = request.scope.get("state", {}).get("actor", ANONYMOUS)
         return Context(
             settings=self.settings,
             profiles=self.profiles,
@@ -67,11 +100,20 @@ def create_app(
     if database is None:
         if settings.database_url is None:
             raise RuntimeError("KVALITET_DATABASE_URL is not set; start the service with `kvalitet serve`")
-        database = Database(settings.database_url.get_secret_value(), pool_size=settings.db_pool_size)
+        database = Database(
+            settings.database_url.get_secret_value(),
+            pool_size=settings.db_pool_size,
+            statement_timeout_ms=settings.statement_timeout_ms,
+        )
     profiles = profiles or Profiles(new_plugin_manager(data_dirs=settings.profile_dirs))
-    policy = policy or PermissiveAccessPolicy()
+    policy = policy or RolePolicy()
     graphql = KvalitetGraphQL(
-        build_schema(profiles), database=database, settings=settings, profiles=profiles, policy=policy
+        build_schema(profiles, settings),
+        database=database,
+        settings=settings,
+        profiles=profiles,
+        policy=policy,
+        authenticator=Authenticator(settings, database.engine),
     )
 
     async def healthz(request: Request) -> JSONResponse:
@@ -100,6 +142,10 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+        ],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
         ],
         lifespan=lifespan,
     )

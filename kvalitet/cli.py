@@ -26,6 +26,10 @@ schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(schema_app, name="schema")
+token_app = typer.Typer(help="Local development tokens.", no_args_is_help=True)
+apikey_app = typer.Typer(help="API keys for integrators.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+app.add_typer(apikey_app, name="apikey")
 
 log = get_logger("kvalitet.cli")
 
@@ -187,3 +191,100 @@ def schema_export(
     else:
         out.write_text(sdl, encoding="utf-8")
         typer.echo(f"wrote {out}")
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help="sector_admin, unit_leader, staff or viewer.")],
+    municipality: Annotated[str | None, typer.Option(help="The municipality number the role is for.")] = None,
+    unit: Annotated[str | None, typer.Option(help="The unit (organisation number or id) the role is for.")] = None,
+    subject: Annotated[str, typer.Option(help="Who the token is for (shown in the change log).")] = "developer",
+    hours: Annotated[float, typer.Option(help="How long the token is valid.")] = 8.0,
+) -> None:
+    """Print a development token (signed with the key in the data directory)."""
+    import datetime as dt
+
+    from .auth.claims import ClaimError, parse_roles
+    from .auth.local_tokens import create_token
+
+    settings = _settings()
+    claim = {"role": role, **({"municipality": municipality} if municipality else {}), **({"unit": unit} if unit else {})}
+    try:
+        parse_roles([claim])
+    except ClaimError as error:
+        raise typer.BadParameter(str(error)) from error
+    if not 0 < hours <= 24 * 366:
+        raise typer.BadParameter("hours must be between 0 and 8784")
+    typer.echo(create_token(settings.data_dir, subject=subject, roles=[claim], ttl=dt.timedelta(hours=hours)))
+
+
+async def _as_system(database, settings: Settings, work):
+    """Run `work(service)` in one transaction as the system (the CLI's actor)."""
+    from .access import SYSTEM
+    from .auth.policy import RolePolicy
+    from .db import current_actor
+    from .plugins import Profiles, new_plugin_manager
+    from .services.context import ServiceContext
+
+    profiles = Profiles(new_plugin_manager(data_dirs=settings.profile_dirs))
+    token = current_actor.set("system:cli")
+    try:
+        async with database.session() as session, session.begin():
+            return await work(ServiceContext(session, SYSTEM, RolePolicy(), profiles))
+    finally:
+        current_actor.reset(token)
+
+
+def _run_service(work):
+    from .services.errors import UserInputError
+
+    settings = _settings()
+    configure_logging("warning", settings.log_json)
+    url, server = _database_url(settings)
+    try:
+        return asyncio.run(_with_database(url, lambda database: _as_system(database, settings, work)))
+    except UserInputError as error:
+        typer.echo("\n".join(p.message for p in error.problems), err=True)
+        raise typer.Exit(1) from None
+
+
+@apikey_app.command("create")
+def apikey_create(
+    municipality: Annotated[str, typer.Option(help="The municipality number the key is for.")],
+    name: Annotated[str, typer.Option(help="Who or what uses the key.")],
+    scope: Annotated[list[str], typer.Option(help="A scope (repeat): read, units:write, reports:write …")],
+) -> None:
+    """Make an API key and print it (this once only)."""
+    from sqlalchemy import select
+
+    from .auth.api_keys import create_api_key
+    from .models import Municipality
+    from .services.errors import fail
+
+    async def work(service):
+        municipality_id = await service.session.scalar(select(Municipality.id).where(Municipality.number == municipality))
+        if municipality_id is None:
+            fail("NOT_FOUND", f"No municipality {municipality}.")
+        return await create_api_key(service, municipality_id, name, scope)
+
+    row, key = _run_service(work)
+    typer.echo(f"{key}\n(prefix {row.prefix}; scopes {', '.join(row.scopes)}; shown once)")
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(prefix: Annotated[str, typer.Argument(help="The key's prefix (kv_<prefix>_…).")]) -> None:
+    """Revoke an API key by its prefix."""
+    from sqlalchemy import select
+
+    from .auth.api_keys import revoke_api_key
+    from .models import ApiKey
+    from .services.errors import fail
+
+    async def work(service):
+        row = await service.session.scalar(select(ApiKey).where(ApiKey.prefix == prefix.removeprefix("kv_")))
+        if row is None:
+            fail("NOT_FOUND", f"No API key with prefix {prefix}.")
+        return await revoke_api_key(service, row.id, row.version)
+
+    _run_service(work)
+    typer.echo(f"revoked {prefix}")

@@ -33,6 +33,25 @@ class Settings(BaseSettings):
         description="Directories of data-only profiles to load besides the installed ones (JSON list).",
     )
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    statement_timeout_ms: int = Field(default=15_000, ge=100, description="Longest a database statement may run.")
+
+    # Authentication.
+    local_tokens: bool = Field(default=True, description="Accept `kvalitet token create` tokens (development).")
+    oidc_issuer: str | None = Field(default=None, description="The OIDC provider's issuer (`iss`).")
+    oidc_jwks_url: str | None = Field(default=None, description="Where the provider publishes its signing keys.")
+    oidc_audience: str | None = Field(default=None, description="The `aud` tokens must carry, if any.")
+    oidc_subject_claim: str = Field(default="sub", description="Claim (dotted path) naming the person.")
+    oidc_roles_claim: str = Field(default="kvalitet_roles", description="Claim (dotted path) holding the roles.")
+    oidc_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])
+    oidc_jwks_ttl: int = Field(default=3600, ge=10)
+
+    # Limits against abuse.
+    introspection: bool = Field(default=True, description="Answer introspection queries (off in production).")
+    max_query_depth: int = Field(default=12, ge=2, le=50)
+    max_query_tokens: int = Field(default=2_000, ge=50)
+    max_query_aliases: int = Field(default=30, ge=1)
+    max_query_cost: int = Field(default=50_000, ge=10, description="Most objects a query may ask for (estimated).")
+    max_body_bytes: int = Field(default=1_000_000, ge=1_000)
 
     def redacted(self) -> dict[str, object]:
         """The resolved settings, fit for a log line: the database password is hidden."""

@@ -10,14 +10,18 @@ from .audit import AuditedSession
 class Database:
     """One PostgreSQL database: its engine and a factory for audited sessions."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False):
+    def __init__(self, url: str, *, pool_size: int = 10, statement_timeout_ms: int | None = None, echo: bool = False):
         self.url = url
+        # The server ends any statement that runs longer: one slow query cannot hold a
+        # connection (and the pool) forever.
+        server_settings = {"statement_timeout": str(statement_timeout_ms)} if statement_timeout_ms else {}
         self.engine: AsyncEngine = create_async_engine(
             url,
             pool_size=pool_size,
             max_overflow=pool_size,
             pool_pre_ping=True,
             echo=echo,
+            connect_args={"server_settings": server_settings},
         )
         self.sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, sync_session_class=AuditedSession, expire_on_commit=False

@@ -1,5 +1,6 @@
 """The database model: one module per domain concept."""
 
+from .api_key import ApiKey
 from .base import UNIT_KINDS, Base, Entity
 from .change_log import ChangeLog
 from .local_plan import LocalAction, LocalGoal, LocalPlan, LocalPlanSection
@@ -12,6 +13,7 @@ from .unit import Unit
 
 __all__ = [
     "UNIT_KINDS",
+    "ApiKey",
     "Area",
     "Assessment",
     "Base",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import UNIT_KINDS, Entity, one_of
@@ -27,3 +27,5 @@ class Unit(Entity):
     ownership: Mapped[str] = mapped_column(String(20), server_default="municipal")
     zone: Mapped[str | None] = mapped_column(String(200))
     archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The unit leader lets staff edit the unit's draft local plan and reports.
+    staff_may_edit: Mapped[bool] = mapped_column(Boolean, server_default=false())

@@ -3,27 +3,38 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import QueryDepthLimiter
+from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
 
+from ..config import Settings
 from ..plugins import Profiles
-from .node_types import NODE_TYPES
+from .cost import QueryCost
+from .masking import MaskUnexpectedErrors
 from .mutations import Mutation
+from .node_types import NODE_TYPES
 from .query import query_type
 
-MAX_QUERY_DEPTH = 15
 
-
-def build_schema(profiles: Profiles) -> strawberry.Schema:
-    """The schema for the installed profiles: the core's query plus each profile's fields."""
+def build_schema(profiles: Profiles, settings: Settings | None = None) -> strawberry.Schema:
+    """The schema for the installed profiles: the core's query plus each profile's fields,
+    with the limits of `settings` (defaults when None)."""
+    settings = settings or Settings(_env_file=None)
     extra = profiles.graphql_query_types()
     query = merge_types("Query", (query_type(), *extra)) if extra else query_type()
-    return strawberry.Schema(
-        query=query,
-        mutation=Mutation,
-        types=NODE_TYPES,
-        extensions=[lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH)],
-    )
+    extensions = [
+        lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: QueryCost(
+            max_cost=settings.max_query_cost,
+            default_page=settings.default_page_size,
+            max_page=settings.max_page_size,
+        ),
+        MaskUnexpectedErrors,
+    ]
+    if not settings.introspection:
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(query=query, mutation=Mutation, types=NODE_TYPES, extensions=extensions)
 
 
 def schema_sdl(schema: strawberry.Schema) -> str:

@@ -12,6 +12,7 @@ from strawberry.types import Info
 from .. import models
 from .base import RowNode, Versioned
 from . import review_lists
+from .api_key import ApiKey
 from .connection import Connection, paged
 from .errors import BadInput
 from .local_plan import LocalPlan, ReviewStatus
@@ -109,20 +110,29 @@ class Municipality(RowNode, Versioned):
         return [ReportingPeriodOfYear.of(p) for p in calendar(info.context.profiles, self.profile_code, year)]
 
     @strawberry.field(
-        description="The units' reports for one period, rolled up (live). `period` is a reporting period key."
+        description="The units' reports for one period, rolled up (live); `period` is a reporting period key. "
+        "Null for callers who may not read the municipality's reports."
     )
-    async def sector_report(self, info: Info, year: int, period: str) -> SectorReportData:
+    async def sector_report(self, info: Info, year: int, period: str) -> SectorReportData | None:
         from ..services import sector_reports
-        from ..services.errors import UserInputError
+        from ..services.errors import NOT_FOUND, FORBIDDEN, UserInputError
         from .mutation_support import read_service
 
         async with read_service(info) as service:
-            municipality = await service.session.get(models.Municipality, uuid.UUID(self.id))
             try:
+                municipality = await service.load(models.Municipality, uuid.UUID(self.id), "municipality", action="read_sector_report")
                 data = await sector_reports.compute(service, municipality, year, period)
             except UserInputError as error:
-                raise BadInput(error.problems[0].message, argument=error.problems[0].field) from error
+                problem = error.problems[0]
+                if problem.code in (NOT_FOUND, FORBIDDEN):
+                    return None
+                raise BadInput(problem.message, argument=problem.field) from error
         return SectorReportData.of(data)
+
+    @strawberry.field(description="The municipality's API keys (for its sector admins).")
+    async def api_keys(self, info: Info) -> list[ApiKey]:
+        loader = info.context.loaders.children(models.ApiKey, "municipality_id", order=("created_at", "id"))
+        return ApiKey.from_rows(await loader.load(uuid.UUID(self.id)))
 
     @strawberry.field(description="The sector reports published so far, newest first.")
     async def published_sector_reports(self, info: Info) -> list[PublishedSectorReport]:

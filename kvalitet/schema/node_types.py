@@ -3,6 +3,7 @@
 from .municipality import Municipality
 from .national_goal import NationalGoal
 from .plan import Area, Criterion, Goal, Measure, Plan
+from .api_key import ApiKey
 from .local_plan import LocalAction, LocalGoal, LocalPlan, LocalPlanSection
 from .report import Assessment, Report
 from .sector_report import PublishedSectorReport
@@ -24,4 +25,5 @@ NODE_TYPES = [
     Report,
     Assessment,
     PublishedSectorReport,
+    ApiKey,
 ]

@@ -32,6 +32,7 @@ class Unit(RowNode, Versioned):
     ownership: Ownership
     zone: str | None = strawberry.field(description="The zone or network the unit belongs to, if any.")
     archived_at: dt.datetime | None
+    staff_may_edit: bool = strawberry.field(description="The unit leader lets staff edit the unit's drafts.")
     municipality_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field

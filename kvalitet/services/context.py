@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..access import AccessDenied, AccessPolicy, Actor
+from ..access import AccessPolicy, Actor, Target
 from ..plugins import Profiles
-from .errors import not_found, stale
+from .errors import FORBIDDEN, fail, not_found, stale
+from .targets import target_of
 
 
 def _today() -> dt.date:
@@ -29,8 +30,9 @@ class ServiceContext:
         self, model: type, id_: uuid.UUID | None, what: str, *, action: str = "read", field_name: str = "id",
         share_lock: bool = False,
     ):
-        """The row with `id_`, after the access policy allows `action` on it; NOT_FOUND when
-        it does not exist or the actor may not see it (no leak of existence).
+        """The row with `id_`, after the access policy allows `action` on it. NOT_FOUND when it
+        does not exist or the actor may not see it (no leak of existence); FORBIDDEN when the
+        actor sees it but may not do `action`.
 
         `share_lock` reads it FOR SHARE: a change of what belongs to the row (an assessment of
         a report) then waits for, and sees, a concurrent change of the row's state (a submit).
@@ -39,10 +41,11 @@ class ServiceContext:
         row = await self.session.get(model, id_, **options) if id_ is not None else None
         if row is None:
             not_found(what, field_name)
-        try:
-            self.policy.authorize(self.actor, action, model, row)
-        except AccessDenied:
+        target = await target_of(self.session, row)
+        if not self.policy.can(self.actor, "read", model, target):
             not_found(what, field_name)
+        if action != "read" and not self.policy.can(self.actor, action, model, target):
+            fail(FORBIDDEN, f"You may not {action} this {what}.", field_name)
         return row
 
     async def load_for_change(self, model: type, id_: uuid.UUID | None, version: int | None, what: str, *, action: str = "update"):
@@ -52,5 +55,9 @@ class ServiceContext:
             stale(what)
         return row
 
-    def authorize(self, action: str, model: type, row: object | None) -> None:
-        self.policy.authorize(self.actor, action, model, row)
+    async def authorize(self, action: str, model: type, row) -> None:
+        """Refuse (FORBIDDEN) unless the actor may do `action` to a `model` row belonging where
+        `row` belongs. For "create", `row` is the parent the new row goes under (None: none)."""
+        target = await target_of(self.session, row) if row is not None else Target()
+        if not self.policy.can(self.actor, action, model, target):
+            fail(FORBIDDEN, f"You may not {action} a {model.__name__} here.", None)

@@ -18,7 +18,9 @@ async def load_demo(session: AsyncSession, profiles: Profiles) -> dict[str, int]
     """Create what is missing; running it again changes nothing. Returns counts created.
 
     Demo units carry names starting with «Demo» and no organisation number: a made-up
-    number could collide with a real unit's once the national registers are imported.
+    number could collide with a real unit's once the national registers are imported. Every
+    demo plan is adopted (so it is public and units can write local plans on it), with the
+    adoption date and body the document gives, if it gives them.
     """
     token = current_actor.set(DEMO_ACTOR)
     try:
@@ -42,7 +44,7 @@ async def load_demo(session: AsyncSession, profiles: Profiles) -> dict[str, int]
             content = profiles.plan_content(info.code)
             if has_plan is None and content is not None:
                 await create_plan_from_content(
-                    session, municipality, content, profile_code=info.code, adopted=content.adopted_on is not None
+                    session, municipality, content, profile_code=info.code, adopted=True
                 )
                 created["plans"] += 1
             names = set(

@@ -19,7 +19,9 @@ INVALID_ORG_NUMBER = "INVALID_ORG_NUMBER"
 DUPLICATE = "DUPLICATE"
 NOT_APPLICABLE = "NOT_APPLICABLE"
 MISSING_ASSESSMENT = "MISSING_ASSESSMENT"
-FORBIDDEN = "NOT_FOUND"  # what the caller may not see does not exist, for them
+# The caller sees the object but may not do this to it. (What the caller may not see is
+# NOT_FOUND instead: its existence is not revealed.)
+FORBIDDEN = "FORBIDDEN"
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ async def create_local_plan(ctx: ServiceContext, unit_id: uuid.UUID, plan_id: uu
     )
     if existing is not None:
         fail(DUPLICATE, "The unit already has a local plan on this plan.", "unitId")
-    ctx.authorize("create", LocalPlan, None)
+    await ctx.authorize("create", LocalPlan, unit)
     local_plan = LocalPlan(municipality_id=unit.municipality_id, unit_id=unit.id, plan_id=plan.id, status="draft")
     ctx.session.add(local_plan)
     await ctx.session.flush()
@@ -121,7 +121,7 @@ async def add_local_goal(ctx: ServiceContext, local_plan_id: uuid.UUID, area_id:
     text = checker.text(changes.text, "text", max_length=TEXT_MAX)
     perspective = await _perspective(ctx, checker, local_plan, None if changes.perspective is UNSET else changes.perspective)
     checker.raise_if_any()
-    ctx.authorize("create", LocalGoal, None)
+    await ctx.authorize("create", LocalGoal, local_plan)
     goal = LocalGoal(
         local_plan_id=local_plan.id,
         area_id=area.id,
@@ -205,7 +205,7 @@ async def _action_values(ctx: ServiceContext, local_plan: LocalPlan, changes: Lo
 async def add_local_action(ctx: ServiceContext, local_plan_id: uuid.UUID, changes: LocalActionChanges) -> LocalAction:
     local_plan = await _editable(ctx, local_plan_id)
     values = await _action_values(ctx, local_plan, changes)
-    ctx.authorize("create", LocalAction, None)
+    await ctx.authorize("create", LocalAction, local_plan)
     action = LocalAction(local_plan_id=local_plan.id, position=await _next_position(ctx, LocalAction, local_plan.id), **values)
     ctx.session.add(action)
     await ctx.session.flush()
@@ -252,7 +252,7 @@ async def save_section(
     if section is None:
         if text is None:
             return None
-        ctx.authorize("create", LocalPlanSection, None)
+        await ctx.authorize("create", LocalPlanSection, local_plan)
         section = LocalPlanSection(
             local_plan_id=local_plan.id,
             key=key,

@@ -29,7 +29,7 @@ async def create_municipality(ctx: ServiceContext, number: str, name: str, profi
     name = checker.text(name, "name", max_length=NAME_MAX)
     _check_profile(ctx, checker, profile_code)
     checker.raise_if_any()
-    ctx.authorize("create", Municipality, None)
+    await ctx.authorize("create", Municipality, None)
     if await ctx.session.scalar(select(Municipality.id).where(Municipality.number == number)):
         fail(DUPLICATE, f"Municipality {number} exists already.", "number")
     municipality = Municipality(number=number, name=name, profile_code=profile_code)

@@ -158,7 +158,7 @@ async def add_area(
             n += 1
             key = f"{base}-{n}"[:KEY_MAX]
         values["key"] = key
-    ctx.authorize("create", Area, None)
+    await ctx.authorize("create", Area, plan)
     area = Area(id=uuid.uuid4(), plan_id=plan.id, parent_id=parent.id if parent else None, position=-1, **values)
     await _renumber_areas(ctx, plan.id, area, position)
     return area
@@ -334,7 +334,7 @@ async def add_item(
     else:
         area = await _area_in_draft(ctx, area_id, "areaId")
     values = await _item_values(ctx, model, area, changes)
-    ctx.authorize("create", model, None)
+    await ctx.authorize("create", model, area)
     if model is Criterion:
         row = Criterion(area_id=None if goal_id else area.id, goal_id=goal_id, position=-1, **values)
     else:

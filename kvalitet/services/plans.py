@@ -146,7 +146,7 @@ async def create_plan(
 ) -> Plan:
     """A draft plan for a period: a copy of an earlier plan, or the profile's content."""
     municipality = await ctx.load(Municipality, municipality_id, "municipality", field_name="municipalityId")
-    ctx.authorize("create", Plan, None)
+    await ctx.authorize("create", Plan, municipality)
     checker = Checker()
     title = checker.text(title, "title", max_length=TITLE_MAX, required=False)
     _check_period(checker, period_start, period_end)

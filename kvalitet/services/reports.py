@@ -125,7 +125,7 @@ async def open_report(ctx: ServiceContext, unit_id: uuid.UUID, year: int, period
     local_plan_id = await ctx.session.scalar(
         select(LocalPlan.id).where(LocalPlan.unit_id == unit.id, LocalPlan.plan_id == plan.id)
     )
-    ctx.authorize("create", Report, None)
+    await ctx.authorize("create", Report, unit)
     report = Report(
         municipality_id=unit.municipality_id,
         unit_id=unit.id,
@@ -246,7 +246,7 @@ async def save_assessment(
         select(Assessment).where(Assessment.report_id == report.id, subject_column == (criterion_id or local_goal_id))
     )
     if assessment is None:
-        ctx.authorize("create", Assessment, None)
+        await ctx.authorize("create", Assessment, report)
         assessment = Assessment(
             report_id=report.id,
             criterion_id=criterion_id,
@@ -259,7 +259,7 @@ async def save_assessment(
     else:
         if version is None or version != assessment.version:
             stale("assessment")
-        ctx.authorize("update", Assessment, assessment)
+        await ctx.authorize("update", Assessment, assessment)
         assessment.level, assessment.comment, assessment.evidence = level, comment, evidence
     await ctx.session.flush()
     return assessment

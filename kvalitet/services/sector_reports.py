@@ -146,7 +146,7 @@ async def _plan_for(ctx: ServiceContext, municipality: Municipality, year: int, 
 async def publish(ctx: ServiceContext, municipality_id: uuid.UUID, year: int, period_key: str) -> SectorReport:
     municipality = await ctx.load(Municipality, municipality_id, "municipality", action="publish", field_name="municipalityId")
     snapshot = await compute(ctx, municipality, year, period_key)
-    ctx.authorize("create", SectorReport, None)
+    await ctx.authorize("create", SectorReport, municipality)
     published = SectorReport(
         municipality_id=municipality.id,
         plan_id=uuid.UUID(snapshot["plan_id"]),

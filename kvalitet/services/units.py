@@ -56,7 +56,7 @@ async def create_unit(ctx: ServiceContext, municipality_id: uuid.UUID, changes: 
     checker = Checker()
     values = _check(checker, changes)
     checker.raise_if_any()
-    ctx.authorize("create", Unit, None)
+    await ctx.authorize("create", Unit, municipality)
     await _refuse_duplicate_org_number(ctx, values.get("org_number"), None)
     unit = Unit(municipality_id=municipality.id, **values)
     ctx.session.add(unit)
@@ -83,5 +83,13 @@ async def archive_unit(ctx: ServiceContext, unit_id: uuid.UUID, version: int) ->
     if unit.archived_at is not None:
         fail(INVALID_STATE, "The unit is already archived.", "id")
     unit.archived_at = dt.datetime.now(dt.timezone.utc)
+    await ctx.session.flush()
+    return unit
+
+
+async def allow_staff_editing(ctx: ServiceContext, unit_id: uuid.UUID, version: int, allowed: bool) -> Unit:
+    """The unit leader lets the unit's staff edit its draft local plan and reports (or stops it)."""
+    unit = await ctx.load_for_change(Unit, unit_id, version, "unit", action="staff_editing")
+    unit.staff_may_edit = allowed
     await ctx.session.flush()
     return unit

@@ -35,6 +35,9 @@ class Checker:
             self.add(TOO_LONG, f"{_label(field_name)} is longer than {max_length} characters.", field_name)
         if any(unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS for ch in value):
             self.add(INVALID_VALUE, f"{_label(field_name)} contains control characters.", field_name)
+        elif any(unicodedata.category(ch) == "Cs" for ch in value):
+            # A lone surrogate (from a broken \ud800 escape) is not text and cannot be stored.
+            self.add(INVALID_VALUE, f"{_label(field_name)} contains a broken character.", field_name)
         return value
 
     def org_number(self, value: str | None, field_name: str = "orgNumber") -> str | None:

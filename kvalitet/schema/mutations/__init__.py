@@ -3,12 +3,16 @@ and `errors: [UserError!]!`, and runs in one transaction."""
 
 from strawberry.tools import merge_types
 
+from .api_keys import ApiKeyMutations
 from .local_plans import LocalPlanMutations
 from .municipalities import MunicipalityMutations
 from .plans import PlanMutations
 from .reports import ReportMutations
 from .units import UnitMutations
 
-Mutation = merge_types("Mutation", (MunicipalityMutations, UnitMutations, PlanMutations, LocalPlanMutations, ReportMutations))
+Mutation = merge_types(
+    "Mutation",
+    (MunicipalityMutations, UnitMutations, PlanMutations, LocalPlanMutations, ReportMutations, ApiKeyMutations),
+)
 
 __all__ = ["Mutation"]

@@ -41,6 +41,13 @@ class ArchiveUnitInput:
     version: int
 
 
+@strawberry.input(description="Let the unit's staff edit its draft local plan and reports, or stop it.")
+class AllowStaffEditingInput:
+    unit_id: strawberry.ID
+    version: int
+    allowed: bool
+
+
 @strawberry.type
 class UnitMutations:
     @strawberry.mutation(description="Add a kindergarten, school or SFO to a municipality.")
@@ -75,5 +82,14 @@ class UnitMutations:
     async def archive_unit(self, info: Info, input: ArchiveUnitInput) -> UnitPayload:
         async def work(service):
             return await units.archive_unit(service, decode_id(input.id, "Unit", "id"), input.version)
+
+        return await respond(info, UnitPayload, work)
+
+    @strawberry.mutation(description="The unit leader lets staff edit the unit's drafts (or stops it).")
+    async def allow_staff_editing(self, info: Info, input: AllowStaffEditingInput) -> UnitPayload:
+        async def work(service):
+            return await units.allow_staff_editing(
+                service, decode_id(input.unit_id, "Unit", "unitId"), input.version, input.allowed
+            )
 
         return await respond(info, UnitPayload, work)

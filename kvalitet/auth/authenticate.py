@@ -1,0 +1,83 @@
+"""From the `Authorization` header to an `Actor`: anonymous, a person (local or OIDC token),
+or an integrator (API key). A header that is there but wrong is refused, never ignored."""
+
+from __future__ import annotations
+
+import jwt
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ..access import ANONYMOUS, Actor
+from ..config import Settings
+from ..log import get_logger
+from . import local_tokens
+from .api_keys import PREFIX, actor_for_key
+from .claims import ClaimError, parse_roles, resolve
+from .oidc import OidcVerifier, claim
+
+log = get_logger(__name__)
+
+
+class AuthenticationError(Exception):
+    """The credentials were given but are not valid; answered with 401."""
+
+
+class Authenticator:
+    def __init__(self, settings: Settings, engine: AsyncEngine):
+        self.settings = settings
+        self.engine = engine
+        self._local_key: bytes | None = None
+        self.oidc = (
+            OidcVerifier(
+                issuer=settings.oidc_issuer,
+                jwks_url=settings.oidc_jwks_url,
+                audience=settings.oidc_audience,
+                algorithms=settings.oidc_algorithms,
+                ttl=settings.oidc_jwks_ttl,
+            )
+            if settings.oidc_issuer and settings.oidc_jwks_url
+            else None
+        )
+
+    def _local(self) -> bytes | None:
+        if self._local_key is None and self.settings.local_tokens:
+            self._local_key = local_tokens.signing_key(self.settings.data_dir, create=False)
+        return self._local_key
+
+    async def authenticate(self, authorization: str | None) -> Actor:
+        if not authorization:
+            return ANONYMOUS
+        scheme, _, token = authorization.strip().partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise AuthenticationError("Send credentials as `Authorization: Bearer <token or API key>`.")
+        if token.startswith(PREFIX):
+            actor = await actor_for_key(self.engine, token)
+            if actor is None:
+                raise AuthenticationError("The API key is not valid (unknown or revoked).")
+            return actor
+        claims = await self._verify(token)
+        local = claims.get("iss") == local_tokens.ISSUER
+        subject = claims["sub"] if local else claim(claims, self.settings.oidc_subject_claim)
+        try:
+            roles = parse_roles(claims.get("roles") if local else claim(claims, self.settings.oidc_roles_claim))
+        except ClaimError as error:
+            raise AuthenticationError(f"The token's roles are not understood: {error}.") from error
+        if not subject:
+            raise AuthenticationError("The token names no subject.")
+        return Actor(id=f"user:{subject}", grants=await resolve(self.engine, roles))
+
+    async def _verify(self, token: str) -> dict:
+        try:
+            issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        except jwt.InvalidTokenError as error:
+            raise AuthenticationError("The token is neither a JWT nor an API key.") from error
+        try:
+            if issuer == local_tokens.ISSUER and self._local() is not None:
+                return local_tokens.verify(token, self._local())
+            if self.oidc is not None and issuer == self.oidc.issuer:
+                return await self.oidc.verify(token)
+        except jwt.ExpiredSignatureError as error:
+            raise AuthenticationError("The token has expired.") from error
+        except jwt.InvalidTokenError as error:
+            raise AuthenticationError(f"The token is not valid: {error}.") from error
+        raise AuthenticationError("The token's issuer is not trusted here.")

@@ -1,0 +1,97 @@
+"""Role claims in tokens, and turning them into grants on rows of this database.
+
+A token carries its roles as a list, in either form:
+
+- objects: `{"role": "sector_admin", "municipality": "5501"}`, `{"role": "unit_leader", "unit": "974760673"}`
+- strings (for identity providers that only emit string lists): `"sector_admin@5501"`,
+  `"unit_leader@unit:974760673"`
+
+A unit is named by its organisation number or its id. Claims naming a municipality or unit
+this database does not have grant nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ..access import Grant
+from ..models import Municipality, Unit
+
+PERSON_ROLES = ("sector_admin", "unit_leader", "staff", "viewer")
+
+
+class ClaimError(ValueError):
+    """A role claim that is not in one of the forms above."""
+
+
+@dataclass(frozen=True)
+class RoleClaim:
+    role: str
+    municipality: str | None = None
+    unit: str | None = None
+
+
+def parse_roles(value) -> list[RoleClaim]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ClaimError("the roles claim must be a list")
+    claims = []
+    for item in value:
+        if isinstance(item, str):
+            role, _, where = item.partition("@")
+            claim = RoleClaim(role, unit=where[5:]) if where.startswith("unit:") else RoleClaim(role, municipality=where or None)
+        elif isinstance(item, dict):
+            claim = RoleClaim(str(item.get("role", "")), item.get("municipality"), item.get("unit"))
+        else:
+            raise ClaimError("a role is a string or an object")
+        if claim.role not in PERSON_ROLES:
+            raise ClaimError(f"unknown role {claim.role!r}")
+        if (claim.municipality is None) == (claim.unit is None):
+            raise ClaimError(f"role {claim.role!r} needs a municipality or a unit")
+        claims.append(claim)
+    return claims
+
+
+async def resolve(engine: AsyncEngine, claims: list[RoleClaim]) -> tuple[Grant, ...]:
+    """Grants for the claims, with the ids of this database (one query for each kind named)."""
+    numbers = {c.municipality for c in claims if c.municipality}
+    unit_refs = {c.unit for c in claims if c.unit}
+    municipality_ids: dict[str, uuid.UUID] = {}
+    units: dict[str, tuple[uuid.UUID, uuid.UUID]] = {}
+    async with engine.connect() as connection:
+        if numbers:
+            rows = await connection.execute(select(Municipality.number, Municipality.id).where(Municipality.number.in_(numbers)))
+            municipality_ids = dict(rows.all())
+        if unit_refs:
+            ids = [uuid.UUID(r) for r in unit_refs if _is_uuid(r)]
+            numbers_ = [r for r in unit_refs if not _is_uuid(r)]
+            rows = await connection.execute(
+                select(Unit.id, Unit.org_number, Unit.municipality_id).where(
+                    or_(Unit.id.in_(ids), Unit.org_number.in_(numbers_)), Unit.archived_at.is_(None)
+                )
+            )
+            for unit_id, org_number, municipality_id in rows.all():
+                units[str(unit_id)] = (unit_id, municipality_id)
+                if org_number:
+                    units[org_number] = (unit_id, municipality_id)
+    grants = []
+    for claim in claims:
+        if claim.municipality and claim.municipality in municipality_ids:
+            grants.append(Grant(claim.role, municipality_id=municipality_ids[claim.municipality]))
+        elif claim.unit and claim.unit in units:
+            unit_id, municipality_id = units[claim.unit]
+            grants.append(Grant(claim.role, municipality_id=municipality_id, unit_id=unit_id))
+    return tuple(grants)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+        return True
+    except ValueError:
+        return False

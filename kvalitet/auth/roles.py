@@ -1,0 +1,103 @@
+"""Roles and the permissions they give, in one table (the README's roles table says the same).
+
+A role is granted at a municipality (it covers the municipality and every unit of it) or at
+one unit. A permission names what may be done; `required_permission` says which one an action
+on a kind of row needs.
+"""
+
+from __future__ import annotations
+
+from ..models import (
+    ApiKey,
+    Area,
+    Assessment,
+    Criterion,
+    Goal,
+    LocalAction,
+    LocalGoal,
+    LocalPlan,
+    LocalPlanSection,
+    Measure,
+    Municipality,
+    Plan,
+    Report,
+    SectorReport,
+    Unit,
+)
+
+READ = "read"
+
+ROLES: dict[str, frozenset[str]] = {
+    # The municipality's plans and all its units.
+    "sector_admin": frozenset(
+        {
+            READ,
+            "plans:write",
+            "units:write",
+            "municipality:update",
+            "local_plans:review",
+            "reports:review",
+            "sector_reports:read",
+            "sector_reports:publish",
+            "api_keys:manage",
+        }
+    ),
+    # The unit's local plan and reports.
+    "unit_leader": frozenset(
+        {READ, "local_plans:write", "local_plans:submit", "reports:write", "reports:submit", "units:staff_editing"}
+    ),
+    # Reads the unit; edits its drafts when the unit leader allows (see STAFF_WHEN_ALLOWED).
+    "staff": frozenset({READ}),
+    # Reads (a municipality, or one unit).
+    "viewer": frozenset({READ, "sector_reports:read"}),
+}
+STAFF_WHEN_ALLOWED = frozenset({"local_plans:write", "reports:write"})
+
+# What an integrator's API key may be given; each scope is a permission of the same name.
+API_KEY_SCOPES = frozenset(
+    {
+        READ,
+        "units:write",
+        "plans:write",
+        "local_plans:write",
+        "local_plans:submit",
+        "reports:write",
+        "reports:submit",
+        "sector_reports:read",
+    }
+)
+
+PLAN_CONTENT = (Plan, Area, Goal, Criterion, Measure)
+LOCAL_PLAN_CONTENT = (LocalPlan, LocalGoal, LocalAction, LocalPlanSection)
+REPORT_CONTENT = (Report, Assessment)
+
+
+def required_permission(model: type, action: str) -> str:
+    """The permission `action` on a `model` row needs; unknown pairs need what no role has."""
+    if action == READ:
+        return READ
+    if model in PLAN_CONTENT:
+        return "plans:write"
+    if model is Unit:
+        return "units:staff_editing" if action == "staff_editing" else "units:write"
+    if model is Municipality:
+        return {
+            "create": "municipalities:create",
+            "update": "municipality:update",
+            "publish": "sector_reports:publish",
+            "read_sector_report": "sector_reports:read",
+            "manage_api_keys": "api_keys:manage",
+        }.get(action, "-")
+    if model in LOCAL_PLAN_CONTENT:
+        return {"approve": "local_plans:review", "return": "local_plans:review", "submit": "local_plans:submit"}.get(
+            action, "local_plans:write"
+        )
+    if model in REPORT_CONTENT:
+        return {"approve": "reports:review", "return": "reports:review", "submit": "reports:submit"}.get(
+            action, "reports:write"
+        )
+    if model is SectorReport:
+        return "sector_reports:publish"
+    if model is ApiKey:
+        return "api_keys:manage"
+    return "-"
