@@ -11,6 +11,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
+from cross_web import HTTPException  # what strawberry's views answer as an HTTP error
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from .access import ANONYMOUS, AccessPolicy
@@ -72,6 +73,12 @@ class KvalitetGraphQL(GraphQL):
                 return
             scope.setdefault("state", {})["actor"] = actor
         await super().__call__(scope, receive, send)
+
+    def parse_json(self, data):
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, (dict, list)):  # lists reach strawberry's refusal of batches
+            raise HTTPException(400, "The request body must be a JSON object with a `query`.")
+        return parsed
 
     async def get_context(self, request, response) -> Context:
         actor = request.scope.get("state", {}).get("actor", ANONYMOUS)

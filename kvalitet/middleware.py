@@ -36,8 +36,26 @@ class RequestIdMiddleware:
                 message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
             await send(message)
 
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_with_id(message)
+
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            # Answered here, not by Starlette's outer error handler, so the request id is kept.
+            structlog.get_logger(__name__).exception("request.unexpected_error")
+            if scope["type"] != "http" or started:
+                raise
+            response = JSONResponse(
+                {"errors": [{"message": f"Something went wrong on our side (request id {rid}).",
+                             "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": rid}}]},
+                status_code=500,
+            )
+            await response(scope, receive, send_with_id)
         finally:
             structlog.contextvars.unbind_contextvars("request_id")
             request_id.reset(token)
@@ -55,7 +73,14 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         length = dict(scope.get("headers") or []).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+        if length is not None and not length.isdigit():
+            response = JSONResponse(
+                {"errors": [{"message": "The Content-Length header is not a number.", "extensions": {"code": "BAD_REQUEST"}}]},
+                status_code=400,
+            )
+            await response(scope, receive, send)
+            return
+        if length is not None and int(length) > self.max_bytes:
             await self._refuse(scope, receive, send)
             return
         received = 0

@@ -121,11 +121,14 @@ async def client(app):
 
 
 class GraphQLClient:
-    def __init__(self, http: httpx.AsyncClient):
+    def __init__(self, http: httpx.AsyncClient, token: str | None = None):
         self.http = http
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     async def raw(self, query: str, variables: dict | None = None) -> dict:
-        response = await self.http.post("/graphql", json={"query": query, "variables": variables or {}})
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=self.headers
+        )
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -138,6 +141,43 @@ class GraphQLClient:
 @pytest.fixture
 def gql(client) -> GraphQLClient:
     return GraphQLClient(client)
+
+
+@pytest.fixture
+def secure_settings(database_url, tmp_path) -> Settings:
+    """Settings for the service as it runs: role-based access, local tokens signed in tmp_path."""
+    return Settings(
+        database_url=database_url, data_dir=tmp_path / "data", max_page_size=20, default_page_size=10, _env_file=None
+    )
+
+
+@pytest.fixture
+async def secure_client(secure_settings, profiles, database):
+    """A client of the app with its real access policy (RolePolicy) and authentication."""
+    app = create_app(secure_settings, profiles=profiles, database=database)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        yield http
+
+
+@pytest.fixture
+def token(secure_settings):
+    """token(role, municipality=…, unit=…) → a signed local token for the secure client."""
+    import datetime as dt
+
+    from kvalitet.auth.local_tokens import create_token
+
+    def make(role: str, *, municipality: str | None = None, unit: str | None = None, subject: str = "tester",
+             hours: float = 1.0) -> str:
+        claim = {"role": role, **({"municipality": municipality} if municipality else {}), **({"unit": unit} if unit else {})}
+        return create_token(secure_settings.data_dir, subject=subject, roles=[claim], ttl=dt.timedelta(hours=hours))
+
+    return make
+
+
+@pytest.fixture
+def gql_as(secure_client):
+    """gql_as(token) → a GraphQL client of the secure app sending that bearer token (None: anonymous)."""
+    return lambda bearer=None: GraphQLClient(secure_client, bearer)
 
 
 class StatementCounter:

@@ -9,6 +9,7 @@ from strawberry.tools import merge_types
 from ..config import Settings
 from ..plugins import Profiles
 from .cost import QueryCost
+from .error_codes import ErrorCodes
 from .masking import MaskUnexpectedErrors
 from .mutations import Mutation
 from .node_types import NODE_TYPES
@@ -22,6 +23,7 @@ def build_schema(profiles: Profiles, settings: Settings | None = None) -> strawb
     extra = profiles.graphql_query_types()
     query = merge_types("Query", (query_type(), *extra)) if extra else query_type()
     extensions = [
+        ErrorCodes,
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),

@@ -61,27 +61,35 @@ class CostCounter:
                 return value if isinstance(value, int) and value >= 0 else None
         return None
 
-    def _fields(self, selection_set: SelectionSetNode | None, seen: frozenset[str]) -> Iterator[tuple[FieldNode, frozenset[str]]]:
+    def _fields(
+        self, selection_set: SelectionSetNode | None, seen: frozenset[str], on_type=None
+    ) -> Iterator[tuple[FieldNode, frozenset[str], object]]:
+        """Every field selected, with the type it is selected on (a fragment's type condition,
+        e.g. `... on Municipality` under `node`, else `on_type`)."""
         for selection in selection_set.selections if selection_set else ():
             self.steps += 1
             if self.steps > MAX_STEPS:
                 raise TooComplex
             if isinstance(selection, FieldNode):
-                yield selection, seen
+                yield selection, seen, on_type
             elif isinstance(selection, InlineFragmentNode):
-                yield from self._fields(selection.selection_set, seen)
+                yield from self._fields(selection.selection_set, seen, self._condition(selection, on_type))
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
                 if name in seen or name not in self.fragments:
                     continue  # a cycle or an unknown fragment: validation will refuse it
-                yield from self._fields(self.fragments[name].selection_set, seen | {name})
+                fragment = self.fragments[name]
+                yield from self._fields(fragment.selection_set, seen | {name}, self._condition(fragment, on_type))
+
+    def _condition(self, fragment, on_type):
+        condition = getattr(fragment, "type_condition", None)
+        return self.schema.get_type(condition.name.value) if condition is not None else on_type
 
     def cost(self, selection_set, parent_type, multiplier: int, seen: frozenset[str] = frozenset()) -> int:
         total = 0
-        fields = getattr(parent_type, "fields", None) or {}
-        for field, seen_here in self._fields(selection_set, seen):
+        for field, seen_here, on_type in self._fields(selection_set, seen, parent_type):
             total += multiplier
-            definition = fields.get(field.name.value)
+            definition = (getattr(on_type, "fields", None) or {}).get(field.name.value)
             if definition is None or field.selection_set is None:
                 continue
             child_type = get_named_type(definition.type)
@@ -99,7 +107,7 @@ class CostCounter:
     def _connection(self, field: FieldNode, connection_type, multiplier: int, page: int, seen) -> int:
         """`edges`/`nodes` of a connection are a page long; its other fields are once."""
         total = 0
-        for sub, seen_here in self._fields(field.selection_set, seen):
+        for sub, seen_here, _ in self._fields(field.selection_set, seen, connection_type):
             total += multiplier
             if sub.selection_set is None:
                 continue

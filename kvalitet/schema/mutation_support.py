@@ -9,6 +9,7 @@ payload — never as a 500.
 from __future__ import annotations
 
 import contextlib
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -63,7 +64,8 @@ def decode_id(value: strawberry.ID | str | None, type_name: str | tuple[str, ...
             raise ValueError(global_id.type_name)
         return uuid.UUID(global_id.node_id)
     except (GlobalIDValueError, ValueError, TypeError):
-        raise UserInputError(Problem(NOT_FOUND, f"No {names[0]} with that id.", field)) from None
+        words = re.sub(r"(?<!^)(?=[A-Z])", " ", names[0]).lower().replace("api key", "API key")
+        raise UserInputError(Problem(NOT_FOUND, f"No {words} with that id.", field)) from None
 
 
 async def run_mutation(info: Info, work: Callable[[ServiceContext], Awaitable[T]]) -> tuple[T | None, list[UserError]]:

@@ -48,9 +48,12 @@ class ServiceContext:
             fail(FORBIDDEN, f"You may not {action} this {what}.", field_name)
         return row
 
-    async def load_for_change(self, model: type, id_: uuid.UUID | None, version: int | None, what: str, *, action: str = "update"):
+    async def load_for_change(
+        self, model: type, id_: uuid.UUID | None, version: int | None, what: str, *, action: str = "update",
+        field_name: str = "id",
+    ):
         """As `load`, and refuse a stale `version` (the one the caller read) before any change."""
-        row = await self.load(model, id_, what, action=action)
+        row = await self.load(model, id_, what, action=action, field_name=field_name)
         if version is not None and row.version != version:
             stale(what)
         return row

@@ -27,12 +27,22 @@ from ..models import (
 from ..models.local_plan import ACTION_STATUSES
 from ..rules import AreaRef, Finding, LocalActionView, LocalGoalView, LocalPlanView, SectionView
 from .context import ServiceContext
-from .errors import DUPLICATE, INVALID_STATE, INVALID_VALUE, NOT_APPLICABLE, NOT_FOUND, Problem, UserInputError, fail
+from .errors import (
+    DUPLICATE,
+    INVALID_STATE,
+    INVALID_VALUE,
+    NOT_APPLICABLE,
+    NOT_FOUND,
+    REQUIRED,
+    Problem,
+    UserInputError,
+    fail,
+)
 from .units import UNSET
-from .validation import KEY_MAX, TEXT_MAX, TITLE_MAX, Checker
+from .validation import KEY_MAX, TEXT_MAX, TITLE_MAX, UNIT_WORDS, Checker
 
 EDITABLE = ("draft", "returned")
-UNIT_WORDS = {"kindergarten": "kindergartens", "school": "schools", "sfo": "SFOs"}
+DONE = {"approve": "approved", "return": "returned"}
 
 
 def _now() -> dt.datetime:
@@ -186,7 +196,10 @@ async def _action_values(ctx: ServiceContext, local_plan: LocalPlan, changes: Lo
     if changes.deadline is not UNSET:
         values["deadline"] = changes.deadline
     if changes.status is not UNSET:
-        checker.check(changes.status in ACTION_STATUSES, INVALID_VALUE, f"Unknown action status «{changes.status}».", "status")
+        if changes.status is None:
+            checker.add(REQUIRED, "Status must not be empty.", "status")
+        else:
+            checker.check(changes.status in ACTION_STATUSES, INVALID_VALUE, f"Unknown action status «{changes.status}».", "status")
         values["status"] = changes.status
     checker.raise_if_any()
     if changes.area_id is not UNSET:
@@ -322,7 +335,7 @@ async def decide_local_plan(
     local_plan = await ctx.load_for_change(LocalPlan, local_plan_id, version, "local plan", action=action)
     allowed = ("submitted",) if approve else ("submitted", "approved")
     if local_plan.status not in allowed:
-        fail(INVALID_STATE, f"The local plan is {local_plan.status}; it cannot be {action}ed now.", "id")
+        fail(INVALID_STATE, f"The local plan is {local_plan.status}; it cannot be {DONE[action]} now.", "id")
     checker = Checker()
     comment = checker.text(comment, "comment", max_length=TEXT_MAX, required=not approve)
     checker.raise_if_any()

@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from ..models import UNIT_KINDS, Area, Criterion, Goal, Measure, Municipality, NationalGoal, Plan
 from .context import ServiceContext
-from .errors import INVALID_STATE, INVALID_VALUE, NOT_FOUND, fail
+from .errors import INVALID_STATE, INVALID_VALUE, NOT_FOUND, REQUIRED, fail
 from .units import UNSET
-from .validation import KEY_MAX, TEXT_MAX, TITLE_MAX, Checker
+from .validation import KEY_MAX, TEXT_MAX, TITLE_MAX, UNIT_WORDS, Checker
 
 _KIND = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
@@ -59,11 +59,11 @@ def _check_applies_to(checker: Checker, applies_to: list[str], plan: Plan) -> No
     if not applies_to:
         checker.add(INVALID_VALUE, "An area must apply to at least one unit kind.", "appliesTo")
     unknown = [k for k in applies_to if k not in UNIT_KINDS]
-    outside = [k for k in applies_to if k in UNIT_KINDS and k not in plan.applies_to]
+    outside = [UNIT_WORDS[k] for k in applies_to if k in UNIT_KINDS and k not in plan.applies_to]
     if unknown:
         checker.add(INVALID_VALUE, f"Unknown unit kinds: {', '.join(unknown)}.", "appliesTo")
     if outside:
-        checker.add(INVALID_VALUE, f"The plan does not apply to {', '.join(outside)}.", "appliesTo")
+        checker.add(INVALID_VALUE, f"The plan does not apply to {' or '.join(outside)}.", "appliesTo")
 
 
 async def _areas_of(ctx: ServiceContext, plan_id: uuid.UUID) -> list[Area]:
@@ -99,6 +99,11 @@ async def _renumber_areas(ctx: ServiceContext, plan_id: uuid.UUID, placed: Area 
     await ctx.session.flush()
 
 
+def _check_position(position: int | None) -> None:
+    if position is not None and position < 0:
+        fail(INVALID_VALUE, "The position must be 0 or more.", "position")
+
+
 def _slug(title: str) -> str:
     table = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "ae", "Ø": "o", "Å": "a"})
     slug = re.sub(r"[^a-z0-9]+", "-", title.translate(table).lower()).strip("-")
@@ -118,10 +123,15 @@ async def _apply_area_changes(ctx: ServiceContext, plan: Plan, area: Area | None
     checker = Checker()
     values: dict = {}
     if changes.kind is not UNSET:
-        await _check_area_kind(ctx, checker, plan, changes.kind)
+        if changes.kind is None:
+            checker.add(REQUIRED, "Kind must not be empty.", "kind")
+        else:
+            await _check_area_kind(ctx, checker, plan, changes.kind)
         values["kind"] = changes.kind
     if changes.title is not UNSET:
         values["title"] = checker.text(changes.title, "title", max_length=TITLE_MAX)
+    if changes.applies_to is not UNSET and changes.applies_to is None:
+        changes.applies_to = []
     if changes.description is not UNSET:
         values["description"] = checker.text(changes.description, "description", max_length=TEXT_MAX, required=False)
     if changes.applies_to is not UNSET:
@@ -143,6 +153,7 @@ async def add_area(
     ctx: ServiceContext, plan_id: uuid.UUID, parent_id: uuid.UUID | None, changes: AreaChanges, position: int | None
 ) -> Area:
     plan = await _draft_plan(ctx, plan_id)
+    _check_position(position)
     parent = None
     if parent_id is not None:
         parent = await ctx.load(Area, parent_id, "parent area", field_name="parentId")
@@ -188,8 +199,7 @@ async def move_area(
             if ancestor.id == area.id:
                 fail(INVALID_VALUE, "An area cannot be moved below itself.", "parentId")
             ancestor = by_id.get(ancestor.parent_id)
-    if position is not None and position < 0:
-        fail(INVALID_VALUE, "The position must be 0 or more.", "position")
+    _check_position(position)
     area.parent_id = parent_id
     await _renumber_areas(ctx, plan.id, area, position)
     return area
@@ -326,6 +336,7 @@ async def add_item(
     position: int | None,
 ):
     """Add a goal, criterion or measure. A criterion belongs to a goal or to an area."""
+    _check_position(position)
     if model is Criterion and (area_id is None) == (goal_id is None):
         fail(INVALID_VALUE, "A criterion belongs to either an area or a goal: give one of areaId and goalId.", "areaId")
     if goal_id is not None:
@@ -349,8 +360,7 @@ async def update_item(ctx: ServiceContext, model: type, item_id: uuid.UUID, vers
         setattr(row, key, value)
     await ctx.session.flush()
     if position is not None:
-        if position < 0:
-            fail(INVALID_VALUE, "The position must be 0 or more.", "position")
+        _check_position(position)
         await _place(ctx, row, position)
     return row
 

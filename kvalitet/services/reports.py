@@ -28,10 +28,10 @@ from .errors import (
     fail,
     stale,
 )
-from .validation import TEXT_MAX, Checker
+from .validation import TEXT_MAX, UNIT_WORDS, Checker
 
 EDITABLE = ("draft", "returned")
-UNIT_WORDS = {"kindergarten": "kindergartens", "school": "schools", "sfo": "SFOs"}
+DONE = {"approve": "approved", "return": "returned"}
 
 
 @dataclass(frozen=True)
@@ -75,12 +75,14 @@ def calendar(profiles, profile_code: str | None, year: int) -> list[PeriodInstan
 
 
 def period_of(profiles, profile_code: str | None, year: int, period_key: str) -> PeriodInstance:
+    if not 1900 <= year <= 2200:
+        fail(INVALID_VALUE, f"{year} is not a plausible year.", "year")
     periods = calendar(profiles, profile_code, year)
     for period in periods:
         if period.key == period_key:
             return period
     known = ", ".join(p.key for p in periods) or "none"
-    fail(INVALID_VALUE, f"«{period_key}» is not a reporting period of the profile (known: {known}).", "periodKey")
+    fail(INVALID_VALUE, f"«{period_key}» is not a reporting period of the profile (known: {known}).", "period")
 
 
 def is_overdue(status: str | None, due_on: dt.date, today: dt.date) -> bool:
@@ -107,8 +109,6 @@ async def open_report(ctx: ServiceContext, unit_id: uuid.UUID, year: int, period
     if unit.archived_at is not None:
         fail(INVALID_STATE, "The unit is archived.", "unitId")
     municipality = await ctx.session.get(Municipality, unit.municipality_id)
-    if not 1900 <= year <= 2200:
-        fail(INVALID_VALUE, f"{year} is not a plausible year.", "year")
     period = period_of(ctx.profiles, municipality.profile_code, year, period_key)
     plan = await plan_covering(ctx, municipality.id, year)
     if plan is None:
@@ -121,7 +121,7 @@ async def open_report(ctx: ServiceContext, unit_id: uuid.UUID, year: int, period
         )
     )
     if existing is not None:
-        fail(DUPLICATE, "The unit already has a report for this period.", "periodKey")
+        fail(DUPLICATE, "The unit already has a report for this period.", "period")
     local_plan_id = await ctx.session.scalar(
         select(LocalPlan.id).where(LocalPlan.unit_id == unit.id, LocalPlan.plan_id == plan.id)
     )
@@ -237,6 +237,8 @@ async def save_assessment(
     municipality = await ctx.session.get(Municipality, (await ctx.session.get(Unit, report.unit_id)).municipality_id)
     levels = [s.level for s in ctx.profiles.assessment_scale(municipality.profile_code)] if municipality.profile_code else []
     checker = Checker()
+    if not levels:
+        fail(INVALID_STATE, "The municipality's profile has no assessment scale.", "level")
     checker.check(level in levels, INVALID_VALUE, f"«{level}» is not a level of the scale (levels: {', '.join(levels)}).", "level")
     comment = checker.text(comment, "comment", max_length=TEXT_MAX, required=False)
     evidence = checker.text(evidence, "evidence", max_length=TEXT_MAX, required=False)
@@ -333,7 +335,7 @@ async def decide_report(ctx: ServiceContext, report_id: uuid.UUID, version: int,
     report = await ctx.load_for_change(Report, report_id, version, "report", action=action)
     allowed = ("submitted",) if approve else ("submitted", "approved")
     if report.status not in allowed:
-        fail(INVALID_STATE, f"The report is {report.status}; it cannot be {action}ed now.", "id")
+        fail(INVALID_STATE, f"The report is {report.status}; it cannot be {DONE[action]} now.", "id")
     checker = Checker()
     comment = checker.text(comment, "comment", max_length=TEXT_MAX, required=not approve)
     checker.raise_if_any()

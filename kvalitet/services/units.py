@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..models import UNIT_KINDS, Municipality, Unit
 from .context import ServiceContext
-from .errors import DUPLICATE, INVALID_STATE, INVALID_VALUE, fail
+from .errors import DUPLICATE, INVALID_STATE, INVALID_VALUE, REQUIRED, fail
 from .validation import NAME_MAX, Checker
 
 OWNERSHIPS = ("municipal", "private")
@@ -31,12 +31,20 @@ def _check(checker: Checker, changes: UnitChanges) -> dict:
     if changes.name is not UNSET:
         values["name"] = checker.text(changes.name, "name", max_length=NAME_MAX)
     if changes.kind is not UNSET:
-        checker.check(changes.kind in UNIT_KINDS, INVALID_VALUE, f"Unknown unit kind «{changes.kind}».", "kind")
+        if changes.kind is None:
+            checker.add(REQUIRED, "Kind must not be empty.", "kind")
+        else:
+            checker.check(changes.kind in UNIT_KINDS, INVALID_VALUE, f"Unknown unit kind «{changes.kind}».", "kind")
         values["kind"] = changes.kind
     if changes.org_number is not UNSET:
         values["org_number"] = checker.org_number(changes.org_number)
     if changes.ownership is not UNSET:
-        checker.check(changes.ownership in OWNERSHIPS, INVALID_VALUE, f"Unknown ownership «{changes.ownership}».", "ownership")
+        if changes.ownership is None:
+            checker.add(REQUIRED, "Ownership must not be empty.", "ownership")
+        else:
+            checker.check(
+                changes.ownership in OWNERSHIPS, INVALID_VALUE, f"Unknown ownership «{changes.ownership}».", "ownership"
+            )
         values["ownership"] = changes.ownership
     if changes.zone is not UNSET:
         values["zone"] = checker.text(changes.zone, "zone", max_length=NAME_MAX, required=False)
@@ -89,7 +97,9 @@ async def archive_unit(ctx: ServiceContext, unit_id: uuid.UUID, version: int) ->
 
 async def allow_staff_editing(ctx: ServiceContext, unit_id: uuid.UUID, version: int, allowed: bool) -> Unit:
     """The unit leader lets the unit's staff edit its draft local plan and reports (or stops it)."""
-    unit = await ctx.load_for_change(Unit, unit_id, version, "unit", action="staff_editing")
+    unit = await ctx.load_for_change(Unit, unit_id, version, "unit", action="staff_editing", field_name="unitId")
+    if unit.archived_at is not None:
+        fail(INVALID_STATE, "The unit is archived and cannot be changed.", "unitId")
     unit.staff_may_edit = allowed
     await ctx.session.flush()
     return unit

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 
 from .errors import INVALID_ORG_NUMBER, INVALID_VALUE, REQUIRED, TOO_LONG, Problem, UserInputError
 
+# Unit kinds in messages ("… is not for kindergartens").
+UNIT_WORDS = {"kindergarten": "kindergartens", "school": "schools", "sfo": "SFOs"}
+
 NAME_MAX = 200
 TITLE_MAX = 500
 TEXT_MAX = 20_000
