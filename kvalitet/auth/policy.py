@@ -35,7 +35,9 @@ from .roles import READ, ROLES, STAFF_WHEN_ALLOWED, required_permission
 
 def permissions(actor: Actor, grant: Grant, target: Target | None = None) -> frozenset[str]:
     if grant.role == "integrator":
-        return actor.scopes
+        # A key that may change things may read its municipality (it must find what it changes).
+        writes = actor.scopes - {READ, "sector_reports:read"}
+        return actor.scopes | {READ} if writes else actor.scopes
     granted = ROLES.get(grant.role, frozenset())
     if grant.role == "staff" and target is not None and target.staff_may_edit:
         granted = granted | STAFF_WHEN_ALLOWED

@@ -75,7 +75,8 @@ REPORT_CONTENT = (Report, Assessment)
 def required_permission(model: type, action: str) -> str:
     """The permission `action` on a `model` row needs; unknown pairs need what no role has."""
     if action == READ:
-        return READ
+        # API keys and the sector report are read only with permissions of their own.
+        return {ApiKey: "api_keys:manage", SectorReport: "sector_reports:read"}.get(model, READ)
     if model in PLAN_CONTENT:
         return "plans:write"
     if model is Unit:

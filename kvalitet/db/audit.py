@@ -14,7 +14,26 @@ import uuid
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from ..models import ChangeLog, Entity
+from ..models import (
+    ApiKey,
+    Area,
+    Assessment,
+    ChangeLog,
+    Criterion,
+    Entity,
+    Goal,
+    LocalAction,
+    LocalGoal,
+    LocalPlan,
+    LocalPlanSection,
+    Measure,
+    Municipality,
+    Plan,
+    Report,
+    SectorReport,
+    Unit,
+    WebhookSubscription,
+)
 
 # Who is acting: set per request by the API, per command by the CLI.
 current_actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("kvalitet_actor", default=None)
@@ -58,6 +77,42 @@ def _changed(obj: Entity) -> dict[str, list[object]]:
     return changes
 
 
+def _get(session: Session, model: type, id_):
+    """A parent row: pending in this flush, in the identity map, or from the database."""
+    if id_ is None:
+        return None
+    for obj in session.new:
+        if isinstance(obj, model) and obj.id == id_:
+            return obj
+    with session.no_autoflush:
+        return session.get(model, id_)
+
+
+def owner(session: Session, obj) -> tuple:
+    """(municipality id, unit id) a row belongs to, so a change is shown only to those who
+    may see the row (integrators' feeds, units)."""
+    if isinstance(obj, Municipality):
+        return obj.id, None
+    if isinstance(obj, Unit):
+        return obj.municipality_id, obj.id
+    if isinstance(obj, (LocalPlan, Report)):
+        return obj.municipality_id, obj.unit_id
+    if isinstance(obj, (Plan, SectorReport, ApiKey, WebhookSubscription)):
+        return obj.municipality_id, None
+    parent = None
+    if isinstance(obj, Area):
+        parent = _get(session, Plan, obj.plan_id)
+    elif isinstance(obj, (Goal, Measure)):
+        parent = _get(session, Area, obj.area_id)
+    elif isinstance(obj, Criterion):
+        parent = _get(session, Area, obj.area_id) if obj.area_id else _get(session, Goal, obj.goal_id)
+    elif isinstance(obj, (LocalGoal, LocalAction, LocalPlanSection)):
+        parent = _get(session, LocalPlan, obj.local_plan_id)
+    elif isinstance(obj, Assessment):
+        parent = _get(session, Report, obj.report_id)
+    return owner(session, parent) if parent is not None else (None, None)
+
+
 class AuditedSession(Session):
     """A session whose flushes add change-log rows."""
 
@@ -70,21 +125,24 @@ def _record_changes(session: Session, flush_context, instances) -> None:
         if isinstance(obj, Entity):
             if obj.id is None:
                 obj.id = uuid.uuid4()  # known now, so the log can name it
-            records.append(_record(obj, "create", _columns(obj), actor))
+            records.append(_record(session, obj, "create", _columns(obj), actor))
     for obj in session.dirty:
         if isinstance(obj, Entity) and session.is_modified(obj, include_collections=False):
             changes = _changed(obj)
             if changes:
-                records.append(_record(obj, "update", changes, actor))
+                records.append(_record(session, obj, "update", changes, actor))
     for obj in session.deleted:
         if isinstance(obj, Entity):
-            records.append(_record(obj, "delete", {}, actor))
+            records.append(_record(session, obj, "delete", {}, actor))
     session.add_all(records)
 
 
-def _record(obj: Entity, action: str, changes: dict, actor: str | None) -> ChangeLog:
+def _record(session: Session, obj: Entity, action: str, changes: dict, actor: str | None) -> ChangeLog:
+    municipality_id, unit_id = owner(session, obj)
     return ChangeLog(
         actor=actor,
+        municipality_id=municipality_id,
+        unit_id=unit_id,
         entity_type=type(obj).__name__,
         entity_id=obj.id,
         action=action,

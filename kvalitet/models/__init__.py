@@ -3,6 +3,7 @@
 from .api_key import ApiKey
 from .base import UNIT_KINDS, Base, Entity
 from .change_log import ChangeLog
+from .idempotency import IdempotencyRecord
 from .local_plan import LocalAction, LocalGoal, LocalPlan, LocalPlanSection
 from .municipality import Municipality
 from .national_goal import NationalGoal
@@ -10,6 +11,7 @@ from .plan import Area, Criterion, Goal, Measure, Plan
 from .report import Assessment, Report
 from .sector_report import SectorReport
 from .unit import Unit
+from .webhook import OutboxEvent, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "UNIT_KINDS",
@@ -21,6 +23,7 @@ __all__ = [
     "Criterion",
     "Entity",
     "Goal",
+    "IdempotencyRecord",
     "LocalAction",
     "LocalGoal",
     "LocalPlan",
@@ -28,8 +31,11 @@ __all__ = [
     "Measure",
     "Municipality",
     "NationalGoal",
+    "OutboxEvent",
     "Plan",
     "Report",
     "SectorReport",
     "Unit",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

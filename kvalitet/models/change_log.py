@@ -26,11 +26,15 @@ class ChangeLog(Base):
     __table_args__ = (
         one_of("action", CHANGE_ACTIONS),
         Index("ix_change_log_entity", "entity_type", "entity_id", "id"),
+        Index("ix_change_log_municipality", "municipality_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     actor: Mapped[str | None] = mapped_column(String(200))
+    # Whose change it is, for access: integrators and units see only their own changes.
+    municipality_id: Mapped[uuid.UUID | None] = mapped_column()
+    unit_id: Mapped[uuid.UUID | None] = mapped_column()
     entity_type: Mapped[str] = mapped_column(String(60))
     entity_id: Mapped[uuid.UUID] = mapped_column()
     action: Mapped[str] = mapped_column(String(10))

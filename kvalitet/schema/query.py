@@ -14,8 +14,8 @@ from .profile import Profile
 
 
 def query_type() -> type:
-    """A new root query type. Each schema needs its own: strawberry binds the `node` field's
-    resolver to the schema it is first built into."""
+    """A new root query type for each schema, so the fields profiles merge into one schema's
+    query never reach another's (tests build several schemas in one process)."""
 
     @strawberry.type(name="Query")
     class Query:
