@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 from sqlalchemy import text
@@ -140,7 +141,16 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
+        stop = asyncio.Event()
+        worker = None
+        if settings.webhook_worker:
+            from .webhooks.worker import run as run_webhooks
+
+            worker = asyncio.create_task(run_webhooks(database.engine, settings, stop))
         yield
+        stop.set()
+        if worker is not None:
+            await worker
         await database.dispose()
 
     app = Starlette(

@@ -30,6 +30,8 @@ token_app = typer.Typer(help="Local development tokens.", no_args_is_help=True)
 apikey_app = typer.Typer(help="API keys for integrators.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(apikey_app, name="apikey")
+units_app = typer.Typer(help="Units, and the national registers of schools and kindergartens.", no_args_is_help=True)
+app.add_typer(units_app, name="units")
 
 log = get_logger("kvalitet.cli")
 
@@ -288,3 +290,35 @@ def apikey_revoke(prefix: Annotated[str, typer.Argument(help="The key's prefix (
 
     _run_service(work)
     typer.echo(f"revoked {prefix}")
+
+
+@app.command()
+def worker() -> None:
+    """Deliver webhooks until stopped (as `serve` does in each process, without the API)."""
+    from .webhooks.worker import run
+
+    settings = _settings()
+    configure_logging(settings.log_level, settings.log_json)
+    url, server = _database_url(settings)
+
+    async def main(database):
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        log.info("webhook_worker.started")
+        await run(database.engine, settings, stop)
+
+    asyncio.run(_with_database(url, main))
+
+
+def _register_commands() -> None:
+    """Commands that live with their own concept's module."""
+    from .bulk import register_cli as bulk_commands
+    from .registers import register_cli as register_commands
+
+    bulk_commands(app)
+    register_commands(units_app)
+
+
+_register_commands()

@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     oidc_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])
     oidc_jwks_ttl: int = Field(default=3600, ge=10)
 
+    # Webhooks.
+    webhook_worker: bool = Field(default=True, description="`serve` runs the delivery worker in each process.")
+    webhook_max_attempts: int = Field(default=8, ge=1, le=50, description="Tries before a delivery is dead.")
+    webhook_backoff_seconds: float = Field(default=30, gt=0, description="Wait after the first failure; doubles.")
+    webhook_timeout_seconds: float = Field(default=10, gt=0)
+    webhook_poll_seconds: float = Field(default=2, gt=0)
+    webhook_allow_http: bool = Field(default=True, description="Allow http:// receivers (set false in production).")
+
     # Limits against abuse.
     introspection: bool = Field(default=True, description="Answer introspection queries (off in production).")
     max_query_depth: int = Field(default=12, ge=2, le=50)

@@ -233,6 +233,11 @@ class World:
                                  "apiKey { id version }")
         ids["KEY_REVOKED"] = revoked["apiKey"]["id"]
         await c.mutate("revokeApiKey", {"id": ids["KEY_REVOKED"], "version": revoked["apiKey"]["version"]}, "apiKey { id }")
+        ids["HOOK"] = (await c.mutate(
+            "createWebhookSubscription",
+            {"municipalityId": ids["M"], "url": "https://arkiv.example/hook", "eventTypes": ["report.submitted"]},
+            "webhookSubscription { id }",
+        ))["webhookSubscription"]["id"]
         ids["S3"] = (await c.unit(ids["M"], "Nyskolen", "SCHOOL"))["id"]
         ids["RS3"] = (await c.open_report(ids["S3"], 2024, "h1"))["id"]  # a school's draft, no local plan
         await self.snapshot()
@@ -359,6 +364,10 @@ ID_FIELDS: list[tuple[str, str, str, dict]] = [
     ("allowStaffEditing", "unitId", "Unit", {"version": V("K"), "allowed": True}),
     ("createApiKey", "municipalityId", "Municipality", {"name": "Fagsystem", "scopes": ["read"]}),
     ("revokeApiKey", "id", "ApiKey", {"version": V("KEY")}),
+    ("createWebhookSubscription", "municipalityId", "Municipality",
+     {"url": "https://arkiv.example/hook", "eventTypes": ["report.submitted"]}),
+    ("updateWebhookSubscription", "id", "WebhookSubscription", {"version": V("HOOK"), "active": False}),
+    ("deleteWebhookSubscription", "id", "WebhookSubscription", {"version": V("HOOK")}),
     ("createPlan", "municipalityId", "Municipality", {}),
     ("createPlan", "copyFrom", "Plan", {"municipalityId": R("M")}),
     ("adoptPlan", "id", "Plan", {"version": V("D"), "adoptedBy": "Kommunestyret"}),
@@ -414,13 +423,13 @@ ID_FIELDS: list[tuple[str, str, str, dict]] = [
 WRONG_TYPE = {
     "Municipality": "K", "Unit": "M", "Plan": "LK", "LocalPlan": "P", "Area": "d_goal", "Goal": "d_lek",
     "Criterion": "GK", "LocalGoal": "p_goal_crit", "Measure": "AK", "LocalAction": "d_measure",
-    "Report": "LK", "NationalGoal": "d_goal", "ApiKey": "M",
+    "Report": "LK", "NationalGoal": "d_goal", "ApiKey": "M", "WebhookSubscription": "KEY",
 }
 # A real object of the right type, whose uuid is then sent under another type's name.
 RIGHT_TYPE = {
     "Municipality": "M", "Unit": "K", "Plan": "D", "LocalPlan": "LK", "Area": "d_lek", "Goal": "d_goal",
     "Criterion": "d_crit", "LocalGoal": "GK", "Measure": "d_measure", "LocalAction": "AK", "Report": "RK",
-    "NationalGoal": "NG", "ApiKey": "KEY",
+    "NationalGoal": "NG", "ApiKey": "KEY", "WebhookSubscription": "HOOK",
 }
 
 ID_VARIANTS: dict[str, Callable[[World, str], str]] = {
@@ -451,6 +460,8 @@ STALE: list[tuple[str, str, dict]] = [
     ("updateUnit", "K", {"name": "Nytt navn"}),
     ("archiveUnit", "K", {}),
     ("revokeApiKey", "KEY", {}),
+    ("updateWebhookSubscription", "HOOK", {"active": False}),
+    ("deleteWebhookSubscription", "HOOK", {}),
     ("adoptPlan", "D", {"adoptedBy": "Kommunestyret"}),
     ("archivePlan", "D", {}),
     ("archivePlan", "P", {}),
@@ -591,6 +602,19 @@ RULES = [
          INVALID_VALUE, "scopes"),
     # revokeApiKey
     case("revokeApiKey", "a revoked key", on("KEY_REVOKED"), INVALID_STATE, "id"),
+    # createWebhookSubscription / updateWebhookSubscription
+    case("createWebhookSubscription", "an empty url",
+         {"municipalityId": R("M"), "url": " ", "eventTypes": ["report.submitted"]}, REQUIRED, "url"),
+    case("createWebhookSubscription", "a url that is no url",
+         {"municipalityId": R("M"), "url": "javascript:alert(1)", "eventTypes": ["report.submitted"]}, INVALID_VALUE, "url"),
+    case("createWebhookSubscription", "an unknown event type",
+         {"municipalityId": R("M"), "url": "https://a.example/h", "eventTypes": ["report.deleted"]}, INVALID_VALUE,
+         "eventTypes"),
+    case("createWebhookSubscription", "no event types",
+         {"municipalityId": R("M"), "url": "https://a.example/h", "eventTypes": []}, INVALID_VALUE, "eventTypes"),
+    case("updateWebhookSubscription", "a url too long", on("HOOK", url="https://a.example/" + "x" * 2000),
+         TOO_LONG, "url"),
+    case("updateWebhookSubscription", "no event types", on("HOOK", eventTypes=[]), INVALID_VALUE, "eventTypes"),
     # createPlan
     case("createPlan", "a title too long", {"municipalityId": R("M"), "title": TOO_LONG_TITLE}, TOO_LONG, "title"),
     case("createPlan", "a control character in the title", {"municipalityId": R("M"), "title": "Plan\x1b"},

@@ -28,6 +28,8 @@ from ..models import (
     Report,
     SectorReport,
     Unit,
+    WebhookDelivery,
+    WebhookSubscription,
 )
 from ..services.targets import PUBLIC_PLAN_STATUSES
 from .roles import READ, ROLES, STAFF_WHEN_ALLOWED, required_permission
@@ -119,6 +121,16 @@ class RolePolicy:
             return self._owned(actor, c.municipality_id, permission="sector_reports:read")
         if model is ApiKey:
             return self._owned(actor, c.municipality_id, permission="api_keys:manage")
+        if model is WebhookSubscription:
+            return self._owned(actor, c.municipality_id, permission="webhooks:manage")
+        if model is WebhookDelivery:
+            subscriptions = select(WebhookSubscription.id).where(
+                self._owned(actor, WebhookSubscription.municipality_id, permission="webhooks:manage")
+            )
+            return c.subscription_id.in_(subscriptions)
+        if model.__name__ == "ChangeFeedScope":
+            # The feed: changes of the municipalities and units the caller reads.
+            return self._owned(actor, c.municipality_id, c.unit_id)
         if model is ChangeLog:
             # History is reached only through a node the actor can see; anonymous callers,
             # who see only public plans, do not see who changed them.

@@ -23,6 +23,7 @@ from ..models import (
     Report,
     SectorReport,
     Unit,
+    WebhookSubscription,
 )
 
 READ = "read"
@@ -40,6 +41,7 @@ ROLES: dict[str, frozenset[str]] = {
             "sector_reports:read",
             "sector_reports:publish",
             "api_keys:manage",
+            "webhooks:manage",
         }
     ),
     # The unit's local plan and reports.
@@ -64,6 +66,7 @@ API_KEY_SCOPES = frozenset(
         "reports:write",
         "reports:submit",
         "sector_reports:read",
+        "webhooks:manage",
     }
 )
 
@@ -76,7 +79,11 @@ def required_permission(model: type, action: str) -> str:
     """The permission `action` on a `model` row needs; unknown pairs need what no role has."""
     if action == READ:
         # API keys and the sector report are read only with permissions of their own.
-        return {ApiKey: "api_keys:manage", SectorReport: "sector_reports:read"}.get(model, READ)
+        return {
+            ApiKey: "api_keys:manage",
+            SectorReport: "sector_reports:read",
+            WebhookSubscription: "webhooks:manage",
+        }.get(model, READ)
     if model in PLAN_CONTENT:
         return "plans:write"
     if model is Unit:
@@ -88,6 +95,7 @@ def required_permission(model: type, action: str) -> str:
             "publish": "sector_reports:publish",
             "read_sector_report": "sector_reports:read",
             "manage_api_keys": "api_keys:manage",
+            "manage_webhooks": "webhooks:manage",
         }.get(action, "-")
     if model in LOCAL_PLAN_CONTENT:
         return {"approve": "local_plans:review", "return": "local_plans:review", "submit": "local_plans:submit"}.get(
@@ -101,4 +109,6 @@ def required_permission(model: type, action: str) -> str:
         return "sector_reports:publish"
     if model is ApiKey:
         return "api_keys:manage"
+    if model is WebhookSubscription:
+        return "webhooks:manage"
     return "-"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import BigInteger, DateTime, Identity, Index, String, func
+from sqlalchemy import BigInteger, DateTime, Identity, Index, String, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -27,9 +27,13 @@ class ChangeLog(Base):
         one_of("action", CHANGE_ACTIONS),
         Index("ix_change_log_entity", "entity_type", "entity_id", "id"),
         Index("ix_change_log_municipality", "municipality_id", "id"),
+        Index("ix_change_log_feed", "tx_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    # The writing transaction's id. The change feed orders by (tx_id, id) and shows only
+    # transactions older than every running one, so a change committed late is never skipped.
+    tx_id: Mapped[int] = mapped_column(BigInteger, server_default=text("pg_current_xact_id()::text::bigint"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     actor: Mapped[str | None] = mapped_column(String(200))
     # Whose change it is, for access: integrators and units see only their own changes.

@@ -13,6 +13,7 @@ from .. import models
 from .base import RowNode, Versioned
 from . import review_lists
 from .api_key import ApiKey
+from .webhook import WebhookSubscription
 from .connection import Connection, paged
 from .errors import BadInput
 from .local_plan import LocalPlan, ReviewStatus
@@ -128,6 +129,11 @@ class Municipality(RowNode, Versioned):
                     return None
                 raise BadInput(problem.message, argument=problem.field) from error
         return SectorReportData.of(data)
+
+    @strawberry.field(description="The municipality's webhook subscriptions (for those who manage them).")
+    async def webhook_subscriptions(self, info: Info) -> list[WebhookSubscription]:
+        loader = info.context.loaders.children(models.WebhookSubscription, "municipality_id", order=("created_at", "id"))
+        return WebhookSubscription.from_rows(await loader.load(uuid.UUID(self.id)))
 
     @strawberry.field(description="The municipality's API keys (for its sector admins).")
     async def api_keys(self, info: Info) -> list[ApiKey]:

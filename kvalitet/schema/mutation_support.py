@@ -9,21 +9,30 @@ payload — never as a 500.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import datetime as dt
+import hashlib
+import json
 import re
 import uuid
+from enum import Enum
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import strawberry
-from sqlalchemy import inspect
+from sqlalchemy import inspect, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from strawberry.relay import GlobalID, GlobalIDValueError
 from strawberry.types import Info
 
+from .. import models
 from ..db import current_actor
 from ..services.context import ServiceContext
-from ..services.errors import DUPLICATE, NOT_FOUND, STALE_VERSION, Problem, UserInputError
+from ..services.errors import DUPLICATE, INVALID_VALUE, NOT_FOUND, STALE_VERSION, Problem, UserInputError
+
+IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 T = TypeVar("T")
 
@@ -68,15 +77,102 @@ def decode_id(value: strawberry.ID | str | None, type_name: str | tuple[str, ...
         raise UserInputError(Problem(NOT_FOUND, f"No {words} with that id.", field)) from None
 
 
-async def run_mutation(info: Info, work: Callable[[ServiceContext], Awaitable[T]]) -> tuple[T | None, list[UserError]]:
+@strawberry.input
+class MutationInput:
+    """What every mutation's input may carry."""
+
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Repeat a mutation safely: the same key with the same input returns the first result and "
+        "changes nothing; the same key with other input is refused (IDEMPOTENCY_KEY_REUSED). Keys are "
+        "per caller, at most 200 characters.",
+    )
+
+
+def _request_hash(info: Info, input_: Any) -> str:
+    def plain(value):
+        if dataclasses.is_dataclass(value):
+            return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name != "idempotency_key"}
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        if value is strawberry.UNSET:
+            return "<unset>"
+        return value.value if isinstance(value, Enum) else value
+
+    text = json.dumps([info.field_name, plain(input_)], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _snapshot(entity: Any) -> dict:
+    """The changed object's columns, as JSON, to answer a repeat with the first result."""
+    if entity is None:
+        return {}
+    state = inspect(entity)
+    values = {attr.key: state.dict.get(attr.key) for attr in state.mapper.column_attrs}
+    return {"model": type(entity).__name__, "row": json.loads(json.dumps(values, default=str))}
+
+
+def _restore(snapshot: dict) -> dict | None:
+    """The snapshot's row with its columns' Python types again (for `to_node`)."""
+    if not snapshot:
+        return None
+    model = getattr(models, snapshot["model"])
+    row = {}
+    for column in model.__table__.columns:
+        value = snapshot["row"].get(column.key)
+        kind = column.type.python_type if value is not None else None
+        if kind is uuid.UUID:
+            value = uuid.UUID(value)
+        elif kind is dt.datetime:
+            value = dt.datetime.fromisoformat(value)
+        elif kind is dt.date:
+            value = dt.date.fromisoformat(value)
+        row[column.key] = value
+    return row
+
+
+async def _claim_key(session, context, info: Info, key: str, request_hash: str):
+    """Take the key for this call (waiting for a concurrent call with the same key to end).
+    Returns None when taken, else the stored record of the first call."""
+    taken = await session.execute(
+        pg_insert(models.IdempotencyRecord)
+        .values(actor=context.actor.name, key=key, mutation=info.field_name, request_hash=request_hash, result={})
+        .on_conflict_do_nothing()
+        .returning(models.IdempotencyRecord.key)
+    )
+    if taken.first() is not None:
+        return None
+    return await session.get(models.IdempotencyRecord, (context.actor.name, key))
+
+
+async def run_mutation(
+    info: Info, work: Callable[[ServiceContext], Awaitable[T]], input_: Any = None
+) -> tuple[T | None, list[UserError]]:
     context = info.context
+    key = getattr(input_, "idempotency_key", None)
+    if key is not None and not 0 < len(key) <= 200:
+        return None, [UserError(field="idempotencyKey", code=INVALID_VALUE, message="An idempotency key has 1 to 200 characters.")]
     token = current_actor.set(context.actor.id or "anonymous")
     try:
         async with context.database.session() as session:
             service = ServiceContext(session, context.actor, context.policy, context.profiles)
             try:
                 async with session.begin():
+                    if key is not None:
+                        request_hash = _request_hash(info, input_)
+                        first = await _claim_key(session, context, info, key, request_hash)
+                        if first is not None:
+                            if (first.mutation, first.request_hash) != (info.field_name, request_hash):
+                                return None, [UserError(field="idempotencyKey", code=IDEMPOTENCY_KEY_REUSED,
+                                                        message="The idempotency key was used before with other input.")]
+                            return _restore(first.result), []
                     result = await work(service)
+                    if key is not None:
+                        await session.execute(
+                            update(models.IdempotencyRecord)
+                            .where(models.IdempotencyRecord.actor == context.actor.name, models.IdempotencyRecord.key == key)
+                            .values(result=_snapshot(result))
+                        )
             except UserInputError as error:
                 return None, [UserError.of(p) for p in error.problems]
             except StaleDataError:
@@ -95,9 +191,11 @@ async def run_mutation(info: Info, work: Callable[[ServiceContext], Awaitable[T]
 
 
 def to_node(node_type: type, entity: Any):
-    """A committed ORM row as the plain strawberry object (no lazy loading past this point)."""
+    """A committed ORM row (or a restored row mapping) as the plain strawberry object."""
     if entity is None:
         return None
+    if isinstance(entity, dict):
+        return node_type.from_row(entity)
     state = inspect(entity)
     return node_type.from_row({attr.key: state.dict.get(attr.key) for attr in state.mapper.column_attrs})
 
@@ -119,9 +217,10 @@ def payload_type(node_type: type, field_name: str, *, extra: dict[str, Any] | No
     return payload
 
 
-async def respond(info: Info, payload: type, work: Callable[[ServiceContext], Awaitable[Any]]):
-    """Run `work` as a mutation and answer with `payload`: the changed object, or the errors."""
-    entity, errors = await run_mutation(info, work)
+async def respond(info: Info, payload: type, work: Callable[[ServiceContext], Awaitable[Any]], input_: Any = None):
+    """Run `work` as a mutation and answer with `payload`: the changed object, or the errors.
+    With `input_`, its idempotency key (if any) makes a repeat return the first result."""
+    entity, errors = await run_mutation(info, work, input_)
     return payload(**{payload.node_field: to_node(payload.node_type, entity)}, errors=errors)
 
 

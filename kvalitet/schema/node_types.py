@@ -8,6 +8,7 @@ from .local_plan import LocalAction, LocalGoal, LocalPlan, LocalPlanSection
 from .report import Assessment, Report
 from .sector_report import PublishedSectorReport
 from .unit import Unit
+from .webhook import WebhookSubscription
 
 NODE_TYPES = [
     Municipality,
@@ -26,4 +27,5 @@ NODE_TYPES = [
     Assessment,
     PublishedSectorReport,
     ApiKey,
+    WebhookSubscription,
 ]

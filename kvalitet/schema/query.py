@@ -8,6 +8,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from .. import models
+from .changes import ChangeFeed, change_feed
 from .municipality import Municipality
 from .national_goal import NationalGoal
 from .profile import Profile
@@ -62,6 +63,15 @@ def query_type() -> type:
                 if candidate in by_number:
                     return Municipality.from_row(by_number[candidate])
             return None
+
+        @strawberry.field(
+            description="Every change you may see, oldest first: creations, updates and deletions (tombstones). "
+            "Keep `endCursor` and ask again with `after` to mirror the data exactly."
+        )
+        async def changes(
+            self, info: Info, after: str | None = None, first: int | None = None, entity_types: list[str] | None = None
+        ) -> ChangeFeed:
+            return await change_feed(info, after, first, entity_types)
 
         @strawberry.field(description="The national sector goals (sektormål), kindergarten first.")
         async def national_goals(self, info: Info) -> list[NationalGoal]:

@@ -27,6 +27,7 @@ from ..models import (
 from ..models.local_plan import ACTION_STATUSES
 from ..rules import AreaRef, Finding, LocalActionView, LocalGoalView, LocalPlanView, SectionView
 from .context import ServiceContext
+from .events import emit
 from .errors import (
     DUPLICATE,
     INVALID_STATE,
@@ -325,6 +326,7 @@ async def submit_local_plan(ctx: ServiceContext, local_plan_id: uuid.UUID, versi
     local_plan.status = "submitted"
     local_plan.submitted_at = _now()
     await ctx.session.flush()
+    await emit(ctx, "local_plan.submitted", local_plan.municipality_id, "LocalPlan", local_plan)
     return local_plan
 
 
@@ -343,4 +345,5 @@ async def decide_local_plan(
     local_plan.decided_at = _now()
     local_plan.comment = comment  # this decision's comment; earlier ones stay in the history
     await ctx.session.flush()
+    await emit(ctx, f"local_plan.{local_plan.status}", local_plan.municipality_id, "LocalPlan", local_plan)
     return local_plan

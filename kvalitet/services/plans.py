@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..content import AreaContent, PlanContent
 from ..models import Area, Criterion, Goal, Measure, Municipality, NationalGoal, Plan
 from .context import ServiceContext
+from .events import emit
 from .errors import INVALID_STATE, INVALID_VALUE, NOT_FOUND, REQUIRED, fail
 from .validation import TITLE_MAX, Checker
 
@@ -257,6 +258,7 @@ async def adopt_plan(ctx: ServiceContext, plan_id: uuid.UUID, version: int, adop
     plan.adopted_on = adopted_on or ctx.today
     plan.adopted_by = adopted_by
     await ctx.session.flush()
+    await emit(ctx, "plan.adopted", plan.municipality_id, "Plan", plan)
     return plan
 
 
@@ -266,4 +268,5 @@ async def archive_plan(ctx: ServiceContext, plan_id: uuid.UUID, version: int) ->
         fail(INVALID_STATE, "The plan is already archived.", "id")
     plan.status = "archived"
     await ctx.session.flush()
+    await emit(ctx, "plan.archived", plan.municipality_id, "Plan", plan)
     return plan

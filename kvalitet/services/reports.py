@@ -16,6 +16,7 @@ from sqlalchemy import select
 from ..models import Area, Assessment, Criterion, Goal, LocalGoal, LocalPlan, Municipality, Plan, Report, Unit
 from ..rules import AreaRef, AssessmentView, Finding, ReportView
 from .context import ServiceContext
+from .events import emit
 from .errors import (
     DUPLICATE,
     INVALID_STATE,
@@ -327,6 +328,7 @@ async def submit_report(ctx: ServiceContext, report_id: uuid.UUID, version: int)
     report.status = "submitted"
     report.submitted_at = dt.datetime.now(dt.timezone.utc)
     await ctx.session.flush()
+    await emit(ctx, "report.submitted", report.municipality_id, "Report", report)
     return report
 
 
@@ -343,4 +345,5 @@ async def decide_report(ctx: ServiceContext, report_id: uuid.UUID, version: int,
     report.decided_at = dt.datetime.now(dt.timezone.utc)
     report.comment = comment  # this decision's comment; earlier ones stay in the history
     await ctx.session.flush()
+    await emit(ctx, f"report.{report.status}", report.municipality_id, "Report", report)
     return report

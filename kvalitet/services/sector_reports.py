@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ..models import Area, Assessment, Criterion, Goal, LocalGoal, Municipality, Plan, Report, SectorReport, Unit
 from .context import ServiceContext
+from .events import emit
 from .errors import INVALID_STATE, fail
 from .reports import is_overdue, period_of, plan_covering
 
@@ -158,4 +159,5 @@ async def publish(ctx: ServiceContext, municipality_id: uuid.UUID, year: int, pe
     )
     ctx.session.add(published)
     await ctx.session.flush()
+    await emit(ctx, "sector_report.published", municipality.id, "PublishedSectorReport", published)
     return published

@@ -22,6 +22,7 @@ from ..models import (
     Report,
     SectorReport,
     Unit,
+    WebhookSubscription,
 )
 
 PUBLIC_PLAN_STATUSES = ("adopted", "archived")
@@ -51,6 +52,6 @@ async def target_of(session: AsyncSession, row) -> Target:
         return await target_of(session, await session.get(LocalPlan, row.local_plan_id))
     if isinstance(row, Assessment):
         return await target_of(session, await session.get(Report, row.report_id))
-    if isinstance(row, (SectorReport, ApiKey)):
+    if isinstance(row, (SectorReport, ApiKey, WebhookSubscription)):
         return Target(row.municipality_id)
     raise TypeError(f"no access target for {type(row).__name__}")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..models import UNIT_KINDS, Municipality, Unit
 from .context import ServiceContext
+from .events import emit
 from .errors import DUPLICATE, INVALID_STATE, INVALID_VALUE, REQUIRED, fail
 from .validation import NAME_MAX, Checker
 
@@ -69,6 +70,7 @@ async def create_unit(ctx: ServiceContext, municipality_id: uuid.UUID, changes: 
     unit = Unit(municipality_id=municipality.id, **values)
     ctx.session.add(unit)
     await ctx.session.flush()
+    await emit(ctx, "unit.created", unit.municipality_id, "Unit", unit)
     return unit
 
 
@@ -92,6 +94,7 @@ async def archive_unit(ctx: ServiceContext, unit_id: uuid.UUID, version: int) ->
         fail(INVALID_STATE, "The unit is already archived.", "id")
     unit.archived_at = dt.datetime.now(dt.timezone.utc)
     await ctx.session.flush()
+    await emit(ctx, "unit.archived", unit.municipality_id, "Unit", unit)
     return unit
 
 

@@ -9,10 +9,19 @@ from .municipalities import MunicipalityMutations
 from .plans import PlanMutations
 from .reports import ReportMutations
 from .units import UnitMutations
+from .webhooks import WebhookMutations
 
 Mutation = merge_types(
     "Mutation",
-    (MunicipalityMutations, UnitMutations, PlanMutations, LocalPlanMutations, ReportMutations, ApiKeyMutations),
+    (
+        MunicipalityMutations,
+        UnitMutations,
+        PlanMutations,
+        LocalPlanMutations,
+        ReportMutations,
+        ApiKeyMutations,
+        WebhookMutations,
+    ),
 )
 
 __all__ = ["Mutation"]

@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from ...auth import api_keys
 from ..api_key import ApiKey
-from ..mutation_support import UserError, decode_id, payload_type, respond, run_mutation, to_node
+from ..mutation_support import MutationInput, UserError, decode_id, payload_type, respond, run_mutation, to_node
 
 ApiKeyPayload = payload_type(ApiKey, "api_key")
 
@@ -27,7 +27,7 @@ class CreateApiKeyInput:
 
 
 @strawberry.input
-class RevokeApiKeyInput:
+class RevokeApiKeyInput(MutationInput):
     id: strawberry.ID
     version: int
 
@@ -52,4 +52,4 @@ class ApiKeyMutations:
         async def work(service):
             return await api_keys.revoke_api_key(service, decode_id(input.id, "ApiKey", "id"), input.version)
 
-        return await respond(info, ApiKeyPayload, work)
+        return await respond(info, ApiKeyPayload, work, input)

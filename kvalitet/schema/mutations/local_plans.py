@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from ...services import local_plans
 from ..local_plan import ActionStatus, Finding, LocalAction, LocalGoal, LocalPlan, LocalPlanSection
-from ..mutation_support import UserError, decode_id, payload_type, respond, run_mutation, to_node
+from ..mutation_support import MutationInput, UserError, decode_id, payload_type, respond, run_mutation, to_node
 from .common import given, given_enum
 
 LocalPlanPayload = payload_type(LocalPlan, "local_plan")
@@ -27,13 +27,13 @@ class ValidateLocalPlanPayload:
 
 
 @strawberry.input
-class CreateLocalPlanInput:
+class CreateLocalPlanInput(MutationInput):
     unit_id: strawberry.ID
     plan_id: strawberry.ID
 
 
 @strawberry.input(description="A local goal for an area of the plan (and a perspective, where the profile has them).")
-class AddLocalGoalInput:
+class AddLocalGoalInput(MutationInput):
     local_plan_id: strawberry.ID
     area_id: strawberry.ID
     text: str
@@ -41,7 +41,7 @@ class AddLocalGoalInput:
 
 
 @strawberry.input
-class UpdateLocalGoalInput:
+class UpdateLocalGoalInput(MutationInput):
     id: strawberry.ID
     version: int
     text: str | None = strawberry.UNSET
@@ -49,7 +49,7 @@ class UpdateLocalGoalInput:
 
 
 @strawberry.input(description="An action of a local plan: what, for which area or goal, who, by when.")
-class AddLocalActionInput:
+class AddLocalActionInput(MutationInput):
     local_plan_id: strawberry.ID
     text: str
     area_id: strawberry.ID | None = None
@@ -60,7 +60,7 @@ class AddLocalActionInput:
 
 
 @strawberry.input
-class UpdateLocalActionInput:
+class UpdateLocalActionInput(MutationInput):
     id: strawberry.ID
     version: int
     text: str | None = strawberry.UNSET
@@ -75,7 +75,7 @@ class UpdateLocalActionInput:
     description="Write a section (e.g. «kartlegging», or Tromsø's `tegn_pa_god_praksis` for an area); empty "
     "text removes it. Changing an existing section needs the `version` you read."
 )
-class SaveLocalPlanSectionInput:
+class SaveLocalPlanSectionInput(MutationInput):
     local_plan_id: strawberry.ID
     key: str
     text: str | None
@@ -89,7 +89,7 @@ class ValidateLocalPlanInput:
 
 
 @strawberry.input
-class SubmitLocalPlanInput:
+class SubmitLocalPlanInput(MutationInput):
     id: strawberry.ID
     version: int
 
@@ -105,14 +105,14 @@ class RemoveLocalActionInput(SubmitLocalPlanInput):
 
 
 @strawberry.input
-class ApproveLocalPlanInput:
+class ApproveLocalPlanInput(MutationInput):
     id: strawberry.ID
     version: int
     comment: str | None = None
 
 
 @strawberry.input
-class ReturnLocalPlanInput:
+class ReturnLocalPlanInput(MutationInput):
     id: strawberry.ID
     version: int
     comment: str = strawberry.field(description="What the unit should change.")
@@ -131,7 +131,7 @@ class LocalPlanMutations:
                 service, decode_id(input.unit_id, "Unit", "unitId"), decode_id(input.plan_id, "Plan", "planId")
             )
 
-        return await respond(info, LocalPlanPayload, work)
+        return await respond(info, LocalPlanPayload, work, input)
 
     @strawberry.mutation(description="Add a goal to a local plan.")
     async def add_local_goal(self, info: Info, input: AddLocalGoalInput) -> LocalGoalPayload:
@@ -143,7 +143,7 @@ class LocalPlanMutations:
                 local_plans.LocalGoalChanges(text=input.text, perspective=input.perspective),
             )
 
-        return await respond(info, LocalGoalPayload, work)
+        return await respond(info, LocalGoalPayload, work, input)
 
     @strawberry.mutation(description="Change a goal of a local plan.")
     async def update_local_goal(self, info: Info, input: UpdateLocalGoalInput) -> LocalGoalPayload:
@@ -151,14 +151,14 @@ class LocalPlanMutations:
             changes = local_plans.LocalGoalChanges(text=given(input.text), perspective=given(input.perspective))
             return await local_plans.update_local_goal(service, decode_id(input.id, "LocalGoal", "id"), input.version, changes)
 
-        return await respond(info, LocalGoalPayload, work)
+        return await respond(info, LocalGoalPayload, work, input)
 
     @strawberry.mutation(description="Remove a goal from a local plan.")
     async def remove_local_goal(self, info: Info, input: RemoveLocalGoalInput) -> LocalGoalPayload:
         async def work(service):
             return await local_plans.remove_local_goal(service, decode_id(input.id, "LocalGoal", "id"), input.version)
 
-        return await respond(info, LocalGoalPayload, work)
+        return await respond(info, LocalGoalPayload, work, input)
 
     @strawberry.mutation(description="Add an action to a local plan.")
     async def add_local_action(self, info: Info, input: AddLocalActionInput) -> LocalActionPayload:
@@ -175,7 +175,7 @@ class LocalPlanMutations:
                 service, decode_id(input.local_plan_id, "LocalPlan", "localPlanId"), changes
             )
 
-        return await respond(info, LocalActionPayload, work)
+        return await respond(info, LocalActionPayload, work, input)
 
     @strawberry.mutation(description="Change an action of a local plan (its status too).")
     async def update_local_action(self, info: Info, input: UpdateLocalActionInput) -> LocalActionPayload:
@@ -194,14 +194,14 @@ class LocalPlanMutations:
                 service, decode_id(input.id, "LocalAction", "id"), input.version, changes
             )
 
-        return await respond(info, LocalActionPayload, work)
+        return await respond(info, LocalActionPayload, work, input)
 
     @strawberry.mutation(description="Remove an action from a local plan.")
     async def remove_local_action(self, info: Info, input: RemoveLocalActionInput) -> LocalActionPayload:
         async def work(service):
             return await local_plans.remove_local_action(service, decode_id(input.id, "LocalAction", "id"), input.version)
 
-        return await respond(info, LocalActionPayload, work)
+        return await respond(info, LocalActionPayload, work, input)
 
     @strawberry.mutation(description="Write, change or remove a section of a local plan.")
     async def save_local_plan_section(self, info: Info, input: SaveLocalPlanSectionInput) -> LocalPlanSectionPayload:
@@ -215,7 +215,7 @@ class LocalPlanMutations:
                 input.version,
             )
 
-        return await respond(info, LocalPlanSectionPayload, work)
+        return await respond(info, LocalPlanSectionPayload, work, input)
 
     @strawberry.mutation(description="Ask the profile's rules what the local plan still lacks (changes nothing).")
     async def validate_local_plan(self, info: Info, input: ValidateLocalPlanInput) -> ValidateLocalPlanPayload:
@@ -239,7 +239,7 @@ class LocalPlanMutations:
         async def work(service):
             return await local_plans.submit_local_plan(service, decode_id(input.id, "LocalPlan", "id"), input.version)
 
-        return await respond(info, LocalPlanPayload, work)
+        return await respond(info, LocalPlanPayload, work, input)
 
     @strawberry.mutation(description="Approve a submitted local plan.")
     async def approve_local_plan(self, info: Info, input: ApproveLocalPlanInput) -> LocalPlanPayload:
@@ -248,7 +248,7 @@ class LocalPlanMutations:
                 service, decode_id(input.id, "LocalPlan", "id"), input.version, approve=True, comment=input.comment
             )
 
-        return await respond(info, LocalPlanPayload, work)
+        return await respond(info, LocalPlanPayload, work, input)
 
     @strawberry.mutation(description="Return a local plan to the unit with a comment; it can be edited again.")
     async def return_local_plan(self, info: Info, input: ReturnLocalPlanInput) -> LocalPlanPayload:
@@ -257,4 +257,4 @@ class LocalPlanMutations:
                 service, decode_id(input.id, "LocalPlan", "id"), input.version, approve=False, comment=input.comment
             )
 
-        return await respond(info, LocalPlanPayload, work)
+        return await respond(info, LocalPlanPayload, work, input)

@@ -7,21 +7,21 @@ from strawberry.types import Info
 
 from ...services import municipalities
 from ..municipality import Municipality
-from ..mutation_support import decode_id, payload_type, respond
+from ..mutation_support import MutationInput, decode_id, payload_type, respond
 from .common import given
 
 MunicipalityPayload = payload_type(Municipality, "municipality")
 
 
 @strawberry.input(description="A municipality by its 4-digit number, with the code of the profile it uses.")
-class CreateMunicipalityInput:
+class CreateMunicipalityInput(MutationInput):
     number: str
     name: str
     profile: str | None = None
 
 
 @strawberry.input(description="Rename a municipality or change its profile; `version` is the one you read.")
-class UpdateMunicipalityInput:
+class UpdateMunicipalityInput(MutationInput):
     id: strawberry.ID
     version: int
     name: str | None = strawberry.UNSET
@@ -35,7 +35,7 @@ class MunicipalityMutations:
         async def work(service):
             return await municipalities.create_municipality(service, input.number, input.name, input.profile)
 
-        return await respond(info, MunicipalityPayload, work)
+        return await respond(info, MunicipalityPayload, work, input)
 
     @strawberry.mutation(description="Rename a municipality or change the profile it uses.")
     async def update_municipality(self, info: Info, input: UpdateMunicipalityInput) -> MunicipalityPayload:
@@ -48,4 +48,4 @@ class MunicipalityMutations:
                 profile_code=given(input.profile),
             )
 
-        return await respond(info, MunicipalityPayload, work)
+        return await respond(info, MunicipalityPayload, work, input)

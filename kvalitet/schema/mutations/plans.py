@@ -11,7 +11,7 @@ from strawberry.types import Info
 from ... import models
 from ...services import plan_structure, plans
 from ..enums import UnitKind
-from ..mutation_support import decode_id, payload_type, respond
+from ..mutation_support import MutationInput, decode_id, payload_type, respond
 from ..plan import Area, Criterion, Goal, Measure, Plan
 from .common import given
 
@@ -26,7 +26,7 @@ MeasurePayload = payload_type(Measure, "measure")
     description="A new draft plan for a period: a copy of `copyFrom` (typically the last period's plan) "
     "or, without it, the municipality's profile content. Without a period, a copy follows its source."
 )
-class CreatePlanInput:
+class CreatePlanInput(MutationInput):
     municipality_id: strawberry.ID
     period_start: int | None = None
     period_end: int | None = None
@@ -35,7 +35,7 @@ class CreatePlanInput:
 
 
 @strawberry.input(description="Adopt a draft plan; its content is frozen from then on.")
-class AdoptPlanInput:
+class AdoptPlanInput(MutationInput):
     id: strawberry.ID
     version: int
     adopted_by: str = strawberry.field(description="The body that adopted it, e.g. «Oppvekst- og utdanningsutvalget».")
@@ -43,7 +43,7 @@ class AdoptPlanInput:
 
 
 @strawberry.input
-class ArchivePlanInput:
+class ArchivePlanInput(MutationInput):
     id: strawberry.ID
     version: int
 
@@ -69,7 +69,7 @@ class RemoveMeasureInput(ArchivePlanInput):
 
 
 @strawberry.input(description="A new area in a draft plan; `position` among its siblings (default: last).")
-class AddAreaInput:
+class AddAreaInput(MutationInput):
     plan_id: strawberry.ID
     kind: str
     title: str
@@ -81,7 +81,7 @@ class AddAreaInput:
 
 
 @strawberry.input
-class UpdateAreaInput:
+class UpdateAreaInput(MutationInput):
     id: strawberry.ID
     version: int
     kind: str | None = strawberry.UNSET
@@ -92,7 +92,7 @@ class UpdateAreaInput:
 
 
 @strawberry.input(description="Move an area under another parent (null: top level) and/or to a position.")
-class MoveAreaInput:
+class MoveAreaInput(MutationInput):
     id: strawberry.ID
     version: int
     parent_id: strawberry.ID | None = None
@@ -100,7 +100,7 @@ class MoveAreaInput:
 
 
 @strawberry.input
-class AddGoalInput:
+class AddGoalInput(MutationInput):
     area_id: strawberry.ID
     kind: str
     text: str
@@ -109,7 +109,7 @@ class AddGoalInput:
 
 
 @strawberry.input(description="Changes to a goal; `position` reorders it among the area's goals.")
-class UpdateGoalInput:
+class UpdateGoalInput(MutationInput):
     id: strawberry.ID
     version: int
     kind: str | None = strawberry.UNSET
@@ -119,7 +119,7 @@ class UpdateGoalInput:
 
 
 @strawberry.input(description="A new criterion, of an area or of a goal (give one).")
-class AddCriterionInput:
+class AddCriterionInput(MutationInput):
     text: str
     area_id: strawberry.ID | None = None
     goal_id: strawberry.ID | None = None
@@ -128,7 +128,7 @@ class AddCriterionInput:
 
 
 @strawberry.input
-class UpdateCriterionInput:
+class UpdateCriterionInput(MutationInput):
     id: strawberry.ID
     version: int
     text: str | None = strawberry.UNSET
@@ -137,7 +137,7 @@ class UpdateCriterionInput:
 
 
 @strawberry.input
-class AddMeasureInput:
+class AddMeasureInput(MutationInput):
     area_id: strawberry.ID
     text: str
     owner: str | None = None
@@ -148,7 +148,7 @@ class AddMeasureInput:
 
 
 @strawberry.input
-class UpdateMeasureInput:
+class UpdateMeasureInput(MutationInput):
     id: strawberry.ID
     version: int
     text: str | None = strawberry.UNSET
@@ -185,7 +185,7 @@ class PlanMutations:
                 copy_from=decode_id(input.copy_from, "Plan", "copyFrom"),
             )
 
-        return await respond(info, PlanPayload, work)
+        return await respond(info, PlanPayload, work, input)
 
     @strawberry.mutation(description="Adopt a draft plan (who and when); its content is frozen after.")
     async def adopt_plan(self, info: Info, input: AdoptPlanInput) -> PlanPayload:
@@ -194,14 +194,14 @@ class PlanMutations:
                 service, decode_id(input.id, "Plan", "id"), input.version, input.adopted_on, input.adopted_by
             )
 
-        return await respond(info, PlanPayload, work)
+        return await respond(info, PlanPayload, work, input)
 
     @strawberry.mutation(description="Archive a plan.")
     async def archive_plan(self, info: Info, input: ArchivePlanInput) -> PlanPayload:
         async def work(service):
             return await plans.archive_plan(service, decode_id(input.id, "Plan", "id"), input.version)
 
-        return await respond(info, PlanPayload, work)
+        return await respond(info, PlanPayload, work, input)
 
     @strawberry.mutation(description="Add an area to a draft plan.")
     async def add_area(self, info: Info, input: AddAreaInput) -> AreaPayload:
@@ -221,7 +221,7 @@ class PlanMutations:
                 input.position,
             )
 
-        return await respond(info, AreaPayload, work)
+        return await respond(info, AreaPayload, work, input)
 
     @strawberry.mutation(description="Change an area of a draft plan.")
     async def update_area(self, info: Info, input: UpdateAreaInput) -> AreaPayload:
@@ -235,7 +235,7 @@ class PlanMutations:
             )
             return await plan_structure.update_area(service, decode_id(input.id, "Area", "id"), input.version, changes)
 
-        return await respond(info, AreaPayload, work)
+        return await respond(info, AreaPayload, work, input)
 
     @strawberry.mutation(description="Move or reorder an area of a draft plan.")
     async def move_area(self, info: Info, input: MoveAreaInput) -> AreaPayload:
@@ -248,14 +248,14 @@ class PlanMutations:
                 input.position,
             )
 
-        return await respond(info, AreaPayload, work)
+        return await respond(info, AreaPayload, work, input)
 
     @strawberry.mutation(description="Remove an area of a draft plan, with everything below it.")
     async def remove_area(self, info: Info, input: RemoveAreaInput) -> AreaPayload:
         async def work(service):
             return await plan_structure.remove_area(service, decode_id(input.id, "Area", "id"), input.version)
 
-        return await respond(info, AreaPayload, work)
+        return await respond(info, AreaPayload, work, input)
 
     @strawberry.mutation(description="Add a goal to an area of a draft plan.")
     async def add_goal(self, info: Info, input: AddGoalInput) -> GoalPayload:
@@ -268,7 +268,7 @@ class PlanMutations:
                 position=input.position,
             )
 
-        return await respond(info, GoalPayload, work)
+        return await respond(info, GoalPayload, work, input)
 
     @strawberry.mutation(description="Change or reorder a goal of a draft plan.")
     async def update_goal(self, info: Info, input: UpdateGoalInput) -> GoalPayload:
@@ -280,14 +280,14 @@ class PlanMutations:
                 service, models.Goal, decode_id(input.id, "Goal", "id"), input.version, changes, input.position
             )
 
-        return await respond(info, GoalPayload, work)
+        return await respond(info, GoalPayload, work, input)
 
     @strawberry.mutation(description="Remove a goal (and its criteria) from a draft plan.")
     async def remove_goal(self, info: Info, input: RemoveGoalInput) -> GoalPayload:
         async def work(service):
             return await plan_structure.remove_item(service, models.Goal, decode_id(input.id, "Goal", "id"), input.version)
 
-        return await respond(info, GoalPayload, work)
+        return await respond(info, GoalPayload, work, input)
 
     @strawberry.mutation(description="Add a criterion to an area or a goal of a draft plan.")
     async def add_criterion(self, info: Info, input: AddCriterionInput) -> CriterionPayload:
@@ -302,7 +302,7 @@ class PlanMutations:
                 position=input.position,
             )
 
-        return await respond(info, CriterionPayload, work)
+        return await respond(info, CriterionPayload, work, input)
 
     @strawberry.mutation(description="Change or reorder a criterion of a draft plan.")
     async def update_criterion(self, info: Info, input: UpdateCriterionInput) -> CriterionPayload:
@@ -312,7 +312,7 @@ class PlanMutations:
                 service, models.Criterion, decode_id(input.id, "Criterion", "id"), input.version, changes, input.position
             )
 
-        return await respond(info, CriterionPayload, work)
+        return await respond(info, CriterionPayload, work, input)
 
     @strawberry.mutation(description="Remove a criterion from a draft plan.")
     async def remove_criterion(self, info: Info, input: RemoveCriterionInput) -> CriterionPayload:
@@ -321,7 +321,7 @@ class PlanMutations:
                 service, models.Criterion, decode_id(input.id, "Criterion", "id"), input.version
             )
 
-        return await respond(info, CriterionPayload, work)
+        return await respond(info, CriterionPayload, work, input)
 
     @strawberry.mutation(description="Add a measure to an area of a draft plan.")
     async def add_measure(self, info: Info, input: AddMeasureInput) -> MeasurePayload:
@@ -335,7 +335,7 @@ class PlanMutations:
                 position=input.position,
             )
 
-        return await respond(info, MeasurePayload, work)
+        return await respond(info, MeasurePayload, work, input)
 
     @strawberry.mutation(description="Change or reorder a measure of a draft plan.")
     async def update_measure(self, info: Info, input: UpdateMeasureInput) -> MeasurePayload:
@@ -348,7 +348,7 @@ class PlanMutations:
                 service, models.Measure, decode_id(input.id, "Measure", "id"), input.version, changes, input.position
             )
 
-        return await respond(info, MeasurePayload, work)
+        return await respond(info, MeasurePayload, work, input)
 
     @strawberry.mutation(description="Remove a measure from a draft plan.")
     async def remove_measure(self, info: Info, input: RemoveMeasureInput) -> MeasurePayload:
@@ -357,4 +357,4 @@ class PlanMutations:
                 service, models.Measure, decode_id(input.id, "Measure", "id"), input.version
             )
 
-        return await respond(info, MeasurePayload, work)
+        return await respond(info, MeasurePayload, work, input)

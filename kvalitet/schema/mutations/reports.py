@@ -7,7 +7,7 @@ import strawberry
 from strawberry.types import Info
 
 from ...services import reports, sector_reports
-from ..mutation_support import decode_id, payload_type, respond
+from ..mutation_support import MutationInput, decode_id, payload_type, respond
 from ..report import Assessment, Report
 from ..sector_report import PublishedSectorReport
 
@@ -17,7 +17,7 @@ PublishSectorReportPayload = payload_type(PublishedSectorReport, "sector_report"
 
 
 @strawberry.input(description="Open a unit's report for a reporting period of a year (see `reportingCalendar`).")
-class OpenReportInput:
+class OpenReportInput(MutationInput):
     unit_id: strawberry.ID
     year: int
     period: str = strawberry.field(description="The key of a reporting period of the profile.")
@@ -27,7 +27,7 @@ class OpenReportInput:
     description="Assess one criterion or one local goal (give one) on the profile's scale. Changing an "
     "existing assessment needs the `version` you read."
 )
-class SaveAssessmentInput:
+class SaveAssessmentInput(MutationInput):
     report_id: strawberry.ID
     level: str
     criterion_id: strawberry.ID | None = None
@@ -38,27 +38,27 @@ class SaveAssessmentInput:
 
 
 @strawberry.input
-class SubmitReportInput:
+class SubmitReportInput(MutationInput):
     id: strawberry.ID
     version: int
 
 
 @strawberry.input
-class ApproveReportInput:
+class ApproveReportInput(MutationInput):
     id: strawberry.ID
     version: int
     comment: str | None = None
 
 
 @strawberry.input
-class ReturnReportInput:
+class ReturnReportInput(MutationInput):
     id: strawberry.ID
     version: int
     comment: str = strawberry.field(description="What the unit should change.")
 
 
 @strawberry.input
-class PublishSectorReportInput:
+class PublishSectorReportInput(MutationInput):
     municipality_id: strawberry.ID
     year: int
     period: str
@@ -71,7 +71,7 @@ class ReportMutations:
         async def work(service):
             return await reports.open_report(service, decode_id(input.unit_id, "Unit", "unitId"), input.year, input.period)
 
-        return await respond(info, ReportPayload, work)
+        return await respond(info, ReportPayload, work, input)
 
     @strawberry.mutation(description="Assess a criterion or a local goal in a draft or returned report.")
     async def save_assessment(self, info: Info, input: SaveAssessmentInput) -> AssessmentPayload:
@@ -87,14 +87,14 @@ class ReportMutations:
                 version=input.version,
             )
 
-        return await respond(info, AssessmentPayload, work)
+        return await respond(info, AssessmentPayload, work, input)
 
     @strawberry.mutation(description="Submit a report; refused while required assessments are missing.")
     async def submit_report(self, info: Info, input: SubmitReportInput) -> ReportPayload:
         async def work(service):
             return await reports.submit_report(service, decode_id(input.id, "Report", "id"), input.version)
 
-        return await respond(info, ReportPayload, work)
+        return await respond(info, ReportPayload, work, input)
 
     @strawberry.mutation(description="Approve a submitted report.")
     async def approve_report(self, info: Info, input: ApproveReportInput) -> ReportPayload:
@@ -103,7 +103,7 @@ class ReportMutations:
                 service, decode_id(input.id, "Report", "id"), input.version, approve=True, comment=input.comment
             )
 
-        return await respond(info, ReportPayload, work)
+        return await respond(info, ReportPayload, work, input)
 
     @strawberry.mutation(description="Return a report to the unit with a comment; it is a draft again.")
     async def return_report(self, info: Info, input: ReturnReportInput) -> ReportPayload:
@@ -112,7 +112,7 @@ class ReportMutations:
                 service, decode_id(input.id, "Report", "id"), input.version, approve=False, comment=input.comment
             )
 
-        return await respond(info, ReportPayload, work)
+        return await respond(info, ReportPayload, work, input)
 
     @strawberry.mutation(description="Publish the sector report for a period: a frozen snapshot of the roll-up.")
     async def publish_sector_report(self, info: Info, input: PublishSectorReportInput) -> PublishSectorReportPayload:
@@ -121,4 +121,4 @@ class ReportMutations:
                 service, decode_id(input.municipality_id, "Municipality", "municipalityId"), input.year, input.period
             )
 
-        return await respond(info, PublishSectorReportPayload, work)
+        return await respond(info, PublishSectorReportPayload, work, input)

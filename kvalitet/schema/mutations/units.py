@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from ...services import units
 from ..enums import Ownership, UnitKind
-from ..mutation_support import decode_id, payload_type, respond
+from ..mutation_support import MutationInput, decode_id, payload_type, respond
 from ..unit import Unit
 from .common import given, given_enum
 
@@ -15,7 +15,7 @@ UnitPayload = payload_type(Unit, "unit")
 
 
 @strawberry.input(description="A new unit. The organisation number is checked (9 digits, modulus 11).")
-class CreateUnitInput:
+class CreateUnitInput(MutationInput):
     municipality_id: strawberry.ID
     name: str
     kind: UnitKind
@@ -25,7 +25,7 @@ class CreateUnitInput:
 
 
 @strawberry.input(description="Changes to a unit; leave out what stays. `version` is the one you read.")
-class UpdateUnitInput:
+class UpdateUnitInput(MutationInput):
     id: strawberry.ID
     version: int
     name: str | None = strawberry.UNSET
@@ -36,13 +36,13 @@ class UpdateUnitInput:
 
 
 @strawberry.input
-class ArchiveUnitInput:
+class ArchiveUnitInput(MutationInput):
     id: strawberry.ID
     version: int
 
 
 @strawberry.input(description="Let the unit's staff edit its draft local plan and reports, or stop it.")
-class AllowStaffEditingInput:
+class AllowStaffEditingInput(MutationInput):
     unit_id: strawberry.ID
     version: int
     allowed: bool
@@ -62,7 +62,7 @@ class UnitMutations:
             )
             return await units.create_unit(service, decode_id(input.municipality_id, "Municipality", "municipalityId"), changes)
 
-        return await respond(info, UnitPayload, work)
+        return await respond(info, UnitPayload, work, input)
 
     @strawberry.mutation(description="Change a unit's name, kind, organisation number, ownership or zone.")
     async def update_unit(self, info: Info, input: UpdateUnitInput) -> UnitPayload:
@@ -76,14 +76,14 @@ class UnitMutations:
             )
             return await units.update_unit(service, decode_id(input.id, "Unit", "id"), input.version, changes)
 
-        return await respond(info, UnitPayload, work)
+        return await respond(info, UnitPayload, work, input)
 
     @strawberry.mutation(description="Archive a unit (it is kept, with its history, but no longer active).")
     async def archive_unit(self, info: Info, input: ArchiveUnitInput) -> UnitPayload:
         async def work(service):
             return await units.archive_unit(service, decode_id(input.id, "Unit", "id"), input.version)
 
-        return await respond(info, UnitPayload, work)
+        return await respond(info, UnitPayload, work, input)
 
     @strawberry.mutation(description="The unit leader lets staff edit the unit's drafts (or stops it).")
     async def allow_staff_editing(self, info: Info, input: AllowStaffEditingInput) -> UnitPayload:
@@ -92,4 +92,4 @@ class UnitMutations:
                 service, decode_id(input.unit_id, "Unit", "unitId"), input.version, input.allowed
             )
 
-        return await respond(info, UnitPayload, work)
+        return await respond(info, UnitPayload, work, input)

@@ -1,0 +1,80 @@
+"""Webhook subscriptions and their delivery log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from enum import Enum
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from .. import models
+from .base import RowNode, Versioned
+from .connection import Connection, paged
+
+
+@strawberry.enum(description="Where a delivery is: waiting (to be tried or retried), delivered, or dead (gave up).")
+class DeliveryStatus(Enum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    DEAD = "dead"
+
+
+@strawberry.type(description="One event posted (or to be posted) to one subscription.")
+class WebhookDelivery:
+    id: strawberry.ID
+    event_id: strawberry.ID = strawberry.field(description="Also sent as the `Kvalitet-Event-Id` header.")
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: dt.datetime
+    last_attempt_at: dt.datetime | None
+    last_status_code: int | None
+    last_error: str | None
+    delivered_at: dt.datetime | None
+    created_at: dt.datetime
+
+    @staticmethod
+    def from_row(row) -> WebhookDelivery:
+        return WebhookDelivery(
+            id=strawberry.ID(str(row["id"])),
+            event_id=strawberry.ID(str(row["event_id"])),
+            status=DeliveryStatus(row["status"]),
+            attempts=row["attempts"],
+            next_attempt_at=row["next_attempt_at"],
+            last_attempt_at=row["last_attempt_at"],
+            last_status_code=row["last_status_code"],
+            last_error=row["last_error"],
+            delivered_at=row["delivered_at"],
+            created_at=row["created_at"],
+        )
+
+
+@strawberry.type(description="Where and which events to post, signed with a shared secret.")
+class WebhookSubscription(RowNode, Versioned):
+    model = models.WebhookSubscription
+    id: relay.NodeID[str]
+    url: str
+    event_types: list[str]
+    active: bool
+    description: str | None
+    municipality_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description="The delivery log, oldest first.")
+    async def deliveries(
+        self, info: Info, first: int | None = None, after: str | None = None, status: DeliveryStatus | None = None
+    ) -> Connection[WebhookDelivery]:
+        equals = {} if status is None else {"status": status.value}
+        return await paged(
+            info,
+            models.WebhookDelivery,
+            "subscription_id",
+            uuid.UUID(self.id),
+            first=first,
+            after=after,
+            order=("created_at", "id"),
+            node_from_row=WebhookDelivery.from_row,
+            connection_type=Connection[WebhookDelivery],
+            **equals,
+        )

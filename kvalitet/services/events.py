@@ -1,0 +1,68 @@
+"""Domain events, written to the outbox in the same transaction as the change they tell of.
+
+Each event gets a delivery row for every active webhook subscription that wants it, so a
+change and the promise to tell of it are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import any_, literal, select
+
+from ..models import OutboxEvent, WebhookDelivery, WebhookSubscription
+from .context import ServiceContext
+
+EVENT_TYPES = (
+    "unit.created",
+    "unit.archived",
+    "plan.adopted",
+    "plan.archived",
+    "local_plan.submitted",
+    "local_plan.approved",
+    "local_plan.returned",
+    "report.submitted",
+    "report.approved",
+    "report.returned",
+    "sector_report.published",
+)
+
+
+def _global_id(type_name: str, id_: uuid.UUID) -> str:
+    from strawberry.relay import to_base64
+
+    return to_base64(type_name, str(id_))
+
+
+async def emit(ctx: ServiceContext, event_type: str, municipality_id: uuid.UUID, subject: str, row) -> OutboxEvent:
+    """Record `event_type` about `row` (a node of GraphQL type `subject`)."""
+    assert event_type in EVENT_TYPES, event_type
+    event = OutboxEvent(
+        id=uuid.uuid4(),
+        municipality_id=municipality_id,
+        type=event_type,
+        payload={
+            "type": event_type,
+            "actor": ctx.actor.name,
+            "object": {
+                "id": _global_id(subject, row.id),
+                "type": subject,
+                "version": row.version,
+                "status": getattr(row, "status", None),
+            },
+        },
+    )
+    ctx.session.add(event)
+    await ctx.session.flush()
+    subscriptions = (
+        await ctx.session.scalars(
+            select(WebhookSubscription.id).where(
+                WebhookSubscription.municipality_id == municipality_id,
+                WebhookSubscription.active.is_(True),
+                literal(event_type) == any_(WebhookSubscription.event_types),
+            )
+        )
+    ).all()
+    ctx.session.add_all(WebhookDelivery(event_id=event.id, subscription_id=s) for s in subscriptions)
+    await ctx.session.flush()
+    return event
