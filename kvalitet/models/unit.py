@@ -18,6 +18,7 @@ class Unit(Entity):
         one_of("ownership", ("municipal", "private")),
         CheckConstraint("org_number ~ '^[0-9]{9}$'", name="org_number_nine_digits"),
         Index("ix_unit_municipality_name", "municipality_id", "name"),
+        Index("ix_unit_municipality_updated", "municipality_id", "updated_at", "id"),  # sync pages
     )
 
     municipality_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("municipality.id", ondelete="RESTRICT"))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from enum import Enum
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
 from .. import models
+from ..loaders import AtLeast
 from .base import RowNode, Versioned
 from . import review_lists
 from .api_key import ApiKey
@@ -24,7 +26,13 @@ from .plan import Plan
 from .profile import Profile
 from .unit import Unit
 
-UNIT_ORDER = ("name", "id")
+UNIT_ORDERS = {"NAME": ("name", "id"), "UPDATED_AT": ("updated_at", "id")}
+
+
+@strawberry.enum(description="How to order units: by name, or by last change (for syncing).")
+class UnitOrder(Enum):
+    NAME = "NAME"
+    UPDATED_AT = "UPDATED_AT"
 
 
 @strawberry.type(description="A municipality (kommune), identified by its 4-digit number.")
@@ -45,7 +53,10 @@ class Municipality(RowNode, Versioned):
         loader = info.context.loaders.children(models.Plan, "municipality_id", order=("period_start", "created_at", "id"))
         return Plan.from_rows(await loader.load(uuid.UUID(self.id)))
 
-    @strawberry.field(description="The municipality's units by name, a page at a time.")
+    @strawberry.field(
+        description="The municipality's units, a page at a time: by name, or by last change with `updatedSince` "
+        "(inclusive) for syncing."
+    )
     async def units(
         self,
         info: Info,
@@ -53,10 +64,13 @@ class Municipality(RowNode, Versioned):
         after: str | None = None,
         kind: UnitKind | None = None,
         include_archived: bool = False,
+        updated_since: dt.datetime | None = None,
+        order_by: UnitOrder = UnitOrder.NAME,
     ) -> Connection[Unit]:
         filters = {} if kind is None else {"kind": kind.value}
         if not include_archived:
             filters["archived_at"] = None
+        where = () if updated_since is None else (AtLeast("updated_at", updated_since),)
         return await paged(
             info,
             models.Unit,
@@ -64,9 +78,10 @@ class Municipality(RowNode, Versioned):
             uuid.UUID(self.id),
             first=first,
             after=after,
-            order=UNIT_ORDER,
+            order=UNIT_ORDERS[order_by.value],
             node_from_row=Unit.from_row,
             connection_type=Connection[Unit],
+            where=where,
             **filters,
         )
 
