@@ -10,11 +10,13 @@ import uuid
 
 from sqlalchemy import any_, literal, select
 
+from ..db.audit import current_actor
 from ..models import OutboxEvent, WebhookDelivery, WebhookSubscription
 from .context import ServiceContext
 
 EVENT_TYPES = (
     "unit.created",
+    "unit.updated",
     "unit.archived",
     "plan.adopted",
     "plan.archived",
@@ -43,7 +45,7 @@ async def emit(ctx: ServiceContext, event_type: str, municipality_id: uuid.UUID,
         type=event_type,
         payload={
             "type": event_type,
-            "actor": ctx.actor.name,
+            "actor": current_actor.get() or ctx.actor.name,
             "object": {
                 "id": _global_id(subject, row.id),
                 "type": subject,

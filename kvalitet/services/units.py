@@ -85,6 +85,7 @@ async def update_unit(ctx: ServiceContext, unit_id: uuid.UUID, version: int, cha
     for key, value in values.items():
         setattr(unit, key, value)
     await ctx.session.flush()
+    await emit(ctx, "unit.updated", unit.municipality_id, "Unit", unit)
     return unit
 
 
