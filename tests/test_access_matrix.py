@@ -587,7 +587,6 @@ def plain_input(make: Callable[[World], dict]) -> Build:
 
 
 def mutation_rows(world: World) -> list[Row]:
-    w = world
     rows: list[Row] = []
     unit_targets = (("own unit A", "A"), ("sibling unit B", "B"), ("other municipality's unit C", "C"))
     sides = (("own municipality", "own", "M_own"), ("other municipality", "other", "M_other"))
