@@ -98,3 +98,23 @@ async def test_a_foreign_cursor_is_refused(gql, cursor):
     body = await gql.raw(FEED, {"after": cursor})
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
+
+
+async def test_secrets_never_reach_the_log_and_keys_only_their_managers(gql, gql_as, token):
+    municipality = await Cycle(gql).municipality("9901", "Testkommune", "testprofil")
+    admin = gql_as(token("sector_admin", municipality="9901"))
+    made = await admin(
+        "mutation ($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) { secret } }",
+        {"input": {"municipalityId": municipality["id"], "url": "https://a.example/h", "eventTypes": ["unit.created"]}},
+    )
+    secret = made["createWebhookSubscription"]["secret"]
+    key = (await admin(
+        "mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }",
+        {"input": {"municipalityId": municipality["id"], "name": "Arkiv", "scopes": ["read"]}},
+    ))["createApiKey"]["key"]
+    seen, _ = await _all(admin, types=["ApiKey", "WebhookSubscription"])
+    assert {c["entityType"] for c in seen} == {"ApiKey", "WebhookSubscription"}
+    text_of_log = str([c["changes"] for c in seen])
+    assert secret not in text_of_log and key.split("_", 2)[2] not in text_of_log and "[secret]" in text_of_log
+    viewer, _ = await _all(gql_as(token("viewer", municipality="9901")), types=["ApiKey", "WebhookSubscription"])
+    assert viewer == []

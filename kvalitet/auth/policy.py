@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, and_, false, or_, select
 
 from ..access import Actor, Grant, Target
 from ..models import (
@@ -39,7 +39,8 @@ def permissions(actor: Actor, grant: Grant, target: Target | None = None) -> fro
     if grant.role == "integrator":
         # A key that may change things may read its municipality (it must find what it changes).
         writes = actor.scopes - {READ, "sector_reports:read"}
-        return actor.scopes | {READ} if writes else actor.scopes
+        granted = actor.scopes | {READ} if writes else actor.scopes
+        return granted | {"municipality:export"} if READ in granted else granted
     granted = ROLES.get(grant.role, frozenset())
     if grant.role == "staff" and target is not None and target.staff_may_edit:
         granted = granted | STAFF_WHEN_ALLOWED
@@ -129,8 +130,19 @@ class RolePolicy:
             )
             return c.subscription_id.in_(subscriptions)
         if model.__name__ == "ChangeFeedScope":
-            # The feed: changes of the municipalities and units the caller reads.
-            return self._owned(actor, c.municipality_id, c.unit_id)
+            # The feed: changes of the municipalities and units the caller reads; changes of API
+            # keys and webhook subscriptions only for those who manage them.
+            return and_(
+                self._owned(actor, c.municipality_id, c.unit_id),
+                or_(
+                    c.entity_type.not_in(("ApiKey", "WebhookSubscription")),
+                    and_(c.entity_type == "ApiKey", self._owned(actor, c.municipality_id, permission="api_keys:manage")),
+                    and_(
+                        c.entity_type == "WebhookSubscription",
+                        self._owned(actor, c.municipality_id, permission="webhooks:manage"),
+                    ),
+                ),
+            )
         if model is ChangeLog:
             # History is reached only through a node the actor can see; anonymous callers,
             # who see only public plans, do not see who changed them.

@@ -42,6 +42,7 @@ ROLES: dict[str, frozenset[str]] = {
             "sector_reports:publish",
             "api_keys:manage",
             "webhooks:manage",
+            "municipality:export",
         }
     ),
     # The unit's local plan and reports.
@@ -51,7 +52,7 @@ ROLES: dict[str, frozenset[str]] = {
     # Reads the unit; edits its drafts when the unit leader allows (see STAFF_WHEN_ALLOWED).
     "staff": frozenset({READ}),
     # Reads (a municipality, or one unit).
-    "viewer": frozenset({READ, "sector_reports:read"}),
+    "viewer": frozenset({READ, "sector_reports:read", "municipality:export"}),
 }
 STAFF_WHEN_ALLOWED = frozenset({"local_plans:write", "reports:write"})
 
@@ -96,6 +97,7 @@ def required_permission(model: type, action: str) -> str:
             "read_sector_report": "sector_reports:read",
             "manage_api_keys": "api_keys:manage",
             "manage_webhooks": "webhooks:manage",
+            "export": "municipality:export",
         }.get(action, "-")
     if model in LOCAL_PLAN_CONTENT:
         return {"approve": "local_plans:review", "return": "local_plans:review", "submit": "local_plans:submit"}.get(

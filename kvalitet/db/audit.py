@@ -39,6 +39,9 @@ from ..models import (
 current_actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("kvalitet_actor", default=None)
 
 _UNLOGGED = {"created_at", "updated_at", "version"}
+# Secrets are never written to the log (the log is read by integrators and the change feed).
+_SECRET = {"secret", "secret_hash"}
+REDACTED = "[secret]"
 
 
 def _jsonable(value):
@@ -56,7 +59,7 @@ def _jsonable(value):
 def _columns(obj: Entity) -> dict[str, object]:
     state = inspect(obj)
     return {
-        attr.key: _jsonable(state.dict[attr.key])
+        attr.key: REDACTED if attr.key in _SECRET else _jsonable(state.dict[attr.key])
         for attr in state.mapper.column_attrs
         if attr.key not in _UNLOGGED and attr.key in state.dict
     }
@@ -73,7 +76,7 @@ def _changed(obj: Entity) -> dict[str, list[object]]:
             old = history.deleted[0] if history.deleted else None
             new = history.added[0] if history.added else None
             if old != new:
-                changes[attr.key] = [_jsonable(old), _jsonable(new)]
+                changes[attr.key] = [REDACTED, REDACTED] if attr.key in _SECRET else [_jsonable(old), _jsonable(new)]
     return changes
 
 

@@ -10,6 +10,7 @@ from ..config import Settings
 from ..plugins import Profiles
 from .cost import QueryCost
 from .error_codes import ErrorCodes
+from .export import Subscription
 from .masking import MaskUnexpectedErrors
 from .mutations import Mutation
 from .node_types import NODE_TYPES
@@ -36,7 +37,9 @@ def build_schema(profiles: Profiles, settings: Settings | None = None) -> strawb
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(query=query, mutation=Mutation, types=NODE_TYPES, extensions=extensions)
+    return strawberry.Schema(
+        query=query, mutation=Mutation, subscription=Subscription, types=NODE_TYPES, extensions=extensions
+    )
 
 
 def schema_sdl(schema: strawberry.Schema) -> str:
