@@ -39,11 +39,10 @@ from .errors import (
     UserInputError,
     fail,
 )
+from .review import DONE, EDITABLE, load_editable
 from .units import UNSET
 from .validation import KEY_MAX, TEXT_MAX, TITLE_MAX, UNIT_WORDS, Checker
 
-EDITABLE = ("draft", "returned")
-DONE = {"approve": "approved", "return": "returned"}
 
 
 def _now() -> dt.datetime:
@@ -82,14 +81,7 @@ async def create_local_plan(ctx: ServiceContext, unit_id: uuid.UUID, plan_id: uu
 
 
 async def _editable(ctx: ServiceContext, local_plan_id: uuid.UUID, field_name: str = "localPlanId") -> LocalPlan:
-    local_plan = await ctx.load(LocalPlan, local_plan_id, "local plan", action="update", field_name=field_name, share_lock=True)
-    if local_plan.status not in EDITABLE:
-        fail(
-            INVALID_STATE,
-            f"The local plan is {local_plan.status}; it can be changed only after it is returned.",
-            field_name,
-        )
-    return local_plan
+    return await load_editable(ctx, LocalPlan, local_plan_id, "local plan", field_name)
 
 
 async def _applicable_area(ctx: ServiceContext, local_plan: LocalPlan, area_id: uuid.UUID | None, field_name: str) -> Area | None:

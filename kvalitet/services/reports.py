@@ -29,10 +29,9 @@ from .errors import (
     fail,
     stale,
 )
+from .review import DONE, EDITABLE, load_editable
 from .validation import TEXT_MAX, UNIT_WORDS, Checker
 
-EDITABLE = ("draft", "returned")
-DONE = {"approve": "approved", "return": "returned"}
 
 
 @dataclass(frozen=True)
@@ -198,14 +197,7 @@ async def required_items(ctx: ServiceContext, report: Report) -> list[ReportItem
 
 
 async def _editable(ctx: ServiceContext, report_id: uuid.UUID, field_name: str = "reportId") -> Report:
-    report = await ctx.load(Report, report_id, "report", action="update", field_name=field_name, share_lock=True)
-    if report.status not in EDITABLE:
-        fail(
-            INVALID_STATE,
-            f"The report is {report.status} and cannot be changed; it must be returned to draft first.",
-            field_name,
-        )
-    return report
+    return await load_editable(ctx, Report, report_id, "report", field_name)
 
 
 async def save_assessment(

@@ -1,0 +1,20 @@
+"""What local plans and reports share: their review states, and loading one to change it."""
+
+from __future__ import annotations
+
+import uuid
+
+from .context import ServiceContext
+from .errors import INVALID_STATE, fail
+
+EDITABLE = ("draft", "returned")
+DONE = {"approve": "approved", "return": "returned"}
+
+
+async def load_editable(ctx: ServiceContext, model: type, id_: uuid.UUID | None, what: str, field_name: str):
+    """The local plan or report `id_`, read FOR SHARE (so a submit waits for this change and a
+    change waits for a submit), refused unless it is a draft or returned."""
+    row = await ctx.load(model, id_, what, action="update", field_name=field_name, share_lock=True)
+    if row.status not in EDITABLE:
+        fail(INVALID_STATE, f"The {what} is {row.status}; it can be changed only after it is returned.", field_name)
+    return row
