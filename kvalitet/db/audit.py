@@ -16,17 +16,9 @@ from sqlalchemy.orm import Session
 
 from ..models import (
     ApiKey,
-    Area,
-    Assessment,
     ChangeLog,
-    Criterion,
     Entity,
-    Goal,
-    LocalAction,
-    LocalGoal,
     LocalPlan,
-    LocalPlanSection,
-    Measure,
     Municipality,
     Plan,
     Report,
@@ -34,6 +26,7 @@ from ..models import (
     Unit,
     WebhookSubscription,
 )
+from ..services.targets import parent_ref
 
 # Who is acting: set per request by the API, per command by the CLI.
 current_actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("kvalitet_actor", default=None)
@@ -102,17 +95,8 @@ def owner(session: Session, obj) -> tuple:
         return obj.municipality_id, obj.unit_id
     if isinstance(obj, (Plan, SectorReport, ApiKey, WebhookSubscription)):
         return obj.municipality_id, None
-    parent = None
-    if isinstance(obj, Area):
-        parent = _get(session, Plan, obj.plan_id)
-    elif isinstance(obj, (Goal, Measure)):
-        parent = _get(session, Area, obj.area_id)
-    elif isinstance(obj, Criterion):
-        parent = _get(session, Area, obj.area_id) if obj.area_id else _get(session, Goal, obj.goal_id)
-    elif isinstance(obj, (LocalGoal, LocalAction, LocalPlanSection)):
-        parent = _get(session, LocalPlan, obj.local_plan_id)
-    elif isinstance(obj, Assessment):
-        parent = _get(session, Report, obj.report_id)
+    ref = parent_ref(obj)
+    parent = _get(session, *ref) if ref is not None else None
     return owner(session, parent) if parent is not None else (None, None)
 
 

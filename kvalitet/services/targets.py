@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..access import Target
@@ -28,6 +30,23 @@ from ..models import (
 PUBLIC_PLAN_STATUSES = ("adopted", "archived")
 
 
+def parent_ref(row) -> tuple[type, uuid.UUID] | None:
+    """The row whose owner `row` shares (its plan, area, goal, local plan or report), as
+    (model, id); None for a row that names its owner itself. Used by the access targets here
+    and by the change log's owner columns."""
+    if isinstance(row, Area):
+        return Plan, row.plan_id
+    if isinstance(row, (Goal, Measure)):
+        return Area, row.area_id
+    if isinstance(row, Criterion):
+        return (Area, row.area_id) if row.area_id else (Goal, row.goal_id)
+    if isinstance(row, (LocalGoal, LocalAction, LocalPlanSection)):
+        return LocalPlan, row.local_plan_id
+    if isinstance(row, Assessment):
+        return Report, row.report_id
+    return None
+
+
 async def target_of(session: AsyncSession, row) -> Target:
     """The target of any domain row; parents are read through the session's identity map."""
     if isinstance(row, Municipality):
@@ -38,20 +57,12 @@ async def target_of(session: AsyncSession, row) -> Target:
         return Target(row.municipality_id, row.id, staff_may_edit=row.staff_may_edit)
     if isinstance(row, Plan):
         return Target(row.municipality_id, public=row.status in PUBLIC_PLAN_STATUSES)
-    if isinstance(row, Area):
-        return await target_of(session, await session.get(Plan, row.plan_id))
-    if isinstance(row, (Goal, Measure)):
-        return await target_of(session, await session.get(Area, row.area_id))
-    if isinstance(row, Criterion):
-        parent = await session.get(Area, row.area_id) if row.area_id else await session.get(Goal, row.goal_id)
-        return await target_of(session, parent)
+    parent = parent_ref(row)
+    if parent is not None:
+        return await target_of(session, await session.get(*parent))
     if isinstance(row, (LocalPlan, Report)):
         unit = await session.get(Unit, row.unit_id)
         return Target(row.municipality_id, row.unit_id, staff_may_edit=unit.staff_may_edit)
-    if isinstance(row, (LocalGoal, LocalAction, LocalPlanSection)):
-        return await target_of(session, await session.get(LocalPlan, row.local_plan_id))
-    if isinstance(row, Assessment):
-        return await target_of(session, await session.get(Report, row.report_id))
     if isinstance(row, (SectorReport, ApiKey, WebhookSubscription)):
         return Target(row.municipality_id)
     raise TypeError(f"no access target for {type(row).__name__}")
