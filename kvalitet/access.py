@@ -68,6 +68,10 @@ class AccessPolicy(Protocol):
     def scope(self, actor: Actor, model: type, statement: Select) -> Select:
         """Narrow a SELECT over `model` to the rows `actor` may read."""
 
+    def visible(self, actor: Actor, model: type, table):
+        """The WHERE clause `scope` adds, over the columns of `table` (the model's table or an
+        alias of it, as the compiled path uses); None when every row is visible."""
+
     def can(self, actor: Actor, action: str, model: type, target: Target) -> bool:
         """May `actor` do `action` ('read', 'create', 'update', 'delete', 'submit', 'approve' …)
         to a `model` row belonging to `target`?"""
@@ -76,6 +80,9 @@ class AccessPolicy(Protocol):
 class PermissiveAccessPolicy:
     def scope(self, actor: Actor, model: type, statement: Select) -> Select:
         return statement
+
+    def visible(self, actor: Actor, model: type, table):
+        return None
 
     def can(self, actor: Actor, action: str, model: type, target: Target) -> bool:
         return True

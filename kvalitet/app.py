@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -18,6 +19,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from .access import ANONYMOUS, AccessPolicy
 from .auth.authenticate import AuthenticationError, Authenticator
 from .auth.policy import RolePolicy
+from .compiled.extension import RawJSON
 from .config import Settings
 from .db import Database
 from .db.migrate import is_current
@@ -92,7 +94,16 @@ class KvalitetGraphQL(GraphQL):
             database=self.database,
             request=request,
             response=response,
+            compiled=self.settings.compiled_queries and isinstance(request, Request),
         )
+
+    def encode_json(self, data: object) -> str | bytes:
+        # A compiled answer's `data` is JSON text already: written as it is, not re-encoded.
+        if isinstance(data, dict) and isinstance(data.get("data"), RawJSON):
+            rest = {key: value for key, value in data.items() if key != "data"}
+            tail = "," + json.dumps(rest, separators=(",", ":"))[1:] if rest else "}"
+            return '{"data":' + data["data"] + tail
+        return super().encode_json(data)
 
 
 def create_app(

@@ -33,6 +33,11 @@ class Settings(BaseSettings):
         description="Directories of data-only profiles to load besides the installed ones (JSON list).",
     )
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    compiled_queries: bool = Field(
+        default=True,
+        description="Answer a query whose fields the compiler knows with one SQL statement (false: always "
+        "graphql-core's default execution).",
+    )
     statement_timeout_ms: int = Field(default=15_000, ge=100, description="Longest a database statement may run.")
 
     # Authentication.

@@ -6,6 +6,7 @@ import strawberry
 from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
 
+from ..compiled.extension import CompiledQueries
 from ..config import Settings
 from ..plugins import Profiles
 from .cost import QueryCost
@@ -34,6 +35,7 @@ def build_schema(profiles: Profiles, settings: Settings | None = None) -> strawb
             max_page=settings.max_page_size,
         ),
         MaskUnexpectedErrors,
+        CompiledQueries,
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)

@@ -22,3 +22,5 @@ class Context:
     database: Database
     request: Any = None
     response: Any = None
+    # Queries may take the compiled path (HTTP requests, unless the settings turn it off).
+    compiled: bool = False

@@ -107,12 +107,15 @@ class Report(RowNode, Versioned):
     async def local_plan(self, info: Info) -> LocalPlan | None:
         return await LocalPlan.load(info, self.local_plan_id)
 
-    @strawberry.field
-    async def assessments(self, info: Info) -> list[Assessment]:
+    @strawberry.field(description="The report's assessments in the order they were made; `first` keeps only the first ones.")
+    async def assessments(self, info: Info, first: int | None = None) -> list[Assessment]:
+        from .connection import page_size
+
+        limit = None if first is None else page_size(info, first)
         rows = await info.context.loaders.children(models.Assessment, "report_id", order=("created_at", "id")).load(
             uuid.UUID(self.id)
         )
-        return Assessment.from_rows(rows)
+        return Assessment.from_rows(rows if limit is None else rows[:limit])
 
     @strawberry.field(
         description="Everything the report must assess before it is submitted — the plan's criteria for the "

@@ -1,0 +1,418 @@
+"""Compile a query operation to one SQL statement that writes the whole `data` as JSON text.
+
+The walk follows graphql-core's own executor: the operation, fragments and coerced variables
+come from `Executor.build`, fields are grouped with `collect_fields`/`collect_subfields`
+(fragments, type conditions, `@include`/`@skip`, merged response keys) and arguments are
+coerced with `get_argument_values`. Each field becomes a piece of text: a column rendered as
+JSON, or a correlated subquery that aggregates child rows. Every table is read through an
+alias narrowed by the access policy's `visible` clause, the same clause the loaders add, so
+the compiled path sees exactly the rows the default path sees.
+
+Anything the compiled path does not do raises `NotCompilable` and the default path runs the
+operation instead; so does any argument the default path would refuse (an out-of-range page
+size, a foreign cursor), so the caller gets the default path's error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import (
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    OperationType,
+    get_named_type,
+)
+from graphql.execution.collect_fields import collect_fields, collect_subfields
+from graphql.execution.executor import Executor
+from graphql.execution.values import get_argument_values
+from sqlalchemy import Select, Text, case, func, literal, select, tuple_
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from strawberry import relay
+
+from .. import models
+from ..access import AccessPolicy, Actor
+from ..loaders import _coerce
+from ..pagination import CursorError, decode_cursor
+from ..schema.base import parse_uuid
+from .json_sql import (
+    column_kind,
+    concat,
+    cursor_text,
+    global_id,
+    json_array,
+    json_key,
+    quoted,
+    scalar_json,
+    sql_text,
+)
+from .reads import Children, NodeId, NotCompilable, Page, Parent, Scalar, field_read, row_node
+
+COMMA = ","
+
+
+class Compiler:
+    """Compiles one operation for one caller."""
+
+    def __init__(self, schema, document, variables: dict | None, operation_name: str | None, *, actor: Actor,
+                 policy: AccessPolicy, settings, profiles):
+        built = Executor.build(schema, document, raw_variable_values=variables, operation_name=operation_name)
+        if isinstance(built, list):
+            raise NotCompilable("the variables or operation are refused")
+        if built.operation.operation != OperationType.QUERY:
+            raise NotCompilable("not a query")
+        self.executor = built
+        self.schema = schema
+        self.actor = actor
+        self.policy = policy
+        self.settings = settings
+        self.profiles = profiles
+
+    # -- the walk ----------------------------------------------------------------------------
+
+    def statement(self) -> Select:
+        """SELECT of one text value: the `data` object of the response."""
+        ex = self.executor
+        collected = collect_fields(self.schema, ex.fragments, ex.variable_values, self.schema.query_type, ex.operation)
+        if collected.new_defer_usages:
+            raise NotCompilable("@defer")
+        parts = []
+        for index, (key, details) in enumerate(collected.grouped_field_set.items()):
+            parts.append(sql_text(json_key(key, index == 0)))
+            parts.append(self._root_field(details))
+        parts.append(sql_text("}"))
+        return select(concat(*parts))
+
+    def _subfields(self, graphql_type: GraphQLObjectType, details) -> dict:
+        ex = self.executor
+        collected = collect_subfields(self.schema, ex.fragments, ex.variable_values, ex.operation, graphql_type, details)
+        if collected.new_defer_usages:
+            raise NotCompilable("@defer")
+        return collected.grouped_field_set
+
+    def _arguments(self, field_def, details) -> dict[str, Any]:
+        return get_argument_values(
+            field_def, details[0].node, self.executor.variable_values, details[0].fragment_variable_values
+        )
+
+    def _object(self, graphql_type: GraphQLObjectType, row, details):
+        """The JSON text of one object of `graphql_type` whose row is `row` (a table alias)."""
+        parts = []
+        for index, (key, sub) in enumerate(self._subfields(graphql_type, details).items()):
+            parts.append(sql_text(json_key(key, index == 0)))
+            name = sub[0].node.name.value
+            if name == "__typename":
+                parts.append(sql_text(f'"{graphql_type.name}"'))
+                continue
+            field_def = graphql_type.fields[name]
+            read = field_read(graphql_type, name)
+            parts.append(self._field(graphql_type, row, read, field_def, sub))
+        parts.append(sql_text("}"))
+        return concat(*parts)
+
+    def _field(self, graphql_type, row, read, field_def, details):
+        if isinstance(read, Scalar):
+            return scalar_json(row.c[read.column], read.kind, read.nullable, read.enum_names)
+        if isinstance(read, NodeId):
+            return global_id(graphql_type.name, row.c.id)
+        arguments = self._arguments(field_def, details)
+        if isinstance(read, Parent):
+            return self._parent(row, read, field_def, details)
+        if isinstance(read, Children):
+            return self._children(row.c.id, read, field_def, details, arguments)
+        if isinstance(read, Page):
+            return self._page(row.c.id, read, field_def, details, arguments)
+        raise NotCompilable(repr(read))  # pragma: no cover
+
+    # -- reading rows ------------------------------------------------------------------------
+
+    def _alias(self, model: type):
+        # Always an alias, never the table itself: the policy's own subqueries name the bare
+        # tables, and SQLAlchemy would correlate them to a bare table of an enclosing query.
+        return model.__table__.alias()
+
+    def _visible(self, model: type, table) -> list:
+        clause = self.policy.visible(self.actor, model, table)
+        return [] if clause is None else [clause]
+
+    def _filters(self, table, equals: dict, where: tuple) -> list:
+        clauses = [table.c[name].is_(None) if value is None else table.c[name] == value for name, value in equals.items()]
+        return clauses + [clause.build(table) for clause in where]
+
+    def _parent(self, row, read: Parent, field_def, details):
+        if isinstance(field_def.type, GraphQLNonNull):
+            raise NotCompilable("a non-null parent")  # a hidden parent would be an error there
+        target_type = field_def.type
+        table = self._alias(read.model)
+        found = (
+            select(self._object(target_type, table, details))
+            .where(table.c.id == row.c[read.column], *self._visible(read.model, table))
+            .correlate(row)
+            .scalar_subquery()
+        )
+        return func.coalesce(found, sql_text("null"))
+
+    def _list_type(self, field_def) -> tuple[GraphQLObjectType, bool]:
+        """The element type of a list field, and whether the list itself may be null."""
+        outer = field_def.type
+        nullable = not isinstance(outer, GraphQLNonNull)
+        inner = outer.of_type if not nullable else outer
+        if not isinstance(inner, GraphQLList) or not isinstance(inner.of_type, GraphQLNonNull):
+            raise NotCompilable("a list of nullable items")
+        element = inner.of_type.of_type
+        if not isinstance(element, GraphQLObjectType):
+            raise NotCompilable("a list of non-objects")
+        return element, nullable
+
+    def _children(self, parent_id, read: Children, field_def, details, arguments):
+        element, _ = self._list_type(field_def)
+        table = self._alias(read.model)
+        filters = read.filters(arguments)
+        conditions = [
+            table.c[read.column] == parent_id,
+            *self._visible(read.model, table),
+            *self._filters(table, filters.equals, filters.where),
+        ]
+        order = [table.c[name] for name in read.order]
+        item = self._object(element, table, details)
+        limit = arguments.get(read.limit_argument) if read.limit_argument else None
+        if limit is None:
+            items = (
+                select(func.string_agg(item, aggregate_order_by(sql_text(COMMA), *order)))
+                .where(*conditions)
+                .correlate(parent_id.table)
+            )
+        else:
+            limit = self._page_size(limit)
+            rows = (
+                select(item.label("item"), *(c.label(f"k{i}") for i, c in enumerate(order)))
+                .where(*conditions)
+                .order_by(*order)
+                .limit(limit)
+                .correlate(parent_id.table)  # a subquery in FROM correlates only when told
+                .subquery()
+            )
+            keys = [rows.c[f"k{i}"] for i in range(len(order))]
+            items = select(func.string_agg(rows.c.item, aggregate_order_by(sql_text(COMMA), *keys)))
+        return json_array(items.scalar_subquery())
+
+    def _page_size(self, first: int | None) -> int:
+        """`first` as `kvalitet.schema.connection.page_size` takes it; out of range, the default
+        path answers with its error."""
+        if first is None:
+            return self.settings.default_page_size
+        if first < 0 or first > self.settings.max_page_size:
+            raise NotCompilable("a page size out of range")
+        return first
+
+    def _page(self, parent_id, read: Page, field_def, details, arguments):
+        """A cursor connection, as `kvalitet.schema.connection.paged` makes it: one page after
+        the cursor (one row more, to tell whether there is a next page), and the total."""
+        connection_type = get_named_type(field_def.type)
+        first = self._page_size(arguments.get("first"))
+        order_names = read.order(arguments)
+        filters = read.filters(arguments)
+        table = self._alias(read.model)
+        conditions = [
+            table.c[read.column] == parent_id,
+            *self._visible(read.model, table),
+            *self._filters(table, filters.equals, filters.where),
+        ]
+        order = [table.c[name] for name in order_names]
+        after = arguments.get("after")
+        page_conditions = list(conditions)
+        if after:
+            try:
+                values = [_coerce(v, c) for v, c in zip(decode_cursor(after, len(order)), order, strict=True)]
+            except CursorError as error:
+                raise NotCompilable("a foreign cursor") from error
+            bound = [literal(v, type_=c.type) for v, c in zip(values, order, strict=True)]
+            page_conditions.append(tuple_(*order) > tuple_(*bound))
+
+        columns: list = []  # what each page row carries, besides its rank
+
+        def carry(expression) -> str:
+            label = f"v{len(columns)}"
+            columns.append(expression.label(label))
+            return label
+
+        def cursor_label() -> str:
+            kinds = [column_kind(c) for c in order]
+            if None in kinds:
+                raise NotCompilable("a cursor over text")  # str() of text needs JSON escaping
+            return carry(cursor_text(list(zip(order, kinds))))
+
+        # First pass: what the connection's fields need from each row.
+        plan = []
+        for key, sub in self._subfields(connection_type, details).items():
+            name = sub[0].node.name.value
+            sub_def = connection_type.fields.get(name)
+            if name == "__typename":
+                plan.append((key, "typename", connection_type.name))
+            elif name == "totalCount":
+                plan.append((key, "total", None))
+            elif name == "nodes":
+                element, _ = self._list_type(sub_def)
+                plan.append((key, "nodes", carry(self._object(element, table, sub))))
+            elif name == "edges":
+                edge_type, _ = self._list_type(sub_def)
+                edge_plan = []
+                for edge_key, edge_sub in self._subfields(edge_type, sub).items():
+                    edge_name = edge_sub[0].node.name.value
+                    if edge_name == "__typename":
+                        edge_plan.append((edge_key, "typename", edge_type.name))
+                    elif edge_name == "cursor":
+                        edge_plan.append((edge_key, "cursor", cursor_label()))
+                    elif edge_name == "node":
+                        node_type = get_named_type(edge_type.fields["node"].type)
+                        edge_plan.append((edge_key, "node", carry(self._object(node_type, table, edge_sub))))
+                    else:
+                        raise NotCompilable(f"{edge_type.name}.{edge_name}")
+                plan.append((key, "edges", edge_plan))
+            elif name == "pageInfo":
+                info_type = get_named_type(sub_def.type)
+                info_plan = []
+                for info_key, info_sub in self._subfields(info_type, sub).items():
+                    info_name = info_sub[0].node.name.value
+                    needs = cursor_label() if info_name in ("startCursor", "endCursor") else None
+                    info_plan.append((info_key, info_name, needs))
+                plan.append((key, "pageInfo", info_plan))
+            else:
+                raise NotCompilable(f"{connection_type.name}.{name}")
+
+        rows = (
+            select(*columns, func.row_number().over(order_by=order).label("rank"))
+            .where(*page_conditions)
+            .order_by(*order)
+            .limit(first + 1)
+            .correlate(parent_id.table)  # a subquery in FROM correlates only when told
+            .subquery()
+        )
+        in_page = rows.c.rank <= first
+
+        def ordered(label: str, descending: bool = False):
+            rank = rows.c.rank.desc() if descending else rows.c.rank
+            return func.string_agg(rows.c[label], aggregate_order_by(sql_text(COMMA), rank)).filter(in_page)
+
+        # Second pass: the connection object, aggregated over the page's rows in one SELECT.
+        parts = []
+        for index, (key, what, detail) in enumerate(plan):
+            parts.append(sql_text(json_key(key, index == 0)))
+            if what == "typename":
+                parts.append(sql_text(f'"{detail}"'))
+            elif what == "total":
+                total = select(func.count()).select_from(table).where(*conditions).correlate(parent_id.table)
+                total = total.scalar_subquery()
+                parts.append(total.cast(Text))
+            elif what == "nodes":
+                parts.append(json_array(ordered(detail)))
+            elif what == "edges":
+                edge_parts = []
+                for edge_index, (edge_key, edge_what, edge_detail) in enumerate(detail):
+                    edge_parts.append(sql_text(json_key(edge_key, edge_index == 0)))
+                    if edge_what == "typename":
+                        edge_parts.append(sql_text(f'"{edge_detail}"'))
+                    elif edge_what == "cursor":
+                        edge_parts.append(quoted(rows.c[edge_detail]))
+                    else:
+                        edge_parts.append(rows.c[edge_detail])
+                edge_parts.append(sql_text("}"))
+                edges = func.string_agg(concat(*edge_parts), aggregate_order_by(sql_text(COMMA), rows.c.rank))
+                parts.append(json_array(edges.filter(in_page)))
+            elif what == "pageInfo":
+                for info_index, (info_key, info_name, label) in enumerate(detail):
+                    parts.append(sql_text(json_key(info_key, info_index == 0)))
+                    if info_name == "__typename":
+                        parts.append(sql_text('"PageInfo"'))
+                    elif info_name == "hasNextPage":
+                        parts.append(case((func.count() > first, sql_text("true")), else_=sql_text("false")))
+                    elif info_name == "hasPreviousPage":
+                        parts.append(sql_text("false"))
+                    elif info_name in ("startCursor", "endCursor"):
+                        # Cursors are URL-safe base64: no commas, so the first of a joined list is one.
+                        edge = func.split_part(ordered(label, descending=info_name == "endCursor"), sql_text(COMMA), 1)
+                        parts.append(func.coalesce(quoted_or_null(edge), sql_text("null")))
+                    else:
+                        raise NotCompilable(f"PageInfo.{info_name}")
+                parts.append(sql_text("}"))
+        parts.append(sql_text("}"))
+        aggregated = any(
+            what in ("nodes", "edges")
+            or (what == "pageInfo" and any(name in ("hasNextPage", "startCursor", "endCursor") for _, name, _ in detail))
+            for _, what, detail in plan
+        )
+        # Only an aggregate over the page gives one row; without one, no FROM is needed at all.
+        connection = select(concat(*parts))
+        return (connection.select_from(rows) if aggregated else connection).scalar_subquery()
+
+    # -- the root ----------------------------------------------------------------------------
+
+    def _root_field(self, details):
+        name = details[0].node.name.value
+        query_type = self.schema.query_type
+        if name == "__typename":
+            return sql_text(f'"{query_type.name}"')
+        field_def = query_type.fields.get(name)
+        if field_def is None:
+            raise NotCompilable(name)  # introspection
+        arguments = self._arguments(field_def, details)
+        if name == "node":
+            return self._node(arguments["id"], details)
+        if name == "municipality":
+            return self._municipality(arguments["number"], field_def, details)
+        if name == "municipalities":
+            return self._root_list(models.Municipality, ("number",), field_def, details)
+        if name == "nationalGoals":
+            return self._root_list(models.NationalGoal, ("position",), field_def, details)
+        raise NotCompilable(f"Query.{name}")
+
+    def _root_list(self, model, order_names, field_def, details):
+        element, _ = self._list_type(field_def)
+        table = self._alias(model)
+        order = [table.c[name] for name in order_names]
+        items = select(func.string_agg(self._object(element, table, details), aggregate_order_by(sql_text(COMMA), *order)))
+        return json_array(items.where(*self._visible(model, table)).scalar_subquery())
+
+    def _municipality(self, number: str, field_def, details):
+        # As the resolver: the number asked for first, then the former numbers of its profile.
+        numbers = [number]
+        profile = self.profiles.for_municipality(number)
+        if profile is not None:
+            numbers.extend(profile.municipality_numbers)
+        table = self._alias(models.Municipality)
+        preference = case(*((table.c.number == n, i) for i, n in enumerate(numbers)))
+        found = (
+            select(self._object(get_named_type(field_def.type), table, details))
+            .where(table.c.number.in_(numbers), *self._visible(models.Municipality, table))
+            .order_by(preference)
+            .limit(1)
+            .scalar_subquery()
+        )
+        return func.coalesce(found, sql_text("null"))
+
+    def _node(self, id_value: str, details):
+        try:
+            global_id_ = relay.GlobalID.from_id(id_value)
+        except (relay.GlobalIDValueError, ValueError, TypeError):
+            raise NotCompilable("a malformed id") from None
+        graphql_type = self.schema.get_type(global_id_.type_name)
+        node = row_node(graphql_type) if isinstance(graphql_type, GraphQLObjectType) else None
+        row_id = parse_uuid(global_id_.node_id)
+        if node is None or row_id is None:
+            raise NotCompilable("an id of no compiled type")
+        table = self._alias(node.model)
+        found = (
+            select(self._object(graphql_type, table, details))
+            .where(table.c.id == row_id, *self._visible(node.model, table))
+            .scalar_subquery()
+        )
+        return func.coalesce(found, sql_text("null"))
+
+
+def quoted_or_null(expression):
+    """A cursor as a JSON string, NULL staying NULL (`concat` would make it `""`)."""
+    return case((expression.is_(None), None), (expression == "", None), else_=quoted(expression))
+
+
+__all__ = ["Compiler", "NotCompilable"]

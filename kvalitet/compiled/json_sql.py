@@ -1,0 +1,142 @@
+"""SQL expressions that write one value as JSON text, exactly as the default path would.
+
+The compiled path builds the response as text in PostgreSQL (not with `json_build_object`,
+whose output has spaces and whose arguments are capped at 100), so each value is rendered the
+way strawberry renders it: timestamps as Python's `isoformat()`, enums by name, Relay ids as
+base64 of "Type:uuid", cursors as `kvalitet.pagination.encode_cursor` makes them. Strings
+are escaped by PostgreSQL's `to_json`, which leaves non-ASCII as UTF-8 (the default path
+escapes it as \\uXXXX): the same JSON value either way.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Date, DateTime, Integer, Text, Uuid, case, func, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.sql.elements import ColumnElement
+
+
+def sql_text(value: str) -> ColumnElement:
+    """A constant string, written into the SQL (response keys and type names, never input)."""
+    return literal_column("'" + value.replace("'", "''") + "'", type_=Text)
+
+
+def json_key(name: str, first: bool) -> str:
+    """The text before a value in an object: `{"name":` or `,"name":`."""
+    return ("{" if first else ",") + '"' + name + '":'
+
+
+def concat(*parts: ColumnElement) -> ColumnElement:
+    """`concat()` of text parts (NULL parts count as empty; values are made non-null first)."""
+    return func.concat(*parts, type_=Text)
+
+
+def _or_null(column: ColumnElement, rendered: ColumnElement, nullable: bool) -> ColumnElement:
+    """`null` where the column is NULL (for renderings that would not stay NULL themselves)."""
+    return case((column.is_(None), sql_text("null")), else_=rendered) if nullable else rendered
+
+
+def quoted(expression: ColumnElement) -> ColumnElement:
+    """Text known to need no escaping (digits, dates, uuids, base64) as a JSON string."""
+    return concat(sql_text('"'), expression, sql_text('"'))
+
+
+def iso_timestamp(column: ColumnElement, separator: str = "T") -> ColumnElement:
+    """A timestamptz as Python writes an aware UTC datetime: `isoformat()` (or `str()` with a
+    space separator), microseconds only when there are any, then `+00:00`."""
+    utc = func.timezone(sql_text("UTC"), column)
+    whole = func.to_char(utc, sql_text(f'YYYY-MM-DD"{separator}"HH24:MI:SS'))
+    fraction = func.nullif(func.to_char(utc, sql_text(".US")), sql_text(".000000"))
+    return concat(whole, fraction, sql_text("+00:00"))
+
+
+def scalar_json(column: ColumnElement, kind: str, nullable: bool, enum_names: dict[str, str] | None = None) -> ColumnElement:
+    """`column` as JSON text for a GraphQL scalar of `kind` (see `kvalitet.compiled.reads`)."""
+    if kind in ("string", "int", "boolean"):
+        # to_json escapes strings; integers and booleans print as JSON already. NULL stays NULL.
+        rendered = func.to_json(column).cast(Text) if kind == "string" else column.cast(Text)
+        return func.coalesce(rendered, sql_text("null"), type_=Text) if nullable else rendered
+    if kind == "datetime":
+        return _or_null(column, quoted(iso_timestamp(column)), nullable)
+    if kind == "date":
+        return _or_null(column, quoted(func.to_char(column, sql_text("YYYY-MM-DD"))), nullable)
+    if kind == "enum":
+        return enum_json(column, enum_names or {})
+    if kind == "enum_list":
+        elements = func.unnest(column).table_valued("element", with_ordinality="position").render_derived()
+        items = select(
+            func.string_agg(enum_json(elements.c.element, enum_names or {}), aggregate_order_by(sql_text(","), elements.c.position))
+        ).scalar_subquery()
+        return _or_null(column, json_array(items), nullable)
+    raise ValueError(f"no JSON rendering for {kind}")
+
+
+def enum_json(column: ColumnElement, names: dict[str, str]) -> ColumnElement:
+    """A stored enum value as its GraphQL name (a JSON string); NULL (or an unknown value) as null."""
+    return case(
+        *((column == value, sql_text('"' + name + '"')) for value, name in names.items()),
+        else_=sql_text("null"),
+    )
+
+
+def global_id(type_name: str, id_column: ColumnElement) -> ColumnElement:
+    """strawberry's Relay id: standard base64 of "Type:uuid" (PostgreSQL wraps base64 every 76
+    characters; the newlines are removed)."""
+    raw = func.convert_to(concat(sql_text(type_name + ":"), id_column.cast(Text)), sql_text("UTF8"))
+    return quoted(func.replace(func.encode(raw, sql_text("base64")), literal_column("E'\\n'"), sql_text("")))
+
+
+def cursor_text(values: list[tuple[ColumnElement, str]]) -> ColumnElement:
+    """`encode_cursor` in SQL: URL-safe base64 (unpadded) of the compact JSON list of the sort
+    values as `str()` writes them. Only for kinds whose `str()` needs no JSON escaping."""
+    parts: list[ColumnElement] = [sql_text('["')]
+    for index, (column, kind) in enumerate(values):
+        if index:
+            parts.append(sql_text('","'))
+        parts.append(cursor_value(column, kind))
+    parts.append(sql_text('"]'))
+    encoded = func.encode(func.convert_to(concat(*parts), sql_text("UTF8")), sql_text("base64"))
+    return func.rtrim(func.translate(encoded, literal_column("E'+/\\n'"), sql_text("-_")), sql_text("="))
+
+
+CURSOR_KINDS = ("uuid", "datetime", "int", "date")
+
+
+def cursor_value(column: ColumnElement, kind: str) -> ColumnElement:
+    if kind == "datetime":
+        return iso_timestamp(column, separator=" ")
+    if kind == "date":
+        return func.to_char(column, "YYYY-MM-DD")
+    return column.cast(Text)
+
+
+def column_kind(column) -> str | None:
+    """A column's kind for cursors (`CURSOR_KINDS`), None for any other (text needs escaping)."""
+    kind = column.type
+    if isinstance(kind, Uuid):
+        return "uuid"
+    if isinstance(kind, DateTime):
+        return "datetime"
+    if isinstance(kind, Date):
+        return "date"
+    if isinstance(kind, Integer):
+        return "int"
+    return None
+
+
+def json_array(items: ColumnElement) -> ColumnElement:
+    """`[` + comma-joined items (NULL when none) + `]`."""
+    return concat(sql_text("["), func.coalesce(items, sql_text("")), sql_text("]"))
+
+
+__all__ = [
+    "CURSOR_KINDS",
+    "column_kind",
+    "concat",
+    "cursor_text",
+    "global_id",
+    "json_array",
+    "json_key",
+    "quoted",
+    "scalar_json",
+    "sql_text",
+]

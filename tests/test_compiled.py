@@ -1,0 +1,353 @@
+"""The compiled read path answers exactly as graphql-core's default execution does.
+
+Each query runs twice on the same data: through the service as it is configured (compiled
+where the compiler can) and through the same service with `compiled_queries` off. The two
+answers must be the same JSON, in the same key order; where a query is meant to be compiled,
+it must also have cost exactly one SQL statement.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import httpx
+import pytest
+
+from kvalitet.access import PermissiveAccessPolicy
+from kvalitet.app import create_app
+
+from .test_statement_count import DEEP, _add_copies
+
+
+@pytest.fixture
+async def default_client(settings, profiles, database):
+    app = create_app(
+        settings.model_copy(update={"compiled_queries": False}),
+        profiles=profiles,
+        policy=PermissiveAccessPolicy(),
+        database=database,
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        yield http
+
+
+def _first_difference(fast: str, slow: str) -> str:
+    at = next((i for i, (a, b) in enumerate(zip(fast, slow)) if a != b), min(len(fast), len(slow)))
+    return f"compiled: …{fast[max(0, at - 150):at + 150]}…\ndefault:  …{slow[max(0, at - 150):at + 150]}…"
+
+
+@pytest.fixture
+def both(client, default_client, statements):
+    """both(query, variables) → the compiled answer, after checking it equals the default one."""
+
+    async def run(query: str, variables: dict | None = None, *, compiled: bool = True) -> dict:
+        body = {"query": query, "variables": variables or {}}
+        statements.reset()
+        fast = await client.post("/graphql", json=body)
+        count = statements.count
+        slow = await default_client.post("/graphql", json=body)
+        assert fast.status_code == slow.status_code == 200, (fast.text, slow.text)
+        fast_body, slow_body = fast.json(), slow.json()
+        fast_text, slow_text = json.dumps(fast_body), json.dumps(slow_body)
+        assert fast_text == slow_text, _first_difference(fast_text, slow_text)
+        if compiled:
+            assert count == 1, statements.statements
+        return fast_body
+
+    return run
+
+
+async def test_deep_query(both, demo, database, profiles):
+    await both(DEEP)
+    await _add_copies(database, profiles, copies=3)
+    await both(DEEP)
+
+
+# -- data with every kind of value the renderings must get right ------------------------------
+
+TEXTS = [
+    "Vanlig tekst",
+    'Sitat: «god praksis» og "anførsel"',
+    "Linje 1\nLinje 2\tmed tab og \\ skråstrek",
+    "Kontroll\u0001tegn og \u007f slett",
+    "Emoji 🌱 og ÆØÅ æøå",
+    "",
+    None,
+]
+
+
+@pytest.fixture
+async def rich(database, demo) -> dict:
+    """Drammen's demo with units, reports (every status) and assessments of every criterion,
+    with awkward text, timestamps with and without microseconds, and NULLs."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from kvalitet.models import Assessment, Criterion, Goal, LocalPlan, Municipality, Plan, Report, Unit
+
+    base = dt.datetime(2026, 3, 1, 8, 0, 0, tzinfo=dt.timezone.utc)
+    async with database.session() as session, session.begin():
+        municipality = await session.scalar(select(Municipality).where(Municipality.number == "3301"))
+        plan = await session.scalar(select(Plan).where(Plan.municipality_id == municipality.id))
+        criteria = (
+            await session.scalars(
+                select(Criterion).join(Goal, Criterion.goal_id == Goal.id, isouter=True).order_by(Criterion.position, Criterion.id)
+            )
+        ).all()
+        criteria = [c for c in criteria][:12]
+        units = []
+        for i, name in enumerate(["Skole «Øst»", 'Skole "Vest"', "Barnehage Ærlig", "Skole\tTab"]):
+            unit = Unit(
+                municipality_id=municipality.id,
+                name=name,
+                kind="school" if i % 2 == 0 else "kindergarten",
+                zone=TEXTS[i % len(TEXTS)],
+                archived_at=base if i == 3 else None,
+                staff_may_edit=i % 2 == 1,
+            )
+            session.add(unit)
+            units.append(unit)
+        await session.flush()
+        for u, unit in enumerate(units):
+            local_plan = LocalPlan(municipality_id=municipality.id, unit_id=unit.id, plan_id=plan.id, status="draft")
+            session.add(local_plan)
+            await session.flush()
+            for r, (year, status) in enumerate([(2025, "approved"), (2026, "submitted"), (2026, "draft")]):
+                report = Report(
+                    municipality_id=municipality.id,
+                    unit_id=unit.id,
+                    plan_id=plan.id,
+                    local_plan_id=local_plan.id if r == 0 else None,
+                    year=year,
+                    period_key="year" if r < 2 else "h2",
+                    period_start=dt.date(year, 1, 1),
+                    period_end=dt.date(year, 12, 31),
+                    due_on=dt.date(year + 1, 1, 31),
+                    status=status,
+                    # whole seconds for some, microseconds for others
+                    submitted_at=None if status == "draft" else base + dt.timedelta(days=r, microseconds=(u * 7919) % 1000 * r),
+                    comment=TEXTS[(u + r) % len(TEXTS)],
+                )
+                session.add(report)
+                await session.flush()
+                for c, criterion in enumerate(criteria[: 3 + u + r]):
+                    session.add(
+                        Assessment(
+                            report_id=report.id,
+                            criterion_id=criterion.id,
+                            level=str(1 + (c % 4)),
+                            comment=TEXTS[(c + u) % len(TEXTS)],
+                            evidence=TEXTS[(c + r) % len(TEXTS)],
+                        )
+                    )
+    return {"municipality": "3301"}
+
+
+UNIT_FIELDS = "__typename id name kind orgNumber ownership zone archivedAt staffMayEdit createdAt updatedAt version"
+REPORT_FIELDS = "id year periodKey periodStart periodEnd dueOn status submittedAt decidedAt comment version"
+ASSESSMENT_FIELDS = "id level comment evidence createdAt criterion { id text perspective position } localGoal { id }"
+
+
+async def test_dashboard(both, rich):
+    query = f"""query ($n: String!) {{ municipality(number: $n) {{ id number name
+        units(first: 20) {{ totalCount pageInfo {{ hasNextPage hasPreviousPage }}
+          nodes {{ {UNIT_FIELDS} reports {{ totalCount nodes {{ {REPORT_FIELDS}
+            assessments {{ {ASSESSMENT_FIELDS} }} }} }} }} }} }} }}"""
+    data = (await both(query, {"n": "3301"}))["data"]
+    reports = [r for u in data["municipality"]["units"]["nodes"] for r in u["reports"]["nodes"]]
+    assert sum(len(r["assessments"]) for r in reports) > 40  # the data really is there
+
+
+async def test_units_filters_orders_and_cursors(both, rich):
+    for arguments in [
+        "first: 2",
+        "first: 0",
+        "first: 20, includeArchived: true",
+        "kind: KINDERGARTEN",
+        "orderBy: UPDATED_AT, first: 3",
+        'updatedSince: "2000-01-01T00:00:00+00:00", orderBy: UPDATED_AT',
+        'updatedSince: "2999-01-01T00:00:00+00:00"',
+    ]:
+        cursors = "edges { cursor node { id } } pageInfo { startCursor endCursor hasNextPage }"
+        if "UPDATED_AT" not in arguments:
+            cursors = "edges { node { id name } } pageInfo { hasNextPage }"
+        query = f'{{ municipality(number: "3301") {{ units({arguments}) {{ totalCount {cursors} }} }} }}'
+        await both(query)
+    # Cursors over names are made on the default path (their JSON escaping is Python's).
+    await both('{ municipality(number: "3301") { units { edges { cursor } } } }', compiled=False)
+
+
+async def test_paging_reports_with_after(both, rich):
+    query = """query ($after: String) { municipality(number: "3301") {
+        reports(first: 4, after: $after) { totalCount edges { cursor node { id updatedAt } }
+          pageInfo { hasNextPage endCursor startCursor } } } }"""
+    after, seen = None, []
+    while True:
+        page = (await both(query, {"after": after}))["data"]["municipality"]["reports"]
+        seen += [edge["node"]["id"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert len(seen) == len(set(seen)) == page["totalCount"] == 12
+
+
+async def test_report_filters(both, rich):
+    for arguments in ["status: DRAFT", "year: 2025", 'period: "h2"', "unitKind: SCHOOL", "status: APPROVED, unitKind: KINDERGARTEN"]:
+        query = f'{{ municipality(number: "3301") {{ reports({arguments}) {{ totalCount nodes {{ id status year periodKey }} }} }} }}'
+        await both(query)
+        query = f'{{ municipality(number: "3301") {{ units {{ nodes {{ reports({arguments.replace("unitKind: SCHOOL", "year: 2026").replace(", unitKind: KINDERGARTEN", "")}) {{ nodes {{ id }} }} }} }} }} }}'
+        await both(query)
+
+
+async def test_node_fragments_aliases_and_directives(both, rich):
+    ids = (await both('{ municipality(number: "3301") { id units(first: 1) { nodes { id reports { nodes { id assessments(first: 2) { id } } } } } plans { id areas { id goals { id criteria { id } } measures { id } } } } }'))["data"]["municipality"]
+    unit = ids["units"]["nodes"][0]
+    report = unit["reports"]["nodes"][0]
+    plan = ids["plans"][0]
+    area = plan["areas"][0]
+    query = """query ($id: ID!, $withName: Boolean!, $skip: Boolean!) {
+        node(id: $id) { __typename id
+          ... on Unit { n: name name @include(if: $withName) kind @skip(if: $skip) ...U }
+          ... on Report { status a: assessments(first: 1) { id } b: assessments { level } }
+          ... on Plan { title appliesTo planStatus: status areas { ...A } kinds: areas(kind: "beam") { title appliesTo } }
+          ... on Area { title parent { id } plan { id title } children { ...A } }
+          ... on Municipality { number }
+        } }
+        fragment U on Unit { municipality { number name } localPlans { nodes { id status unit { id } plan { id } } } }
+        fragment A on Area { key kind title description appliesTo position goals { kind text nationalGoal { key sector text } area { id } criteria { text } } criteria { text perspective } measures { text owner deadline partner targetGroup position } }"""
+    for node_id in [unit["id"], report["id"], plan["id"], area["id"], ids["id"]]:
+        for with_name, skip in [(True, False), (False, True)]:
+            await both(query, {"id": node_id, "withName": with_name, "skip": skip})
+
+
+async def test_root_fields(both, rich):
+    await both("{ __typename municipalities { number name plans { title periodStart periodEnd adoptedOn adoptedBy profileCode } } nationalGoals { id key sector text } }")
+    await both('{ a: municipality(number: "3005") { name } b: municipality(number: "0000") { name } }')  # a former number, none
+
+
+async def test_empty_and_missing(both, demo):
+    # a unit with no reports, an id of nothing, an id of another type's row
+    await both('{ municipality(number: "5501") { units { nodes { reports { totalCount nodes { id } pageInfo { startCursor endCursor hasNextPage } } } } } }')
+    await both('{ node(id: "VW5pdDowMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDA=") { id } }')
+
+
+async def test_what_is_not_compiled_runs_on_the_default_path(both, rich):
+    # Fields with resolvers the compiler does not know; errors the default path gives.
+    await both('{ municipality(number: "3301") { profile { code } units { nodes { history { totalCount } } } } }', compiled=False)
+    await both('{ municipality(number: "3301") { units(first: 1000) { totalCount } } }', compiled=False)
+    await both('{ municipality(number: "3301") { units(after: "bm90LWEtY3Vyc29y") { totalCount } } }', compiled=False)
+    await both('{ municipality(number: "3301") { units { nodes { reports { nodes { assessments(first: -1) { id } } } } } } }', compiled=False)
+    await both('{ node(id: "not an id") { id } }', compiled=False)
+    await both("{ __schema { queryType { name } } }", compiled=False)
+
+
+# -- the access rules apply the same way on both paths ----------------------------------------
+
+
+@pytest.fixture
+async def secure_default_client(secure_settings, profiles, database):
+    app = create_app(secure_settings.model_copy(update={"compiled_queries": False}), profiles=profiles, database=database)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        yield http
+
+
+async def test_access_rules_are_the_same_on_both_paths(secure_client, secure_default_client, token, rich, database, statements):
+    from sqlalchemy import select
+
+    from kvalitet.models import Municipality, Report, Unit
+
+    async with database.session() as session:
+        report = await session.scalar(select(Report).join(Municipality).where(Municipality.number == "3301").limit(1))
+        others = (await session.scalars(select(Unit).where(Unit.municipality_id == report.municipality_id, Unit.id != report.unit_id).order_by(Unit.name))).all()
+        units = [others[0], await session.get(Unit, report.unit_id), others[1]]
+    report_id = base64.b64encode(f"Report:{report.id}".encode()).decode()
+    callers = {
+        "anonymous": None,
+        "sector admin": token("sector_admin", municipality="3301"),
+        "another municipality's admin": token("sector_admin", municipality="5501"),
+        "unit leader": token("unit_leader", unit=str(units[0].id)),
+        "viewer of the report's unit": token("viewer", unit=str(units[1].id)),
+        "staff": token("staff", unit=str(units[2].id)),
+    }
+    queries = [
+        """{ municipality(number: "3301") { name units(includeArchived: true) { totalCount nodes { id name
+              reports { totalCount nodes { id status assessments { level criterion { text } } localPlan { id } } }
+              localPlans { nodes { id unit { name } } } } }
+            reports { totalCount nodes { id unit { name } plan { title } } }
+            plans { title areas { title goals { criteria { text } } } } } }""",
+        f'{{ node(id: "{report_id}") {{ id ... on Report {{ status unit {{ name }} assessments {{ level }} }} }} }}',
+    ]
+    seen_reports = set()
+    for caller, bearer in callers.items():
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+        for query in queries:
+            statements.reset()
+            fast = await secure_client.post("/graphql", json={"query": query}, headers=headers)
+            # One statement for the data; a bearer's roles are looked up first (authentication).
+            compiled = [s for s in statements.statements if s.startswith("SELECT concat(")]
+            assert len(compiled) == 1 and statements.count == 1 + bool(bearer), (caller, statements.statements)
+            slow = await secure_default_client.post("/graphql", json={"query": query}, headers=headers)
+            assert fast.status_code == slow.status_code == 200
+            fast_text, slow_text = json.dumps(fast.json()), json.dumps(slow.json())
+            assert fast_text == slow_text, f"{caller}: " + _first_difference(fast_text, slow_text)
+            seen_reports.add(fast_text.count('"status"'))
+    assert len(seen_reports) > 2  # the callers really saw different things
+
+
+# -- random queries over everything the compiler knows ---------------------------------------
+
+SCALARS = {
+    "Municipality": ["id", "number", "name", "createdAt", "updatedAt", "version", "__typename"],
+    "Unit": ["id", "name", "kind", "orgNumber", "ownership", "zone", "archivedAt", "staffMayEdit", "updatedAt"],
+    "Report": ["id", "year", "periodKey", "periodStart", "periodEnd", "dueOn", "status", "submittedAt", "decidedAt", "comment"],
+    "Assessment": ["id", "level", "comment", "evidence", "createdAt", "version"],
+    "Plan": ["id", "title", "description", "periodStart", "periodEnd", "status", "appliesTo", "adoptedOn", "adoptedBy", "profileCode"],
+    "Area": ["id", "key", "kind", "title", "description", "appliesTo", "position"],
+    "Goal": ["id", "kind", "text", "position"],
+    "Criterion": ["id", "text", "perspective", "position"],
+    "Measure": ["id", "text", "owner", "deadline", "partner", "targetGroup", "position"],
+    "LocalPlan": ["id", "status", "submittedAt", "decidedAt", "comment"],
+    "NationalGoal": ["id", "key", "sector", "text"],
+}
+# field -> (type, kind, argument choices)
+RELATED = {
+    "Municipality": {"plans": ("Plan", "list", [""]), "units": ("Unit", "page", ["", "(first: 2)", "(orderBy: UPDATED_AT)", "(kind: SCHOOL, includeArchived: true)"]), "reports": ("Report", "page", ["", "(first: 3)", "(status: DRAFT)", "(year: 2026, unitKind: KINDERGARTEN)"])},
+    "Unit": {"municipality": ("Municipality", "one", [""]), "reports": ("Report", "page", ["", "(first: 1)", '(period: "h2")']), "localPlans": ("LocalPlan", "page", [""])},
+    "Report": {"unit": ("Unit", "one", [""]), "plan": ("Plan", "one", [""]), "localPlan": ("LocalPlan", "one", [""]), "assessments": ("Assessment", "list", ["", "(first: 2)", "(first: 0)"])},
+    "Assessment": {"criterion": ("Criterion", "one", [""])},
+    "Plan": {"areas": ("Area", "list", ["", '(kind: "beam")']), "municipality": ("Municipality", "one", [""])},
+    "Area": {"parent": ("Area", "one", [""]), "children": ("Area", "list", [""]), "goals": ("Goal", "list", [""]), "criteria": ("Criterion", "list", [""]), "measures": ("Measure", "list", [""])},
+    "Goal": {"criteria": ("Criterion", "list", [""]), "nationalGoal": ("NationalGoal", "one", [""]), "area": ("Area", "one", [""])},
+    "LocalPlan": {"unit": ("Unit", "one", [""]), "plan": ("Plan", "one", [""])},
+}
+
+
+def _selection(rng, type_name: str, depth: int) -> str:
+    fields = rng.sample(SCALARS[type_name], k=rng.randint(1, 3))
+    fields = [f"a{rng.randint(0, 9)}: {f}" if rng.random() < 0.15 and f != "__typename" else f for f in fields]
+    related = RELATED.get(type_name, {})
+    if depth > 0 and related:
+        for name in rng.sample(sorted(related), k=rng.randint(0, min(2, len(related)))):
+            child, kind, choices = related[name]
+            inner = _selection(rng, child, depth - 1)
+            arguments = rng.choice(choices)
+            if kind == "page":
+                parts = [rng.choice(["totalCount", f"nodes {{ {inner} }}", f"edges {{ node {{ {inner} }} }}"])]
+                if child != "Unit" or "UPDATED_AT" in arguments:
+                    parts.append(rng.choice(["pageInfo { hasNextPage endCursor }", "edges { cursor }", "pageInfo { startCursor hasPreviousPage }"]))
+                inner = " ".join(parts)
+            fields.append(f"{name}{arguments} {{ {inner} }}")
+    if rng.random() < 0.2:
+        fields.append(f"... on {type_name} {{ {rng.choice(SCALARS[type_name])} }}")
+    return " ".join(fields)
+
+
+@pytest.mark.parametrize("seed", range(30))
+async def test_random_queries(both, rich, seed):
+    import random
+
+    rng = random.Random(seed)
+    query = f'{{ municipality(number: "3301") {{ {_selection(rng, "Municipality", 4)} }} }}'
+    await both(query)
