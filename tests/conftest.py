@@ -181,12 +181,18 @@ def gql_as(secure_client):
 
 
 class StatementCounter:
-    def __init__(self, engine):
+    """Counts the statements a database runs: through SQLAlchemy, and the compiled path's reader."""
+
+    def __init__(self, database):
         self.count = 0
         self.statements: list[str] = []
-        event.listen(engine.sync_engine, "before_cursor_execute", self._on_execute)
+        event.listen(database.engine.sync_engine, "before_cursor_execute", self._on_execute)
+        database.reader.listeners.append(self._on_statement)
 
     def _on_execute(self, conn, cursor, statement, parameters, context, executemany):
+        self._on_statement(statement)
+
+    def _on_statement(self, statement: str) -> None:
         self.count += 1
         self.statements.append(statement)
 
@@ -197,7 +203,7 @@ class StatementCounter:
 
 @pytest.fixture
 def statements(database) -> StatementCounter:
-    return StatementCounter(database.engine)
+    return StatementCounter(database)
 
 
 @pytest.fixture

@@ -204,3 +204,42 @@ async def test_the_change_log_names_the_person(oidc_gql, provider, world, databa
     async with database.engine.connect() as connection:
         actor = (await connection.exec_driver_sql("SELECT actor FROM change_log ORDER BY id DESC LIMIT 1")).scalar_one()
     assert actor == "user:rektor@skogly.example"
+
+
+async def test_a_token_verified_before_is_refused_once_it_expires(secure_client, token, world, monkeypatch):
+    from kvalitet.auth import authenticate
+
+    short = token("sector_admin", municipality="9901", hours=0.01)  # 36 seconds
+    headers = {"Authorization": f"Bearer {short}"}
+    ok = await secure_client.post("/graphql", json={"query": WHO}, headers=headers)
+    assert ok.status_code == 200 and ok.json()["data"]["municipality"]["units"]["totalCount"] == 1
+    later = time.time() + 3600
+    monkeypatch.setattr(authenticate.time, "time", lambda: later)
+    monkeypatch.setattr(jwt.api_jwt, "datetime", _FrozenDatetime(later), raising=False)
+    refused = await secure_client.post("/graphql", json={"query": WHO}, headers=headers)
+    assert refused.status_code == 401
+    assert "expired" in refused.json()["errors"][0]["message"]
+
+
+class _FrozenDatetime:
+    """`datetime` as PyJWT's expiry check reads it, at a fixed later time."""
+
+    def __init__(self, timestamp: float):
+        self.timestamp = timestamp
+
+    def now(self, tz=None):
+        return dt.datetime.fromtimestamp(self.timestamp, tz=tz)
+
+    def __getattr__(self, name):
+        return getattr(dt.datetime, name)
+
+
+async def test_an_archived_units_roles_end_at_once(gql, secure_client, token, world):
+    municipality, unit = world
+    leader = {"Authorization": f"Bearer {token('unit_leader', unit='974760673')}"}
+    query = {"query": '{ municipality(number: "9901") { units(includeArchived: true) { totalCount } } }'}
+    before = await secure_client.post("/graphql", json=query, headers=leader)
+    assert before.json()["data"]["municipality"]["units"]["totalCount"] == 1
+    await Cycle(gql).mutate("archiveUnit", {"id": unit["id"], "version": unit["version"]}, "unit { archivedAt }")
+    after = await secure_client.post("/graphql", json=query, headers=leader)
+    assert after.json()["data"]["municipality"]["units"]["totalCount"] == 0

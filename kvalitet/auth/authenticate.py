@@ -3,6 +3,8 @@ or an integrator (API key). A header that is there but wrong is refused, never i
 
 from __future__ import annotations
 
+import time
+
 import jwt
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -11,6 +13,7 @@ from ..config import Settings
 from ..log import get_logger
 from . import local_tokens
 from .api_keys import PREFIX, actor_for_key
+from ..caches import LRUCache, TimedCache
 from .claims import ClaimError, parse_roles, resolve
 from .oidc import OidcVerifier, claim
 
@@ -26,6 +29,9 @@ class Authenticator:
         self.settings = settings
         self.engine = engine
         self._local_key: bytes | None = None
+        self._verified = LRUCache(1024)
+        # Municipality numbers in roles → ids; ids never change, so they are kept a minute.
+        self._municipality_ids = TimedCache(seconds=60)
         self.oidc = (
             OidcVerifier(
                 issuer=settings.oidc_issuer,
@@ -64,9 +70,20 @@ class Authenticator:
             raise AuthenticationError(f"The token's roles are not understood: {error}.") from error
         if not subject:
             raise AuthenticationError("The token names no subject.")
-        return Actor(id=f"user:{subject}", grants=await resolve(self.engine, roles))
+        return Actor(id=f"user:{subject}", grants=await resolve(self.engine, roles, self._municipality_ids))
 
     async def _verify(self, token: str) -> dict:
+        # A token verified before is not checked again until it expires: its signature and
+        # claims cannot change. Tokens without an expiry are verified every time.
+        known = self._verified.get(token)
+        if known is not None and time.time() < known["exp"]:
+            return known
+        claims = await self._verify_signature(token)
+        if isinstance(claims.get("exp"), (int, float)):
+            self._verified.put(token, claims)
+        return claims
+
+    async def _verify_signature(self, token: str) -> dict:
         try:
             issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
         except jwt.InvalidTokenError as error:

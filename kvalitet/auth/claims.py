@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ..caches import TimedCache
+
 from ..access import Grant
 from ..models import Municipality, Unit
 
@@ -57,16 +59,26 @@ def parse_roles(value) -> list[RoleClaim]:
     return claims
 
 
-async def resolve(engine: AsyncEngine, claims: list[RoleClaim]) -> tuple[Grant, ...]:
-    """Grants for the claims, with the ids of this database (one query for each kind named)."""
+async def resolve(engine: AsyncEngine, claims: list[RoleClaim], known: TimedCache | None = None) -> tuple[Grant, ...]:
+    """Grants for the claims, with the ids of this database (one query for each kind named).
+    Municipality ids found before are taken from `known`; units are always looked up, since
+    an archived unit's roles end at once."""
     numbers = {c.municipality for c in claims if c.municipality}
     unit_refs = {c.unit for c in claims if c.unit}
     municipality_ids: dict[str, uuid.UUID] = {}
+    if known is not None:
+        municipality_ids = {n: i for n in numbers if (i := known.get(n)) is not None}
+        numbers -= set(municipality_ids)
     units: dict[str, tuple[uuid.UUID, uuid.UUID]] = {}
+    if not numbers and not unit_refs:
+        return _grants(claims, municipality_ids, units)
     async with engine.connect() as connection:
         if numbers:
             rows = await connection.execute(select(Municipality.number, Municipality.id).where(Municipality.number.in_(numbers)))
-            municipality_ids = dict(rows.all())
+            for number, municipality_id in rows.all():
+                municipality_ids[number] = municipality_id
+                if known is not None:
+                    known.put(number, municipality_id)
         if unit_refs:
             ids = [uuid.UUID(r) for r in unit_refs if _is_uuid(r)]
             numbers_ = [r for r in unit_refs if not _is_uuid(r)]
@@ -79,6 +91,10 @@ async def resolve(engine: AsyncEngine, claims: list[RoleClaim]) -> tuple[Grant, 
                 units[str(unit_id)] = (unit_id, municipality_id)
                 if org_number:
                     units[org_number] = (unit_id, municipality_id)
+    return _grants(claims, municipality_ids, units)
+
+
+def _grants(claims, municipality_ids, units) -> tuple[Grant, ...]:
     grants = []
     for claim in claims:
         if claim.municipality and claim.municipality in municipality_ids:

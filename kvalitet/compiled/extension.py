@@ -9,6 +9,7 @@ and re-encoding a large answer in Python would cost more than the query.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 from graphql import ExecutionResult as GraphQLExecutionResult
@@ -20,7 +21,11 @@ log = get_logger(__name__)
 
 
 class RawJSON(str):
-    """JSON text made by the database, to be written into the response unchanged."""
+    """JSON text made by the database, to be written into the response unchanged; it carries
+    the statement that made it and the request's key, so the response can be kept (`Repeat`)."""
+
+    query = None
+    repeat_key = None
 
 
 class CompiledQueries(SchemaExtension):
@@ -28,9 +33,30 @@ class CompiledQueries(SchemaExtension):
         execution = self.execution_context
         context = execution.context
         if getattr(context, "compiled", False) and execution.graphql_document is not None and not execution.result:
-            # Imported here: the compiler reads the schema's types, and the schema lists this extension.
-            from .compiler import Compiler, NotCompilable
+            query = self._prepared(execution, context)
+            if query is not None:
+                raw = RawJSON(await context.database.reader.fetch_text(query.sql, query.arguments))
+                raw.query = query
+                raw.repeat_key = (context.request.scope.get("state") or {}).get("repeat_key")
+                execution.result = GraphQLExecutionResult(data=raw, errors=None)
+        yield
 
+    @staticmethod
+    def _prepared(execution, context):
+        """The operation's compiled statement (cached per operation, variables and caller); None
+        when the compiler does not do it."""
+        # Imported here: the compiler reads the schema's types, and the schema lists this extension.
+        from .compiler import Compiler, NotCompilable
+        from .prepared import prepare
+
+        cache = context.compiled_cache
+        try:
+            variables = json.dumps(execution.variables, sort_keys=True, default=str)
+        except (TypeError, ValueError):
+            return None
+        key = (execution.query, execution.operation_name, variables, context.actor)
+        query = cache.get(key) if cache is not None else None
+        if query is None:
             try:
                 statement = Compiler(
                     execution.schema._schema,
@@ -44,8 +70,8 @@ class CompiledQueries(SchemaExtension):
                 ).statement()
             except NotCompilable as reason:
                 log.debug("query.default_path", reason=str(reason))
-            else:
-                async with context.loaders.engine.connect() as connection:
-                    data = (await connection.execute(statement)).scalar_one()
-                execution.result = GraphQLExecutionResult(data=RawJSON(data), errors=None)
-        yield
+                return None
+            query = prepare(statement, context.loaders.engine.dialect)
+            if cache is not None:
+                cache.put(key, query)
+        return query

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from .audit import AuditedSession
+from .reader import Reader
 
 
 class Database:
@@ -23,6 +24,7 @@ class Database:
             echo=echo,
             connect_args={"server_settings": server_settings},
         )
+        self.reader = Reader(self.engine, size=pool_size, statement_timeout_ms=statement_timeout_ms)
         self.sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, sync_session_class=AuditedSession, expire_on_commit=False
         )
@@ -31,4 +33,5 @@ class Database:
         return self.sessions()
 
     async def dispose(self) -> None:
+        await self.reader.close()
         await self.engine.dispose()

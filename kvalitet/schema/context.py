@@ -24,3 +24,4 @@ class Context:
     response: Any = None
     # Queries may take the compiled path (HTTP requests, unless the settings turn it off).
     compiled: bool = False
+    compiled_cache: Any = None  # kvalitet.compiled.prepared.LRUCache of compiled statements
