@@ -83,8 +83,10 @@ class KvalitetGraphQL(GraphQL):
                 body = await _read_body(receive)
                 key = RepeatedRequests.key(scope, body, actor)
                 repeat = self.repeats.get(key)
+                data = None
                 if repeat is not None:
                     data = await self.database.reader.fetch_text(repeat.query.sql, repeat.query.arguments)
+                if data is not None:
                     response = Response(b'{"data":' + data.encode() + repeat.tail, media_type="application/json")
                     await response(scope, receive, send)
                     return

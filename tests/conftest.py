@@ -186,10 +186,15 @@ class StatementCounter:
     def __init__(self, database):
         self.count = 0
         self.statements: list[str] = []
+        self.compiled: list[str] = []  # those of the compiled path's reader
         event.listen(database.engine.sync_engine, "before_cursor_execute", self._on_execute)
-        database.reader.listeners.append(self._on_statement)
+        database.reader.listeners.append(self._on_compiled)
 
     def _on_execute(self, conn, cursor, statement, parameters, context, executemany):
+        self._on_statement(statement)
+
+    def _on_compiled(self, statement: str) -> None:
+        self.compiled.append(statement)
         self._on_statement(statement)
 
     def _on_statement(self, statement: str) -> None:
@@ -199,6 +204,7 @@ class StatementCounter:
     def reset(self) -> None:
         self.count = 0
         self.statements.clear()
+        self.compiled.clear()
 
 
 @pytest.fixture

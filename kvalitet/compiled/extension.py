@@ -34,8 +34,10 @@ class CompiledQueries(SchemaExtension):
         context = execution.context
         if getattr(context, "compiled", False) and execution.graphql_document is not None and not execution.result:
             query = self._prepared(execution, context)
-            if query is not None:
-                raw = RawJSON(await context.database.reader.fetch_text(query.sql, query.arguments))
+            text = None if query is None else await context.database.reader.fetch_text(query.sql, query.arguments)
+            # NULL means a value the schema calls non-null was missing: the default path says which.
+            if text is not None:
+                raw = RawJSON(text)
                 raw.query = query
                 raw.repeat_key = (context.request.scope.get("state") or {}).get("repeat_key")
                 execution.result = GraphQLExecutionResult(data=raw, errors=None)

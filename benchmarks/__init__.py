@@ -1,0 +1,1 @@
+"""The benchmark harness (see README.md); run it with `benchmarks/run`."""
