@@ -85,9 +85,9 @@ class KvalitetGraphQL(GraphQL):
                 repeat = self.repeats.get(key)
                 data = None
                 if repeat is not None:
-                    data = await self.database.reader.fetch_text(repeat.query.sql, repeat.query.arguments)
+                    data = await self.database.reader.fetch_bytes(repeat.query.sql, repeat.query.arguments)
                 if data is not None:
-                    response = Response(b'{"data":' + data.encode() + repeat.tail, media_type="application/json")
+                    response = Response(b'{"data":' + data + repeat.tail, media_type="application/json")
                     await response(scope, receive, send)
                     return
                 scope["state"]["repeat_key"] = key
@@ -121,9 +121,9 @@ class KvalitetGraphQL(GraphQL):
             raw = data["data"]
             rest = {key: value for key, value in data.items() if key != "data"}
             tail = "," + json.dumps(rest, separators=(",", ":"))[1:] if rest else "}"
-            if raw.repeat_key is not None and raw.query is not None and "errors" not in rest:
+            if raw.repeat_key is not None and "errors" not in rest:
                 self.repeats.put(raw.repeat_key, Repeat(raw.query, tail.encode()))
-            return '{"data":' + raw + tail
+            return b'{"data":' + raw.json + tail.encode()
         return super().encode_json(data)
 
 

@@ -20,12 +20,17 @@ from ..log import get_logger
 log = get_logger(__name__)
 
 
-class RawJSON(str):
-    """JSON text made by the database, to be written into the response unchanged; it carries
-    the statement that made it and the request's key, so the response can be kept (`Repeat`)."""
+class RawJSON:
+    """JSON made by the database (UTF-8 bytes), to be written into the response unchanged; it
+    carries the statement that made it and the request's key, so the response can be kept
+    (`Repeat`)."""
 
-    query = None
-    repeat_key = None
+    __slots__ = ("json", "query", "repeat_key")
+
+    def __init__(self, json: bytes, query, repeat_key):
+        self.json = json
+        self.query = query
+        self.repeat_key = repeat_key
 
 
 class CompiledQueries(SchemaExtension):
@@ -34,13 +39,11 @@ class CompiledQueries(SchemaExtension):
         context = execution.context
         if getattr(context, "compiled", False) and execution.graphql_document is not None and not execution.result:
             query = self._prepared(execution, context)
-            text = None if query is None else await context.database.reader.fetch_text(query.sql, query.arguments)
+            answer = None if query is None else await context.database.reader.fetch_bytes(query.sql, query.arguments)
             # NULL means a value the schema calls non-null was missing: the default path says which.
-            if text is not None:
-                raw = RawJSON(text)
-                raw.query = query
-                raw.repeat_key = (context.request.scope.get("state") or {}).get("repeat_key")
-                execution.result = GraphQLExecutionResult(data=raw, errors=None)
+            if answer is not None:
+                repeat_key = (context.request.scope.get("state") or {}).get("repeat_key")
+                execution.result = GraphQLExecutionResult(data=RawJSON(answer, query, repeat_key), errors=None)
         yield
 
     @staticmethod
