@@ -85,7 +85,9 @@ async def rich(database, demo) -> dict:
 
     from sqlalchemy import select
 
-    from kvalitet.models import Assessment, Criterion, Goal, LocalPlan, Municipality, Plan, Report, Unit
+    from kvalitet.models import (
+        Assessment, Criterion, Goal, LocalAction, LocalGoal, LocalPlan, LocalPlanSection, Municipality, Plan, Report, Unit,
+    )
 
     base = dt.datetime(2026, 3, 1, 8, 0, 0, tzinfo=dt.timezone.utc)
     async with database.session() as session, session.begin():
@@ -114,6 +116,20 @@ async def rich(database, demo) -> dict:
             local_plan = LocalPlan(municipality_id=municipality.id, unit_id=unit.id, plan_id=plan.id, status="draft")
             session.add(local_plan)
             await session.flush()
+            area_id = criteria[0].area_id or (await session.get(Goal, criteria[0].goal_id)).area_id
+            goals = [
+                LocalGoal(local_plan_id=local_plan.id, area_id=area_id, perspective=TEXTS[(u + g) % 3], text=TEXTS[g % 5] or "Mål", position=g)
+                for g in range(2)
+            ]
+            session.add_all(goals)
+            await session.flush()
+            for a in range(3):
+                session.add(LocalAction(
+                    local_plan_id=local_plan.id, local_goal_id=goals[0].id if a else None, area_id=area_id if a != 1 else None,
+                    text=TEXTS[(a + u) % 5] or "Tiltak", owner=TEXTS[a], deadline=dt.date(2026, 6, 1 + a) if a else None,
+                    status=("planned", "in_progress", "done")[a], position=a,
+                ))
+            session.add(LocalPlanSection(local_plan_id=local_plan.id, key="kartlegging", area_id=None, text=TEXTS[u % 5] or "Tekst", position=0))
             for r, (year, status) in enumerate([(2025, "approved"), (2026, "submitted"), (2026, "draft")]):
                 report = Report(
                     municipality_id=municipality.id,
@@ -215,7 +231,9 @@ async def test_node_fragments_aliases_and_directives(both, rich):
           ... on Area { title parent { id } plan { id title } children { ...A } }
           ... on Municipality { number }
         } }
-        fragment U on Unit { municipality { number name } localPlans { nodes { id status unit { id } plan { id } } } }
+        fragment U on Unit { municipality { number name } localPlans { nodes { id status unit { id } plan { id }
+          goals { text perspective position area { title } } actions { text owner deadline status localGoal { text } area { key } }
+          sections { key text area { id } } } } }
         fragment A on Area { key kind title description appliesTo position goals { kind text nationalGoal { key sector text } area { id } criteria { text } } criteria { text perspective } measures { text owner deadline partner targetGroup position } }"""
     for node_id in [unit["id"], report["id"], plan["id"], area["id"], ids["id"]]:
         for with_name, skip in [(True, False), (False, True)]:
@@ -274,7 +292,7 @@ async def test_access_rules_are_the_same_on_both_paths(secure_client, secure_def
     queries = [
         """{ municipality(number: "3301") { name units(includeArchived: true) { totalCount nodes { id name
               reports { totalCount nodes { id status assessments { level criterion { text } } localPlan { id } } }
-              localPlans { nodes { id unit { name } } } } }
+              localPlans { nodes { id unit { name } goals { text } actions { status localGoal { text } } sections { key } } } } }
             reports { totalCount nodes { id unit { name } plan { title } } }
             plans { title areas { title goals { criteria { text } } } } } }""",
         f'{{ node(id: "{report_id}") {{ id ... on Report {{ status unit {{ name }} assessments {{ level }} }} }} }}',
@@ -308,6 +326,9 @@ SCALARS = {
     "Criterion": ["id", "text", "perspective", "position"],
     "Measure": ["id", "text", "owner", "deadline", "partner", "targetGroup", "position"],
     "LocalPlan": ["id", "status", "submittedAt", "decidedAt", "comment"],
+    "LocalGoal": ["id", "text", "perspective", "position"],
+    "LocalAction": ["id", "text", "owner", "deadline", "status", "position"],
+    "LocalPlanSection": ["id", "key", "text"],
     "NationalGoal": ["id", "key", "sector", "text"],
 }
 # field -> (type, kind, argument choices)
@@ -319,7 +340,11 @@ RELATED = {
     "Plan": {"areas": ("Area", "list", ["", '(kind: "beam")']), "municipality": ("Municipality", "one", [""])},
     "Area": {"parent": ("Area", "one", [""]), "children": ("Area", "list", [""]), "goals": ("Goal", "list", [""]), "criteria": ("Criterion", "list", [""]), "measures": ("Measure", "list", [""])},
     "Goal": {"criteria": ("Criterion", "list", [""]), "nationalGoal": ("NationalGoal", "one", [""]), "area": ("Area", "one", [""])},
-    "LocalPlan": {"unit": ("Unit", "one", [""]), "plan": ("Plan", "one", [""])},
+    "LocalPlan": {"unit": ("Unit", "one", [""]), "plan": ("Plan", "one", [""]), "goals": ("LocalGoal", "list", [""]),
+                  "actions": ("LocalAction", "list", [""]), "sections": ("LocalPlanSection", "list", [""])},
+    "LocalGoal": {"area": ("Area", "one", [""])},
+    "LocalAction": {"area": ("Area", "one", [""]), "localGoal": ("LocalGoal", "one", [""])},
+    "LocalPlanSection": {"area": ("Area", "one", [""])},
 }
 
 
@@ -343,7 +368,7 @@ def _selection(rng, type_name: str, depth: int) -> str:
     return " ".join(fields)
 
 
-@pytest.mark.parametrize("seed", range(30))
+@pytest.mark.parametrize("seed", range(40))
 async def test_random_queries(both, rich, seed):
     import random
 

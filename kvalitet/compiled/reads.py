@@ -162,6 +162,13 @@ RELATIONS: dict[tuple[str, str], Children | Page | Parent] = {
     ("Goal", "area"): Parent(models.Area, "area_id"),
     ("LocalPlan", "unit"): Parent(models.Unit, "unit_id"),
     ("LocalPlan", "plan"): Parent(models.Plan, "plan_id"),
+    ("LocalPlan", "goals"): Children(models.LocalGoal, "local_plan_id"),
+    ("LocalPlan", "actions"): Children(models.LocalAction, "local_plan_id"),
+    ("LocalPlan", "sections"): Children(models.LocalPlanSection, "local_plan_id"),
+    ("LocalGoal", "area"): Parent(models.Area, "area_id"),
+    ("LocalAction", "area"): Parent(models.Area, "area_id"),
+    ("LocalAction", "localGoal"): Parent(models.LocalGoal, "local_goal_id"),
+    ("LocalPlanSection", "area"): Parent(models.Area, "area_id"),
 }
 
 _SCALAR_KINDS = {"String": "string", "Int": "int", "Boolean": "boolean", "DateTime": "datetime", "Date": "date"}
