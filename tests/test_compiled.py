@@ -240,6 +240,14 @@ async def test_node_fragments_aliases_and_directives(both, rich):
             await both(query, {"id": node_id, "withName": with_name, "skip": skip})
 
 
+async def test_every_field_skipped(both, rich):
+    query = """query ($no: Boolean!) { a: __typename @include(if: $no)
+        municipality(number: "3301") { name @include(if: $no) units { nodes { id @skip(if: true) } } } }"""
+    data = (await both(query, {"no": False}))["data"]
+    assert data["municipality"]["units"]["nodes"][0] == {}
+    assert (await both("{ __typename @skip(if: true) }"))["data"] == {}
+
+
 async def test_root_fields(both, rich):
     await both("{ __typename municipalities { number name plans { title periodStart periodEnd adoptedOn adoptedBy profileCode } } nationalGoals { id key sector text } }")
     await both('{ a: municipality(number: "3005") { name } b: municipality(number: "0000") { name } }')  # a former number, none

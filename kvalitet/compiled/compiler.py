@@ -38,11 +38,10 @@ from ..pagination import CursorError, decode_cursor
 from ..schema.base import parse_uuid
 from .json_sql import (
     column_kind,
-    concat,
     cursor_text,
     global_id,
     json_array,
-    json_key,
+    json_object,
     quoted,
     scalar_json,
     sql_text,
@@ -77,12 +76,8 @@ class Compiler:
         collected = collect_fields(self.schema, ex.fragments, ex.variable_values, self.schema.query_type, ex.operation)
         if collected.new_defer_usages:
             raise NotCompilable("@defer")
-        parts = []
-        for index, (key, details) in enumerate(collected.grouped_field_set.items()):
-            parts.append(sql_text(json_key(key, index == 0)))
-            parts.append(self._root_field(details))
-        parts.append(sql_text("}"))
-        return select(concat(*parts))
+        members = [(key, self._root_field(details)) for key, details in collected.grouped_field_set.items()]
+        return select(json_object(members))
 
     def _subfields(self, graphql_type: GraphQLObjectType, details) -> dict:
         ex = self.executor
@@ -98,18 +93,15 @@ class Compiler:
 
     def _object(self, graphql_type: GraphQLObjectType, row, details):
         """The JSON text of one object of `graphql_type` whose row is `row` (a table alias)."""
-        parts = []
-        for index, (key, sub) in enumerate(self._subfields(graphql_type, details).items()):
-            parts.append(sql_text(json_key(key, index == 0)))
+        members = []
+        for key, sub in self._subfields(graphql_type, details).items():
             name = sub[0].node.name.value
             if name == "__typename":
-                parts.append(sql_text(f'"{graphql_type.name}"'))
-                continue
-            field_def = graphql_type.fields[name]
-            read = field_read(graphql_type, name)
-            parts.append(self._field(graphql_type, row, read, field_def, sub))
-        parts.append(sql_text("}"))
-        return concat(*parts)
+                members.append((key, sql_text(f'"{graphql_type.name}"')))
+            else:
+                read = field_read(graphql_type, name)
+                members.append((key, self._field(graphql_type, row, read, graphql_type.fields[name], sub)))
+        return json_object(members)
 
     def _field(self, graphql_type, row, read, field_def, details):
         if isinstance(read, Scalar):
@@ -296,54 +288,28 @@ class Compiler:
             return func.string_agg(rows.c[label], aggregate_order_by(sql_text(COMMA), rank)).filter(in_page)
 
         # Second pass: the connection object, aggregated over the page's rows in one SELECT.
-        parts = []
-        for index, (key, what, detail) in enumerate(plan):
-            parts.append(sql_text(json_key(key, index == 0)))
+        members = []
+        for key, what, detail in plan:
             if what == "typename":
-                parts.append(sql_text(f'"{detail}"'))
+                members.append((key, sql_text(f'"{detail}"')))
             elif what == "total":
                 total = select(func.count()).select_from(table).where(*conditions).correlate(parent_id.table)
-                total = total.scalar_subquery()
-                parts.append(total.cast(Text))
+                members.append((key, total.scalar_subquery().cast(Text)))
             elif what == "nodes":
-                parts.append(json_array(ordered(detail)))
+                members.append((key, json_array(ordered(detail))))
             elif what == "edges":
-                edge_parts = []
-                for edge_index, (edge_key, edge_what, edge_detail) in enumerate(detail):
-                    edge_parts.append(sql_text(json_key(edge_key, edge_index == 0)))
-                    if edge_what == "typename":
-                        edge_parts.append(sql_text(f'"{edge_detail}"'))
-                    elif edge_what == "cursor":
-                        edge_parts.append(quoted(rows.c[edge_detail]))
-                    else:
-                        edge_parts.append(rows.c[edge_detail])
-                edge_parts.append(sql_text("}"))
-                edges = func.string_agg(concat(*edge_parts), aggregate_order_by(sql_text(COMMA), rows.c.rank))
-                parts.append(json_array(edges.filter(in_page)))
+                edge = json_object([(k, _edge_member(rows, w, d)) for k, w, d in detail])
+                edges = func.string_agg(edge, aggregate_order_by(sql_text(COMMA), rows.c.rank)).filter(in_page)
+                members.append((key, json_array(edges)))
             elif what == "pageInfo":
-                for info_index, (info_key, info_name, label) in enumerate(detail):
-                    parts.append(sql_text(json_key(info_key, info_index == 0)))
-                    if info_name == "__typename":
-                        parts.append(sql_text('"PageInfo"'))
-                    elif info_name == "hasNextPage":
-                        parts.append(case((func.count() > first, sql_text("true")), else_=sql_text("false")))
-                    elif info_name == "hasPreviousPage":
-                        parts.append(sql_text("false"))
-                    elif info_name in ("startCursor", "endCursor"):
-                        # Cursors are URL-safe base64: no commas, so the first of a joined list is one.
-                        edge = func.split_part(ordered(label, descending=info_name == "endCursor"), sql_text(COMMA), 1)
-                        parts.append(func.coalesce(quoted_or_null(edge), sql_text("null")))
-                    else:
-                        raise NotCompilable(f"PageInfo.{info_name}")
-                parts.append(sql_text("}"))
-        parts.append(sql_text("}"))
+                members.append((key, json_object([(k, _page_info_member(n, label, first, ordered)) for k, n, label in detail])))
         aggregated = any(
             what in ("nodes", "edges")
             or (what == "pageInfo" and any(name in ("hasNextPage", "startCursor", "endCursor") for _, name, _ in detail))
             for _, what, detail in plan
         )
         # Only an aggregate over the page gives one row; without one, no FROM is needed at all.
-        connection = select(concat(*parts))
+        connection = select(json_object(members))
         return (connection.select_from(rows) if aggregated else connection).scalar_subquery()
 
     # -- the root ----------------------------------------------------------------------------
@@ -410,9 +376,26 @@ class Compiler:
         return func.coalesce(found, sql_text("null"))
 
 
-def quoted_or_null(expression):
-    """A cursor as a JSON string, NULL staying NULL (`concat` would make it `""`)."""
-    return case((expression.is_(None), None), (expression == "", None), else_=quoted(expression))
+def _edge_member(rows, what: str, detail: str):
+    if what == "typename":
+        return sql_text(f'"{detail}"')
+    if what == "cursor":
+        return quoted(rows.c[detail])
+    return rows.c[detail]  # the node
+
+
+def _page_info_member(name: str, label: str | None, first: int, ordered):
+    if name == "__typename":
+        return sql_text('"PageInfo"')
+    if name == "hasNextPage":
+        return case((func.count() > first, sql_text("true")), else_=sql_text("false"))
+    if name == "hasPreviousPage":
+        return sql_text("false")  # pages only go forward, as on the default path
+    if name in ("startCursor", "endCursor"):
+        # Cursors are URL-safe base64: no commas, so the first of a comma-joined list is one.
+        cursor = func.split_part(ordered(label, descending=name == "endCursor"), sql_text(COMMA), 1)
+        return func.coalesce(quoted(cursor), sql_text("null"))  # no rows: NULL, and `||` keeps it NULL
+    raise NotCompilable(f"PageInfo.{name}")
 
 
 __all__ = ["Compiler", "NotCompilable"]

@@ -20,9 +20,16 @@ def sql_text(value: str) -> ColumnElement:
     return literal_column("'" + value.replace("'", "''") + "'", type_=Text)
 
 
-def json_key(name: str, first: bool) -> str:
-    """The text before a value in an object: `{"name":` or `,"name":`."""
-    return ("{" if first else ",") + '"' + name + '":'
+def json_object(members: list[tuple[str, ColumnElement]]) -> ColumnElement:
+    """An object of (response key, JSON text) members, in order. Keys are GraphQL names or
+    aliases (letters, digits, `_`), so they need no escaping."""
+    if not members:
+        return sql_text("{}")  # every field skipped by @skip/@include
+    parts: list[ColumnElement] = []
+    for index, (key, value) in enumerate(members):
+        parts += [sql_text(("{" if index == 0 else ",") + '"' + key + '":'), value]
+    parts.append(sql_text("}"))
+    return concat(*parts)
 
 
 def concat(*parts: ColumnElement) -> ColumnElement:
@@ -141,7 +148,7 @@ __all__ = [
     "cursor_text",
     "global_id",
     "json_array",
-    "json_key",
+    "json_object",
     "quoted",
     "scalar_json",
     "sql_text",
