@@ -81,6 +81,8 @@ class KvalitetGraphQL(GraphQL):
             scope.setdefault("state", {})["actor"] = actor
             if scope["type"] == "http" and scope["method"] == "POST" and self.settings.compiled_queries:
                 body = await _read_body(receive)
+                if body is None:
+                    return  # nobody to answer
                 key = RepeatedRequests.key(scope, body, actor)
                 repeat = self.repeats.get(key)
                 data = None
@@ -127,16 +129,16 @@ class KvalitetGraphQL(GraphQL):
         return super().encode_json(data)
 
 
-async def _read_body(receive) -> bytes:
+async def _read_body(receive) -> bytes | None:
+    """The request's body; None when the client went away before sending all of it."""
     chunks = []
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
+            return None
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+            return b"".join(chunks)
 
 
 def _replay(body: bytes, receive):

@@ -7,6 +7,7 @@ import re
 import uuid
 
 import structlog
+from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -45,6 +46,9 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
+        except ClientDisconnect:
+            # The client went away mid-request (a closed connection): nothing went wrong here.
+            structlog.get_logger(__name__).info("request.client_disconnected")
         except Exception:
             # Answered here, not by Starlette's outer error handler, so the request id is kept.
             structlog.get_logger(__name__).exception("request.unexpected_error")

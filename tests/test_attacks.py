@@ -664,3 +664,29 @@ async def test_an_unexpected_error_is_masked_with_a_request_id(api, admin, world
 
     monkeypatch.undo()
     await assert_still_up(api)
+
+
+async def test_a_client_that_goes_away_mid_body_gets_nothing_and_logs_no_error(secure_settings, profiles, database, caplog):
+    from kvalitet.app import create_app
+
+    app = create_app(secure_settings, profiles=profiles, database=database)
+    messages = iter([
+        {"type": "http.request", "body": b'{"query": "{ profi', "more_body": True},
+        {"type": "http.disconnect"},
+    ])
+    sent = []
+
+    async def receive():
+        return next(messages)
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http", "method": "POST", "path": "/graphql", "raw_path": b"/graphql", "root_path": "",
+        "scheme": "http", "query_string": b"", "headers": [(b"content-type", b"application/json")],
+        "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80), "http_version": "1.1", "asgi": {"version": "3.0"},
+    }
+    await app(scope, receive, send)
+    assert sent == []
+    assert "unexpected_error" not in caplog.text
