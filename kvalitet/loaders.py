@@ -101,9 +101,7 @@ class Loaders:
         filters = tuple(sorted(equals.items()))
 
         async def batch(keys: list[Any]) -> list[list[RowMapping]]:
-            statement = select(table).where(table.c[column].in_(keys))
-            for name, value in filters:
-                statement = statement.where(table.c[name].is_(None) if value is None else table.c[name] == value)
+            statement = select(table).where(table.c[column].in_(keys), *filter_clauses(table, filters))
             statement = statement.order_by(*(table.c[name] for name in order))
             grouped: dict[Any, list[RowMapping]] = defaultdict(list)
             for row in await self.fetch(model, statement):
@@ -129,20 +127,12 @@ class Loaders:
         table = model.__table__
         filters = tuple(sorted(equals.items()))
         order_columns = [table.c[name] for name in order]
-        after_values = (
-            [_coerce(v, c) for v, c in zip(decode_cursor(after, len(order)), order_columns, strict=True)]
-            if after
-            else None
-        )
+        after_values = cursor_values(after, order_columns) if after else None
 
         async def batch(keys: list[Any]) -> list[Page]:
             parent = table.c[column]
             inner = self.scoped(model).add_columns(func.count().over(partition_by=parent).label("_total"))
-            inner = inner.where(parent.in_(keys))
-            for name, value in filters:
-                inner = inner.where(table.c[name].is_(None) if value is None else table.c[name] == value)
-            for clause in where:
-                inner = inner.where(clause.build(table))
+            inner = inner.where(parent.in_(keys), *filter_clauses(table, filters, where))
             sub = inner.subquery()
             sub_order = [sub.c[name] for name in order]
             if after_values is None:
@@ -188,6 +178,20 @@ class Loaders:
         return encode_cursor([row[name] for name in order])
 
 
+def filter_clauses(table, equals, where: tuple = ()) -> list:
+    """`column = value` for each (column, value) of `equals` (IS NULL for None), then each of
+    `where` (`AtLeast`, `IsIn`, `UnitKindIs`) built over `table` (a table or an alias of it)."""
+    pairs = equals.items() if isinstance(equals, dict) else equals
+    clauses = [table.c[name].is_(None) if value is None else table.c[name] == value for name, value in pairs]
+    return clauses + [clause.build(table) for clause in where]
+
+
+def cursor_values(cursor: str, columns) -> list:
+    """The sort values a cursor names, as the types of `columns`; CursorError for a cursor this
+    service did not make (or made for another order)."""
+    return [_coerce(v, c) for v, c in zip(decode_cursor(cursor, len(columns)), columns, strict=True)]
+
+
 def _coerce(value: str | None, column) -> Any:
     """A cursor's value as the column's Python type; a value that does not fit is a foreign cursor."""
     if value is None:
@@ -205,4 +209,4 @@ def _coerce(value: str | None, column) -> Any:
         raise CursorError("the cursor is not one this service made") from error
 
 
-__all__ = ["CursorError", "Loaders"]
+__all__ = ["CursorError", "Loaders", "cursor_values", "filter_clauses"]

@@ -33,9 +33,10 @@ from strawberry import relay
 
 from .. import models
 from ..access import AccessPolicy, Actor
-from ..loaders import _coerce
-from ..pagination import CursorError, decode_cursor
+from ..loaders import CursorError, cursor_values, filter_clauses
 from ..schema.base import parse_uuid
+from ..schema.connection import page_size
+from ..schema.errors import BadInput
 from .json_sql import (
     column_kind,
     cursor_text,
@@ -128,10 +129,6 @@ class Compiler:
         clause = self.policy.visible(self.actor, model, table)
         return [] if clause is None else [clause]
 
-    def _filters(self, table, equals: dict, where: tuple) -> list:
-        clauses = [table.c[name].is_(None) if value is None else table.c[name] == value for name, value in equals.items()]
-        return clauses + [clause.build(table) for clause in where]
-
     def _parent(self, row, read: Parent, field_def, details):
         if isinstance(field_def.type, GraphQLNonNull):
             raise NotCompilable("a non-null parent")  # a hidden parent would be an error there
@@ -164,7 +161,7 @@ class Compiler:
         conditions = [
             table.c[read.column] == parent_id,
             *self._visible(read.model, table),
-            *self._filters(table, filters.equals, filters.where),
+            *filter_clauses(table, filters.equals, filters.where),
         ]
         order = [table.c[name] for name in read.order]
         item = self._object(element, table, details)
@@ -190,13 +187,11 @@ class Compiler:
         return json_array(items.scalar_subquery())
 
     def _page_size(self, first: int | None) -> int:
-        """`first` as `kvalitet.schema.connection.page_size` takes it; out of range, the default
-        path answers with its error."""
-        if first is None:
-            return self.settings.default_page_size
-        if first < 0 or first > self.settings.max_page_size:
-            raise NotCompilable("a page size out of range")
-        return first
+        """`first` as the default path takes it; out of range, the default path answers with its error."""
+        try:
+            return page_size(self.settings, first)
+        except BadInput as error:
+            raise NotCompilable("a page size out of range") from error
 
     def _page(self, parent_id, read: Page, field_def, details, arguments):
         """A cursor connection, as `kvalitet.schema.connection.paged` makes it: one page after
@@ -209,14 +204,14 @@ class Compiler:
         conditions = [
             table.c[read.column] == parent_id,
             *self._visible(read.model, table),
-            *self._filters(table, filters.equals, filters.where),
+            *filter_clauses(table, filters.equals, filters.where),
         ]
         order = [table.c[name] for name in order_names]
         after = arguments.get("after")
         page_conditions = list(conditions)
         if after:
             try:
-                values = [_coerce(v, c) for v, c in zip(decode_cursor(after, len(order)), order, strict=True)]
+                values = cursor_values(after, order)
             except CursorError as error:
                 raise NotCompilable("a foreign cursor") from error
             bound = [literal(v, type_=c.type) for v, c in zip(values, order, strict=True)]

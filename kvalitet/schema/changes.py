@@ -58,7 +58,7 @@ _VISIBLE_TRANSACTIONS = text("pg_snapshot_xmin(pg_current_snapshot())::text::big
 
 
 async def change_feed(info: Info, after: str | None, first: int | None, entity_types: list[str] | None) -> ChangeFeed:
-    size = page_size(info, first)
+    size = page_size(info.context.settings, first)
     table = models.ChangeLog.__table__
     statement = select(table).where(table.c.tx_id < _VISIBLE_TRANSACTIONS)
     if after:

@@ -26,9 +26,8 @@ class Connection(Generic[NodeType]):
         return [edge.node for edge in self.edges]
 
 
-def page_size(info, first: int | None) -> int:
+def page_size(settings, first: int | None) -> int:
     """`first`, checked against the configured maximum; the default when not given."""
-    settings = info.context.settings
     if first is None:
         return settings.default_page_size
     if first < 0 or first > settings.max_page_size:
@@ -68,7 +67,7 @@ async def paged(
     """One page of `model` rows under `parent_id` (batched with the other parents asked for)."""
     from ..pagination import CursorError
 
-    size = page_size(info, first)
+    size = page_size(info.context.settings, first)
     try:
         loader = info.context.loaders.pages(
             model, column, first=size, after=after or None, order=order, where=where, **equals

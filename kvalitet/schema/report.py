@@ -111,7 +111,7 @@ class Report(RowNode, Versioned):
     async def assessments(self, info: Info, first: int | None = None) -> list[Assessment]:
         from .connection import page_size
 
-        limit = None if first is None else page_size(info, first)
+        limit = None if first is None else page_size(info.context.settings, first)
         rows = await info.context.loaders.children(models.Assessment, "report_id", order=("created_at", "id")).load(
             uuid.UUID(self.id)
         )
