@@ -18,10 +18,10 @@ from typing import Any
 from graphql import GraphQLEnumType, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLScalarType, get_named_type
 
 from .. import models
-from ..loaders import AtLeast, UnitKindIs
 from ..schema.base import RowNode
-from ..schema.municipality import UNIT_ORDERS
+from ..schema.municipality import UNIT_ORDERS, unit_filters
 from ..schema.review_lists import ORDER as REVIEW_ORDER
+from ..schema.review_lists import review_filters
 
 
 class NotCompilable(Exception):
@@ -85,32 +85,16 @@ def _value(value):
     return value.value if isinstance(value, Enum) else value
 
 
-def _updated_since(args: dict) -> tuple:
-    since = args.get("updatedSince")
-    return () if since is None else (AtLeast("updated_at", since),)
-
-
 def _unit_filters(args: dict) -> Filters:
-    equals: dict[str, Any] = {}
-    if args.get("kind") is not None:
-        equals["kind"] = _value(args["kind"])
-    if not args.get("includeArchived", False):
-        equals["archived_at"] = None
-    return Filters(equals, _updated_since(args))
+    return Filters(*unit_filters(args.get("kind"), args.get("includeArchived", False), args.get("updatedSince")))
 
 
-def _review_filters(args: dict, *, report: bool) -> Filters:
-    equals: dict[str, Any] = {}
-    if args.get("status") is not None:
-        equals["status"] = _value(args["status"])
-    if report and args.get("year") is not None:
-        equals["year"] = args["year"]
-    if report and args.get("period") is not None:
-        equals["period_key"] = args["period"]
-    where = _updated_since(args)
-    if args.get("unitKind") is not None:
-        where = (UnitKindIs("unit_id", _value(args["unitKind"])), *where)
-    return Filters(equals, where)
+def _review_filters(args: dict) -> Filters:
+    # Local plans' lists have no year or period: `get` gives None for them.
+    return Filters(*review_filters(
+        status=args.get("status"), year=args.get("year"), period=args.get("period"),
+        unit_kind=args.get("unitKind"), updated_since=args.get("updatedSince"),
+    ))
 
 
 def _areas_of_plan(args: dict) -> Filters:
@@ -123,11 +107,11 @@ def _review_order(args: dict) -> tuple[str, ...]:
 
 
 def _reports(column: str) -> Page:
-    return Page(models.Report, column, _review_order, lambda args: _review_filters(args, report=True))
+    return Page(models.Report, column, _review_order, _review_filters)
 
 
 def _local_plans(column: str) -> Page:
-    return Page(models.LocalPlan, column, _review_order, lambda args: _review_filters(args, report=False))
+    return Page(models.LocalPlan, column, _review_order, _review_filters)
 
 
 # (GraphQL type, field) -> what the field's resolver reads.

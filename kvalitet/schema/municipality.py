@@ -29,6 +29,15 @@ from .unit import Unit
 UNIT_ORDERS = {"NAME": ("name", "id"), "UPDATED_AT": ("updated_at", "id")}
 
 
+def unit_filters(kind, include_archived: bool, updated_since: dt.datetime | None) -> tuple[dict, tuple]:
+    """`Municipality.units`' filters as (column = value, further clauses), for its resolver and
+    the compiled path alike. `kind` may be a `UnitKind` or its stored value."""
+    equals = {} if kind is None else {"kind": getattr(kind, "value", kind)}
+    if not include_archived:
+        equals["archived_at"] = None
+    return equals, () if updated_since is None else (AtLeast("updated_at", updated_since),)
+
+
 @strawberry.enum(description="How to order units: by name, or by last change (for syncing).")
 class UnitOrder(Enum):
     NAME = "NAME"
@@ -67,10 +76,7 @@ class Municipality(RowNode, Versioned):
         updated_since: dt.datetime | None = None,
         order_by: UnitOrder = UnitOrder.NAME,
     ) -> Connection[Unit]:
-        filters = {} if kind is None else {"kind": kind.value}
-        if not include_archived:
-            filters["archived_at"] = None
-        where = () if updated_since is None else (AtLeast("updated_at", updated_since),)
+        filters, where = unit_filters(kind, include_archived, updated_since)
         return await paged(
             info,
             models.Unit,
