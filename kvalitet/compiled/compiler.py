@@ -142,20 +142,19 @@ class Compiler:
         )
         return func.coalesce(found, sql_text("null"))
 
-    def _list_type(self, field_def) -> tuple[GraphQLObjectType, bool]:
-        """The element type of a list field, and whether the list itself may be null."""
+    def _list_type(self, field_def) -> GraphQLObjectType:
+        """The element type of a list of non-null objects (the lists the compiler makes)."""
         outer = field_def.type
-        nullable = not isinstance(outer, GraphQLNonNull)
-        inner = outer.of_type if not nullable else outer
+        inner = outer.of_type if isinstance(outer, GraphQLNonNull) else outer
         if not isinstance(inner, GraphQLList) or not isinstance(inner.of_type, GraphQLNonNull):
             raise NotCompilable("a list of nullable items")
         element = inner.of_type.of_type
         if not isinstance(element, GraphQLObjectType):
             raise NotCompilable("a list of non-objects")
-        return element, nullable
+        return element
 
     def _children(self, parent_id, read: Children, field_def, details, arguments):
-        element, _ = self._list_type(field_def)
+        element = self._list_type(field_def)
         table = self._alias(read.model)
         filters = read.filters(arguments)
         conditions = [
@@ -240,10 +239,10 @@ class Compiler:
             elif name == "totalCount":
                 plan.append((key, "total", None))
             elif name == "nodes":
-                element, _ = self._list_type(sub_def)
+                element = self._list_type(sub_def)
                 plan.append((key, "nodes", carry(self._object(element, table, sub))))
             elif name == "edges":
-                edge_type, _ = self._list_type(sub_def)
+                edge_type = self._list_type(sub_def)
                 edge_plan = []
                 for edge_key, edge_sub in self._subfields(edge_type, sub).items():
                     edge_name = edge_sub[0].node.name.value
@@ -329,7 +328,7 @@ class Compiler:
         raise NotCompilable(f"Query.{name}")
 
     def _root_list(self, model, order_names, field_def, details):
-        element, _ = self._list_type(field_def)
+        element = self._list_type(field_def)
         table = self._alias(model)
         order = [table.c[name] for name in order_names]
         items = select(func.string_agg(self._object(element, table, details), aggregate_order_by(sql_text(COMMA), *order)))

@@ -111,9 +111,6 @@ def cursor_text(values: list[tuple[ColumnElement, str]]) -> ColumnElement:
     return func.rtrim(func.translate(encoded, literal_column("E'+/\\n'"), sql_text("-_")), sql_text("="))
 
 
-CURSOR_KINDS = ("uuid", "datetime", "int", "date")
-
-
 def cursor_value(column: ColumnElement, kind: str) -> ColumnElement:
     if kind == "datetime":
         return iso_timestamp(column, separator=" ")
@@ -123,7 +120,7 @@ def cursor_value(column: ColumnElement, kind: str) -> ColumnElement:
 
 
 def column_kind(column) -> str | None:
-    """A column's kind for cursors (`CURSOR_KINDS`), None for any other (text needs escaping)."""
+    """A column's kind for cursors (uuid, datetime, date, int), None for any other (text needs escaping)."""
     kind = column.type
     if isinstance(kind, Uuid):
         return "uuid"
@@ -142,7 +139,6 @@ def json_array(items: ColumnElement) -> ColumnElement:
 
 
 __all__ = [
-    "CURSOR_KINDS",
     "column_kind",
     "concat",
     "cursor_text",
