@@ -11,6 +11,8 @@ described by a `Target`: whose it is and whether it is public.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -44,6 +46,15 @@ class Actor:
     @property
     def anonymous(self) -> bool:
         return self.id is None and not self.system
+
+    @property
+    def identity(self) -> str:
+        """The caller's whole identity (subject, grants, scopes) as a 64-character digest.
+        What is kept per caller between requests is keyed by it, not by the name alone: two
+        tokens with the same subject and other roles are two callers."""
+        grants = sorted((g.role, str(g.municipality_id or ""), str(g.unit_id or "")) for g in self.grants)
+        text = json.dumps([self.id, self.system, grants, sorted(self.scopes)], separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
 ANONYMOUS = Actor()

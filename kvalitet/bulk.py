@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import ARRAY, JSON, Column, ColumnElement, Table, func, insert, select, text
+from sqlalchemy import ARRAY, JSON, Column, ColumnElement, Table, any_, bindparam, func, insert, or_, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -558,7 +558,8 @@ async def import_chunks(
     Run it in one transaction and roll back on any error (`engine.begin()` does): it raises
     BulkError, possibly after inserting some of the rows, when the database is not at the
     export's schema revision, when the municipality (its id or number) or any row's id is
-    there already, or when the database refuses a row.
+    there already, when the database refuses a row, or when a row is not the municipality's
+    (`_refuse_rows_of_others`): an export's files are the caller's input, not to be trusted.
 
     The rows are written with SQLAlchemy Core, not the ORM: the ORM's unit of work would set
     its own version and timestamps, and its audit hook would log every row as created now by
@@ -584,9 +585,13 @@ async def import_chunks(
     order = iter(TABLES)
     current = None
 
+    inserted: dict[str, list[uuid.UUID]] = defaultdict(list)
+
     async def insert_rows(name: str, rows: list[dict]) -> None:
         if rows:
             await _insert(connection, name, rows, result, national_ids)
+            if name != "national_goal":  # a shared catalogue, nobody's own
+                inserted[name] += [row["id"] for row in rows]
 
     for chunk in chunks:
         if chunk.table != current:
@@ -616,6 +621,7 @@ async def import_chunks(
         await insert_rows("area", _tree_order(pending_areas))
     if not result.municipality_name:
         raise BulkError("The export holds no municipality.")
+    await _refuse_rows_of_others(connection, inserted["municipality"][0], inserted)
     if result.rows.get("change_log"):
         # The identity sequence continues after the imported ids (and never goes back).
         await connection.execute(
@@ -625,6 +631,52 @@ async def import_chunks(
             )
         )
     return result
+
+
+async def _refuse_rows_of_others(
+    connection: AsyncConnection, municipality_id: uuid.UUID, inserted: dict[str, list[uuid.UUID]]
+) -> None:
+    """Refuse the import when a row it wrote is not the municipality's, or refers to a row that
+    is not: each row must be one an export of the municipality would hold (`_scopes`, the
+    export's own definition), and so must every row its foreign keys name (its whole parent
+    chain, and links such as an assessment's criterion), national goals excepted. Checked in
+    the database after the inserts, in the import's transaction, with one statement a table."""
+    scopes = _scopes(municipality_id)
+    for name, ids in inserted.items():
+        table = _table(name)
+        wrong = [~scopes[name]]
+        for key in table.foreign_keys:
+            target = key.column.table.name
+            if target in scopes and target != "national_goal":
+                theirs = select(key.column).where(scopes[target])
+                wrong.append(key.parent.is_not(None) & key.parent.not_in(theirs))
+        if name == "change_log":
+            wrong += _change_log_links(scopes)
+        imported = table.c.id == any_(bindparam(f"{name}_ids", ids, type_=ARRAY(table.c.id.type)))
+        found = (await connection.scalars(select(table.c.id).where(imported, or_(*wrong)).limit(4))).all()
+        if found:
+            raise BulkError(
+                f"{name} row(s) {_examples(found)} belong to another municipality than {municipality_id} (or refer to "
+                "another's rows): an export holds one municipality's rows only. Nothing was imported."
+            )
+
+
+def _change_log_links(scopes: dict[str, ColumnElement[bool]]) -> list[ColumnElement[bool]]:
+    """A change-log row names its unit and entity without foreign keys: an imported one must
+    not name another municipality's unit, nor add to the history of another's row."""
+    log = _table("change_log").c
+    units = _table("unit")
+    wrong = [log.unit_id.is_not(None) & log.unit_id.not_in(select(units.c.id).where(scopes["unit"]))]
+    kinds = {mapper.class_.__name__: mapper.local_table for mapper in Base.registry.mappers}
+    owned = [name for name in TABLES if name not in ("national_goal", "change_log")]
+    known = []
+    for entity_type, table in kinds.items():
+        if table.name in owned:
+            known.append(entity_type)
+            others = select(table.c.id).where(~scopes[table.name])
+            wrong.append((log.entity_type == entity_type) & log.entity_id.in_(others))
+    wrong.append(log.entity_type.not_in(known))
+    return wrong
 
 
 def _decoded(name: str, row: dict[str, Any]) -> dict[str, Any]:

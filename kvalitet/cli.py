@@ -76,6 +76,11 @@ def serve(
     settings = _settings(host=host, port=port, workers=workers)
     configure_logging(settings.log_level, settings.log_json)
     log.info("settings", **settings.redacted())
+    if settings.local_tokens:
+        from .auth.local_tokens import key_path, signing_key
+
+        signing_key(settings.data_dir)  # `kvalitet token create` signs with this key
+        log.info("local_tokens.key", path=str(key_path(settings.data_dir).resolve()))
     url, server = _database_url(settings)
     # Workers read the URL from the environment: the embedded server is started once, here.
     os.environ["KVALITET_DATABASE_URL"] = url
@@ -199,25 +204,49 @@ def schema_export(
 def token_create(
     role: Annotated[str, typer.Option(help="sector_admin, unit_leader, staff or viewer.")],
     municipality: Annotated[str | None, typer.Option(help="The municipality number the role is for.")] = None,
-    unit: Annotated[str | None, typer.Option(help="The unit (organisation number or id) the role is for.")] = None,
-    subject: Annotated[str, typer.Option(help="Who the token is for (shown in the change log).")] = "developer",
+    unit: Annotated[
+        str | None, typer.Option(help="The unit the role is for: its organisation number, id or global id.")
+    ] = None,
+    subject: Annotated[
+        str | None,
+        typer.Option(help="Who the token is for (shown in the change log); by default one name per role and target."),
+    ] = None,
     hours: Annotated[float, typer.Option(help="How long the token is valid.")] = 8.0,
 ) -> None:
-    """Print a development token (signed with the key in the data directory)."""
+    """Print a development token, signed with the key of the service that uses the same data
+    directory (KVALITET_DATA_DIR); `kvalitet serve` makes that key when it starts."""
     import datetime as dt
 
     from .auth.claims import ClaimError, parse_roles
-    from .auth.local_tokens import create_token
+    from .auth.local_tokens import NoServiceKey, create_token
 
     settings = _settings()
     claim = {"role": role, **({"municipality": municipality} if municipality else {}), **({"unit": unit} if unit else {})}
     try:
-        parse_roles([claim])
+        (parsed,) = parse_roles([claim])
     except ClaimError as error:
         raise typer.BadParameter(str(error)) from error
     if not 0 < hours <= 24 * 366:
         raise typer.BadParameter("hours must be between 0 and 8784")
-    typer.echo(create_token(settings.data_dir, subject=subject, roles=[claim], ttl=dt.timedelta(hours=hours)))
+    # The unit as claims name it (a global id becomes its UUID, which the service looks up).
+    claim = {"role": parsed.role, **({"municipality": parsed.municipality} if parsed.municipality else {}),
+             **({"unit": parsed.unit} if parsed.unit else {})}
+    # Distinct default subjects: two developers' tokens are two callers (their idempotency
+    # keys and change-log entries never meet).
+    subject = subject or f"dev:{parsed.role}@{parsed.municipality or 'unit:' + str(parsed.unit)}"
+    try:
+        token = create_token(settings.data_dir, subject=subject, roles=[claim], ttl=dt.timedelta(hours=hours),
+                             create_key=False)
+    except NoServiceKey as missing:
+        typer.echo(
+            f"No service key at {missing.path.resolve()}.\n"
+            "`kvalitet serve` makes it there when it starts with local tokens on. Run this command with the "
+            f"service's data directory (KVALITET_DATA_DIR; here {settings.data_dir.resolve()}), or start the service "
+            "first.",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    typer.echo(token)
 
 
 async def _as_system(database, settings: Settings, work):

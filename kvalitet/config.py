@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     oidc_roles_claim: str = Field(default="kvalitet_roles", description="Claim (dotted path) holding the roles.")
     oidc_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])
     oidc_jwks_ttl: int = Field(default=3600, ge=10)
+    oidc_jwks_cooldown: float = Field(
+        default=60, ge=0, description="Least time between two JWKS fetches (an unknown key id fetches early)."
+    )
 
     # Webhooks.
     webhook_worker: bool = Field(default=True, description="`serve` runs the delivery worker in each process.")
@@ -57,6 +60,14 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=10, gt=0)
     webhook_poll_seconds: float = Field(default=2, gt=0)
     webhook_allow_http: bool = Field(default=True, description="Allow http:// receivers (set false in production).")
+    webhook_allow_private_targets: bool = Field(
+        default=False,
+        description="Allow receivers on loopback, private, link-local or other non-public addresses (development).",
+    )
+    webhook_concurrency: int = Field(default=10, ge=1, le=500, description="Posts in flight at once per worker.")
+    webhook_subscription_concurrency: int = Field(
+        default=2, ge=1, le=100, description="Posts in flight at once to one subscription, over all workers."
+    )
 
     # Limits against abuse.
     introspection: bool = Field(default=True, description="Answer introspection queries (off in production).")

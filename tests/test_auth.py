@@ -1,6 +1,7 @@
 """Authentication: local tokens, OIDC tokens from a provider's JWKS, API keys; and what a
 caller without valid credentials gets."""
 
+import asyncio
 import datetime as dt
 import json
 import socket
@@ -145,7 +146,13 @@ def provider():
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
     jwk.update({"kid": "key-1", "use": "sig", "alg": "RS256"})
-    app = Starlette(routes=[Route("/jwks", lambda request: JSONResponse({"keys": [jwk]}))])
+    fetches = []
+
+    def jwks(request):
+        fetches.append(time.monotonic())
+        return JSONResponse({"keys": [jwk]})
+
+    app = Starlette(routes=[Route("/jwks", jwks)])
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -154,16 +161,18 @@ def provider():
     while not server.started:
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    yield {"key": key, "jwks_url": f"http://127.0.0.1:{port}/jwks", "issuer": "https://idp.example.test"}
+    yield {"key": key, "jwks_url": f"http://127.0.0.1:{port}/jwks", "issuer": "https://idp.example.test",
+           "fetches": fetches}
     server.should_exit = True
     thread.join(timeout=5)
 
 
 @pytest.fixture
-async def oidc_gql(provider, secure_settings, profiles, database):
+async def oidc_gql(provider, secure_settings, profiles, database, request):
     settings = secure_settings.model_copy(
         update={"oidc_issuer": provider["issuer"], "oidc_jwks_url": provider["jwks_url"], "oidc_audience": "kvalitet",
-                "oidc_roles_claim": "ext.roles", "oidc_subject_claim": "email"}
+                "oidc_roles_claim": "ext.roles", "oidc_subject_claim": "email",
+                **getattr(request, "param", {})}
     )
     app = create_app(settings, profiles=profiles, database=database)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
@@ -191,6 +200,55 @@ async def test_oidc_tokens_with_configured_claims(oidc_gql, provider, world):
     ):
         response = await oidc_gql.post("/graphql", json={"query": WHO}, headers={"Authorization": f"Bearer {bad}"})
         assert response.status_code == 401
+
+
+async def test_unknown_key_ids_cannot_make_the_service_fetch_the_jwks_again_and_again(oidc_gql, provider, world):
+    provider["fetches"].clear()
+    forged = [_oidc_token(provider, roles=["sector_admin@9901"], kid=f"made-up-{n}") for n in range(50)]
+    responses = await asyncio.gather(*(
+        oidc_gql.post("/graphql", json={"query": WHO}, headers={"Authorization": f"Bearer {token}"}) for token in forged
+    ))
+    assert {r.status_code for r in responses} == {401}
+    for token in forged[:10]:  # one after another too
+        response = await oidc_gql.post("/graphql", json={"query": WHO}, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401
+    assert len(provider["fetches"]) == 1  # the first fetch; every unknown key id after it waits for the cooldown
+    good = GraphQLClient(oidc_gql, _oidc_token(provider, roles=["sector_admin@9901"]))
+    assert (await good(WHO))["municipality"]["units"]["totalCount"] == 1
+
+
+@pytest.mark.parametrize("oidc_gql", [{"oidc_jwks_cooldown": 0.3}], indirect=True)
+async def test_an_unknown_key_id_fetches_again_after_the_cooldown(oidc_gql, provider, world):
+    provider["fetches"].clear()
+    token = _oidc_token(provider, roles=["sector_admin@9901"], kid="rotated-in-later")
+    for _ in range(5):
+        assert (await oidc_gql.post("/graphql", json={"query": WHO}, headers={"Authorization": f"Bearer {token}"})).status_code == 401
+    assert len(provider["fetches"]) == 1
+    await asyncio.sleep(0.35)
+    assert (await oidc_gql.post("/graphql", json={"query": WHO}, headers={"Authorization": f"Bearer {token}"})).status_code == 401
+    assert len(provider["fetches"]) == 2
+
+
+@pytest.mark.parametrize("roles", [
+    [{"role": "sector_admin", "municipality": ["9901"]}],
+    [{"role": "sector_admin", "municipality": 9901}],
+    [{"role": "unit_leader", "unit": {"org": "974760673"}}],
+    [{"role": "unit_leader", "unit": "974760673\x00"}],
+    [{"role": ["sector_admin"], "municipality": "9901"}],
+    [{"role": "sector_admin", "municipality": "99\x0001"}],
+    ["sector_admin@\ud800"],
+    [None],
+    "sector_admin@9901",
+])
+async def test_odd_role_claims_in_a_signed_token_are_refused_with_401(secure_client, secure_settings, world, roles):
+    import datetime as dt
+
+    from kvalitet.auth.local_tokens import create_token
+
+    bearer = create_token(secure_settings.data_dir, subject="odd", roles=roles, ttl=dt.timedelta(minutes=5))
+    response = await secure_client.post("/graphql", json={"query": WHO}, headers={"Authorization": f"Bearer {bearer}"})
+    assert response.status_code == 401, response.text
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
 async def test_the_change_log_names_the_person(oidc_gql, provider, world, database):

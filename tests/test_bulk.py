@@ -330,3 +330,87 @@ def test_cli_export_and_import(source, empty_database_url, tmp_path, monkeypatch
     result = runner.invoke(app, ["export", "--municipality", "5501", "--format", "csv", "--out", str(second)])
     assert result.exit_code == 0, result.output
     _assert_same_export(first, second)
+
+
+def _forge(directory: Path, table: str, change) -> None:
+    """Change an export's rows of `table` with `change(rows)`, and its manifest to match (as
+    an attacker recomputing the checksums would)."""
+    path = directory / f"{table}.json"
+    rows = _rows(directory, table)
+    change(rows)
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    manifest = json.loads((directory / bulk.MANIFEST).read_text(encoding="utf-8"))
+    for entry in manifest["tables"]:
+        if entry["name"] == table:
+            entry["rows"], entry["sha256"] = len(rows), bulk._sha256(path)
+    (directory / bulk.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def _copy(row: dict, **values) -> dict:
+    return {**row, "id": str(uuid.uuid4()), **values}
+
+
+def _into_report_of(tromso: Path, drammen: Path) -> dict:
+    """A new assessment in Tromsø's report (of one of Drammen's criteria, so that it clashes
+    with nothing Tromsø assessed)."""
+    criterion = _rows(drammen, "criterion")[0]
+    return _copy(_rows(tromso, "assessment")[0], criterion_id=criterion["id"], local_goal_id=None, comment="innsmett")
+
+
+def _of_drammen(drammen: Path) -> dict:
+    unit = _rows(drammen, "unit")[0]
+    return {"municipality_id": unit["municipality_id"], "unit_id": unit["id"]}
+
+
+# Each forgery puts one row of the importing municipality (Drammen) into Tromsø's, which is in
+# the target database already: (table to forge, how, given Tromsø's export).
+FORGERIES = {
+    "a unit of Tromsø's": ("unit", lambda rows, tromso: rows.append(
+        _copy(rows[0], municipality_id=_rows(tromso, "municipality")[0]["id"], org_number=None, name="Innsmett skole"))),
+    "an assessment in Tromsø's report": ("assessment", lambda rows, tromso: rows.append(
+        _into_report_of(tromso, tromso.parent / "3301"))),
+    "a local plan on Tromsø's plan": ("local_plan", lambda rows, tromso: rows.append(
+        _copy(_rows(tromso, "local_plan")[0], **_of_drammen(tromso.parent / "3301")))),
+    "a change in Tromsø's feed": ("change_log", lambda rows, tromso: rows.append(
+        {**rows[-1], "id": 10**9, "municipality_id": _rows(tromso, "municipality")[0]["id"]})),
+    "a change for a unit of Tromsø's": ("change_log", lambda rows, tromso: rows.append(
+        {**rows[-1], "id": 10**9, "unit_id": _rows(tromso, "unit")[0]["id"]})),
+    "a change in the history of Tromsø's unit": ("change_log", lambda rows, tromso: rows.append(
+        {**rows[-1], "id": 10**9, "entity_type": "Unit", "entity_id": _rows(tromso, "unit")[0]["id"]})),
+    "a change of an API key": ("change_log", lambda rows, tromso: rows.append(
+        {**rows[-1], "id": 10**9, "entity_type": "ApiKey"})),
+}
+
+
+@pytest.mark.parametrize("forgery", FORGERIES)
+async def test_an_import_writes_nothing_outside_its_municipality(source, empty_database_url, tmp_path, forgery):
+    tromso, drammen = tmp_path / "5501", tmp_path / "3301"
+    await _export(source["database"], "5501", tromso)
+    await _export(source["database"], "3301", drammen)
+    table, change = FORGERIES[forgery]
+    _forge(drammen, table, lambda rows: change(rows, tromso))
+    target = await _migrated(empty_database_url)
+    try:
+        await _import(target, tromso)
+        before = await _counts(target)
+        with pytest.raises(bulk.BulkError, match=f"{table} row.*belong to another municipality.*Nothing was imported"):
+            await _import(target, drammen)
+        assert await _counts(target) == before
+    finally:
+        await target.dispose()
+
+
+def test_the_cli_refuses_a_forged_import_and_writes_nothing(source, empty_database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("KVALITET_DATABASE_URL", source["database"].url)
+    tromso, drammen = tmp_path / "5501", tmp_path / "3301"
+    for number, out in (("5501", tromso), ("3301", drammen)):
+        assert runner.invoke(app, ["export", "--municipality", number, "--out", str(out)]).exit_code == 0
+    table, change = FORGERIES["a unit of Tromsø's"]
+    _forge(drammen, table, lambda rows: change(rows, tromso))
+    monkeypatch.setenv("KVALITET_DATABASE_URL", empty_database_url)
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["import", str(tromso)]).exit_code == 0
+    result = runner.invoke(app, ["import", str(drammen)])
+    assert result.exit_code == 1 and "unit row(s)" in result.stderr and "Nothing was imported" in result.stderr
+    result = runner.invoke(app, ["export", "--municipality", "3301", "--out", str(tmp_path / "none")])
+    assert result.exit_code == 1 and "No municipality 3301." in result.stderr

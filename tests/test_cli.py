@@ -94,6 +94,14 @@ def test_serve_starts_one_embedded_database_serves_demo_and_stops_it(tmp_path, w
             body = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": query}, timeout=10).json()
             assert body["data"]["municipality"]["plans"][0]["title"] == "Du og jeg og vi to – VI VIL!"
         assert len(_postmasters(tmp_path / "data" / "pgdata")) == 1
+        # An operator makes a token from another directory, naming the service's data directory.
+        made = subprocess.run([sys.executable, "-m", "kvalitet", "token", "create", "--role", "sector_admin",
+                               "--municipality", "5501"], env=env, cwd=tmp_path.parent, capture_output=True, text=True)
+        assert made.returncode == 0, made.stderr
+        units = '{ municipality(number: "5501") { units(first: 1) { totalCount } } }'
+        body = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": units}, timeout=10,
+                          headers={"Authorization": f"Bearer {made.stdout.strip()}"}).json()
+        assert body["data"]["municipality"]["units"]["totalCount"] > 0, body
     finally:
         server.send_signal(signal.SIGTERM)  # what an orchestrator sends
         try:
@@ -101,3 +109,55 @@ def test_serve_starts_one_embedded_database_serves_demo_and_stops_it(tmp_path, w
         except subprocess.TimeoutExpired:
             server.kill()
     assert _postmasters(tmp_path / "data" / "pgdata") == []
+
+
+def _claims(token: str) -> dict:
+    import jwt
+
+    return jwt.decode(token, options={"verify_signature": False})
+
+
+def test_token_create_refuses_without_the_services_key_and_says_where_it_looked(tmp_path, monkeypatch):
+    monkeypatch.setenv("KVALITET_DATA_DIR", str(tmp_path / "elsewhere"))
+    result = runner.invoke(app, ["token", "create", "--role", "sector_admin", "--municipality", "5501"])
+    assert result.exit_code == 1
+    assert f"No service key at {tmp_path / 'elsewhere' / 'auth' / 'local-token.key'}" in result.stderr
+    assert not (tmp_path / "elsewhere").exists()  # no key of its own was made
+
+
+def test_token_create_names_units_as_claims_do_and_refuses_anything_else(tmp_path, monkeypatch):
+    import uuid
+
+    from strawberry.relay import GlobalID
+
+    from kvalitet.auth.local_tokens import signing_key
+
+    monkeypatch.setenv("KVALITET_DATA_DIR", str(tmp_path))
+    signing_key(tmp_path)  # as `serve` makes it
+    unit_id = uuid.uuid4()
+    for given, claimed in (("974760673", "974760673"), (str(unit_id), str(unit_id)),
+                           (str(GlobalID("Unit", str(unit_id))), str(unit_id))):
+        result = runner.invoke(app, ["token", "create", "--role", "unit_leader", "--unit", given])
+        assert result.exit_code == 0, result.output
+        assert _claims(result.stdout.strip())["roles"] == [{"role": "unit_leader", "unit": claimed}]
+    for wrong in ("974760674", "Fjellheim skole", str(GlobalID("Report", str(unit_id))), "12345"):
+        result = runner.invoke(app, ["token", "create", "--role", "unit_leader", "--unit", wrong])
+        assert result.exit_code == 2 and "a unit is named by its organisation number, id or global id" in result.output
+    result = runner.invoke(app, ["token", "create", "--role", "viewer", "--municipality", "Tromsø"])
+    assert result.exit_code == 2 and "4-digit number" in result.output
+
+
+def test_default_token_subjects_differ_by_role_and_target(tmp_path, monkeypatch):
+    from kvalitet.auth.local_tokens import signing_key
+
+    monkeypatch.setenv("KVALITET_DATA_DIR", str(tmp_path))
+    signing_key(tmp_path)
+    subjects = set()
+    for args in (["--role", "sector_admin", "--municipality", "5501"], ["--role", "sector_admin", "--municipality", "3301"],
+                 ["--role", "viewer", "--municipality", "5501"], ["--role", "unit_leader", "--unit", "974760673"]):
+        result = runner.invoke(app, ["token", "create", *args])
+        assert result.exit_code == 0, result.output
+        subjects.add(_claims(result.stdout.strip())["sub"])
+    assert len(subjects) == 4
+    result = runner.invoke(app, ["token", "create", "--role", "viewer", "--municipality", "5501", "--subject", "kari"])
+    assert _claims(result.stdout.strip())["sub"] == "kari"

@@ -64,3 +64,52 @@ async def test_keys_are_per_caller(gql_as, gql, token):
     a = (await one(CREATE, {"input": {**request, "name": "Skole A"}}))["createUnit"]
     b = (await two(CREATE, {"input": {**request, "name": "Skole B"}}))["createUnit"]
     assert a["errors"] == b["errors"] == [] and a["unit"]["id"] != b["unit"]["id"]
+
+
+UNIT_FIELDS = """mutation ($input: CreateUnitInput!) { createUnit(input: $input) {
+  unit { id name orgNumber history(first: 5) { edges { node { actor } } } } errors { field code message } } }"""
+
+
+async def _two_municipalities(gql) -> tuple[dict, dict]:
+    cycle = Cycle(gql)
+    return await cycle.municipality("5501", "Tromsø", "tromso"), await cycle.municipality("3301", "Drammen", "drammen")
+
+
+async def test_a_replay_never_reaches_another_caller_with_the_same_subject(gql, gql_as, token, secure_client):
+    tromso, _ = await _two_municipalities(gql)
+    # Both tokens name the same person; only their roles differ.
+    admin = gql_as(token("sector_admin", municipality="5501", subject="developer"))
+    other = token("sector_admin", municipality="3301", subject="developer")
+    request = {"municipalityId": tromso["id"], "name": "Fjellheim skole", "kind": "SCHOOL", "orgNumber": "974760673",
+               "idempotencyKey": "same-key"}
+    first = (await admin(UNIT_FIELDS, {"input": request}))["createUnit"]
+    assert first["errors"] == [] and first["unit"]["name"] == "Fjellheim skole"
+
+    response = await secure_client.post("/graphql", json={"query": UNIT_FIELDS, "variables": {"input": request}},
+                                        headers={"Authorization": f"Bearer {other}"})
+    assert response.status_code == 200
+    payload = response.json()["data"]["createUnit"]
+    assert payload["unit"] is None
+    # Answered as any call of Drammen's into Tromsø is, with no word of the key or of the unit.
+    assert [e["code"] for e in payload["errors"]] == ["FORBIDDEN"], payload
+    for secret in ("Fjellheim", "974760673", first["unit"]["id"], "idempotency"):
+        assert secret not in response.text
+    # The first caller still gets its own result again.
+    assert (await admin(UNIT_FIELDS, {"input": request}))["createUnit"]["unit"]["id"] == first["unit"]["id"]
+
+
+async def test_a_replay_is_authorised_again(gql, gql_as, token, database):
+    tromso, drammen = await _two_municipalities(gql)
+    theirs = await Cycle(gql).unit(tromso["id"], "Fjellheim skole", "SCHOOL", "974760673")
+    admin = gql_as(token("sector_admin", municipality="3301"))
+    request = {"municipalityId": drammen["id"], "name": "Bragernes skole", "kind": "SCHOOL", "idempotencyKey": "k"}
+    assert (await admin(UNIT_FIELDS, {"input": request}))["createUnit"]["errors"] == []
+    # The kept result now names a row the caller may not read (as if it had moved away).
+    async with database.engine.begin() as connection:
+        await connection.exec_driver_sql(
+            "UPDATE idempotency_record SET result = jsonb_set(result, '{row}', "
+            "(SELECT to_jsonb(unit) FROM unit WHERE name = 'Fjellheim skole'))"
+        )
+    again = (await admin(UNIT_FIELDS, {"input": request}))["createUnit"]
+    assert again["unit"] is None and [e["code"] for e in again["errors"]] == ["NOT_FOUND"]
+    assert "Fjellheim" not in str(again) and theirs["id"] not in str(again)

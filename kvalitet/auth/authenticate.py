@@ -39,6 +39,7 @@ class Authenticator:
                 audience=settings.oidc_audience,
                 algorithms=settings.oidc_algorithms,
                 ttl=settings.oidc_jwks_ttl,
+                cooldown=settings.oidc_jwks_cooldown,
             )
             if settings.oidc_issuer and settings.oidc_jwks_url
             else None

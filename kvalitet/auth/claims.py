@@ -6,8 +6,9 @@ A token carries its roles as a list, in either form:
 - strings (for identity providers that only emit string lists): `"sector_admin@5501"`,
   `"unit_leader@unit:974760673"`
 
-A unit is named by its organisation number or its id. Claims naming a municipality or unit
-this database does not have grant nothing.
+A municipality is named by its 4-digit number; a unit by its organisation number, its id or
+its global id (as `node(id:)` takes it). Anything else is refused (`ClaimError`); claims naming
+a municipality or unit this database does not have grant nothing.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
+from strawberry.relay import GlobalID, GlobalIDValueError
 
 from ..caches import TimedCache
 
 from ..access import Grant
 from ..models import Municipality, Unit
+from ..services.validation import valid_org_number
 
 PERSON_ROLES = ("sector_admin", "unit_leader", "staff", "viewer")
 
@@ -48,15 +51,47 @@ def parse_roles(value) -> list[RoleClaim]:
             role, _, where = item.partition("@")
             claim = RoleClaim(role, unit=where[5:]) if where.startswith("unit:") else RoleClaim(role, municipality=where or None)
         elif isinstance(item, dict):
-            claim = RoleClaim(str(item.get("role", "")), item.get("municipality"), item.get("unit"))
+            claim = RoleClaim(item.get("role", ""), item.get("municipality"), item.get("unit"))
         else:
             raise ClaimError("a role is a string or an object")
-        if claim.role not in PERSON_ROLES:
-            raise ClaimError(f"unknown role {claim.role!r}")
+        if not isinstance(claim.role, str) or claim.role not in PERSON_ROLES:
+            raise ClaimError(f"unknown role {str(claim.role)[:40]!r}")
         if (claim.municipality is None) == (claim.unit is None):
             raise ClaimError(f"role {claim.role!r} needs a municipality or a unit")
+        if claim.municipality is not None:
+            claim = RoleClaim(claim.role, municipality=municipality_number(claim.municipality))
+        else:
+            claim = RoleClaim(claim.role, unit=unit_ref(claim.unit))
         claims.append(claim)
     return claims
+
+
+def municipality_number(value) -> str:
+    """A municipality number as claims name it (4 digits), or ClaimError."""
+    if not (isinstance(value, str) and len(value) == 4 and value.isascii() and value.isdigit()):
+        raise ClaimError(f"a municipality is named by its 4-digit number, not {_shown(value)}")
+    return value
+
+
+def unit_ref(value) -> str:
+    """A unit as claims name it: its organisation number, or its id (a UUID, also taken as a
+    global id of a Unit, and given back as the UUID); ClaimError for anything else."""
+    if isinstance(value, str):
+        if valid_org_number(value):
+            return value
+        if _is_uuid(value):
+            return str(uuid.UUID(value))
+        try:
+            global_id = GlobalID.from_id(value)
+        except (GlobalIDValueError, ValueError, TypeError):
+            global_id = None
+        if global_id is not None and global_id.type_name == "Unit" and _is_uuid(global_id.node_id):
+            return str(uuid.UUID(global_id.node_id))
+    raise ClaimError(f"a unit is named by its organisation number, id or global id, not {_shown(value)}")
+
+
+def _shown(value) -> str:
+    return repr(value)[:40] if isinstance(value, str) else f"a {type(value).__name__}"
 
 
 async def resolve(engine: AsyncEngine, claims: list[RoleClaim], known: TimedCache | None = None) -> tuple[Grant, ...]:
@@ -109,5 +144,5 @@ def _is_uuid(value: str) -> bool:
     try:
         uuid.UUID(value)
         return True
-    except ValueError:
+    except (ValueError, AttributeError, TypeError):
         return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, String, func
+from sqlalchemy import DateTime, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -14,9 +14,11 @@ from .base import Base
 class IdempotencyRecord(Base):
     __tablename__ = "idempotency_record"
 
-    # Scoped by who calls: two integrators may use the same key without meeting.
-    actor: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # Scoped by the caller's whole identity (`Actor.identity`: subject, grants, scopes), so two
+    # callers never meet, not even two with the same subject and other grants.
+    caller: Mapped[str] = mapped_column(String(64), primary_key=True)
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    actor: Mapped[str] = mapped_column(Text)  # the caller's name, for people reading the table
     mutation: Mapped[str] = mapped_column(String(80))
     request_hash: Mapped[str] = mapped_column(String(64))
     result: Mapped[dict] = mapped_column(JSONB)

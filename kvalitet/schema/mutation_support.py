@@ -30,6 +30,7 @@ from strawberry.types import Info
 from .. import models
 from ..db import current_actor
 from ..services.context import ServiceContext
+from ..services.targets import target_of
 from ..services.errors import DUPLICATE, INVALID_VALUE, NOT_FOUND, STALE_VERSION, Problem, UserInputError
 
 IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
@@ -132,17 +133,36 @@ def _restore(snapshot: dict) -> dict | None:
 
 
 async def _claim_key(session, context, info: Info, key: str, request_hash: str):
-    """Take the key for this call (waiting for a concurrent call with the same key to end).
-    Returns None when taken, else the stored record of the first call."""
+    """Take the key for this caller (waiting for a concurrent call with the same key to end).
+    Returns None when taken, else the stored record of the caller's first call. Records are
+    keyed by the caller's whole identity, so another caller's key is never found here."""
+    caller = context.actor.identity
     taken = await session.execute(
         pg_insert(models.IdempotencyRecord)
-        .values(actor=context.actor.name, key=key, mutation=info.field_name, request_hash=request_hash, result={})
+        .values(caller=caller, actor=context.actor.name, key=key, mutation=info.field_name,
+                request_hash=request_hash, result={})
         .on_conflict_do_nothing()
         .returning(models.IdempotencyRecord.key)
     )
     if taken.first() is not None:
         return None
-    return await session.get(models.IdempotencyRecord, (context.actor.name, key))
+    return await session.get(models.IdempotencyRecord, (caller, key))
+
+
+async def _replay(service: ServiceContext, snapshot: dict) -> dict | None:
+    """The first call's result, if the caller may still read it (re-authorised now: its
+    grants or the row's owner may have changed since); a UserInputError otherwise."""
+    row = _restore(snapshot)
+    if row is None:
+        return None
+    model = getattr(models, snapshot["model"])
+    try:
+        target = await target_of(service.session, model(**row))
+    except TypeError:  # its owner is gone
+        target = None
+    if target is None or not service.policy.can(service.actor, "read", model, target):
+        raise UserInputError(Problem(NOT_FOUND, "What this call changed is no longer there for you."))
+    return row
 
 
 async def run_mutation(
@@ -165,12 +185,13 @@ async def run_mutation(
                             if (first.mutation, first.request_hash) != (info.field_name, request_hash):
                                 return None, [UserError(field="idempotencyKey", code=IDEMPOTENCY_KEY_REUSED,
                                                         message="The idempotency key was used before with other input.")]
-                            return _restore(first.result), []
+                            return await _replay(service, first.result), []
                     result = await work(service)
                     if key is not None:
                         await session.execute(
                             update(models.IdempotencyRecord)
-                            .where(models.IdempotencyRecord.actor == context.actor.name, models.IdempotencyRecord.key == key)
+                            .where(models.IdempotencyRecord.caller == context.actor.identity,
+                                   models.IdempotencyRecord.key == key)
                             .values(result=_snapshot(result))
                         )
             except UserInputError as error:
