@@ -23,6 +23,13 @@ DELIVERIES = """query ($id: ID!) { node(id: $id) { ... on WebhookSubscription {
 
 
 @pytest.fixture
+def settings(settings):
+    """The receivers of these tests listen on loopback: allow private targets (see
+    test_webhook_targets.py for what happens without)."""
+    return settings.model_copy(update={"webhook_allow_private_targets": True})
+
+
+@pytest.fixture
 def receiver():
     r = Receiver().start()
     yield r
@@ -41,7 +48,7 @@ async def world(gql, receiver):
 
 
 async def _deliver(database, **options):
-    options = {"max_attempts": 3, "backoff_seconds": 0.001, **options}
+    options = {"max_attempts": 3, "backoff_seconds": 0.001, "allow_private": True, **options}
     async with httpx.AsyncClient(timeout=5) as client:
         return await deliver_due(database.engine, client, **options)
 
@@ -113,7 +120,8 @@ async def test_two_workers_never_deliver_one_event_twice(gql, database_url, rece
     try:
         async def drain(database):
             total = 0
-            while tried := await _deliver(database, batch=3):
+            # One subscription: let both workers' batches be in flight to it at once.
+            while tried := await _deliver(database, batch=3, per_subscription=6):
                 total += tried
             return total
 

@@ -43,9 +43,11 @@ class OutboxEvent(Base):
 class WebhookDelivery(Base):
     """One event to one subscription: tried until delivered, or dead after the last try.
 
-    Workers claim due deliveries with `FOR UPDATE SKIP LOCKED`, so several workers on one
-    database never post the same delivery at the same time. Bookkeeping, not domain data:
-    no version, and changes are not in the change log (the row itself is the log)."""
+    Workers claim due deliveries with `FOR UPDATE SKIP LOCKED` and lease them (`leased_until`)
+    in a short transaction, then post with no transaction open, so several workers on one
+    database never post the same delivery at the same time (kvalitet.webhooks.worker).
+    Bookkeeping, not domain data: no version, and changes are not in the change log (the row
+    itself is the log)."""
 
     __tablename__ = "webhook_delivery"
     __table_args__ = (
@@ -64,4 +66,7 @@ class WebhookDelivery(Base):
     last_status_code: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Claimed by a worker until then (null: not claimed). A delivery whose lease ran out (its
+    # worker died mid-post) can be claimed again.
+    leased_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

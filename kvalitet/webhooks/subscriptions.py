@@ -6,26 +6,34 @@ import secrets
 import uuid
 from urllib.parse import urlsplit
 
+import httpx
+
 from ..models import Municipality, WebhookSubscription
 from ..services.context import ServiceContext
 from ..services.errors import INVALID_VALUE
 from ..services.events import EVENT_TYPES
 from ..services.units import UNSET
 from ..services.validation import Checker
+from .targets import host_refusal
 
 
-def _check_url(checker: Checker, url: str | None, allow_http: bool) -> str | None:
+def _check_url(checker: Checker, url: str | None, allow_http: bool, allow_private: bool) -> str | None:
     url = checker.text(url, "url", max_length=2000)
     if url is None:
         return None
-    parts = urlsplit(url)
     schemes = ("https", "http") if allow_http else ("https",)
-    checker.check(
-        parts.scheme in schemes and bool(parts.hostname),
-        INVALID_VALUE,
-        f"The URL must be {' or '.join(schemes)}:// with a host.",
-        "url",
-    )
+    try:
+        parts, posted = urlsplit(url), httpx.URL(url)  # posted: as the worker will read it
+        parts.port  # a port out of range raises
+    except (ValueError, httpx.InvalidURL):
+        parts = posted = None
+    valid = parts is not None and parts.scheme in schemes and bool(parts.hostname) and bool(posted.host)
+    checker.check(valid, INVALID_VALUE, f"The URL must be {' or '.join(schemes)}:// with a host.", "url")
+    if valid and not allow_private:
+        # Only a host that is not public by its very spelling; where a name leads is checked
+        # at every delivery (targets.pin).
+        refusal = host_refusal(posted.host) or host_refusal(parts.hostname)
+        checker.check(refusal is None, INVALID_VALUE, f"The URL must point to a public host: {refusal}.", "url")
     return url
 
 
@@ -39,11 +47,11 @@ def _check_events(checker: Checker, event_types: list[str]) -> list[str]:
 
 async def create_subscription(
     ctx: ServiceContext, municipality_id: uuid.UUID, url: str, event_types: list[str], description: str | None,
-    *, allow_http: bool,
+    *, allow_http: bool, allow_private: bool = False,
 ) -> tuple[WebhookSubscription, str]:
     municipality = await ctx.load(Municipality, municipality_id, "municipality", action="manage_webhooks", field_name="municipalityId")
     checker = Checker()
-    url = _check_url(checker, url, allow_http)
+    url = _check_url(checker, url, allow_http, allow_private)
     event_types = _check_events(checker, event_types)
     description = checker.text(description, "description", max_length=500, required=False)
     checker.raise_if_any()
@@ -58,12 +66,12 @@ async def create_subscription(
 
 async def update_subscription(
     ctx: ServiceContext, subscription_id: uuid.UUID, version: int, *, url=UNSET, event_types=UNSET, active=UNSET,
-    allow_http: bool,
+    allow_http: bool, allow_private: bool = False,
 ) -> WebhookSubscription:
     subscription = await ctx.load_for_change(WebhookSubscription, subscription_id, version, "webhook subscription")
     checker = Checker()
     if url is not UNSET:
-        subscription.url = _check_url(checker, url, allow_http)
+        subscription.url = _check_url(checker, url, allow_http, allow_private)
     if event_types is not UNSET:
         subscription.event_types = _check_events(checker, event_types or [])
     if active is not UNSET:

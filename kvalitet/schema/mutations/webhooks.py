@@ -57,6 +57,7 @@ class WebhookMutations:
                 input.event_types,
                 input.description,
                 allow_http=info.context.settings.webhook_allow_http,
+                allow_private=info.context.settings.webhook_allow_private_targets,
             )
 
         result, errors = await run_mutation(info, work)
@@ -78,6 +79,7 @@ class WebhookMutations:
                 event_types=given(input.event_types),
                 active=given(input.active),
                 allow_http=info.context.settings.webhook_allow_http,
+                allow_private=info.context.settings.webhook_allow_private_targets,
             )
 
         return await respond(info, WebhookSubscriptionPayload, work, input)
