@@ -43,10 +43,18 @@ async def test_the_stream_holds_what_the_export_holds(profiles, settings, databa
     assert all(len(c["rows"]) <= 7 for c in chunks)
 
 
-@pytest.mark.parametrize("who", ["anonymous", "unit viewer"])
+@pytest.mark.parametrize("who", ["anonymous", "unit viewer", "outsider"])
 async def test_others_may_not_stream_it(profiles, settings, database, demo, who):
     async with database.session() as session:
         municipality = await session.scalar(select(Municipality.id).where(Municipality.number == "9901"))
-    actor = ANONYMOUS if who == "anonymous" else Actor(id="user:v", grants=(Grant("viewer", municipality_id=municipality, unit_id=municipality),))
+        other = await session.scalar(select(Municipality.id).where(Municipality.number == "5501"))
+    assert municipality and other
+    actor = {
+        "anonymous": ANONYMOUS,
+        "unit viewer": Actor(id="user:v", grants=(Grant("viewer", municipality_id=municipality, unit_id=municipality),)),
+        # A sector admin of another municipality: 9901 is not found for them, as for anyone outside it.
+        "outsider": Actor(id="user:o", grants=(Grant("sector_admin", municipality_id=other),)),
+    }[who]
     results = await _subscribe(profiles, settings, database, actor)
-    assert results[0].errors and "export" in results[0].errors[0].message
+    assert len(results) == 1 and results[0].data is None
+    assert results[0].errors and ("export" in results[0].errors[0].message or who == "outsider")

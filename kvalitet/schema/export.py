@@ -1,5 +1,21 @@
-"""A municipality's whole export, streamed through GraphQL as a subscription (over
-graphql-transport-ws or multipart HTTP): the same chunks as `kvalitet export` writes."""
+"""A municipality's whole export, streamed through GraphQL as a subscription: the same chunks
+as `kvalitet export` writes. Sector admins and viewers of the municipality, and API keys that
+read it, may stream it; anyone else gets an error and no row.
+
+Two transports, one set of access rules:
+
+- **Multipart HTTP**: POST (or GET) /graphql with `Accept: multipart/mixed;subscriptionSpec="1.0"`
+  and, like every HTTP request, `Authorization: Bearer <token or API key>`. Each part is
+  `{"payload": {"data": …}}` (an empty `{}` part is a heartbeat); the last boundary ends the
+  stream. Only subscriptions are served this way (anything else is a 400).
+- **Websockets** (graphql-transport-ws only): the caller is named by the upgrade request's
+  `Authorization` header or, since a browser cannot set that header on a websocket, by the
+  payload of `connection_init`: `{"Authorization": "Bearer <token>"}` (the key in any case,
+  e.g. `authorization`) or `{"token": "<token>"}` (a bare token or API key). A null or empty
+  value counts as absent (anonymous). Credentials that are not valid (unknown, expired, not a
+  string, malformed) close the socket with 4401 before `connection_ack`; credentials that differ
+  from the header's, or from each other, with 4403; a payload that is not an object with 4400.
+"""
 
 from __future__ import annotations
 
@@ -37,9 +53,11 @@ class Subscription:
         async with read_service(info) as service:
             from sqlalchemy import select
 
-            municipality_id = await service.session.scalar(
-                select(models.Municipality.id).where(models.Municipality.number == number)
-            )
+            municipality_id = None
+            if _plausible_number(number):  # anything else is no municipality, as an unknown number is
+                municipality_id = await service.session.scalar(
+                    select(models.Municipality.id).where(models.Municipality.number == number)
+                )
             try:
                 await service.load(models.Municipality, municipality_id, "municipality", action="export", field_name="number")
             except UserInputError as error:
@@ -53,3 +71,9 @@ class Subscription:
                 async for chunk in bulk.stream_export(connection, municipality_id, chunk_size=chunk_size):
                     sent += len(chunk.rows)
                     yield ExportChunk(table=chunk.table, rows=chunk.rows, rows_sent=sent, rows_total=total)
+
+
+def _plausible_number(number: str) -> bool:
+    """Whether `number` may be a municipality's number: four digits, as the table's check says.
+    (NUL and other controls could not even be sent to the database.)"""
+    return len(number) == 4 and number.isascii() and number.isdigit()
