@@ -82,6 +82,10 @@ def serve(
         signing_key(settings.data_dir)  # `kvalitet token create` signs with this key
         log.info("local_tokens.key", path=str(key_path(settings.data_dir).resolve()))
     url, server = _database_url(settings)
+    if server is not None:
+        from .embedded import start_guard
+
+        start_guard(server)  # stops the server even if this process is killed outright
     # Workers read the URL from the environment: the embedded server is started once, here.
     os.environ["KVALITET_DATABASE_URL"] = url
 
@@ -107,6 +111,8 @@ def serve(
             port=settings.port,
             workers=settings.workers,
             log_level=settings.log_level,
+            # httptools with limits on how long and how large a request's head may be
+            http="kvalitet.http_protocol:ServiceHttpProtocol",
         )
     finally:
         if server is not None:

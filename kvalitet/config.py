@@ -39,6 +39,9 @@ class Settings(BaseSettings):
         "graphql-core's default execution).",
     )
     statement_timeout_ms: int = Field(default=15_000, ge=100, description="Longest a database statement may run.")
+    idle_in_transaction_timeout_ms: int = Field(
+        default=60_000, ge=100, description="Longest a database session may sit idle inside a transaction."
+    )
 
     # Authentication.
     local_tokens: bool = Field(default=True, description="Accept `kvalitet token create` tokens (development).")
@@ -76,6 +79,11 @@ class Settings(BaseSettings):
     max_query_aliases: int = Field(default=30, ge=1)
     max_query_cost: int = Field(default=50_000, ge=10, description="Most objects a query may ask for (estimated).")
     max_body_bytes: int = Field(default=1_000_000, ge=1_000)
+    max_header_bytes: int = Field(default=32_768, ge=1_024, description="Largest request line and headers.")
+    http_head_timeout_seconds: float = Field(
+        default=10, gt=0, description="Longest a request's line and headers may take to arrive."
+    )
+    http_body_timeout_seconds: float = Field(default=30, gt=0, description="Longest a request's body may take to arrive.")
 
     def redacted(self) -> dict[str, object]:
         """The resolved settings, fit for a log line: the database password is hidden."""

@@ -204,9 +204,24 @@ def _coerce(value: str | None, column) -> Any:
             return dt.datetime.fromisoformat(value)
         if kind is dt.date:
             return dt.date.fromisoformat(value)
-        return kind(value)
+        coerced = kind(value)
     except (ValueError, TypeError) as error:
         raise CursorError("the cursor is not one this service made") from error
+    # What the database could not take as a parameter (it would fail the statement) no cursor
+    # of ours holds: integers beyond bigint, text with NUL or a lone surrogate.
+    if isinstance(coerced, int) and not -(2**63) <= coerced < 2**63:
+        raise CursorError("the cursor is not one this service made")
+    if isinstance(coerced, str) and ("\x00" in coerced or not _encodable(coerced)):
+        raise CursorError("the cursor is not one this service made")
+    return coerced
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 __all__ = ["CursorError", "Loaders", "cursor_values", "filter_clauses"]

@@ -11,6 +11,8 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .db.outage import RETRY_AFTER, is_outage
+
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("kvalitet_request_id", default=None)
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -49,12 +51,16 @@ class RequestIdMiddleware:
         except ClientDisconnect:
             # The client went away mid-request (a closed connection): nothing went wrong here.
             structlog.get_logger(__name__).info("request.client_disconnected")
-        except Exception:
+        except Exception as error:
             # Answered here, not by Starlette's outer error handler, so the request id is kept.
-            structlog.get_logger(__name__).exception("request.unexpected_error")
+            outage = is_outage(error)
+            if outage:
+                structlog.get_logger(__name__).warning("request.database_unavailable", error=repr(error))
+            else:
+                structlog.get_logger(__name__).exception("request.unexpected_error")
             if scope["type"] != "http" or started:
                 raise
-            response = JSONResponse(
+            response = unavailable_response(rid) if outage else JSONResponse(
                 {"errors": [{"message": f"Something went wrong on our side (request id {rid}).",
                              "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": rid}}]},
                 status_code=500,
@@ -63,6 +69,19 @@ class RequestIdMiddleware:
         finally:
             structlog.contextvars.unbind_contextvars("request_id")
             request_id.reset(token)
+
+
+def unavailable_response(rid: str) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"message": f"{UNAVAILABLE_MESSAGE} (request id {rid}).",
+                     "extensions": {"code": SERVICE_UNAVAILABLE, "requestId": rid}}]},
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER)},
+    )
+
+
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+UNAVAILABLE_MESSAGE = "The database cannot be reached just now; try again shortly"
 
 
 class BodyLimitMiddleware:

@@ -161,3 +161,63 @@ def test_default_token_subjects_differ_by_role_and_target(tmp_path, monkeypatch)
     assert len(subjects) == 4
     result = runner.invoke(app, ["token", "create", "--role", "viewer", "--municipality", "5501", "--subject", "kari"])
     assert _claims(result.stdout.strip())["sub"] == "kari"
+
+
+def _serve(tmp_path, workers: int) -> tuple[subprocess.Popen, int]:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KVALITET_")}
+    env["KVALITET_DATA_DIR"] = str(tmp_path / "data")
+    env["KVALITET_WEBHOOK_WORKER"] = "false"
+    command = [sys.executable, "-m", "kvalitet", "serve", "--workers", str(workers), "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while True:
+        assert server.poll() is None, "serve exited early"
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return server, port
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "the service did not get ready in 60 s"
+        time.sleep(0.3)
+
+
+def _no_postmaster_within(pgdata: Path, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while _postmasters(pgdata):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+def test_the_database_stops_even_when_serve_is_killed_outright(tmp_path):
+    pgdata = tmp_path / "data" / "pgdata"
+    for _ in range(2):  # the second run starts after the first was killed: its dead entry must not linger
+        server, _ = _serve(tmp_path, workers=1)
+        assert len(_postmasters(pgdata)) == 1
+        server.kill()  # SIGKILL: no exit handler runs in the service
+        server.wait(timeout=10)
+        assert _no_postmaster_within(pgdata, 30), "the embedded PostgreSQL outlived its service"
+    server, _ = _serve(tmp_path, workers=1)
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=30)
+    assert _no_postmaster_within(pgdata, 10)
+
+
+def test_a_killed_worker_does_not_keep_the_database_running(tmp_path):
+    pgdata = tmp_path / "data" / "pgdata"
+    server, port = _serve(tmp_path, workers=2)
+    try:
+        workers = psutil.Process(server.pid).children()
+        victim = next(p for p in workers if "spawn_main" in " ".join(p.cmdline()))
+        victim.kill()
+        time.sleep(2)
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    assert _no_postmaster_within(pgdata, 10)

@@ -100,3 +100,24 @@ async def test_updates_move_updated_at_and_version(database):
         row = await session.get(Municipality, municipality.id)
     assert row.version == 2
     assert row.updated_at > created
+
+
+async def test_a_transaction_left_idle_is_ended_by_the_server(database_url):
+    import asyncio
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from kvalitet.config import Settings
+    from kvalitet.db import Database
+
+    assert Settings(_env_file=None).idle_in_transaction_timeout_ms == 60_000  # on by default
+    database = Database(database_url, pool_size=1, idle_in_transaction_timeout_ms=300)
+    try:
+        async with database.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))  # begins the transaction, left open
+            await asyncio.sleep(0.8)
+            with pytest.raises(DBAPIError):
+                await connection.execute(text("SELECT 1"))
+    finally:
+        await database.dispose()

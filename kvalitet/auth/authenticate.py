@@ -20,6 +20,21 @@ from .oidc import OidcVerifier, claim
 log = get_logger(__name__)
 
 
+# OIDC allows subjects of 255 ASCII characters; the change log records them whole.
+MAX_SUBJECT = 255
+
+
+def _recordable(subject) -> bool:
+    """Can the subject name a person in the change log? (Text, printable, no lone surrogate.)"""
+    if not isinstance(subject, str) or len(subject) > MAX_SUBJECT or not subject.isprintable():
+        return False
+    try:
+        subject.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class AuthenticationError(Exception):
     """The credentials were given but are not valid; answered with 401."""
 
@@ -71,6 +86,10 @@ class Authenticator:
             raise AuthenticationError(f"The token's roles are not understood: {error}.") from error
         if not subject:
             raise AuthenticationError("The token names no subject.")
+        if not _recordable(subject):
+            raise AuthenticationError(
+                f"The token's subject is not a text of at most {MAX_SUBJECT} printable characters."
+            )
         return Actor(id=f"user:{subject}", grants=await resolve(self.engine, roles, self._municipality_ids))
 
     async def _verify(self, token: str) -> dict:

@@ -13,8 +13,10 @@ import json
 from collections.abc import AsyncIterator
 
 from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from ..db.outage import is_outage
 from ..log import get_logger
 
 log = get_logger(__name__)
@@ -39,7 +41,18 @@ class CompiledQueries(SchemaExtension):
         context = execution.context
         if getattr(context, "compiled", False) and execution.graphql_document is not None and not execution.result:
             query = self._prepared(execution, context)
-            answer = None if query is None else await context.database.reader.fetch_bytes(query.sql, query.arguments)
+            try:
+                answer = None if query is None else await context.database.reader.fetch_bytes(query.sql, query.arguments)
+            except Exception as error:  # noqa: BLE001 - answered as the default path would
+                if not is_outage(error):
+                    # The default path runs the query again and answers (and logs) what failed.
+                    log.warning("query.compiled_failed", error=repr(error))
+                    answer = None
+                else:
+                    # Masked like any error raised inside the service: a 503 with Retry-After.
+                    execution.result = GraphQLExecutionResult(data=None, errors=[GraphQLError(str(error), original_error=error)])
+                    yield
+                    return
             # NULL means a value the schema calls non-null was missing: the default path says which.
             if answer is not None:
                 repeat_key = (context.request.scope.get("state") or {}).get("repeat_key")

@@ -11,11 +11,18 @@ from .reader import Reader
 class Database:
     """One PostgreSQL database: its engine and a factory for audited sessions."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, statement_timeout_ms: int | None = None, echo: bool = False):
+    def __init__(
+        self, url: str, *, pool_size: int = 10, statement_timeout_ms: int | None = None,
+        idle_in_transaction_timeout_ms: int | None = None, echo: bool = False,
+    ):
         self.url = url
-        # The server ends any statement that runs longer: one slow query cannot hold a
-        # connection (and the pool) forever.
+        # The server ends any statement that runs longer, and any session that sits idle in a
+        # transaction longer: one slow query, or a transaction left open across a wait, cannot
+        # hold a connection, its locks and every tenant's change feed (which waits for the
+        # oldest open transaction) for long.
         server_settings = {"statement_timeout": str(statement_timeout_ms)} if statement_timeout_ms else {}
+        if idle_in_transaction_timeout_ms:
+            server_settings["idle_in_transaction_session_timeout"] = str(idle_in_transaction_timeout_ms)
         self.engine: AsyncEngine = create_async_engine(
             url,
             pool_size=pool_size,

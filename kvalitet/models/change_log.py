@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import BigInteger, DateTime, Identity, Index, String, func, text
+from sqlalchemy import BigInteger, DateTime, Identity, Index, String, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -35,7 +35,7 @@ class ChangeLog(Base):
     # transactions older than every running one, so a change committed late is never skipped.
     tx_id: Mapped[int] = mapped_column(BigInteger, server_default=text("pg_current_xact_id()::text::bigint"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    actor: Mapped[str | None] = mapped_column(String(200))
+    actor: Mapped[str | None] = mapped_column(Text)
     # Whose change it is, for access: integrators and units see only their own changes.
     municipality_id: Mapped[uuid.UUID | None] = mapped_column()
     unit_id: Mapped[uuid.UUID | None] = mapped_column()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -24,5 +24,5 @@ class SectorReport(Entity):
     year: Mapped[int] = mapped_column(Integer)
     period_key: Mapped[str] = mapped_column(String(40))
     published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    published_by: Mapped[str | None] = mapped_column(String(200))
+    published_by: Mapped[str | None] = mapped_column(Text)
     snapshot: Mapped[dict] = mapped_column(JSONB)

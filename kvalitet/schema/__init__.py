@@ -16,6 +16,7 @@ from .masking import MaskUnexpectedErrors
 from .mutations import Mutation
 from .node_types import NODE_TYPES
 from .query import query_type
+from .text_arguments import TextArguments
 
 
 def build_schema(profiles: Profiles, settings: Settings | None = None) -> strawberry.Schema:
@@ -35,6 +36,7 @@ def build_schema(profiles: Profiles, settings: Settings | None = None) -> strawb
             max_page=settings.max_page_size,
         ),
         MaskUnexpectedErrors,
+        TextArguments,  # before the compiled path, which would send the text to the database
         CompiledQueries,
     ]
     if not settings.introspection:

@@ -8,6 +8,7 @@ committed late. Deletions come as tombstones (`action: DELETE`, `node: null`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import strawberry
 from sqlalchemy import literal, select, text, tuple_
@@ -16,7 +17,8 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from .. import models
-from ..pagination import CursorError, decode_cursor, encode_cursor
+from ..loaders import cursor_values
+from ..pagination import CursorError, encode_cursor
 from .connection import page_size
 from .errors import BadInput
 from .history import ChangeAction
@@ -54,6 +56,7 @@ class ChangeFeed:
     has_more: bool
 
 
+_TYPE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,59}")
 _VISIBLE_TRANSACTIONS = text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
 
 
@@ -63,12 +66,14 @@ async def change_feed(info: Info, after: str | None, first: int | None, entity_t
     statement = select(table).where(table.c.tx_id < _VISIBLE_TRANSACTIONS)
     if after:
         try:
-            tx_id, change_id = (int(v) for v in decode_cursor(after, 2))
-        except (CursorError, TypeError, ValueError) as error:
+            tx_id, change_id = cursor_values(after, [table.c.tx_id, table.c.id])
+        except CursorError as error:
             raise BadInput("the cursor is not one this service made", argument="after") from error
         statement = statement.where(tuple_(table.c.tx_id, table.c.id) > tuple_(literal(tx_id), literal(change_id)))
     if entity_types:
-        statement = statement.where(table.c.entity_type.in_(entity_types[:50]))
+        if len(entity_types) > 50 or not all(_TYPE_NAME.fullmatch(t) for t in entity_types):
+            raise BadInput("entityTypes are at most 50 type names, such as Unit or Report", argument="entityTypes")
+        statement = statement.where(table.c.entity_type.in_(entity_types))
     statement = statement.order_by(table.c.tx_id, table.c.id).limit(size + 1)
     rows = await info.context.loaders.fetch(ChangeFeedScope, statement)
     page = rows[:size]

@@ -90,6 +90,17 @@ class MutationInput:
     )
 
 
+def _valid_key(key: str) -> bool:
+    """1 to 200 printable characters that PostgreSQL can store (no NUL, no lone surrogate)."""
+    if not 0 < len(key) <= 200 or not key.isprintable():
+        return False
+    try:
+        key.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _request_hash(info: Info, input_: Any) -> str:
     def plain(value):
         if dataclasses.is_dataclass(value):
@@ -170,8 +181,9 @@ async def run_mutation(
 ) -> tuple[T | None, list[UserError]]:
     context = info.context
     key = getattr(input_, "idempotency_key", None)
-    if key is not None and not 0 < len(key) <= 200:
-        return None, [UserError(field="idempotencyKey", code=INVALID_VALUE, message="An idempotency key has 1 to 200 characters.")]
+    if key is not None and not _valid_key(key):
+        return None, [UserError(field="idempotencyKey", code=INVALID_VALUE,
+                                message="An idempotency key has 1 to 200 printable characters.")]
     token = current_actor.set(context.actor.id or "anonymous")
     try:
         async with context.database.session() as session:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 import strawberry
+from graphql import GraphQLObjectType
 from sqlalchemy import select
 from strawberry import relay
 from strawberry.types import Info
@@ -12,6 +15,15 @@ from .changes import ChangeFeed, change_feed
 from .municipality import Municipality
 from .national_goal import NationalGoal
 from .profile import Profile
+
+
+@functools.cache
+def _node_type_names(schema) -> frozenset[str]:
+    """The object types of `schema` that implement Node (what a global id may name)."""
+    types = schema._schema.type_map.values()  # graphql-core's schema, which strawberry builds
+    return frozenset(
+        t.name for t in types if isinstance(t, GraphQLObjectType) and any(i.name == "Node" for i in t.interfaces)
+    )
 
 
 def query_type() -> type:
@@ -26,6 +38,11 @@ def query_type() -> type:
             # is no node, is simply not found (relay.node() raises, echoing the id back).
             try:
                 global_id = relay.GlobalID.from_id(id)
+            except (relay.GlobalIDValueError, ValueError, TypeError):
+                return None
+            if global_id.type_name not in _node_type_names(info.schema):
+                return None  # the Node interface itself, Query, a payload …: no such object
+            try:
                 return await global_id.resolve_node(info, required=False)
             except (relay.GlobalIDValueError, ValueError, TypeError):
                 return None

@@ -1,0 +1,63 @@
+"""Refuses, before a query runs, text arguments that are not text: NUL, or a lone surrogate
+(the JSON escape \\ud800 with no partner). PostgreSQL can store or compare neither, so either
+would fail the statement that carries it, on the compiled path and the default path alike.
+
+Mutations are left to their services, which name the input field in a `UserError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from graphql import ExecutionResult, OperationType, StringValueNode, visit
+from graphql.language import Visitor
+from strawberry.extensions import SchemaExtension
+
+from .errors import BadInput
+
+
+def is_text(value: str) -> bool:
+    if "\x00" in value:
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _strings(value: object) -> Iterator[str]:
+    """Every string in a JSON value (walked without recursion)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+class _Literals(Visitor):
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+
+    def enter_string_value(self, node: StringValueNode, *_):
+        self.found.append(node.value)
+
+
+class TextArguments(SchemaExtension):
+    def on_execute(self) -> Iterator[None]:
+        execution = self.execution_context
+        operation = execution.operation_type
+        document = execution.graphql_document
+        if operation is not OperationType.MUTATION and document is not None and not execution.result:
+            literals = _Literals()
+            visit(document, literals)
+            if not all(is_text(s) for s in (*_strings(execution.variables or {}), *literals.found)):
+                error = BadInput("An argument holds a character that is not text (NUL, or a lone surrogate).")
+                execution.result = ExecutionResult(data=None, errors=[error])
+        yield
