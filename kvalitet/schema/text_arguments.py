@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graphql import ExecutionResult, OperationType, StringValueNode, visit
+from graphql import ExecutionResult, StringValueNode, visit
 from graphql.language import Visitor
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from .errors import BadInput
 
@@ -52,9 +53,8 @@ class _Literals(Visitor):
 class TextArguments(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         execution = self.execution_context
-        operation = execution.operation_type
         document = execution.graphql_document
-        if operation is not OperationType.MUTATION and document is not None and not execution.result:
+        if document is not None and not execution.result and execution.operation_type is not OperationType.MUTATION:
             literals = _Literals()
             visit(document, literals)
             if not all(is_text(s) for s in (*_strings(execution.variables or {}), *literals.found)):
