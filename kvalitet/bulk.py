@@ -37,11 +37,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import ARRAY, JSON, Column, ColumnElement, Table, any_, bindparam, func, insert, or_, select, text
+from sqlalchemy import ARRAY, JSON, Column, ColumnElement, Table, any_, bindparam, false, func, insert, or_, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from .models import Base
+from .ownership import OWNERSHIP, Owned, scoped
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -231,35 +232,20 @@ def _tree_order(rows: list[dict]) -> list[dict]:
 
 
 def _scopes(municipality_id: uuid.UUID) -> dict[str, ColumnElement[bool]]:
-    """For each exported table, which of its rows are the municipality's."""
-    t = _METADATA.tables
-    plans = select(t["plan"].c.id).where(t["plan"].c.municipality_id == municipality_id)
-    areas = select(t["area"].c.id).where(t["area"].c.plan_id.in_(plans))
-    goals = select(t["goal"].c.id).where(t["goal"].c.area_id.in_(areas))
-    local_plans = select(t["local_plan"].c.id).where(t["local_plan"].c.municipality_id == municipality_id)
-    reports = select(t["report"].c.id).where(t["report"].c.municipality_id == municipality_id)
-    linked_national = select(t["goal"].c.national_goal_id).where(
-        t["goal"].c.area_id.in_(areas), t["goal"].c.national_goal_id.is_not(None)
-    )
-    owned = {
-        name: t[name].c.municipality_id == municipality_id
-        for name in ("unit", "plan", "local_plan", "report", "sector_report")
-    }
-    return {
-        "municipality": t["municipality"].c.id == municipality_id,
-        "national_goal": t["national_goal"].c.id.in_(linked_national),
-        **owned,
-        "area": t["area"].c.plan_id.in_(plans),
-        "goal": t["goal"].c.area_id.in_(areas),
-        "criterion": t["criterion"].c.area_id.in_(areas) | t["criterion"].c.goal_id.in_(goals),
-        "measure": t["measure"].c.area_id.in_(areas),
-        "local_plan_section": t["local_plan_section"].c.local_plan_id.in_(local_plans),
-        "local_goal": t["local_goal"].c.local_plan_id.in_(local_plans),
-        "local_action": t["local_action"].c.local_plan_id.in_(local_plans),
-        "assessment": t["assessment"].c.report_id.in_(reports),
-        "change_log": (t["change_log"].c.municipality_id == municipality_id)
-        & t["change_log"].c.entity_type.not_in(_SECRET_ENTITIES),
-    }
+    """For each exported table, which of its rows are the municipality's (from the ownership
+    map: the rows that name it, and the rows below them)."""
+
+    def theirs(model: type, rule: Owned, table: Table):
+        return table.c[rule.municipality] == municipality_id if rule.municipality else false()
+
+    by_table = {model.__tablename__: model for model in OWNERSHIP}
+    scopes = {name: scoped(by_table[name], _table(name), theirs) for name in TABLES if name != "national_goal"}
+    goal = _table("goal")
+    # National goals are nobody's: an export holds those its plans' goals link to.
+    linked = select(goal.c.national_goal_id).where(scopes["goal"], goal.c.national_goal_id.is_not(None))
+    scopes["national_goal"] = _table("national_goal").c.id.in_(linked)
+    scopes["change_log"] = scopes["change_log"] & _table("change_log").c.entity_type.not_in(_SECRET_ENTITIES)
+    return scopes
 
 
 async def _require_municipality(source: AsyncConnection | AsyncSession, municipality_id: uuid.UUID) -> None:
@@ -667,14 +653,14 @@ def _change_log_links(scopes: dict[str, ColumnElement[bool]]) -> list[ColumnElem
     log = _table("change_log").c
     units = _table("unit")
     wrong = [log.unit_id.is_not(None) & log.unit_id.not_in(select(units.c.id).where(scopes["unit"]))]
-    kinds = {mapper.class_.__name__: mapper.local_table for mapper in Base.registry.mappers}
     owned = [name for name in TABLES if name not in ("national_goal", "change_log")]
     known = []
-    for entity_type, table in kinds.items():
+    for model in OWNERSHIP:
+        table = model.__table__
         if table.name in owned:
-            known.append(entity_type)
+            known.append(model.__name__)
             others = select(table.c.id).where(~scopes[table.name])
-            wrong.append((log.entity_type == entity_type) & log.entity_id.in_(others))
+            wrong.append((log.entity_type == model.__name__) & log.entity_id.in_(others))
     wrong.append(log.entity_type.not_in(known))
     return wrong
 

@@ -94,21 +94,23 @@ class Loaders:
 
         return self._cached(("by_id", model), batch)
 
-    def children(self, model: type, column: str, *, order: Sequence[str] = ("position", "id"), **equals: Any) -> DataLoader:
+    def children(
+        self, model: type, column: str, *, order: Sequence[str] = ("position", "id"), where: tuple = (), **equals: Any
+    ) -> DataLoader:
         """Lists of rows by the value of `column`, in `order`, where every `equals` holds
-        (a None value means IS NULL)."""
+        (a None value means IS NULL) and every `where` clause."""
         table = model.__table__
         filters = tuple(sorted(equals.items()))
 
         async def batch(keys: list[Any]) -> list[list[RowMapping]]:
-            statement = select(table).where(table.c[column].in_(keys), *filter_clauses(table, filters))
+            statement = select(table).where(table.c[column].in_(keys), *filter_clauses(table, filters, where))
             statement = statement.order_by(*(table.c[name] for name in order))
             grouped: dict[Any, list[RowMapping]] = defaultdict(list)
             for row in await self.fetch(model, statement):
                 grouped[row[column]].append(row)
             return [grouped.get(key, []) for key in keys]
 
-        return self._cached(("children", model, column, tuple(order), filters), batch)
+        return self._cached(("children", model, column, tuple(order), filters, where), batch)
 
     def pages(
         self,

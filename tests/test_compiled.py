@@ -321,67 +321,125 @@ async def test_access_rules_are_the_same_on_both_paths(secure_client, secure_def
     assert len(seen_reports) > 2  # the callers really saw different things
 
 
-# -- random queries over everything the compiler knows ---------------------------------------
+# -- random queries over everything the compiler knows, found by walking the schema -----------
+#
+# No list of fields to keep: every column of a node type and every relation declared with
+# `kvalitet.schema.reads.relation` is a candidate, so a new one is covered as soon as it is
+# declared. Argument values come from pools by GraphQL type.
 
-SCALARS = {
-    "Municipality": ["id", "number", "name", "createdAt", "updatedAt", "version", "__typename"],
-    "Unit": ["id", "name", "kind", "orgNumber", "ownership", "zone", "archivedAt", "staffMayEdit", "updatedAt"],
-    "Report": ["id", "year", "periodKey", "periodStart", "periodEnd", "dueOn", "status", "submittedAt", "decidedAt", "comment"],
-    "Assessment": ["id", "level", "comment", "evidence", "createdAt", "version"],
-    "Plan": ["id", "title", "description", "periodStart", "periodEnd", "status", "appliesTo", "adoptedOn", "adoptedBy", "profileCode"],
-    "Area": ["id", "key", "kind", "title", "description", "appliesTo", "position"],
-    "Goal": ["id", "kind", "text", "position"],
-    "Criterion": ["id", "text", "perspective", "position"],
-    "Measure": ["id", "text", "owner", "deadline", "partner", "targetGroup", "position"],
-    "LocalPlan": ["id", "status", "submittedAt", "decidedAt", "comment"],
-    "LocalGoal": ["id", "text", "perspective", "position"],
-    "LocalAction": ["id", "text", "owner", "deadline", "status", "position"],
-    "LocalPlanSection": ["id", "key", "text"],
-    "NationalGoal": ["id", "key", "sector", "text"],
-}
-# field -> (type, kind, argument choices)
-RELATED = {
-    "Municipality": {"plans": ("Plan", "list", [""]), "units": ("Unit", "page", ["", "(first: 2)", "(orderBy: UPDATED_AT)", "(kind: SCHOOL, includeArchived: true)"]), "reports": ("Report", "page", ["", "(first: 3)", "(status: DRAFT)", "(year: 2026, unitKind: KINDERGARTEN)"])},
-    "Unit": {"municipality": ("Municipality", "one", [""]), "reports": ("Report", "page", ["", "(first: 1)", '(period: "h2")']), "localPlans": ("LocalPlan", "page", [""])},
-    "Report": {"unit": ("Unit", "one", [""]), "plan": ("Plan", "one", [""]), "localPlan": ("LocalPlan", "one", [""]), "assessments": ("Assessment", "list", ["", "(first: 2)", "(first: 0)"])},
-    "Assessment": {"criterion": ("Criterion", "one", [""])},
-    "Plan": {"areas": ("Area", "list", ["", '(kind: "beam")']), "municipality": ("Municipality", "one", [""])},
-    "Area": {"parent": ("Area", "one", [""]), "children": ("Area", "list", [""]), "goals": ("Goal", "list", [""]), "criteria": ("Criterion", "list", [""]), "measures": ("Measure", "list", [""])},
-    "Goal": {"criteria": ("Criterion", "list", [""]), "nationalGoal": ("NationalGoal", "one", [""]), "area": ("Area", "one", [""])},
-    "LocalPlan": {"unit": ("Unit", "one", [""]), "plan": ("Plan", "one", [""]), "goals": ("LocalGoal", "list", [""]),
-                  "actions": ("LocalAction", "list", [""]), "sections": ("LocalPlanSection", "list", [""])},
-    "LocalGoal": {"area": ("Area", "one", [""])},
-    "LocalAction": {"area": ("Area", "one", [""]), "localGoal": ("LocalGoal", "one", [""])},
-    "LocalPlanSection": {"area": ("Area", "one", [""])},
-}
+from graphql import GraphQLEnumType, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLScalarType, get_named_type
+
+from kvalitet.compiled.reads import row_node
+from kvalitet.schema.reads import Children, Page, Parent, read_of
+
+VALUES = {"String": ["beam", "h2", "arlig", "nope"], "Int": [2026, 2025], "Boolean": [True, False],
+          "DateTime": ['"2026-03-01T08:00:00+00:00"']}
 
 
-def _selection(rng, type_name: str, depth: int) -> str:
-    fields = rng.sample(SCALARS[type_name], k=rng.randint(1, 3))
-    fields = [f"a{rng.randint(0, 9)}: {f}" if rng.random() < 0.15 and f != "__typename" else f for f in fields]
-    related = RELATED.get(type_name, {})
-    if depth > 0 and related:
-        for name in rng.sample(sorted(related), k=rng.randint(0, min(2, len(related)))):
-            child, kind, choices = related[name]
-            inner = _selection(rng, child, depth - 1)
-            arguments = rng.choice(choices)
-            if kind == "page":
+def _definition(field):
+    return (field.extensions or {}).get("strawberry-definition")
+
+
+def _columns(graphql_type: GraphQLObjectType) -> list[str]:
+    """The fields of a node type that are its row's columns (no resolver, a rendered kind)."""
+    node = row_node(graphql_type)
+    found = ["__typename"]
+    for name, field in graphql_type.fields.items():
+        definition = _definition(field)
+        if definition is None or definition.base_resolver is not None or read_of(definition) is not None:
+            continue
+        named = get_named_type(field.type)
+        listed = isinstance(field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type, GraphQLList)
+        plain = isinstance(named, GraphQLScalarType) and named.name in ("String", "Int", "Boolean", "DateTime", "Date", "ID")
+        if (plain and not listed) or isinstance(named, GraphQLEnumType):
+            if name == "id" or definition.python_name in node.model.__table__.c:
+                found.append(name)
+    return found
+
+
+def _relations(graphql_type: GraphQLObjectType) -> dict[str, tuple]:
+    return {name: (field, read_of(_definition(field))) for name, field in graphql_type.fields.items()
+            if _definition(field) is not None and read_of(_definition(field)) is not None}
+
+
+def _argument(rng, name: str, argument) -> str | None:
+    named = get_named_type(argument.type)
+    if name == "after" or rng.random() < 0.5:
+        return None
+    if name == "first":
+        return str(rng.choice([0, 1, 2, 3]))
+    if isinstance(named, GraphQLEnumType):
+        return rng.choice(list(named.values))
+    choices = VALUES.get(named.name)
+    if not choices:
+        return None
+    value = rng.choice(choices)
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str) and not value.startswith('"'):
+        return json.dumps(value)
+    return str(value)
+
+
+def _selection(rng, schema, graphql_type: GraphQLObjectType, depth: int) -> str:
+    columns = _columns(graphql_type)
+    fields = rng.sample(columns, k=rng.randint(1, min(3, len(columns))))
+    # An alias names its field, so two of them never ask one key for two fields.
+    fields = [f"a{rng.randint(0, 9)}_{f}: {f}" if rng.random() < 0.15 and f != "__typename" else f for f in fields]
+    relations = _relations(graphql_type)
+    if depth > 0 and relations:
+        for name in rng.sample(sorted(relations), k=rng.randint(0, min(2, len(relations)))):
+            field, read = relations[name]
+            given = {a: v for a, arg in field.args.items() if (v := _argument(rng, a, arg)) is not None}
+            arguments = f"({', '.join(f'{a}: {v}' for a, v in given.items())})" if given else ""
+            if isinstance(read, Page):
+                node_type = get_named_type(get_named_type(field.type).fields["nodes"].type)
+                inner = _selection(rng, schema, node_type, depth - 1)
                 parts = [rng.choice(["totalCount", f"nodes {{ {inner} }}", f"edges {{ node {{ {inner} }} }}"])]
-                if child != "Unit" or "UPDATED_AT" in arguments:
-                    parts.append(rng.choice(["pageInfo { hasNextPage endCursor }", "edges { cursor }", "pageInfo { startCursor hasPreviousPage }"]))
+                order = read.order({"order_by": given.get("orderBy", "NAME")})
+                over_text = any(str(read.model.__table__.c[c].type).startswith(("VARCHAR", "TEXT")) for c in order)
+                if not over_text:  # cursors over text are not compiled
+                    parts.append(rng.choice(["pageInfo { hasNextPage endCursor }", "edges { cursor }",
+                                             "pageInfo { startCursor hasPreviousPage }"]))
                 inner = " ".join(parts)
+            else:
+                inner = _selection(rng, schema, get_named_type(field.type), depth - 1)
             fields.append(f"{name}{arguments} {{ {inner} }}")
     if rng.random() < 0.2:
-        fields.append(f"... on {type_name} {{ {rng.choice(SCALARS[type_name])} }}")
+        fields.append(f"... on {graphql_type.name} {{ {rng.choice(columns)} }}")
     return " ".join(fields)
 
 
+def test_the_walk_reaches_every_relation_and_column(app):
+    """Every relation declared in the schema is reachable from a municipality by the walk."""
+    from kvalitet.schema import build_schema
+
+    schema = build_schema(app.state.profiles)._schema
+    seen, todo, relations = set(), ["Municipality"], set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for field_name, (field, read) in _relations(schema.type_map[name]).items():
+            relations.add((name, field_name))
+            target = get_named_type(field.type)
+            todo.append(get_named_type(target.fields["nodes"].type).name if isinstance(read, Page) else target.name)
+    declared = {(t.name, f) for t in schema.type_map.values() if isinstance(t, GraphQLObjectType)
+                for f in _relations(t)}
+    assert declared and relations == declared
+    assert {type(read_of(_definition(schema.type_map[t].fields[f]))) for t, f in declared} == {Parent, Children, Page}
+
+
 @pytest.mark.parametrize("seed", range(40))
-async def test_random_queries(both, rich, seed):
+async def test_random_queries(both, rich, app, seed):
     import random
 
+    from kvalitet.schema import build_schema
+
+    schema = build_schema(app.state.profiles)._schema
     rng = random.Random(seed)
-    query = f'{{ municipality(number: "3301") {{ {_selection(rng, "Municipality", 4)} }} }}'
+    query = f'{{ municipality(number: "3301") {{ {_selection(rng, schema, schema.type_map["Municipality"], 4)} }} }}'
     await both(query)
 
 
@@ -421,3 +479,101 @@ async def test_a_repeated_request_runs_only_its_statement(secure_client, token, 
     bad = {"query": '{ municipality(number: "3301") { units(first: 5000) { totalCount } } }'}
     for _ in range(2):
         assert (await secure_client.post("/graphql", json=bad, headers=admin)).json()["errors"]
+
+
+# -- a relation declared once is answered by both paths, with no other edit -------------------
+#
+# Two throwaway node types, declared only here, over tables no shipped type reads: an outbox
+# event with its deliveries (Children) and a delivery with its subscription (Parent). Declaring
+# them is all it takes: the loaders, the compiler and the schema walk pick them up.
+
+import uuid as _uuid
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from kvalitet import models as _models
+from kvalitet.plugins import Profiles, hookimpl, new_plugin_manager
+from kvalitet.schema.base import RowNode
+from kvalitet.schema.reads import relation
+from kvalitet.schema.webhook import WebhookSubscription
+
+
+@strawberry.type
+class ThrowawayDelivery(RowNode):
+    model = _models.WebhookDelivery
+    id: relay.NodeID[str]
+    status: str
+    attempts: int
+    last_error: str | None
+    subscription_id: strawberry.Private[_uuid.UUID]
+
+    @relation(Parent(_models.WebhookSubscription, "subscription_id"))
+    async def subscription(self, info: Info) -> WebhookSubscription | None: ...
+
+
+@strawberry.type
+class ThrowawayEvent(RowNode):
+    model = _models.OutboxEvent
+    id: relay.NodeID[str]
+    type: str
+    created_at: str | None = None
+
+    @relation(Children(_models.WebhookDelivery, "event_id", order=("attempts", "id"), limit_argument="first"))
+    async def deliveries(self, info: Info, first: int | None = None) -> list[ThrowawayDelivery]: ...
+
+
+@strawberry.type
+class ThrowawayQuery:
+    @strawberry.field
+    def throwaway_event(self) -> ThrowawayEvent | None:
+        return None
+
+
+class ThrowawayTypes:
+    @hookimpl
+    def kvalitet_graphql_query_types(self):
+        return [ThrowawayQuery]
+
+
+async def test_a_relation_declared_on_a_new_type_is_answered_alike_on_both_paths(
+    settings, test_profile, database, demo, statements
+):
+    from sqlalchemy import select
+
+    pm = new_plugin_manager()
+    pm.register(test_profile, name="testprofil")
+    pm.register(ThrowawayTypes(), name="throwaway")
+    profiles = Profiles(pm)
+    async with database.session() as session, session.begin():
+        municipality = await session.scalar(select(_models.Municipality).where(_models.Municipality.number == "3301"))
+        subscription = _models.WebhookSubscription(
+            municipality_id=municipality.id, url="https://example.org/hook", event_types=["unit.updated"], secret="s"
+        )
+        event = _models.OutboxEvent(municipality_id=municipality.id, type="unit.updated", payload={})
+        session.add_all([subscription, event])
+        await session.flush()
+        session.add_all([
+            _models.WebhookDelivery(event_id=event.id, subscription_id=subscription.id, attempts=n, last_error=error)
+            for n, error in ((2, "HTTP 500"), (0, None), (1, 'Tidsavbrudd «hook» "x"'))
+        ])
+    event_id = str(relay.GlobalID("ThrowawayEvent", str(event.id)))
+    query = """query ($id: ID!) { node(id: $id) { ... on ThrowawayEvent { id type
+      all: deliveries { id status attempts lastError subscription { id url } }
+      two: deliveries(first: 2) { attempts } } } }"""
+    answers = []
+    for compiled in (True, False):
+        app = create_app(settings.model_copy(update={"compiled_queries": compiled}), profiles=profiles,
+                         policy=PermissiveAccessPolicy(), database=database)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+            statements.reset()
+            response = await http.post("/graphql", json={"query": query, "variables": {"id": event_id}})
+            assert response.status_code == 200, response.text
+            answers.append(json.dumps(response.json()))  # key order kept; escapes aside
+            if compiled:
+                assert statements.count == 1 and len(statements.compiled) == 1, statements.statements
+    assert answers[0] == answers[1]
+    node = json.loads(answers[0])["data"]["node"]
+    assert [d["attempts"] for d in node["all"]] == [0, 1, 2] and [d["attempts"] for d in node["two"]] == [0, 1]
+    assert {d["subscription"]["url"] for d in node["all"]} == {"https://example.org/hook"}

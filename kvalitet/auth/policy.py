@@ -9,29 +9,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import Select, and_, false, or_
 
 from ..access import Actor, Grant, Target
-from ..models import (
-    ApiKey,
-    Area,
-    Assessment,
-    ChangeLog,
-    Criterion,
-    Goal,
-    LocalAction,
-    LocalGoal,
-    LocalPlan,
-    LocalPlanSection,
-    Measure,
-    Plan,
-    Report,
-    SectorReport,
-    Unit,
-    WebhookDelivery,
-    WebhookSubscription,
-)
-from ..services.targets import PUBLIC_PLAN_STATUSES
+from ..models import ChangeLog
+from ..ownership import OWNERSHIP, Owned, scoped
 from .roles import READ, ROLES, STAFF_WHEN_ALLOWED, required_permission
 
 
@@ -81,54 +63,14 @@ class RolePolicy:
             clauses.append(unit_column.in_(units))
         return or_(*clauses) if clauses else false()
 
-    def _plans(self, actor: Actor):
-        return select(Plan.id).where(
-            or_(Plan.status.in_(PUBLIC_PLAN_STATUSES), self._owned(actor, Plan.municipality_id))
-        )
-
-    def _areas(self, actor: Actor):
-        return select(Area.id).where(Area.plan_id.in_(self._plans(actor)))
-
-    def _local_plans(self, actor: Actor):
-        return select(LocalPlan.id).where(self._owned(actor, LocalPlan.municipality_id, LocalPlan.unit_id))
-
-    def _reports(self, actor: Actor):
-        return select(Report.id).where(self._owned(actor, Report.municipality_id, Report.unit_id))
-
     def visible(self, actor: Actor, model: type, table):
         """The WHERE clause for rows of `model` (columns of `table`, the model's table or an
-        alias of it) that `actor` may read; None when all are visible."""
+        alias of it) that `actor` may read; None when all are visible. Whose each row is comes
+        from the ownership map; what is public and which permission reads a table, from here
+        and the roles table."""
         if actor.system:
             return None
         c = table.c
-        if model is Plan:
-            return or_(c.status.in_(PUBLIC_PLAN_STATUSES), self._owned(actor, c.municipality_id))
-        if model is Area:
-            return c.plan_id.in_(self._plans(actor))
-        if model in (Goal, Measure):
-            return c.area_id.in_(self._areas(actor))
-        if model is Criterion:
-            goals = select(Goal.id).where(Goal.area_id.in_(self._areas(actor)))
-            return or_(c.area_id.in_(self._areas(actor)), c.goal_id.in_(goals))
-        if model is Unit:
-            return self._owned(actor, c.municipality_id, c.id)
-        if model in (LocalPlan, Report):
-            return self._owned(actor, c.municipality_id, c.unit_id)
-        if model in (LocalGoal, LocalAction, LocalPlanSection):
-            return c.local_plan_id.in_(self._local_plans(actor))
-        if model is Assessment:
-            return c.report_id.in_(self._reports(actor))
-        if model is SectorReport:
-            return self._owned(actor, c.municipality_id, permission="sector_reports:read")
-        if model is ApiKey:
-            return self._owned(actor, c.municipality_id, permission="api_keys:manage")
-        if model is WebhookSubscription:
-            return self._owned(actor, c.municipality_id, permission="webhooks:manage")
-        if model is WebhookDelivery:
-            subscriptions = select(WebhookSubscription.id).where(
-                self._owned(actor, WebhookSubscription.municipality_id, permission="webhooks:manage")
-            )
-            return c.subscription_id.in_(subscriptions)
         if model.__name__ == "ChangeFeedScope":
             # The feed: changes of the municipalities and units the caller reads; changes of API
             # keys and webhook subscriptions only for those who manage them.
@@ -147,7 +89,20 @@ class RolePolicy:
             # History is reached only through a node the actor can see; anonymous callers,
             # who see only public plans, do not see who changed them.
             return false() if actor.anonymous else None
-        return None  # municipalities, national goals: public
+        if model not in OWNERSHIP:
+            return None
+
+        def readable(owned_model: type, rule: Owned, owned_table):
+            if rule.public:
+                return None
+            columns = owned_table.c
+            clause = self._owned(
+                actor, columns[rule.municipality], columns[rule.unit] if rule.unit else None,
+                permission=required_permission(owned_model, READ),
+            )
+            return or_(columns.status.in_(rule.public_statuses), clause) if rule.public_statuses else clause
+
+        return scoped(model, table, readable)
 
     def scope(self, actor: Actor, model: type, statement: Select) -> Select:
         clause = self.visible(actor, model, model.__table__)

@@ -88,9 +88,15 @@ class Compiler:
         return collected.grouped_field_set
 
     def _arguments(self, field_def, details) -> dict[str, Any]:
-        return get_argument_values(
+        """The field's arguments by their Python names (as its resolver gets them, and as the
+        read specs' filters and orders take them)."""
+        values = get_argument_values(
             field_def, details[0].node, self.executor.variable_values, details[0].fragment_variable_values
         )
+        definition = (field_def.extensions or {}).get("strawberry-definition")
+        arguments = getattr(definition, "arguments", None) or []
+        names = dict(zip(field_def.args, (a.python_name for a in arguments), strict=False))
+        return {names.get(name, name): value for name, value in values.items()}
 
     def _object(self, graphql_type: GraphQLObjectType, row, details):
         """The JSON text of one object of `graphql_type` whose row is `row` (a table alias)."""

@@ -14,19 +14,8 @@ import uuid
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from ..models import (
-    ApiKey,
-    ChangeLog,
-    Entity,
-    LocalPlan,
-    Municipality,
-    Plan,
-    Report,
-    SectorReport,
-    Unit,
-    WebhookSubscription,
-)
-from ..services.targets import parent_ref
+from ..models import ChangeLog, Entity
+from ..ownership import owner_of
 
 # Who is acting: set per request by the API, per command by the CLI.
 current_actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("kvalitet_actor", default=None)
@@ -87,17 +76,7 @@ def _get(session: Session, model: type, id_):
 def owner(session: Session, obj) -> tuple:
     """(municipality id, unit id) a row belongs to, so a change is shown only to those who
     may see the row (integrators' feeds, units)."""
-    if isinstance(obj, Municipality):
-        return obj.id, None
-    if isinstance(obj, Unit):
-        return obj.municipality_id, obj.id
-    if isinstance(obj, (LocalPlan, Report)):
-        return obj.municipality_id, obj.unit_id
-    if isinstance(obj, (Plan, SectorReport, ApiKey, WebhookSubscription)):
-        return obj.municipality_id, None
-    ref = parent_ref(obj)
-    parent = _get(session, *ref) if ref is not None else None
-    return owner(session, parent) if parent is not None else (None, None)
+    return owner_of(obj, lambda model, id_: _get(session, model, id_))
 
 
 class AuditedSession(Session):

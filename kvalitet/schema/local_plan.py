@@ -14,6 +14,7 @@ from strawberry.types import Info
 from .. import models
 from .base import RowNode, Versioned
 from .plan import Area, Plan
+from .reads import Children, Parent, relation
 
 if TYPE_CHECKING:
     from .unit import Unit
@@ -52,9 +53,8 @@ class LocalGoal(RowNode, Versioned):
     area_id: strawberry.Private[uuid.UUID]
     local_plan_id: strawberry.Private[uuid.UUID]
 
-    @strawberry.field
-    async def area(self, info: Info) -> Area | None:
-        return await Area.load(info, self.area_id)
+    @relation(Parent(models.Area, "area_id"))
+    async def area(self, info: Info) -> Area | None: ...
 
 
 @strawberry.type(description="What the unit will do: with owner, deadline and status.")
@@ -69,13 +69,11 @@ class LocalAction(RowNode, Versioned):
     area_id: strawberry.Private[uuid.UUID | None]
     local_goal_id: strawberry.Private[uuid.UUID | None]
 
-    @strawberry.field
-    async def area(self, info: Info) -> Area | None:
-        return await Area.load(info, self.area_id)
+    @relation(Parent(models.Area, "area_id"))
+    async def area(self, info: Info) -> Area | None: ...
 
-    @strawberry.field
-    async def local_goal(self, info: Info) -> LocalGoal | None:
-        return await LocalGoal.load(info, self.local_goal_id)
+    @relation(Parent(models.LocalGoal, "local_goal_id"))
+    async def local_goal(self, info: Info) -> LocalGoal | None: ...
 
 
 @strawberry.type(description="A free-text part of a local plan the profile asks for (e.g. «kartlegging»).")
@@ -86,9 +84,8 @@ class LocalPlanSection(RowNode, Versioned):
     text: str
     area_id: strawberry.Private[uuid.UUID | None]
 
-    @strawberry.field
-    async def area(self, info: Info) -> Area | None:
-        return await Area.load(info, self.area_id)
+    @relation(Parent(models.Area, "area_id"))
+    async def area(self, info: Info) -> Area | None: ...
 
 
 @strawberry.type(description="A unit's own plan for the period, built on the municipality's plan.")
@@ -102,30 +99,20 @@ class LocalPlan(RowNode, Versioned):
     unit_id: strawberry.Private[uuid.UUID]
     plan_id: strawberry.Private[uuid.UUID]
 
-    @strawberry.field
-    async def unit(self, info: Info) -> Annotated[Unit, strawberry.lazy("kvalitet.schema.unit")] | None:
-        from .unit import Unit
+    @relation(Parent(models.Unit, "unit_id"))
+    async def unit(self, info: Info) -> Annotated[Unit, strawberry.lazy("kvalitet.schema.unit")] | None: ...
 
-        return await Unit.load(info, self.unit_id)
+    @relation(Parent(models.Plan, "plan_id"))
+    async def plan(self, info: Info) -> Plan | None: ...
 
-    @strawberry.field
-    async def plan(self, info: Info) -> Plan | None:
-        return await Plan.load(info, self.plan_id)
+    @relation(Children(models.LocalGoal, "local_plan_id"))
+    async def goals(self, info: Info) -> list[LocalGoal]: ...
 
-    @strawberry.field
-    async def goals(self, info: Info) -> list[LocalGoal]:
-        rows = await info.context.loaders.children(models.LocalGoal, "local_plan_id").load(uuid.UUID(self.id))
-        return LocalGoal.from_rows(rows)
+    @relation(Children(models.LocalAction, "local_plan_id"))
+    async def actions(self, info: Info) -> list[LocalAction]: ...
 
-    @strawberry.field
-    async def actions(self, info: Info) -> list[LocalAction]:
-        rows = await info.context.loaders.children(models.LocalAction, "local_plan_id").load(uuid.UUID(self.id))
-        return LocalAction.from_rows(rows)
-
-    @strawberry.field
-    async def sections(self, info: Info) -> list[LocalPlanSection]:
-        rows = await info.context.loaders.children(models.LocalPlanSection, "local_plan_id").load(uuid.UUID(self.id))
-        return LocalPlanSection.from_rows(rows)
+    @relation(Children(models.LocalPlanSection, "local_plan_id"))
+    async def sections(self, info: Info) -> list[LocalPlanSection]: ...
 
     @strawberry.field(description="What the profile's rules find missing; empty when the plan can be submitted.")
     async def findings(self, info: Info) -> list[Finding]:

@@ -16,7 +16,8 @@ from .base import RowNode, Versioned
 from . import review_lists
 from .api_key import ApiKey
 from .webhook import WebhookSubscription
-from .connection import Connection, paged
+from .connection import Connection
+from .reads import Children, Filters, Page, relation
 from .errors import BadInput
 from .local_plan import LocalPlan, ReviewStatus
 from .report import Report, ReportingPeriodOfYear
@@ -38,6 +39,17 @@ def unit_filters(kind, include_archived: bool, updated_since: dt.datetime | None
     return equals, () if updated_since is None else (AtLeast("updated_at", updated_since),)
 
 
+def _unit_filters(arguments: dict) -> Filters:
+    return Filters(*unit_filters(
+        arguments.get("kind"), arguments.get("include_archived", False), arguments.get("updated_since")
+    ))
+
+
+def _unit_order(arguments: dict) -> tuple[str, ...]:
+    order_by = arguments.get("order_by", "NAME")
+    return UNIT_ORDERS[getattr(order_by, "value", order_by)]
+
+
 @strawberry.enum(description="How to order units: by name, or by last change (for syncing).")
 class UnitOrder(Enum):
     NAME = "NAME"
@@ -57,14 +69,16 @@ class Municipality(RowNode, Versioned):
         found = info.context.profiles.get(self.profile_code) if self.profile_code else None
         return Profile.of(found) if found else None
 
-    @strawberry.field(description="The municipality's plans, oldest period first.")
-    async def plans(self, info: Info) -> list[Plan]:
-        loader = info.context.loaders.children(models.Plan, "municipality_id", order=("period_start", "created_at", "id"))
-        return Plan.from_rows(await loader.load(uuid.UUID(self.id)))
+    @relation(
+        Children(models.Plan, "municipality_id", order=("period_start", "created_at", "id")),
+        description="The municipality's plans, oldest period first.",
+    )
+    async def plans(self, info: Info) -> list[Plan]: ...
 
-    @strawberry.field(
+    @relation(
+        Page(models.Unit, "municipality_id", _unit_order, _unit_filters),
         description="The municipality's units, a page at a time: by name, or by last change with `updatedSince` "
-        "(inclusive) for syncing."
+        "(inclusive) for syncing.",
     )
     async def units(
         self,
@@ -75,23 +89,12 @@ class Municipality(RowNode, Versioned):
         include_archived: bool = False,
         updated_since: dt.datetime | None = None,
         order_by: UnitOrder = UnitOrder.NAME,
-    ) -> Connection[Unit]:
-        filters, where = unit_filters(kind, include_archived, updated_since)
-        return await paged(
-            info,
-            models.Unit,
-            "municipality_id",
-            uuid.UUID(self.id),
-            first=first,
-            after=after,
-            order=UNIT_ORDERS[order_by.value],
-            node_from_row=Unit.from_row,
-            connection_type=Connection[Unit],
-            where=where,
-            **filters,
-        )
+    ) -> Connection[Unit]: ...
 
-    @strawberry.field(description="The local plans of the municipality's units, least recently changed first.")
+    @relation(
+        review_lists.local_plans("municipality_id"),
+        description="The local plans of the municipality's units, least recently changed first.",
+    )
     async def local_plans(
         self,
         info: Info,
@@ -100,13 +103,12 @@ class Municipality(RowNode, Versioned):
         unit_kind: UnitKind | None = None,
         status: ReviewStatus | None = None,
         updated_since: dt.datetime | None = None,
-    ) -> Connection[LocalPlan]:
-        return await review_lists.local_plans(
-            info, "municipality_id", self.id, first=first, after=after, unit_kind=unit_kind, status=status,
-            updated_since=updated_since,
-        )
+    ) -> Connection[LocalPlan]: ...
 
-    @strawberry.field(description="The reports of the municipality's units, least recently changed first.")
+    @relation(
+        review_lists.reports("municipality_id"),
+        description="The reports of the municipality's units, least recently changed first.",
+    )
     async def reports(
         self,
         info: Info,
@@ -117,11 +119,7 @@ class Municipality(RowNode, Versioned):
         year: int | None = None,
         period: str | None = None,
         updated_since: dt.datetime | None = None,
-    ) -> Connection[Report]:
-        return await review_lists.reports(
-            info, "municipality_id", self.id, first=first, after=after, unit_kind=unit_kind, status=status,
-            year=year, period=period, updated_since=updated_since,
-        )
+    ) -> Connection[Report]: ...
 
     @strawberry.field(description="The profile's reporting periods of `year`, with their dates and due dates.")
     def reporting_calendar(self, info: Info, year: int) -> list[ReportingPeriodOfYear]:

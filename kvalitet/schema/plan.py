@@ -14,6 +14,7 @@ from .. import models
 from .base import RowNode, Versioned
 from .enums import PlanStatus, UnitKind
 from .national_goal import NationalGoal
+from .reads import Children, Filters, Parent, relation
 
 if TYPE_CHECKING:
     from .municipality import Municipality
@@ -53,18 +54,14 @@ class Goal(RowNode, Versioned):
     area_id: strawberry.Private[uuid.UUID]
     national_goal_id: strawberry.Private[uuid.UUID | None]
 
-    @strawberry.field(description="The goal's own criteria, in order.")
-    async def criteria(self, info: Info) -> list[Criterion]:
-        rows = await info.context.loaders.children(models.Criterion, "goal_id").load(uuid.UUID(self.id))
-        return Criterion.from_rows(rows)
+    @relation(Children(models.Criterion, "goal_id"), description="The goal's own criteria, in order.")
+    async def criteria(self, info: Info) -> list[Criterion]: ...
 
-    @strawberry.field(description="The national sector goal this goal serves, if linked.")
-    async def national_goal(self, info: Info) -> NationalGoal | None:
-        return await NationalGoal.load(info, self.national_goal_id)
+    @relation(Parent(models.NationalGoal, "national_goal_id"), description="The national sector goal this goal serves, if linked.")
+    async def national_goal(self, info: Info) -> NationalGoal | None: ...
 
-    @strawberry.field
-    async def area(self, info: Info) -> Area | None:
-        return await Area.load(info, self.area_id)
+    @relation(Parent(models.Area, "area_id"))
+    async def area(self, info: Info) -> Area | None: ...
 
 
 @strawberry.type(description="A node of a plan's structure; its kind comes from the profile.")
@@ -80,33 +77,28 @@ class Area(RowNode, Versioned):
     plan_id: strawberry.Private[uuid.UUID]
     parent_id: strawberry.Private[uuid.UUID | None]
 
-    @strawberry.field
-    async def parent(self, info: Info) -> Area | None:
-        return await Area.load(info, self.parent_id)
+    @relation(Parent(models.Area, "parent_id"))
+    async def parent(self, info: Info) -> Area | None: ...
 
-    @strawberry.field(description="The areas directly below this one, in order.")
-    async def children(self, info: Info) -> list[Area]:
-        rows = await info.context.loaders.children(models.Area, "parent_id").load(uuid.UUID(self.id))
-        return Area.from_rows(rows)
+    @relation(Children(models.Area, "parent_id"), description="The areas directly below this one, in order.")
+    async def children(self, info: Info) -> list[Area]: ...
 
-    @strawberry.field
-    async def goals(self, info: Info) -> list[Goal]:
-        rows = await info.context.loaders.children(models.Goal, "area_id").load(uuid.UUID(self.id))
-        return Goal.from_rows(rows)
+    @relation(Children(models.Goal, "area_id"))
+    async def goals(self, info: Info) -> list[Goal]: ...
 
-    @strawberry.field(description="The area's own criteria (not its goals'), in order.")
-    async def criteria(self, info: Info) -> list[Criterion]:
-        rows = await info.context.loaders.children(models.Criterion, "area_id").load(uuid.UUID(self.id))
-        return Criterion.from_rows(rows)
+    @relation(Children(models.Criterion, "area_id"), description="The area's own criteria (not its goals'), in order.")
+    async def criteria(self, info: Info) -> list[Criterion]: ...
 
-    @strawberry.field
-    async def measures(self, info: Info) -> list[Measure]:
-        rows = await info.context.loaders.children(models.Measure, "area_id").load(uuid.UUID(self.id))
-        return Measure.from_rows(rows)
+    @relation(Children(models.Measure, "area_id"))
+    async def measures(self, info: Info) -> list[Measure]: ...
 
-    @strawberry.field
-    async def plan(self, info: Info) -> Plan | None:
-        return await Plan.load(info, self.plan_id)
+    @relation(Parent(models.Plan, "plan_id"))
+    async def plan(self, info: Info) -> Plan | None: ...
+
+
+def _areas_of_plan(arguments: dict) -> Filters:
+    kind = arguments.get("kind")
+    return Filters({"parent_id": None}) if kind is None else Filters({"kind": kind})
 
 
 @strawberry.type(description="A municipality's quality plan for a period.")
@@ -124,22 +116,14 @@ class Plan(RowNode, Versioned):
     profile_code: str | None = strawberry.field(description="The profile whose content the plan was made from.")
     municipality_id: strawberry.Private[uuid.UUID]
 
-    @strawberry.field(
+    @relation(
+        Children(models.Area, "plan_id", filters=_areas_of_plan),
         description="With no kind: the top-level areas in plan order. With a kind: every area of that kind, "
-        "at any depth, in plan order."
+        "at any depth, in plan order.",
     )
-    async def areas(self, info: Info, kind: str | None = None) -> list[Area]:
-        loaders = info.context.loaders
-        if kind is None:
-            loader = loaders.children(models.Area, "plan_id", parent_id=None)
-        else:
-            loader = loaders.children(models.Area, "plan_id", kind=kind)
-        return Area.from_rows(await loader.load(uuid.UUID(self.id)))
+    async def areas(self, info: Info, kind: str | None = None) -> list[Area]: ...
 
-    @strawberry.field
+    @relation(Parent(models.Municipality, "municipality_id"))
     async def municipality(
         self, info: Info
-    ) -> Annotated[Municipality, strawberry.lazy("kvalitet.schema.municipality")] | None:
-        from .municipality import Municipality
-
-        return await Municipality.load(info, self.municipality_id)
+    ) -> Annotated[Municipality, strawberry.lazy("kvalitet.schema.municipality")] | None: ...

@@ -16,6 +16,7 @@ from .base import RowNode, Versioned
 from .local_plan import LocalGoal, LocalPlan, ReviewStatus
 from .plan import Area, Criterion, Plan
 from .profile import Label
+from .reads import Children, Parent, relation
 
 if TYPE_CHECKING:
     from .unit import Unit
@@ -53,13 +54,11 @@ class Assessment(RowNode, Versioned):
     criterion_id: strawberry.Private[uuid.UUID | None]
     local_goal_id: strawberry.Private[uuid.UUID | None]
 
-    @strawberry.field
-    async def criterion(self, info: Info) -> Criterion | None:
-        return await Criterion.load(info, self.criterion_id)
+    @relation(Parent(models.Criterion, "criterion_id"))
+    async def criterion(self, info: Info) -> Criterion | None: ...
 
-    @strawberry.field
-    async def local_goal(self, info: Info) -> LocalGoal | None:
-        return await LocalGoal.load(info, self.local_goal_id)
+    @relation(Parent(models.LocalGoal, "local_goal_id"))
+    async def local_goal(self, info: Info) -> LocalGoal | None: ...
 
 
 @strawberry.type(description="Something the report must assess, and its assessment so far.")
@@ -93,29 +92,20 @@ class Report(RowNode, Versioned):
 
         return is_overdue(self.status.value, self.due_on, dt.datetime.now(dt.timezone.utc).date())
 
-    @strawberry.field
-    async def unit(self, info: Info) -> Annotated[Unit, strawberry.lazy("kvalitet.schema.unit")] | None:
-        from .unit import Unit
+    @relation(Parent(models.Unit, "unit_id"))
+    async def unit(self, info: Info) -> Annotated[Unit, strawberry.lazy("kvalitet.schema.unit")] | None: ...
 
-        return await Unit.load(info, self.unit_id)
+    @relation(Parent(models.Plan, "plan_id"))
+    async def plan(self, info: Info) -> Plan | None: ...
 
-    @strawberry.field
-    async def plan(self, info: Info) -> Plan | None:
-        return await Plan.load(info, self.plan_id)
+    @relation(Parent(models.LocalPlan, "local_plan_id"))
+    async def local_plan(self, info: Info) -> LocalPlan | None: ...
 
-    @strawberry.field
-    async def local_plan(self, info: Info) -> LocalPlan | None:
-        return await LocalPlan.load(info, self.local_plan_id)
-
-    @strawberry.field(description="The report's assessments in the order they were made; `first` keeps only the first ones.")
-    async def assessments(self, info: Info, first: int | None = None) -> list[Assessment]:
-        from .connection import page_size
-
-        limit = None if first is None else page_size(info.context.settings, first)
-        rows = await info.context.loaders.children(models.Assessment, "report_id", order=("created_at", "id")).load(
-            uuid.UUID(self.id)
-        )
-        return Assessment.from_rows(rows if limit is None else rows[:limit])
+    @relation(
+        Children(models.Assessment, "report_id", order=("created_at", "id"), limit_argument="first"),
+        description="The report's assessments in the order they were made; `first` keeps only the first ones.",
+    )
+    async def assessments(self, info: Info, first: int | None = None) -> list[Assessment]: ...
 
     @strawberry.field(
         description="Everything the report must assess before it is submitted — the plan's criteria for the "

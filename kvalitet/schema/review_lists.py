@@ -4,13 +4,10 @@ an integrator every change exactly once."""
 
 from __future__ import annotations
 
-import uuid
-
 from .. import models
 from ..loaders import AtLeast, UnitKindIs
-from .connection import Connection, paged
-from .local_plan import LocalPlan, ReviewStatus
-from .report import Report
+from .local_plan import ReviewStatus
+from .reads import Filters, Page
 
 ORDER = ("updated_at", "id")
 
@@ -33,40 +30,26 @@ def review_filters(*, status=None, year=None, period=None, unit_kind=None, updat
     return equals, tuple(where)
 
 
-async def local_plans(info, column: str, parent_id: str, *, first, after, unit_kind, status, updated_since):
-    equals, where = review_filters(status=status, unit_kind=unit_kind, updated_since=updated_since)
-    return await paged(
-        info,
-        models.LocalPlan,
-        column,
-        uuid.UUID(parent_id),
-        first=first,
-        after=after,
-        order=ORDER,
-        node_from_row=LocalPlan.from_row,
-        connection_type=Connection[LocalPlan],
-        where=where,
-        **equals,
-    )
+def _filters(arguments: dict) -> Filters:
+    # A unit's lists have no `unit_kind`, local plans' no `year` or `period`: `get` gives None.
+    return Filters(*review_filters(
+        status=arguments.get("status"), year=arguments.get("year"), period=arguments.get("period"),
+        unit_kind=arguments.get("unit_kind"), updated_since=arguments.get("updated_since"),
+    ))
 
 
-async def reports(info, column: str, parent_id: str, *, first, after, unit_kind, status, year, period, updated_since):
-    equals, where = review_filters(
-        status=status, year=year, period=period, unit_kind=unit_kind, updated_since=updated_since
-    )
-    return await paged(
-        info,
-        models.Report,
-        column,
-        uuid.UUID(parent_id),
-        first=first,
-        after=after,
-        order=ORDER,
-        node_from_row=Report.from_row,
-        connection_type=Connection[Report],
-        where=where,
-        **equals,
-    )
+def _order(arguments: dict) -> tuple[str, ...]:
+    return ORDER
+
+
+def local_plans(column: str) -> Page:
+    """The local plans whose `column` is the parent's id, as a page."""
+    return Page(models.LocalPlan, column, _order, _filters)
+
+
+def reports(column: str) -> Page:
+    """The reports whose `column` is the parent's id, as a page."""
+    return Page(models.Report, column, _order, _filters)
 
 
 __all__ = ["ReviewStatus", "local_plans", "reports", "review_filters"]

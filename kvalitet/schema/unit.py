@@ -17,6 +17,7 @@ from . import review_lists
 from .enums import Ownership, UnitKind
 from .local_plan import LocalPlan, ReviewStatus
 from .report import Report
+from .reads import Parent, relation
 
 if TYPE_CHECKING:
     from .municipality import Municipality
@@ -35,16 +36,11 @@ class Unit(RowNode, Versioned):
     staff_may_edit: bool = strawberry.field(description="The unit leader lets staff edit the unit's drafts.")
     municipality_id: strawberry.Private[uuid.UUID]
 
-    @strawberry.field
-    async def municipality(
-        self, info: Info
-    ) -> Annotated[Municipality, strawberry.lazy("kvalitet.schema.municipality")] | None:
-        from .municipality import Municipality
-
-        return await Municipality.load(info, self.municipality_id)
+    @relation(Parent(models.Municipality, "municipality_id"))
+    async def municipality(self, info: Info) -> Annotated[Municipality, strawberry.lazy("kvalitet.schema.municipality")] | None: ...
 
 
-    @strawberry.field(description="The unit's local plans, least recently changed first.")
+    @relation(review_lists.local_plans("unit_id"), description="The unit's local plans, least recently changed first.")
     async def local_plans(
         self,
         info: Info,
@@ -52,12 +48,9 @@ class Unit(RowNode, Versioned):
         after: str | None = None,
         status: ReviewStatus | None = None,
         updated_since: dt.datetime | None = None,
-    ) -> Connection[LocalPlan]:
-        return await review_lists.local_plans(
-            info, "unit_id", self.id, first=first, after=after, unit_kind=None, status=status, updated_since=updated_since
-        )
+    ) -> Connection[LocalPlan]: ...
 
-    @strawberry.field(description="The unit's reports, least recently changed first.")
+    @relation(review_lists.reports("unit_id"), description="The unit's reports, least recently changed first.")
     async def reports(
         self,
         info: Info,
@@ -67,11 +60,7 @@ class Unit(RowNode, Versioned):
         year: int | None = None,
         period: str | None = None,
         updated_since: dt.datetime | None = None,
-    ) -> Connection[Report]:
-        return await review_lists.reports(
-            info, "unit_id", self.id, first=first, after=after, unit_kind=None, status=status, year=year,
-            period=period, updated_since=updated_since,
-        )
+    ) -> Connection[Report]: ...
 
 
 UnitConnection = Connection[Unit]

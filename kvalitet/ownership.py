@@ -1,0 +1,144 @@
+"""Whose each row is: the one map that access, the change log and bulk export/import read.
+
+A table either names its owner itself (`Owned`: the columns that hold its municipality and,
+for a unit's rows, its unit) or belongs to the owner of a parent row (`Below`: the column that
+points at the parent, and the parent's model; a criterion has two, an area or a goal). From
+this map come:
+
+- `parent_ref`: the parent row of a row (access targets, the change log's owner columns);
+- `owner_of`: a row's (municipality, unit), walking up through the session;
+- `scoped`: a SQL clause over a table, given the clause for the tables that own themselves; the
+  access policy's `visible` and the export's scopes (and so the import's check) are built with it.
+
+What a table's rows mean to each reader (which are public, which permission reads them) is the
+reader's; only whose they are is here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import false, or_, select
+
+from .models import (
+    ApiKey,
+    Area,
+    Assessment,
+    ChangeLog,
+    Criterion,
+    Goal,
+    IdempotencyRecord,
+    LocalAction,
+    LocalGoal,
+    LocalPlan,
+    LocalPlanSection,
+    Measure,
+    Municipality,
+    NationalGoal,
+    OutboxEvent,
+    Plan,
+    Report,
+    SectorReport,
+    Unit,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+
+# An adopted or archived plan is a public document; so is its content.
+PUBLIC_PLAN_STATUSES = ("adopted", "archived")
+
+
+@dataclass(frozen=True)
+class Owned:
+    """Rows that name their owner: `municipality` and `unit` are the columns holding them (the
+    row's own id for a municipality or a unit). `public`: every row is public (municipalities,
+    the national goals, which have no owner); `public_statuses`: rows in these statuses are."""
+
+    municipality: str | None = None
+    unit: str | None = None
+    public: bool = False
+    public_statuses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Below:
+    """Rows that belong to their parent's owner: (column, parent model), the first set wins."""
+
+    parents: tuple[tuple[str, type], ...]
+
+
+OWNERSHIP: dict[type, Owned | Below] = {
+    Municipality: Owned(municipality="id", public=True),
+    NationalGoal: Owned(public=True),
+    Unit: Owned(municipality="municipality_id", unit="id"),
+    Plan: Owned(municipality="municipality_id", public_statuses=PUBLIC_PLAN_STATUSES),
+    Area: Below((("plan_id", Plan),)),
+    Goal: Below((("area_id", Area),)),
+    Measure: Below((("area_id", Area),)),
+    Criterion: Below((("area_id", Area), ("goal_id", Goal))),
+    LocalPlan: Owned(municipality="municipality_id", unit="unit_id"),
+    LocalGoal: Below((("local_plan_id", LocalPlan),)),
+    LocalAction: Below((("local_plan_id", LocalPlan),)),
+    LocalPlanSection: Below((("local_plan_id", LocalPlan),)),
+    Report: Owned(municipality="municipality_id", unit="unit_id"),
+    Assessment: Below((("report_id", Report),)),
+    SectorReport: Owned(municipality="municipality_id"),
+    ApiKey: Owned(municipality="municipality_id"),
+    WebhookSubscription: Owned(municipality="municipality_id"),
+    WebhookDelivery: Below((("subscription_id", WebhookSubscription),)),
+    OutboxEvent: Owned(municipality="municipality_id"),
+    ChangeLog: Owned(municipality="municipality_id", unit="unit_id"),
+}
+# Tables whose rows are kept per caller, not per owner (`Actor.identity`).
+NOT_OWNED = {IdempotencyRecord: "a caller's record of a mutation, keyed by the caller's identity"}
+
+
+def parent_ref(row) -> tuple[type, uuid.UUID] | None:
+    """The row whose owner `row` shares, as (model, id); None for a row that names its owner."""
+    rule = OWNERSHIP.get(type(row))
+    if isinstance(rule, Below):
+        for column, model in rule.parents:
+            value = getattr(row, column)
+            if value is not None:
+                return model, value
+    return None
+
+
+def owner_of(row, get: Callable[[type, uuid.UUID], Any]) -> tuple[uuid.UUID | None, uuid.UUID | None]:
+    """(municipality id, unit id) of `row`; `get(model, id)` reads a parent (None if gone)."""
+    rule = OWNERSHIP.get(type(row))
+    if isinstance(rule, Owned):
+        return (
+            getattr(row, rule.municipality) if rule.municipality else None,
+            getattr(row, rule.unit) if rule.unit else None,
+        )
+    ref = parent_ref(row)
+    parent = get(*ref) if ref is not None else None
+    return owner_of(parent, get) if parent is not None else (None, None)
+
+
+def is_public(row) -> bool:
+    rule = OWNERSHIP.get(type(row))
+    return isinstance(rule, Owned) and (rule.public or getattr(row, "status", None) in rule.public_statuses)
+
+
+def scoped(model: type, table, own: Callable[[type, Owned, Any], Any]):
+    """The clause over `table` (the model's table or an alias) for the rows of `model` that a
+    reader takes: `own(model, rule, table)` for a table that names its owner (None: every row),
+    and for a table below others, the rows whose parent is taken (recursively)."""
+    rule = OWNERSHIP[model]
+    if isinstance(rule, Owned):
+        return own(model, rule, table)
+    clauses = []
+    for column, parent in rule.parents:
+        parents = scoped(parent, parent.__table__, own)
+        if parents is None:
+            return None  # a parent whose every row is taken: so is every row here
+        clauses.append(table.c[column].in_(select(parent.__table__.c.id).where(parents)))
+    return or_(*clauses) if clauses else false()
+
+
+__all__ = ["NOT_OWNED", "OWNERSHIP", "PUBLIC_PLAN_STATUSES", "Below", "Owned", "is_public", "owner_of", "parent_ref", "scoped"]

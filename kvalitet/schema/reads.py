@@ -1,0 +1,133 @@
+"""What a relation field reads, declared once beside the field, for both ways of answering it.
+
+A field that reads related rows is declared with `@relation(spec)` on a method whose signature
+gives the GraphQL type and arguments (its body is not run). The spec says what it reads:
+
+- `Parent`: the row this row's `column` points at (null when absent or hidden);
+- `Children`: the rows whose `column` holds this row's id, in `order`, filtered by `filters`;
+- `Page`: a cursor connection of such rows (`first`, `after`, and the spec's order and filters).
+
+The resolver made here reads through the request's loaders (batched, narrowed by the access
+policy); the compiled path (`kvalitet.compiled`) finds the same spec in the field's metadata and
+writes the same read into its one statement. Filters and orders are functions of the field's
+arguments by their Python names, so both ways build them from one function.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import strawberry
+
+# The key of a field's read spec in its strawberry metadata.
+READ = "kvalitet.read"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Rows' filters: column = value (None: IS NULL), and `build(table)` clauses."""
+
+    equals: dict[str, Any] = field(default_factory=dict)
+    where: tuple = ()
+
+
+def _no_filters(arguments: dict) -> Filters:
+    return Filters()
+
+
+@dataclass(frozen=True)
+class Parent:
+    model: type
+    column: str
+
+    async def read(self, info, root, arguments: dict):
+        return await node_type(self.model).load(info, getattr(root, self.column))
+
+
+@dataclass(frozen=True)
+class Children:
+    model: type
+    column: str
+    order: tuple[str, ...] = ("position", "id")
+    filters: Callable[[dict], Filters] = _no_filters
+    # The argument that keeps only the first rows (checked like a page size), if any.
+    limit_argument: str | None = None
+
+    async def read(self, info, root, arguments: dict):
+        from .connection import page_size
+
+        found = self.filters(arguments)
+        loader = info.context.loaders.children(
+            self.model, self.column, order=self.order, where=found.where, **found.equals
+        )
+        rows = await loader.load(uuid.UUID(root.id))
+        limit = arguments.get(self.limit_argument) if self.limit_argument else None
+        if limit is not None:
+            rows = rows[: page_size(info.context.settings, limit)]
+        return node_type(self.model).from_rows(rows)
+
+
+@dataclass(frozen=True)
+class Page:
+    model: type
+    column: str
+    order: Callable[[dict], tuple[str, ...]]
+    filters: Callable[[dict], Filters] = _no_filters
+
+    async def read(self, info, root, arguments: dict):
+        from .connection import Connection, paged
+
+        node = node_type(self.model)
+        found = self.filters(arguments)
+        return await paged(
+            info, self.model, self.column, uuid.UUID(root.id),
+            first=arguments.get("first"), after=arguments.get("after"), order=self.order(arguments),
+            node_from_row=node.from_row, connection_type=Connection[node], where=found.where, **found.equals,
+        )
+
+
+Read = Parent | Children | Page
+
+
+def relation(spec: Read, **options):
+    """The field a method declares (its name, type, arguments and docstring-free signature),
+    answered by reading `spec`; `options` are strawberry.field's (description …)."""
+
+    def declare(method):
+        @functools.wraps(method)  # strawberry reads the method's signature and module
+        async def resolve(self, info, **arguments):
+            return await spec.read(info, self, arguments)
+
+        return strawberry.field(resolver=resolve, metadata={READ: spec}, **options)
+
+    return declare
+
+
+def read_of(definition) -> Read | None:
+    """The read spec of a strawberry field definition, if it is a relation."""
+    return (getattr(definition, "metadata", None) or {}).get(READ)
+
+
+@functools.cache
+def node_type(model: type):
+    """The node type (`RowNode`) whose rows are `model`'s."""
+    from .base import RowNode
+
+    found = [cls for cls in _subclasses(RowNode) if cls.__dict__.get("model") is model]
+    if len(found) != 1:
+        raise LookupError(f"{len(found)} node types for {model.__name__}")
+    return found[0]
+
+
+def _subclasses(cls: type) -> list[type]:
+    result = []
+    for sub in cls.__subclasses__():
+        result += [sub, *_subclasses(sub)]
+    return result
+
+
+__all__ = ["READ", "Children", "Filters", "Page", "Parent", "Read", "node_type", "read_of", "relation"]
