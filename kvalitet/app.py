@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from strawberry.asgi import GraphQL
+from strawberry.types.unset import UNSET
 from cross_web import HTTPException  # what strawberry's views answer as an HTTP error
 from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, MULTIPART_SUBSCRIPTION_PROTOCOL
@@ -270,6 +271,18 @@ class KvalitetGraphQL(GraphQL):
             root_value=root_value, sub_response=sub_response,
         )
 
+    async def run(self, request, context=UNSET, root_value=UNSET):
+        # strawberry answers its HTTP errors (a body that is no GraphQL request, an unknown
+        # operation …) as plain text; front ends get them as JSON with a code like any error.
+        try:
+            return await super().run(request, context=context, root_value=root_value)
+        except HTTPException as error:
+            if not isinstance(request, Request):
+                raise
+            code = _HTTP_CODES.get(error.status_code, f"HTTP_{error.status_code}")
+            return JSONResponse({"errors": [{"message": error.reason, "extensions": {"code": code}}]},
+                                status_code=error.status_code)
+
     def parse_json(self, data):
         try:
             parsed = super().parse_json(data)
@@ -307,6 +320,8 @@ class KvalitetGraphQL(GraphQL):
             return b'{"data":' + raw.json + tail.encode()
         return super().encode_json(data)
 
+
+_HTTP_CODES = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}
 
 # No GraphQL input of ours nests this deep; deeper JSON only costs recursion further on.
 MAX_JSON_DEPTH = 64

@@ -22,8 +22,13 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-UnitKind = Literal["kindergarten", "school", "sfo"]
-UNIT_KINDS: tuple[str, ...] = ("kindergarten", "school", "sfo")
+from . import enums
+
+# kvalitet.enums' words, read as plain text (as the database stores them).
+UnitKind = Literal[enums.UnitKind.values()]
+UNIT_KINDS: tuple[str, ...] = enums.UnitKind.values()
+Ownership = Literal[enums.Ownership.values()]
+Sector = Literal[enums.Sector.values()]
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
@@ -153,7 +158,7 @@ class Reporting(_Strict):
 class DemoUnit(_Strict):
     name: Text
     kind: UnitKind
-    ownership: Literal["municipal", "private"] = "municipal"
+    ownership: Ownership = enums.Ownership.MUNICIPAL.value
     zone: Text | None = None
 
 
@@ -247,7 +252,7 @@ def load_profile_data(directory: Path) -> ProfileData:
 
 class NationalGoalContent(_Strict):
     key: Key
-    sector: Literal["kindergarten", "basic_education"]
+    sector: Sector
     text: Text
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import false, or_, select
 
+from .enums import PlanStatus
 from .models import (
     ApiKey,
     Area,
@@ -48,7 +49,7 @@ from .models import (
 )
 
 # An adopted or archived plan is a public document; so is its content.
-PUBLIC_PLAN_STATUSES = ("adopted", "archived")
+PUBLIC_PLAN_STATUSES = (PlanStatus.ADOPTED.value, PlanStatus.ARCHIVED.value)
 
 
 @dataclass(frozen=True)

@@ -21,15 +21,14 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import sys
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
 
+from .enums import Ownership, UnitKind
 from .services.validation import NAME_MAX, Checker, valid_org_number
 
 if TYPE_CHECKING:
@@ -195,12 +194,12 @@ def _kind(fields: dict) -> str:
     if kindergarten and school:
         raise _Unfit(INVALID_ENTRY, "both a school and a kindergarten in the register; add it by hand")
     if kindergarten:
-        return "kindergarten"
+        return UnitKind.KINDERGARTEN
     # NSR's schools include upper secondary, adult and other schools; the municipality's
     # plans are for the primary schools (grunnskoler). An entry that does not say is taken
     # as one.
     if school and fields.get("ergrunnskole") is not False:
-        return "school"
+        return UnitKind.SCHOOL
     raise _Unfit(NOT_OURS, _what_else(fields))
 
 
@@ -246,7 +245,7 @@ def _ownership(fields: dict) -> str | None:
     private = any(fields.get(flag) is True for flag in _PRIVATE_FLAGS)
     if public == private:
         return None
-    return "municipal" if public else "private"
+    return Ownership.MUNICIPAL if public else Ownership.PRIVATE
 
 
 def _rejected_entry(raw, unfit: _Unfit) -> Rejected:
@@ -475,40 +474,3 @@ def _skipped(rejected: list[Rejected], verbose: bool) -> list[str]:
         if len(shown) < len(group):
             lines.append(f"  … and {len(group) - len(shown)} more (--verbose lists them all)")
     return lines
-
-
-def _progressbar(actions: list[Action]):
-    # On standard error, so the summary on standard output stays clean to read or save.
-    return typer.progressbar(actions, label="Importing units", file=sys.stderr, hidden=len(actions) < 50)
-
-
-def import_command(
-    files: Annotated[
-        list[Path],
-        typer.Argument(
-            help="NSR or NBR API responses (JSON) saved to files.", metavar="FILE…", exists=True, dir_okay=False
-        ),
-    ],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change, and change nothing.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", help="List every skipped entry.")] = False,
-) -> None:
-    """Import kindergartens (NBR) and schools (NSR) from the national registers' API responses.
-
-    Units are matched on organisation number: new ones are created, changed ones updated, inactive ones archived.
-
-    All in one transaction; entries that cannot be imported are reported and skipped.
-    """
-    from .cli import _run_service
-
-    try:
-        parsed = parse_files(files)
-    except RegisterFileError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(1) from None
-    plan = _run_service(lambda service: import_units(service, parsed, dry_run=dry_run, progress=_progressbar))
-    typer.echo(summary(plan, dry_run=dry_run, verbose=verbose))
-
-
-def register_cli(units_app) -> None:
-    """Add the register commands to `kvalitet units`."""
-    units_app.command("import")(import_command)

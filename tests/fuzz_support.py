@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import logging
 import math
 import re
 import threading
-import time
 import traceback
 import uuid
 from collections import deque
@@ -42,6 +42,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 Draw = Callable[[st.SearchStrategy], Any]
+PARENT = "@@PARENT@@"  # in a target's path: the id of an object of the parent type, drawn per request
 
 # -- The schema walk -----------------------------------------------------------------------------
 
@@ -56,7 +57,7 @@ class Target:
     field: graphql.GraphQLField
     parent: str  # the type that has the field
     path: list[str] = field(default_factory=list)  # the selections that lead to the parent, outermost first
-    real_parent: bool = True  # whether the path reaches an existing object (else the field never resolves)
+    real_parent: bool = True  # whether the path reaches an existing object (else the field never runs)
 
     @property
     def args(self) -> dict[str, graphql.GraphQLArgument]:
@@ -96,7 +97,7 @@ def paths_to_types(schema: graphql.GraphQLSchema, real_ids: dict[str, list[str]]
     if node_field is not None:
         for type_name, ids in sorted(real_ids.items()):
             if ids and type_name not in found:
-                path = [f"node(id: {json.dumps(ids[0])})", f"... on {type_name}"]
+                path = [f"node(id: {PARENT})", f"... on {type_name}"]  # an id drawn for each request
                 found[type_name] = path
                 queue.append((type_name, path))
     while queue:
@@ -190,6 +191,7 @@ class Pools:
     type_names: list[str]  # every named type of the schema
     node_types: list[str]
     ids: dict[str, list[str]] = field(default_factory=dict)  # real global ids by type
+    owned: dict[str, list[str]] = field(default_factory=dict)  # those the test's sector admin may change
     raw_ids: list[str] = field(default_factory=list)  # the uuids behind them
     strings: list[str] = field(default_factory=list)
     cursors: list[str] = field(default_factory=list)
@@ -253,6 +255,34 @@ async def harvest(database, gql, schema: graphql.GraphQLSchema) -> Pools:
     return pools
 
 
+async def harvest_owned(gql, schema: graphql.GraphQLSchema, pools: Pools, number: str) -> None:
+    """The ids of everything the municipality `number` has, as deep as a query may go."""
+    field = schema.query_type.fields.get("municipality")
+    if field is None:
+        return
+    for depth in (4, 3, 2):
+        body = await gql.raw("query ($n: String!) { municipality(number: $n) " + selection(field.type, depth) + " }",
+                             {"n": number})
+        if body.get("data") and body["data"].get("municipality"):
+            break
+    else:
+        return
+    stack = [body["data"]]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if isinstance(item.get("id"), str) and item.get("__typename") in pools.node_types:
+                ids = pools.owned.setdefault(item["__typename"], [])
+                if item["id"] not in ids:
+                    ids.append(item["id"])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    for type_name, ids in pools.owned.items():  # and those the database walk did not find
+        known = pools.ids.setdefault(type_name, [])
+        known.extend(i for i in ids if i not in known)
+
+
 def harvest_cursors(value: Any, into: set[str]) -> None:
     """Every string under a key that names a cursor, anywhere in a response."""
     if isinstance(value, dict):
@@ -279,6 +309,12 @@ DATES = ["2024-02-30", "0000-01-01", "0001-01-01", "9999-12-31", "10000-01-01", 
 DATETIMES = ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2024-01-01T00:00:00", "2024-01-01T00:00:00Z",
              "2024-01-01T24:00:00Z", "2024-01-01T00:00:00+25:00", "2024-01-01", "1970-01-01T00:00:00.0000001Z",
              "99999-01-01T00:00:00Z", "2024-01-01T00:00:00+00:00\x00", "", "now"]
+# In range for GraphQL (and Python), but at the edges of what the database or a conversion takes.
+EDGE_INTS = [2**31 - 1, -(2**31), -1, 0, 1, 10**6, 10**9, 32_767, 32_768, -32_769, 9_999, 10_000]
+EDGE_DATES = ["0001-01-01", "9999-12-31", "1970-01-01", "2000-02-29", "2100-02-28", "4713-01-01"]
+EDGE_DATETIMES = ["0001-01-01T00:00:00+01:00", "0001-01-01T00:00:00Z", "0001-01-01T00:00:00-14:00",
+                  "9999-12-31T23:59:59-01:00", "9999-12-31T23:59:59+14:00", "9999-12-31T23:59:59.999999Z",
+                  "1970-01-01T00:00:00Z", "2024-03-31T02:30:00+02:00"]
 JUNK_TYPE_NAMES = ["", "Node", "node", "Unit\x00", "Query", "Mutation", "__Type", "Ünit", "Unit:Unit", " Unit"]
 
 any_json = st.recursive(
@@ -343,19 +379,21 @@ class Values:
 
     # Realistic --------------------------------------------------------------------------------
 
-    def ids_for(self, name: str, context: str) -> list[str]:
-        """Real ids whose type the argument's or field's name, or its input type's, names."""
+    def ids_for(self, name: str, context: str, owned: bool = True) -> list[str]:
+        """Real ids whose type the argument's or field's name, or its input type's, names (of the
+        test's own municipality, when `owned` and there are some)."""
         pools = self.pools
+        source = pools.owned if owned else pools.ids
         stem = re.sub(r"Ids?$", "", name)
         if stem and stem != name:
-            matching = [t for t in pools.ids if t.lower() == stem.lower() or t.lower().endswith(stem.lower())]
+            matching = [t for t in source if t.lower() == stem.lower() or t.lower().endswith(stem.lower())]
             if matching:
-                return [i for t in matching for i in pools.ids[t]]
+                return [i for t in matching for i in source[t]]
         if name in ("id", "ids"):
-            named = sorted((t for t in pools.ids if t in context), key=len, reverse=True)
+            named = sorted((t for t in source if t in context), key=len, reverse=True)
             if named:
-                return pools.ids[named[0]]
-        return pools.all_ids
+                return source[named[0]]
+        return (self.ids_for(name, context, False) if owned else []) or pools.all_ids
 
     def realistic(self, draw: Draw, t, name: str, context: str) -> Any:
         if isinstance(t, GraphQLNonNull):
@@ -376,11 +414,14 @@ class Values:
     def realistic_scalar(self, draw: Draw, t: GraphQLScalarType, name: str, context: str) -> Any:
         kind = t.name
         if kind == "ID" or name.endswith("Id") or name.endswith("Ids"):
-            ids = self.ids_for(name, context)
+            ids = self.ids_for(name, context, owned=not chance(draw, 5))
             return draw(st.sampled_from(ids)) if ids else global_id("Unit", uuid.uuid4())
         if name in ("after", "before") or "cursor" in name.lower():
-            return draw(st.sampled_from(self.pools.cursors)) if self.pools.cursors else None
+            # Another connection's cursor is refused: realistic is mostly none at all.
+            return draw(st.sampled_from(self.pools.cursors)) if self.pools.cursors and chance(draw, 3) else None
         if kind == "Int":
+            if name == "version":
+                return draw(st.sampled_from([1, 1, 1, 2, 3]))
             if "year" in name.lower() or "period" in name.lower():
                 return draw(st.integers(2023, 2027))
             return draw(st.integers(0, 5) | st.sampled_from([10, 20]))
@@ -395,6 +436,13 @@ class Values:
         if kind == "String":
             return draw(st.sampled_from(self.pools.strings) | st.text(max_size=20) | st.just("h1"))
         return draw(any_json)
+
+    def parent_id(self, draw: Draw, type_name: str) -> str:
+        """An object to ask a nested field of: mostly one of the test's municipality (whose
+        rows the sector admin may read, so the field's code runs), sometimes any."""
+        owned, known = self.pools.owned.get(type_name), self.pools.ids.get(type_name)
+        ids = owned if owned and not chance(draw, 5) else known or owned
+        return draw(st.sampled_from(ids)) if ids else global_id(type_name, uuid.uuid4())
 
     # Hostile ---------------------------------------------------------------------------------
 
@@ -517,17 +565,20 @@ class Values:
             if name in ("after", "before") and draw(st.booleans()):
                 return self.hostile_cursor(draw)
             return self.hostile_text(draw) if draw(st.integers(0, 5)) else draw(st.integers() | st.sampled_from(HUGE_INTS))
+        # Values of the right type get past input coercion to the code behind: they come first.
         if kind == "Int":
-            return draw(st.sampled_from(HUGE_INTS) | st.integers(-5, 5) | st.integers() | st.sampled_from(FLOATS)
-                        | st.sampled_from(["1", "", "2024"]) | st.booleans())
+            return draw(st.sampled_from(EDGE_INTS) | st.integers(-5, 5) | st.sampled_from(HUGE_INTS) | st.integers()
+                        | st.sampled_from(FLOATS) | st.sampled_from(["1", "", "2024", True]))
         if kind == "Float":
             return draw(st.sampled_from(FLOATS) | st.sampled_from(HUGE_INTS) | st.floats() | st.sampled_from(["1.0", ""]))
         if kind == "Boolean":
             return draw(st.sampled_from([0, 1, "true", "false", "", None, []]))
         if kind == "Date":
-            return draw(st.sampled_from(DATES) | st.sampled_from(DATETIMES) | st.integers() | wild_text)
+            return draw(st.sampled_from(DATES) | st.sampled_from(EDGE_DATES) | st.sampled_from(DATETIMES)
+                        | st.integers() | wild_text)
         if kind == "DateTime":
-            return draw(st.sampled_from(DATETIMES) | st.sampled_from(DATES) | st.integers() | wild_text)
+            return draw(st.sampled_from(EDGE_DATETIMES) | st.sampled_from(DATETIMES) | st.sampled_from(DATES)
+                        | st.integers() | wild_text)
         return draw(any_json | st.sampled_from(HUGE_INTS) | wild_text)
 
 
@@ -621,6 +672,8 @@ class Requests:
         focus_all = chance(draw, 3)
         args = list(target.args.items())
         focus = draw(st.sampled_from([name for name, _ in args])) if args else None
+        if not focus_all and chance(draw, 4):  # all realistic: what succeeds may write
+            focus = None
         defs, call, variables = [], [], {}
         for name, arg in args:
             required = is_required_argument(arg)
@@ -660,9 +713,9 @@ class Requests:
                 variables[key] = bulk
         depth = self.depth[target.operation]
         field_text = target.field_name + (f"({', '.join(call)})" if call else "") + " " + selection(target.field.type, depth)
-        if target.field_name == "node" and not call:
-            field_text = "node(id: \"\") { __typename }"
         for step in reversed(target.path):
+            if PARENT in step:
+                step = step.replace(PARENT, json.dumps(self.values.parent_id(draw, target.parent)))
             field_text = f"{step} {{ {field_text} }}"
         head = target.operation + (f" ({', '.join(defs)})" if defs else "")
         document = f"{head} {{ {field_text} }}"
@@ -702,17 +755,25 @@ class LogCapture:
         self.lock = threading.Lock()
 
     def __call__(self, logger, method_name, event_dict):
-        with self.lock:
-            self.entries.append(dict(event_dict))
+        if method_name in ("warning", "error", "exception", "critical") or event_dict.get("event") in _UNEXPECTED_EVENTS:
+            event_dict = {**event_dict, "level": method_name}
+            with self.lock:
+                self.entries.append(dict(event_dict))
         raise structlog.DropEvent
 
     def __enter__(self):
         self.saved = structlog.get_config()
         structlog.configure(processors=[structlog.processors.format_exc_info, self], cache_logger_on_first_use=False)
+        # graphql-core's and strawberry's own log of every refused request: thousands of lines
+        self.quiet = {name: logging.getLogger(name).level for name in ("strawberry.execution", "strawberry")}
+        for name in self.quiet:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
         return self
 
     def __exit__(self, *exc):
         structlog.configure(**self.saved)
+        for name, level in self.quiet.items():
+            logging.getLogger(name).setLevel(level)
 
 
 @dataclass
@@ -722,24 +783,48 @@ class Failure:
     detail: str
     targets: set[str] = field(default_factory=set)
     hits: int = 0
+    notes: set[str] = field(default_factory=set)  # the distinct messages of the answers
 
 
-def _last_frames(trace: str, count: int = 6) -> str:
-    """The last `count` frames of a formatted traceback, and its final line(s)."""
+def _exception_line(lines: list[str]) -> str:
+    """The line that names the exception, after the last frame."""
+    frames = [i for i, line in enumerate(lines) if line.lstrip().startswith('File "')]
+    for line in lines[(frames[-1] + 1 if frames else 0):]:
+        if line and not line.startswith(" "):
+            return line
+    return lines[-1] if lines else ""
+
+
+def _last_frames(trace: str) -> str:
+    """The innermost frames of a formatted traceback in kvalitet/ (and the very last frame), and
+    the exception."""
     lines = trace.rstrip().splitlines()
     frames = [i for i, line in enumerate(lines) if line.lstrip().startswith('File "')]
     if not frames:
         return "\n".join(lines[-6:])
-    start = frames[max(0, len(frames) - count)]
-    return "\n".join(line for line in lines[start:] if line.strip())[-3_000:]
+    ends = [*frames[1:], len(lines)]
+    blocks = [(lines[s], [x for x in lines[s + 1:e] if x.strip() and not set(x.strip()) <= set("^~ ")])
+              for s, e in zip(frames, ends, strict=True)]
+    ours = [i for i, (head, _) in enumerate(blocks) if "/kvalitet/" in head or "/tests/" in head]
+    keep = sorted(set(ours[-3:]) | {len(blocks) - 1})
+    out = []
+    for i in keep:
+        head, body = blocks[i]
+        if out and i != keep[keep.index(i) - 1] + 1:
+            out.append("  …")
+        out.append(head.rstrip())
+        if i == len(blocks) - 1:  # the last frame's code, then the exception (a few lines)
+            out.extend(x.rstrip() for x in body[:8])
+        elif body:
+            out.append(body[0].rstrip())
+    return "\n".join(out)[-2_500:]
 
 
 def _signature(trace: str) -> str:
     """A crash's cause: its exception type and the innermost frame in the service's code."""
     lines = trace.rstrip().splitlines()
     ours = [line.strip() for line in lines if line.lstrip().startswith('File "') and "/kvalitet/" in line]
-    last = next((line for line in reversed(lines) if line and not line.startswith(" ")), lines[-1] if lines else "")
-    kind = last.split(":", 1)[0]
+    kind = _exception_line(lines).split(":", 1)[0]
     where = re.sub(r'^File ".*?/(kvalitet/[^"]+)"', r"\1", ours[-1]) if ours else "(no frame in kvalitet/)"
     return f"{kind} at {where}"
 
@@ -772,6 +857,7 @@ class Checker:
         self.outcomes: dict[str, int] = {"ok": 0, "refused": 0, "user_errors": 0}
         self.by_target: dict[str, dict[str, int]] = {}
         self.reasons: dict[str, dict[str, int]] = {}
+        self.logged: dict[str, list] = {}  # warnings and errors the service logged, by event and error
 
     async def prepare(self) -> None:
         columns = await table_columns(self.database)
@@ -789,14 +875,16 @@ class Checker:
             rows = (await connection.execute(text(self.fingerprint_sql))).all()
         return {table: (count, updated, version) for table, count, updated, version in rows}
 
-    def record(self, signature: str, kind: str, request: Request, detail: str) -> None:
+    def record(self, signature: str, kind: str, request: Request, detail: str, note: str | None = None) -> None:
         failure = self.failures.get(signature)
         if failure is None or len(request.body()) < len(failure.request.body()):
             previous = failure
             failure = Failure(kind, request, detail)
             if previous is not None:
-                failure.targets, failure.hits = previous.targets, previous.hits
+                failure.targets, failure.hits, failure.notes = previous.targets, previous.hits, previous.notes
             self.failures[signature] = failure
+        if note:
+            failure.notes.add(note)
         failure.targets.add(request.target)
         failure.hits += 1
 
@@ -810,7 +898,6 @@ class Checker:
         logged = len(self.logs.entries)
         self.sent += 1
         response = None
-        started = time.monotonic()
         try:
             response = await asyncio.wait_for(self.http.post("/graphql", content=body, headers=headers), self.timeout)
         except asyncio.TimeoutError:
@@ -819,6 +906,14 @@ class Checker:
             trace = "".join(traceback.format_exception(error))
             self.record(f"500: {_signature(trace)}", "HTTP 500 (exception out of the app)", request, _last_frames(trace))
         crashes = [e for e in self.logs.entries[logged:] if e.get("event") in _UNEXPECTED_EVENTS]
+        for entry in self.logs.entries[logged:]:
+            if entry.get("event") not in _UNEXPECTED_EVENTS:  # not a failure, but worth a look
+                error = re.sub(r"\d+", "N", str(entry.get("error", ""))[:160])
+                key = f"{entry.get('level')} {entry.get('event')}: {error}"
+                seen = self.logged.setdefault(key, [0, request])
+                seen[0] += 1
+                if len(request.body()) < len(seen[1].body()):
+                    seen[1] = request
         for entry in crashes:
             trace = entry.get("exception") or repr(entry)
             status = response.status_code if response is not None else "-"
@@ -841,9 +936,9 @@ class Checker:
                 try:
                     parsed = response.json()
                 except ValueError:
-                    message = re.sub(r'"[^"]*"', '"…"', re.sub(r"\d+", "N", response.text[:120]))
-                    self.record(f"not JSON: HTTP {response.status_code} {message}", "a body that is not JSON", request,
-                                f"HTTP {response.status_code} {content_type}: {response.text[:300]!r}")
+                    self.record(f"not JSON: HTTP {response.status_code} {content_type}", "a body that is not JSON",
+                                request, f"HTTP {response.status_code} {content_type}: {response.text[:300]!r}",
+                                note=re.sub(r'"[^"]*"', '"…"', re.sub(r"\d+", "N", response.text[:150])))
                 if isinstance(parsed, dict):
                     for error in parsed.get("errors") or []:
                         code = (error.get("extensions") or {}).get("code") if isinstance(error, dict) else None
@@ -859,6 +954,10 @@ class Checker:
             message = first.get("message", "") if isinstance(first, dict) else f"HTTP {first}"
             reasons = self.reasons.setdefault(target.name, {})
             message = re.sub(r"\d+", "N", str(message))[:150]
+            reasons[message] = reasons.get(message, 0) + 1
+        elif user:
+            reasons = self.reasons.setdefault(target.name, {})
+            message = "; ".join(f"{e.get('field')}:{e.get('code')}" for e in user if isinstance(e, dict))
             reasons[message] = reasons.get(message, 0) + 1
         self.outcomes[outcome] += 1
         self.by_target.setdefault(target.name, {}).setdefault(outcome, 0)
@@ -876,12 +975,16 @@ class Checker:
                 self.record(f"written despite {why}: {target.name} {changed}", f"written despite {why}", request,
                             f"{detail}\nanswer: {answer}")
         self.last = now
-        _ = started
 
     def summary(self) -> str:
         statuses = ", ".join(f"{n}× {status}" for status, n in sorted(self.statuses.items()))
         return (f"HTTP {statuses}; answered {self.outcomes['ok']}, refused {self.outcomes['refused']}, "
                 f"with payload errors {self.outcomes['user_errors']}")
+
+    def warnings(self) -> str:
+        """What the service logged as a warning or error without failing the request."""
+        return "\n".join(f"  {count}× {key}\n     e.g. {request.show(600)}"
+                         for key, (count, request) in sorted(self.logged.items()))
 
     def unreached(self) -> list[str]:
         """The targets every request to which was refused before running (their code untested)."""
@@ -896,6 +999,8 @@ class Checker:
                          + (" …" if len(failure.targets) > 12 else ""))
             lines.append(f"   smallest request: {failure.request.show()}")
             lines.append("   " + failure.detail.replace("\n", "\n   "))
+            for note in sorted(failure.notes)[:10]:
+                lines.append(f"   also answered: {note!r}")
         return "\n".join(lines)
 
 

@@ -125,7 +125,8 @@ async def test_variables_nested_a_thousand_deep_are_refused(api, admin, world):
         body = f'{{"query": {json.dumps(query)}, "variables": {variables}}}'
         response = await api.post("/graphql", content=body, headers={"content-type": "application/json", **admin})
         assert response.status_code == 400, response.text
-        assert response.text == "The request body is nested deeper than 64 levels."
+        assert response.json()["errors"][0] == {"message": "The request body is nested deeper than 64 levels.",
+                                                "extensions": {"code": "BAD_REQUEST"}}
 
 
 @pytest.mark.parametrize("roles", [
@@ -209,3 +210,29 @@ async def test_text_that_is_not_text_in_query_arguments_is_bad_input(secure_sett
         _refused(literal, "BAD_USER_INPUT")
         fine = await _post(api, "query ($n: String!) { municipality(number: $n) { name } }", {"n": "9901"})
         assert fine.json() == {"data": {"municipality": {"name": "Testkommune"}}} or "errors" not in fine.json()
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+async def test_an_instant_beyond_the_years_the_database_takes_is_bad_input(secure_settings, profiles, database, world,
+                                                                       admin, compiled):
+    settings = secure_settings.model_copy(update={"compiled_queries": compiled})
+    app = create_app(settings, profiles=profiles, database=database)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+                                 base_url="http://test") as api:
+        for field in ("units", "reports", "localPlans"):
+            query = f'query ($u: DateTime) {{ municipality(number: "9901") {{ {field}(updatedSince: $u) {{ totalCount }} }} }}'
+            for value in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"):
+                body = _refused(await _post(api, query, {"u": value}, admin), "BAD_USER_INPUT")
+                assert "updatedSince" in body["errors"][0]["message"]
+            fine = await _post(api, query, {"u": "2020-01-01T00:00:00+01:00"}, admin)
+            assert "errors" not in fine.json(), fine.text
+
+
+@pytest.mark.parametrize("body", ['{"query": "{ profiles { code } }", "variables": 1}',
+                                  '{"query": "query a { profiles { code } }", "operationName": "b"}',
+                                  '{"query": "{ profiles { code } }", "operationName": 7}', "[1, 2]", '"text"'])
+async def test_a_request_that_is_no_graphql_request_is_a_json_400_with_a_code(api, body):
+    response = await api.post("/graphql", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400 and response.headers["content-type"].startswith("application/json")
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_REQUEST" and error["message"]

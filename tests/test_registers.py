@@ -15,7 +15,8 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from kvalitet import registers
-from kvalitet.cli import _as_system, app
+from kvalitet.cli import app
+from kvalitet.cli.support import as_system
 from kvalitet.config import Settings
 from kvalitet.db import Database
 from kvalitet.models import ChangeLog, Municipality, Unit
@@ -58,7 +59,7 @@ def settings(database_url) -> Settings:
 
 async def _as_cli(database, settings, work):
     """As the CLI runs work: the system, in one transaction."""
-    return await _as_system(database, settings, work)
+    return await as_system(database, settings, work)
 
 
 async def _add_municipalities(database, settings) -> None:

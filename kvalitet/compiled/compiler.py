@@ -162,7 +162,7 @@ class Compiler:
     def _children(self, parent_id, read: Children, field_def, details, arguments):
         element = self._list_type(field_def)
         table = self._alias(read.model)
-        filters = read.filters(arguments)
+        filters = self._filters(read, arguments)
         conditions = [
             table.c[read.column] == parent_id,
             *self._visible(read.model, table),
@@ -191,6 +191,14 @@ class Compiler:
             items = select(func.string_agg(rows.c.item, aggregate_order_by(sql_text(COMMA), *keys)))
         return json_array(items.scalar_subquery())
 
+    @staticmethod
+    def _filters(read, arguments):
+        """The read's filters; arguments the default path refuses are left to it, with its error."""
+        try:
+            return read.filters(arguments)
+        except BadInput as error:
+            raise NotCompilable("an argument the default path refuses") from error
+
     def _page_size(self, first: int | None) -> int:
         """`first` as the default path takes it; out of range, the default path answers with its error."""
         try:
@@ -204,7 +212,7 @@ class Compiler:
         connection_type = get_named_type(field_def.type)
         first = self._page_size(arguments.get("first"))
         order_names = read.order(arguments)
-        filters = read.filters(arguments)
+        filters = self._filters(read, arguments)
         table = self._alias(read.model)
         conditions = [
             table.c[read.column] == parent_id,

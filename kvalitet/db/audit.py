@@ -14,6 +14,7 @@ import uuid
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from ..enums import ChangeAction
 from ..models import ChangeLog, Entity
 from ..ownership import owner_of
 
@@ -91,15 +92,15 @@ def _record_changes(session: Session, flush_context, instances) -> None:
         if isinstance(obj, Entity):
             if obj.id is None:
                 obj.id = uuid.uuid4()  # known now, so the log can name it
-            records.append(_record(session, obj, "create", _columns(obj), actor))
+            records.append(_record(session, obj, ChangeAction.CREATE, _columns(obj), actor))
     for obj in session.dirty:
         if isinstance(obj, Entity) and session.is_modified(obj, include_collections=False):
             changes = _changed(obj)
             if changes:
-                records.append(_record(session, obj, "update", changes, actor))
+                records.append(_record(session, obj, ChangeAction.UPDATE, changes, actor))
     for obj in session.deleted:
         if isinstance(obj, Entity):
-            records.append(_record(session, obj, "delete", {}, actor))
+            records.append(_record(session, obj, ChangeAction.DELETE, {}, actor))
     session.add_all(records)
 
 

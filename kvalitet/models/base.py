@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
+from enum import Enum
 
 from sqlalchemy import CheckConstraint, DateTime, Integer, MetaData, func, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+from ..enums import UnitKind
 
 # Named constraints, so migrations can drop and alter them by a stable name.
 NAMING_CONVENTION = {
@@ -18,7 +21,8 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-UNIT_KINDS = ("kindergarten", "school", "sfo")
+# The unit kinds' words, for code that wants them as plain text (kvalitet.enums is their home).
+UNIT_KINDS = UnitKind.values()
 
 
 class Base(DeclarativeBase):
@@ -52,13 +56,14 @@ class Entity(Base):
         return {"version_id_col": cls.version, "eager_defaults": True}
 
 
-def one_of(column: str, values: Iterable[str], name: str | None = None) -> CheckConstraint:
-    """A CHECK that `column` holds one of `values`: enumerations as text, checked by the database.
+def one_of(column: str, values: type[Enum] | Iterable[str], name: str | None = None) -> CheckConstraint:
+    """A CHECK that `column` holds one of `values` (an enumeration of kvalitet.enums, or the
+    words themselves): enumerations as text, checked by the database.
 
     Text plus CHECK rather than a PostgreSQL ENUM type: adding a value is one constraint swap
     in a migration, not an `ALTER TYPE` that cannot run inside a transaction on older servers.
     """
-    listed = ", ".join(f"'{v}'" for v in values)
+    listed = ", ".join(f"'{getattr(v, 'value', v)}'" for v in values)
     return CheckConstraint(f"{column} IN ({listed})", name=name or f"{column}_valid")
 
 

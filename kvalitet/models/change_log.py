@@ -9,9 +9,8 @@ from sqlalchemy import BigInteger, DateTime, Identity, Index, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..enums import ChangeAction
 from .base import Base, one_of
-
-CHANGE_ACTIONS = ("create", "update", "delete")
 
 
 class ChangeLog(Base):
@@ -24,7 +23,7 @@ class ChangeLog(Base):
 
     __tablename__ = "change_log"
     __table_args__ = (
-        one_of("action", CHANGE_ACTIONS),
+        one_of("action", ChangeAction),
         Index("ix_change_log_entity", "entity_type", "entity_id", "id"),
         Index("ix_change_log_municipality", "municipality_id", "id"),
         Index("ix_change_log_feed", "tx_id", "id"),

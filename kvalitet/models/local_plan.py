@@ -8,16 +8,14 @@ import uuid
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..enums import ActionStatus, ReviewStatus
 from .base import Entity, one_of
-
-LOCAL_PLAN_STATUSES = ("draft", "submitted", "approved", "returned")
-ACTION_STATUSES = ("planned", "in_progress", "done", "cancelled")
 
 
 class LocalPlan(Entity):
     __tablename__ = "local_plan"
     __table_args__ = (
-        one_of("status", LOCAL_PLAN_STATUSES),
+        one_of("status", ReviewStatus),
         UniqueConstraint("unit_id", "plan_id", name="uq_local_plan_unit_plan"),
         Index("ix_local_plan_plan", "plan_id"),
         Index("ix_local_plan_updated", "updated_at", "id"),  # keyset pages and updatedSince
@@ -29,7 +27,7 @@ class LocalPlan(Entity):
     municipality_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("municipality.id", ondelete="RESTRICT"))
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
     plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plan.id", ondelete="RESTRICT"))
-    status: Mapped[str] = mapped_column(String(20), server_default="draft")
+    status: Mapped[str] = mapped_column(String(20), server_default=ReviewStatus.DRAFT.value)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     comment: Mapped[str | None] = mapped_column(Text)
@@ -63,7 +61,7 @@ class LocalGoal(Entity):
 class LocalAction(Entity):
     __tablename__ = "local_action"
     __table_args__ = (
-        one_of("status", ACTION_STATUSES),
+        one_of("status", ActionStatus),
         Index("ix_local_action_plan", "local_plan_id", "position"),
     )
 
@@ -73,5 +71,5 @@ class LocalAction(Entity):
     text: Mapped[str] = mapped_column(Text)
     owner: Mapped[str | None] = mapped_column(String(500))
     deadline: Mapped[dt.date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20), server_default="planned")
+    status: Mapped[str] = mapped_column(String(20), server_default=ActionStatus.PLANNED.value)
     position: Mapped[int] = mapped_column(Integer)

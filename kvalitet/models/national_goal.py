@@ -5,12 +5,13 @@ from __future__ import annotations
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..enums import Sector
 from .base import Entity, one_of
 
 
 class NationalGoal(Entity):
     __tablename__ = "national_goal"
-    __table_args__ = (one_of("sector", ("kindergarten", "basic_education")),)
+    __table_args__ = (one_of("sector", Sector),)
 
     key: Mapped[str] = mapped_column(String(80), unique=True)
     sector: Mapped[str] = mapped_column(String(20))

@@ -12,15 +12,14 @@ import uuid
 from sqlalchemy import ARRAY, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..enums import PlanStatus
 from .base import Entity, kinds_subset, one_of
-
-PLAN_STATUSES = ("draft", "adopted", "archived")
 
 
 class Plan(Entity):
     __tablename__ = "plan"
     __table_args__ = (
-        one_of("status", PLAN_STATUSES),
+        one_of("status", PlanStatus),
         CheckConstraint("period_end >= period_start", name="period_ordered"),
         kinds_subset(),
         Index("ix_plan_municipality_period", "municipality_id", "period_start"),
@@ -31,7 +30,7 @@ class Plan(Entity):
     description: Mapped[str | None] = mapped_column(Text)
     period_start: Mapped[int] = mapped_column(Integer)
     period_end: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(20), server_default="draft")
+    status: Mapped[str] = mapped_column(String(20), server_default=PlanStatus.DRAFT.value)
     applies_to: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
     adopted_on: Mapped[dt.date | None] = mapped_column(Date)
     adopted_by: Mapped[str | None] = mapped_column(String(500))

@@ -8,15 +8,14 @@ import uuid
 from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..enums import ReviewStatus
 from .base import Entity, one_of
-
-REPORT_STATUSES = ("draft", "submitted", "approved", "returned")
 
 
 class Report(Entity):
     __tablename__ = "report"
     __table_args__ = (
-        one_of("status", REPORT_STATUSES),
+        one_of("status", ReviewStatus),
         CheckConstraint("period_end >= period_start", name="period_ordered"),
         UniqueConstraint("unit_id", "plan_id", "year", "period_key", name="uq_report_unit_period"),
         Index("ix_report_plan_period", "plan_id", "year", "period_key"),
@@ -36,7 +35,7 @@ class Report(Entity):
     period_start: Mapped[dt.date] = mapped_column(Date)
     period_end: Mapped[dt.date] = mapped_column(Date)
     due_on: Mapped[dt.date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20), server_default="draft")
+    status: Mapped[str] = mapped_column(String(20), server_default=ReviewStatus.DRAFT.value)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     comment: Mapped[str | None] = mapped_column(Text)

@@ -9,9 +9,8 @@ from sqlalchemy import ARRAY, BigInteger, Boolean, DateTime, ForeignKey, Identit
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..enums import DeliveryStatus
 from .base import Base, Entity, one_of
-
-DELIVERY_STATUSES = ("pending", "delivered", "dead")
 
 
 class WebhookSubscription(Entity):
@@ -51,7 +50,7 @@ class WebhookDelivery(Base):
 
     __tablename__ = "webhook_delivery"
     __table_args__ = (
-        one_of("status", DELIVERY_STATUSES),
+        one_of("status", DeliveryStatus),
         Index("ix_webhook_delivery_due", "status", "next_attempt_at"),
         Index("ix_webhook_delivery_subscription", "subscription_id", "created_at"),
     )
@@ -59,7 +58,7 @@ class WebhookDelivery(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outbox_event.id", ondelete="CASCADE"))
     subscription_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("webhook_subscription.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(String(20), server_default="pending")
+    status: Mapped[str] = mapped_column(String(20), server_default=DeliveryStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, server_default="0")
     next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

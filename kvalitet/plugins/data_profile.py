@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..content import ProfileData, load_profile_data
-from .manager import hookimpl
+from .hookspecs import hookimpl
 
 
 class DataProfile:

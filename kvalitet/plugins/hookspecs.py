@@ -11,6 +11,8 @@ from __future__ import annotations
 import pluggy
 
 hookspec = pluggy.HookspecMarker("kvalitet")
+# What a profile marks its hook implementations with (`kvalitet.plugins.hookimpl`).
+hookimpl = pluggy.HookimplMarker("kvalitet")
 
 
 @hookspec

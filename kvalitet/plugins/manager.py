@@ -12,7 +12,9 @@ from ..content import PlanContent, ProfileContent, Vocabulary
 PROJECT = "kvalitet"
 ENTRY_POINT_GROUP = "kvalitet.profiles"
 
-hookimpl = pluggy.HookimplMarker(PROJECT)
+from . import hookspecs
+from .data_profile import DataProfile
+from .hookspecs import hookimpl
 
 
 class ProfileError(LookupError):
@@ -22,9 +24,6 @@ class ProfileError(LookupError):
 def new_plugin_manager(*, entry_points: bool = True, data_dirs: Iterable[Path] = ()) -> pluggy.PluginManager:
     """A plugin manager with the hook specs, the installed profiles (entry points) and any
     data-only profiles in `data_dirs`."""
-    from . import hookspecs
-    from .data_profile import DataProfile
-
     pm = pluggy.PluginManager(PROJECT)
     pm.add_hookspecs(hookspecs)
     if entry_points:

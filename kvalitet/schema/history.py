@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
-
 import strawberry
 from strawberry.scalars import JSON
 
-
-@strawberry.enum(description="What a change did.")
-class ChangeAction(Enum):
-    CREATE = "create"
-    UPDATE = "update"
-    DELETE = "delete"
+from .enums import ChangeAction
 
 
 @strawberry.type(description="One recorded change: who, when, and what changed.")

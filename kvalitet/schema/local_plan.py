@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -13,27 +12,12 @@ from strawberry.types import Info
 
 from .. import models
 from .base import RowNode, Versioned
+from .enums import ActionStatus, ReviewStatus
 from .plan import Area, Plan
 from .reads import Children, Parent, relation
 
 if TYPE_CHECKING:
     from .unit import Unit
-
-
-@strawberry.enum(description="Where a local plan or report is in its review.")
-class ReviewStatus(Enum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    RETURNED = "returned"
-
-
-@strawberry.enum(description="How far an action has come.")
-class ActionStatus(Enum):
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    CANCELLED = "cancelled"
 
 
 @strawberry.type(description="Something the profile's rules find missing or wrong.")

@@ -18,7 +18,7 @@ from .api_key import ApiKey
 from .webhook import WebhookSubscription
 from .connection import Connection
 from .reads import Children, Filters, Page, relation
-from .errors import BadInput
+from .errors import BadInput, instant
 from .local_plan import LocalPlan, ReviewStatus
 from .report import Report, ReportingPeriodOfYear
 from .sector_report import PublishedSectorReport, SectorReportData
@@ -36,6 +36,7 @@ def unit_filters(kind, include_archived: bool, updated_since: dt.datetime | None
     equals = {} if kind is None else {"kind": getattr(kind, "value", kind)}
     if not include_archived:
         equals["archived_at"] = None
+    updated_since = instant(updated_since, "updatedSince")
     return equals, () if updated_since is None else (AtLeast("updated_at", updated_since),)
 
 

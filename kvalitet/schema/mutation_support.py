@@ -31,9 +31,16 @@ from .. import models
 from ..db import current_actor
 from ..services.context import ServiceContext
 from ..services.targets import target_of
-from ..services.errors import DUPLICATE, INVALID_VALUE, NOT_FOUND, STALE_VERSION, Problem, UserInputError
-
-IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+from ..services.errors import (
+    DUPLICATE,
+    IDEMPOTENCY_KEY_REUSED,
+    INVALID_VALUE,
+    NOT_FOUND,
+    STALE_VERSION,
+    Problem,
+    UserInputError,
+    user_error_codes,
+)
 
 T = TypeVar("T")
 
@@ -41,10 +48,7 @@ T = TypeVar("T")
 @strawberry.type(description="Something in the input a person can fix.")
 class UserError:
     field: str | None = strawberry.field(description="The input field it concerns, if one.")
-    code: str = strawberry.field(
-        description="NOT_FOUND, STALE_VERSION, INVALID_STATE, REQUIRED, TOO_LONG, INVALID_VALUE, "
-        "INVALID_ORG_NUMBER, DUPLICATE, NOT_APPLICABLE, MISSING_ASSESSMENT, or a profile rule's code."
-    )
+    code: str = strawberry.field(description=user_error_codes())
     message: str = strawberry.field(description="For a person to read.")
 
     @staticmethod

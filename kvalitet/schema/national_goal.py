@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
 import strawberry
 from strawberry import relay
 
 from .. import models
 from .base import RowNode, Versioned
-
-
-@strawberry.enum(description="The sector a national goal is set for.")
-class Sector(Enum):
-    KINDERGARTEN = "kindergarten"
-    BASIC_EDUCATION = "basic_education"
+from .enums import Sector
 
 
 @strawberry.type(description="A goal the government sets for the sector (sektormål).")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from .. import models
 from ..loaders import AtLeast, UnitKindIs
 from .local_plan import ReviewStatus
+from .errors import instant
 from .reads import Filters, Page
 
 ORDER = ("updated_at", "id")
@@ -25,7 +26,7 @@ def review_filters(*, status=None, year=None, period=None, unit_kind=None, updat
     where = []
     if unit_kind is not None:
         where.append(UnitKindIs("unit_id", getattr(unit_kind, "value", unit_kind)))
-    if updated_since is not None:
+    if instant(updated_since, "updatedSince") is not None:
         where.append(AtLeast("updated_at", updated_since))
     return equals, tuple(where)
 

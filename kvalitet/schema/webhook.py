@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from enum import Enum
-
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
@@ -13,13 +11,7 @@ from strawberry.types import Info
 from .. import models
 from .base import RowNode, Versioned
 from .connection import Connection, paged
-
-
-@strawberry.enum(description="Where a delivery is: waiting (to be tried or retried), delivered, or dead (gave up).")
-class DeliveryStatus(Enum):
-    PENDING = "pending"
-    DELIVERED = "delivered"
-    DEAD = "dead"
+from .enums import DeliveryStatus
 
 
 @strawberry.type(description="One event posted (or to be posted) to one subscription.")

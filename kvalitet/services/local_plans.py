@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from ..enums import ActionStatus, PlanStatus, ReviewStatus
 from ..models import (
     Area,
     Assessment,
@@ -24,7 +25,6 @@ from ..models import (
     Report,
     Unit,
 )
-from ..models.local_plan import ACTION_STATUSES
 from ..rules import AreaRef, Finding, LocalActionView, LocalGoalView, LocalPlanView, SectionView
 from .context import ServiceContext
 from .events import emit
@@ -34,12 +34,12 @@ from .errors import (
     INVALID_VALUE,
     NOT_APPLICABLE,
     NOT_FOUND,
-    REQUIRED,
+    STALE_VERSION,
     Problem,
     UserInputError,
     fail,
 )
-from .review import DONE, EDITABLE, load_editable
+from .review import DECIDABLE, DONE, EDITABLE, load_editable
 from .units import UNSET
 from .validation import KEY_MAX, TEXT_MAX, TITLE_MAX, UNIT_WORDS, Checker
 
@@ -56,7 +56,7 @@ async def create_local_plan(ctx: ServiceContext, unit_id: uuid.UUID, plan_id: uu
         fail(NOT_FOUND, "No plan with that id in the unit's municipality.", "planId")
     if unit.archived_at is not None:
         fail(INVALID_STATE, "The unit is archived.", "unitId")
-    if plan.status != "adopted":
+    if plan.status != PlanStatus.ADOPTED:
         fail(INVALID_STATE, f"A local plan is written on an adopted plan; this plan is {plan.status}.", "planId")
     if unit.kind not in plan.applies_to:
         fail(NOT_APPLICABLE, f"The plan does not apply to {UNIT_WORDS[unit.kind]}.", "unitId")
@@ -66,7 +66,7 @@ async def create_local_plan(ctx: ServiceContext, unit_id: uuid.UUID, plan_id: uu
     if existing is not None:
         fail(DUPLICATE, "The unit already has a local plan on this plan.", "unitId")
     await ctx.authorize("create", LocalPlan, unit)
-    local_plan = LocalPlan(municipality_id=unit.municipality_id, unit_id=unit.id, plan_id=plan.id, status="draft")
+    local_plan = LocalPlan(municipality_id=unit.municipality_id, unit_id=unit.id, plan_id=plan.id, status=ReviewStatus.DRAFT)
     ctx.session.add(local_plan)
     await ctx.session.flush()
     # Reports opened before the local plan existed are on it from now on.
@@ -189,11 +189,7 @@ async def _action_values(ctx: ServiceContext, local_plan: LocalPlan, changes: Lo
     if changes.deadline is not UNSET:
         values["deadline"] = changes.deadline
     if changes.status is not UNSET:
-        if changes.status is None:
-            checker.add(REQUIRED, "Status must not be empty.", "status")
-        else:
-            checker.check(changes.status in ACTION_STATUSES, INVALID_VALUE, f"Unknown action status «{changes.status}».", "status")
-        values["status"] = changes.status
+        values["status"] = checker.choice(changes.status, ActionStatus, "status")
     checker.raise_if_any()
     if changes.area_id is not UNSET:
         area = await _applicable_area(ctx, local_plan, changes.area_id, "areaId")
@@ -254,7 +250,7 @@ async def save_section(
         )
     )
     if section is not None and section.version != version:
-        fail("STALE_VERSION", "The section was changed by someone else (or exists already); reload it and try again.", "version")
+        fail(STALE_VERSION, "The section was changed by someone else (or exists already); reload it and try again.", "version")
     if section is None:
         if text is None:
             return None
@@ -315,7 +311,7 @@ async def submit_local_plan(ctx: ServiceContext, local_plan_id: uuid.UUID, versi
     found = await findings(ctx, local_plan)
     if found:
         raise UserInputError(*(Problem(f.code, f.message, f.path or None) for f in found))
-    local_plan.status = "submitted"
+    local_plan.status = ReviewStatus.SUBMITTED
     local_plan.submitted_at = _now()
     await ctx.session.flush()
     await emit(ctx, "local_plan.submitted", local_plan.municipality_id, "LocalPlan", local_plan)
@@ -327,13 +323,12 @@ async def decide_local_plan(
 ) -> LocalPlan:
     action = "approve" if approve else "return"
     local_plan = await ctx.load_for_change(LocalPlan, local_plan_id, version, "local plan", action=action)
-    allowed = ("submitted",) if approve else ("submitted", "approved")
-    if local_plan.status not in allowed:
+    if local_plan.status not in DECIDABLE[action]:
         fail(INVALID_STATE, f"The local plan is {local_plan.status}; it cannot be {DONE[action]} now.", "id")
     checker = Checker()
     comment = checker.text(comment, "comment", max_length=TEXT_MAX, required=not approve)
     checker.raise_if_any()
-    local_plan.status = "approved" if approve else "returned"
+    local_plan.status = DONE[action]
     local_plan.decided_at = _now()
     local_plan.comment = comment  # this decision's comment; earlier ones stay in the history
     await ctx.session.flush()

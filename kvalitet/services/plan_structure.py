@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ..models import UNIT_KINDS, Area, Criterion, Goal, Measure, Municipality, NationalGoal, Plan
+from ..enums import PlanStatus, UnitKind
+from ..models import Area, Criterion, Goal, Measure, Municipality, NationalGoal, Plan
 from .context import ServiceContext
-from .errors import INVALID_STATE, INVALID_VALUE, NOT_FOUND, REQUIRED, fail
+from .errors import DUPLICATE, INVALID_STATE, INVALID_VALUE, NOT_FOUND, REQUIRED, fail
 from .units import UNSET
 from .validation import KEY_MAX, TEXT_MAX, TITLE_MAX, UNIT_WORDS, Checker
 
@@ -27,7 +28,7 @@ _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 
 async def _draft_plan(ctx: ServiceContext, plan_id: uuid.UUID, field_name: str = "planId") -> Plan:
     plan = await ctx.load(Plan, plan_id, "plan", action="update", field_name=field_name)
-    if plan.status != "draft":
+    if plan.status != PlanStatus.DRAFT:
         fail(
             INVALID_STATE,
             f"The plan is {plan.status}; its content is frozen. Start a new draft as a copy to change it.",
@@ -58,8 +59,9 @@ async def _check_area_kind(ctx: ServiceContext, checker: Checker, plan: Plan, ki
 def _check_applies_to(checker: Checker, applies_to: list[str], plan: Plan) -> None:
     if not applies_to:
         checker.add(INVALID_VALUE, "An area must apply to at least one unit kind.", "appliesTo")
-    unknown = [k for k in applies_to if k not in UNIT_KINDS]
-    outside = [UNIT_WORDS[k] for k in applies_to if k in UNIT_KINDS and k not in plan.applies_to]
+    kinds = UnitKind.values()
+    unknown = [k for k in applies_to if k not in kinds]
+    outside = [UNIT_WORDS[k] for k in applies_to if k in kinds and k not in plan.applies_to]
     if unknown:
         checker.add(INVALID_VALUE, f"Unknown unit kinds: {', '.join(unknown)}.", "appliesTo")
     if outside:
@@ -145,7 +147,7 @@ async def _apply_area_changes(ctx: ServiceContext, plan: Plan, area: Area | None
     if key is not None:
         clash = await ctx.session.scalar(select(Area.id).where(Area.plan_id == plan.id, Area.key == key))
         if clash is not None and (area is None or clash != area.id):
-            fail("DUPLICATE", f"Another area of the plan has the key «{key}».", "key")
+            fail(DUPLICATE, f"Another area of the plan has the key «{key}».", "key")
     return values
 
 

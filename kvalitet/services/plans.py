@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..content import AreaContent, PlanContent
+from ..enums import PlanStatus
 from ..models import Area, Criterion, Goal, Measure, Municipality, NationalGoal, Plan
 from .context import ServiceContext
 from .events import emit
@@ -52,7 +53,7 @@ async def create_plan_from_content(
         description=content.description,
         period_start=content.period_start,
         period_end=content.period_end,
-        status="adopted" if adopted else "draft",
+        status=PlanStatus.ADOPTED if adopted else PlanStatus.DRAFT,
         applies_to=list(content.applies_to),
         adopted_on=content.adopted_on if adopted else None,
         adopted_by=content.adopted_by if adopted else None,
@@ -193,7 +194,7 @@ async def copy_plan(
         description=source.description,
         period_start=start,
         period_end=end,
-        status="draft",
+        status=PlanStatus.DRAFT,
         applies_to=list(source.applies_to),
         profile_code=source.profile_code,
     )
@@ -246,7 +247,7 @@ async def copy_plan(
 
 async def adopt_plan(ctx: ServiceContext, plan_id: uuid.UUID, version: int, adopted_on, adopted_by: str | None) -> Plan:
     plan = await ctx.load_for_change(Plan, plan_id, version, "plan", action="adopt")
-    if plan.status != "draft":
+    if plan.status != PlanStatus.DRAFT:
         fail(INVALID_STATE, f"Only a draft plan can be adopted; this one is {plan.status}.", "id")
     checker = Checker()
     adopted_by = checker.text(adopted_by, "adoptedBy", max_length=TITLE_MAX)
@@ -254,7 +255,7 @@ async def adopt_plan(ctx: ServiceContext, plan_id: uuid.UUID, version: int, adop
     areas = await ctx.session.scalar(select(func.count()).select_from(Area).where(Area.plan_id == plan.id))
     if not areas:
         fail(INVALID_STATE, "A plan with no areas cannot be adopted.", "id")
-    plan.status = "adopted"
+    plan.status = PlanStatus.ADOPTED
     plan.adopted_on = adopted_on or ctx.today
     plan.adopted_by = adopted_by
     await ctx.session.flush()
@@ -264,9 +265,9 @@ async def adopt_plan(ctx: ServiceContext, plan_id: uuid.UUID, version: int, adop
 
 async def archive_plan(ctx: ServiceContext, plan_id: uuid.UUID, version: int) -> Plan:
     plan = await ctx.load_for_change(Plan, plan_id, version, "plan", action="archive")
-    if plan.status == "archived":
+    if plan.status == PlanStatus.ARCHIVED:
         fail(INVALID_STATE, "The plan is already archived.", "id")
-    plan.status = "archived"
+    plan.status = PlanStatus.ARCHIVED
     await ctx.session.flush()
     await emit(ctx, "plan.archived", plan.municipality_id, "Plan", plan)
     return plan

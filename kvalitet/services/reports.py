@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from ..enums import PlanStatus, ReviewStatus
 from ..models import Area, Assessment, Criterion, Goal, LocalGoal, LocalPlan, Municipality, Plan, Report, Unit
 from ..rules import AreaRef, AssessmentView, Finding, ReportView
 from .context import ServiceContext
@@ -29,7 +30,7 @@ from .errors import (
     fail,
     stale,
 )
-from .review import DONE, EDITABLE, load_editable
+from .review import DECIDABLE, DONE, EDITABLE, load_editable
 from .validation import TEXT_MAX, UNIT_WORDS, Checker
 
 
@@ -95,7 +96,7 @@ async def plan_covering(ctx: ServiceContext, municipality_id: uuid.UUID, year: i
         select(Plan)
         .where(
             Plan.municipality_id == municipality_id,
-            Plan.status == "adopted",
+            Plan.status == PlanStatus.ADOPTED,
             Plan.period_start <= year,
             Plan.period_end >= year,
         )
@@ -136,7 +137,7 @@ async def open_report(ctx: ServiceContext, unit_id: uuid.UUID, year: int, period
         period_start=period.starts_on,
         period_end=period.ends_on,
         due_on=period.due_on,
-        status="draft",
+        status=ReviewStatus.DRAFT,
     )
     ctx.session.add(report)
     await ctx.session.flush()
@@ -317,7 +318,7 @@ async def submit_report(ctx: ServiceContext, report_id: uuid.UUID, version: int)
     problems += [Problem(f.code, f.message, f.path or None) for f in found]
     if problems:
         raise UserInputError(*problems)
-    report.status = "submitted"
+    report.status = ReviewStatus.SUBMITTED
     report.submitted_at = dt.datetime.now(dt.timezone.utc)
     await ctx.session.flush()
     await emit(ctx, "report.submitted", report.municipality_id, "Report", report)
@@ -327,13 +328,12 @@ async def submit_report(ctx: ServiceContext, report_id: uuid.UUID, version: int)
 async def decide_report(ctx: ServiceContext, report_id: uuid.UUID, version: int, *, approve: bool, comment: str | None) -> Report:
     action = "approve" if approve else "return"
     report = await ctx.load_for_change(Report, report_id, version, "report", action=action)
-    allowed = ("submitted",) if approve else ("submitted", "approved")
-    if report.status not in allowed:
+    if report.status not in DECIDABLE[action]:
         fail(INVALID_STATE, f"The report is {report.status}; it cannot be {DONE[action]} now.", "id")
     checker = Checker()
     comment = checker.text(comment, "comment", max_length=TEXT_MAX, required=not approve)
     checker.raise_if_any()
-    report.status = "approved" if approve else "returned"
+    report.status = DONE[action]
     report.decided_at = dt.datetime.now(dt.timezone.utc)
     report.comment = comment  # this decision's comment; earlier ones stay in the history
     await ctx.session.flush()

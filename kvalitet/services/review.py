@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import uuid
 
+from ..enums import ReviewStatus
 from .context import ServiceContext
 from .errors import INVALID_STATE, fail
 
-EDITABLE = ("draft", "returned")
-DONE = {"approve": "approved", "return": "returned"}
+EDITABLE = (ReviewStatus.DRAFT, ReviewStatus.RETURNED)
+# The review decisions and the status each leaves (its word in messages: "cannot be approved now").
+DONE = {"approve": ReviewStatus.APPROVED, "return": ReviewStatus.RETURNED}
+# What may be decided, in which status: approve a submitted one; return a submitted or approved one.
+DECIDABLE = {"approve": (ReviewStatus.SUBMITTED,), "return": (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)}
 
 
 async def load_editable(ctx: ServiceContext, model: type, id_: uuid.UUID | None, what: str, field_name: str):

@@ -12,14 +12,17 @@ from collections import Counter
 
 from sqlalchemy import select
 
+from ..enums import ReviewStatus
 from ..models import Area, Assessment, Criterion, Goal, LocalGoal, Municipality, Plan, Report, SectorReport, Unit
 from .context import ServiceContext
 from .events import emit
 from .errors import INVALID_STATE, fail
 from .reports import is_overdue, period_of, plan_covering
 
-STATUSES = ("not_opened", "draft", "submitted", "returned", "approved")
-COUNTED = ("submitted", "approved")
+# A unit's report status in the roll-up, in this order: none opened yet, or its report's status.
+NOT_OPENED = "not_opened"
+STATUSES = (NOT_OPENED, ReviewStatus.DRAFT, ReviewStatus.SUBMITTED, ReviewStatus.RETURNED, ReviewStatus.APPROVED)
+COUNTED = (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
 
 
 async def compute(ctx: ServiceContext, municipality: Municipality, year: int, period_key: str) -> dict:
@@ -48,7 +51,7 @@ async def compute(ctx: ServiceContext, municipality: Municipality, year: int, pe
     unit_rows = []
     for unit in units:
         report = reports.get(unit.id)
-        status = report.status if report else "not_opened"
+        status = report.status if report else NOT_OPENED
         statuses[status] += 1
         unit_rows.append(
             {

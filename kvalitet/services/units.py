@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ..models import UNIT_KINDS, Municipality, Unit
+from ..enums import Ownership, UnitKind
+from ..models import Municipality, Unit
 from .context import ServiceContext
 from .events import emit
-from .errors import DUPLICATE, INVALID_STATE, INVALID_VALUE, REQUIRED, fail
+from .errors import DUPLICATE, INVALID_STATE, fail
 from .validation import NAME_MAX, Checker
 
-OWNERSHIPS = ("municipal", "private")
 UNSET = object()
 
 
@@ -32,21 +32,11 @@ def _check(checker: Checker, changes: UnitChanges) -> dict:
     if changes.name is not UNSET:
         values["name"] = checker.text(changes.name, "name", max_length=NAME_MAX)
     if changes.kind is not UNSET:
-        if changes.kind is None:
-            checker.add(REQUIRED, "Kind must not be empty.", "kind")
-        else:
-            checker.check(changes.kind in UNIT_KINDS, INVALID_VALUE, f"Unknown unit kind «{changes.kind}».", "kind")
-        values["kind"] = changes.kind
+        values["kind"] = checker.choice(changes.kind, UnitKind, "kind")
     if changes.org_number is not UNSET:
         values["org_number"] = checker.org_number(changes.org_number)
     if changes.ownership is not UNSET:
-        if changes.ownership is None:
-            checker.add(REQUIRED, "Ownership must not be empty.", "ownership")
-        else:
-            checker.check(
-                changes.ownership in OWNERSHIPS, INVALID_VALUE, f"Unknown ownership «{changes.ownership}».", "ownership"
-            )
-        values["ownership"] = changes.ownership
+        values["ownership"] = checker.choice(changes.ownership, Ownership, "ownership")
     if changes.zone is not UNSET:
         values["zone"] = checker.text(changes.zone, "zone", max_length=NAME_MAX, required=False)
     return values

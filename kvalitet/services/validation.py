@@ -6,10 +6,11 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
+from ..enums import TextEnum, UnitKind
 from .errors import INVALID_ORG_NUMBER, INVALID_VALUE, REQUIRED, TOO_LONG, Problem, UserInputError
 
-# Unit kinds in messages ("… is not for kindergartens").
-UNIT_WORDS = {"kindergarten": "kindergartens", "school": "schools", "sfo": "SFOs"}
+# Unit kinds in messages ("… is not for kindergartens"), by kind or its stored word.
+UNIT_WORDS = {UnitKind.KINDERGARTEN: "kindergartens", UnitKind.SCHOOL: "schools", UnitKind.SFO: "SFOs"}
 
 NAME_MAX = 200
 TITLE_MAX = 500
@@ -41,6 +42,14 @@ class Checker:
         elif any(unicodedata.category(ch) == "Cs" for ch in value):
             # A lone surrogate (from a broken \ud800 escape) is not text and cannot be stored.
             self.add(INVALID_VALUE, f"{_label(field_name)} contains a broken character.", field_name)
+        return value
+
+    def choice(self, value: str | None, allowed: type[TextEnum], field_name: str) -> str | None:
+        """`value` as given, when it is one of `allowed`'s words (kvalitet.enums)."""
+        if value is None:
+            self.add(REQUIRED, f"{_label(field_name)} must not be empty.", field_name)
+        elif value not in allowed.values():
+            self.add(INVALID_VALUE, f"Unknown {allowed.noun} «{value}».", field_name)
         return value
 
     def org_number(self, value: str | None, field_name: str = "orgNumber") -> str | None:

@@ -33,6 +33,7 @@ import httpx
 from sqlalchemy import false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ..enums import DeliveryStatus
 from ..log import get_logger
 from ..models import OutboxEvent, WebhookDelivery, WebhookSubscription
 from .signing import HEADER, sign
@@ -96,7 +97,7 @@ async def claim(engine: AsyncEngine, *, limit: int, per_subscription: int, lease
             .over(partition_by=every.c.subscription_id, order_by=(in_flight.desc(), every.c.next_attempt_at, every.c.id))
             .label("place"),
         )
-        .where(every.c.status == "pending", or_(in_flight, every.c.next_attempt_at <= now))
+        .where(every.c.status == DeliveryStatus.PENDING, or_(in_flight, every.c.next_attempt_at <= now))
         .subquery("ranked")
     )
     candidate = delivery.alias("candidate")
@@ -108,7 +109,7 @@ async def claim(engine: AsyncEngine, *, limit: int, per_subscription: int, lease
         .where(
             ~ranked.c.in_flight,
             ranked.c.place <= per_subscription,
-            candidate.c.status == "pending",
+            candidate.c.status == DeliveryStatus.PENDING,
             candidate.c.next_attempt_at <= now,
             or_(candidate.c.leased_until.is_(None), candidate.c.leased_until <= now),
         )
@@ -138,21 +139,21 @@ async def record(engine: AsyncEngine, row, outcome: dict, options: Options) -> b
     now = func.now()
     values = {"attempts": attempts, "last_attempt_at": now, "leased_until": None, **outcome}
     if outcome.get("last_error") is None:
-        values.update(status="delivered", delivered_at=now)
+        values.update(status=DeliveryStatus.DELIVERED, delivered_at=now)
     elif attempts >= options.max_attempts:
-        values["status"] = "dead"
+        values["status"] = DeliveryStatus.DEAD
     else:
         values["next_attempt_at"] = now + backoff(attempts, options.backoff_seconds)
     async with engine.begin() as connection:
         result = await connection.execute(
             update(delivery)
-            .where(delivery.c.id == row.id, delivery.c.status == "pending", delivery.c.leased_until == row.leased_until)
+            .where(delivery.c.id == row.id, delivery.c.status == DeliveryStatus.PENDING, delivery.c.leased_until == row.leased_until)
             .values(**values)
         )
     if result.rowcount != 1:
         log.warning("webhook.lease_lost", delivery=str(row.id), url=row.url)
         return False
-    if values.get("status") == "dead":
+    if values.get("status") == DeliveryStatus.DEAD:
         log.warning("webhook.dead_letter", delivery=str(row.id), url=row.url, attempts=attempts)
     return True
 

@@ -11,8 +11,11 @@ from typing import Annotated
 
 import typer
 
-from .config import Settings
-from .log import configure_logging, get_logger
+from ..config import Settings
+from ..log import configure_logging
+from . import bulk as bulk_commands
+from . import units as units_commands
+from .support import database_url, log, run_service, settings_with, with_database
 
 app = typer.Typer(
     help="kvalitet: GraphQL backend for municipal quality-development plans.",
@@ -33,33 +36,6 @@ app.add_typer(apikey_app, name="apikey")
 units_app = typer.Typer(help="Units, and the national registers of schools and kindergartens.", no_args_is_help=True)
 app.add_typer(units_app, name="units")
 
-log = get_logger("kvalitet.cli")
-
-
-def _settings(**overrides) -> Settings:
-    settings = Settings()
-    values = {k: v for k, v in overrides.items() if v is not None}
-    return settings.model_copy(update=values) if values else settings
-
-
-def _database_url(settings: Settings):
-    """The configured URL, or an embedded server's (kept running by the returned handle)."""
-    from .embedded import resolve_database_url
-
-    url, server = resolve_database_url(settings)
-    if server is not None:
-        log.info("embedded_postgres.started", pgdata=str(server.pgdata))
-    return url, server
-
-
-async def _with_database(url: str, work):
-    from .db import Database
-
-    database = Database(url, pool_size=2)
-    try:
-        return await work(database)
-    finally:
-        await database.dispose()
 
 
 @app.command()
@@ -73,24 +49,24 @@ def serve(
     """Start the service (GraphiQL at http://HOST:PORT/graphql)."""
     import uvicorn
 
-    settings = _settings(host=host, port=port, workers=workers)
+    settings = settings_with(host=host, port=port, workers=workers)
     configure_logging(settings.log_level, settings.log_json)
     log.info("settings", **settings.redacted())
     if settings.local_tokens:
-        from .auth.local_tokens import key_path, signing_key
+        from ..auth.local_tokens import key_path, signing_key
 
         signing_key(settings.data_dir)  # `kvalitet token create` signs with this key
         log.info("local_tokens.key", path=str(key_path(settings.data_dir).resolve()))
-    url, server = _database_url(settings)
+    url, server = database_url(settings)
     if server is not None:
-        from .embedded import start_guard
+        from ..embedded import start_guard
 
         start_guard(server)  # stops the server even if this process is killed outright
     # Workers read the URL from the environment: the embedded server is started once, here.
     os.environ["KVALITET_DATABASE_URL"] = url
 
     async def prepare(database):
-        from .db.migrate import upgrade
+        from ..db.migrate import upgrade
 
         if migrate and settings.auto_migrate:
             await upgrade(database.engine)
@@ -98,7 +74,7 @@ def serve(
         if demo:
             await _load_demo(database, settings)
 
-    asyncio.run(_with_database(url, prepare))
+    asyncio.run(with_database(url, prepare))
     log.info("serving", url=f"http://{settings.host}:{settings.port}/graphql", workers=settings.workers)
     # uvicorn shuts down gracefully on SIGTERM and then re-raises it; with Python's default
     # handler that would kill the process before the embedded server is stopped.
@@ -121,8 +97,8 @@ def serve(
 
 
 async def _load_demo(database, settings: Settings) -> None:
-    from .plugins import Profiles, new_plugin_manager
-    from .services.demo import load_demo
+    from ..plugins import Profiles, new_plugin_manager
+    from ..services.demo import load_demo
 
     profiles = Profiles(new_plugin_manager(data_dirs=settings.profile_dirs))
     async with database.session() as session, session.begin():
@@ -133,45 +109,45 @@ async def _load_demo(database, settings: Settings) -> None:
 @app.command("demo")
 def demo_command() -> None:
     """Load the demo data into the database (without serving)."""
-    settings = _settings()
+    settings = settings_with()
     configure_logging(settings.log_level, settings.log_json)
-    url, server = _database_url(settings)
-    asyncio.run(_with_database(url, lambda database: _load_demo(database, settings)))
+    url, server = database_url(settings)
+    asyncio.run(with_database(url, lambda database: _load_demo(database, settings)))
 
 
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Apply migrations up to REVISION."""
-    from .db.migrate import upgrade
+    from ..db.migrate import upgrade
 
-    settings = _settings()
+    settings = settings_with()
     configure_logging(settings.log_level, settings.log_json)
-    url, server = _database_url(settings)
-    asyncio.run(_with_database(url, lambda database: upgrade(database.engine, revision)))
+    url, server = database_url(settings)
+    asyncio.run(with_database(url, lambda database: upgrade(database.engine, revision)))
     typer.echo(f"upgraded to {revision}")
 
 
 @db_app.command("downgrade")
 def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base.")]) -> None:
     """Revert migrations down to REVISION."""
-    from .db.migrate import downgrade
+    from ..db.migrate import downgrade
 
-    settings = _settings()
+    settings = settings_with()
     configure_logging(settings.log_level, settings.log_json)
-    url, server = _database_url(settings)
-    asyncio.run(_with_database(url, lambda database: downgrade(database.engine, revision)))
+    url, server = database_url(settings)
+    asyncio.run(with_database(url, lambda database: downgrade(database.engine, revision)))
     typer.echo(f"downgraded to {revision}")
 
 
 @db_app.command("current")
 def db_current() -> None:
     """Show the database's revision and the newest one."""
-    from .db.migrate import current_revision, head_revision
+    from ..db.migrate import current_revision, head_revision
 
-    settings = _settings()
+    settings = settings_with()
     configure_logging(settings.log_level, settings.log_json)
-    url, server = _database_url(settings)
-    current = asyncio.run(_with_database(url, lambda database: current_revision(database.engine)))
+    url, server = database_url(settings)
+    current = asyncio.run(with_database(url, lambda database: current_revision(database.engine)))
     head = head_revision()
     state = "up to date" if current == head else "migrations pending"
     typer.echo(f"current: {current or 'empty'}\nhead:    {head}\n{state}")
@@ -180,9 +156,9 @@ def db_current() -> None:
 @profiles_app.command("list")
 def profiles_list() -> None:
     """List the installed profiles."""
-    from .plugins import Profiles, new_plugin_manager
+    from ..plugins import Profiles, new_plugin_manager
 
-    settings = _settings()
+    settings = settings_with()
     profiles = Profiles(new_plugin_manager(data_dirs=settings.profile_dirs))
     for info in profiles.all():
         numbers = ", ".join(info.municipality_numbers) or "-"
@@ -194,10 +170,10 @@ def schema_export(
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of standard output.")] = None,
 ) -> None:
     """Print the GraphQL schema (SDL) of the installed profiles."""
-    from .plugins import Profiles, new_plugin_manager
-    from .schema import build_schema, schema_sdl
+    from ..plugins import Profiles, new_plugin_manager
+    from ..schema import build_schema, schema_sdl
 
-    settings = _settings()
+    settings = settings_with()
     sdl = schema_sdl(build_schema(Profiles(new_plugin_manager(data_dirs=settings.profile_dirs))))
     if out is None:
         typer.echo(sdl, nl=False)
@@ -223,10 +199,10 @@ def token_create(
     directory (KVALITET_DATA_DIR); `kvalitet serve` makes that key when it starts."""
     import datetime as dt
 
-    from .auth.claims import ClaimError, parse_roles
-    from .auth.local_tokens import NoServiceKey, create_token
+    from ..auth.claims import ClaimError, parse_roles
+    from ..auth.local_tokens import NoServiceKey, create_token
 
-    settings = _settings()
+    settings = settings_with()
     claim = {"role": role, **({"municipality": municipality} if municipality else {}), **({"unit": unit} if unit else {})}
     try:
         (parsed,) = parse_roles([claim])
@@ -255,36 +231,6 @@ def token_create(
     typer.echo(token)
 
 
-async def _as_system(database, settings: Settings, work):
-    """Run `work(service)` in one transaction as the system (the CLI's actor)."""
-    from .access import SYSTEM
-    from .auth.policy import RolePolicy
-    from .db import current_actor
-    from .plugins import Profiles, new_plugin_manager
-    from .services.context import ServiceContext
-
-    profiles = Profiles(new_plugin_manager(data_dirs=settings.profile_dirs))
-    token = current_actor.set("system:cli")
-    try:
-        async with database.session() as session, session.begin():
-            return await work(ServiceContext(session, SYSTEM, RolePolicy(), profiles))
-    finally:
-        current_actor.reset(token)
-
-
-def _run_service(work):
-    from .services.errors import UserInputError
-
-    settings = _settings()
-    configure_logging("warning", settings.log_json)
-    url, server = _database_url(settings)
-    try:
-        return asyncio.run(_with_database(url, lambda database: _as_system(database, settings, work)))
-    except UserInputError as error:
-        typer.echo("\n".join(p.message for p in error.problems), err=True)
-        raise typer.Exit(1) from None
-
-
 @apikey_app.command("create")
 def apikey_create(
     municipality: Annotated[str, typer.Option(help="The municipality number the key is for.")],
@@ -294,17 +240,17 @@ def apikey_create(
     """Make an API key and print it (this once only)."""
     from sqlalchemy import select
 
-    from .auth.api_keys import create_api_key
-    from .models import Municipality
-    from .services.errors import fail
+    from ..auth.api_keys import create_api_key
+    from ..models import Municipality
+    from ..services.errors import NOT_FOUND, fail
 
     async def work(service):
         municipality_id = await service.session.scalar(select(Municipality.id).where(Municipality.number == municipality))
         if municipality_id is None:
-            fail("NOT_FOUND", f"No municipality {municipality}.")
+            fail(NOT_FOUND, f"No municipality {municipality}.")
         return await create_api_key(service, municipality_id, name, scope)
 
-    row, key = _run_service(work)
+    row, key = run_service(work)
     typer.echo(f"{key}\n(prefix {row.prefix}; scopes {', '.join(row.scopes)}; shown once)")
 
 
@@ -313,28 +259,28 @@ def apikey_revoke(prefix: Annotated[str, typer.Argument(help="The key's prefix (
     """Revoke an API key by its prefix."""
     from sqlalchemy import select
 
-    from .auth.api_keys import revoke_api_key
-    from .models import ApiKey
-    from .services.errors import fail
+    from ..auth.api_keys import revoke_api_key
+    from ..models import ApiKey
+    from ..services.errors import NOT_FOUND, fail
 
     async def work(service):
         row = await service.session.scalar(select(ApiKey).where(ApiKey.prefix == prefix.removeprefix("kv_")))
         if row is None:
-            fail("NOT_FOUND", f"No API key with prefix {prefix}.")
+            fail(NOT_FOUND, f"No API key with prefix {prefix}.")
         return await revoke_api_key(service, row.id, row.version)
 
-    _run_service(work)
+    run_service(work)
     typer.echo(f"revoked {prefix}")
 
 
 @app.command()
 def worker() -> None:
     """Deliver webhooks until stopped (as `serve` does in each process, without the API)."""
-    from .webhooks.worker import run
+    from ..webhooks.worker import run
 
-    settings = _settings()
+    settings = settings_with()
     configure_logging(settings.log_level, settings.log_json)
-    url, server = _database_url(settings)
+    url, server = database_url(settings)
 
     async def main(database):
         stop = asyncio.Event()
@@ -344,16 +290,8 @@ def worker() -> None:
         log.info("webhook_worker.started")
         await run(database.engine, settings, stop)
 
-    asyncio.run(_with_database(url, main))
+    asyncio.run(with_database(url, main))
 
 
-def _register_commands() -> None:
-    """Commands that live with their own concept's module."""
-    from .bulk import register_cli as bulk_commands
-    from .registers import register_cli as register_commands
-
-    bulk_commands(app)
-    register_commands(units_app)
-
-
-_register_commands()
+bulk_commands.register(app)
+units_commands.register(units_app)

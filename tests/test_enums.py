@@ -1,0 +1,123 @@
+"""The enumerations stored as text have one home, kvalitet.enums: the tables' CHECK constraints,
+the services' validation and the GraphQL enums are all made from it."""
+
+import re
+
+import pytest
+from sqlalchemy import CheckConstraint
+
+from kvalitet import enums
+from kvalitet.enums import ActionStatus, ChangeAction, DeliveryStatus, Ownership, PlanStatus, ReviewStatus, Sector, UnitKind
+from kvalitet.models import Base
+from kvalitet.plugins import Profiles, new_plugin_manager
+from kvalitet.schema import build_schema
+from kvalitet.services.errors import INVALID_VALUE, REQUIRED
+from kvalitet.services.validation import UNIT_WORDS, Checker
+
+# Every column holding one of a set of words, and the enumeration the words come from.
+STORED = {
+    ("unit", "kind"): UnitKind,
+    ("unit", "ownership"): Ownership,
+    ("plan", "status"): PlanStatus,
+    ("local_plan", "status"): ReviewStatus,
+    ("report", "status"): ReviewStatus,
+    ("local_action", "status"): ActionStatus,
+    ("national_goal", "sector"): Sector,
+    ("change_log", "action"): ChangeAction,
+    ("webhook_delivery", "status"): DeliveryStatus,
+}
+# Each enumeration's GraphQL type.
+GRAPHQL = {
+    "UnitKind": UnitKind,
+    "Ownership": Ownership,
+    "PlanStatus": PlanStatus,
+    "ReviewStatus": ReviewStatus,
+    "ActionStatus": ActionStatus,
+    "Sector": Sector,
+    "ChangeAction": ChangeAction,
+    "DeliveryStatus": DeliveryStatus,
+}
+EVERY_ENUM = [value for value in vars(enums).values()
+              if isinstance(value, type) and issubclass(value, enums.TextEnum) and value is not enums.TextEnum]
+
+
+def _one_of_checks() -> dict[tuple[str, str], CheckConstraint]:
+    found = {}
+    for table in Base.metadata.tables.values():
+        for constraint in table.constraints:
+            if isinstance(constraint, CheckConstraint):
+                match = re.fullmatch(r"(\w+) IN \(.*\)", str(constraint.sqltext))
+                if match:
+                    found[(table.name, match.group(1))] = constraint
+    return found
+
+
+def test_every_enumeration_has_a_column_and_a_graphql_type():
+    assert set(EVERY_ENUM) == set(STORED.values()) == set(GRAPHQL.values())
+
+
+def test_every_check_on_words_is_made_from_its_enumeration():
+    checks = _one_of_checks()
+    assert set(checks) == set(STORED), "a CHECK on words that are not in kvalitet.enums (or one gone)"
+    for (table, column), enum in STORED.items():
+        listed = ", ".join(f"'{word}'" for word in enum.values())
+        assert str(checks[table, column].sqltext) == f"{column} IN ({listed})"
+        # The name the migrations know it by.
+        assert checks[table, column].name == f"ck_{table}_{column}_valid"
+
+
+def test_column_defaults_are_words_of_the_enumeration():
+    for (table, column), enum in STORED.items():
+        default = Base.metadata.tables[table].columns[column].server_default
+        if default is not None:
+            assert default.arg in enum.values(), (table, column)
+
+
+def test_unit_kind_arrays_are_checked_against_the_unit_kinds():
+    listed = ", ".join(f"'{kind}'" for kind in UnitKind.values())
+    for table in ("plan", "area"):
+        (check,) = [c for c in Base.metadata.tables[table].constraints if c.name == f"ck_{table}_applies_to_valid"]
+        assert f"ARRAY[{listed}]" in str(check.sqltext)
+
+
+def test_graphql_enums_are_the_enumerations():
+    schema = build_schema(Profiles(new_plugin_manager()))._schema
+    for name, enum in GRAPHQL.items():
+        graphql_type = schema.get_type(name)
+        assert graphql_type is not None, name
+        # GraphQL names are the members' names, their values the stored words, in order.
+        assert [(key, value.value) for key, value in graphql_type.values.items()] == [
+            (member.name, member.value) for member in enum
+        ], name
+
+
+def test_every_enumeration_names_itself_in_messages():
+    for enum in EVERY_ENUM:
+        assert isinstance(enum.noun, str) and enum.noun, enum
+        assert all(member.value == str(member) for member in enum), enum
+
+
+def test_every_unit_kind_has_its_word():
+    assert set(UNIT_WORDS) == set(UnitKind)
+    assert UNIT_WORDS["sfo"] == "SFOs"  # by the stored word as well as by the member
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("private", None),
+        (None, (REQUIRED, "Ownership must not be empty.")),
+        ("public", (INVALID_VALUE, "Unknown ownership «public».")),
+    ],
+)
+def test_a_choice_is_checked_against_its_enumeration(value, problem):
+    checker = Checker()
+    assert checker.choice(value, Ownership, "ownership") == value
+    assert [(p.code, p.message, p.field) for p in checker.problems] == ([] if problem is None else [(*problem, "ownership")])
+
+
+def test_a_choice_names_its_enumeration():
+    checker = Checker()
+    checker.choice("paused", ActionStatus, "status")
+    checker.choice("barnehage", UnitKind, "kind")
+    assert [p.message for p in checker.problems] == ["Unknown action status «paused».", "Unknown unit kind «barnehage»."]
