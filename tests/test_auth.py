@@ -4,14 +4,11 @@ caller without valid credentials gets."""
 import asyncio
 import datetime as dt
 import json
-import socket
-import threading
 import time
 
 import httpx
 import jwt
 import pytest
-import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
@@ -22,6 +19,7 @@ from kvalitet.auth.local_tokens import create_token
 
 from .conftest import GraphQLClient
 from .cycle import Cycle
+from .serving import serving
 
 WHO = '{ municipality(number: "9901") { units { totalCount } plans { status } } }'
 
@@ -134,12 +132,6 @@ async def test_unknown_scopes_are_refused(gql_as, token, world):
 # -- OIDC, against a JWKS served over HTTP on loopback, as a provider would --------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def provider():
     """An OIDC provider's JWKS endpoint (a real HTTP server in a thread) and its signing key."""
@@ -152,19 +144,9 @@ def provider():
         fetches.append(time.monotonic())
         return JSONResponse({"keys": [jwk]})
 
-    app = Starlette(routes=[Route("/jwks", jwks)])
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    yield {"key": key, "jwks_url": f"http://127.0.0.1:{port}/jwks", "issuer": "https://idp.example.test",
-           "fetches": fetches}
-    server.should_exit = True
-    thread.join(timeout=5)
+    with serving(Starlette(routes=[Route("/jwks", jwks)])) as port:
+        yield {"key": key, "jwks_url": f"http://127.0.0.1:{port}/jwks", "issuer": "https://idp.example.test",
+               "fetches": fetches}
 
 
 @pytest.fixture

@@ -5,34 +5,22 @@ within its size, its body in time; a normal request is untouched. (uvicorn with 
 from __future__ import annotations
 
 import socket
-import threading
 import time
 
 import pytest
-import uvicorn
 
 from kvalitet.app import create_app
 from kvalitet.http_protocol import guarded_protocol
+
+from .serving import serving
 
 
 @pytest.fixture
 def server(secure_settings, profiles, database):
     app = create_app(secure_settings.model_copy(update={"webhook_worker": False}), profiles=profiles, database=database)
     protocol = guarded_protocol(head_timeout=1.0, body_timeout=1.0, max_head_bytes=8 * 1024)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, http=protocol, log_level="warning", lifespan="off")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not instance.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    yield port
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with serving(app, http=protocol, lifespan="off") as port:
+        yield port
 
 
 def _exchange(port: int, *parts: bytes, pause: float = 0.0, wait: float = 5.0) -> tuple[bytes, float]:

@@ -12,14 +12,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import socket
-import threading
-import time
 from dataclasses import dataclass, field
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import select
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -27,6 +23,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from kvalitet import bulk
 from kvalitet.app import create_app
 from kvalitet.models import Municipality
+
+from .serving import serving
 
 OWNED, OTHER = "9901", "5501"
 EXPORT = "subscription Export($n: String!) { municipalityExport(number: $n, chunkSize: 7) { table rows rowsSent rowsTotal } }"
@@ -42,25 +40,15 @@ def server(secure_settings, profiles):
     """'127.0.0.1:port' of the app (role-based access, local tokens) under a real uvicorn."""
     settings = secure_settings.model_copy(update={"webhook_worker": False})
     app = create_app(settings, profiles=profiles)  # its own database pool, in the server's loop
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    uvi = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     failures = _Failures()  # what the server logs when the app raises: no input may cause it
     for name in ("uvicorn.error", "strawberry.ws.task"):
         logging.getLogger(name).addHandler(failures)
-    thread = threading.Thread(target=uvi.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not uvi.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    yield f"127.0.0.1:{port}"
-    uvi.should_exit = True
-    thread.join(timeout=20)
-    for name in ("uvicorn.error", "strawberry.ws.task"):
-        logging.getLogger(name).removeHandler(failures)
-    assert not thread.is_alive(), "the server did not stop"
+    try:
+        with serving(app, lifespan="on") as port:
+            yield f"127.0.0.1:{port}"
+    finally:
+        for name in ("uvicorn.error", "strawberry.ws.task"):
+            logging.getLogger(name).removeHandler(failures)
     assert not failures.records, [record.getMessage() for record in failures.records]
 
 
