@@ -147,12 +147,13 @@ async def measure(args, wrk: str, postgraphile_version: str) -> tuple[dict, list
         say(f"loaded {args.units} units in {time.perf_counter() - started_at:.1f} s: "
             + ", ".join(f"{table} {n}" for table, n in dataset.counts.items()))
 
-        token = servers.kvalitet_cli(
-            ["token", "create", "--role", "sector_admin", "--municipality", dataset.municipality_number,
-             "--hours", "24"], env, WORK).strip().splitlines()[-1]
         ours_port, peer_port = servers.free_port(), servers.free_port()
         say(f"starting our server (port {ours_port}, {args.workers} worker(s)) …")
         ours = servers.start_ours(env, WORK, ours_port, args.workers, started)
+        # After the server: it makes the key in its data directory that tokens are signed with.
+        token = servers.kvalitet_cli(
+            ["token", "create", "--role", "sector_admin", "--municipality", dataset.municipality_number,
+             "--hours", "24"], env, WORK).strip().splitlines()[-1]
         say(f"starting PostGraphile {postgraphile_version} (port {peer_port}) …")
         peer_connection = f"postgres://{url.username}@/{DATABASE}?host={socket_dir}"
         peer = servers.start_peer(peer_connection, WORK, peer_port, args.peer_workers, started)
