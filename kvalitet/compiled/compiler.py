@@ -37,6 +37,8 @@ from ..loaders import CursorError, cursor_values, filter_clauses
 from ..schema.base import parse_uuid
 from ..schema.connection import page_size
 from ..schema.errors import BadInput
+from ..schema.query import numbers_for
+from ..schema.reads import Rows, read_of
 from .json_sql import (
     column_kind,
     cursor_text,
@@ -335,10 +337,9 @@ class Compiler:
             return self._node(arguments["id"], details)
         if name == "municipality":
             return self._municipality(arguments["number"], field_def, details)
-        if name == "municipalities":
-            return self._root_list(models.Municipality, ("number",), field_def, details)
-        if name == "nationalGoals":
-            return self._root_list(models.NationalGoal, ("position",), field_def, details)
+        read = read_of((field_def.extensions or {}).get("strawberry-definition"))
+        if isinstance(read, Rows):
+            return self._root_list(read.model, read.order, field_def, details)
         raise NotCompilable(f"Query.{name}")
 
     def _root_list(self, model, order_names, field_def, details):
@@ -349,11 +350,7 @@ class Compiler:
         return json_array(items.where(*self._visible(model, table)).scalar_subquery())
 
     def _municipality(self, number: str, field_def, details):
-        # As the resolver: the number asked for first, then the former numbers of its profile.
-        numbers = [number]
-        profile = self.profiles.for_municipality(number)
-        if profile is not None:
-            numbers.extend(profile.municipality_numbers)
+        numbers = numbers_for(self.profiles, number)  # as the resolver looks, in its order
         table = self._alias(models.Municipality)
         preference = case(*((table.c.number == n, i) for i, n in enumerate(numbers)))
         found = (

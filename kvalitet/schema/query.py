@@ -15,6 +15,7 @@ from .changes import ChangeFeed, change_feed
 from .municipality import Municipality
 from .national_goal import NationalGoal
 from .profile import Profile
+from .reads import Rows, relation
 
 
 @functools.cache
@@ -24,6 +25,16 @@ def _node_type_names(schema) -> frozenset[str]:
     return frozenset(
         t.name for t in types if isinstance(t, GraphQLObjectType) and any(i.name == "Node" for i in t.interfaces)
     )
+
+
+def numbers_for(profiles, number: str) -> list[str]:
+    """The numbers `municipality(number:)` looks for, in order of preference: the number asked
+    for, then the numbers of its profile (a former number finds the municipality that has it now)."""
+    numbers = [number]
+    profile = profiles.for_municipality(number)
+    if profile is not None:
+        numbers.extend(profile.municipality_numbers)
+    return numbers
 
 
 def query_type() -> type:
@@ -56,11 +67,8 @@ def query_type() -> type:
             found = info.context.profiles.get(code)
             return Profile.of(found) if found else None
 
-        @strawberry.field(description="Every municipality, by number.")
-        async def municipalities(self, info: Info) -> list[Municipality]:
-            table = models.Municipality.__table__
-            rows = await info.context.loaders.fetch(models.Municipality, select(table).order_by(table.c.number))
-            return Municipality.from_rows(rows)
+        @relation(Rows(models.Municipality, ("number",)), description="Every municipality, by number.")
+        async def municipalities(self, info: Info) -> list[Municipality]: ...
 
         @strawberry.field(
             description="A municipality by its number; a former number (before a merger or county reform) "
@@ -68,10 +76,7 @@ def query_type() -> type:
         )
         async def municipality(self, info: Info, number: str) -> Municipality | None:
             table = models.Municipality.__table__
-            numbers = [number]
-            profile = info.context.profiles.for_municipality(number)
-            if profile is not None:
-                numbers.extend(profile.municipality_numbers)
+            numbers = numbers_for(info.context.profiles, number)
             rows = await info.context.loaders.fetch(
                 models.Municipality, select(table).where(table.c.number.in_(numbers))
             )
@@ -90,10 +95,7 @@ def query_type() -> type:
         ) -> ChangeFeed:
             return await change_feed(info, after, first, entity_types)
 
-        @strawberry.field(description="The national sector goals (sektormål), kindergarten first.")
-        async def national_goals(self, info: Info) -> list[NationalGoal]:
-            table = models.NationalGoal.__table__
-            rows = await info.context.loaders.fetch(models.NationalGoal, select(table).order_by(table.c.position))
-            return NationalGoal.from_rows(rows)
+        @relation(Rows(models.NationalGoal, ("position",)), description="The national sector goals (sektormål), kindergarten first.")
+        async def national_goals(self, info: Info) -> list[NationalGoal]: ...
 
     return Query

@@ -5,7 +5,8 @@ gives the GraphQL type and arguments (its body is not run). The spec says what i
 
 - `Parent`: the row this row's `column` points at (null when absent or hidden);
 - `Children`: the rows whose `column` holds this row's id, in `order`, filtered by `filters`;
-- `Page`: a cursor connection of such rows (`first`, `after`, and the spec's order and filters).
+- `Page`: a cursor connection of such rows (`first`, `after`, and the spec's order and filters);
+- `Rows`: every row of a table the caller may see, in order (a root list).
 
 The resolver made here reads through the request's loaders (batched, narrowed by the access
 policy); the compiled path (`kvalitet.compiled`) finds the same spec in the field's metadata and
@@ -90,7 +91,22 @@ class Page:
         )
 
 
-Read = Parent | Children | Page
+@dataclass(frozen=True)
+class Rows:
+    """Every row of `model` the caller may see, in `order` (a root list)."""
+
+    model: type
+    order: tuple[str, ...]
+
+    async def read(self, info, root, arguments: dict):
+        from sqlalchemy import select
+
+        table = self.model.__table__
+        statement = select(table).order_by(*(table.c[name] for name in self.order))
+        return node_type(self.model).from_rows(await info.context.loaders.fetch(self.model, statement))
+
+
+Read = Parent | Children | Page | Rows
 
 
 def relation(spec: Read, **options):
@@ -130,4 +146,4 @@ def _subclasses(cls: type) -> list[type]:
     return result
 
 
-__all__ = ["READ", "Children", "Filters", "Page", "Parent", "Read", "node_type", "read_of", "relation"]
+__all__ = ["READ", "Children", "Filters", "Page", "Parent", "Read", "Rows", "node_type", "read_of", "relation"]
