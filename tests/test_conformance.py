@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from kvalitet.conformance import assert_profile_conforms, check_profile
-from kvalitet.plugins import DataProfile, hookimpl
+from kvalitet.plugins import DataProfile, HookError, hookimpl
 from kvalitet.rules import Finding
 from kvalitet_profiles import drammen, tromso, vestvagoy
 
@@ -56,3 +56,14 @@ def test_the_kit_names_what_is_wrong():
     assert "kvalitet_validate_local_plan answered for a profile that is not its own" in problems
     with pytest.raises(AssertionError, match="does not conform"):
         assert_profile_conforms(Greedy(FIXTURES / "testprofile"))
+
+
+class Misspelt(DataProfile):
+    @hookimpl
+    def kvalitet_reportin(self, profile: str):
+        return None
+
+
+def test_the_kit_refuses_a_misspelt_hook_naming_it():
+    with pytest.raises(HookError, match=r"'kvalitet_reportin' is not a kvalitet hook \(did you mean 'kvalitet_reporting'\?\)"):
+        check_profile(Misspelt(FIXTURES / "testprofile"))

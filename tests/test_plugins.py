@@ -1,6 +1,9 @@
-"""Profiles as plug-ins: loading, hook calls, documentation of every hook."""
+"""Profiles as plug-ins: loading, hook calls, documentation of every hook and its signature."""
 
+import ast
+import inspect
 import re
+import typing
 from pathlib import Path
 
 import pytest
@@ -27,6 +30,63 @@ def test_every_hook_is_documented(hook):
 @pytest.mark.parametrize("hook", _hook_names())
 def test_every_hook_has_a_docstring(hook):
     assert (getattr(hookspecs, hook).__doc__ or "").strip()
+
+
+def _annotation(value) -> str:
+    # hookspecs uses `from __future__ import annotations`: annotations are their source text.
+    return value if isinstance(value, str) else inspect.formatannotation(value)
+
+
+def _spec_signature(hook: str) -> str:
+    """The spec as one line of text: `name(param: type, …) -> type`."""
+    signature = inspect.signature(getattr(hookspecs, hook))
+    params = ", ".join(f"{p.name}: {_annotation(p.annotation)}" for p in signature.parameters.values())
+    return f"{hook}({params}) -> {_annotation(signature.return_annotation)}"
+
+
+def _documented_signatures(hook: str) -> list[str]:
+    """The code blocks of the hook's section in docs/plugins.md (up to the next heading)."""
+    text = DOCS.read_text(encoding="utf-8")
+    section = re.search(rf"^### {hook}\n(.*?)(?=^##)", text + "\n##", flags=re.MULTILINE | re.DOTALL)
+    assert section, f"docs/plugins.md has no '### {hook}' section"
+    return [block.strip() for block in re.findall(r"^```python\n(.*?)^```", section.group(1), re.MULTILINE | re.DOTALL)]
+
+
+@pytest.mark.parametrize("hook", _hook_names())
+def test_every_hook_is_annotated(hook):
+    """Every parameter and the return are annotated, with names that resolve to real types."""
+    spec = getattr(hookspecs, hook)
+    signature = inspect.signature(spec)
+    missing = [p.name for p in signature.parameters.values() if p.annotation is inspect.Parameter.empty]
+    assert not missing, f"{hook}: parameters without an annotation: {missing}"
+    assert signature.return_annotation is not inspect.Signature.empty, f"{hook} has no return annotation"
+    hints = typing.get_type_hints(spec)
+    assert set(hints) == {*signature.parameters, "return"}
+
+
+@pytest.mark.parametrize("hook", _hook_names())
+def test_every_hook_documents_its_signature(hook):
+    """The section shows one signature, the spec's exactly (parameter names, their annotations
+    and the return annotation), as a line of Python."""
+    blocks = _documented_signatures(hook)
+    assert len(blocks) == 1, f"the '### {hook}' section of docs/plugins.md needs one ```python signature block"
+    [documented] = blocks
+    ast.parse(f"def {documented}: ...")  # a signature a reader could paste
+    assert documented == _spec_signature(hook), (
+        f"docs/plugins.md shows {documented!r}, the spec is {_spec_signature(hook)!r}"
+    )
+
+
+def test_the_signature_check_reads_names_and_annotations():
+    assert _spec_signature("kvalitet_validate_local_plan") == (
+        "kvalitet_validate_local_plan(profile: str, local_plan: LocalPlanView) -> list[Finding] | None"
+    )
+    assert _spec_signature("kvalitet_profile") == "kvalitet_profile() -> ProfileContent | None"
+
+
+def test_every_documented_hook_is_a_hook():
+    headings = re.findall(r"^### (kvalitet_\w+)$", DOCS.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    assert sorted(headings) == _hook_names()
 
 
 def test_shipped_profiles_load_from_entry_points():

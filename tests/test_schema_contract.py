@@ -42,7 +42,8 @@ def _installed_schema_sdl() -> str:
 
 def test_schema_file_matches_the_code():
     assert SCHEMA_FILE.read_text(encoding="utf-8") == _installed_schema_sdl(), (
-        "schema.graphql is out of date: run `kvalitet schema export --out schema.graphql`"
+        "schema.graphql is out of date: run `kvalitet schema export --out schema.graphql` "
+        "and list the change in CHANGELOG.md (tests/test_schema_changes.py checks it is not breaking)"
     )
 
 

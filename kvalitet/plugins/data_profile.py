@@ -3,7 +3,9 @@
 Point it at a directory holding `profile.yaml`, `vocabulary.yaml`, `plan.yaml` (and
 optionally `calendar.yaml`, see `kvalitet.content`); it answers every descriptive hook
 for its code. A profile package adds Python only for what data cannot say (rules,
-schema additions) by subclassing it or by registering a second plug-in.
+schema additions) by subclassing it or by registering a second plug-in. A subclass marks each
+hook it overrides with `hookimpl` again, and names no other method `kvalitet_…` (the plug-in
+manager refuses both mistakes at start-up).
 """
 
 from __future__ import annotations
@@ -11,7 +13,17 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from ..content import ProfileData, load_profile_data
+from ..content import (
+    DemoUnit,
+    PlanContent,
+    Perspective,
+    ProfileContent,
+    ProfileData,
+    Reporting,
+    ScaleLevel,
+    Vocabulary,
+    load_profile_data,
+)
 from .hookspecs import hookimpl
 
 
@@ -20,7 +32,7 @@ class DataProfile:
         self.directory = Path(directory)
 
     def __repr__(self) -> str:
-        return f"DataProfile({str(self.directory)!r})"
+        return f"{type(self).__name__}({str(self.directory)!r})"
 
     @cached_property
     def data(self) -> ProfileData:
@@ -34,29 +46,29 @@ class DataProfile:
         return profile == self.code
 
     @hookimpl
-    def kvalitet_profile(self):
+    def kvalitet_profile(self) -> ProfileContent:
         return self.data.profile
 
     @hookimpl
-    def kvalitet_vocabulary(self, profile: str):
+    def kvalitet_vocabulary(self, profile: str) -> Vocabulary | None:
         return self.data.vocabulary if self._mine(profile) else None
 
     @hookimpl
-    def kvalitet_plan_content(self, profile: str):
+    def kvalitet_plan_content(self, profile: str) -> PlanContent | None:
         return self.data.plan if self._mine(profile) else None
 
     @hookimpl
-    def kvalitet_perspectives(self, profile: str):
+    def kvalitet_perspectives(self, profile: str) -> list[Perspective] | None:
         return list(self.data.profile.perspectives) if self._mine(profile) else None
 
     @hookimpl
-    def kvalitet_assessment_scale(self, profile: str):
+    def kvalitet_assessment_scale(self, profile: str) -> list[ScaleLevel] | None:
         return list(self.data.profile.assessment_scale) if self._mine(profile) else None
 
     @hookimpl
-    def kvalitet_reporting(self, profile: str):
+    def kvalitet_reporting(self, profile: str) -> Reporting | None:
         return self.data.profile.reporting if self._mine(profile) else None
 
     @hookimpl
-    def kvalitet_demo_units(self, profile: str):
+    def kvalitet_demo_units(self, profile: str) -> list[DemoUnit] | None:
         return list(self.data.profile.demo_units) if self._mine(profile) else None

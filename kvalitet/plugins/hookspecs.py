@@ -1,22 +1,36 @@
-"""The hooks a profile implements. Each hook is documented in docs/plugins.md (a test checks).
+"""The hooks a profile implements. Each hook is documented in docs/plugins.md, with its
+signature exactly as annotated here (a test checks both).
 
 A profile is a pluggy plug-in registered under the entry-point group `kvalitet.profiles`.
 Hooks that describe one profile take its `profile` code and are `firstresult`: the plug-in
 that owns the code answers, every other returns None. That lets a separate plug-in override
 one piece of a profile (say, its scale) by registering later, without forking it.
+
+The annotations are the contract: the types the core passes and the types it expects back
+(`kvalitet.content` for a profile's content, `kvalitet.rules` for the rules' views and
+findings). Pluggy matches an implementation to its spec by name and parameter names only; an
+implementation may leave out parameters it does not use, and may leave out annotations.
+Every method of a plug-in whose name starts with `kvalitet_` must be a hook implementation
+marked with `hookimpl`: the plug-in manager refuses an unknown or unmarked one at start-up
+(`kvalitet.plugins.HookError`), so a misspelt hook is never silently left uncalled.
 """
 
 from __future__ import annotations
 
 import pluggy
 
-hookspec = pluggy.HookspecMarker("kvalitet")
+from ..content import DemoUnit, PlanContent, Perspective, ProfileContent, Reporting, ScaleLevel, Vocabulary
+from ..rules import Finding, LocalPlanView, ReportView
+
+PROJECT = "kvalitet"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
 # What a profile marks its hook implementations with (`kvalitet.plugins.hookimpl`).
-hookimpl = pluggy.HookimplMarker("kvalitet")
+hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
-def kvalitet_profile():
+def kvalitet_profile() -> ProfileContent | None:
     """Who the profile is.
 
     Return a `kvalitet.content.ProfileContent` (code, name, municipality numbers and
@@ -26,7 +40,7 @@ def kvalitet_profile():
 
 
 @hookspec(firstresult=True)
-def kvalitet_vocabulary(profile: str):
+def kvalitet_vocabulary(profile: str) -> Vocabulary | None:
     """The profile's words: a `kvalitet.content.Vocabulary` for `profile`, or None.
 
     It names every core concept (plan, area, goal, criterion, measure, local plan, report …)
@@ -35,7 +49,7 @@ def kvalitet_vocabulary(profile: str):
 
 
 @hookspec(firstresult=True)
-def kvalitet_plan_content(profile: str):
+def kvalitet_plan_content(profile: str) -> PlanContent | None:
     """The municipality's plan as data: a `kvalitet.content.PlanContent`, or None.
 
     Areas, goals, criteria and measures in plan order. `createPlan` and the demo data
@@ -44,37 +58,37 @@ def kvalitet_plan_content(profile: str):
 
 
 @hookspec(firstresult=True)
-def kvalitet_perspectives(profile: str):
+def kvalitet_perspectives(profile: str) -> list[Perspective] | None:
     """The perspectives a criterion or local goal may carry: a list of
     `kvalitet.content.Perspective` (empty when the profile has none), or None."""
 
 
 @hookspec(firstresult=True)
-def kvalitet_assessment_scale(profile: str):
+def kvalitet_assessment_scale(profile: str) -> list[ScaleLevel] | None:
     """The levels an assessment may take, lowest first: a list of
     `kvalitet.content.ScaleLevel`, or None."""
 
 
 @hookspec(firstresult=True)
-def kvalitet_reporting(profile: str):
+def kvalitet_reporting(profile: str) -> Reporting | None:
     """The reporting calendar: a `kvalitet.content.Reporting` (frequency and the periods of a
     year with their due dates), or None."""
 
 
 @hookspec(firstresult=True)
-def kvalitet_demo_units(profile: str):
+def kvalitet_demo_units(profile: str) -> list[DemoUnit] | None:
     """Invented units for `kvalitet serve --demo`: a list of `kvalitet.content.DemoUnit`
     (names start with «Demo»), or None."""
 
 
 @hookspec
-def kvalitet_graphql_query_types():
+def kvalitet_graphql_query_types() -> list[type] | None:
     """Extra GraphQL query fields: a list of strawberry types whose fields are merged into
     `Query`. Field names should start with the profile code, so profiles cannot collide."""
 
 
 @hookspec
-def kvalitet_validate_local_plan(profile: str, local_plan):
+def kvalitet_validate_local_plan(profile: str, local_plan: LocalPlanView) -> list[Finding] | None:
     """The profile's rules for a unit's local plan: a list of `kvalitet.rules.Finding`
     (empty when the plan is complete), or None when `profile` is not yours.
 
@@ -84,7 +98,7 @@ def kvalitet_validate_local_plan(profile: str, local_plan):
 
 
 @hookspec
-def kvalitet_validate_report(profile: str, report):
+def kvalitet_validate_report(profile: str, report: ReportView) -> list[Finding] | None:
     """The profile's rules for a unit's report: a list of `kvalitet.rules.Finding`, or None
     when `profile` is not yours. `report` is a `kvalitet.rules.ReportView`. Findings of every
     plug-in are joined."""
