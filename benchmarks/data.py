@@ -68,7 +68,13 @@ class _Rows:
         return start + dt.timedelta(microseconds=self.rng.randrange(int(spread.total_seconds() * 1_000_000)))
 
     def add(self, table: str, *, created_at: dt.datetime, updated_at: dt.datetime | None = None, **values) -> uuid.UUID:
-        row = {"id": self.uuid(), "created_at": created_at, "updated_at": updated_at or created_at, "version": 1, **values}
+        row = {
+            "id": self.uuid(),
+            "created_at": created_at,
+            "updated_at": updated_at or created_at,
+            "version": 1,
+            **values,
+        }
         self.tables.setdefault(table, []).append(row)
         return row["id"]
 
@@ -78,47 +84,105 @@ def _plan(rows: _Rows, municipality_id: uuid.UUID) -> tuple[uuid.UUID, list[uuid
     t0 = dt.datetime(2024, 5, 2, 9, 0, tzinfo=UTC)
     hour = dt.timedelta(hours=1)
     plan_id = rows.add(
-        "plan", created_at=rows.moment(t0, hour), updated_at=rows.moment(t0 + 40 * 24 * hour, hour),
-        municipality_id=municipality_id, title="Kvalitetsplan for grunnskolen 2025–2028",
-        description="Syntetisk plan for ytelsesmåling.", period_start=2025, period_end=2028, status="adopted",
-        applies_to=["school"], adopted_on=dt.date(2024, 6, 13), adopted_by="Kommunestyret", profile_code=None,
+        "plan",
+        created_at=rows.moment(t0, hour),
+        updated_at=rows.moment(t0 + 40 * 24 * hour, hour),
+        municipality_id=municipality_id,
+        title="Kvalitetsplan for grunnskolen 2025–2028",
+        description="Syntetisk plan for ytelsesmåling.",
+        period_start=2025,
+        period_end=2028,
+        status="adopted",
+        applies_to=["school"],
+        adopted_on=dt.date(2024, 6, 13),
+        adopted_by="Kommunestyret",
+        profile_code=None,
     )
     criteria: list[uuid.UUID] = []
     position = 0
     for a, topic in enumerate(TOPICS, start=1):
         when = t0 + a * hour
         top = rows.add(
-            "area", created_at=rows.moment(when, hour), plan_id=plan_id, parent_id=None, key=f"omrade-{a}",
-            kind="focus_area", title=topic, description=None, applies_to=["school"], position=position,
+            "area",
+            created_at=rows.moment(when, hour),
+            plan_id=plan_id,
+            parent_id=None,
+            key=f"omrade-{a}",
+            kind="focus_area",
+            title=topic,
+            description=None,
+            applies_to=["school"],
+            position=position,
         )
         position += 1
-        rows.add("goal", created_at=rows.moment(when, hour), area_id=top, kind="main_goal",
-                 text=f"Hovedmål: {topic.lower()} preger hele skolehverdagen.", position=0, national_goal_id=None)
+        rows.add(
+            "goal",
+            created_at=rows.moment(when, hour),
+            area_id=top,
+            kind="main_goal",
+            text=f"Hovedmål: {topic.lower()} preger hele skolehverdagen.",
+            position=0,
+            national_goal_id=None,
+        )
         for m in range(2):
-            rows.add("measure", created_at=rows.moment(when, hour), area_id=top,
-                     text=f"Felles tiltak {m + 1} for {topic.lower()}", owner="Kommunalsjef", deadline=None,
-                     partner=None, target_group=None, position=m)
+            rows.add(
+                "measure",
+                created_at=rows.moment(when, hour),
+                area_id=top,
+                text=f"Felles tiltak {m + 1} for {topic.lower()}",
+                owner="Kommunalsjef",
+                deadline=None,
+                partner=None,
+                target_group=None,
+                position=m,
+            )
         for c in range(1, 3):
             child = rows.add(
-                "area", created_at=rows.moment(when, hour), plan_id=plan_id, parent_id=top, key=f"omrade-{a}-{c}",
-                kind="sub_area", title=f"{topic}: delområde {c}", description=None, applies_to=["school"],
+                "area",
+                created_at=rows.moment(when, hour),
+                plan_id=plan_id,
+                parent_id=top,
+                key=f"omrade-{a}-{c}",
+                kind="sub_area",
+                title=f"{topic}: delområde {c}",
+                description=None,
+                applies_to=["school"],
                 position=position,
             )
             position += 1
-            goal = rows.add("goal", created_at=rows.moment(when, hour), area_id=child, kind="sub_goal",
-                            text=f"Delmål {a}.{c}: eleven opplever {topic.lower()} i praksis.", position=0,
-                            national_goal_id=None)
+            goal = rows.add(
+                "goal",
+                created_at=rows.moment(when, hour),
+                area_id=child,
+                kind="sub_goal",
+                text=f"Delmål {a}.{c}: eleven opplever {topic.lower()} i praksis.",
+                position=0,
+                national_goal_id=None,
+            )
             for k in range(5):
-                criteria.append(rows.add(
-                    "criterion", created_at=rows.moment(when, hour), area_id=None, goal_id=goal,
-                    text=f"Kriterium {a}.{c}.{k + 1}: " + SENTENCES[(a + c + k) % len(SENTENCES)],
-                    perspective=PERSPECTIVES[k % len(PERSPECTIVES)], position=k,
-                ))
+                criteria.append(
+                    rows.add(
+                        "criterion",
+                        created_at=rows.moment(when, hour),
+                        area_id=None,
+                        goal_id=goal,
+                        text=f"Kriterium {a}.{c}.{k + 1}: " + SENTENCES[(a + c + k) % len(SENTENCES)],
+                        perspective=PERSPECTIVES[k % len(PERSPECTIVES)],
+                        position=k,
+                    )
+                )
             for m in range(3):
-                rows.add("measure", created_at=rows.moment(when, hour), area_id=child,
-                         text=f"Tiltak {a}.{c}.{m + 1}: " + SENTENCES[(a * c + m) % len(SENTENCES)],
-                         owner="Rektor", deadline=dt.date(2026, 6, 19), partner=None, target_group="Alle elever",
-                         position=m)
+                rows.add(
+                    "measure",
+                    created_at=rows.moment(when, hour),
+                    area_id=child,
+                    text=f"Tiltak {a}.{c}.{m + 1}: " + SENTENCES[(a * c + m) % len(SENTENCES)],
+                    owner="Rektor",
+                    deadline=dt.date(2026, 6, 19),
+                    partner=None,
+                    target_group="Alle elever",
+                    position=m,
+                )
     return plan_id, criteria
 
 
@@ -136,37 +200,74 @@ def _reports(rows: _Rows, municipality_id, plan_id, unit_id, criteria) -> None:
         created = rows.moment(dt.datetime(year, 1, 10, tzinfo=UTC), dt.timedelta(days=60))
         updated = rows.moment(created, dt.timedelta(days=300))
         report = rows.add(
-            "report", created_at=created, updated_at=updated, municipality_id=municipality_id, unit_id=unit_id,
-            plan_id=plan_id, local_plan_id=None, year=year, period_key="year", period_start=dt.date(year, 1, 1),
-            period_end=dt.date(year, 12, 31), due_on=dt.date(year + 1, 1, 31), status=status,
-            submitted_at=updated if status != "draft" else None, decided_at=updated if status == "approved" else None,
+            "report",
+            created_at=created,
+            updated_at=updated,
+            municipality_id=municipality_id,
+            unit_id=unit_id,
+            plan_id=plan_id,
+            local_plan_id=None,
+            year=year,
+            period_key="year",
+            period_start=dt.date(year, 1, 1),
+            period_end=dt.date(year, 12, 31),
+            due_on=dt.date(year + 1, 1, 31),
+            status=status,
+            submitted_at=updated if status != "draft" else None,
+            decided_at=updated if status == "approved" else None,
             comment="Godkjent." if status == "approved" else None,
         )
         for criterion in criteria:
             when = rows.moment(created, dt.timedelta(days=30))
-            rows.add("assessment", created_at=when, updated_at=rows.moment(when, dt.timedelta(days=20)),
-                     report_id=report, criterion_id=criterion, local_goal_id=None,
-                     level=rng.choices("1234", weights=(1, 3, 4, 2))[0], comment=_comment(rng), evidence=None)
+            rows.add(
+                "assessment",
+                created_at=when,
+                updated_at=rows.moment(when, dt.timedelta(days=20)),
+                report_id=report,
+                criterion_id=criterion,
+                local_goal_id=None,
+                level=rng.choices("1234", weights=(1, 3, 4, 2))[0],
+                comment=_comment(rng),
+                evidence=None,
+            )
 
 
 def generate(units: int, seed: int = SEED) -> tuple[Dataset, dict[str, list[dict]]]:
     rows = _Rows(seed)
     t0 = dt.datetime(2024, 1, 15, 8, 0, tzinfo=UTC)
-    municipality_id = rows.add("municipality", created_at=rows.moment(t0, dt.timedelta(hours=1)),
-                               number=MUNICIPALITY_NUMBER, name=MUNICIPALITY_NAME, profile_code=None)
+    municipality_id = rows.add(
+        "municipality",
+        created_at=rows.moment(t0, dt.timedelta(hours=1)),
+        number=MUNICIPALITY_NUMBER,
+        name=MUNICIPALITY_NAME,
+        profile_code=None,
+    )
     plan_id, criteria = _plan(rows, municipality_id)
     unit_ids = []
     for n in range(1, units + 1):
         created = rows.moment(dt.datetime(2024, 2, 1, tzinfo=UTC), dt.timedelta(days=90))
-        unit_ids.append(rows.add(
-            "unit", created_at=created, updated_at=rows.moment(created, dt.timedelta(days=200)),
-            municipality_id=municipality_id, name=f"Skole {n:04d}", kind="school", org_number=None,
-            ownership="municipal", zone=None, archived_at=None, staff_may_edit=False,
-        ))
+        unit_ids.append(
+            rows.add(
+                "unit",
+                created_at=created,
+                updated_at=rows.moment(created, dt.timedelta(days=200)),
+                municipality_id=municipality_id,
+                name=f"Skole {n:04d}",
+                kind="school",
+                org_number=None,
+                ownership="municipal",
+                zone=None,
+                archived_at=None,
+                staff_may_edit=False,
+            )
+        )
         _reports(rows, municipality_id, plan_id, unit_ids[-1], criteria)
     dataset = Dataset(
-        municipality_number=MUNICIPALITY_NUMBER, plan_id=plan_id, unit_ids=unit_ids,
-        page_unit_id=unit_ids[len(unit_ids) // 2], counts={t: len(r) for t, r in rows.tables.items()},
+        municipality_number=MUNICIPALITY_NUMBER,
+        plan_id=plan_id,
+        unit_ids=unit_ids,
+        page_unit_id=unit_ids[len(unit_ids) // 2],
+        counts={t: len(r) for t, r in rows.tables.items()},
     )
     return dataset, rows.tables
 

@@ -23,13 +23,13 @@ def relay_id(type_name: str, column: str) -> str:
 # page: one unit, its reports (by updated_at, id), the first 10 assessments of each (by created_at, id).
 PAGE = f"""
 SELECT json_build_object('node', json_build_object(
-    'id', {relay_id('Unit', 'u.id')}, 'name', u.name, 'kind', upper(u.kind),
+    'id', {relay_id("Unit", "u.id")}, 'name', u.name, 'kind', upper(u.kind),
     'reports', json_build_object('nodes', COALESCE((
         SELECT json_agg(json_build_object(
-            'id', {relay_id('Report', 'r.id')}, 'year', r.year, 'periodKey', r.period_key, 'status', upper(r.status),
+            'id', {relay_id("Report", "r.id")}, 'year', r.year, 'periodKey', r.period_key, 'status', upper(r.status),
             'assessments', COALESCE((
                 SELECT json_agg(json_build_object(
-                    'id', {relay_id('Assessment', 'a.id')}, 'level', a.level, 'comment', a.comment,
+                    'id', {relay_id("Assessment", "a.id")}, 'level', a.level, 'comment', a.comment,
                     'updatedAt', a.updated_at) ORDER BY a.created_at, a.id)
                 FROM (SELECT * FROM assessment WHERE report_id = r.id ORDER BY created_at, id LIMIT 10) a
             ), '[]'::json)) ORDER BY r.updated_at, r.id)
@@ -43,17 +43,17 @@ FROM unit u WHERE u.id = $1
 # report of each (by updated_at, id) and every assessment of each report (by created_at, id).
 DASHBOARD = f"""
 SELECT json_build_object('municipality', json_build_object(
-    'id', {relay_id('Municipality', 'm.id')}, 'name', m.name,
+    'id', {relay_id("Municipality", "m.id")}, 'name', m.name,
     'units', json_build_object('nodes', COALESCE((
         SELECT json_agg(json_build_object(
-            'id', {relay_id('Unit', 'u.id')}, 'name', u.name, 'kind', upper(u.kind),
+            'id', {relay_id("Unit", "u.id")}, 'name', u.name, 'kind', upper(u.kind),
             'reports', json_build_object('nodes', COALESCE((
                 SELECT json_agg(json_build_object(
-                    'id', {relay_id('Report', 'r.id')}, 'year', r.year, 'periodKey', r.period_key,
+                    'id', {relay_id("Report", "r.id")}, 'year', r.year, 'periodKey', r.period_key,
                     'status', upper(r.status),
                     'assessments', COALESCE((
                         SELECT json_agg(json_build_object(
-                            'id', {relay_id('Assessment', 'a.id')}, 'level', a.level, 'comment', a.comment,
+                            'id', {relay_id("Assessment", "a.id")}, 'level', a.level, 'comment', a.comment,
                             'updatedAt', a.updated_at) ORDER BY a.created_at, a.id)
                         FROM assessment a WHERE a.report_id = r.id
                     ), '[]'::json)) ORDER BY r.updated_at, r.id)
@@ -70,13 +70,13 @@ FROM municipality m WHERE m.number = $1
 def _area(alias: str, children: str = "") -> str:
     """SQL for one area object: its goals (with their criteria), own criteria and measures."""
     return f"""json_build_object(
-        'id', {relay_id('Area', f'{alias}.id')}, 'key', {alias}.key, 'kind', {alias}.kind,
+        'id', {relay_id("Area", f"{alias}.id")}, 'key', {alias}.key, 'kind', {alias}.kind,
         'title', {alias}.title, 'position', {alias}.position,
         'goals', COALESCE((
             SELECT json_agg(json_build_object(
-                'id', {relay_id('Goal', 'g.id')}, 'kind', g.kind, 'text', g.text,
+                'id', {relay_id("Goal", "g.id")}, 'kind', g.kind, 'text', g.text,
                 'criteria', COALESCE((
-                    SELECT json_agg(json_build_object('id', {relay_id('Criterion', 'gc.id')}, 'text', gc.text)
+                    SELECT json_agg(json_build_object('id', {relay_id("Criterion", "gc.id")}, 'text', gc.text)
                                     ORDER BY gc.position, gc.id)
                     FROM criterion gc WHERE gc.goal_id = g.id
                 ), '[]'::json)) ORDER BY g.position, g.id)
@@ -84,12 +84,12 @@ def _area(alias: str, children: str = "") -> str:
         ), '[]'::json),
         'criteria', COALESCE((
             SELECT json_agg(json_build_object(
-                'id', {relay_id('Criterion', 'ac.id')}, 'text', ac.text, 'perspective', ac.perspective)
+                'id', {relay_id("Criterion", "ac.id")}, 'text', ac.text, 'perspective', ac.perspective)
                 ORDER BY ac.position, ac.id)
             FROM criterion ac WHERE ac.area_id = {alias}.id
         ), '[]'::json),
         'measures', COALESCE((
-            SELECT json_agg(json_build_object('id', {relay_id('Measure', 'me.id')}, 'text', me.text)
+            SELECT json_agg(json_build_object('id', {relay_id("Measure", "me.id")}, 'text', me.text)
                             ORDER BY me.position, me.id)
             FROM measure me WHERE me.area_id = {alias}.id
         ), '[]'::json){children})"""
@@ -99,13 +99,18 @@ def _area(alias: str, children: str = "") -> str:
 # measures and child areas (each with the same, but no children of their own).
 PLAN_TREE = f"""
 SELECT json_build_object('node', json_build_object(
-    'id', {relay_id('Plan', 'p.id')}, 'title', p.title, 'periodStart', p.period_start, 'periodEnd', p.period_end,
+    'id', {relay_id("Plan", "p.id")}, 'title', p.title, 'periodStart', p.period_start, 'periodEnd', p.period_end,
     'areas', COALESCE((
-        SELECT json_agg({_area('t', f''',
+        SELECT json_agg({
+    _area(
+        "t",
+        f''',
         'children', COALESCE((
             SELECT json_agg({_area('c')} ORDER BY c.position, c.id)
             FROM area c WHERE c.parent_id = t.id
-        ), '[]'::json)''')} ORDER BY t.position, t.id)
+        ), '[]'::json)''',
+    )
+} ORDER BY t.position, t.id)
         FROM area t WHERE t.plan_id = p.id AND t.parent_id IS NULL
     ), '[]'::json)
 ))::text

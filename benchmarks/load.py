@@ -80,7 +80,17 @@ def write_script(path: Path, body: dict, headers: dict[str, str]) -> Path:
 
 def run_wrk(wrk: str, url: str, script: Path, *, seconds: int, connections: int) -> WrkResult:
     timeout = max(30, seconds * 3)
-    argv = [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", f"--timeout={timeout}s", "--latency", "-s", str(script), url]
+    argv = [
+        wrk,
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        f"--timeout={timeout}s",
+        "--latency",
+        "-s",
+        str(script),
+        url,
+    ]
     done = subprocess.run(argv, capture_output=True, text=True, check=False)
     match = re.search(r"^WRK_JSON (.*)$", done.stdout, re.MULTILINE)
     if done.returncode != 0 or not match:
@@ -88,9 +98,15 @@ def run_wrk(wrk: str, url: str, script: Path, *, seconds: int, connections: int)
     n = json.loads(match.group(1))
     seconds_run = n["duration_us"] / 1e6
     return WrkResult(
-        requests=n["requests"], seconds=seconds_run, rps=n["requests"] / seconds_run, p50_ms=n["p50_us"] / 1000,
-        p99_ms=n["p99_us"] / 1000, bytes=n["bytes"], non_2xx=n["status"],
-        socket_errors=n["connect"] + n["read"] + n["write"] + n["timeout"], graphql_errors=n["graphql_errors"],
+        requests=n["requests"],
+        seconds=seconds_run,
+        rps=n["requests"] / seconds_run,
+        p50_ms=n["p50_us"] / 1000,
+        p99_ms=n["p99_us"] / 1000,
+        bytes=n["bytes"],
+        non_2xx=n["status"],
+        socket_errors=n["connect"] + n["read"] + n["write"] + n["timeout"],
+        graphql_errors=n["graphql_errors"],
         output=done.stdout[: match.start()].rstrip(),
     )
 

@@ -36,10 +36,17 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per query and server (default 10)")
     parser.add_argument("--concurrency", type=int, default=4, help="wrk connections (default 4)")
     parser.add_argument("--workers", type=int, default=1, help="our server's worker processes (default 1)")
-    parser.add_argument("--peer-workers", type=int, default=None,
-                        help="PostGraphile processes (--cluster-workers); default: as --workers")
-    parser.add_argument("--queries", default=",".join(queries.NAMES),
-                        help=f"comma-separated, of {', '.join(queries.NAMES)} (default all)")
+    parser.add_argument(
+        "--peer-workers",
+        type=int,
+        default=None,
+        help="PostGraphile processes (--cluster-workers); default: as --workers",
+    )
+    parser.add_argument(
+        "--queries",
+        default=",".join(queries.NAMES),
+        help=f"comma-separated, of {', '.join(queries.NAMES)} (default all)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep benchmarks/.work (database, logs) afterwards")
     args = parser.parse_args(argv)
     args.queries = [q.strip() for q in args.queries.split(",") if q.strip()]
@@ -96,8 +103,14 @@ def check_query(name, client, targets, db_answer: str) -> tuple[str, str] | None
 
 
 def machine_info(postgres_version: str, postgraphile_version: str, wrk: str) -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or "unknown")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown",
+    )
 
     def version(argv):
         try:
@@ -144,16 +157,33 @@ async def measure(args, wrk: str, postgraphile_version: str) -> tuple[dict, list
 
         started_at = time.perf_counter()
         dataset = await data.load(connection, args.units)
-        say(f"loaded {args.units} units in {time.perf_counter() - started_at:.1f} s: "
-            + ", ".join(f"{table} {n}" for table, n in dataset.counts.items()))
+        say(
+            f"loaded {args.units} units in {time.perf_counter() - started_at:.1f} s: "
+            + ", ".join(f"{table} {n}" for table, n in dataset.counts.items())
+        )
 
         ours_port, peer_port = servers.free_port(), servers.free_port()
         say(f"starting our server (port {ours_port}, {args.workers} worker(s)) …")
         ours = servers.start_ours(env, WORK, ours_port, args.workers, started)
         # After the server: it makes the key in its data directory that tokens are signed with.
-        token = servers.kvalitet_cli(
-            ["token", "create", "--role", "sector_admin", "--municipality", dataset.municipality_number,
-             "--hours", "24"], env, WORK).strip().splitlines()[-1]
+        token = (
+            servers.kvalitet_cli(
+                [
+                    "token",
+                    "create",
+                    "--role",
+                    "sector_admin",
+                    "--municipality",
+                    dataset.municipality_number,
+                    "--hours",
+                    "24",
+                ],
+                env,
+                WORK,
+            )
+            .strip()
+            .splitlines()[-1]
+        )
         say(f"starting PostGraphile {postgraphile_version} (port {peer_port}) …")
         peer_connection = f"postgres://{url.username}@/{DATABASE}?host={socket_dir}"
         peer = servers.start_peer(peer_connection, WORK, peer_port, args.peer_workers, started)
@@ -163,9 +193,16 @@ async def measure(args, wrk: str, postgraphile_version: str) -> tuple[dict, list
         }
 
         info = machine_info(postgres_version, postgraphile_version, wrk)
-        results = {"units": args.units, "duration_s": args.duration, "concurrency": args.concurrency,
-                   "workers": args.workers, "peer_workers": args.peer_workers, "machine": info,
-                   "dataset": dataset.counts, "queries": {}}
+        results = {
+            "units": args.units,
+            "duration_s": args.duration,
+            "concurrency": args.concurrency,
+            "workers": args.workers,
+            "peer_workers": args.peer_workers,
+            "machine": info,
+            "dataset": dataset.counts,
+            "queries": {},
+        }
         problems: list[str] = []
         postmaster = int((WORK / "pgdata" / "postmaster.pid").read_text().split()[0])
 
@@ -174,8 +211,10 @@ async def measure(args, wrk: str, postgraphile_version: str) -> tuple[dict, list
         with httpx.Client(timeout=120) as client:
             for name in args.queries:
                 ours_request, peer_request = queries.requests(name, dataset)
-                targets = {"ours": (endpoints["ours"][0], ours_request, endpoints["ours"][2]),
-                           "peer": (endpoints["peer"][0], peer_request, endpoints["peer"][2])}
+                targets = {
+                    "ours": (endpoints["ours"][0], ours_request, endpoints["ours"][2]),
+                    "peer": (endpoints["peer"][0], peer_request, endpoints["peer"][2]),
+                }
                 problem = check_query(name, client, targets, await db_limit.answer(connection, name, dataset))
                 if problem:
                     summary, detail = problem
@@ -194,8 +233,10 @@ async def measure(args, wrk: str, postgraphile_version: str) -> tuple[dict, list
             for server, request in (("ours", ours_request), ("peer", peer_request)):
                 url_, process, headers = endpoints[server]
                 script = load.write_script(WORK / f"{name}-{server}.lua", request.body(), headers)
-                say(f"\n== {name} on {server}: warm-up {warmup:g} s, then {args.duration:g} s at {args.concurrency} "
-                    "connection(s)")
+                say(
+                    f"\n== {name} on {server}: warm-up {warmup:g} s, then {args.duration:g} s at {args.concurrency} "
+                    "connection(s)"
+                )
                 load.run_wrk(wrk, url_, script, seconds=warmup, connections=args.concurrency)
                 load.wait_idle([process.pid, postmaster])
                 await load.reset_statements(connection)
@@ -207,15 +248,19 @@ async def measure(args, wrk: str, postgraphile_version: str) -> tuple[dict, list
                 say(result.output)
                 n = max(result.requests, 1)
                 entry[server] = {
-                    "rps": round(result.rps, 2), "p50_ms": round(result.p50_ms, 2), "p99_ms": round(result.p99_ms, 2),
-                    "requests": result.requests, "mb_per_request": round(result.bytes / n / 2**20, 3),
+                    "rps": round(result.rps, 2),
+                    "p50_ms": round(result.p50_ms, 2),
+                    "p99_ms": round(result.p99_ms, 2),
+                    "requests": result.requests,
+                    "mb_per_request": round(result.bytes / n / 2**20, 3),
                     "statements_per_request": round(statements / n, 2),
                     "utility_per_request": round(utility / n, 2),
                     "peak_rss_mb": round(rss.peak_mb["server"], 1),
                     "server_cpu_ms_per_request": round((cpu_after[0] - cpu_before[0]) * 1000 / n, 2),
                     "postgres_cpu_ms_per_request": round((cpu_after[1] - cpu_before[1]) * 1000 / n, 2),
-                    "top_statements": [{"per_request": round(c / n, 2), "query": " ".join(q.split())[:300]}
-                                       for c, q in by_query[:6]],
+                    "top_statements": [
+                        {"per_request": round(c / n, 2), "query": " ".join(q.split())[:300]} for c, q in by_query[:6]
+                    ],
                 }
                 # Latency of a request alone (one connection): what the database limit, itself
                 # timed one statement at a time, is compared with.
@@ -242,10 +287,18 @@ async def measure(args, wrk: str, postgraphile_version: str) -> tuple[dict, list
 
 # --- output ------------------------------------------------------------------------------------
 
-COLUMNS = [("rps", "rps"), ("p50 ms", "p50_ms"), ("p99 ms", "p99_ms"), ("p50 ms alone", "p50_1_ms"),
-           ("p99 ms alone", "p99_1_ms"), ("stmts/req", "statements_per_request"),
-           ("utility/req", "utility_per_request"), ("peak RSS MB", "peak_rss_mb"),
-           ("server CPU ms/req", "server_cpu_ms_per_request"), ("PG CPU ms/req", "postgres_cpu_ms_per_request")]
+COLUMNS = [
+    ("rps", "rps"),
+    ("p50 ms", "p50_ms"),
+    ("p99 ms", "p99_ms"),
+    ("p50 ms alone", "p50_1_ms"),
+    ("p99 ms alone", "p99_1_ms"),
+    ("stmts/req", "statements_per_request"),
+    ("utility/req", "utility_per_request"),
+    ("peak RSS MB", "peak_rss_mb"),
+    ("server CPU ms/req", "server_cpu_ms_per_request"),
+    ("PG CPU ms/req", "postgres_cpu_ms_per_request"),
+]
 
 
 def table(name: str, entry: dict) -> list[str]:
@@ -253,9 +306,11 @@ def table(name: str, entry: dict) -> list[str]:
     lines = [header, "|" + "---|" * (len(COLUMNS) + 1)]
     for server in ("ours", "peer"):
         lines.append(f"| {server} | " + " | ".join(f"{entry[server][k]:g}" for _, k in COLUMNS) + " |")
-    lines.append(f"\nratio ours/peer rps: **{entry['ratio']}**; database limit (one SQL statement): "
-                 f"**{entry['db_limit_ms']} ms**; our latency alone / database limit: "
-                 f"**{entry['ours']['p50_1_ms'] / entry['db_limit_ms']:.2f}**")
+    lines.append(
+        f"\nratio ours/peer rps: **{entry['ratio']}**; database limit (one SQL statement): "
+        f"**{entry['db_limit_ms']} ms**; our latency alone / database limit: "
+        f"**{entry['ours']['p50_1_ms'] / entry['db_limit_ms']:.2f}**"
+    )
     return lines
 
 
@@ -263,8 +318,10 @@ def result_line(name: str, entry: dict) -> str:
     if "error" in entry:
         return f"RESULT query={name} error={json.dumps(entry['error'], ensure_ascii=False)}"
     ratio = "n/a" if entry["ratio"] is None else f"{entry['ratio']:.2f}"
-    return (f"RESULT query={name} ours_rps={entry['ours']['rps']:.2f} peer_rps={entry['peer']['rps']:.2f} "
-            f"ratio={ratio} db_limit_ms={entry['db_limit_ms']:.2f} ours_ms={entry['ours']['p50_1_ms']:.2f}")
+    return (
+        f"RESULT query={name} ours_rps={entry['ours']['rps']:.2f} peer_rps={entry['peer']['rps']:.2f} "
+        f"ratio={ratio} db_limit_ms={entry['db_limit_ms']:.2f} ours_ms={entry['ours']['p50_1_ms']:.2f}"
+    )
 
 
 def report(results: dict, problems: list[str]) -> None:
@@ -272,13 +329,17 @@ def report(results: dict, problems: list[str]) -> None:
     markdown = [
         f"# Benchmark: {results['units']} units",
         "",
-        (f"`{m['command']}`: {results['duration_s']:g} s per query and server, {results['concurrency']} "
-         f"connection(s), our server with {results['workers']} worker(s), PostGraphile with "
-         f"{results['peer_workers']} process(es)."),
+        (
+            f"`{m['command']}`: {results['duration_s']:g} s per query and server, {results['concurrency']} "
+            f"connection(s), our server with {results['workers']} worker(s), PostGraphile with "
+            f"{results['peer_workers']} process(es)."
+        ),
         "",
-        (f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; {m['os']}; Python {m['python']}, "
-         f"Node {m['node']}, PostgreSQL {m['postgresql']}, PostGraphile {m['postgraphile']}, {m['wrk']}; "
-         f"kvalitet {m['kvalitet_commit']}."),
+        (
+            f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; {m['os']}; Python {m['python']}, "
+            f"Node {m['node']}, PostgreSQL {m['postgresql']}, PostGraphile {m['postgraphile']}, {m['wrk']}; "
+            f"kvalitet {m['kvalitet_commit']}."
+        ),
         "",
         "Data: " + ", ".join(f"{t} {n}" for t, n in results["dataset"].items()) + ".",
     ]
@@ -292,9 +353,13 @@ def report(results: dict, problems: list[str]) -> None:
         else:
             markdown += table(name, entry) + ["", "The most frequent statements, per request:", ""]
             for server in ("ours", "peer"):
-                markdown += [f"- {server}: " + "; ".join(
-                    f"{s['per_request']:g} × `{s['query'][:70]}{'…' if len(s['query']) > 70 else ''}`"
-                    for s in entry[server]["top_statements"])]
+                markdown += [
+                    f"- {server}: "
+                    + "; ".join(
+                        f"{s['per_request']:g} × `{s['query'][:70]}{'…' if len(s['query']) > 70 else ''}`"
+                        for s in entry[server]["top_statements"]
+                    )
+                ]
             say("\n".join(table(name, entry)))
     if problems:
         markdown += ["", "## Problems", ""] + [f"- {p}" for p in problems]

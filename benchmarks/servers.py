@@ -58,7 +58,9 @@ def ensure_postgraphile() -> str:
         print("installing postgraphile@4 into benchmarks/.peer …", flush=True)
         done = subprocess.run(
             ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(PEER_DIR), "postgraphile@4"],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if done.returncode != 0 or not package.exists():
             raise SetupError(f"npm install postgraphile@4 failed:\n{done.stderr[-2000:]}")
@@ -174,8 +176,19 @@ def kvalitet_cli(args: list[str], env: dict[str, str], cwd: Path) -> str:
 
 def start_ours(env: dict[str, str], work: Path, port: int, workers: int, started: list[Process]) -> Process:
     """Start our server (added to `started` at once, so it is stopped even if it never gets ready)."""
-    argv = [sys.executable, "-m", "kvalitet", "serve", "--no-migrate", "--host", "127.0.0.1", "--port", str(port),
-            "--workers", str(workers)]
+    argv = [
+        sys.executable,
+        "-m",
+        "kvalitet",
+        "serve",
+        "--no-migrate",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
     process = Process("our server (kvalitet serve)", argv, env=env, cwd=work, log=work / "ours.log")
     started.append(process)
     url = f"http://127.0.0.1:{port}"
@@ -185,8 +198,22 @@ def start_ours(env: dict[str, str], work: Path, port: int, workers: int, started
 
 def start_peer(connection: str, work: Path, port: int, workers: int, started: list[Process]) -> Process:
     """Start PostGraphile (added to `started` at once, like our server)."""
-    argv = ["node", str(PEER_CLI), "--connection", connection, "--schema", "public", "--host", "127.0.0.1",
-            "--port", str(port), "--disable-graphiql", "--disable-query-log", "--simple-collections", "both"]
+    argv = [
+        "node",
+        str(PEER_CLI),
+        "--connection",
+        connection,
+        "--schema",
+        "public",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--disable-graphiql",
+        "--disable-query-log",
+        "--simple-collections",
+        "both",
+    ]
     if workers > 1:
         argv += ["--cluster-workers", str(workers)]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}

@@ -12,25 +12,25 @@ import asyncio
 import contextlib
 import json
 
+from cross_web import HTTPException  # what strawberry's views answer as an HTTP error
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from strawberry.asgi import GraphQL
-from strawberry.types.unset import UNSET
-from cross_web import HTTPException  # what strawberry's views answer as an HTTP error
 from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, MULTIPART_SUBSCRIPTION_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.types.unset import UNSET
 
 from .access import ANONYMOUS, AccessPolicy, Actor
 from .auth.authenticate import AuthenticationError, Authenticator
 from .auth.policy import RolePolicy
-from .compiled.extension import RawJSON
 from .caches import LRUCache
+from .compiled.extension import RawJSON
 from .compiled.prepared import Repeat, RepeatedRequests
 from .config import Settings
 from .db import Database
@@ -88,7 +88,9 @@ def connection_credentials(payload: dict) -> list[str]:
     return found
 
 
-def operation_problem(query: object, operation_name: object, *, subscriptions_only: bool, max_tokens: int) -> str | None:
+def operation_problem(
+    query: object, operation_name: object, *, subscriptions_only: bool, max_tokens: int
+) -> str | None:
     """Why an operation cannot run, for what strawberry would otherwise raise inside the
     execution and so answer as an unexpected error over a streaming transport: no query, an
     operation name that is not a string or names no operation, or (`subscriptions_only`) a query
@@ -137,8 +139,12 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler):
                 return "The operation's `variables` must be an object or null."
             if not isinstance(payload.get("extensions"), (dict, type(None))):
                 return "The operation's `extensions` must be an object or null."
-            return operation_problem(payload.get("query"), payload.get("operationName"), subscriptions_only=False,
-                                     max_tokens=self.view.settings.max_query_tokens)
+            return operation_problem(
+                payload.get("query"),
+                payload.get("operationName"),
+                subscriptions_only=False,
+                max_tokens=self.view.settings.max_query_tokens,
+            )
         return None
 
     async def handle_connection_init(self, message) -> None:
@@ -248,7 +254,9 @@ class KvalitetGraphQL(GraphQL):
         state = context.request.scope.setdefault("state", {})
         header = state.get("authorization")
         if header and _normalized(header) != _normalized(given[0]):
-            raise ConnectionRefused(4403, "The credentials in connection_init are not those of the Authorization header.")
+            raise ConnectionRefused(
+                4403, "The credentials in connection_init are not those of the Authorization header."
+            )
         try:
             actor = await self.authenticate(given[0])
         except AuthenticationError as error:
@@ -262,13 +270,21 @@ class KvalitetGraphQL(GraphQL):
         # such operation, not a subscription) inside the execution, so it would be masked as an
         # unexpected error: it is answered here as the 400 every other request gets.
         if isinstance(request_data, GraphQLRequestData) and self._get_stream_transport(request_data.protocol):
-            problem = operation_problem(request_data.query, request_data.operation_name, subscriptions_only=True,
-                                        max_tokens=self.settings.max_query_tokens)
+            problem = operation_problem(
+                request_data.query,
+                request_data.operation_name,
+                subscriptions_only=True,
+                max_tokens=self.settings.max_query_tokens,
+            )
             if problem is not None:
                 raise HTTPException(400, problem)
         return await super().execute_operation(
-            request=request, request_adapter=request_adapter, request_data=request_data, context=context,
-            root_value=root_value, sub_response=sub_response,
+            request=request,
+            request_adapter=request_adapter,
+            request_data=request_data,
+            context=context,
+            root_value=root_value,
+            sub_response=sub_response,
         )
 
     async def run(self, request, context=UNSET, root_value=UNSET):
@@ -280,8 +296,9 @@ class KvalitetGraphQL(GraphQL):
             if not isinstance(request, Request):
                 raise
             code = _HTTP_CODES.get(error.status_code, f"HTTP_{error.status_code}")
-            return JSONResponse({"errors": [{"message": error.reason, "extensions": {"code": code}}]},
-                                status_code=error.status_code)
+            return JSONResponse(
+                {"errors": [{"message": error.reason, "extensions": {"code": code}}]}, status_code=error.status_code
+            )
 
     def parse_json(self, data):
         try:
@@ -409,8 +426,9 @@ def create_app(
             log.warning("readyz.database_unreachable", error=str(error))
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503, headers=retry)
         if not current:
-            return JSONResponse({"status": "unavailable", "database": "migrations pending"}, status_code=503,
-                                headers=retry)
+            return JSONResponse(
+                {"status": "unavailable", "database": "migrations pending"}, status_code=503, headers=retry
+            )
         return JSONResponse({"status": "ok", "database": "ok"})
 
     @contextlib.asynccontextmanager

@@ -20,7 +20,6 @@ files, and a GraphQL subscription can send them as they come.
 
 from __future__ import annotations
 
-
 import csv
 import datetime as dt
 import functools
@@ -35,7 +34,21 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ARRAY, JSON, Column, ColumnElement, Table, any_, bindparam, false, func, insert, or_, select, text
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    Column,
+    ColumnElement,
+    Table,
+    any_,
+    bindparam,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -143,7 +156,7 @@ def _to_json(kind: str, value: Any) -> Any:
     if kind == "uuid":
         return str(value)
     if kind == "datetime":
-        return value.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+        return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
     if kind == "date":
         return value.isoformat()
     if kind == "array":
@@ -288,10 +301,14 @@ async def stream_export(
         if name == "area":
             # Few rows (a plan's structure): ordered as a tree, then read in chunks of that order.
             shape = (
-                await source.execute(
-                    select(table.c.id, table.c.parent_id, table.c.plan_id, table.c.position).where(scopes[name])
+                (
+                    await source.execute(
+                        select(table.c.id, table.c.parent_id, table.c.plan_id, table.c.position).where(scopes[name])
+                    )
                 )
-            ).mappings().all()
+                .mappings()
+                .all()
+            )
             order = [row["id"] for row in _tree_order([dict(row) for row in shape])]
             for start in range(0, len(order), chunk_size):
                 ids = order[start : start + chunk_size]
@@ -409,7 +426,7 @@ async def export_to_directory(
         "format": fmt.value,
         "municipality_number": number,
         "schema_revision": revision,
-        "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "tables": [files[name] for name in TABLES],
         "not_exported": NOT_EXPORTED,
     }

@@ -83,7 +83,9 @@ class Settings(BaseSettings):
     http_head_timeout_seconds: float = Field(
         default=10, gt=0, description="Longest a request's line and headers may take to arrive."
     )
-    http_body_timeout_seconds: float = Field(default=30, gt=0, description="Longest a request's body may take to arrive.")
+    http_body_timeout_seconds: float = Field(
+        default=30, gt=0, description="Longest a request's body may take to arrive."
+    )
 
     def redacted(self) -> dict[str, object]:
         """The resolved settings, fit for a log line: the database password is hidden."""

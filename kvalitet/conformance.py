@@ -18,8 +18,8 @@ import datetime as dt
 
 from .content import (
     DemoUnit,
-    PlanContent,
     Perspective,
+    PlanContent,
     ProfileContent,
     Reporting,
     ScaleLevel,
@@ -164,7 +164,9 @@ def check_profile(plugin) -> list[str]:
             continue
         for field in definition.fields:
             if not field.python_name.startswith(prefix):
-                problems.append(f"kvalitet_graphql_query_types: field {field.python_name!r} does not start with {prefix!r}")
+                problems.append(
+                    f"kvalitet_graphql_query_types: field {field.python_name!r} does not start with {prefix!r}"
+                )
     if not problems:
         from .schema import build_schema
 

@@ -24,7 +24,6 @@ import warnings
 from pathlib import Path
 
 import psutil
-
 from sqlalchemy.engine import URL, make_url
 
 DATABASE_NAME = "kvalitet"
@@ -124,7 +123,9 @@ def start_guard(server: EmbeddedPostgres) -> subprocess.Popen:
     """A process that stops `server` once this process (and any other in its list) is gone."""
     return subprocess.Popen(
         [sys.executable, "-m", "kvalitet.embedded", "guard", str(os.getpid()), str(server.pgdata)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,  # not stopped with the terminal's or the service's process group
     )
 

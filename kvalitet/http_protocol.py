@@ -85,7 +85,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
 
-def guarded_protocol(*, head_timeout: float, body_timeout: float, max_head_bytes: int) -> type[GuardedHttpToolsProtocol]:
+def guarded_protocol(
+    *, head_timeout: float, body_timeout: float, max_head_bytes: int
+) -> type[GuardedHttpToolsProtocol]:
     return type(
         "GuardedHttpToolsProtocol",
         (GuardedHttpToolsProtocol,),

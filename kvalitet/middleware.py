@@ -60,10 +60,20 @@ class RequestIdMiddleware:
                 structlog.get_logger(__name__).exception("request.unexpected_error")
             if scope["type"] != "http" or started:
                 raise
-            response = unavailable_response(rid) if outage else JSONResponse(
-                {"errors": [{"message": f"Something went wrong on our side (request id {rid}).",
-                             "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": rid}}]},
-                status_code=500,
+            response = (
+                unavailable_response(rid)
+                if outage
+                else JSONResponse(
+                    {
+                        "errors": [
+                            {
+                                "message": f"Something went wrong on our side (request id {rid}).",
+                                "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": rid},
+                            }
+                        ]
+                    },
+                    status_code=500,
+                )
             )
             await response(scope, receive, send_with_id)
         finally:
@@ -73,8 +83,14 @@ class RequestIdMiddleware:
 
 def unavailable_response(rid: str) -> JSONResponse:
     return JSONResponse(
-        {"errors": [{"message": f"{UNAVAILABLE_MESSAGE} (request id {rid}).",
-                     "extensions": {"code": SERVICE_UNAVAILABLE, "requestId": rid}}]},
+        {
+            "errors": [
+                {
+                    "message": f"{UNAVAILABLE_MESSAGE} (request id {rid}).",
+                    "extensions": {"code": SERVICE_UNAVAILABLE, "requestId": rid},
+                }
+            ]
+        },
         status_code=503,
         headers={"Retry-After": str(RETRY_AFTER)},
     )
@@ -98,7 +114,11 @@ class BodyLimitMiddleware:
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and not length.isdigit():
             response = JSONResponse(
-                {"errors": [{"message": "The Content-Length header is not a number.", "extensions": {"code": "BAD_REQUEST"}}]},
+                {
+                    "errors": [
+                        {"message": "The Content-Length header is not a number.", "extensions": {"code": "BAD_REQUEST"}}
+                    ]
+                },
                 status_code=400,
             )
             await response(scope, receive, send)
@@ -124,8 +144,14 @@ class BodyLimitMiddleware:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = JSONResponse(
-            {"errors": [{"message": f"The request body is larger than {self.max_bytes} bytes.",
-                         "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]},
+            {
+                "errors": [
+                    {
+                        "message": f"The request body is larger than {self.max_bytes} bytes.",
+                        "extensions": {"code": "PAYLOAD_TOO_LARGE"},
+                    }
+                ]
+            },
             status_code=413,
         )
         await response(scope, receive, send)

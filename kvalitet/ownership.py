@@ -142,4 +142,14 @@ def scoped(model: type, table, own: Callable[[type, Owned, Any], Any]):
     return or_(*clauses) if clauses else false()
 
 
-__all__ = ["NOT_OWNED", "OWNERSHIP", "PUBLIC_PLAN_STATUSES", "Below", "Owned", "is_public", "owner_of", "parent_ref", "scoped"]
+__all__ = [
+    "NOT_OWNED",
+    "OWNERSHIP",
+    "PUBLIC_PLAN_STATUSES",
+    "Below",
+    "Owned",
+    "is_public",
+    "owner_of",
+    "parent_ref",
+    "scoped",
+]

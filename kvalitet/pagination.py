@@ -29,7 +29,11 @@ def decode_cursor(cursor: str, arity: int) -> list[str | None]:
         values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
     except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError, ValueError) as error:
         raise CursorError("the cursor is not one this service made") from error
-    if not isinstance(values, list) or len(values) != arity or not all(isinstance(v, (str, type(None))) for v in values):
+    if (
+        not isinstance(values, list)
+        or len(values) != arity
+        or not all(isinstance(v, (str, type(None))) for v in values)
+    ):
         raise CursorError("the cursor is not one this service made")
     return values
 

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-
 from .enums import Ownership, UnitKind
 from .services.validation import NAME_MAX, Checker, valid_org_number
 
@@ -122,7 +121,9 @@ def entries_of(data, where: str = "the file") -> list:
         for key, value in data.items():
             if str(key).casefold() in _LIST_KEYS and isinstance(value, list):
                 return value
-    raise RegisterFileError(f"{where}: expected a list of units, or an object with one under «Enheter» or «EnhetListe».")
+    raise RegisterFileError(
+        f"{where}: expected a list of units, or an object with one under «Enheter» or «EnhetListe»."
+    )
 
 
 def parse_files(paths: Iterable[Path]) -> Parsed:

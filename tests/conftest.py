@@ -166,9 +166,19 @@ def token(secure_settings):
 
     from kvalitet.auth.local_tokens import create_token
 
-    def make(role: str, *, municipality: str | None = None, unit: str | None = None, subject: str = "tester",
-             hours: float = 1.0) -> str:
-        claim = {"role": role, **({"municipality": municipality} if municipality else {}), **({"unit": unit} if unit else {})}
+    def make(
+        role: str,
+        *,
+        municipality: str | None = None,
+        unit: str | None = None,
+        subject: str = "tester",
+        hours: float = 1.0,
+    ) -> str:
+        claim = {
+            "role": role,
+            **({"municipality": municipality} if municipality else {}),
+            **({"unit": unit} if unit else {}),
+        }
         return create_token(secure_settings.data_dir, subject=subject, roles=[claim], ttl=dt.timedelta(hours=hours))
 
     return make

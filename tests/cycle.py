@@ -30,10 +30,14 @@ class Cycle:
         return payload["municipality"]
 
     async def adopted_plan(self, municipality_id: str, adopted_by: str = "Kommunestyret") -> dict:
-        plan = (await self.mutate("createPlan", {"municipalityId": municipality_id}, "plan { id version status }"))["plan"]
+        plan = (await self.mutate("createPlan", {"municipalityId": municipality_id}, "plan { id version status }"))[
+            "plan"
+        ]
         assert plan["status"] == "DRAFT"
         adopted = await self.mutate(
-            "adoptPlan", {"id": plan["id"], "version": plan["version"], "adoptedBy": adopted_by}, "plan { id version status }"
+            "adoptPlan",
+            {"id": plan["id"], "version": plan["version"], "adoptedBy": adopted_by},
+            "plan { id version status }",
         )
         assert adopted["plan"]["status"] == "ADOPTED"
         return adopted["plan"]
@@ -52,9 +56,11 @@ class Cycle:
         return (await self.gql(query, {"id": plan_id, "kind": kind}))["node"]["areas"]
 
     async def local_plan(self, unit_id: str, plan_id: str) -> dict:
-        return (await self.mutate("createLocalPlan", {"unitId": unit_id, "planId": plan_id}, "localPlan { id version status }"))[
-            "localPlan"
-        ]
+        return (
+            await self.mutate(
+                "createLocalPlan", {"unitId": unit_id, "planId": plan_id}, "localPlan { id version status }"
+            )
+        )["localPlan"]
 
     async def local_goal(self, local_plan_id: str, area_id: str, text: str, perspective: str | None = None) -> dict:
         payload = await self.mutate(
@@ -87,18 +93,23 @@ class Cycle:
     async def submit_local_plan(self, local_plan_id: str) -> dict:
         version = await self.version_of(local_plan_id)
         return await self.mutate(
-            "submitLocalPlan", {"id": local_plan_id, "version": version}, "localPlan { id version status }",
+            "submitLocalPlan",
+            {"id": local_plan_id, "version": version},
+            "localPlan { id version status }",
             expect_errors=True,
         )
 
     async def decide(self, name: str, node_id: str, comment: str | None = None, field: str = "localPlan") -> dict:
         version = await self.version_of(node_id)
-        payload = await self.mutate(name, {"id": node_id, "version": version, "comment": comment}, f"{field} {{ id version status comment }}")
+        payload = await self.mutate(
+            name, {"id": node_id, "version": version, "comment": comment}, f"{field} {{ id version status comment }}"
+        )
         return payload[field]
 
     async def open_report(self, unit_id: str, year: int, period: str) -> dict:
         payload = await self.mutate(
-            "openReport", {"unitId": unit_id, "year": year, "period": period},
+            "openReport",
+            {"unitId": unit_id, "year": year, "period": period},
             "report { id version status dueOn isOverdue }",
         )
         return payload["report"]
@@ -109,7 +120,9 @@ class Cycle:
         return (await self.gql(query, {"id": report_id}))["node"]["items"]
 
     async def assess(self, report_id: str, item: dict, level: str, comment: str | None = None) -> dict:
-        subject = {"criterionId": item["criterion"]["id"]} if item["criterion"] else {"localGoalId": item["localGoal"]["id"]}
+        subject = (
+            {"criterionId": item["criterion"]["id"]} if item["criterion"] else {"localGoalId": item["localGoal"]["id"]}
+        )
         version = item["assessment"]["version"] if item["assessment"] else None
         payload = await self.mutate(
             "saveAssessment",
@@ -120,7 +133,9 @@ class Cycle:
 
     async def submit_report(self, report_id: str) -> dict:
         version = await self.version_of(report_id)
-        return await self.mutate("submitReport", {"id": report_id, "version": version}, "report { id version status }", expect_errors=True)
+        return await self.mutate(
+            "submitReport", {"id": report_id, "version": version}, "report { id version status }", expect_errors=True
+        )
 
     async def sector_report(self, number: str, year: int, period: str) -> dict:
         query = """query ($n: String!, $y: Int!, $p: String!) { municipality(number: $n) { sectorReport(year: $y, period: $p) {
@@ -141,7 +156,8 @@ class Cycle:
 
     async def update_action(self, action: dict, **changes) -> dict:
         payload = await self.mutate(
-            "updateLocalAction", {"id": action["id"], "version": action["version"], **changes},
+            "updateLocalAction",
+            {"id": action["id"], "version": action["version"], **changes},
             "localAction { id version deadline }",
         )
         return payload["localAction"]
@@ -160,5 +176,6 @@ class Cycle:
         """Each criterion's level distribution, by criterion text, levels with no assessment left out."""
         return {
             c["text"]: {lv["level"]: lv["count"] for lv in c["levels"] if lv["count"]}
-            for a in sector["areas"] for c in a["criteria"]
+            for a in sector["areas"]
+            for c in a["criteria"]
         }

@@ -85,7 +85,9 @@ def node_type_names(schema: graphql.GraphQLSchema) -> list[str]:
     return sorted(t.name for t in schema.get_possible_types(node)) if node else []
 
 
-def paths_to_types(schema: graphql.GraphQLSchema, real_ids: dict[str, list[str]], max_depth: int = 5) -> dict[str, list[str]]:
+def paths_to_types(
+    schema: graphql.GraphQLSchema, real_ids: dict[str, list[str]], max_depth: int = 5
+) -> dict[str, list[str]]:
     """The shortest selection path from the root query to every object type reachable through
     fields without required arguments, or through `node(id:)` with a real id of a Node type."""
     found: dict[str, list[str]] = {}
@@ -128,8 +130,11 @@ def walk(schema: graphql.GraphQLSchema, real_ids: dict[str, list[str]]) -> list[
     """Every mutation, every root query field and subscription with arguments, and every field
     with arguments of any type the root query reaches (a Node type through `node(id:)`)."""
     targets: list[Target] = []
-    for operation, root in (("mutation", schema.mutation_type), ("query", schema.query_type),
-                            ("subscription", schema.subscription_type)):
+    for operation, root in (
+        ("mutation", schema.mutation_type),
+        ("query", schema.query_type),
+        ("subscription", schema.subscription_type),
+    ):
         if root is None:
             continue
         for name, f in root.fields.items():
@@ -221,32 +226,46 @@ async def table_columns(database) -> dict[str, dict[str, str]]:
 async def harvest(database, gql, schema: graphql.GraphQLSchema) -> Pools:
     """Real ids of every Node type (their table found by name, checked through `node(id:)`) and
     the short strings of every text column (numbers, codes, keys, kinds, entity types …)."""
-    pools = Pools(type_names=sorted(n for n in schema.type_map if not n.startswith("__")),
-                  node_types=node_type_names(schema))
+    pools = Pools(
+        type_names=sorted(n for n in schema.type_map if not n.startswith("__")), node_types=node_type_names(schema)
+    )
     columns = await table_columns(database)
     by_table: dict[str, list[str]] = {}
     strings: set[str] = set()
     async with database.engine.connect() as connection:
         for table, cols in columns.items():
             if cols.get("id") == "uuid":
-                rows = (await connection.execute(text(f'SELECT id::text FROM "{table}" ORDER BY id LIMIT 12'))).scalars()
+                rows = (
+                    await connection.execute(text(f'SELECT id::text FROM "{table}" ORDER BY id LIMIT 12'))
+                ).scalars()
                 by_table[table] = list(rows)
             for column, kind in cols.items():
                 if kind in ("text", "character varying") and column not in ("changes", "secret", "hash"):
-                    values = (await connection.execute(text(
-                        f'SELECT DISTINCT "{column}" FROM "{table}" WHERE length("{column}") BETWEEN 1 AND 40 LIMIT 6'
-                    ))).scalars()
+                    values = (
+                        await connection.execute(
+                            text(
+                                f'SELECT DISTINCT "{column}" FROM "{table}" WHERE length("{column}") BETWEEN 1 AND 40 LIMIT 6'
+                            )
+                        )
+                    ).scalars()
                     strings.update(values)
     for table, raw in by_table.items():
         if not raw:
             continue
         candidates = [t for t in pools.node_types if _snake(t) == table] or pools.node_types
         for chunk in range(0, len(candidates), 25):
-            names = candidates[chunk:chunk + 25]
-            query = "{ " + " ".join(f"n{i}: node(id: {json.dumps(global_id(n, raw[0]))}) {{ __typename }}"
-                                    for i, n in enumerate(names)) + " }"
+            names = candidates[chunk : chunk + 25]
+            query = (
+                "{ "
+                + " ".join(
+                    f"n{i}: node(id: {json.dumps(global_id(n, raw[0]))}) {{ __typename }}" for i, n in enumerate(names)
+                )
+                + " }"
+            )
             body = await gql.raw(query)
-            hits = [n for i, n in enumerate(names) if ((body.get("data") or {}).get(f"n{i}") or {}).get("__typename") == n]
+            hits = [
+                n for i, n in enumerate(names) if ((body.get("data") or {}).get(f"n{i}") or {}).get("__typename") == n
+            ]
             if hits:
                 pools.ids.setdefault(hits[0], []).extend(global_id(hits[0], r) for r in raw)
                 pools.raw_ids.extend(raw)
@@ -261,8 +280,9 @@ async def harvest_owned(gql, schema: graphql.GraphQLSchema, pools: Pools, number
     if field is None:
         return
     for depth in (4, 3, 2):
-        body = await gql.raw("query ($n: String!) { municipality(number: $n) " + selection(field.type, depth) + " }",
-                             {"n": number})
+        body = await gql.raw(
+            "query ($n: String!) { municipality(number: $n) " + selection(field.type, depth) + " }", {"n": number}
+        )
         if body.get("data") and body["data"].get("municipality"):
             break
     else:
@@ -299,22 +319,80 @@ def harvest_cursors(value: Any, into: set[str]) -> None:
 # -- Values --------------------------------------------------------------------------------------
 
 INJECTED = ["\x00", "\ud800", "\udfff", "\x1b", "\x7f", "\u2028", "\ufeff", "\U0001f600", "\x08", "\r\n", "\u0301"]
-NUMBERISH = ["99999999999999999999", "9223372036854775808", "-9223372036854775809", "2147483648", "-1", "0", "1e309",
-             "NaN", "-0", " 1", "0x10", "١٢٣", "1_000", "Infinity", "18446744073709551616"]
-HUGE_INTS = [2**31 - 1, 2**31, -(2**31), -(2**31) - 1, 2**53 + 1, 2**63 - 1, 2**63, -(2**63) - 1, 2**64, 10**100, -(10**30)]
+NUMBERISH = [
+    "99999999999999999999",
+    "9223372036854775808",
+    "-9223372036854775809",
+    "2147483648",
+    "-1",
+    "0",
+    "1e309",
+    "NaN",
+    "-0",
+    " 1",
+    "0x10",
+    "١٢٣",
+    "1_000",
+    "Infinity",
+    "18446744073709551616",
+]
+HUGE_INTS = [
+    2**31 - 1,
+    2**31,
+    -(2**31),
+    -(2**31) - 1,
+    2**53 + 1,
+    2**63 - 1,
+    2**63,
+    -(2**63) - 1,
+    2**64,
+    10**100,
+    -(10**30),
+]
 FLOATS = [1e308, -1e308, 5e-324, 0.0, -0.0, 1.5, 2.5e9, 9.223372036854776e18, float("nan"), float("inf"), float("-inf")]
 LONG = [201, 256, 1_000, 4_096, 65_536, 200_000]
-DATES = ["2024-02-30", "0000-01-01", "0001-01-01", "9999-12-31", "10000-01-01", "-0001-01-01", "2024-1-1", "2024-13-01",
-         "2024-01-01T00:00:00", "20240101", "", "today", "2024-01-01\x00"]
-DATETIMES = ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2024-01-01T00:00:00", "2024-01-01T00:00:00Z",
-             "2024-01-01T24:00:00Z", "2024-01-01T00:00:00+25:00", "2024-01-01", "1970-01-01T00:00:00.0000001Z",
-             "99999-01-01T00:00:00Z", "2024-01-01T00:00:00+00:00\x00", "", "now"]
+DATES = [
+    "2024-02-30",
+    "0000-01-01",
+    "0001-01-01",
+    "9999-12-31",
+    "10000-01-01",
+    "-0001-01-01",
+    "2024-1-1",
+    "2024-13-01",
+    "2024-01-01T00:00:00",
+    "20240101",
+    "",
+    "today",
+    "2024-01-01\x00",
+]
+DATETIMES = [
+    "0001-01-01T00:00:00+01:00",
+    "9999-12-31T23:59:59-01:00",
+    "2024-01-01T00:00:00",
+    "2024-01-01T00:00:00Z",
+    "2024-01-01T24:00:00Z",
+    "2024-01-01T00:00:00+25:00",
+    "2024-01-01",
+    "1970-01-01T00:00:00.0000001Z",
+    "99999-01-01T00:00:00Z",
+    "2024-01-01T00:00:00+00:00\x00",
+    "",
+    "now",
+]
 # In range for GraphQL (and Python), but at the edges of what the database or a conversion takes.
 EDGE_INTS = [2**31 - 1, -(2**31), -1, 0, 1, 10**6, 10**9, 32_767, 32_768, -32_769, 9_999, 10_000]
 EDGE_DATES = ["0001-01-01", "9999-12-31", "1970-01-01", "2000-02-29", "2100-02-28", "4713-01-01"]
-EDGE_DATETIMES = ["0001-01-01T00:00:00+01:00", "0001-01-01T00:00:00Z", "0001-01-01T00:00:00-14:00",
-                  "9999-12-31T23:59:59-01:00", "9999-12-31T23:59:59+14:00", "9999-12-31T23:59:59.999999Z",
-                  "1970-01-01T00:00:00Z", "2024-03-31T02:30:00+02:00"]
+EDGE_DATETIMES = [
+    "0001-01-01T00:00:00+01:00",
+    "0001-01-01T00:00:00Z",
+    "0001-01-01T00:00:00-14:00",
+    "9999-12-31T23:59:59-01:00",
+    "9999-12-31T23:59:59+14:00",
+    "9999-12-31T23:59:59.999999Z",
+    "1970-01-01T00:00:00Z",
+    "2024-03-31T02:30:00+02:00",
+]
 JUNK_TYPE_NAMES = ["", "Node", "node", "Unit\x00", "Query", "Mutation", "__Type", "Ünit", "Unit:Unit", " Unit"]
 
 any_json = st.recursive(
@@ -362,7 +440,10 @@ def wide_json(draw: Draw) -> Raw:
         return Raw("[" + ",".join(['"x"'] * width) + "]", "[" + ",".join(['"x"'] * width) + "]")
     if shape == "nulls":
         return Raw("[" + ",".join(["null"] * width) + "]", "[" + ",".join(["null"] * width) + "]")
-    return Raw("{" + ",".join(f'"k{i}":{i}' for i in range(width)) + "}", "{" + " ".join(f"k{i}: {i}" for i in range(width)) + "}")
+    return Raw(
+        "{" + ",".join(f'"k{i}":{i}' for i in range(width)) + "}",
+        "{" + " ".join(f"k{i}: {i}" for i in range(width)) + "}",
+    )
 
 
 def chance(draw: Draw, n: int) -> bool:
@@ -467,7 +548,9 @@ class Values:
         if branch == 7:
             return draw(st.sampled_from(NUMBERISH))
         if branch == 8:
-            return draw(st.sampled_from(["", " ", "\t\n", "null", "%s%n", "{0}", "'; SELECT 1; --", "\\", "../../etc/passwd"]))
+            return draw(
+                st.sampled_from(["", " ", "\t\n", "null", "%s%n", "{0}", "'; SELECT 1; --", "\\", "../../etc/passwd"])
+            )
         if branch == 9:
             return draw(st.sampled_from(DATES + DATETIMES))
         return draw(st.text(max_size=30))
@@ -476,17 +559,21 @@ class Values:
         branch = draw(st.integers(0, 5))
         type_name = draw(st.sampled_from(self.pools.node_types + self.pools.type_names + JUNK_TYPE_NAMES))
         raw = self.pools.raw_ids
-        part = draw(st.one_of(
-            st.sampled_from(raw) if raw else st.uuids().map(str),
-            st.uuids().map(str),
-            st.sampled_from(["", "1", "-1", str(2**63), str(10**40), "00000000-0000-0000-0000-00000000000", "null"]),
-            wild_text,
-            (st.sampled_from(raw) if raw else st.uuids().map(str)).map(lambda u: u + "\x00"),
-        ))
+        part = draw(
+            st.one_of(
+                st.sampled_from(raw) if raw else st.uuids().map(str),
+                st.uuids().map(str),
+                st.sampled_from(
+                    ["", "1", "-1", str(2**63), str(10**40), "00000000-0000-0000-0000-00000000000", "null"]
+                ),
+                wild_text,
+                (st.sampled_from(raw) if raw else st.uuids().map(str)).map(lambda u: u + "\x00"),
+            )
+        )
         if branch == 0 and self.pools.all_ids:  # a real id, damaged
             real = draw(st.sampled_from(self.pools.all_ids))
             cut = draw(st.integers(0, len(real)))
-            return real[:cut] + draw(st.sampled_from(["", "=", "==", "!", "\x00", "\ud800", "A"])) + real[cut + 1:]
+            return real[:cut] + draw(st.sampled_from(["", "=", "==", "!", "\x00", "\ud800", "A"])) + real[cut + 1 :]
         if branch == 1:  # urlsafe, unpadded
             return base64.urlsafe_b64encode(f"{type_name}:{part}".encode("utf-8", "surrogatepass")).decode().rstrip("=")
         if branch == 2:  # not base64 at all
@@ -510,8 +597,13 @@ class Values:
         values = list(values)
         for i in range(len(values)):
             if draw(st.booleans()):
-                values[i] = draw(st.sampled_from(NUMBERISH + DATES + DATETIMES + ["\x00", "\ud800", "x" * 300]) | wild_text
-                                 | st.integers() | st.none() | st.sampled_from([[], {}, True, 1.5]))
+                values[i] = draw(
+                    st.sampled_from(NUMBERISH + DATES + DATETIMES + ["\x00", "\ud800", "x" * 300])
+                    | wild_text
+                    | st.integers()
+                    | st.none()
+                    | st.sampled_from([[], {}, True, 1.5])
+                )
         if chance(draw, 5):
             values.append(draw(st.sampled_from(NUMBERISH)))
         text_ = json.dumps(values) if draw(st.integers(0, 5)) else json.dumps(values[0] if values else None)
@@ -541,8 +633,12 @@ class Values:
             return [self.hostile(draw, t.of_type, name, context, level + 1) for _ in range(draw(st.integers(0, 3)))]
         if isinstance(t, GraphQLEnumType):
             names = sorted(t.values)
-            return draw(st.sampled_from(names).map(str.lower) | st.sampled_from(names).map(lambda n: n + "\x00")
-                        | st.sampled_from(["", "null", "true", "__typename", "A" * 1000]) | st.integers())
+            return draw(
+                st.sampled_from(names).map(str.lower)
+                | st.sampled_from(names).map(lambda n: n + "\x00")
+                | st.sampled_from(["", "null", "true", "__typename", "A" * 1000])
+                | st.integers()
+            )
         if isinstance(t, GraphQLInputObjectType):
             value = {}
             for field_name, f in t.fields.items():
@@ -550,8 +646,11 @@ class Values:
                 if mode == 0:
                     continue  # missing, required or not
                 inner = f"{context} {t.name}"
-                value[field_name] = (self.hostile(draw, f.type, field_name, inner, level + 1) if mode <= 2
-                                     else self.realistic(draw, f.type, field_name, inner))
+                value[field_name] = (
+                    self.hostile(draw, f.type, field_name, inner, level + 1)
+                    if mode <= 2
+                    else self.realistic(draw, f.type, field_name, inner)
+                )
             if chance(draw, 5):  # a field it does not have
                 value[draw(st.sampled_from(["extra", "__typename", "id", "", "x\x00"]))] = draw(any_json)
             return value
@@ -564,21 +663,41 @@ class Values:
                 return self.hostile_id(draw)
             if name in ("after", "before") and draw(st.booleans()):
                 return self.hostile_cursor(draw)
-            return self.hostile_text(draw) if draw(st.integers(0, 5)) else draw(st.integers() | st.sampled_from(HUGE_INTS))
+            return (
+                self.hostile_text(draw) if draw(st.integers(0, 5)) else draw(st.integers() | st.sampled_from(HUGE_INTS))
+            )
         # Values of the right type get past input coercion to the code behind: they come first.
         if kind == "Int":
-            return draw(st.sampled_from(EDGE_INTS) | st.integers(-5, 5) | st.sampled_from(HUGE_INTS) | st.integers()
-                        | st.sampled_from(FLOATS) | st.sampled_from(["1", "", "2024", True]))
+            return draw(
+                st.sampled_from(EDGE_INTS)
+                | st.integers(-5, 5)
+                | st.sampled_from(HUGE_INTS)
+                | st.integers()
+                | st.sampled_from(FLOATS)
+                | st.sampled_from(["1", "", "2024", True])
+            )
         if kind == "Float":
-            return draw(st.sampled_from(FLOATS) | st.sampled_from(HUGE_INTS) | st.floats() | st.sampled_from(["1.0", ""]))
+            return draw(
+                st.sampled_from(FLOATS) | st.sampled_from(HUGE_INTS) | st.floats() | st.sampled_from(["1.0", ""])
+            )
         if kind == "Boolean":
             return draw(st.sampled_from([0, 1, "true", "false", "", None, []]))
         if kind == "Date":
-            return draw(st.sampled_from(DATES) | st.sampled_from(EDGE_DATES) | st.sampled_from(DATETIMES)
-                        | st.integers() | wild_text)
+            return draw(
+                st.sampled_from(DATES)
+                | st.sampled_from(EDGE_DATES)
+                | st.sampled_from(DATETIMES)
+                | st.integers()
+                | wild_text
+            )
         if kind == "DateTime":
-            return draw(st.sampled_from(EDGE_DATETIMES) | st.sampled_from(DATETIMES) | st.sampled_from(DATES)
-                        | st.integers() | wild_text)
+            return draw(
+                st.sampled_from(EDGE_DATETIMES)
+                | st.sampled_from(DATETIMES)
+                | st.sampled_from(DATES)
+                | st.integers()
+                | wild_text
+            )
         return draw(any_json | st.sampled_from(HUGE_INTS) | wild_text)
 
 
@@ -712,7 +831,9 @@ class Requests:
                 key = draw(st.sampled_from(sorted(variables)))
                 variables[key] = bulk
         depth = self.depth[target.operation]
-        field_text = target.field_name + (f"({', '.join(call)})" if call else "") + " " + selection(target.field.type, depth)
+        field_text = (
+            target.field_name + (f"({', '.join(call)})" if call else "") + " " + selection(target.field.type, depth)
+        )
         for step in reversed(target.path):
             if PARENT in step:
                 step = step.replace(PARENT, json.dumps(self.values.parent_id(draw, target.parent)))
@@ -736,8 +857,9 @@ class Requests:
         if isinstance(named, GraphQLInputObjectType) and not chance(draw, 3):
             value = self.values.realistic(draw, named, name, context)
             field_name = draw(st.sampled_from(sorted(named.fields)))
-            value[field_name] = self.values.hostile(draw, named.fields[field_name].type, field_name,
-                                                    f"{context} {named.name}", 1)
+            value[field_name] = self.values.hostile(
+                draw, named.fields[field_name].type, field_name, f"{context} {named.name}", 1
+            )
             return value
         return self.values.hostile(draw, t, name, context)
 
@@ -755,7 +877,10 @@ class LogCapture:
         self.lock = threading.Lock()
 
     def __call__(self, logger, method_name, event_dict):
-        if method_name in ("warning", "error", "exception", "critical") or event_dict.get("event") in _UNEXPECTED_EVENTS:
+        if (
+            method_name in ("warning", "error", "exception", "critical")
+            or event_dict.get("event") in _UNEXPECTED_EVENTS
+        ):
             event_dict = {**event_dict, "level": method_name}
             with self.lock:
                 self.entries.append(dict(event_dict))
@@ -789,7 +914,7 @@ class Failure:
 def _exception_line(lines: list[str]) -> str:
     """The line that names the exception, after the last frame."""
     frames = [i for i, line in enumerate(lines) if line.lstrip().startswith('File "')]
-    for line in lines[(frames[-1] + 1 if frames else 0):]:
+    for line in lines[(frames[-1] + 1 if frames else 0) :]:
         if line and not line.startswith(" "):
             return line
     return lines[-1] if lines else ""
@@ -803,8 +928,10 @@ def _last_frames(trace: str) -> str:
     if not frames:
         return "\n".join(lines[-6:])
     ends = [*frames[1:], len(lines)]
-    blocks = [(lines[s], [x for x in lines[s + 1:e] if x.strip() and not set(x.strip()) <= set("^~ ")])
-              for s, e in zip(frames, ends, strict=True)]
+    blocks = [
+        (lines[s], [x for x in lines[s + 1 : e] if x.strip() and not set(x.strip()) <= set("^~ ")])
+        for s, e in zip(frames, ends, strict=True)
+    ]
     ours = [i for i, (head, _) in enumerate(blocks) if "/kvalitet/" in head or "/tests/" in head]
     keep = sorted(set(ours[-3:]) | {len(blocks) - 1})
     out = []
@@ -900,11 +1027,13 @@ class Checker:
         response = None
         try:
             response = await asyncio.wait_for(self.http.post("/graphql", content=body, headers=headers), self.timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.record(f"hang: {target.name}", "no answer", request, f"no answer within {self.timeout} s")
         except Exception as error:  # the app raised: a client would get a 500
             trace = "".join(traceback.format_exception(error))
-            self.record(f"500: {_signature(trace)}", "HTTP 500 (exception out of the app)", request, _last_frames(trace))
+            self.record(
+                f"500: {_signature(trace)}", "HTTP 500 (exception out of the app)", request, _last_frames(trace)
+            )
         crashes = [e for e in self.logs.entries[logged:] if e.get("event") in _UNEXPECTED_EVENTS]
         for entry in self.logs.entries[logged:]:
             if entry.get("event") not in _UNEXPECTED_EVENTS:  # not a failure, but worth a look
@@ -917,34 +1046,57 @@ class Checker:
         for entry in crashes:
             trace = entry.get("exception") or repr(entry)
             status = response.status_code if response is not None else "-"
-            kind = ("HTTP 500" if entry["event"] == "request.unexpected_error"
-                    else f"masked unexpected error (INTERNAL_SERVER_ERROR, HTTP {status})")
-            self.record(f"{kind.split(' (')[0]}: {_signature(trace)}", kind, request,
-                        f"log: {entry['event']} path={entry.get('path')}\n{_last_frames(trace)}")
+            kind = (
+                "HTTP 500"
+                if entry["event"] == "request.unexpected_error"
+                else f"masked unexpected error (INTERNAL_SERVER_ERROR, HTTP {status})"
+            )
+            self.record(
+                f"{kind.split(' (')[0]}: {_signature(trace)}",
+                kind,
+                request,
+                f"log: {entry['event']} path={entry.get('path')}\n{_last_frames(trace)}",
+            )
         parsed: Any = None
         if response is not None:
             self.statuses[response.status_code] = self.statuses.get(response.status_code, 0) + 1
             if response.status_code >= 500 and not crashes:
-                self.record(f"status {response.status_code}: {target.name}", f"HTTP {response.status_code}", request,
-                            response.text[:800])
+                self.record(
+                    f"status {response.status_code}: {target.name}",
+                    f"HTTP {response.status_code}",
+                    request,
+                    response.text[:800],
+                )
             content_type = response.headers.get("content-type", "")
             if "multipart" in content_type:
                 if "INTERNAL_SERVER_ERROR" in response.text and not crashes:
-                    self.record(f"masked in stream: {target.name}", "INTERNAL_SERVER_ERROR in a stream", request,
-                                response.text[:800])
+                    self.record(
+                        f"masked in stream: {target.name}",
+                        "INTERNAL_SERVER_ERROR in a stream",
+                        request,
+                        response.text[:800],
+                    )
             else:
                 try:
                     parsed = response.json()
                 except ValueError:
-                    self.record(f"not JSON: HTTP {response.status_code} {content_type}", "a body that is not JSON",
-                                request, f"HTTP {response.status_code} {content_type}: {response.text[:300]!r}",
-                                note=re.sub(r'"[^"]*"', '"…"', re.sub(r"\d+", "N", response.text[:150])))
+                    self.record(
+                        f"not JSON: HTTP {response.status_code} {content_type}",
+                        "a body that is not JSON",
+                        request,
+                        f"HTTP {response.status_code} {content_type}: {response.text[:300]!r}",
+                        note=re.sub(r'"[^"]*"', '"…"', re.sub(r"\d+", "N", response.text[:150])),
+                    )
                 if isinstance(parsed, dict):
                     for error in parsed.get("errors") or []:
                         code = (error.get("extensions") or {}).get("code") if isinstance(error, dict) else None
                         if code == "INTERNAL_SERVER_ERROR" and not crashes:
-                            self.record(f"masked without log: {target.name}", "INTERNAL_SERVER_ERROR", request,
-                                        json.dumps(error)[:800])
+                            self.record(
+                                f"masked without log: {target.name}",
+                                "INTERNAL_SERVER_ERROR",
+                                request,
+                                json.dumps(error)[:800],
+                            )
         top, user = _errors_of(parsed, target.field_name)
         if response is not None and response.status_code >= 400 and not top:
             top = [response.status_code]
@@ -965,26 +1117,47 @@ class Checker:
         now = await self.fingerprint()
         if now != self.last:
             changed = sorted(t for t in now if now[t] != self.last.get(t))
-            may_write = target.operation == "mutation" and response is not None and response.status_code == 200 \
-                and not top and not user and isinstance(parsed, dict) and not crashes
+            may_write = (
+                target.operation == "mutation"
+                and response is not None
+                and response.status_code == 200
+                and not top
+                and not user
+                and isinstance(parsed, dict)
+                and not crashes
+            )
             if not may_write:
-                why = ("a query or subscription" if target.operation != "mutation"
-                       else "GraphQL errors" if top else "payload errors" if user else "no answer or a crash")
+                why = (
+                    "a query or subscription"
+                    if target.operation != "mutation"
+                    else "GraphQL errors"
+                    if top
+                    else "payload errors"
+                    if user
+                    else "no answer or a crash"
+                )
                 detail = "; ".join(f"{t}: {self.last.get(t)} → {now[t]}" for t in changed)
                 answer = response.text[:600] if response is not None else "-"
-                self.record(f"written despite {why}: {target.name} {changed}", f"written despite {why}", request,
-                            f"{detail}\nanswer: {answer}")
+                self.record(
+                    f"written despite {why}: {target.name} {changed}",
+                    f"written despite {why}",
+                    request,
+                    f"{detail}\nanswer: {answer}",
+                )
         self.last = now
 
     def summary(self) -> str:
         statuses = ", ".join(f"{n}× {status}" for status, n in sorted(self.statuses.items()))
-        return (f"HTTP {statuses}; answered {self.outcomes['ok']}, refused {self.outcomes['refused']}, "
-                f"with payload errors {self.outcomes['user_errors']}")
+        return (
+            f"HTTP {statuses}; answered {self.outcomes['ok']}, refused {self.outcomes['refused']}, "
+            f"with payload errors {self.outcomes['user_errors']}"
+        )
 
     def warnings(self) -> str:
         """What the service logged as a warning or error without failing the request."""
-        return "\n".join(f"  {count}× {key}\n     e.g. {request.show(600)}"
-                         for key, (count, request) in sorted(self.logged.items()))
+        return "\n".join(
+            f"  {count}× {key}\n     e.g. {request.show(600)}" for key, (count, request) in sorted(self.logged.items())
+        )
 
     def unreached(self) -> list[str]:
         """The targets every request to which was refused before running (their code untested)."""
@@ -995,8 +1168,10 @@ class Checker:
         for signature, failure in sorted(self.failures.items()):
             lines.append("")
             lines.append(f"== {signature}")
-            lines.append(f"   {failure.kind}; {failure.hits} hit(s); targets: {', '.join(sorted(failure.targets)[:12])}"
-                         + (" …" if len(failure.targets) > 12 else ""))
+            lines.append(
+                f"   {failure.kind}; {failure.hits} hit(s); targets: {', '.join(sorted(failure.targets)[:12])}"
+                + (" …" if len(failure.targets) > 12 else "")
+            )
             lines.append(f"   smallest request: {failure.request.show()}")
             lines.append("   " + failure.detail.replace("\n", "\n   "))
             for note in sorted(failure.notes)[:10]:
@@ -1007,17 +1182,29 @@ class Checker:
 # -- Driving hypothesis ----------------------------------------------------------------------------
 
 
-def explore(loop: asyncio.AbstractEventLoop, targets: list[Target], examples: int,
-            make: Callable[[Draw, Target], Request], check: Callable[[Target, Request], Any]) -> None:
+def explore(
+    loop: asyncio.AbstractEventLoop,
+    targets: list[Target],
+    examples: int,
+    make: Callable[[Draw, Target], Request],
+    check: Callable[[Target, Request], Any],
+) -> None:
     """Run hypothesis for each target in this (worker) thread; each example's request is sent
     on the test's event loop. Failures are collected by `check`, not raised, so one run finds
     every distinct one (and hypothesis does not spend the budget shrinking the first)."""
     for target in targets:
-        @settings(max_examples=examples, deadline=None, database=None, phases=[Phase.generate],
-                  suppress_health_check=list(HealthCheck))
+
+        @settings(
+            max_examples=examples,
+            deadline=None,
+            database=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         @given(st.data())
         def run(data):
-            request = make(data.draw, target)
-            asyncio.run_coroutine_threadsafe(check(target, request), loop).result()
+            # Called at once, inside this iteration: the loop variable is the one meant.
+            request = make(data.draw, target)  # noqa: B023
+            asyncio.run_coroutine_threadsafe(check(target, request), loop).result()  # noqa: B023
 
         run()

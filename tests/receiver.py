@@ -49,9 +49,14 @@ class Receiver:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         self._server = uvicorn.Server(
-            uvicorn.Config(Starlette(routes=[Route("/hook", hook, methods=["POST"])]), host="127.0.0.1", port=port,
-                           log_level="warning", ssl_certfile=self.certificate and self.certificate[0],
-                           ssl_keyfile=self.certificate and self.certificate[1])
+            uvicorn.Config(
+                Starlette(routes=[Route("/hook", hook, methods=["POST"])]),
+                host="127.0.0.1",
+                port=port,
+                log_level="warning",
+                ssl_certfile=self.certificate and self.certificate[0],
+                ssl_keyfile=self.certificate and self.certificate[1],
+            )
         )
         threading.Thread(target=self._server.run, daemon=True).start()
         deadline = time.monotonic() + 10
@@ -114,8 +119,14 @@ class Listener:
                         break
                     data += chunk
                 head = data.split(b"\r\n\r\n", 1)[0].lower()
-                length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
-                               if line.startswith(b"content-length:")), 0)
+                length = next(
+                    (
+                        int(line.split(b":", 1)[1])
+                        for line in head.split(b"\r\n")
+                        if line.startswith(b"content-length:")
+                    ),
+                    0,
+                )
                 while len(data) - len(head) - 4 < length:
                     chunk = connection.recv(65536)
                     if not chunk:

@@ -47,8 +47,16 @@ OK, FORBIDDEN, NOT_FOUND, INVALID_STATE = "OK", "FORBIDDEN", "NOT_FOUND", "INVAL
 
 # -- The roles table, as data ---------------------------------------------------------------------
 
-ALL_SCOPES = ("read", "units:write", "plans:write", "local_plans:write", "local_plans:submit", "reports:write",
-              "reports:submit", "sector_reports:read")
+ALL_SCOPES = (
+    "read",
+    "units:write",
+    "plans:write",
+    "local_plans:write",
+    "local_plans:submit",
+    "reports:write",
+    "reports:submit",
+    "sector_reports:read",
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,19 +79,26 @@ class Role:
         return self.name
 
 
-SECTOR_ADMIN_MAY = frozenset({
-    "plans:write",  # plans and their structure
-    "units:write",  # units
-    "municipality:update",  # the municipality's profile
-    "local_plans:review", "reports:review",  # approving and returning local plans and reports
-    "sector_reports:publish",  # publishing the sector report
-    "api_keys:manage",  # API keys
-})  # Not "staff_editing": the table gives «whether staff may edit» to the unit leader.
-UNIT_LEADER_MAY = frozenset({
-    "local_plans:write", "local_plans:submit",  # the unit's local plan (write, submit)
-    "reports:write", "reports:submit",  # and reports (write, submit)
-    "staff_editing",  # whether staff may edit
-})
+SECTOR_ADMIN_MAY = frozenset(
+    {
+        "plans:write",  # plans and their structure
+        "units:write",  # units
+        "municipality:update",  # the municipality's profile
+        "local_plans:review",
+        "reports:review",  # approving and returning local plans and reports
+        "sector_reports:publish",  # publishing the sector report
+        "api_keys:manage",  # API keys
+    }
+)  # Not "staff_editing": the table gives «whether staff may edit» to the unit leader.
+UNIT_LEADER_MAY = frozenset(
+    {
+        "local_plans:write",
+        "local_plans:submit",  # the unit's local plan (write, submit)
+        "reports:write",
+        "reports:submit",  # and reports (write, submit)
+        "staff_editing",  # whether staff may edit
+    }
+)
 # Staff: the unit's draft local plan and reports when the leader allows; not submit. (Starting
 # the unit's local plan or a report is read as writing its draft.)
 STAFF_ALLOWED_MAY = frozenset({"local_plans:write", "reports:write"})
@@ -107,8 +122,15 @@ def integrator(*scopes: str) -> Role:
 
 ROLES = [
     Role("anonymous", "anonymous"),
-    Role("sector_admin@9901", "sector_admin", "municipality", reads=True, may=SECTOR_ADMIN_MAY, sector_report=True,
-         api_keys=True),
+    Role(
+        "sector_admin@9901",
+        "sector_admin",
+        "municipality",
+        reads=True,
+        may=SECTOR_ADMIN_MAY,
+        sector_report=True,
+        api_keys=True,
+    ),
     Role("unit_leader@A", "unit_leader", "unit", reads=True, may=UNIT_LEADER_MAY),
     Role("staff@A", "staff", "unit", reads=True),
     Role("staff@A+allowStaffEditing", "staff", "unit", reads=True, may=STAFF_ALLOWED_MAY, staff_allowed=True),
@@ -119,8 +141,9 @@ ROLES = [
     integrator("read"),
     integrator("read", "reports:write"),
     integrator("read", "units:write"),
-    integrator("read", "plans:write", "local_plans:write", "local_plans:submit", "reports:submit",
-               "sector_reports:read"),
+    integrator(
+        "read", "plans:write", "local_plans:write", "local_plans:submit", "reports:submit", "sector_reports:read"
+    ),
     integrator(*ALL_SCOPES),
     integrator(*(s for s in ALL_SCOPES if s != "read")),
 ]
@@ -216,22 +239,27 @@ class Builder:
         self.objects: dict[str, Obj] = {}
         self.extra: dict = {}
 
-    def add(self, key: str, kind: str, id_: str, municipality: str | None, unit: str | None = None,
-            public: bool = False) -> str:
+    def add(
+        self, key: str, kind: str, id_: str, municipality: str | None, unit: str | None = None, public: bool = False
+    ) -> str:
         self.objects[key] = Obj(key, kind, id_, municipality, unit, public)
         return id_
 
     async def plan(self, municipality_id: str, period_start: int | None = None) -> str:
         payload = await self.cycle.mutate(
-            "createPlan", {"municipalityId": municipality_id, "periodStart": period_start}, "plan { id version }")
+            "createPlan", {"municipalityId": municipality_id, "periodStart": period_start}, "plan { id version }"
+        )
         return payload["plan"]["id"]
 
     async def adopt(self, plan_id: str) -> None:
         version = await self.cycle.version_of(plan_id)
-        await self.cycle.mutate("adoptPlan", {"id": plan_id, "version": version, "adoptedBy": "Utvalget"}, "plan { id }")
+        await self.cycle.mutate(
+            "adoptPlan", {"id": plan_id, "version": version, "adoptedBy": "Utvalget"}, "plan { id }"
+        )
 
-    async def plan_items(self, tag: str, plan_id: str, municipality: str, public: bool, *, edit_area: str,
-                         parent_area: str) -> None:
+    async def plan_items(
+        self, tag: str, plan_id: str, municipality: str, public: bool, *, edit_area: str, parent_area: str
+    ) -> None:
         """Register the plan and the area, goal, criterion and measure the matrix changes."""
         self.add(tag, "Plan", plan_id, municipality, public=public)
         areas = {a["key"]: a for a in (await self.gql(PLAN_TREE, {"id": plan_id}))["node"]["areas"]}
@@ -248,16 +276,41 @@ class Builder:
         cycle = self.cycle
         lp = (await cycle.local_plan(unit_id, plan_id))["id"]
         self.add(f"LP_{tag}", "LocalPlan", lp, municipality, unit)
-        self.add(f"LG_{tag}", "LocalGoal", (await cycle.local_goal(lp, area_id, "Alle er med i leken."))["id"],
-                 municipality, unit)
-        self.add(f"LA_{tag}", "LocalAction", (await cycle.action(lp, "Lekegrupper", area_id=area_id))["id"],
-                 municipality, unit)
-        self.add(f"LS_{tag}", "LocalPlanSection", (await cycle.section(lp, "kartlegging", "Slik står det til."))["id"],
-                 municipality, unit)
+        self.add(
+            f"LG_{tag}",
+            "LocalGoal",
+            (await cycle.local_goal(lp, area_id, "Alle er med i leken."))["id"],
+            municipality,
+            unit,
+        )
+        self.add(
+            f"LA_{tag}",
+            "LocalAction",
+            (await cycle.action(lp, "Lekegrupper", area_id=area_id))["id"],
+            municipality,
+            unit,
+        )
+        self.add(
+            f"LS_{tag}",
+            "LocalPlanSection",
+            (await cycle.section(lp, "kartlegging", "Slik står det til."))["id"],
+            municipality,
+            unit,
+        )
         return lp
 
-    async def report(self, key: str, unit: str, unit_id: str, year: int, period: str, municipality: str,
-                     *, assess_all: bool = True, submit: bool = False) -> None:
+    async def report(
+        self,
+        key: str,
+        unit: str,
+        unit_id: str,
+        year: int,
+        period: str,
+        municipality: str,
+        *,
+        assess_all: bool = True,
+        submit: bool = False,
+    ) -> None:
         report = await self.cycle.open_report(unit_id, year, period)
         self.add(key, "Report", report["id"], municipality, unit)
         items = await self.cycle.items(report["id"])
@@ -276,14 +329,18 @@ class Builder:
 
     async def publish(self, key: str, municipality_id: str, year: int, period: str, municipality: str) -> None:
         payload = await self.cycle.mutate(
-            "publishSectorReport", {"municipalityId": municipality_id, "year": year, "period": period},
-            "sectorReport { id }")
+            "publishSectorReport",
+            {"municipalityId": municipality_id, "year": year, "period": period},
+            "sectorReport { id }",
+        )
         self.add(key, "PublishedSectorReport", payload["sectorReport"]["id"], municipality)
 
     async def api_key(self, key: str, municipality_id: str, scopes: tuple[str, ...], municipality: str) -> str:
         payload = await self.cycle.mutate(
-            "createApiKey", {"municipalityId": municipality_id, "name": key[:60], "scopes": list(scopes)},
-            "apiKey { id } key")
+            "createApiKey",
+            {"municipalityId": municipality_id, "name": key[:60], "scopes": list(scopes)},
+            "apiKey { id } key",
+        )
         self.add(key, "ApiKey", payload["apiKey"]["id"], municipality)
         return payload["key"]
 
@@ -402,7 +459,7 @@ async def read_truth(gql: GraphQLClient, objects: dict[str, Obj]) -> dict:
     truth: dict = {"history": {}, "municipality": {}, "unit": {}, "items": {}, "local_plan": {}, "areas": {}}
     everything = list(objects.values())
     for start in range(0, len(everything), 25):
-        chunk = everything[start:start + 25]
+        chunk = everything[start : start + 25]
         data = await gql(node_query(chunk))
         for i, o in enumerate(chunk):
             assert data[f"n{i}"]["id"] == o.id, o.key
@@ -434,8 +491,12 @@ async def world(admin_url, template_name) -> World:
     pm.register(FixtureProfile(FIXTURES / "testprofile"), name="testprofil")
     database = Database(url, pool_size=2)
     try:
-        app = create_app(Settings(database_url=url, max_page_size=20, default_page_size=10, _env_file=None),
-                         profiles=Profiles(pm), policy=PermissiveAccessPolicy(), database=database)
+        app = create_app(
+            Settings(database_url=url, max_page_size=20, default_page_size=10, _env_file=None),
+            profiles=Profiles(pm),
+            policy=PermissiveAccessPolicy(),
+            database=database,
+        )
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
             gql = GraphQLClient(http)
             objects, keys, extra = await build_world(gql)
@@ -468,7 +529,8 @@ class Failures:
         self.cells += 1
         if expected != got:
             self.lines.append(
-                f"[{self.role}] {operation} on {target}: expected {expected!r}, got {got!r}" + (f" — {detail}" if detail else "")
+                f"[{self.role}] {operation} on {target}: expected {expected!r}, got {got!r}"
+                + (f" — {detail}" if detail else "")
             )
 
 
@@ -481,7 +543,7 @@ async def check_reads(role: Role, world: World, caller: GraphQLClient, failures:
     # node(id:) for every object, and its history: the README makes every change «readable as
     # the `history` of the changed object», so whoever reads the object reads its history.
     for start in range(0, len(objects), 25):
-        chunk = objects[start:start + 25]
+        chunk = objects[start : start + 25]
         data = await caller(node_query(chunk))
         for i, o in enumerate(chunk):
             node = data[f"n{i}"]
@@ -500,8 +562,12 @@ async def check_reads(role: Role, world: World, caller: GraphQLClient, failures:
     failures.check("profiles/profile(code:)", "all", True, bool(data["profiles"]) and data["profile"] is not None)
     failures.check("vestvagoyCalendar", "all", True, bool(data["vestvagoyCalendar"]))
     for m in data["municipalities"]:
-        failures.check("Municipality.profile/reportingCalendar", m["number"], True,
-                       m["profile"] is not None and bool(m["reportingCalendar"]))
+        failures.check(
+            "Municipality.profile/reportingCalendar",
+            m["number"],
+            True,
+            m["profile"] is not None and bool(m["reportingCalendar"]),
+        )
 
     by_id = {o.id: o for o in objects}
     for side, (number, year, period) in SECTOR_PERIOD.items():
@@ -518,7 +584,9 @@ async def check_reads(role: Role, world: World, caller: GraphQLClient, failures:
     for unit in ("A", "B", "C"):
         node = (await caller(UNIT_LISTS, {"id": world[unit].id}))["node"]
         for field in ("localPlans", "reports"):
-            expected = [i for i in truth["unit"][unit][field] if sees(role, by_id[i])] if sees(role, world[unit]) else None
+            expected = (
+                [i for i in truth["unit"][unit][field] if sees(role, by_id[i])] if sees(role, world[unit]) else None
+            )
             got = _ids(node[field]["nodes"]) if node else None
             failures.check(f"Unit.{field}", f"unit {unit}", expected, got)
 
@@ -528,8 +596,12 @@ async def check_reads(role: Role, world: World, caller: GraphQLClient, failures:
 
     for key in ("LP_A", "LP_B", "LP_C"):
         node = (await caller(LOCAL_PLAN_PARTS, {"id": world[key].id}))["node"]
-        failures.check("LocalPlan.findings/goals/actions/sections", key,
-                       truth["local_plan"][key] if sees(role, world[key]) else None, node)
+        failures.check(
+            "LocalPlan.findings/goals/actions/sections",
+            key,
+            truth["local_plan"][key] if sees(role, world[key]) else None,
+            node,
+        )
 
     for key in ("P_A", "P_D", "P_A'", "P_D'"):
         node = (await caller(PLAN_AREAS, {"id": world[key].id}))["node"]
@@ -577,12 +649,14 @@ class Row:
 def version_input(key: str, **extra) -> Build:
     async def build(ctx: Context) -> dict:
         return {"id": ctx.world[key].id, "version": await ctx.version(key), **extra}
+
     return build
 
 
 def plain_input(make: Callable[[World], dict]) -> Build:
     async def build(ctx: Context) -> dict:
         return make(ctx.world)
+
     return build
 
 
@@ -590,8 +664,12 @@ def mutation_rows(world: World) -> list[Row]:
     rows: list[Row] = []
     unit_targets = (("own unit A", "A"), ("sibling unit B", "B"), ("other municipality's unit C", "C"))
     sides = (("own municipality", "own", "M_own"), ("other municipality", "other", "M_other"))
-    plan_targets = (("own draft plan", "P_D"), ("own adopted plan", "P_A"), ("other draft plan", "P_D'"),
-                    ("other adopted plan", "P_A'"))
+    plan_targets = (
+        ("own draft plan", "P_D"),
+        ("own adopted plan", "P_A"),
+        ("other draft plan", "P_D'"),
+        ("other adopted plan", "P_A'"),
+    )
 
     def add(mutation, target, subject, capability, build, field, when_allowed=OK):
         rows.append(Row(mutation, target, subject, capability, build, field, when_allowed))
@@ -600,23 +678,58 @@ def mutation_rows(world: World) -> list[Row]:
     for target, u in unit_targets:
         add("updateUnit", target, u, "units:write", version_input(u, name=f"Enhet {u} (endret)"), "unit")
     for target, u in unit_targets:
+
         async def staff_input(ctx, u=u):
-            allowed = (await ctx.connection.exec_driver_sql(
-                f"SELECT staff_may_edit FROM unit WHERE id = '{ctx.world[u].uuid}'")).scalar_one()
+            allowed = (
+                await ctx.connection.exec_driver_sql(
+                    f"SELECT staff_may_edit FROM unit WHERE id = '{ctx.world[u].uuid}'"
+                )
+            ).scalar_one()
             return {"unitId": ctx.world[u].id, "version": await ctx.version(u), "allowed": allowed}
+
         add("allowStaffEditing", target, u, "staff_editing", staff_input, "unit")
     for target, side, m in sides:
-        add("createUnit", target, m, "units:write",
-            plain_input(lambda w, m=m: {"municipalityId": w[m].id, "name": "Ny barnehage", "kind": "KINDERGARTEN"}), "unit")
-        add("updateMunicipality", target, m, "municipality:update", version_input(m, name=f"Kommune ({side}, endret)"),
-            "municipality")
-        add("updateMunicipality(profile)", target, m, "municipality:update",
-            version_input(m, profile="testprofil" if side == "own" else "tromso"), "municipality")
-    add("createMunicipality", "a new municipality", None, "municipalities:create",
-        plain_input(lambda w: {"number": "9902", "name": "Nykommune", "profile": "testprofil"}), "municipality")
-    for target, side, m in sides:
-        add("createPlan", target, m, "plans:write",
-            plain_input(lambda w, m=m: {"municipalityId": w[m].id, "periodStart": 2060}), "plan")
+        add(
+            "createUnit",
+            target,
+            m,
+            "units:write",
+            plain_input(lambda w, m=m: {"municipalityId": w[m].id, "name": "Ny barnehage", "kind": "KINDERGARTEN"}),
+            "unit",
+        )
+        add(
+            "updateMunicipality",
+            target,
+            m,
+            "municipality:update",
+            version_input(m, name=f"Kommune ({side}, endret)"),
+            "municipality",
+        )
+        add(
+            "updateMunicipality(profile)",
+            target,
+            m,
+            "municipality:update",
+            version_input(m, profile="testprofil" if side == "own" else "tromso"),
+            "municipality",
+        )
+    add(
+        "createMunicipality",
+        "a new municipality",
+        None,
+        "municipalities:create",
+        plain_input(lambda w: {"number": "9902", "name": "Nykommune", "profile": "testprofil"}),
+        "municipality",
+    )
+    for target, _side, m in sides:
+        add(
+            "createPlan",
+            target,
+            m,
+            "plans:write",
+            plain_input(lambda w, m=m: {"municipalityId": w[m].id, "periodStart": 2060}),
+            "plan",
+        )
 
     # The plan's structure: a draft is changed; an adopted plan is frozen (INVALID_STATE once allowed).
     def structure(mutation, field, build_for):
@@ -624,18 +737,44 @@ def mutation_rows(world: World) -> list[Row]:
             subject, build = build_for(p)
             add(mutation, target, subject, "plans:write", build, field, OK if p in ("P_D", "P_D'") else INVALID_STATE)
 
-    structure("addArea", "area", lambda p: (p, plain_input(lambda w, p=p: {
-        "planId": w[p].id, "kind": w.extra[f"{p}.kind"], "title": "Nytt område"})))
+    structure(
+        "addArea",
+        "area",
+        lambda p: (
+            p,
+            plain_input(lambda w, p=p: {"planId": w[p].id, "kind": w.extra[f"{p}.kind"], "title": "Nytt område"}),
+        ),
+    )
     structure("updateArea", "area", lambda p: (f"{p}.area", version_input(f"{p}.area", title="Endret område")))
     structure("moveArea", "area", lambda p: (f"{p}.area", version_input(f"{p}.area", parentId=None, position=0)))
-    structure("addGoal", "goal", lambda p: (p, plain_input(lambda w, p=p: {
-        "areaId": w.extra[f"{p}.parent"], "kind": w.extra[f"{p}.goal_kind"], "text": "Et nytt mål"})))
+    structure(
+        "addGoal",
+        "goal",
+        lambda p: (
+            p,
+            plain_input(
+                lambda w, p=p: {
+                    "areaId": w.extra[f"{p}.parent"],
+                    "kind": w.extra[f"{p}.goal_kind"],
+                    "text": "Et nytt mål",
+                }
+            ),
+        ),
+    )
     structure("updateGoal", "goal", lambda p: (f"{p}.goal", version_input(f"{p}.goal", text="Endret mål")))
-    structure("addCriterion", "criterion", lambda p: (p, plain_input(lambda w, p=p: {
-        "areaId": w.extra[f"{p}.parent"], "text": "Et nytt kjennetegn"})))
-    structure("updateCriterion", "criterion", lambda p: (f"{p}.criterion", version_input(f"{p}.criterion", text="Endret")))
-    structure("addMeasure", "measure", lambda p: (p, plain_input(lambda w, p=p: {
-        "areaId": w.extra[f"{p}.parent"], "text": "Et nytt tiltak"})))
+    structure(
+        "addCriterion",
+        "criterion",
+        lambda p: (p, plain_input(lambda w, p=p: {"areaId": w.extra[f"{p}.parent"], "text": "Et nytt kjennetegn"})),
+    )
+    structure(
+        "updateCriterion", "criterion", lambda p: (f"{p}.criterion", version_input(f"{p}.criterion", text="Endret"))
+    )
+    structure(
+        "addMeasure",
+        "measure",
+        lambda p: (p, plain_input(lambda w, p=p: {"areaId": w.extra[f"{p}.parent"], "text": "Et nytt tiltak"})),
+    )
     structure("updateMeasure", "measure", lambda p: (f"{p}.measure", version_input(f"{p}.measure", text="Endret")))
     structure("removeCriterion", "criterion", lambda p: (f"{p}.criterion", version_input(f"{p}.criterion")))
     structure("removeMeasure", "measure", lambda p: (f"{p}.measure", version_input(f"{p}.measure")))
@@ -646,81 +785,182 @@ def mutation_rows(world: World) -> list[Row]:
     plan_of = {"A": "P_F", "B": "P_F", "C": "P_A'"}
     area_of = {"A": "P_A", "B": "P_A", "C": "P_A'"}
     for target, u in unit_targets:
-        add("createLocalPlan", target, u, "local_plans:write",
-            plain_input(lambda w, u=u: {"unitId": w[u].id, "planId": w[plan_of[u]].id}), "localPlan")
+        add(
+            "createLocalPlan",
+            target,
+            u,
+            "local_plans:write",
+            plain_input(lambda w, u=u: {"unitId": w[u].id, "planId": w[plan_of[u]].id}),
+            "localPlan",
+        )
     for target, u in unit_targets:
-        add("updateLocalGoal", target, f"LG_{u}", "local_plans:write", version_input(f"LG_{u}", text="Endret"), "localGoal")
+        add(
+            "updateLocalGoal",
+            target,
+            f"LG_{u}",
+            "local_plans:write",
+            version_input(f"LG_{u}", text="Endret"),
+            "localGoal",
+        )
     for target, u in unit_targets:
-        add("addLocalAction", target, f"LP_{u}", "local_plans:write",
-            plain_input(lambda w, u=u: {"localPlanId": w[f"LP_{u}"].id, "text": "Et nytt tiltak"}), "localAction")
+        add(
+            "addLocalAction",
+            target,
+            f"LP_{u}",
+            "local_plans:write",
+            plain_input(lambda w, u=u: {"localPlanId": w[f"LP_{u}"].id, "text": "Et nytt tiltak"}),
+            "localAction",
+        )
     for target, u in unit_targets:
-        add("updateLocalAction", target, f"LA_{u}", "local_plans:write",
-            version_input(f"LA_{u}", status="IN_PROGRESS"), "localAction")
+        add(
+            "updateLocalAction",
+            target,
+            f"LA_{u}",
+            "local_plans:write",
+            version_input(f"LA_{u}", status="IN_PROGRESS"),
+            "localAction",
+        )
     for target, u in unit_targets:
         add("removeLocalAction", target, f"LA_{u}", "local_plans:write", version_input(f"LA_{u}"), "localAction")
     for target, u in unit_targets:
+
         async def section_input(ctx, u=u):
-            return {"localPlanId": ctx.world[f"LP_{u}"].id, "key": "kartlegging", "text": "Oppdatert.",
-                    "version": await ctx.version(f"LS_{u}")}
+            return {
+                "localPlanId": ctx.world[f"LP_{u}"].id,
+                "key": "kartlegging",
+                "text": "Oppdatert.",
+                "version": await ctx.version(f"LS_{u}"),
+            }
+
         add("saveLocalPlanSection", target, f"LP_{u}", "local_plans:write", section_input, "section")
     for target, u in unit_targets:
         removable = f"LGx_{u}" if u != "C" else f"LG_{u}"
         add("removeLocalGoal", target, removable, "local_plans:write", version_input(removable), "localGoal")
     for target, u in unit_targets:
-        add("validateLocalPlan", target, f"LP_{u}", "read",
-            plain_input(lambda w, u=u: {"id": w[f"LP_{u}"].id}), "localPlan")
+        add(
+            "validateLocalPlan",
+            target,
+            f"LP_{u}",
+            "read",
+            plain_input(lambda w, u=u: {"id": w[f"LP_{u}"].id}),
+            "localPlan",
+        )
 
     # Reports.
     period = {"A": (2026, "h1"), "B": (2026, "h1"), "C": (2024, "arlig")}
     for target, u in unit_targets:
-        add("openReport", target, u, "reports:write",
-            plain_input(lambda w, u=u: {"unitId": w[u].id, "year": period[u][0], "period": period[u][1]}), "report")
+        add(
+            "openReport",
+            target,
+            u,
+            "reports:write",
+            plain_input(lambda w, u=u: {"unitId": w[u].id, "year": period[u][0], "period": period[u][1]}),
+            "report",
+        )
     for target, u in unit_targets:
+
         async def assessment_input(ctx, u=u):
-            return {"reportId": ctx.world[f"R_{u}"].id, "level": "2", "version": await ctx.version(f"As_R_{u}"),
-                    **ctx.world.extra[f"As_R_{u}.subject"]}
+            return {
+                "reportId": ctx.world[f"R_{u}"].id,
+                "level": "2",
+                "version": await ctx.version(f"As_R_{u}"),
+                **ctx.world.extra[f"As_R_{u}.subject"],
+            }
+
         add("saveAssessment", target, f"R_{u}", "reports:write", assessment_input, "assessment")
     for target, u in unit_targets:
         add("submitReport", target, f"R_{u}", "reports:submit", version_input(f"R_{u}"), "report")
     submitted = {"A": "Rs_A", "B": "Rs_B", "C": "R_C"}
     for target, u in unit_targets:
-        add("approveReport", target, submitted[u], "reports:review", version_input(submitted[u], comment="Fint."), "report")
+        add(
+            "approveReport",
+            target,
+            submitted[u],
+            "reports:review",
+            version_input(submitted[u], comment="Fint."),
+            "report",
+        )
     for target, u in unit_targets:
-        add("returnReport", target, submitted[u], "reports:review",
-            version_input(submitted[u], comment="Se over vurderingene."), "report")
+        add(
+            "returnReport",
+            target,
+            submitted[u],
+            "reports:review",
+            version_input(submitted[u], comment="Se over vurderingene."),
+            "report",
+        )
 
     # More local plan work: a new goal (after the report is submitted), submit, review.
     for target, u in unit_targets:
-        add("addLocalGoal", target, f"LP_{u}", "local_plans:write", plain_input(lambda w, u=u: {
-            "localPlanId": w[f"LP_{u}"].id, "areaId": w.extra[f"{area_of[u]}.parent"], "text": "Enda et mål"}),
-            "localGoal")
+        add(
+            "addLocalGoal",
+            target,
+            f"LP_{u}",
+            "local_plans:write",
+            plain_input(
+                lambda w, u=u: {
+                    "localPlanId": w[f"LP_{u}"].id,
+                    "areaId": w.extra[f"{area_of[u]}.parent"],
+                    "text": "Enda et mål",
+                }
+            ),
+            "localGoal",
+        )
     for target, u in unit_targets:
         add("submitLocalPlan", target, f"LP_{u}", "local_plans:submit", version_input(f"LP_{u}"), "localPlan")
     reviewed = {"A": "LPs_A", "B": "LPs_B", "C": "LP_C"}
     for target, u in unit_targets:
         add("approveLocalPlan", target, reviewed[u], "local_plans:review", version_input(reviewed[u]), "localPlan")
     for target, u in unit_targets:
-        add("returnLocalPlan", target, reviewed[u], "local_plans:review",
-            version_input(reviewed[u], comment="Mer om leken."), "localPlan")
+        add(
+            "returnLocalPlan",
+            target,
+            reviewed[u],
+            "local_plans:review",
+            version_input(reviewed[u], comment="Mer om leken."),
+            "localPlan",
+        )
 
     # The sector report and API keys.
     for target, side, m in sides:
         _, year, key = SECTOR_PERIOD[side]
-        add("publishSectorReport", target, m, "sector_reports:publish",
+        add(
+            "publishSectorReport",
+            target,
+            m,
+            "sector_reports:publish",
             plain_input(lambda w, m=m, year=year, key=key: {"municipalityId": w[m].id, "year": year, "period": key}),
-            "sectorReport")
-    for target, side, m in sides:
-        add("createApiKey", target, m, "api_keys:manage",
-            plain_input(lambda w, m=m: {"municipalityId": w[m].id, "name": "Ny nøkkel", "scopes": ["read"]}), "apiKey")
+            "sectorReport",
+        )
+    for target, _side, m in sides:
+        add(
+            "createApiKey",
+            target,
+            m,
+            "api_keys:manage",
+            plain_input(lambda w, m=m: {"municipalityId": w[m].id, "name": "Ny nøkkel", "scopes": ["read"]}),
+            "apiKey",
+        )
     for target, key in (("own municipality's key", "K_revoke"), ("other municipality's key", "K_other")):
         add("revokeApiKey", target, key, "api_keys:manage", version_input(key), "apiKey")
 
     # The plans' lives, late: adopting the draft ends its editing, archiving ends the adopted ones.
     for target, p in (("own draft plan", "P_D"), ("own adopted plan", "P_S"), ("other draft plan", "P_D'")):
-        add("adoptPlan", target, p, "plans:write", version_input(p, adoptedBy="Utvalget"), "plan",
-            INVALID_STATE if p == "P_S" else OK)
-    for target, p in (("own draft plan", "P_D"), ("own adopted plan", "P_S"), ("other draft plan", "P_D'"),
-                      ("other adopted plan", "P_A'")):
+        add(
+            "adoptPlan",
+            target,
+            p,
+            "plans:write",
+            version_input(p, adoptedBy="Utvalget"),
+            "plan",
+            INVALID_STATE if p == "P_S" else OK,
+        )
+    for target, p in (
+        ("own draft plan", "P_D"),
+        ("own adopted plan", "P_S"),
+        ("other draft plan", "P_D'"),
+        ("other adopted plan", "P_A'"),
+    ):
         add("archivePlan", target, p, "plans:write", version_input(p), "plan")
 
     # Last: archiving unit A ends the unit roles' grants.
@@ -739,7 +979,13 @@ def expected(role: Role, row: Row, world: World) -> str:
 
 
 def selection(row: Row) -> str:
-    extra = " key" if row.mutation == "createApiKey" else " findings { code }" if row.mutation == "validateLocalPlan" else ""
+    extra = (
+        " key"
+        if row.mutation == "createApiKey"
+        else " findings { code }"
+        if row.mutation == "validateLocalPlan"
+        else ""
+    )
     return f"{row.field} {{ id }}{extra} errors {{ field code message }}"
 
 
@@ -751,8 +997,9 @@ async def check_mutations(role: Role, world: World, caller: GraphQLClient, datab
             await check_mutation(role, row, world, caller, ctx, failures)
 
 
-async def check_mutation(role: Role, row: Row, world: World, caller: GraphQLClient, ctx: Context,
-                         failures: Failures) -> None:
+async def check_mutation(
+    role: Role, row: Row, world: World, caller: GraphQLClient, ctx: Context, failures: Failures
+) -> None:
     name, label = row.mutation.split("(")[0], row.mutation
     query = f"mutation ($input: {name[0].upper() + name[1:]}Input!) {{ {name}(input: $input) {{ {selection(row)} }} }}"
     variables = {"input": await row.build(ctx)}
@@ -770,7 +1017,9 @@ async def check_mutation(role: Role, row: Row, world: World, caller: GraphQLClie
     if codes:
         after = await ctx.changes()
         if after != before:
-            failures.lines.append(f"[{role}] {label} on {row.target}: refused ({got}) but wrote {after - before} change(s)")
+            failures.lines.append(
+                f"[{role}] {label} on {row.target}: refused ({got}) but wrote {after - before} change(s)"
+            )
     elif payload[row.field] is None:
         failures.lines.append(f"[{role}] {label} on {row.target}: succeeded without returning its {row.field}")
 
@@ -792,11 +1041,13 @@ def bearer(role: Role, world: World, token) -> str | None:
 async def test_the_roles_table(role, world, gql, gql_as, token, database):
     if role.staff_allowed:
         version = await Cycle(gql).version_of(world["A"].id)
-        await Cycle(gql).mutate("allowStaffEditing", {"unitId": world["A"].id, "version": version, "allowed": True},
-                                "unit { staffMayEdit }")
+        await Cycle(gql).mutate(
+            "allowStaffEditing", {"unitId": world["A"].id, "version": version, "allowed": True}, "unit { staffMayEdit }"
+        )
     caller = gql_as(bearer(role, world, token))
     failures = Failures(role)
     await check_reads(role, world, caller, failures)
     await check_mutations(role, world, caller, database, failures)
-    assert not failures.lines, f"{len(failures.lines)} of {failures.cells} cells disagree with the roles table:\n" + "\n".join(
-        failures.lines)
+    assert not failures.lines, (
+        f"{len(failures.lines)} of {failures.cells} cells disagree with the roles table:\n" + "\n".join(failures.lines)
+    )

@@ -29,8 +29,19 @@ from kvalitet.db import Database
 from .cycle import Cycle
 
 TIMEOUT = 10  # seconds any single hostile request may take
-LEAKS = ("Traceback", 'File "', "sqlalchemy", "asyncpg", "psycopg", "SELECT ", "site-packages", "RuntimeError",
-         "ValueError", "AttributeError", "GlobalIDValueError")
+LEAKS = (
+    "Traceback",
+    'File "',
+    "sqlalchemy",
+    "asyncpg",
+    "psycopg",
+    "SELECT ",
+    "site-packages",
+    "RuntimeError",
+    "ValueError",
+    "AttributeError",
+    "GlobalIDValueError",
+)
 NORMAL = "{ profiles { code } }"
 
 UNIT = "query ($id: ID!) { node(id: $id) { ... on Unit { id name zone } } }"
@@ -190,7 +201,9 @@ async def test_nesting_beyond_the_depth_limit_is_refused_before_running(api, sta
     via_fields = '{ municipality(number: "9901") { plans { areas { %s } } } }' % deep
     # The same depth hidden in a chain of fragments, each one level deeper.
     chain = " ".join(f"fragment D{i} on Area {{ parent {{ ...D{i + 1} }} }}" for i in range(14))
-    via_fragments = '{ municipality(number: "9901") { plans { areas { ...D0 } } } } ' + chain + " fragment D14 on Area { id }"
+    via_fragments = (
+        '{ municipality(number: "9901") { plans { areas { ...D0 } } } } ' + chain + " fragment D14 on Area { id }"
+    )
     failures = {}
     for shape, text in (("fields", via_fields), ("fragments", via_fragments)):
         statements.reset()
@@ -246,6 +259,7 @@ FRAGMENT_ATTACKS = {
 
 async def test_fragment_bombs_are_refused_quickly(api, secure_settings, profiles, database_url):
     """Exponentially expanding and circular fragments: refused, each in well under a second."""
+
     def make_app():
         database = Database(database_url, pool_size=1)
         return create_app(secure_settings, profiles=profiles, database=database), database
@@ -305,8 +319,10 @@ async def test_the_cost_limit_holds_behind_node_and_fragments(api, world, statem
         response = await query(api, text)
         body = response.json()
         if body.get("data") is not None or body["extensions"]["cost"]["requested"] <= 50_000:
-            failures[shape] = (f"estimated {body['extensions']['cost']['requested']} for 2 × 20 × 20 × 20 × 4 objects; "
-                               f"the query ran ({statements.count} statements)")
+            failures[shape] = (
+                f"estimated {body['extensions']['cost']['requested']} for 2 × 20 × 20 × 20 × 4 objects; "
+                f"the query ran ({statements.count} statements)"
+            )
     await assert_still_up(api)
     assert_no_failures(failures)
 
@@ -316,7 +332,10 @@ async def test_the_cost_limit_holds_behind_node_and_fragments(api, world, statem
 
 async def test_batched_operations_are_refused_and_not_run(api, admin, world, database):
     before = await change_log_rows(database)
-    create = {"query": CREATE_UNIT, "variables": {"input": {"municipalityId": world["M"], "name": "Batch", "kind": "SCHOOL"}}}
+    create = {
+        "query": CREATE_UNIT,
+        "variables": {"input": {"municipalityId": world["M"], "name": "Batch", "kind": "SCHOOL"}},
+    }
     for batch in ([create, create], [create], [{"query": NORMAL}] * 50):
         response = await post(api, batch, admin)
         assert response.status_code == 400, response.text
@@ -328,7 +347,10 @@ async def test_batched_operations_are_refused_and_not_run(api, admin, world, dat
 async def test_a_mutation_sent_with_get_is_not_run(api, admin, world, database):
     """A GET is what a link or an <img> makes a browser send: it must never change anything."""
     before = await change_log_rows(database)
-    mutation = 'mutation B { createUnit(input: {municipalityId: "%s", name: "Via GET", kind: SCHOOL}) { unit { id } } }' % world["M"]
+    mutation = (
+        'mutation B { createUnit(input: {municipalityId: "%s", name: "Via GET", kind: SCHOOL}) { unit { id } } }'
+        % world["M"]
+    )
     for params in ({"query": mutation}, {"query": "query A { __typename } " + mutation, "operationName": "B"}):
         response = await api.get("/graphql", params=params, headers=admin)
         assert response.status_code in (400, 405), response.text
@@ -359,13 +381,15 @@ async def test_bodies_that_are_not_a_graphql_request_get_400(api):
     failures = {}
     for content_type, content, message in NOT_GRAPHQL_REQUESTS:
         response = await asyncio.wait_for(
-            api.post("/graphql", content=content.encode("utf-8", "surrogateescape"),
-                     headers={"content-type": content_type}),
+            api.post(
+                "/graphql", content=content.encode("utf-8", "surrogateescape"), headers={"content-type": content_type}
+            ),
             timeout=TIMEOUT,
         )
         if response.status_code != 400 or message not in response.text or leaks(response.text):
             failures[f"{content_type or 'no content type'}: {content[:40]}"] = (
-                f"HTTP {response.status_code}: {response.text[:100]!r}, X-Request-ID {response.headers.get('x-request-id')}")
+                f"HTTP {response.status_code}: {response.text[:100]!r}, X-Request-ID {response.headers.get('x-request-id')}"
+            )
     await assert_still_up(api)
     assert_no_failures(failures)
 
@@ -376,7 +400,10 @@ async def test_bodies_that_are_not_a_graphql_request_get_400(api):
 async def test_huge_bodies_get_413(api, admin, world, database):
     before = await change_log_rows(database)
     name = "x" * 2_000_000
-    body = {"query": CREATE_UNIT, "variables": {"input": {"municipalityId": world["M"], "name": name, "kind": "SCHOOL"}}}
+    body = {
+        "query": CREATE_UNIT,
+        "variables": {"input": {"municipalityId": world["M"], "name": name, "kind": "SCHOOL"}},
+    }
     declared = await post(api, body, admin)
 
     async def chunks():  # the same without a Content-Length: the limit counts what is read
@@ -410,18 +437,28 @@ async def test_huge_lists_are_handled(api, admin, world, database):
     area = "mutation ($input: AddAreaInput!) { addArea(input: $input) { area { appliesTo } errors { field code message } } }"
 
     # Repeated valid items are taken once.
-    made = (await query(api, key, {"input": {"municipalityId": world["M"], "name": "Mange", "scopes": ["read"] * 10_000}}, admin))
+    made = await query(
+        api, key, {"input": {"municipalityId": world["M"], "name": "Mange", "scopes": ["read"] * 10_000}}, admin
+    )
     assert made.json()["data"]["createApiKey"]["apiKey"]["scopes"] == ["read"]
-    added = await query(api, area, {"input": {"planId": world["D"], "kind": "theme", "title": "Mange",
-                                              "appliesTo": ["SCHOOL"] * 10_000}}, admin)
+    added = await query(
+        api,
+        area,
+        {"input": {"planId": world["D"], "kind": "theme", "title": "Mange", "appliesTo": ["SCHOOL"] * 10_000}},
+        admin,
+    )
     assert added.json()["data"]["addArea"]["area"]["appliesTo"] == ["SCHOOL"]
 
     # Invalid items are refused with an answer of reasonable size, and nothing is written.
     before = await change_log_rows(database)
     scopes = [f"scope-{i}" for i in range(10_000)]
     bad_key = await query(api, key, {"input": {"municipalityId": world["M"], "name": "X", "scopes": scopes}}, admin)
-    bad_area = await query(api, area, {"input": {"planId": world["D"], "kind": "theme", "title": "X",
-                                                 "appliesTo": ["NOPE"] * 10_000}}, admin)
+    bad_area = await query(
+        api,
+        area,
+        {"input": {"planId": world["D"], "kind": "theme", "title": "X", "appliesTo": ["NOPE"] * 10_000}},
+        admin,
+    )
     assert await change_log_rows(database) == before
     await assert_still_up(api)
 
@@ -438,21 +475,27 @@ YEAR = 2_147_483_647
 async def test_absurd_years_are_user_errors(api, admin, world, database):
     """A year Python's dates cannot hold must be the caller's error, not a crash."""
     before = await change_log_rows(database)
-    read = await query(api, '{ municipality(number: "9901") { sectorReport(year: %d, period: "h1") { year } } }' % YEAR,
-                       headers=admin)
+    read = await query(
+        api, '{ municipality(number: "9901") { sectorReport(year: %d, period: "h1") { year } } }' % YEAR, headers=admin
+    )
     publish = await query(
-        api, "mutation ($input: PublishSectorReportInput!) { publishSectorReport(input: $input) { errors { field code message } } }",
-        {"input": {"municipalityId": world["M"], "year": YEAR, "period": "h1"}}, admin,
+        api,
+        "mutation ($input: PublishSectorReportInput!) { publishSectorReport(input: $input) { errors { field code message } } }",
+        {"input": {"municipalityId": world["M"], "year": YEAR, "period": "h1"}},
+        admin,
     )
     assert await change_log_rows(database) == before
     await assert_still_up(api)
     published = publish.json()
-    assert_no_failures({
-        "sectorReport": problems_with(read.json()["errors"][0], "BAD_USER_INPUT"),
-        "publishSectorReport": [] if "errors" not in published
-        and [e["code"] for e in published["data"]["publishSectorReport"]["errors"]] == ["INVALID_VALUE"]
-        else publish.text[:300],
-    })
+    assert_no_failures(
+        {
+            "sectorReport": problems_with(read.json()["errors"][0], "BAD_USER_INPUT"),
+            "publishSectorReport": []
+            if "errors" not in published
+            and [e["code"] for e in published["data"]["publishSectorReport"]["errors"]] == ["INVALID_VALUE"]
+            else publish.text[:300],
+        }
+    )
 
 
 # -- Global ids --------------------------------------------------------------------------------
@@ -501,11 +544,15 @@ async def test_forged_ids_in_mutation_inputs_are_not_found(api, admin, world, da
     failures = {}
     for forgery, forged in _forged_ids(world).items():
         attempts = {
-            ("updateUnit", "id"): await query(api, UPDATE_UNIT, {"input": {"id": forged, "version": 1, "name": "Kapret"}}, admin),
+            ("updateUnit", "id"): await query(
+                api, UPDATE_UNIT, {"input": {"id": forged, "version": 1, "name": "Kapret"}}, admin
+            ),
             ("createUnit", "municipalityId"): await query(
-                api, CREATE_UNIT, {"input": {"municipalityId": forged, "name": "Kapret", "kind": "SCHOOL"}}, admin),
+                api, CREATE_UNIT, {"input": {"municipalityId": forged, "name": "Kapret", "kind": "SCHOOL"}}, admin
+            ),
             ("createLocalPlan", "unitId"): await query(
-                api, local_plan, {"input": {"unitId": forged, "planId": world["P"]}}, admin),
+                api, local_plan, {"input": {"unitId": forged, "planId": world["P"]}}, admin
+            ),
         }
         for (name, field), response in attempts.items():
             body = response.json()
@@ -539,7 +586,7 @@ TEXTS = {
     "LIKE wildcards": "100% _ og %_%",
     "backslashes": "C:\\skole\\\\navn\\' \\x00 \\n",
     "placeholders": "$1 %s %(name)s :name {0} ?",
-    "quotes": '"dobbel" \'enkel\' `bak`',
+    "quotes": "\"dobbel\" 'enkel' `bak`",
     "tab and newline inside": "Linje\tén\nLinje to",
     "HTML": "<script>alert('x')</script>&amp;",
 }
@@ -548,16 +595,22 @@ TEXTS = {
 async def test_valid_text_is_stored_and_read_back_exactly(api, admin, world, database):
     """Unicode and SQL meta-characters are data: stored and read back exactly, executing nothing."""
     for label, value in TEXTS.items():
-        made = await query(api, CREATE_UNIT, {"input": {"municipalityId": world["M"], "name": value, "zone": value,
-                                                        "kind": "SCHOOL"}}, admin)
+        made = await query(
+            api,
+            CREATE_UNIT,
+            {"input": {"municipalityId": world["M"], "name": value, "zone": value, "kind": "SCHOOL"}},
+            admin,
+        )
         payload = made.json()["data"]["createUnit"]
         assert payload["errors"] == [], (label, payload["errors"])
         read = (await query(api, UNIT, {"id": payload["unit"]["id"]}, admin)).json()["data"]["node"]
         assert (read["name"], read["zone"]) == (value, value), label
     # Meta-characters are data, not patterns: they match nothing they should not.
     for number in ("%", "_", "99%", "' OR '1'='1", "9901' --"):
-        assert (await query(api, 'query ($n: String!) { municipality(number: $n) { id } }', {"n": number})).json() == {
-            "data": {"municipality": None}, "extensions": {"cost": {"requested": 2, "limit": 50_000}}}
+        assert (await query(api, "query ($n: String!) { municipality(number: $n) { id } }", {"n": number})).json() == {
+            "data": {"municipality": None},
+            "extensions": {"cost": {"requested": 2, "limit": 50_000}},
+        }
     async with database.engine.connect() as connection:
         assert (await connection.exec_driver_sql("SELECT count(*) FROM unit")).scalar_one() == 2 + len(TEXTS)
     await assert_still_up(api)
@@ -581,9 +634,11 @@ async def test_control_characters_are_refused(api, admin, world, database):
     for label, value in CONTROLS.items():
         attempts = {
             "createUnit": await query(
-                api, CREATE_UNIT, {"input": {"municipalityId": world["M"], "name": value, "kind": "SCHOOL"}}, admin),
+                api, CREATE_UNIT, {"input": {"municipalityId": world["M"], "name": value, "kind": "SCHOOL"}}, admin
+            ),
             "updateUnit": await query(
-                api, UPDATE_UNIT, {"input": {"id": world["S"], "version": world["S_version"], "name": value}}, admin),
+                api, UPDATE_UNIT, {"input": {"id": world["S"], "version": world["S_version"], "name": value}}, admin
+            ),
         }
         for name, response in attempts.items():
             body = response.json()
@@ -602,8 +657,11 @@ async def test_introspection_and_graphiql_can_be_closed(secure_settings, profile
     closed = secure_settings.model_copy(update={"introspection": False, "graphiql": False})
     failures = {}
     async with _client(create_app(closed, profiles=profiles, database=database)) as http:
-        for text in ("{ __schema { types { name } } }", '{ __type(name: "Unit") { fields { name } } }',
-                     "{ profiles { code } a: __schema { queryType { name } } }"):
+        for text in (
+            "{ __schema { types { name } } }",
+            '{ __type(name: "Unit") { fields { name } } }',
+            "{ profiles { code } a: __schema { queryType { name } } }",
+        ):
             body, problems = refused(await query(http, text))
             assert "introspection" in body["errors"][0]["message"].lower()
             assert "queryType" not in json.dumps(body.get("data")) and '"fields"' not in json.dumps(body)
@@ -646,7 +704,9 @@ async def test_an_unexpected_error_is_masked_with_a_request_id(api, admin, world
     monkeypatch.setattr(units, "create_unit", explode)  # a write
     monkeypatch.setattr(Profile, "of", staticmethod(explode_now))  # a read
     before = await change_log_rows(database)
-    write = await query(api, CREATE_UNIT, {"input": {"municipalityId": world["M"], "name": "X", "kind": "SCHOOL"}}, admin)
+    write = await query(
+        api, CREATE_UNIT, {"input": {"municipalityId": world["M"], "name": "X", "kind": "SCHOOL"}}, admin
+    )
     read = await query(api, NORMAL)
     traced = await post(api, {"query": NORMAL}, {"X-Request-ID": "trace-42"})
     hostile = await post(api, {"query": NORMAL}, {"X-Request-ID": "<script>" + "x" * 100})
@@ -666,14 +726,18 @@ async def test_an_unexpected_error_is_masked_with_a_request_id(api, admin, world
     await assert_still_up(api)
 
 
-async def test_a_client_that_goes_away_mid_body_gets_nothing_and_logs_no_error(secure_settings, profiles, database, caplog):
+async def test_a_client_that_goes_away_mid_body_gets_nothing_and_logs_no_error(
+    secure_settings, profiles, database, caplog
+):
     from kvalitet.app import create_app
 
     app = create_app(secure_settings, profiles=profiles, database=database)
-    messages = iter([
-        {"type": "http.request", "body": b'{"query": "{ profi', "more_body": True},
-        {"type": "http.disconnect"},
-    ])
+    messages = iter(
+        [
+            {"type": "http.request", "body": b'{"query": "{ profi', "more_body": True},
+            {"type": "http.disconnect"},
+        ]
+    )
     sent = []
 
     async def receive():
@@ -683,9 +747,18 @@ async def test_a_client_that_goes_away_mid_body_gets_nothing_and_logs_no_error(s
         sent.append(message)
 
     scope = {
-        "type": "http", "method": "POST", "path": "/graphql", "raw_path": b"/graphql", "root_path": "",
-        "scheme": "http", "query_string": b"", "headers": [(b"content-type", b"application/json")],
-        "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80), "http_version": "1.1", "asgi": {"version": "3.0"},
+        "type": "http",
+        "method": "POST",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "root_path": "",
+        "scheme": "http",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+        "http_version": "1.1",
+        "asgi": {"version": "3.0"},
     }
     await app(scope, receive, send)
     assert sent == []

@@ -58,26 +58,39 @@ async def test_a_local_token_gives_its_role(gql_as, token, world):
     ],
 )
 async def test_bad_credentials_are_refused_with_401(secure_client, world, header, message):
-    response = await secure_client.post("/graphql", json={"query": "{ profiles { code } }"}, headers={"Authorization": header})
+    response = await secure_client.post(
+        "/graphql", json={"query": "{ profiles { code } }"}, headers={"Authorization": header}
+    )
     assert response.status_code == 401
     assert response.headers["www-authenticate"].startswith("Bearer")
     assert response.json()["errors"][0] == {"message": message, "extensions": {"code": "UNAUTHENTICATED"}}
 
 
 async def test_forged_and_expired_tokens_are_refused(secure_client, secure_settings, token, world, tmp_path):
-    forged = create_token(tmp_path / "other-key", subject="mallory", roles=[{"role": "sector_admin", "municipality": "9901"}],
-                          ttl=dt.timedelta(hours=1))
+    forged = create_token(
+        tmp_path / "other-key",
+        subject="mallory",
+        roles=[{"role": "sector_admin", "municipality": "9901"}],
+        ttl=dt.timedelta(hours=1),
+    )
     expired = token("sector_admin", municipality="9901", hours=-1)
     tampered = token("viewer", municipality="9901")
     header, payload, signature = tampered.split(".")
     claims = json.loads(jwt.utils.base64url_decode(payload))
     claims["roles"] = [{"role": "sector_admin", "municipality": "9901"}]
     tampered = ".".join([header, jwt.utils.base64url_encode(json.dumps(claims).encode()).decode(), signature])
-    unsigned = jwt.encode({"iss": "kvalitet-local", "sub": "x", "exp": time.time() + 60, "roles": []}, None, algorithm="none")
-    for bad, reason in ((forged, "Signature verification failed"), (expired, "expired"), (tampered, "Signature"),
-                        (unsigned, "not valid")):
-        response = await secure_client.post("/graphql", json={"query": "{ profiles { code } }"},
-                                            headers={"Authorization": f"Bearer {bad}"})
+    unsigned = jwt.encode(
+        {"iss": "kvalitet-local", "sub": "x", "exp": time.time() + 60, "roles": []}, None, algorithm="none"
+    )
+    for bad, reason in (
+        (forged, "Signature verification failed"),
+        (expired, "expired"),
+        (tampered, "Signature"),
+        (unsigned, "not valid"),
+    ):
+        response = await secure_client.post(
+            "/graphql", json={"query": "{ profiles { code } }"}, headers={"Authorization": f"Bearer {bad}"}
+        )
         assert response.status_code == 401, bad
         assert reason in response.json()["errors"][0]["message"]
 
@@ -97,17 +110,24 @@ async def test_api_keys_are_made_shown_once_used_and_revoked(gql, gql_as, token,
     )
     created = made["createApiKey"]
     key = created["key"]
-    assert key.startswith(f"kv_{created['apiKey']['prefix']}_") and created["apiKey"]["scopes"] == ["read", "reports:write"]
+    assert key.startswith(f"kv_{created['apiKey']['prefix']}_") and created["apiKey"]["scopes"] == [
+        "read",
+        "reports:write",
+    ]
     async with database.engine.connect() as connection:
         stored = (await connection.exec_driver_sql("SELECT secret_hash FROM api_key")).scalar_one()
     assert key.split("_", 2)[2] not in stored  # only a hash is kept
 
     integrator = gql_as(key)
     assert (await integrator(WHO))["municipality"]["units"]["totalCount"] == 1
-    listed = (await admin('{ municipality(number: "9901") { apiKeys { prefix lastUsedAt } } }'))["municipality"]["apiKeys"]
+    listed = (await admin('{ municipality(number: "9901") { apiKeys { prefix lastUsedAt } } }'))["municipality"][
+        "apiKeys"
+    ]
     assert listed[0]["lastUsedAt"] is not None
     # A key may not make keys, and other callers do not see the keys.
-    assert (await integrator('{ municipality(number: "9901") { apiKeys { prefix } } }'))["municipality"]["apiKeys"] == []
+    assert (await integrator('{ municipality(number: "9901") { apiKeys { prefix } } }'))["municipality"][
+        "apiKeys"
+    ] == []
 
     revoked = await admin(
         "mutation ($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { apiKey { revokedAt } errors { code } } }",
@@ -145,16 +165,25 @@ def provider():
         return JSONResponse({"keys": [jwk]})
 
     with serving(Starlette(routes=[Route("/jwks", jwks)])) as port:
-        yield {"key": key, "jwks_url": f"http://127.0.0.1:{port}/jwks", "issuer": "https://idp.example.test",
-               "fetches": fetches}
+        yield {
+            "key": key,
+            "jwks_url": f"http://127.0.0.1:{port}/jwks",
+            "issuer": "https://idp.example.test",
+            "fetches": fetches,
+        }
 
 
 @pytest.fixture
 async def oidc_gql(provider, secure_settings, profiles, database, request):
     settings = secure_settings.model_copy(
-        update={"oidc_issuer": provider["issuer"], "oidc_jwks_url": provider["jwks_url"], "oidc_audience": "kvalitet",
-                "oidc_roles_claim": "ext.roles", "oidc_subject_claim": "email",
-                **getattr(request, "param", {})}
+        update={
+            "oidc_issuer": provider["issuer"],
+            "oidc_jwks_url": provider["jwks_url"],
+            "oidc_audience": "kvalitet",
+            "oidc_roles_claim": "ext.roles",
+            "oidc_subject_claim": "email",
+            **getattr(request, "param", {}),
+        }
     )
     app = create_app(settings, profiles=profiles, database=database)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
@@ -162,8 +191,14 @@ async def oidc_gql(provider, secure_settings, profiles, database, request):
 
 
 def _oidc_token(provider, *, roles, audience="kvalitet", kid="key-1", expires_in=300, key=None):
-    claims = {"iss": provider["issuer"], "aud": audience, "sub": "abc", "email": "rektor@skogly.example",
-              "exp": int(time.time()) + expires_in, "ext": {"roles": roles}}
+    claims = {
+        "iss": provider["issuer"],
+        "aud": audience,
+        "sub": "abc",
+        "email": "rektor@skogly.example",
+        "exp": int(time.time()) + expires_in,
+        "ext": {"roles": roles},
+    }
     return jwt.encode(claims, key or provider["key"], algorithm="RS256", headers={"kid": kid})
 
 
@@ -187,9 +222,12 @@ async def test_oidc_tokens_with_configured_claims(oidc_gql, provider, world):
 async def test_unknown_key_ids_cannot_make_the_service_fetch_the_jwks_again_and_again(oidc_gql, provider, world):
     provider["fetches"].clear()
     forged = [_oidc_token(provider, roles=["sector_admin@9901"], kid=f"made-up-{n}") for n in range(50)]
-    responses = await asyncio.gather(*(
-        oidc_gql.post("/graphql", json={"query": WHO}, headers={"Authorization": f"Bearer {token}"}) for token in forged
-    ))
+    responses = await asyncio.gather(
+        *(
+            oidc_gql.post("/graphql", json={"query": WHO}, headers={"Authorization": f"Bearer {token}"})
+            for token in forged
+        )
+    )
     assert {r.status_code for r in responses} == {401}
     for token in forged[:10]:  # one after another too
         response = await oidc_gql.post("/graphql", json={"query": WHO}, headers={"Authorization": f"Bearer {token}"})
@@ -204,24 +242,31 @@ async def test_an_unknown_key_id_fetches_again_after_the_cooldown(oidc_gql, prov
     provider["fetches"].clear()
     token = _oidc_token(provider, roles=["sector_admin@9901"], kid="rotated-in-later")
     for _ in range(5):
-        assert (await oidc_gql.post("/graphql", json={"query": WHO}, headers={"Authorization": f"Bearer {token}"})).status_code == 401
+        assert (
+            await oidc_gql.post("/graphql", json={"query": WHO}, headers={"Authorization": f"Bearer {token}"})
+        ).status_code == 401
     assert len(provider["fetches"]) == 1
     await asyncio.sleep(0.35)
-    assert (await oidc_gql.post("/graphql", json={"query": WHO}, headers={"Authorization": f"Bearer {token}"})).status_code == 401
+    assert (
+        await oidc_gql.post("/graphql", json={"query": WHO}, headers={"Authorization": f"Bearer {token}"})
+    ).status_code == 401
     assert len(provider["fetches"]) == 2
 
 
-@pytest.mark.parametrize("roles", [
-    [{"role": "sector_admin", "municipality": ["9901"]}],
-    [{"role": "sector_admin", "municipality": 9901}],
-    [{"role": "unit_leader", "unit": {"org": "974760673"}}],
-    [{"role": "unit_leader", "unit": "974760673\x00"}],
-    [{"role": ["sector_admin"], "municipality": "9901"}],
-    [{"role": "sector_admin", "municipality": "99\x0001"}],
-    ["sector_admin@\ud800"],
-    [None],
-    "sector_admin@9901",
-])
+@pytest.mark.parametrize(
+    "roles",
+    [
+        [{"role": "sector_admin", "municipality": ["9901"]}],
+        [{"role": "sector_admin", "municipality": 9901}],
+        [{"role": "unit_leader", "unit": {"org": "974760673"}}],
+        [{"role": "unit_leader", "unit": "974760673\x00"}],
+        [{"role": ["sector_admin"], "municipality": "9901"}],
+        [{"role": "sector_admin", "municipality": "99\x0001"}],
+        ["sector_admin@\ud800"],
+        [None],
+        "sector_admin@9901",
+    ],
+)
 async def test_odd_role_claims_in_a_signed_token_are_refused_with_401(secure_client, secure_settings, world, roles):
     import datetime as dt
 

@@ -19,7 +19,9 @@ from kvalitet.app import create_app
 @pytest.fixture
 async def synthetic(database_url):
     _, options = asyncpg_dialect.dialect().create_connect_args(make_url(database_url))
-    connection = await asyncpg.connect(**{k: v for k, v in options.items() if k in ("host", "port", "user", "password", "database")})
+    connection = await asyncpg.connect(
+        **{k: v for k, v in options.items() if k in ("host", "port", "user", "password", "database")}
+    )
     try:
         dataset = await data.load(connection, units=4)
         yield dataset, connection
@@ -41,12 +43,16 @@ async def _post(app, body, headers):
 
 
 @pytest.mark.parametrize("name", queries.NAMES)
-async def test_benchmark_query_is_one_compiled_statement(name, synthetic, big_pages, profiles, database, token, statements):
+async def test_benchmark_query_is_one_compiled_statement(
+    name, synthetic, big_pages, profiles, database, token, statements
+):
     dataset, connection = synthetic
     headers = {"Authorization": f"Bearer {token('sector_admin', municipality=dataset.municipality_number)}"}
     ours, _ = queries.requests(name, dataset)
     compiled_app = create_app(big_pages, profiles=profiles, database=database)
-    default_app = create_app(big_pages.model_copy(update={"compiled_queries": False}), profiles=profiles, database=database)
+    default_app = create_app(
+        big_pages.model_copy(update={"compiled_queries": False}), profiles=profiles, database=database
+    )
 
     statements.reset()
     fast = await _post(compiled_app, ours.body(), headers)

@@ -129,8 +129,21 @@ async def test_export_import_export_gives_the_same_files(source, empty_database_
             _assert_same_export(tmp_path / "first" / number, tmp_path / "second" / number)
 
         before, after = await _counts(source["database"]), await _counts(target)
-        for name in ("municipality", "unit", "plan", "area", "goal", "criterion", "local_plan", "local_goal",
-                     "local_action", "local_plan_section", "report", "assessment", "sector_report"):
+        for name in (
+            "municipality",
+            "unit",
+            "plan",
+            "area",
+            "goal",
+            "criterion",
+            "local_plan",
+            "local_goal",
+            "local_action",
+            "local_plan_section",
+            "report",
+            "assessment",
+            "sector_report",
+        ):
             assert after[name] == before[name] > 0, name
         assert before["api_key"] == before["webhook_subscription"] == 1
         assert after["api_key"] == after["webhook_subscription"] == after["outbox_event"] == 0
@@ -299,8 +312,18 @@ async def test_a_changed_file_or_an_unfinished_export_is_refused(source, tmp_pat
 
 @pytest.mark.parametrize(
     ("kind", "value"),
-    [("str", ""), ("str", '"quoted"'), ("str", "plain, with \"quotes\"\nand lines"), ("str", None), ("int", 0),
-     ("bool", False), ("array", []), ("json", {"a": [1, "x"]}), ("date", "2024-01-31"), ("uuid", None)],
+    [
+        ("str", ""),
+        ("str", '"quoted"'),
+        ("str", 'plain, with "quotes"\nand lines'),
+        ("str", None),
+        ("int", 0),
+        ("bool", False),
+        ("array", []),
+        ("json", {"a": [1, "x"]}),
+        ("date", "2024-01-31"),
+        ("uuid", None),
+    ],
 )
 def test_csv_cells_read_back_as_written(kind, value):
     assert bulk._from_cell(kind, bulk._to_cell(kind, value)) == value
@@ -365,20 +388,42 @@ def _of_drammen(drammen: Path) -> dict:
 # Each forgery puts one row of the importing municipality (Drammen) into Tromsø's, which is in
 # the target database already: (table to forge, how, given Tromsø's export).
 FORGERIES = {
-    "a unit of Tromsø's": ("unit", lambda rows, tromso: rows.append(
-        _copy(rows[0], municipality_id=_rows(tromso, "municipality")[0]["id"], org_number=None, name="Innsmett skole"))),
-    "an assessment in Tromsø's report": ("assessment", lambda rows, tromso: rows.append(
-        _into_report_of(tromso, tromso.parent / "3301"))),
-    "a local plan on Tromsø's plan": ("local_plan", lambda rows, tromso: rows.append(
-        _copy(_rows(tromso, "local_plan")[0], **_of_drammen(tromso.parent / "3301")))),
-    "a change in Tromsø's feed": ("change_log", lambda rows, tromso: rows.append(
-        {**rows[-1], "id": 10**9, "municipality_id": _rows(tromso, "municipality")[0]["id"]})),
-    "a change for a unit of Tromsø's": ("change_log", lambda rows, tromso: rows.append(
-        {**rows[-1], "id": 10**9, "unit_id": _rows(tromso, "unit")[0]["id"]})),
-    "a change in the history of Tromsø's unit": ("change_log", lambda rows, tromso: rows.append(
-        {**rows[-1], "id": 10**9, "entity_type": "Unit", "entity_id": _rows(tromso, "unit")[0]["id"]})),
-    "a change of an API key": ("change_log", lambda rows, tromso: rows.append(
-        {**rows[-1], "id": 10**9, "entity_type": "ApiKey"})),
+    "a unit of Tromsø's": (
+        "unit",
+        lambda rows, tromso: rows.append(
+            _copy(
+                rows[0], municipality_id=_rows(tromso, "municipality")[0]["id"], org_number=None, name="Innsmett skole"
+            )
+        ),
+    ),
+    "an assessment in Tromsø's report": (
+        "assessment",
+        lambda rows, tromso: rows.append(_into_report_of(tromso, tromso.parent / "3301")),
+    ),
+    "a local plan on Tromsø's plan": (
+        "local_plan",
+        lambda rows, tromso: rows.append(_copy(_rows(tromso, "local_plan")[0], **_of_drammen(tromso.parent / "3301"))),
+    ),
+    "a change in Tromsø's feed": (
+        "change_log",
+        lambda rows, tromso: rows.append(
+            {**rows[-1], "id": 10**9, "municipality_id": _rows(tromso, "municipality")[0]["id"]}
+        ),
+    ),
+    "a change for a unit of Tromsø's": (
+        "change_log",
+        lambda rows, tromso: rows.append({**rows[-1], "id": 10**9, "unit_id": _rows(tromso, "unit")[0]["id"]}),
+    ),
+    "a change in the history of Tromsø's unit": (
+        "change_log",
+        lambda rows, tromso: rows.append(
+            {**rows[-1], "id": 10**9, "entity_type": "Unit", "entity_id": _rows(tromso, "unit")[0]["id"]}
+        ),
+    ),
+    "a change of an API key": (
+        "change_log",
+        lambda rows, tromso: rows.append({**rows[-1], "id": 10**9, "entity_type": "ApiKey"}),
+    ),
 }
 
 

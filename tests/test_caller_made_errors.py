@@ -16,8 +16,17 @@ from kvalitet.auth.local_tokens import create_token
 
 from .cycle import Cycle
 
-LEAKS = ("Traceback", "sqlalchemy", "asyncpg", "Errno", "SELECT ", "site-packages", "invalid byte sequence",
-         "surrogates not allowed", "out of range")
+LEAKS = (
+    "Traceback",
+    "sqlalchemy",
+    "asyncpg",
+    "Errno",
+    "SELECT ",
+    "site-packages",
+    "invalid byte sequence",
+    "surrogates not allowed",
+    "out of range",
+)
 
 
 @pytest.fixture
@@ -83,7 +92,9 @@ async def test_an_idempotency_key_with_nul_or_a_lone_surrogate_is_a_user_error(a
 
 @pytest.mark.parametrize("cursor", [_cursor(2**63, 1), _cursor(1, -(2**63) - 1), _cursor(10**40, 10**40)])
 async def test_a_change_feed_cursor_beyond_bigint_is_bad_input(api, admin, world, cursor):
-    response = await _post(api, "query ($after: String) { changes(after: $after) { hasMore } }", {"after": cursor}, admin)
+    response = await _post(
+        api, "query ($after: String) { changes(after: $after) { hasMore } }", {"after": cursor}, admin
+    )
     _refused(response, "BAD_USER_INPUT")
 
 
@@ -125,15 +136,20 @@ async def test_variables_nested_a_thousand_deep_are_refused(api, admin, world):
         body = f'{{"query": {json.dumps(query)}, "variables": {variables}}}'
         response = await api.post("/graphql", content=body, headers={"content-type": "application/json", **admin})
         assert response.status_code == 400, response.text
-        assert response.json()["errors"][0] == {"message": "The request body is nested deeper than 64 levels.",
-                                                "extensions": {"code": "BAD_REQUEST"}}
+        assert response.json()["errors"][0] == {
+            "message": "The request body is nested deeper than 64 levels.",
+            "extensions": {"code": "BAD_REQUEST"},
+        }
 
 
-@pytest.mark.parametrize("roles", [
-    [{"role": "sector_admin", "municipality": ["9901"]}],
-    [{"role": "unit_leader", "unit": {"id": "x"}}],
-    [{"role": "sector_admin", "municipality": "99\u000001"}],
-])
+@pytest.mark.parametrize(
+    "roles",
+    [
+        [{"role": "sector_admin", "municipality": ["9901"]}],
+        [{"role": "unit_leader", "unit": {"id": "x"}}],
+        [{"role": "sector_admin", "municipality": "99\u000001"}],
+    ],
+)
 async def test_odd_claims_in_a_signed_token_are_401(api, secure_settings, world, roles):
     bearer = create_token(secure_settings.data_dir, subject="odd", roles=roles, ttl=dt.timedelta(minutes=5))
     response = await _post(api, "{ profiles { code } }", headers={"Authorization": f"Bearer {bearer}"})
@@ -142,18 +158,27 @@ async def test_odd_claims_in_a_signed_token_are_401(api, secure_settings, world,
 
 @pytest.mark.parametrize("subject", ["x" * 256, "nul\u0000", "\ud800", "", 42, ["a"]])
 async def test_a_subject_that_cannot_be_recorded_is_401(api, secure_settings, world, subject):
-    bearer = create_token(secure_settings.data_dir, subject=subject,
-                          roles=[{"role": "sector_admin", "municipality": "9901"}], ttl=dt.timedelta(minutes=5))
+    bearer = create_token(
+        secure_settings.data_dir,
+        subject=subject,
+        roles=[{"role": "sector_admin", "municipality": "9901"}],
+        ttl=dt.timedelta(minutes=5),
+    )
     response = await _post(api, "{ profiles { code } }", headers={"Authorization": f"Bearer {bearer}"})
     assert response.status_code == 401, response.text
     assert "subject" in response.json()["errors"][0]["message"].lower()
 
 
 async def test_a_long_subject_within_the_limit_writes(api, secure_settings, world):
-    bearer = create_token(secure_settings.data_dir, subject="p" * 200,
-                          roles=[{"role": "sector_admin", "municipality": "9901"}], ttl=dt.timedelta(minutes=5))
+    bearer = create_token(
+        secure_settings.data_dir,
+        subject="p" * 200,
+        roles=[{"role": "sector_admin", "municipality": "9901"}],
+        ttl=dt.timedelta(minutes=5),
+    )
     response = await _post(
-        api, "mutation ($input: CreateUnitInput!) { createUnit(input: $input) { unit { name } errors { code } } }",
+        api,
+        "mutation ($input: CreateUnitInput!) { createUnit(input: $input) { unit { name } errors { code } } }",
         {"input": {"municipalityId": world["id"], "name": "Langt navn skole", "kind": "SCHOOL"}},
         {"Authorization": f"Bearer {bearer}"},
     )
@@ -183,13 +208,17 @@ async def test_a_database_outage_is_503_with_retry_after(secure_settings, profil
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as api:
             _unavailable(await _post(api, "{ municipalities { number } }"))
-            _unavailable(await _post(api, 'query ($n: String!) { municipality(number: $n) { name } }', {"n": "9901"}))
+            _unavailable(await _post(api, "query ($n: String!) { municipality(number: $n) { name } }", {"n": "9901"}))
             _unavailable(await _post(api, "{ municipalities { number } }", headers=admin))
             _unavailable(await _post(api, "{ profiles { code } }", headers={"Authorization": "Bearer kv_abc_def"}))
-            _unavailable(await _post(
-                api, "mutation ($input: CreateMunicipalityInput!) { createMunicipality(input: $input) { errors { code } } }",
-                {"input": {"number": "1234", "name": "Ny", "profile": "testprofil"}}, admin,
-            ))
+            _unavailable(
+                await _post(
+                    api,
+                    "mutation ($input: CreateMunicipalityInput!) { createMunicipality(input: $input) { errors { code } } }",
+                    {"input": {"number": "1234", "name": "Ny", "profile": "testprofil"}},
+                    admin,
+                )
+            )
             assert (await _post(api, "{ profiles { code } }")).status_code == 200  # needs no database
             ready = await api.get("/readyz")
             assert ready.status_code == 503 and ready.headers["retry-after"].isdigit()
@@ -198,11 +227,14 @@ async def test_a_database_outage_is_503_with_retry_after(secure_settings, profil
 
 
 @pytest.mark.parametrize("compiled", [True, False])
-async def test_text_that_is_not_text_in_query_arguments_is_bad_input(secure_settings, profiles, database, world, compiled):
+async def test_text_that_is_not_text_in_query_arguments_is_bad_input(
+    secure_settings, profiles, database, world, compiled
+):
     settings = secure_settings.model_copy(update={"compiled_queries": compiled})
     app = create_app(settings, profiles=profiles, database=database)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
-                                 base_url="http://test") as api:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://test"
+    ) as api:
         for value in ("\ud800", "99\u000001", "\udfff9901"):
             response = await _post(api, "query ($n: String!) { municipality(number: $n) { name } }", {"n": value})
             _refused(response, "BAD_USER_INPUT")
@@ -213,12 +245,14 @@ async def test_text_that_is_not_text_in_query_arguments_is_bad_input(secure_sett
 
 
 @pytest.mark.parametrize("compiled", [True, False])
-async def test_an_instant_beyond_the_years_the_database_takes_is_bad_input(secure_settings, profiles, database, world,
-                                                                       admin, compiled):
+async def test_an_instant_beyond_the_years_the_database_takes_is_bad_input(
+    secure_settings, profiles, database, world, admin, compiled
+):
     settings = secure_settings.model_copy(update={"compiled_queries": compiled})
     app = create_app(settings, profiles=profiles, database=database)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
-                                 base_url="http://test") as api:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://test"
+    ) as api:
         for field in ("units", "reports", "localPlans"):
             query = f'query ($u: DateTime) {{ municipality(number: "9901") {{ {field}(updatedSince: $u) {{ totalCount }} }} }}'
             for value in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"):
@@ -228,9 +262,16 @@ async def test_an_instant_beyond_the_years_the_database_takes_is_bad_input(secur
             assert "errors" not in fine.json(), fine.text
 
 
-@pytest.mark.parametrize("body", ['{"query": "{ profiles { code } }", "variables": 1}',
-                                  '{"query": "query a { profiles { code } }", "operationName": "b"}',
-                                  '{"query": "{ profiles { code } }", "operationName": 7}', "[1, 2]", '"text"'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"query": "{ profiles { code } }", "variables": 1}',
+        '{"query": "query a { profiles { code } }", "operationName": "b"}',
+        '{"query": "{ profiles { code } }", "operationName": 7}',
+        "[1, 2]",
+        '"text"',
+    ],
+)
 async def test_a_request_that_is_no_graphql_request_is_a_json_400_with_a_code(api, body):
     response = await api.post("/graphql", content=body, headers={"content-type": "application/json"})
     assert response.status_code == 400 and response.headers["content-type"].startswith("application/json")

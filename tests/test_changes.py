@@ -35,8 +35,12 @@ async def test_the_feed_mirrors_creations_updates_and_deletions(gql):
     assert sum(c["entityType"] == "Area" for c in first) == 3  # the test profile's plan
 
     lek = (await cycle.areas(plan["id"], "theme"))[0]
-    measure = (await cycle.mutate("addMeasure", {"areaId": lek["id"], "text": "Nytt"}, "measure { id version }"))["measure"]
-    await cycle.mutate("updateMeasure", {"id": measure["id"], "version": measure["version"], "text": "Endret"}, "measure { id }")
+    measure = (await cycle.mutate("addMeasure", {"areaId": lek["id"], "text": "Nytt"}, "measure { id version }"))[
+        "measure"
+    ]
+    await cycle.mutate(
+        "updateMeasure", {"id": measure["id"], "version": measure["version"], "text": "Endret"}, "measure { id }"
+    )
     await cycle.mutate("removeMeasure", {"id": measure["id"], "version": measure["version"] + 1}, "measure { id }")
     later, _ = await _all(gql, after=cursor, types=["Measure"])
     mine = [c for c in later if c["entityId"] == measure["id"]]
@@ -99,7 +103,6 @@ async def test_a_foreign_cursor_is_refused(gql, cursor):
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
-
 async def test_secrets_never_reach_the_log_and_keys_only_their_managers(gql, gql_as, token):
     municipality = await Cycle(gql).municipality("9901", "Testkommune", "testprofil")
     admin = gql_as(token("sector_admin", municipality="9901"))
@@ -108,10 +111,12 @@ async def test_secrets_never_reach_the_log_and_keys_only_their_managers(gql, gql
         {"input": {"municipalityId": municipality["id"], "url": "https://a.example/h", "eventTypes": ["unit.created"]}},
     )
     secret = made["createWebhookSubscription"]["secret"]
-    key = (await admin(
-        "mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }",
-        {"input": {"municipalityId": municipality["id"], "name": "Arkiv", "scopes": ["read"]}},
-    ))["createApiKey"]["key"]
+    key = (
+        await admin(
+            "mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }",
+            {"input": {"municipalityId": municipality["id"], "name": "Arkiv", "scopes": ["read"]}},
+        )
+    )["createApiKey"]["key"]
     seen, _ = await _all(admin, types=["ApiKey", "WebhookSubscription"])
     assert {c["entityType"] for c in seen} == {"ApiKey", "WebhookSubscription"}
     text_of_log = str([c["changes"] for c in seen])

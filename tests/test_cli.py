@@ -95,12 +95,21 @@ def test_serve_starts_one_embedded_database_serves_demo_and_stops_it(tmp_path, w
             assert body["data"]["municipality"]["plans"][0]["title"] == "Du og jeg og vi to – VI VIL!"
         assert len(_postmasters(tmp_path / "data" / "pgdata")) == 1
         # An operator makes a token from another directory, naming the service's data directory.
-        made = subprocess.run([sys.executable, "-m", "kvalitet", "token", "create", "--role", "sector_admin",
-                               "--municipality", "5501"], env=env, cwd=tmp_path.parent, capture_output=True, text=True)
+        made = subprocess.run(
+            [sys.executable, "-m", "kvalitet", "token", "create", "--role", "sector_admin", "--municipality", "5501"],
+            env=env,
+            cwd=tmp_path.parent,
+            capture_output=True,
+            text=True,
+        )
         assert made.returncode == 0, made.stderr
         units = '{ municipality(number: "5501") { units(first: 1) { totalCount } } }'
-        body = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": units}, timeout=10,
-                          headers={"Authorization": f"Bearer {made.stdout.strip()}"}).json()
+        body = httpx.post(
+            f"http://127.0.0.1:{port}/graphql",
+            json={"query": units},
+            timeout=10,
+            headers={"Authorization": f"Bearer {made.stdout.strip()}"},
+        ).json()
         assert body["data"]["municipality"]["units"]["totalCount"] > 0, body
     finally:
         server.send_signal(signal.SIGTERM)  # what an orchestrator sends
@@ -135,8 +144,11 @@ def test_token_create_names_units_as_claims_do_and_refuses_anything_else(tmp_pat
     monkeypatch.setenv("KVALITET_DATA_DIR", str(tmp_path))
     signing_key(tmp_path)  # as `serve` makes it
     unit_id = uuid.uuid4()
-    for given, claimed in (("974760673", "974760673"), (str(unit_id), str(unit_id)),
-                           (str(GlobalID("Unit", str(unit_id))), str(unit_id))):
+    for given, claimed in (
+        ("974760673", "974760673"),
+        (str(unit_id), str(unit_id)),
+        (str(GlobalID("Unit", str(unit_id))), str(unit_id)),
+    ):
         result = runner.invoke(app, ["token", "create", "--role", "unit_leader", "--unit", given])
         assert result.exit_code == 0, result.output
         assert _claims(result.stdout.strip())["roles"] == [{"role": "unit_leader", "unit": claimed}]
@@ -153,8 +165,12 @@ def test_default_token_subjects_differ_by_role_and_target(tmp_path, monkeypatch)
     monkeypatch.setenv("KVALITET_DATA_DIR", str(tmp_path))
     signing_key(tmp_path)
     subjects = set()
-    for args in (["--role", "sector_admin", "--municipality", "5501"], ["--role", "sector_admin", "--municipality", "3301"],
-                 ["--role", "viewer", "--municipality", "5501"], ["--role", "unit_leader", "--unit", "974760673"]):
+    for args in (
+        ["--role", "sector_admin", "--municipality", "5501"],
+        ["--role", "sector_admin", "--municipality", "3301"],
+        ["--role", "viewer", "--municipality", "5501"],
+        ["--role", "unit_leader", "--unit", "974760673"],
+    ):
         result = runner.invoke(app, ["token", "create", *args])
         assert result.exit_code == 0, result.output
         subjects.add(_claims(result.stdout.strip())["sub"])

@@ -10,12 +10,23 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid as _uuid
 
 import httpx
 import pytest
+import strawberry
+from graphql import GraphQLEnumType, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLScalarType, get_named_type
+from strawberry import relay
+from strawberry.types import Info
 
+from kvalitet import models as _models
 from kvalitet.access import PermissiveAccessPolicy
 from kvalitet.app import create_app
+from kvalitet.compiled.reads import row_node
+from kvalitet.plugins import Profiles, hookimpl, new_plugin_manager
+from kvalitet.schema.base import RowNode
+from kvalitet.schema.reads import Children, Page, Parent, Rows, read_of, relation
+from kvalitet.schema.webhook import WebhookSubscription
 
 from .test_statement_count import DEEP, _add_copies
 
@@ -33,8 +44,8 @@ async def default_client(settings, profiles, database):
 
 
 def _first_difference(fast: str, slow: str) -> str:
-    at = next((i for i, (a, b) in enumerate(zip(fast, slow)) if a != b), min(len(fast), len(slow)))
-    return f"compiled: …{fast[max(0, at - 150):at + 150]}…\ndefault:  …{slow[max(0, at - 150):at + 150]}…"
+    at = next((i for i, (a, b) in enumerate(zip(fast, slow, strict=False)) if a != b), min(len(fast), len(slow)))
+    return f"compiled: …{fast[max(0, at - 150) : at + 150]}…\ndefault:  …{slow[max(0, at - 150) : at + 150]}…"
 
 
 @pytest.fixture
@@ -86,16 +97,28 @@ async def rich(database, demo) -> dict:
     from sqlalchemy import select
 
     from kvalitet.models import (
-        Assessment, Criterion, Goal, LocalAction, LocalGoal, LocalPlan, LocalPlanSection, Municipality, Plan, Report, Unit,
+        Assessment,
+        Criterion,
+        Goal,
+        LocalAction,
+        LocalGoal,
+        LocalPlan,
+        LocalPlanSection,
+        Municipality,
+        Plan,
+        Report,
+        Unit,
     )
 
-    base = dt.datetime(2026, 3, 1, 8, 0, 0, tzinfo=dt.timezone.utc)
+    base = dt.datetime(2026, 3, 1, 8, 0, 0, tzinfo=dt.UTC)
     async with database.session() as session, session.begin():
         municipality = await session.scalar(select(Municipality).where(Municipality.number == "3301"))
         plan = await session.scalar(select(Plan).where(Plan.municipality_id == municipality.id))
         criteria = (
             await session.scalars(
-                select(Criterion).join(Goal, Criterion.goal_id == Goal.id, isouter=True).order_by(Criterion.position, Criterion.id)
+                select(Criterion)
+                .join(Goal, Criterion.goal_id == Goal.id, isouter=True)
+                .order_by(Criterion.position, Criterion.id)
             )
         ).all()
         criteria = [c for c in criteria][:12]
@@ -118,18 +141,39 @@ async def rich(database, demo) -> dict:
             await session.flush()
             area_id = criteria[0].area_id or (await session.get(Goal, criteria[0].goal_id)).area_id
             goals = [
-                LocalGoal(local_plan_id=local_plan.id, area_id=area_id, perspective=TEXTS[(u + g) % 3], text=TEXTS[g % 5] or "Mål", position=g)
+                LocalGoal(
+                    local_plan_id=local_plan.id,
+                    area_id=area_id,
+                    perspective=TEXTS[(u + g) % 3],
+                    text=TEXTS[g % 5] or "Mål",
+                    position=g,
+                )
                 for g in range(2)
             ]
             session.add_all(goals)
             await session.flush()
             for a in range(3):
-                session.add(LocalAction(
-                    local_plan_id=local_plan.id, local_goal_id=goals[0].id if a else None, area_id=area_id if a != 1 else None,
-                    text=TEXTS[(a + u) % 5] or "Tiltak", owner=TEXTS[a], deadline=dt.date(2026, 6, 1 + a) if a else None,
-                    status=("planned", "in_progress", "done")[a], position=a,
-                ))
-            session.add(LocalPlanSection(local_plan_id=local_plan.id, key="kartlegging", area_id=None, text=TEXTS[u % 5] or "Tekst", position=0))
+                session.add(
+                    LocalAction(
+                        local_plan_id=local_plan.id,
+                        local_goal_id=goals[0].id if a else None,
+                        area_id=area_id if a != 1 else None,
+                        text=TEXTS[(a + u) % 5] or "Tiltak",
+                        owner=TEXTS[a],
+                        deadline=dt.date(2026, 6, 1 + a) if a else None,
+                        status=("planned", "in_progress", "done")[a],
+                        position=a,
+                    )
+                )
+            session.add(
+                LocalPlanSection(
+                    local_plan_id=local_plan.id,
+                    key="kartlegging",
+                    area_id=None,
+                    text=TEXTS[u % 5] or "Tekst",
+                    position=0,
+                )
+            )
             for r, (year, status) in enumerate([(2025, "approved"), (2026, "submitted"), (2026, "draft")]):
                 report = Report(
                     municipality_id=municipality.id,
@@ -143,7 +187,9 @@ async def rich(database, demo) -> dict:
                     due_on=dt.date(year + 1, 1, 31),
                     status=status,
                     # whole seconds for some, microseconds for others
-                    submitted_at=None if status == "draft" else base + dt.timedelta(days=r, microseconds=(u * 7919) % 1000 * r),
+                    submitted_at=None
+                    if status == "draft"
+                    else base + dt.timedelta(days=r, microseconds=(u * 7919) % 1000 * r),
                     comment=TEXTS[(u + r) % len(TEXTS)],
                 )
                 session.add(report)
@@ -210,7 +256,13 @@ async def test_paging_reports_with_after(both, rich):
 
 
 async def test_report_filters(both, rich):
-    for arguments in ["status: DRAFT", "year: 2025", 'period: "h2"', "unitKind: SCHOOL", "status: APPROVED, unitKind: KINDERGARTEN"]:
+    for arguments in [
+        "status: DRAFT",
+        "year: 2025",
+        'period: "h2"',
+        "unitKind: SCHOOL",
+        "status: APPROVED, unitKind: KINDERGARTEN",
+    ]:
         query = f'{{ municipality(number: "3301") {{ reports({arguments}) {{ totalCount nodes {{ id status year periodKey }} }} }} }}'
         await both(query)
         query = f'{{ municipality(number: "3301") {{ units {{ nodes {{ reports({arguments.replace("unitKind: SCHOOL", "year: 2026").replace(", unitKind: KINDERGARTEN", "")}) {{ nodes {{ id }} }} }} }} }} }}'
@@ -218,7 +270,11 @@ async def test_report_filters(both, rich):
 
 
 async def test_node_fragments_aliases_and_directives(both, rich):
-    ids = (await both('{ municipality(number: "3301") { id units(first: 1) { nodes { id reports { nodes { id assessments(first: 2) { id } } } } } plans { id areas { id goals { id criteria { id } } measures { id } } } } }'))["data"]["municipality"]
+    ids = (
+        await both(
+            '{ municipality(number: "3301") { id units(first: 1) { nodes { id reports { nodes { id assessments(first: 2) { id } } } } } plans { id areas { id goals { id criteria { id } } measures { id } } } } }'
+        )
+    )["data"]["municipality"]
     unit = ids["units"]["nodes"][0]
     report = unit["reports"]["nodes"][0]
     plan = ids["plans"][0]
@@ -249,22 +305,34 @@ async def test_every_field_skipped(both, rich):
 
 
 async def test_root_fields(both, rich):
-    await both("{ __typename municipalities { number name plans { title periodStart periodEnd adoptedOn adoptedBy profileCode } } nationalGoals { id key sector text } }")
-    await both('{ a: municipality(number: "3005") { name } b: municipality(number: "0000") { name } }')  # a former number, none
+    await both(
+        "{ __typename municipalities { number name plans { title periodStart periodEnd adoptedOn adoptedBy profileCode } } nationalGoals { id key sector text } }"
+    )
+    await both(
+        '{ a: municipality(number: "3005") { name } b: municipality(number: "0000") { name } }'
+    )  # a former number, none
 
 
 async def test_empty_and_missing(both, demo):
     # a unit with no reports, an id of nothing, an id of another type's row
-    await both('{ municipality(number: "5501") { units { nodes { reports { totalCount nodes { id } pageInfo { startCursor endCursor hasNextPage } } } } } }')
+    await both(
+        '{ municipality(number: "5501") { units { nodes { reports { totalCount nodes { id } pageInfo { startCursor endCursor hasNextPage } } } } } }'
+    )
     await both('{ node(id: "VW5pdDowMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDA=") { id } }')
 
 
 async def test_what_is_not_compiled_runs_on_the_default_path(both, rich):
     # Fields with resolvers the compiler does not know; errors the default path gives.
-    await both('{ municipality(number: "3301") { profile { code } units { nodes { history { totalCount } } } } }', compiled=False)
+    await both(
+        '{ municipality(number: "3301") { profile { code } units { nodes { history { totalCount } } } } }',
+        compiled=False,
+    )
     await both('{ municipality(number: "3301") { units(first: 1000) { totalCount } } }', compiled=False)
     await both('{ municipality(number: "3301") { units(after: "bm90LWEtY3Vyc29y") { totalCount } } }', compiled=False)
-    await both('{ municipality(number: "3301") { units { nodes { reports { nodes { assessments(first: -1) { id } } } } } } }', compiled=False)
+    await both(
+        '{ municipality(number: "3301") { units { nodes { reports { nodes { assessments(first: -1) { id } } } } } } }',
+        compiled=False,
+    )
     await both('{ node(id: "not an id") { id } }', compiled=False)
     await both("{ __schema { queryType { name } } }", compiled=False)
 
@@ -274,19 +342,29 @@ async def test_what_is_not_compiled_runs_on_the_default_path(both, rich):
 
 @pytest.fixture
 async def secure_default_client(secure_settings, profiles, database):
-    app = create_app(secure_settings.model_copy(update={"compiled_queries": False}), profiles=profiles, database=database)
+    app = create_app(
+        secure_settings.model_copy(update={"compiled_queries": False}), profiles=profiles, database=database
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
         yield http
 
 
-async def test_access_rules_are_the_same_on_both_paths(secure_client, secure_default_client, token, rich, database, statements):
+async def test_access_rules_are_the_same_on_both_paths(
+    secure_client, secure_default_client, token, rich, database, statements
+):
     from sqlalchemy import select
 
     from kvalitet.models import Municipality, Report, Unit
 
     async with database.session() as session:
         report = await session.scalar(select(Report).join(Municipality).where(Municipality.number == "3301").limit(1))
-        others = (await session.scalars(select(Unit).where(Unit.municipality_id == report.municipality_id, Unit.id != report.unit_id).order_by(Unit.name))).all()
+        others = (
+            await session.scalars(
+                select(Unit)
+                .where(Unit.municipality_id == report.municipality_id, Unit.id != report.unit_id)
+                .order_by(Unit.name)
+            )
+        ).all()
         units = [others[0], await session.get(Unit, report.unit_id), others[1]]
     report_id = base64.b64encode(f"Report:{report.id}".encode()).decode()
     callers = {
@@ -312,7 +390,10 @@ async def test_access_rules_are_the_same_on_both_paths(secure_client, secure_def
             statements.reset()
             fast = await secure_client.post("/graphql", json={"query": query}, headers=headers)
             # One statement for the data; a bearer's roles are looked up first (authentication).
-            assert len(statements.compiled) == 1 and statements.count <= 1 + bool(bearer), (caller, statements.statements)
+            assert len(statements.compiled) == 1 and statements.count <= 1 + bool(bearer), (
+                caller,
+                statements.statements,
+            )
             slow = await secure_default_client.post("/graphql", json={"query": query}, headers=headers)
             assert fast.status_code == slow.status_code == 200
             fast_text, slow_text = json.dumps(fast.json()), json.dumps(slow.json())
@@ -327,13 +408,12 @@ async def test_access_rules_are_the_same_on_both_paths(secure_client, secure_def
 # `kvalitet.schema.reads.relation` is a candidate, so a new one is covered as soon as it is
 # declared. Argument values come from pools by GraphQL type.
 
-from graphql import GraphQLEnumType, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLScalarType, get_named_type
-
-from kvalitet.compiled.reads import row_node
-from kvalitet.schema.reads import Children, Page, Parent, Rows, read_of
-
-VALUES = {"String": ["beam", "h2", "arlig", "nope"], "Int": [2026, 2025], "Boolean": [True, False],
-          "DateTime": ['"2026-03-01T08:00:00+00:00"']}
+VALUES = {
+    "String": ["beam", "h2", "arlig", "nope"],
+    "Int": [2026, 2025],
+    "Boolean": [True, False],
+    "DateTime": ['"2026-03-01T08:00:00+00:00"'],
+}
 
 
 def _definition(field):
@@ -350,7 +430,14 @@ def _columns(graphql_type: GraphQLObjectType) -> list[str]:
             continue
         named = get_named_type(field.type)
         listed = isinstance(field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type, GraphQLList)
-        plain = isinstance(named, GraphQLScalarType) and named.name in ("String", "Int", "Boolean", "DateTime", "Date", "ID")
+        plain = isinstance(named, GraphQLScalarType) and named.name in (
+            "String",
+            "Int",
+            "Boolean",
+            "DateTime",
+            "Date",
+            "ID",
+        )
         if (plain and not listed) or isinstance(named, GraphQLEnumType):
             if name == "id" or definition.python_name in node.model.__table__.c:
                 found.append(name)
@@ -358,8 +445,11 @@ def _columns(graphql_type: GraphQLObjectType) -> list[str]:
 
 
 def _relations(graphql_type: GraphQLObjectType) -> dict[str, tuple]:
-    return {name: (field, read_of(_definition(field))) for name, field in graphql_type.fields.items()
-            if _definition(field) is not None and read_of(_definition(field)) is not None}
+    return {
+        name: (field, read_of(_definition(field)))
+        for name, field in graphql_type.fields.items()
+        if _definition(field) is not None and read_of(_definition(field)) is not None
+    }
 
 
 def _argument(rng, name: str, argument) -> str | None:
@@ -399,8 +489,15 @@ def _selection(rng, schema, graphql_type: GraphQLObjectType, depth: int) -> str:
                 order = read.order({"order_by": given.get("orderBy", "NAME")})
                 over_text = any(str(read.model.__table__.c[c].type).startswith(("VARCHAR", "TEXT")) for c in order)
                 if not over_text:  # cursors over text are not compiled
-                    parts.append(rng.choice(["pageInfo { hasNextPage endCursor }", "edges { cursor }",
-                                             "pageInfo { startCursor hasPreviousPage }"]))
+                    parts.append(
+                        rng.choice(
+                            [
+                                "pageInfo { hasNextPage endCursor }",
+                                "edges { cursor }",
+                                "pageInfo { startCursor hasPreviousPage }",
+                            ]
+                        )
+                    )
                 inner = " ".join(parts)
             else:
                 inner = _selection(rng, schema, get_named_type(field.type), depth - 1)
@@ -425,10 +522,16 @@ def test_the_walk_reaches_every_relation_and_column(app):
             relations.add((name, field_name))
             target = get_named_type(field.type)
             todo.append(get_named_type(target.fields["nodes"].type).name if isinstance(read, Page) else target.name)
-    declared = {(t.name, f) for t in schema.type_map.values() if isinstance(t, GraphQLObjectType)
-                for f in _relations(t)}
+    declared = {
+        (t.name, f) for t in schema.type_map.values() if isinstance(t, GraphQLObjectType) for f in _relations(t)
+    }
     assert declared and relations == declared
-    assert {type(read_of(_definition(schema.type_map[t].fields[f]))) for t, f in declared} == {Parent, Children, Page, Rows}
+    assert {type(read_of(_definition(schema.type_map[t].fields[f]))) for t, f in declared} == {
+        Parent,
+        Children,
+        Page,
+        Rows,
+    }
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -445,10 +548,14 @@ async def test_random_queries(both, rich, app, seed):
 
 # -- a repeated request skips the GraphQL pipeline, never the data or the caller --------------
 
-DASHBOARD = '{ municipality(number: "3301") { units { nodes { name reports { nodes { status assessments { level } } } } } } }'
+DASHBOARD = (
+    '{ municipality(number: "3301") { units { nodes { name reports { nodes { status assessments { level } } } } } } }'
+)
 
 
-async def test_a_repeated_request_runs_only_its_statement(secure_client, token, rich, database, statements, monkeypatch):
+async def test_a_repeated_request_runs_only_its_statement(
+    secure_client, token, rich, database, statements, monkeypatch
+):
     from sqlalchemy import text
     from strawberry.asgi import GraphQL
 
@@ -486,18 +593,6 @@ async def test_a_repeated_request_runs_only_its_statement(secure_client, token, 
 # Two throwaway node types, declared only here, over tables no shipped type reads: an outbox
 # event with its deliveries (Children) and a delivery with its subscription (Parent). Declaring
 # them is all it takes: the loaders, the compiler and the schema walk pick them up.
-
-import uuid as _uuid
-
-import strawberry
-from strawberry import relay
-from strawberry.types import Info
-
-from kvalitet import models as _models
-from kvalitet.plugins import Profiles, hookimpl, new_plugin_manager
-from kvalitet.schema.base import RowNode
-from kvalitet.schema.reads import relation
-from kvalitet.schema.webhook import WebhookSubscription
 
 
 @strawberry.type
@@ -554,18 +649,26 @@ async def test_a_relation_declared_on_a_new_type_is_answered_alike_on_both_paths
         event = _models.OutboxEvent(municipality_id=municipality.id, type="unit.updated", payload={})
         session.add_all([subscription, event])
         await session.flush()
-        session.add_all([
-            _models.WebhookDelivery(event_id=event.id, subscription_id=subscription.id, attempts=n, last_error=error)
-            for n, error in ((2, "HTTP 500"), (0, None), (1, 'Tidsavbrudd «hook» "x"'))
-        ])
+        session.add_all(
+            [
+                _models.WebhookDelivery(
+                    event_id=event.id, subscription_id=subscription.id, attempts=n, last_error=error
+                )
+                for n, error in ((2, "HTTP 500"), (0, None), (1, 'Tidsavbrudd «hook» "x"'))
+            ]
+        )
     event_id = str(relay.GlobalID("ThrowawayEvent", str(event.id)))
     query = """query ($id: ID!) { node(id: $id) { ... on ThrowawayEvent { id type
       all: deliveries { id status attempts lastError subscription { id url } }
       two: deliveries(first: 2) { attempts } } } }"""
     answers = []
     for compiled in (True, False):
-        app = create_app(settings.model_copy(update={"compiled_queries": compiled}), profiles=profiles,
-                         policy=PermissiveAccessPolicy(), database=database)
+        app = create_app(
+            settings.model_copy(update={"compiled_queries": compiled}),
+            profiles=profiles,
+            policy=PermissiveAccessPolicy(),
+            database=database,
+        )
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
             statements.reset()
             response = await http.post("/graphql", json={"query": query, "variables": {"id": event_id}})

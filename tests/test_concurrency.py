@@ -37,8 +37,13 @@ async def test_concurrent_updates_of_one_assessment_have_one_winner(gql, report)
     for round_ in range(8):
         writers = 2 + round_ % 3
         inputs = [
-            {"reportId": report["id"], "criterionId": items[0]["criterion"]["id"], "level": "2",
-             "comment": f"round {round_} writer {w}", "version": version}
+            {
+                "reportId": report["id"],
+                "criterionId": items[0]["criterion"]["id"],
+                "level": "2",
+                "comment": f"round {round_} writer {w}",
+                "version": version,
+            }
             for w in range(writers)
         ]
         payloads = await _save_all(gql, inputs)
@@ -49,8 +54,9 @@ async def test_concurrent_updates_of_one_assessment_have_one_winner(gql, report)
         version = winners[0]["assessment"]["version"]
         stored = (await cycle.items(report["id"]))[0]["assessment"]
         assert stored["version"] == version
-        assert (await gql("query ($id: ID!) { node(id: $id) { ... on Assessment { comment } } }",
-                          {"id": stored["id"]}))["node"]["comment"] == winners[0]["assessment"]["comment"]
+        assert (
+            await gql("query ($id: ID!) { node(id: $id) { ... on Assessment { comment } } }", {"id": stored["id"]})
+        )["node"]["comment"] == winners[0]["assessment"]["comment"]
 
 
 async def test_concurrent_first_assessments_of_one_criterion_have_one_winner(gql, report):
@@ -88,8 +94,17 @@ async def test_submit_racing_an_edit_never_loses_the_edit(gql, report):
         "mutation ($input: SubmitReportInput!) { submitReport(input: $input) { report { status } errors { code } } }",
         {"input": {"id": report["id"], "version": version}},
     )
-    edit = gql(SAVE, {"input": {"reportId": report["id"], "criterionId": items[0]["criterion"]["id"], "level": "2",
-                                "version": items[0]["assessment"]["version"]}})
+    edit = gql(
+        SAVE,
+        {
+            "input": {
+                "reportId": report["id"],
+                "criterionId": items[0]["criterion"]["id"],
+                "level": "2",
+                "version": items[0]["assessment"]["version"],
+            }
+        },
+    )
     submitted, edited = await asyncio.gather(submit, edit)
     assert submitted["submitReport"]["report"]["status"] == "SUBMITTED"
     stored = (await cycle.items(report["id"]))[0]["assessment"]["level"]

@@ -65,5 +65,7 @@ class Misspelt(DataProfile):
 
 
 def test_the_kit_refuses_a_misspelt_hook_naming_it():
-    with pytest.raises(HookError, match=r"'kvalitet_reportin' is not a kvalitet hook \(did you mean 'kvalitet_reporting'\?\)"):
+    with pytest.raises(
+        HookError, match=r"'kvalitet_reportin' is not a kvalitet hook \(did you mean 'kvalitet_reporting'\?\)"
+    ):
         check_profile(Misspelt(FIXTURES / "testprofile"))

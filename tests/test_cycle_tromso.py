@@ -10,7 +10,9 @@ async def test_a_year_in_tromso(gql):
     cycle = Cycle(gql)
     tromso = await cycle.municipality("5501", "Tromsø", "tromso")
     plan = await cycle.adopted_plan(tromso["id"], "Oppvekst- og utdanningsutvalget")
-    calendar = (await gql('{ municipality(number: "5501") { reportingCalendar(year: 2024) { key startsOn endsOn dueOn } } }'))
+    calendar = await gql(
+        '{ municipality(number: "5501") { reportingCalendar(year: 2024) { key startsOn endsOn dueOn } } }'
+    )
     [period] = calendar["municipality"]["reportingCalendar"]
     assert (period["startsOn"], period["endsOn"], period["dueOn"]) == ("2024-01-01", "2024-12-31", "2025-01-31")
 
@@ -27,12 +29,21 @@ async def test_a_year_in_tromso(gql):
     refused = await cycle.submit_local_plan(local["id"])
     assert refused["localPlan"] is None
     messages = [e["message"] for e in refused["errors"]]
-    assert f"Fremtidsbildet mangler kvalitetsmål for «{first['title']}» fra organisasjons- og ledelsesperspektiv." in messages
+    assert (
+        f"Fremtidsbildet mangler kvalitetsmål for «{first['title']}» fra organisasjons- og ledelsesperspektiv."
+        in messages
+    )
     assert sum("mangler kvalitetsmål" in m for m in messages) == 13
     assert {e["code"] for e in refused["errors"]} == {
-        "MISSING_QUALITY_GOAL", "MISSING_PLANNED_ACTION", "MISSING_SIGNS_OF_GOOD_PRACTICE"
+        "MISSING_QUALITY_GOAL",
+        "MISSING_PLANNED_ACTION",
+        "MISSING_SIGNS_OF_GOOD_PRACTICE",
     }
-    findings = (await gql("query ($id: ID!) { node(id: $id) { ... on LocalPlan { status findings { code } } } }", {"id": local["id"]}))["node"]
+    findings = (
+        await gql(
+            "query ($id: ID!) { node(id: $id) { ... on LocalPlan { status findings { code } } } }", {"id": local["id"]}
+        )
+    )["node"]
     assert findings["status"] == "DRAFT" and len(findings["findings"]) == len(refused["errors"])
 
     await cycle.local_goal(local["id"], first["id"], "Ledelsen følger opp", "organisasjon_ledelse")
@@ -63,10 +74,17 @@ async def test_a_year_in_tromso(gql):
     items = await cycle.items(report["id"])
     errors = await cycle.refused(
         "saveAssessment",
-        {"reportId": report["id"], "localGoalId": items[0]["localGoal"]["id"], "level": "1", "version": items[0]["assessment"]["version"]},
+        {
+            "reportId": report["id"],
+            "localGoalId": items[0]["localGoal"]["id"],
+            "level": "1",
+            "version": items[0]["assessment"]["version"],
+        },
     )
     assert errors[0]["code"] == "INVALID_STATE"
-    returned = await cycle.decide("returnReport", report["id"], "Utdyp vurderingen av foreldreperspektivet.", field="report")
+    returned = await cycle.decide(
+        "returnReport", report["id"], "Utdyp vurderingen av foreldreperspektivet.", field="report"
+    )
     assert returned["status"] == "RETURNED" and returned["comment"].startswith("Utdyp")
     items = await cycle.items(report["id"])
     await cycle.assess(report["id"], items[0], "2", comment="Utdypet etter tilbakemelding")
@@ -88,13 +106,16 @@ async def test_a_year_in_tromso(gql):
 
     # Publishing freezes the numbers: later changes do not reach the published report.
     published = await cycle.mutate(
-        "publishSectorReport", {"municipalityId": tromso["id"], "year": 2024, "period": "arlig"},
+        "publishSectorReport",
+        {"municipalityId": tromso["id"], "year": 2024, "period": "arlig"},
         "sectorReport { id publishedAt report { unitsByStatus { status count } } }",
     )
     await cycle.decide("returnReport", report["id"], "Ny runde.", field="report")
     live = await cycle.sector_report("5501", 2024, "arlig")
     assert {s["status"]: s["count"] for s in live["unitsByStatus"]}["returned"] == 1
-    frozen = (await gql('{ municipality(number: "5501") { publishedSectorReports { report { unitsByStatus { status count } } } } }'))
+    frozen = await gql(
+        '{ municipality(number: "5501") { publishedSectorReports { report { unitsByStatus { status count } } } } }'
+    )
     [snapshot] = frozen["municipality"]["publishedSectorReports"]
     assert snapshot["report"] == published["sectorReport"]["report"]
     assert {s["status"]: s["count"] for s in snapshot["report"]["unitsByStatus"]}["approved"] == 1
@@ -103,5 +124,7 @@ async def test_a_year_in_tromso(gql):
     query = """query ($id: ID!) { node(id: $id) { ... on Report { history(first: 20) {
         totalCount nodes { action changes actor } } } } }"""
     history = (await gql(query, {"id": report["id"]}))["node"]["history"]
-    statuses_seen = [n["changes"]["status"][1] for n in history["nodes"] if n["action"] == "UPDATE" and "status" in n["changes"]]
+    statuses_seen = [
+        n["changes"]["status"][1] for n in history["nodes"] if n["action"] == "UPDATE" and "status" in n["changes"]
+    ]
     assert statuses_seen == ["submitted", "returned", "submitted", "approved", "returned"]

@@ -11,9 +11,13 @@ async def test_a_school_year_in_vestvagoy(gql):
     cycle = Cycle(gql)
     vestvagoy = await cycle.municipality("1860", "Vestvågøy", "vestvagoy")
     plan = await cycle.adopted_plan(vestvagoy["id"], "Kommunalsjef Utdanning/Oppvekst")
-    period = (await gql("query ($id: ID!) { node(id: $id) { ... on Plan { periodStart periodEnd } } }", {"id": plan["id"]}))["node"]
+    period = (
+        await gql("query ($id: ID!) { node(id: $id) { ... on Plan { periodStart periodEnd } } }", {"id": plan["id"]})
+    )["node"]
     assert (period["periodStart"], period["periodEnd"]) == (2020, 2021)
-    calendar = await gql('{ municipality(number: "1860") { reportingCalendar(year: 2020) { key startsOn endsOn dueOn } } }')
+    calendar = await gql(
+        '{ municipality(number: "1860") { reportingCalendar(year: 2020) { key startsOn endsOn dueOn } } }'
+    )
     dates = {p["key"]: (p["startsOn"], p["endsOn"], p["dueOn"]) for p in calendar["municipality"]["reportingCalendar"]}
     assert dates == {"h2": ("2020-08-01", "2020-12-31", "2020-12-31"), "h1": ("2020-01-01", "2020-06-30", "2020-06-30")}
 
@@ -39,7 +43,9 @@ async def test_a_school_year_in_vestvagoy(gql):
     ]
     # A goal and an action without a deadline for one theme: the deadline and seven themes remain.
     goals = [await cycle.local_goal(local["id"], theme["lederutvikling"]["id"], "Lederne gir tydelig retning")]
-    action = await cycle.action(local["id"], "Ledersamling om lederrollen", theme["lederutvikling"]["id"], owner="Rektor")
+    action = await cycle.action(
+        local["id"], "Ledersamling om lederrollen", theme["lederutvikling"]["id"], owner="Rektor"
+    )
     refused = await cycle.submit_local_plan(local["id"])
     messages = [e["message"] for e in refused["errors"]]
     assert messages[:3] == [
@@ -48,7 +54,9 @@ async def test_a_school_year_in_vestvagoy(gql):
         "Handlingen «Ledersamling om lederrollen» mangler frist.",
     ]
     assert messages[3:] == [f"Planen tar ikke for seg temaet «{t['title']}»." for t in themes[1:]]
-    assert [e["code"] for e in refused["errors"]] == ["MISSING_SECTION"] * 2 + ["MISSING_DEADLINE"] + ["THEME_NOT_ADDRESSED"] * 7
+    assert [e["code"] for e in refused["errors"]] == ["MISSING_SECTION"] * 2 + ["MISSING_DEADLINE"] + [
+        "THEME_NOT_ADDRESSED"
+    ] * 7
 
     # Completed: the deadline, both sections, and a goal for every other theme — «Fagfornyelsen og
     # rammeplanen» through its (school-only) sub-theme «Undervisningsplanlegging».
@@ -67,12 +75,16 @@ async def test_a_school_year_in_vestvagoy(gql):
     kg_local = await cycle.local_plan(kindergarten["id"], plan["id"])
     dekom = (await cycle.areas(plan["id"], "regional_arena"))[0]
     for area in (sub_themes["undervisningsplanlegging"], dekom):
-        errors = await cycle.refused("addLocalGoal", {"localPlanId": kg_local["id"], "areaId": area["id"], "text": "Mål"})
+        errors = await cycle.refused(
+            "addLocalGoal", {"localPlanId": kg_local["id"], "areaId": area["id"], "text": "Mål"}
+        )
         assert [e["code"] for e in errors] == ["NOT_APPLICABLE"]
     for t in themes:
         area = sub_themes["digital-kompetanse"] if t["key"] == "fagfornyelsen-og-rammeplanen" else t
         await cycle.local_goal(kg_local["id"], area["id"], f"Barnehagens mål: {area['title']}")
-        await cycle.action(kg_local["id"], f"Tiltak: {area['title']}", area["id"], deadline="2021-06-15", owner="Styrer")
+        await cycle.action(
+            kg_local["id"], f"Tiltak: {area['title']}", area["id"], deadline="2021-06-15", owner="Styrer"
+        )
     for key in PLAN_SECTIONS:
         await cycle.section(kg_local["id"], key, f"Barnehagens {key}.")
     assert (await cycle.submit_local_plan(kg_local["id"]))["localPlan"]["status"] == "SUBMITTED"
@@ -87,7 +99,9 @@ async def test_a_school_year_in_vestvagoy(gql):
     assert [i["localGoal"]["id"] for i in items[21:]] == [g["id"] for g in goals]
     # Criteria at 3 and goals at 2, but the last five goals are left out at first.
     early = {i["localGoal"]["id"] for i in items[21:24]}
-    await cycle.assess_all(report["id"], lambda i: "3" if i["criterion"] else ("2" if i["localGoal"]["id"] in early else None))
+    await cycle.assess_all(
+        report["id"], lambda i: "3" if i["criterion"] else ("2" if i["localGoal"]["id"] in early else None)
+    )
     refused = await cycle.submit_report(report["id"])
     assert refused["report"] is None and [e["code"] for e in refused["errors"]] == ["MISSING_ASSESSMENT"] * 5
     await cycle.assess_all(report["id"], lambda i: None if i["assessment"] else "2")
@@ -125,7 +139,9 @@ async def test_a_school_year_in_vestvagoy(gql):
     assert (await cycle.submit_report(report["id"]))["report"]["status"] == "SUBMITTED"
     assert (await cycle.decide("approveReport", report["id"], field="report"))["status"] == "APPROVED"
     kg_report = await cycle.open_report(kindergarten["id"], 2021, "h1")
-    await cycle.assess_all(kg_report["id"], lambda i: "3" if i["criterion"] and i["area"]["key"] == "lederrollen" else None)
+    await cycle.assess_all(
+        kg_report["id"], lambda i: "3" if i["criterion"] and i["area"]["key"] == "lederrollen" else None
+    )
     assert [e["code"] for e in (await cycle.submit_report(kg_report["id"]))["errors"]] == ["MISSING_ASSESSMENT"] * 24
 
     june = await cycle.sector_report("1860", 2021, "h1")

@@ -22,7 +22,10 @@ async def _municipality(session, number="4601", name="Bergen") -> Municipality:
     ("make", "constraint"),
     [
         (lambda m: Unit(municipality_id=m.id, name="X", kind="university"), "ck_unit_kind_valid"),
-        (lambda m: Unit(municipality_id=m.id, name="X", kind="school", org_number="12345678"), "ck_unit_org_number_nine_digits"),
+        (
+            lambda m: Unit(municipality_id=m.id, name="X", kind="school", org_number="12345678"),
+            "ck_unit_org_number_nine_digits",
+        ),
         (lambda m: Unit(municipality_id=m.id, name="X", kind="school", ownership="state"), "ck_unit_ownership_valid"),
         (lambda m: Unit(municipality_id=uuid.uuid4(), name="X", kind="school"), "fk_unit_municipality_id_municipality"),
         (lambda m: Municipality(number="46", name="Kort"), "ck_municipality_number_four_digits"),
@@ -64,7 +67,9 @@ async def test_every_change_is_logged_with_actor_and_what_changed(database):
         current_actor.reset(token)
 
     async with database.session() as session:
-        log = (await session.scalars(select(ChangeLog).where(ChangeLog.entity_id == unit.id).order_by(ChangeLog.id))).all()
+        log = (
+            await session.scalars(select(ChangeLog).where(ChangeLog.entity_id == unit.id).order_by(ChangeLog.id))
+        ).all()
     assert [entry.action for entry in log] == ["create", "update", "delete"]
     assert {entry.actor for entry in log} == {"user:test"}
     assert log[0].entity_type == "Unit"

@@ -7,7 +7,16 @@ import pytest
 from sqlalchemy import CheckConstraint
 
 from kvalitet import enums
-from kvalitet.enums import ActionStatus, ChangeAction, DeliveryStatus, Ownership, PlanStatus, ReviewStatus, Sector, UnitKind
+from kvalitet.enums import (
+    ActionStatus,
+    ChangeAction,
+    DeliveryStatus,
+    Ownership,
+    PlanStatus,
+    ReviewStatus,
+    Sector,
+    UnitKind,
+)
 from kvalitet.models import Base
 from kvalitet.plugins import Profiles, new_plugin_manager
 from kvalitet.schema import build_schema
@@ -37,8 +46,11 @@ GRAPHQL = {
     "ChangeAction": ChangeAction,
     "DeliveryStatus": DeliveryStatus,
 }
-EVERY_ENUM = [value for value in vars(enums).values()
-              if isinstance(value, type) and issubclass(value, enums.TextEnum) and value is not enums.TextEnum]
+EVERY_ENUM = [
+    value
+    for value in vars(enums).values()
+    if isinstance(value, type) and issubclass(value, enums.TextEnum) and value is not enums.TextEnum
+]
 
 
 def _one_of_checks() -> dict[tuple[str, str], CheckConstraint]:
@@ -113,11 +125,16 @@ def test_every_unit_kind_has_its_word():
 def test_a_choice_is_checked_against_its_enumeration(value, problem):
     checker = Checker()
     assert checker.choice(value, Ownership, "ownership") == value
-    assert [(p.code, p.message, p.field) for p in checker.problems] == ([] if problem is None else [(*problem, "ownership")])
+    assert [(p.code, p.message, p.field) for p in checker.problems] == (
+        [] if problem is None else [(*problem, "ownership")]
+    )
 
 
 def test_a_choice_names_its_enumeration():
     checker = Checker()
     checker.choice("paused", ActionStatus, "status")
     checker.choice("barnehage", UnitKind, "kind")
-    assert [p.message for p in checker.problems] == ["Unknown action status «paused».", "Unknown unit kind «barnehage»."]
+    assert [p.message for p in checker.problems] == [
+        "Unknown action status «paused».",
+        "Unknown unit kind «barnehage».",
+    ]

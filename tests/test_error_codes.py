@@ -13,8 +13,13 @@ HOME = REPO / "kvalitet" / "services" / "errors.py"
 CODE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$|^[A-Z]{4,}$")
 
 # Calls that take a code, and where: (positional index, keyword).
-TAKES_A_CODE = {"fail": (0, "code"), "Problem": (0, "code"), "UserError": (None, "code"), "add": (0, "code"),
-                "check": (1, "code")}
+TAKES_A_CODE = {
+    "fail": (0, "code"),
+    "Problem": (0, "code"),
+    "UserError": (None, "code"),
+    "add": (0, "code"),
+    "check": (1, "code"),
+}
 
 
 def _conventions_codes() -> tuple[list[str], list[str]]:
@@ -74,7 +79,11 @@ def _bare_codes(path: Path, root: Path = REPO) -> list[str]:
             if index is not None and len(node.args) > index:
                 given.append(node.args[index])
             for argument in given:
-                if isinstance(argument, ast.Constant) and isinstance(argument.value, str) and CODE.match(argument.value):
+                if (
+                    isinstance(argument, ast.Constant)
+                    and isinstance(argument.value, str)
+                    and CODE.match(argument.value)
+                ):
                     found.append(f"{path.relative_to(root)}:{node.lineno}: {name}({argument.value!r})")
     return sorted(found)
 
@@ -88,8 +97,11 @@ def test_codes_are_raised_only_through_the_registry():
 
 def test_the_scan_finds_a_bare_code(tmp_path):
     sample = tmp_path / "sample.py"
-    sample.write_text('fail("NOT_FOUND", "x")\nchecker.check(ok, "BRAND_NEW_CODE", "y", None)\n'
-                      'Problem(code="ANOTHER_ONE", message="z")\nfail(NOT_FOUND, "Not a «CODE».")\n', encoding="utf-8")
+    sample.write_text(
+        'fail("NOT_FOUND", "x")\nchecker.check(ok, "BRAND_NEW_CODE", "y", None)\n'
+        'Problem(code="ANOTHER_ONE", message="z")\nfail(NOT_FOUND, "Not a «CODE».")\n',
+        encoding="utf-8",
+    )
     assert _bare_codes(sample, tmp_path) == [
         "sample.py:1: 'NOT_FOUND'",  # a registry code as a string
         "sample.py:1: fail('NOT_FOUND')",

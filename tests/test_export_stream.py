@@ -18,8 +18,14 @@ EXPORT = "subscription ($n: String!) { municipalityExport(number: $n, chunkSize:
 async def _subscribe(profiles, settings, database, actor):
     schema = build_schema(profiles, settings)
     policy = RolePolicy()
-    context = Context(settings=settings, profiles=profiles, policy=policy, actor=actor,
-                      loaders=Loaders(database.engine, policy, actor), database=database)
+    context = Context(
+        settings=settings,
+        profiles=profiles,
+        policy=policy,
+        actor=actor,
+        loaders=Loaders(database.engine, policy, actor),
+        database=database,
+    )
     stream = await schema.subscribe(EXPORT, variable_values={"n": "9901"}, context_value=context)
     results = []
     if hasattr(stream, "__aiter__"):
@@ -51,7 +57,9 @@ async def test_others_may_not_stream_it(profiles, settings, database, demo, who)
     assert municipality and other
     actor = {
         "anonymous": ANONYMOUS,
-        "unit viewer": Actor(id="user:v", grants=(Grant("viewer", municipality_id=municipality, unit_id=municipality),)),
+        "unit viewer": Actor(
+            id="user:v", grants=(Grant("viewer", municipality_id=municipality, unit_id=municipality),)
+        ),
         # A sector admin of another municipality: 9901 is not found for them, as for anyone outside it.
         "outsider": Actor(id="user:o", grants=(Grant("sector_admin", municipality_id=other),)),
     }[who]

@@ -63,8 +63,11 @@ async def seed(gql) -> None:
     an assessment, an API key, a webhook subscription), so the fields of their types resolve
     too. Best effort: what fails here only leaves a type without real ids."""
     cycle = Cycle(gql)
-    data = await gql.raw("""query ($n: String!) { municipality(number: $n) { id plans { id status areas { id } }
-        units(first: 20) { edges { node { id kind } } } } }""", {"n": MUNICIPALITY})
+    data = await gql.raw(
+        """query ($n: String!) { municipality(number: $n) { id plans { id status areas { id } }
+        units(first: 20) { edges { node { id kind } } } } }""",
+        {"n": MUNICIPALITY},
+    )
     municipality = ((data.get("data") or {}).get("municipality")) or {}
     plans = [p for p in municipality.get("plans", []) if p["status"] == "ADOPTED"]
     units = [e["node"] for e in ((municipality.get("units") or {}).get("edges") or [])]
@@ -75,9 +78,11 @@ async def seed(gql) -> None:
 
         async def local_plan():
             lp = await cycle.local_plan(unit["id"], plan["id"])
-            for step in (lambda: cycle.local_goal(lp["id"], area, "Alle trives."),
-                         lambda: cycle.action(lp["id"], "Vi kartlegger.", area),
-                         lambda: cycle.section(lp["id"], "kartlegging", "Slik står det til.")):
+            for step in (
+                lambda: cycle.local_goal(lp["id"], area, "Alle trives."),
+                lambda: cycle.action(lp["id"], "Vi kartlegger.", area),
+                lambda: cycle.section(lp["id"], "kartlegging", "Slik står det til."),
+            ):
                 try:
                     await step()
                 except Exception:  # noqa: BLE001 - best effort
@@ -90,11 +95,24 @@ async def seed(gql) -> None:
 
         steps += [local_plan, report]
     if municipality:
-        steps.append(lambda: cycle.mutate("createApiKey", {"municipalityId": municipality["id"], "name": "Fagsystem",
-                                                           "scopes": ["read"]}, "apiKey { id }"))
-        steps.append(lambda: cycle.mutate("createWebhookSubscription", {
-            "municipalityId": municipality["id"], "url": "https://arkiv.example/hook", "eventTypes": ["report.submitted"],
-        }, "webhookSubscription { id }"))
+        steps.append(
+            lambda: cycle.mutate(
+                "createApiKey",
+                {"municipalityId": municipality["id"], "name": "Fagsystem", "scopes": ["read"]},
+                "apiKey { id }",
+            )
+        )
+        steps.append(
+            lambda: cycle.mutate(
+                "createWebhookSubscription",
+                {
+                    "municipalityId": municipality["id"],
+                    "url": "https://arkiv.example/hook",
+                    "eventTypes": ["report.submitted"],
+                },
+                "webhookSubscription { id }",
+            )
+        )
     for step in steps:
         try:
             await step()
@@ -122,11 +140,17 @@ class Fuzz:
         loop = asyncio.get_running_loop()
         with self.checker.logs:
             await asyncio.to_thread(
-                explore, loop, targets, count,
-                lambda draw, target: self.requests.draw(draw, target, deep=deep), self.checker.check,
+                explore,
+                loop,
+                targets,
+                count,
+                lambda draw, target: self.requests.draw(draw, target, deep=deep),
+                self.checker.check,
             )
-        print(f"{self.checker.sent} requests: {self.checker.summary()}; never past validation: "
-              f"{', '.join(self.checker.unreached()) or 'none'}")
+        print(
+            f"{self.checker.sent} requests: {self.checker.summary()}; never past validation: "
+            f"{', '.join(self.checker.unreached()) or 'none'}"
+        )
         if self.checker.logged:
             print("logged by the service (not failures):\n" + self.checker.warnings())
         if self.checker.failures:
@@ -140,7 +164,9 @@ async def fuzz(database, demo, gql, secure_client, secure_settings, profiles, to
     pools = await harvest(database, gql, schema)
     await harvest_owned(gql, schema, pools, MUNICIPALITY)
     targets = walk(schema, pools.ids)
-    checker = Checker(secure_client, database, {"admin": token("sector_admin", municipality=MUNICIPALITY)}, LogCapture())
+    checker = Checker(
+        secure_client, database, {"admin": token("sector_admin", municipality=MUNICIPALITY)}, LogCapture()
+    )
     fuzz = Fuzz(schema, pools, targets, checker)
     # Real cursors, from one plain request of every query field whose arguments are all optional.
     cursors: set[str] = set()
@@ -152,8 +178,11 @@ async def fuzz(database, demo, gql, secure_client, secure_settings, profiles, to
             parent = (pools.owned.get(target.parent) or pools.ids.get(target.parent) or [""])[0]
             document = f"{step.replace(PARENT, json.dumps(parent))} {{ {document} }}"
         try:
-            response = await secure_client.post("/graphql", json={"query": "{ " + document + " }"},
-                                                headers={"Authorization": f"Bearer {checker.tokens['admin']}"})
+            response = await secure_client.post(
+                "/graphql",
+                json={"query": "{ " + document + " }"},
+                headers={"Authorization": f"Bearer {checker.tokens['admin']}"},
+            )
             harvest_cursors(response.json(), cursors)
         except Exception:  # noqa: BLE001 - a crash here is the fuzzer's to find and report
             pass

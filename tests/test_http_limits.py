@@ -45,8 +45,11 @@ def _exchange(port: int, *parts: bytes, pause: float = 0.0, wait: float = 5.0) -
 
 def test_a_normal_request_is_answered(server):
     body = b'{"query":"{ profiles { code } }"}'
-    answer, _ = _exchange(server, b"POST /graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
-                          b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+    answer, _ = _exchange(
+        server,
+        b"POST /graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+        b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body),
+    )
     assert answer.startswith(b"HTTP/1.1 200") and b'"profiles"' in answer
 
 
@@ -58,7 +61,7 @@ def test_headers_that_never_finish_are_cut_off(server):
 def test_headers_sent_a_byte_at_a_time_are_cut_off(server):
     head = b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Drip: " + b"a" * 40
     started = time.monotonic()
-    answer, _ = _exchange(server, *(head[i:i + 1] for i in range(len(head))), pause=0.05)
+    answer, _ = _exchange(server, *(head[i : i + 1] for i in range(len(head))), pause=0.05)
     assert answer.startswith(b"HTTP/1.1 408") and time.monotonic() - started < 4
 
 
@@ -75,8 +78,10 @@ def test_megabytes_of_headers_are_refused(server):
 
 
 def test_a_body_that_never_finishes_is_cut_off(server):
-    answer, after = _exchange(server, b"POST /graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
-                              b"Content-Length: 1000\r\n\r\n{\"query\":")
+    answer, after = _exchange(
+        server,
+        b'POST /graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"query":',
+    )
     assert after < 3
     assert b"HTTP/1.1 200" not in answer
 

@@ -16,7 +16,12 @@ async def _log_rows(database) -> int:
 
 async def test_a_repeat_returns_the_first_result_and_changes_nothing(gql, database):
     municipality = await Cycle(gql).municipality("9901", "Testkommune", "testprofil")
-    request = {"municipalityId": municipality["id"], "name": "Fjordtun skole", "kind": "SCHOOL", "idempotencyKey": "k-1"}
+    request = {
+        "municipalityId": municipality["id"],
+        "name": "Fjordtun skole",
+        "kind": "SCHOOL",
+        "idempotencyKey": "k-1",
+    }
     first = (await gql(CREATE, {"input": request}))["createUnit"]
     rows = await _log_rows(database)
     again = (await gql(CREATE, {"input": request}))["createUnit"]
@@ -28,13 +33,23 @@ async def test_a_repeat_returns_the_first_result_and_changes_nothing(gql, databa
 
 async def test_the_same_key_with_other_input_is_refused(gql, database):
     municipality = await Cycle(gql).municipality("9901", "Testkommune", "testprofil")
-    request = {"municipalityId": municipality["id"], "name": "Fjordtun skole", "kind": "SCHOOL", "idempotencyKey": "k-2"}
+    request = {
+        "municipalityId": municipality["id"],
+        "name": "Fjordtun skole",
+        "kind": "SCHOOL",
+        "idempotencyKey": "k-2",
+    }
     await gql(CREATE, {"input": request})
     rows = await _log_rows(database)
     other = (await gql(CREATE, {"input": {**request, "name": "Et annet navn"}}))["createUnit"]
     assert other["unit"] is None
-    assert other["errors"] == [{"field": "idempotencyKey", "code": "IDEMPOTENCY_KEY_REUSED",
-                                "message": "The idempotency key was used before with other input."}]
+    assert other["errors"] == [
+        {
+            "field": "idempotencyKey",
+            "code": "IDEMPOTENCY_KEY_REUSED",
+            "message": "The idempotency key was used before with other input.",
+        }
+    ]
     assert await _log_rows(database) == rows
 
 
@@ -48,7 +63,12 @@ async def test_a_failed_call_does_not_use_up_its_key(gql):
 
 async def test_concurrent_repeats_run_the_mutation_once(gql):
     municipality = await Cycle(gql).municipality("9901", "Testkommune", "testprofil")
-    request = {"municipalityId": municipality["id"], "name": "Samtidig skole", "kind": "SCHOOL", "idempotencyKey": "k-4"}
+    request = {
+        "municipalityId": municipality["id"],
+        "name": "Samtidig skole",
+        "kind": "SCHOOL",
+        "idempotencyKey": "k-4",
+    }
     results = await asyncio.gather(*(gql(CREATE, {"input": request}) for _ in range(5)))
     units = {r["createUnit"]["unit"]["id"] for r in results}
     assert len(units) == 1 and all(r["createUnit"]["errors"] == [] for r in results)
@@ -80,13 +100,21 @@ async def test_a_replay_never_reaches_another_caller_with_the_same_subject(gql, 
     # Both tokens name the same person; only their roles differ.
     admin = gql_as(token("sector_admin", municipality="5501", subject="developer"))
     other = token("sector_admin", municipality="3301", subject="developer")
-    request = {"municipalityId": tromso["id"], "name": "Fjellheim skole", "kind": "SCHOOL", "orgNumber": "974760673",
-               "idempotencyKey": "same-key"}
+    request = {
+        "municipalityId": tromso["id"],
+        "name": "Fjellheim skole",
+        "kind": "SCHOOL",
+        "orgNumber": "974760673",
+        "idempotencyKey": "same-key",
+    }
     first = (await admin(UNIT_FIELDS, {"input": request}))["createUnit"]
     assert first["errors"] == [] and first["unit"]["name"] == "Fjellheim skole"
 
-    response = await secure_client.post("/graphql", json={"query": UNIT_FIELDS, "variables": {"input": request}},
-                                        headers={"Authorization": f"Bearer {other}"})
+    response = await secure_client.post(
+        "/graphql",
+        json={"query": UNIT_FIELDS, "variables": {"input": request}},
+        headers={"Authorization": f"Bearer {other}"},
+    )
     assert response.status_code == 200
     payload = response.json()["data"]["createUnit"]
     assert payload["unit"] is None

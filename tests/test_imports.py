@@ -24,8 +24,12 @@ def _modules(root: Path) -> dict[str, Path]:
 
 def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    hidden = {id(node) for test in ast.walk(tree) if isinstance(test, ast.If) and "TYPE_CHECKING" in ast.unparse(test.test)
-              for node in ast.walk(test)}
+    hidden = {
+        id(node)
+        for test in ast.walk(tree)
+        if isinstance(test, ast.If) and "TYPE_CHECKING" in ast.unparse(test.test)
+        for node in ast.walk(test)
+    }
     package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
     targets = set()
     for node in ast.walk(tree):

@@ -20,8 +20,22 @@ async def test_upgrade_downgrade_upgrade_and_models_agree(empty_database_url):
         await upgrade(database.engine)
         assert await current_revision(database.engine) == head_revision()
         created = await _tables(database)
-        assert {"municipality", "unit", "plan", "area", "goal", "criterion", "measure", "local_plan",
-                "local_goal", "local_action", "report", "assessment", "national_goal", "change_log"} <= created
+        assert {
+            "municipality",
+            "unit",
+            "plan",
+            "area",
+            "goal",
+            "criterion",
+            "measure",
+            "local_plan",
+            "local_goal",
+            "local_action",
+            "report",
+            "assessment",
+            "national_goal",
+            "change_log",
+        } <= created
 
         await downgrade(database.engine, "base")
         assert await current_revision(database.engine) is None

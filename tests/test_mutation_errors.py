@@ -168,7 +168,9 @@ class World:
         ids["NG"] = (await self.gql("{ nationalGoals { id } }"))["nationalGoals"][0]["id"]  # loaded with the plan
         draft = await c.mutate("createPlan", {"municipalityId": ids["M"], "periodStart": 2028}, "plan { id version }")
         ids["D"] = draft["plan"]["id"]
-        archived = await c.mutate("createPlan", {"municipalityId": ids["M"], "periodStart": 2032}, "plan { id version }")
+        archived = await c.mutate(
+            "createPlan", {"municipalityId": ids["M"], "periodStart": 2032}, "plan { id version }"
+        )
         ids["A"] = archived["plan"]["id"]
         await c.mutate("archivePlan", {"id": ids["A"], "version": archived["plan"]["version"]}, "plan { status }")
         for prefix, plan in (("p", "P"), ("d", "D")):
@@ -227,17 +229,27 @@ class World:
         assert (await c.submit_report(ids["RS2"]))["report"]["status"] == "SUBMITTED"
         assert (await c.decide("returnLocalPlan", ids["LS2"], "Mer om friminuttene."))["status"] == "RETURNED"
         # API keys: one in use, one revoked.
-        ids["KEY"] = (await c.mutate("createApiKey", {"municipalityId": ids["M"], "name": "Fagsystem", "scopes": ["read"]},
-                                     "apiKey { id }"))["apiKey"]["id"]
-        revoked = await c.mutate("createApiKey", {"municipalityId": ids["M"], "name": "Gammelt fagsystem", "scopes": ["read"]},
-                                 "apiKey { id version }")
+        ids["KEY"] = (
+            await c.mutate(
+                "createApiKey", {"municipalityId": ids["M"], "name": "Fagsystem", "scopes": ["read"]}, "apiKey { id }"
+            )
+        )["apiKey"]["id"]
+        revoked = await c.mutate(
+            "createApiKey",
+            {"municipalityId": ids["M"], "name": "Gammelt fagsystem", "scopes": ["read"]},
+            "apiKey { id version }",
+        )
         ids["KEY_REVOKED"] = revoked["apiKey"]["id"]
-        await c.mutate("revokeApiKey", {"id": ids["KEY_REVOKED"], "version": revoked["apiKey"]["version"]}, "apiKey { id }")
-        ids["HOOK"] = (await c.mutate(
-            "createWebhookSubscription",
-            {"municipalityId": ids["M"], "url": "https://arkiv.example/hook", "eventTypes": ["report.submitted"]},
-            "webhookSubscription { id }",
-        ))["webhookSubscription"]["id"]
+        await c.mutate(
+            "revokeApiKey", {"id": ids["KEY_REVOKED"], "version": revoked["apiKey"]["version"]}, "apiKey { id }"
+        )
+        ids["HOOK"] = (
+            await c.mutate(
+                "createWebhookSubscription",
+                {"municipalityId": ids["M"], "url": "https://arkiv.example/hook", "eventTypes": ["report.submitted"]},
+                "webhookSubscription { id }",
+            )
+        )["webhookSubscription"]["id"]
         ids["S3"] = (await c.unit(ids["M"], "Nyskolen", "SCHOOL"))["id"]
         ids["RS3"] = (await c.open_report(ids["S3"], 2024, "h1"))["id"]  # a school's draft, no local plan
         await self.snapshot()
@@ -260,9 +272,14 @@ class World:
         """The version of the world's objects `names`, read through GraphQL (None: gone)."""
         if not names:
             return {}
-        query = "{ " + " ".join(
-            f"n{i}: node(id: {json.dumps(self.ids[name])}) {{ ... on Versioned {{ version }} }}" for i, name in enumerate(names)
-        ) + " }"
+        query = (
+            "{ "
+            + " ".join(
+                f"n{i}: node(id: {json.dumps(self.ids[name])}) {{ ... on Versioned {{ version }} }}"
+                for i, name in enumerate(names)
+            )
+            + " }"
+        )
         data = await self.gql(query)
         return {name: (data[f"n{i}"] or {}).get("version") for i, name in enumerate(names)}
 
@@ -332,7 +349,13 @@ class Case:
 
 
 def case(
-    mutation: str, wrong: str, input: dict | Callable, code: str | set[str], field: str | None, *more, says: str | None = None
+    mutation: str,
+    wrong: str,
+    input: dict | Callable,
+    code: str | set[str],
+    field: str | None,
+    *more,
+    says: str | None = None,
 ) -> Case:
     """A row. `code` may be a set of acceptable codes; `more` adds further (code, field) pairs that
     must all be reported too; `says`, a phrase the message must contain."""
@@ -364,8 +387,12 @@ ID_FIELDS: list[tuple[str, str, str, dict]] = [
     ("allowStaffEditing", "unitId", "Unit", {"version": V("K"), "allowed": True}),
     ("createApiKey", "municipalityId", "Municipality", {"name": "Fagsystem", "scopes": ["read"]}),
     ("revokeApiKey", "id", "ApiKey", {"version": V("KEY")}),
-    ("createWebhookSubscription", "municipalityId", "Municipality",
-     {"url": "https://arkiv.example/hook", "eventTypes": ["report.submitted"]}),
+    (
+        "createWebhookSubscription",
+        "municipalityId",
+        "Municipality",
+        {"url": "https://arkiv.example/hook", "eventTypes": ["report.submitted"]},
+    ),
     ("updateWebhookSubscription", "id", "WebhookSubscription", {"version": V("HOOK"), "active": False}),
     ("deleteWebhookSubscription", "id", "WebhookSubscription", {"version": V("HOOK")}),
     ("createPlan", "municipalityId", "Municipality", {}),
@@ -421,15 +448,37 @@ ID_FIELDS: list[tuple[str, str, str, dict]] = [
 
 # A real object of another type, the kind of mix-up a client makes (a plan's id for a local plan's …).
 WRONG_TYPE = {
-    "Municipality": "K", "Unit": "M", "Plan": "LK", "LocalPlan": "P", "Area": "d_goal", "Goal": "d_lek",
-    "Criterion": "GK", "LocalGoal": "p_goal_crit", "Measure": "AK", "LocalAction": "d_measure",
-    "Report": "LK", "NationalGoal": "d_goal", "ApiKey": "M", "WebhookSubscription": "KEY",
+    "Municipality": "K",
+    "Unit": "M",
+    "Plan": "LK",
+    "LocalPlan": "P",
+    "Area": "d_goal",
+    "Goal": "d_lek",
+    "Criterion": "GK",
+    "LocalGoal": "p_goal_crit",
+    "Measure": "AK",
+    "LocalAction": "d_measure",
+    "Report": "LK",
+    "NationalGoal": "d_goal",
+    "ApiKey": "M",
+    "WebhookSubscription": "KEY",
 }
 # A real object of the right type, whose uuid is then sent under another type's name.
 RIGHT_TYPE = {
-    "Municipality": "M", "Unit": "K", "Plan": "D", "LocalPlan": "LK", "Area": "d_lek", "Goal": "d_goal",
-    "Criterion": "d_crit", "LocalGoal": "GK", "Measure": "d_measure", "LocalAction": "AK", "Report": "RK",
-    "NationalGoal": "NG", "ApiKey": "KEY", "WebhookSubscription": "HOOK",
+    "Municipality": "M",
+    "Unit": "K",
+    "Plan": "D",
+    "LocalPlan": "LK",
+    "Area": "d_lek",
+    "Goal": "d_goal",
+    "Criterion": "d_crit",
+    "LocalGoal": "GK",
+    "Measure": "d_measure",
+    "LocalAction": "AK",
+    "Report": "RK",
+    "NationalGoal": "NG",
+    "ApiKey": "KEY",
+    "WebhookSubscription": "HOOK",
 }
 
 ID_VARIANTS: dict[str, Callable[[World, str], str]] = {
@@ -491,23 +540,41 @@ STALE_VERSIONS = [
     for delta in (-1, +1)
 ] + [
     *(
-        case("allowStaffEditing", f"version {'%+d' % delta} of K", {"unitId": R("K"), "version": V("K", delta),
-                                                                     "allowed": True}, STALE_VERSION, "version")
+        case(
+            "allowStaffEditing",
+            f"version {'%+d' % delta} of K",
+            {"unitId": R("K"), "version": V("K", delta), "allowed": True},
+            STALE_VERSION,
+            "version",
+        )
         for delta in (-1, +1)
     ),
     # Inputs without an id: the version is that of the section or assessment being changed.
     *(
-        case("saveLocalPlanSection", f"version {label} of the existing section",
-             {"localPlanId": R("LK"), "key": "kartlegging", "text": "Ny tekst", "version": version},
-             STALE_VERSION, "version")
+        case(
+            "saveLocalPlanSection",
+            f"version {label} of the existing section",
+            {"localPlanId": R("LK"), "key": "kartlegging", "text": "Ny tekst", "version": version},
+            STALE_VERSION,
+            "version",
+        )
         for label, version in (("-1", V("SK", -1)), ("+1", V("SK", +1)), ("left out", None))
     ),
-    case("saveLocalPlanSection", "removing the section with a stale version",
-         {"localPlanId": R("LK"), "key": "kartlegging", "text": "", "version": V("SK", +1)}, STALE_VERSION, "version"),
+    case(
+        "saveLocalPlanSection",
+        "removing the section with a stale version",
+        {"localPlanId": R("LK"), "key": "kartlegging", "text": "", "version": V("SK", +1)},
+        STALE_VERSION,
+        "version",
+    ),
     *(
-        case("saveAssessment", f"version {label} of the existing assessment",
-             {"reportId": R("RK"), "criterionId": R("p_crit"), "level": "2", "version": version},
-             STALE_VERSION, "version")
+        case(
+            "saveAssessment",
+            f"version {label} of the existing assessment",
+            {"reportId": R("RK"), "criterionId": R("p_crit"), "level": "2", "version": version},
+            STALE_VERSION,
+            "version",
+        )
         for label, version in (("-1", V("ASK", -1)), ("+1", V("ASK", +1)), ("left out", None))
     ),
 ]
@@ -537,18 +604,37 @@ RULES = [
     case("createMunicipality", "a blank name", {"number": "1234", "name": BLANK}, REQUIRED, "name"),
     case("createMunicipality", "a name too long", {"number": "1234", "name": TOO_LONG_NAME}, TOO_LONG, "name"),
     case("createMunicipality", "a NUL in the name", {"number": "1234", "name": "Ny\x00kommune"}, INVALID_VALUE, "name"),
-    case("createMunicipality", "a lone surrogate in the name", {"number": "1234", "name": "Ny \ud800 kommune"},
-         INVALID_VALUE, "name"),
-    case("createMunicipality", "an unknown profile", {"number": "1234", "name": "Ny", "profile": "finnes-ikke"},
-         INVALID_VALUE, "profile"),
-    case("createMunicipality", "everything wrong at once", {"number": "x", "name": "", "profile": "finnes-ikke"},
-         INVALID_VALUE, "number", (REQUIRED, "name"), (INVALID_VALUE, "profile")),
+    case(
+        "createMunicipality",
+        "a lone surrogate in the name",
+        {"number": "1234", "name": "Ny \ud800 kommune"},
+        INVALID_VALUE,
+        "name",
+    ),
+    case(
+        "createMunicipality",
+        "an unknown profile",
+        {"number": "1234", "name": "Ny", "profile": "finnes-ikke"},
+        INVALID_VALUE,
+        "profile",
+    ),
+    case(
+        "createMunicipality",
+        "everything wrong at once",
+        {"number": "x", "name": "", "profile": "finnes-ikke"},
+        INVALID_VALUE,
+        "number",
+        (REQUIRED, "name"),
+        (INVALID_VALUE, "profile"),
+    ),
     # updateMunicipality
     case("updateMunicipality", "an empty name", on("M", name=""), REQUIRED, "name"),
     case("updateMunicipality", "a blank name", on("M", name=BLANK), REQUIRED, "name"),
     case("updateMunicipality", "a null name", on("M", name=None), REQUIRED, "name"),
     case("updateMunicipality", "a name too long", on("M", name=TOO_LONG_NAME), TOO_LONG, "name"),
-    case("updateMunicipality", "a control character in the name", on("M", name="Test\x07kommune"), INVALID_VALUE, "name"),
+    case(
+        "updateMunicipality", "a control character in the name", on("M", name="Test\x07kommune"), INVALID_VALUE, "name"
+    ),
     case("updateMunicipality", "an unknown profile", on("M", profile="finnes-ikke"), INVALID_VALUE, "profile"),
     # createUnit
     case("createUnit", "an empty name", _unit(name=""), REQUIRED, "name"),
@@ -557,21 +643,52 @@ RULES = [
     case("createUnit", "a zone too long", _unit(zone=TOO_LONG_NAME), TOO_LONG, "zone"),
     case("createUnit", "an org number of 8 digits", _unit(orgNumber=ORG_K[:8]), INVALID_ORG_NUMBER, "orgNumber"),
     case("createUnit", "an org number of 10 digits", _unit(orgNumber=ORG_K + "0"), INVALID_ORG_NUMBER, "orgNumber"),
-    case("createUnit", "an org number with a letter", _unit(orgNumber=ORG_K[:8] + "A"), INVALID_ORG_NUMBER, "orgNumber"),
+    case(
+        "createUnit", "an org number with a letter", _unit(orgNumber=ORG_K[:8] + "A"), INVALID_ORG_NUMBER, "orgNumber"
+    ),
     case("createUnit", "an org number of letters", _unit(orgNumber="ABCDEFGHI"), INVALID_ORG_NUMBER, "orgNumber"),
-    case("createUnit", "an org number with a wrong check digit", _unit(orgNumber=ORG_BAD_CHECK), INVALID_ORG_NUMBER,
-         "orgNumber"),
-    case("createUnit", "an org number whose check digit would be 10", _unit(orgNumber=ORG_CHECK_10),
-         INVALID_ORG_NUMBER, "orgNumber"),
+    case(
+        "createUnit",
+        "an org number with a wrong check digit",
+        _unit(orgNumber=ORG_BAD_CHECK),
+        INVALID_ORG_NUMBER,
+        "orgNumber",
+    ),
+    case(
+        "createUnit",
+        "an org number whose check digit would be 10",
+        _unit(orgNumber=ORG_CHECK_10),
+        INVALID_ORG_NUMBER,
+        "orgNumber",
+    ),
     case("createUnit", "an org number with hyphens", _unit(orgNumber="974-760-673"), INVALID_ORG_NUMBER, "orgNumber"),
-    case("createUnit", "an org number in full-width digits", _unit(orgNumber="９７４７６０６７３"), INVALID_ORG_NUMBER,
-         "orgNumber"),
+    case(
+        "createUnit",
+        "an org number in full-width digits",
+        _unit(orgNumber="９７４７６０６７３"),
+        INVALID_ORG_NUMBER,
+        "orgNumber",
+    ),
     case("createUnit", "a taken org number", _unit(orgNumber=ORG_K), DUPLICATE, "orgNumber"),
-    case("createUnit", "a taken org number written with spaces", _unit(orgNumber="974 760 673"), DUPLICATE, "orgNumber"),
-    case("createUnit", "an org number taken in another municipality", _unit(municipalityId=R("M2"), orgNumber=ORG_S),
-         DUPLICATE, "orgNumber"),
-    case("createUnit", "everything wrong at once", _unit(name="", orgNumber="123", zone=TOO_LONG_NAME),
-         REQUIRED, "name", (INVALID_ORG_NUMBER, "orgNumber"), (TOO_LONG, "zone")),
+    case(
+        "createUnit", "a taken org number written with spaces", _unit(orgNumber="974 760 673"), DUPLICATE, "orgNumber"
+    ),
+    case(
+        "createUnit",
+        "an org number taken in another municipality",
+        _unit(municipalityId=R("M2"), orgNumber=ORG_S),
+        DUPLICATE,
+        "orgNumber",
+    ),
+    case(
+        "createUnit",
+        "everything wrong at once",
+        _unit(name="", orgNumber="123", zone=TOO_LONG_NAME),
+        REQUIRED,
+        "name",
+        (INVALID_ORG_NUMBER, "orgNumber"),
+        (TOO_LONG, "zone"),
+    ),
     # updateUnit
     case("updateUnit", "an archived unit", on("X", name="Nytt navn"), INVALID_STATE, "id"),
     case("updateUnit", "an empty name", on("K", name=""), REQUIRED, "name"),
@@ -580,8 +697,13 @@ RULES = [
     case("updateUnit", "a zone too long", on("K", zone=TOO_LONG_NAME), TOO_LONG, "zone"),
     case("updateUnit", "an org number of 8 digits", on("K", orgNumber=ORG_K[:8]), INVALID_ORG_NUMBER, "orgNumber"),
     case("updateUnit", "an org number with a letter", on("K", orgNumber="9747606X3"), INVALID_ORG_NUMBER, "orgNumber"),
-    case("updateUnit", "an org number with a wrong check digit", on("K", orgNumber=ORG_BAD_CHECK), INVALID_ORG_NUMBER,
-         "orgNumber"),
+    case(
+        "updateUnit",
+        "an org number with a wrong check digit",
+        on("K", orgNumber=ORG_BAD_CHECK),
+        INVALID_ORG_NUMBER,
+        "orgNumber",
+    ),
     case("updateUnit", "another unit's org number", on("K", orgNumber=ORG_S), DUPLICATE, "orgNumber"),
     case("updateUnit", "a lone surrogate in the name", on("K", name="Nordlys \udc00"), INVALID_VALUE, "name"),
     case("updateUnit", "a null kind", on("K", kind=None), EMPTY, "kind"),
@@ -589,48 +711,126 @@ RULES = [
     # archiveUnit
     case("archiveUnit", "an archived unit", on("X"), INVALID_STATE, "id"),
     # allowStaffEditing
-    case("allowStaffEditing", "an archived unit", {"unitId": R("X"), "version": V("X"), "allowed": True},
-         INVALID_STATE, "unitId"),
+    case(
+        "allowStaffEditing",
+        "an archived unit",
+        {"unitId": R("X"), "version": V("X"), "allowed": True},
+        INVALID_STATE,
+        "unitId",
+    ),
     # createApiKey
     case("createApiKey", "an empty name", {"municipalityId": R("M"), "name": "", "scopes": ["read"]}, REQUIRED, "name"),
-    case("createApiKey", "a blank name", {"municipalityId": R("M"), "name": BLANK, "scopes": ["read"]}, REQUIRED, "name"),
-    case("createApiKey", "a name too long", {"municipalityId": R("M"), "name": TOO_LONG_NAME, "scopes": ["read"]},
-         TOO_LONG, "name"),
-    case("createApiKey", "no scopes", {"municipalityId": R("M"), "name": "Fagsystem", "scopes": []}, INVALID_VALUE,
-         "scopes"),
-    case("createApiKey", "an unknown scope", {"municipalityId": R("M"), "name": "Fagsystem", "scopes": ["read", "admin"]},
-         INVALID_VALUE, "scopes"),
+    case(
+        "createApiKey", "a blank name", {"municipalityId": R("M"), "name": BLANK, "scopes": ["read"]}, REQUIRED, "name"
+    ),
+    case(
+        "createApiKey",
+        "a name too long",
+        {"municipalityId": R("M"), "name": TOO_LONG_NAME, "scopes": ["read"]},
+        TOO_LONG,
+        "name",
+    ),
+    case(
+        "createApiKey",
+        "no scopes",
+        {"municipalityId": R("M"), "name": "Fagsystem", "scopes": []},
+        INVALID_VALUE,
+        "scopes",
+    ),
+    case(
+        "createApiKey",
+        "an unknown scope",
+        {"municipalityId": R("M"), "name": "Fagsystem", "scopes": ["read", "admin"]},
+        INVALID_VALUE,
+        "scopes",
+    ),
     # revokeApiKey
     case("revokeApiKey", "a revoked key", on("KEY_REVOKED"), INVALID_STATE, "id"),
     # createWebhookSubscription / updateWebhookSubscription
-    case("createWebhookSubscription", "an empty url",
-         {"municipalityId": R("M"), "url": " ", "eventTypes": ["report.submitted"]}, REQUIRED, "url"),
-    case("createWebhookSubscription", "a url that is no url",
-         {"municipalityId": R("M"), "url": "javascript:alert(1)", "eventTypes": ["report.submitted"]}, INVALID_VALUE, "url"),
-    case("createWebhookSubscription", "an unknown event type",
-         {"municipalityId": R("M"), "url": "https://a.example/h", "eventTypes": ["report.deleted"]}, INVALID_VALUE,
-         "eventTypes"),
-    case("createWebhookSubscription", "no event types",
-         {"municipalityId": R("M"), "url": "https://a.example/h", "eventTypes": []}, INVALID_VALUE, "eventTypes"),
-    case("updateWebhookSubscription", "a url too long", on("HOOK", url="https://a.example/" + "x" * 2000),
-         TOO_LONG, "url"),
+    case(
+        "createWebhookSubscription",
+        "an empty url",
+        {"municipalityId": R("M"), "url": " ", "eventTypes": ["report.submitted"]},
+        REQUIRED,
+        "url",
+    ),
+    case(
+        "createWebhookSubscription",
+        "a url that is no url",
+        {"municipalityId": R("M"), "url": "javascript:alert(1)", "eventTypes": ["report.submitted"]},
+        INVALID_VALUE,
+        "url",
+    ),
+    case(
+        "createWebhookSubscription",
+        "an unknown event type",
+        {"municipalityId": R("M"), "url": "https://a.example/h", "eventTypes": ["report.deleted"]},
+        INVALID_VALUE,
+        "eventTypes",
+    ),
+    case(
+        "createWebhookSubscription",
+        "no event types",
+        {"municipalityId": R("M"), "url": "https://a.example/h", "eventTypes": []},
+        INVALID_VALUE,
+        "eventTypes",
+    ),
+    case(
+        "updateWebhookSubscription",
+        "a url too long",
+        on("HOOK", url="https://a.example/" + "x" * 2000),
+        TOO_LONG,
+        "url",
+    ),
     case("updateWebhookSubscription", "no event types", on("HOOK", eventTypes=[]), INVALID_VALUE, "eventTypes"),
     # createPlan
     case("createPlan", "a title too long", {"municipalityId": R("M"), "title": TOO_LONG_TITLE}, TOO_LONG, "title"),
-    case("createPlan", "a control character in the title", {"municipalityId": R("M"), "title": "Plan\x1b"},
-         INVALID_VALUE, "title"),
-    case("createPlan", "a start in 1800", {"municipalityId": R("M"), "periodStart": 1800}, INVALID_VALUE, "periodStart"),
+    case(
+        "createPlan",
+        "a control character in the title",
+        {"municipalityId": R("M"), "title": "Plan\x1b"},
+        INVALID_VALUE,
+        "title",
+    ),
+    case(
+        "createPlan", "a start in 1800", {"municipalityId": R("M"), "periodStart": 1800}, INVALID_VALUE, "periodStart"
+    ),
     case("createPlan", "an end in 2300", {"municipalityId": R("M"), "periodEnd": 2300}, INVALID_VALUE, "periodEnd"),
-    case("createPlan", "an end before the start", {"municipalityId": R("M"), "periodStart": 2030, "periodEnd": 2029},
-         INVALID_VALUE, "periodEnd"),
-    case("createPlan", "an end before the profile's start", {"municipalityId": R("M"), "periodEnd": 2000},
-         INVALID_VALUE, "periodEnd"),
-    case("createPlan", "a copy ending before it starts",
-         {"municipalityId": R("M"), "copyFrom": R("P"), "periodStart": 2030, "periodEnd": 2029}, INVALID_VALUE, "periodEnd"),
-    case("createPlan", "a copy of another municipality's plan", {"municipalityId": R("M2"), "copyFrom": R("P")},
-         NOT_FOUND, "copyFrom"),
-    case("createPlan", "no content: a municipality without profile, no copy", {"municipalityId": R("M2")},
-         REQUIRED, "copyFrom"),
+    case(
+        "createPlan",
+        "an end before the start",
+        {"municipalityId": R("M"), "periodStart": 2030, "periodEnd": 2029},
+        INVALID_VALUE,
+        "periodEnd",
+    ),
+    case(
+        "createPlan",
+        "an end before the profile's start",
+        {"municipalityId": R("M"), "periodEnd": 2000},
+        INVALID_VALUE,
+        "periodEnd",
+    ),
+    case(
+        "createPlan",
+        "a copy ending before it starts",
+        {"municipalityId": R("M"), "copyFrom": R("P"), "periodStart": 2030, "periodEnd": 2029},
+        INVALID_VALUE,
+        "periodEnd",
+    ),
+    case(
+        "createPlan",
+        "a copy of another municipality's plan",
+        {"municipalityId": R("M2"), "copyFrom": R("P")},
+        NOT_FOUND,
+        "copyFrom",
+    ),
+    case(
+        "createPlan",
+        "no content: a municipality without profile, no copy",
+        {"municipalityId": R("M2")},
+        REQUIRED,
+        "copyFrom",
+    ),
     # adoptPlan
     case("adoptPlan", "an adopted plan", on("P", adoptedBy="Kommunestyret"), INVALID_STATE, "id"),
     case("adoptPlan", "an archived plan", on("A", adoptedBy="Kommunestyret"), INVALID_STATE, "id"),
@@ -661,8 +861,13 @@ RULES = [
     case("updateArea", "a description too long", on("d_lek", description=TOO_LONG_TEXT), TOO_LONG, "description"),
     case("updateArea", "a kind the profile lacks", on("d_lek", kind="finnes_ikke"), INVALID_VALUE, "kind"),
     case("updateArea", "a null kind", on("d_lek", kind=None), EMPTY, "kind"),
-    case("updateArea", "a unit kind the plan does not apply to", on("d_lek", appliesTo=["SFO"]), INVALID_VALUE,
-         "appliesTo"),
+    case(
+        "updateArea",
+        "a unit kind the plan does not apply to",
+        on("d_lek", appliesTo=["SFO"]),
+        INVALID_VALUE,
+        "appliesTo",
+    ),
     case("updateArea", "null unit kinds", on("d_lek", appliesTo=None), EMPTY, "appliesTo"),
     case("updateArea", "another area's key", on("d_lek", key="skole"), DUPLICATE, "key"),
     # moveArea
@@ -675,13 +880,23 @@ RULES = [
     case("removeArea", "an area of the adopted plan", on("p_lek"), INVALID_STATE, "id"),
     case("removeArea", "a child area of the adopted plan", on("p_ute"), INVALID_STATE, "id"),
     # addGoal
-    case("addGoal", "an area of the adopted plan", {"areaId": R("p_lek"), "kind": "aim", "text": "Mål"},
-         INVALID_STATE, "areaId"),
+    case(
+        "addGoal",
+        "an area of the adopted plan",
+        {"areaId": R("p_lek"), "kind": "aim", "text": "Mål"},
+        INVALID_STATE,
+        "areaId",
+    ),
     case("addGoal", "an empty text", {"areaId": R("d_lek"), "kind": "aim", "text": ""}, REQUIRED, "text"),
     case("addGoal", "a blank text", {"areaId": R("d_lek"), "kind": "aim", "text": BLANK}, REQUIRED, "text"),
     case("addGoal", "a text too long", {"areaId": R("d_lek"), "kind": "aim", "text": TOO_LONG_TEXT}, TOO_LONG, "text"),
-    case("addGoal", "a malformed kind", {"areaId": R("d_lek"), "kind": "Ikke gyldig", "text": "Mål"},
-         INVALID_VALUE, "kind"),
+    case(
+        "addGoal",
+        "a malformed kind",
+        {"areaId": R("d_lek"), "kind": "Ikke gyldig", "text": "Mål"},
+        INVALID_VALUE,
+        "kind",
+    ),
     case("addGoal", "an empty kind", {"areaId": R("d_lek"), "kind": "", "text": "Mål"}, EMPTY, "kind"),
     # updateGoal
     case("updateGoal", "a goal of the adopted plan", on("p_goal", text="Ny tekst"), INVALID_STATE, "id"),
@@ -694,98 +909,224 @@ RULES = [
     case("removeGoal", "a goal of the adopted plan", on("p_goal"), INVALID_STATE, "id"),
     # addCriterion
     case("addCriterion", "neither area nor goal", {"text": "Kjennetegn"}, INVALID_VALUE, "areaId"),
-    case("addCriterion", "both area and goal", {"text": "Kjennetegn", "areaId": R("d_lek"), "goalId": R("d_goal")},
-         INVALID_VALUE, "areaId"),
-    case("addCriterion", "an area of the adopted plan", {"text": "Kjennetegn", "areaId": R("p_lek")},
-         INVALID_STATE, "areaId"),
-    case("addCriterion", "a goal of the adopted plan", {"text": "Kjennetegn", "goalId": R("p_goal")},
-         INVALID_STATE, "goalId"),
+    case(
+        "addCriterion",
+        "both area and goal",
+        {"text": "Kjennetegn", "areaId": R("d_lek"), "goalId": R("d_goal")},
+        INVALID_VALUE,
+        "areaId",
+    ),
+    case(
+        "addCriterion",
+        "an area of the adopted plan",
+        {"text": "Kjennetegn", "areaId": R("p_lek")},
+        INVALID_STATE,
+        "areaId",
+    ),
+    case(
+        "addCriterion",
+        "a goal of the adopted plan",
+        {"text": "Kjennetegn", "goalId": R("p_goal")},
+        INVALID_STATE,
+        "goalId",
+    ),
     case("addCriterion", "an empty text", {"text": "", "areaId": R("d_lek")}, REQUIRED, "text"),
     case("addCriterion", "a text too long", {"text": TOO_LONG_TEXT, "goalId": R("d_goal")}, TOO_LONG, "text"),
-    case("addCriterion", "a perspective the profile lacks", {"text": "K", "areaId": R("d_lek"), "perspective": "foreldre"},
-         INVALID_VALUE, "perspective"),
+    case(
+        "addCriterion",
+        "a perspective the profile lacks",
+        {"text": "K", "areaId": R("d_lek"), "perspective": "foreldre"},
+        INVALID_VALUE,
+        "perspective",
+    ),
     # updateCriterion
     case("updateCriterion", "an area's criterion of the adopted plan", on("p_crit", text="Ny"), INVALID_STATE, "id"),
-    case("updateCriterion", "a goal's criterion of the adopted plan", on("p_goal_crit", text="Ny"), INVALID_STATE, "id"),
+    case(
+        "updateCriterion", "a goal's criterion of the adopted plan", on("p_goal_crit", text="Ny"), INVALID_STATE, "id"
+    ),
     case("updateCriterion", "an empty text", on("d_crit", text=""), REQUIRED, "text"),
     case("updateCriterion", "a null text", on("d_crit", text=None), REQUIRED, "text"),
     case("updateCriterion", "a text too long", on("d_crit", text=TOO_LONG_TEXT), TOO_LONG, "text"),
-    case("updateCriterion", "a perspective the profile lacks", on("d_crit", perspective="foreldre"), INVALID_VALUE,
-         "perspective"),
-    case("updateCriterion", "a negative position (after a valid text)", on("d_crit", text="Ny", position=-1),
-         INVALID_VALUE, "position"),
+    case(
+        "updateCriterion",
+        "a perspective the profile lacks",
+        on("d_crit", perspective="foreldre"),
+        INVALID_VALUE,
+        "perspective",
+    ),
+    case(
+        "updateCriterion",
+        "a negative position (after a valid text)",
+        on("d_crit", text="Ny", position=-1),
+        INVALID_VALUE,
+        "position",
+    ),
     # removeCriterion
     case("removeCriterion", "an area's criterion of the adopted plan", on("p_crit"), INVALID_STATE, "id"),
     case("removeCriterion", "a goal's criterion of the adopted plan", on("p_goal_crit"), INVALID_STATE, "id"),
     # addMeasure
-    case("addMeasure", "an area of the adopted plan", {"areaId": R("p_lek"), "text": "Tiltak"}, INVALID_STATE, "areaId"),
+    case(
+        "addMeasure", "an area of the adopted plan", {"areaId": R("p_lek"), "text": "Tiltak"}, INVALID_STATE, "areaId"
+    ),
     case("addMeasure", "an empty text", {"areaId": R("d_lek"), "text": ""}, REQUIRED, "text"),
     case("addMeasure", "a text too long", {"areaId": R("d_lek"), "text": TOO_LONG_TEXT}, TOO_LONG, "text"),
-    case("addMeasure", "an owner too long", {"areaId": R("d_lek"), "text": "T", "owner": TOO_LONG_TITLE}, TOO_LONG, "owner"),
-    case("addMeasure", "a partner too long", {"areaId": R("d_lek"), "text": "T", "partner": TOO_LONG_TITLE},
-         TOO_LONG, "partner"),
-    case("addMeasure", "a target group too long", {"areaId": R("d_lek"), "text": "T", "targetGroup": TOO_LONG_TITLE},
-         TOO_LONG, "targetGroup"),
+    case(
+        "addMeasure",
+        "an owner too long",
+        {"areaId": R("d_lek"), "text": "T", "owner": TOO_LONG_TITLE},
+        TOO_LONG,
+        "owner",
+    ),
+    case(
+        "addMeasure",
+        "a partner too long",
+        {"areaId": R("d_lek"), "text": "T", "partner": TOO_LONG_TITLE},
+        TOO_LONG,
+        "partner",
+    ),
+    case(
+        "addMeasure",
+        "a target group too long",
+        {"areaId": R("d_lek"), "text": "T", "targetGroup": TOO_LONG_TITLE},
+        TOO_LONG,
+        "targetGroup",
+    ),
     # updateMeasure
     case("updateMeasure", "a measure of the adopted plan", on("p_measure", text="Ny"), INVALID_STATE, "id"),
     case("updateMeasure", "an empty text", on("d_measure", text=""), REQUIRED, "text"),
     case("updateMeasure", "a null text", on("d_measure", text=None), REQUIRED, "text"),
     case("updateMeasure", "a text too long", on("d_measure", text=TOO_LONG_TEXT), TOO_LONG, "text"),
     case("updateMeasure", "an owner too long", on("d_measure", owner=TOO_LONG_TITLE), TOO_LONG, "owner"),
-    case("updateMeasure", "a target group too long", on("d_measure", targetGroup=TOO_LONG_TITLE), TOO_LONG,
-         "targetGroup"),
+    case(
+        "updateMeasure", "a target group too long", on("d_measure", targetGroup=TOO_LONG_TITLE), TOO_LONG, "targetGroup"
+    ),
     case("updateMeasure", "a negative position", on("d_measure", position=-1), INVALID_VALUE, "position"),
     # removeMeasure
     case("removeMeasure", "a measure of the adopted plan", on("p_measure"), INVALID_STATE, "id"),
     # createLocalPlan
     case("createLocalPlan", "a draft plan", {"unitId": R("S2"), "planId": R("D")}, INVALID_STATE, "planId"),
     case("createLocalPlan", "an archived plan", {"unitId": R("S2"), "planId": R("A")}, INVALID_STATE, "planId"),
-    case("createLocalPlan", "an SFO on a plan for kindergartens and schools", {"unitId": R("F"), "planId": R("P")},
-         NOT_APPLICABLE, "unitId"),
+    case(
+        "createLocalPlan",
+        "an SFO on a plan for kindergartens and schools",
+        {"unitId": R("F"), "planId": R("P")},
+        NOT_APPLICABLE,
+        "unitId",
+    ),
     case("createLocalPlan", "an archived unit", {"unitId": R("X"), "planId": R("P")}, INVALID_STATE, "unitId"),
-    case("createLocalPlan", "a second local plan on the plan", {"unitId": R("K"), "planId": R("P")}, DUPLICATE, "unitId"),
-    case("createLocalPlan", "a unit of another municipality", {"unitId": R("U2"), "planId": R("P")}, NOT_FOUND, "planId"),
+    case(
+        "createLocalPlan", "a second local plan on the plan", {"unitId": R("K"), "planId": R("P")}, DUPLICATE, "unitId"
+    ),
+    case(
+        "createLocalPlan", "a unit of another municipality", {"unitId": R("U2"), "planId": R("P")}, NOT_FOUND, "planId"
+    ),
     # addLocalGoal
-    case("addLocalGoal", "a submitted local plan", {"localPlanId": R("LS"), "areaId": R("p_lek"), "text": "Mål"},
-         INVALID_STATE, "localPlanId"),
-    case("addLocalGoal", "an area for schools, in a kindergarten's plan",
-         {"localPlanId": R("LK"), "areaId": R("p_skole"), "text": "Mål"}, NOT_APPLICABLE, "areaId"),
-    case("addLocalGoal", "an area for kindergartens, in a school's plan",
-         {"localPlanId": R("LS2"), "areaId": R("p_ute"), "text": "Mål"}, NOT_APPLICABLE, "areaId"),
-    case("addLocalGoal", "an area of another plan", {"localPlanId": R("LK"), "areaId": R("d_lek"), "text": "Mål"},
-         NOT_FOUND, "areaId"),
+    case(
+        "addLocalGoal",
+        "a submitted local plan",
+        {"localPlanId": R("LS"), "areaId": R("p_lek"), "text": "Mål"},
+        INVALID_STATE,
+        "localPlanId",
+    ),
+    case(
+        "addLocalGoal",
+        "an area for schools, in a kindergarten's plan",
+        {"localPlanId": R("LK"), "areaId": R("p_skole"), "text": "Mål"},
+        NOT_APPLICABLE,
+        "areaId",
+    ),
+    case(
+        "addLocalGoal",
+        "an area for kindergartens, in a school's plan",
+        {"localPlanId": R("LS2"), "areaId": R("p_ute"), "text": "Mål"},
+        NOT_APPLICABLE,
+        "areaId",
+    ),
+    case(
+        "addLocalGoal",
+        "an area of another plan",
+        {"localPlanId": R("LK"), "areaId": R("d_lek"), "text": "Mål"},
+        NOT_FOUND,
+        "areaId",
+    ),
     case("addLocalGoal", "an empty text", {"localPlanId": R("LK"), "areaId": R("p_lek"), "text": ""}, REQUIRED, "text"),
-    case("addLocalGoal", "a blank text", {"localPlanId": R("LK"), "areaId": R("p_lek"), "text": BLANK}, REQUIRED, "text"),
-    case("addLocalGoal", "a text too long", {"localPlanId": R("LK"), "areaId": R("p_lek"), "text": TOO_LONG_TEXT},
-         TOO_LONG, "text"),
-    case("addLocalGoal", "a lone surrogate in the text",
-         {"localPlanId": R("LK"), "areaId": R("p_lek"), "text": "Mål \ud83d"}, INVALID_VALUE, "text"),
-    case("addLocalGoal", "a perspective the profile lacks",
-         {"localPlanId": R("LK"), "areaId": R("p_lek"), "text": "Mål", "perspective": "foreldre"},
-         INVALID_VALUE, "perspective"),
+    case(
+        "addLocalGoal", "a blank text", {"localPlanId": R("LK"), "areaId": R("p_lek"), "text": BLANK}, REQUIRED, "text"
+    ),
+    case(
+        "addLocalGoal",
+        "a text too long",
+        {"localPlanId": R("LK"), "areaId": R("p_lek"), "text": TOO_LONG_TEXT},
+        TOO_LONG,
+        "text",
+    ),
+    case(
+        "addLocalGoal",
+        "a lone surrogate in the text",
+        {"localPlanId": R("LK"), "areaId": R("p_lek"), "text": "Mål \ud83d"},
+        INVALID_VALUE,
+        "text",
+    ),
+    case(
+        "addLocalGoal",
+        "a perspective the profile lacks",
+        {"localPlanId": R("LK"), "areaId": R("p_lek"), "text": "Mål", "perspective": "foreldre"},
+        INVALID_VALUE,
+        "perspective",
+    ),
     # updateLocalGoal
     case("updateLocalGoal", "a goal of a submitted local plan", on("GS", text="Ny tekst"), INVALID_STATE, "id"),
     case("updateLocalGoal", "an empty text", on("GK", text=""), REQUIRED, "text"),
     case("updateLocalGoal", "a null text", on("GK", text=None), REQUIRED, "text"),
     case("updateLocalGoal", "a text too long", on("GK", text=TOO_LONG_TEXT), TOO_LONG, "text"),
-    case("updateLocalGoal", "a perspective the profile lacks", on("GK", perspective="foreldre"), INVALID_VALUE,
-         "perspective"),
+    case(
+        "updateLocalGoal",
+        "a perspective the profile lacks",
+        on("GK", perspective="foreldre"),
+        INVALID_VALUE,
+        "perspective",
+    ),
     # removeLocalGoal
     case("removeLocalGoal", "a goal of a submitted local plan", on("GS"), INVALID_STATE, "id"),
     case("removeLocalGoal", "a goal assessed in a submitted report", on("GS2"), INVALID_STATE, "id"),
     # addLocalAction
-    case("addLocalAction", "a submitted local plan", {"localPlanId": R("LS"), "text": "Tiltak"}, INVALID_STATE,
-         "localPlanId"),
+    case(
+        "addLocalAction",
+        "a submitted local plan",
+        {"localPlanId": R("LS"), "text": "Tiltak"},
+        INVALID_STATE,
+        "localPlanId",
+    ),
     case("addLocalAction", "an empty text", {"localPlanId": R("LK"), "text": ""}, REQUIRED, "text"),
     case("addLocalAction", "a text too long", {"localPlanId": R("LK"), "text": TOO_LONG_TEXT}, TOO_LONG, "text"),
-    case("addLocalAction", "an owner too long", {"localPlanId": R("LK"), "text": "T", "owner": TOO_LONG_TITLE},
-         TOO_LONG, "owner"),
-    case("addLocalAction", "an area for schools, in a kindergarten's plan",
-         {"localPlanId": R("LK"), "text": "T", "areaId": R("p_skole")}, NOT_APPLICABLE, "areaId"),
-    case("addLocalAction", "an area of another plan", {"localPlanId": R("LK"), "text": "T", "areaId": R("d_lek")},
-         NOT_FOUND, "areaId"),
-    case("addLocalAction", "another local plan's goal", {"localPlanId": R("LK"), "text": "T", "localGoalId": R("GS")},
-         NOT_FOUND, "localGoalId"),
+    case(
+        "addLocalAction",
+        "an owner too long",
+        {"localPlanId": R("LK"), "text": "T", "owner": TOO_LONG_TITLE},
+        TOO_LONG,
+        "owner",
+    ),
+    case(
+        "addLocalAction",
+        "an area for schools, in a kindergarten's plan",
+        {"localPlanId": R("LK"), "text": "T", "areaId": R("p_skole")},
+        NOT_APPLICABLE,
+        "areaId",
+    ),
+    case(
+        "addLocalAction",
+        "an area of another plan",
+        {"localPlanId": R("LK"), "text": "T", "areaId": R("d_lek")},
+        NOT_FOUND,
+        "areaId",
+    ),
+    case(
+        "addLocalAction",
+        "another local plan's goal",
+        {"localPlanId": R("LK"), "text": "T", "localGoalId": R("GS")},
+        NOT_FOUND,
+        "localGoalId",
+    ),
     # updateLocalAction
     case("updateLocalAction", "an action of a submitted local plan", on("AS", text="Ny"), INVALID_STATE, "id"),
     case("updateLocalAction", "an empty text", on("AK", text=""), REQUIRED, "text"),
@@ -793,26 +1134,61 @@ RULES = [
     case("updateLocalAction", "a text too long", on("AK", text=TOO_LONG_TEXT), TOO_LONG, "text"),
     case("updateLocalAction", "an owner too long", on("AK", owner=TOO_LONG_TITLE), TOO_LONG, "owner"),
     case("updateLocalAction", "a null status", on("AK", status=None), EMPTY, "status"),
-    case("updateLocalAction", "an area for schools, in a kindergarten's plan", on("AK", areaId=R("p_skole")),
-         NOT_APPLICABLE, "areaId"),
+    case(
+        "updateLocalAction",
+        "an area for schools, in a kindergarten's plan",
+        on("AK", areaId=R("p_skole")),
+        NOT_APPLICABLE,
+        "areaId",
+    ),
     case("updateLocalAction", "another local plan's goal", on("AK", localGoalId=R("GS")), NOT_FOUND, "localGoalId"),
     # removeLocalAction
     case("removeLocalAction", "an action of a submitted local plan", on("AS"), INVALID_STATE, "id"),
     # saveLocalPlanSection
-    case("saveLocalPlanSection", "a submitted local plan", {"localPlanId": R("LS"), "key": "kartlegging", "text": "T"},
-         INVALID_STATE, "localPlanId"),
+    case(
+        "saveLocalPlanSection",
+        "a submitted local plan",
+        {"localPlanId": R("LS"), "key": "kartlegging", "text": "T"},
+        INVALID_STATE,
+        "localPlanId",
+    ),
     case("saveLocalPlanSection", "an empty key", {"localPlanId": R("LK"), "key": "", "text": "T"}, REQUIRED, "key"),
     case("saveLocalPlanSection", "a blank key", {"localPlanId": R("LK"), "key": BLANK, "text": "T"}, REQUIRED, "key"),
-    case("saveLocalPlanSection", "a key too long", {"localPlanId": R("LK"), "key": TOO_LONG_KEY, "text": "T"},
-         TOO_LONG, "key"),
-    case("saveLocalPlanSection", "a lone surrogate in the key", {"localPlanId": R("LK"), "key": "k\ud800", "text": "T"},
-         INVALID_VALUE, "key"),
-    case("saveLocalPlanSection", "a text too long", {"localPlanId": R("LK"), "key": "ny", "text": TOO_LONG_TEXT},
-         TOO_LONG, "text"),
-    case("saveLocalPlanSection", "an area for schools, in a kindergarten's plan",
-         {"localPlanId": R("LK"), "key": "tegn", "text": "T", "areaId": R("p_skole")}, NOT_APPLICABLE, "areaId"),
-    case("saveLocalPlanSection", "an area of another plan",
-         {"localPlanId": R("LK"), "key": "tegn", "text": "T", "areaId": R("d_lek")}, NOT_FOUND, "areaId"),
+    case(
+        "saveLocalPlanSection",
+        "a key too long",
+        {"localPlanId": R("LK"), "key": TOO_LONG_KEY, "text": "T"},
+        TOO_LONG,
+        "key",
+    ),
+    case(
+        "saveLocalPlanSection",
+        "a lone surrogate in the key",
+        {"localPlanId": R("LK"), "key": "k\ud800", "text": "T"},
+        INVALID_VALUE,
+        "key",
+    ),
+    case(
+        "saveLocalPlanSection",
+        "a text too long",
+        {"localPlanId": R("LK"), "key": "ny", "text": TOO_LONG_TEXT},
+        TOO_LONG,
+        "text",
+    ),
+    case(
+        "saveLocalPlanSection",
+        "an area for schools, in a kindergarten's plan",
+        {"localPlanId": R("LK"), "key": "tegn", "text": "T", "areaId": R("p_skole")},
+        NOT_APPLICABLE,
+        "areaId",
+    ),
+    case(
+        "saveLocalPlanSection",
+        "an area of another plan",
+        {"localPlanId": R("LK"), "key": "tegn", "text": "T", "areaId": R("d_lek")},
+        NOT_FOUND,
+        "areaId",
+    ),
     # submitLocalPlan
     case("submitLocalPlan", "a submitted local plan", on("LS"), INVALID_STATE, "id"),
     case("submitLocalPlan", "a local plan the profile's rules find incomplete", on("LE"), "MISSING_GOALS", "goals"),
@@ -827,30 +1203,72 @@ RULES = [
     case("returnLocalPlan", "a blank comment", on("LS", comment=BLANK), REQUIRED, "comment"),
     case("returnLocalPlan", "a comment too long", on("LS", comment=TOO_LONG_TEXT), TOO_LONG, "comment"),
     # openReport
-    case("openReport", "an SFO on a plan for kindergartens and schools", {"unitId": R("F"), "year": 2024, "period": "h1"},
-         NOT_APPLICABLE, "unitId"),
+    case(
+        "openReport",
+        "an SFO on a plan for kindergartens and schools",
+        {"unitId": R("F"), "year": 2024, "period": "h1"},
+        NOT_APPLICABLE,
+        "unitId",
+    ),
     case("openReport", "an archived unit", {"unitId": R("X"), "year": 2024, "period": "h1"}, INVALID_STATE, "unitId"),
-    case("openReport", "a period with a report already", {"unitId": R("K"), "year": 2024, "period": "h1"},
-         DUPLICATE, "period"),
-    case("openReport", "a period the profile lacks", {"unitId": R("K2"), "year": 2024, "period": "q3"},
-         INVALID_VALUE, "period"),
+    case(
+        "openReport",
+        "a period with a report already",
+        {"unitId": R("K"), "year": 2024, "period": "h1"},
+        DUPLICATE,
+        "period",
+    ),
+    case(
+        "openReport",
+        "a period the profile lacks",
+        {"unitId": R("K2"), "year": 2024, "period": "q3"},
+        INVALID_VALUE,
+        "period",
+    ),
     case("openReport", "an empty period", {"unitId": R("K2"), "year": 2024, "period": ""}, EMPTY, "period"),
     case("openReport", "the year 1800", {"unitId": R("K2"), "year": 1800, "period": "h1"}, INVALID_VALUE, "year"),
-    case("openReport", "a year only a draft plan covers", {"unitId": R("K2"), "year": 2030, "period": "h1"},
-         INVALID_STATE, "year"),
-    case("openReport", "a year no plan covers", {"unitId": R("K2"), "year": 2040, "period": "h1"}, INVALID_STATE, "year"),
-    case("openReport", "a municipality without reporting periods", {"unitId": R("U2"), "year": 2024, "period": "h1"},
-         INVALID_VALUE, "period"),
+    case(
+        "openReport",
+        "a year only a draft plan covers",
+        {"unitId": R("K2"), "year": 2030, "period": "h1"},
+        INVALID_STATE,
+        "year",
+    ),
+    case(
+        "openReport", "a year no plan covers", {"unitId": R("K2"), "year": 2040, "period": "h1"}, INVALID_STATE, "year"
+    ),
+    case(
+        "openReport",
+        "a municipality without reporting periods",
+        {"unitId": R("U2"), "year": 2024, "period": "h1"},
+        INVALID_VALUE,
+        "period",
+    ),
     # saveAssessment
-    case("saveAssessment", "a submitted report", _report(reportId=R("RS"), criterionId=R("p_crit")), INVALID_STATE,
-         "reportId"),
+    case(
+        "saveAssessment",
+        "a submitted report",
+        _report(reportId=R("RS"), criterionId=R("p_crit")),
+        INVALID_STATE,
+        "reportId",
+    ),
     case("saveAssessment", "neither criterion nor local goal", _report(criterionId=None), INVALID_VALUE, "criterionId"),
     case("saveAssessment", "both criterion and local goal", _report(localGoalId=R("GK")), INVALID_VALUE, "criterionId"),
-    case("saveAssessment", "a criterion for kindergartens, in a school's report",
-         _report(reportId=R("RS3"), criterionId=R("p_ute_crit")), NOT_APPLICABLE, "criterionId"),
+    case(
+        "saveAssessment",
+        "a criterion for kindergartens, in a school's report",
+        _report(reportId=R("RS3"), criterionId=R("p_ute_crit")),
+        NOT_APPLICABLE,
+        "criterionId",
+    ),
     case("saveAssessment", "a criterion of another plan", _report(criterionId=R("d_crit")), NOT_FOUND, "criterionId"),
-    case("saveAssessment", "another unit's local goal", _report(criterionId=None, localGoalId=R("GS")), NOT_FOUND,
-         "localGoalId"),
+    case(
+        "saveAssessment",
+        "another unit's local goal",
+        _report(criterionId=None, localGoalId=R("GS")),
+        NOT_FOUND,
+        "localGoalId",
+    ),
     case("saveAssessment", "a level off the scale", _report(level="9"), INVALID_VALUE, "level"),
     case("saveAssessment", "an empty level", _report(level=""), EMPTY, "level"),
     case("saveAssessment", "a comment too long", _report(comment=TOO_LONG_TEXT), TOO_LONG, "comment"),
@@ -868,15 +1286,41 @@ RULES = [
     case("returnReport", "a blank comment", on("RS", comment=BLANK), REQUIRED, "comment"),
     case("returnReport", "a comment too long", on("RS", comment=TOO_LONG_TEXT), TOO_LONG, "comment"),
     # publishSectorReport
-    case("publishSectorReport", "a period the profile lacks", {"municipalityId": R("M"), "year": 2024, "period": "q3"},
-         INVALID_VALUE, "period"),
-    case("publishSectorReport", "a year no adopted plan covers", {"municipalityId": R("M"), "year": 2040, "period": "h1"},
-         INVALID_STATE, "year"),
-    case("publishSectorReport", "a municipality without reporting periods",
-         {"municipalityId": R("M2"), "year": 2024, "period": "h1"}, INVALID_VALUE, "period"),
-    case("publishSectorReport", "the year 0", {"municipalityId": R("M"), "year": 0, "period": "h1"}, INVALID_VALUE, "year"),
-    case("publishSectorReport", "the year 10000", {"municipalityId": R("M"), "year": 10000, "period": "h1"},
-         INVALID_VALUE, "year"),
+    case(
+        "publishSectorReport",
+        "a period the profile lacks",
+        {"municipalityId": R("M"), "year": 2024, "period": "q3"},
+        INVALID_VALUE,
+        "period",
+    ),
+    case(
+        "publishSectorReport",
+        "a year no adopted plan covers",
+        {"municipalityId": R("M"), "year": 2040, "period": "h1"},
+        INVALID_STATE,
+        "year",
+    ),
+    case(
+        "publishSectorReport",
+        "a municipality without reporting periods",
+        {"municipalityId": R("M2"), "year": 2024, "period": "h1"},
+        INVALID_VALUE,
+        "period",
+    ),
+    case(
+        "publishSectorReport",
+        "the year 0",
+        {"municipalityId": R("M"), "year": 0, "period": "h1"},
+        INVALID_VALUE,
+        "year",
+    ),
+    case(
+        "publishSectorReport",
+        "the year 10000",
+        {"municipalityId": R("M"), "year": 10000, "period": "h1"},
+        INVALID_VALUE,
+        "year",
+    ),
 ]
 
 CASES = UNKNOWN_IDS + STALE_VERSIONS + RULES
@@ -886,8 +1330,16 @@ CASES = UNKNOWN_IDS + STALE_VERSIONS + RULES
 
 # What a person should never have to read in a message.
 _ARTEFACTS = (
-    "None", "Traceback", "UUID(", "object at 0x", "sqlalchemy", "asyncpg", "psycopg", "IntegrityError",
-    ": )", "()",  # an empty list spliced into a sentence
+    "None",
+    "Traceback",
+    "UUID(",
+    "object at 0x",
+    "sqlalchemy",
+    "asyncpg",
+    "psycopg",
+    "IntegrityError",
+    ": )",
+    "()",  # an empty list spliced into a sentence
 )
 
 
@@ -943,7 +1395,9 @@ async def assert_refused_and_unchanged(
     # The right errors, for a person to read.
     reported = [(e["code"], e["field"]) for e in errors]
     for codes, field in expect:
-        assert any(code in codes and f == field for code, f in reported), f"expected {set(codes)} on {field!r}: {errors}"
+        assert any(code in codes and f == field for code, f in reported), (
+            f"expected {set(codes)} on {field!r}: {errors}"
+        )
     for error in errors:
         assert_readable(error)
     if says is not None:
@@ -984,25 +1438,46 @@ async def test_validating_a_local_plan_changes_nothing(world):
 # reports. Whatever is then refused must still be a UserError. (Refusing to drop the profile is
 # a fine answer too: then there is nothing more to check.)
 NO_PROFILE_ROWS = [
-    ("updateArea", "a null kind, with no vocabulary to check it", {"id": R("d_lek"), "version": V("d_lek"), "kind": None},
-     EMPTY, "kind"),
+    (
+        "updateArea",
+        "a null kind, with no vocabulary to check it",
+        {"id": R("d_lek"), "version": V("d_lek"), "kind": None},
+        EMPTY,
+        "kind",
+    ),
     # No level can be right while the municipality has no scale: a state to fix, not a value.
-    ("saveAssessment", "a level, with no scale", {"reportId": R("RK"), "criterionId": R("crit"), "level": "1"},
-     INVALID_STATE, "level"),
-    ("openReport", "a period, with no calendar", {"unitId": R("K"), "year": 2024, "period": "h2"}, INVALID_VALUE, "period"),
+    (
+        "saveAssessment",
+        "a level, with no scale",
+        {"reportId": R("RK"), "criterionId": R("crit"), "level": "1"},
+        INVALID_STATE,
+        "level",
+    ),
+    (
+        "openReport",
+        "a period, with no calendar",
+        {"unitId": R("K"), "year": 2024, "period": "h2"},
+        INVALID_VALUE,
+        "period",
+    ),
 ]
 
 
-@pytest.mark.parametrize("mutation, input, code, field", [r[:1] + r[2:] for r in NO_PROFILE_ROWS],
-                         ids=[f"{r[0]}: {r[1]}" for r in NO_PROFILE_ROWS])
+@pytest.mark.parametrize(
+    "mutation, input, code, field",
+    [r[:1] + r[2:] for r in NO_PROFILE_ROWS],
+    ids=[f"{r[0]}: {r[1]}" for r in NO_PROFILE_ROWS],
+)
 async def test_refusals_after_the_profile_is_removed(client, database, mutation, input, code, field):
     world = World(client, database)
     cycle = Cycle(world.gql)
     small = await _small_world(world.gql)
     world.ids.update({k: v for k, v in small.items() if isinstance(v, str)}, crit=small["item"]["criterion"]["id"])
     dropped = await cycle.mutate(
-        "updateMunicipality", {"id": small["M"], "version": await cycle.version_of(small["M"]), "profile": None},
-        "municipality { id }", expect_errors=True,
+        "updateMunicipality",
+        {"id": small["M"], "version": await cycle.version_of(small["M"]), "profile": None},
+        "municipality { id }",
+        expect_errors=True,
     )
     if dropped["errors"]:
         assert dropped["errors"][0]["field"] == "profile", dropped["errors"]
@@ -1019,7 +1494,7 @@ TEXTS = {
     "emoji": "Lek 🧒🏽👩🏾‍🏫 og læring 🏫✨ – 🇳🇴",
     "right-to-left": "روضة الأطفال النور ‏שלום עולם‎ Alef",
     "sql meta-characters": "'; DROP TABLE unit; --",
-    "quotes, backslashes and wildcards": "Robert'); DELETE FROM change_log; -- \"x\" \\ % _ ` $1 :name",
+    "quotes, backslashes and wildcards": 'Robert\'); DELETE FROM change_log; -- "x" \\ % _ ` $1 :name',
     "inner tabs and newlines": "Linje én\n\tlinje «to»\nlinje 3",
 }
 
@@ -1030,7 +1505,9 @@ async def _small_world(gql) -> dict:
     c = Cycle(gql)
     w = {"M": (await c.municipality("9901", "Testkommune", "testprofil"))["id"]}
     w["P"] = (await c.adopted_plan(w["M"]))["id"]
-    w["D"] = (await c.mutate("createPlan", {"municipalityId": w["M"], "periodStart": 2028}, "plan { id }"))["plan"]["id"]
+    w["D"] = (await c.mutate("createPlan", {"municipalityId": w["M"], "periodStart": 2028}, "plan { id }"))["plan"][
+        "id"
+    ]
     w["K"] = (await c.unit(w["M"], "Nordlys barnehage", "KINDERGARTEN"))["id"]
     areas = {a["key"]: a for a in (await gql(STRUCTURE, {"id": w["P"]}))["node"]["areas"]}
     w["p_lek"] = areas["lek"]["id"]
@@ -1048,23 +1525,46 @@ async def test_unicode_and_sql_meta_characters_are_stored_exactly(gql, database,
     w = await _small_world(gql)
     expected = value  # stored and read back as sent: nothing escaped, nothing normalised away
 
-    municipality = await c.mutate("updateMunicipality", {"id": w["M"], "version": await c.version_of(w["M"]), "name": value},
-                                  "municipality { name }")
-    unit = await c.mutate("createUnit", {"municipalityId": w["M"], "name": value, "kind": "SCHOOL", "zone": value},
-                          "unit { id name zone history { nodes { changes } } }")
-    area = await c.mutate("addArea", {"planId": w["D"], "kind": "theme", "title": value, "description": value},
-                          "area { id title description }")
-    measure = await c.mutate("addMeasure", {"areaId": w["d_lek"], "text": value, "owner": value, "partner": value,
-                                            "targetGroup": value}, "measure { text owner partner targetGroup }")
-    goal = await c.mutate("addLocalGoal", {"localPlanId": w["LK"], "areaId": w["p_lek"], "text": value},
-                          "localGoal { text }")
-    action = await c.mutate("addLocalAction", {"localPlanId": w["LK"], "text": value, "owner": value},
-                            "localAction { text owner }")
-    section = await c.mutate("saveLocalPlanSection", {"localPlanId": w["LK"], "key": value, "text": value},
-                             "section { key text }")
-    assessment = await c.mutate("saveAssessment", {"reportId": w["RK"], "criterionId": w["item"]["criterion"]["id"],
-                                                   "level": "2", "comment": value, "evidence": value},
-                                "assessment { comment evidence }")
+    municipality = await c.mutate(
+        "updateMunicipality",
+        {"id": w["M"], "version": await c.version_of(w["M"]), "name": value},
+        "municipality { name }",
+    )
+    unit = await c.mutate(
+        "createUnit",
+        {"municipalityId": w["M"], "name": value, "kind": "SCHOOL", "zone": value},
+        "unit { id name zone history { nodes { changes } } }",
+    )
+    area = await c.mutate(
+        "addArea",
+        {"planId": w["D"], "kind": "theme", "title": value, "description": value},
+        "area { id title description }",
+    )
+    measure = await c.mutate(
+        "addMeasure",
+        {"areaId": w["d_lek"], "text": value, "owner": value, "partner": value, "targetGroup": value},
+        "measure { text owner partner targetGroup }",
+    )
+    goal = await c.mutate(
+        "addLocalGoal", {"localPlanId": w["LK"], "areaId": w["p_lek"], "text": value}, "localGoal { text }"
+    )
+    action = await c.mutate(
+        "addLocalAction", {"localPlanId": w["LK"], "text": value, "owner": value}, "localAction { text owner }"
+    )
+    section = await c.mutate(
+        "saveLocalPlanSection", {"localPlanId": w["LK"], "key": value, "text": value}, "section { key text }"
+    )
+    assessment = await c.mutate(
+        "saveAssessment",
+        {
+            "reportId": w["RK"],
+            "criterionId": w["item"]["criterion"]["id"],
+            "level": "2",
+            "comment": value,
+            "evidence": value,
+        },
+        "assessment { comment evidence }",
+    )
 
     assert municipality["municipality"]["name"] == expected
     assert (unit["unit"]["name"], unit["unit"]["zone"]) == (expected, expected)
@@ -1084,8 +1584,11 @@ async def test_unicode_and_sql_meta_characters_are_stored_exactly(gql, database,
     read = await gql(query, {"unit": unit["unit"]["id"], "lp": w["LK"], "number": "9901"})
     assert read["municipality"]["name"] == expected
     assert read["unit"] == {"name": expected, "zone": expected}
-    assert read["lp"] == {"goals": [{"text": expected}], "actions": [{"text": expected, "owner": expected}],
-                          "sections": [{"key": expected, "text": expected}]}
+    assert read["lp"] == {
+        "goals": [{"text": expected}],
+        "actions": [{"text": expected, "owner": expected}],
+        "sections": [{"key": expected, "text": expected}],
+    }
     async with database.engine.connect() as connection:  # the unit table is still there, with both units
         assert (await connection.execute(text("SELECT count(*) FROM unit"))).scalar() == 2
 
@@ -1099,25 +1602,37 @@ async def test_values_at_the_length_limits_are_accepted(gql):
     title = "ø" * TITLE_MAX
     long_text = "å" * TEXT_MAX
     key = "🏫" * KEY_MAX
-    unit = await c.mutate("createUnit", {"municipalityId": w["M"], "name": name, "kind": "SCHOOL", "zone": name},
-                          "unit { name zone }")
+    unit = await c.mutate(
+        "createUnit", {"municipalityId": w["M"], "name": name, "kind": "SCHOOL", "zone": name}, "unit { name zone }"
+    )
     assert unit["unit"] == {"name": name, "zone": name}
-    plan = await c.mutate("createPlan", {"municipalityId": w["M"], "periodStart": 2032, "title": title},
-                          "plan { id version title }")
+    plan = await c.mutate(
+        "createPlan", {"municipalityId": w["M"], "periodStart": 2032, "title": title}, "plan { id version title }"
+    )
     assert plan["plan"]["title"] == title
-    area = await c.mutate("addArea", {"planId": w["D"], "kind": "theme", "title": title, "description": long_text},
-                          "area { title description }")
+    area = await c.mutate(
+        "addArea",
+        {"planId": w["D"], "kind": "theme", "title": title, "description": long_text},
+        "area { title description }",
+    )
     assert area["area"] == {"title": title, "description": long_text}
-    measure = await c.mutate("addMeasure", {"areaId": w["d_lek"], "text": long_text, "owner": title, "partner": title,
-                                            "targetGroup": title}, "measure { text owner partner targetGroup }")
+    measure = await c.mutate(
+        "addMeasure",
+        {"areaId": w["d_lek"], "text": long_text, "owner": title, "partner": title, "targetGroup": title},
+        "measure { text owner partner targetGroup }",
+    )
     assert measure["measure"] == {"text": long_text, "owner": title, "partner": title, "targetGroup": title}
-    action = await c.mutate("addLocalAction", {"localPlanId": w["LK"], "text": long_text, "owner": title},
-                            "localAction { text owner }")
+    action = await c.mutate(
+        "addLocalAction", {"localPlanId": w["LK"], "text": long_text, "owner": title}, "localAction { text owner }"
+    )
     assert action["localAction"] == {"text": long_text, "owner": title}
-    section = await c.mutate("saveLocalPlanSection", {"localPlanId": w["LK"], "key": key, "text": long_text},
-                             "section { key text }")
+    section = await c.mutate(
+        "saveLocalPlanSection", {"localPlanId": w["LK"], "key": key, "text": long_text}, "section { key text }"
+    )
     assert section["section"] == {"key": key, "text": long_text}
-    adopted = await c.mutate("adoptPlan", {"id": plan["plan"]["id"], "version": plan["plan"]["version"],
-                                           "adoptedBy": title}, "plan { adoptedBy }")
+    adopted = await c.mutate(
+        "adoptPlan",
+        {"id": plan["plan"]["id"], "version": plan["plan"]["version"], "adoptedBy": title},
+        "plan { adoptedBy }",
+    )
     assert adopted["plan"]["adoptedBy"] == title
-

@@ -29,9 +29,9 @@ def test_the_map_names_real_columns_and_foreign_keys():
 
 
 def test_a_rows_parent_is_the_first_parent_column_set():
-    from kvalitet.ownership import parent_ref
-
     import uuid
+
+    from kvalitet.ownership import parent_ref
 
     area, goal = uuid.uuid4(), uuid.uuid4()
     assert parent_ref(models.Criterion(area_id=area, goal_id=None)) == (models.Area, area)

@@ -30,8 +30,14 @@ def test_every_shipped_profile_with_code_is_an_entry_point():
 
 def _deptry(root: Path, *paths: str) -> subprocess.CompletedProcess:
     deptry = Path(sys.executable).parent / "deptry"
-    return subprocess.run([str(deptry), "--no-ansi", *paths], cwd=root, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "NO_COLOR": "1"})
+    return subprocess.run(
+        [str(deptry), "--no-ansi", *paths],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
 
 
 def test_every_import_of_the_package_is_a_runtime_dependency():

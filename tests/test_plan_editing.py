@@ -16,7 +16,9 @@ async def draft(gql):
     cycle = Cycle(gql)
     municipality = await cycle.municipality("9901", "Testkommune", "testprofil")
     payload = await cycle.mutate(
-        "createPlan", {"municipalityId": municipality["id"], "periodStart": 2028}, "plan { id version status periodStart periodEnd }"
+        "createPlan",
+        {"municipalityId": municipality["id"], "periodStart": 2028},
+        "plan { id version status periodStart periodEnd }",
     )
     return cycle, municipality, payload["plan"]
 
@@ -27,7 +29,11 @@ async def _tree(gql, plan_id):
 
 async def test_a_new_plan_is_a_draft_of_the_profiles_content_for_the_period(gql, draft):
     _, _, plan = draft
-    assert (plan["status"], plan["periodStart"], plan["periodEnd"]) == ("DRAFT", 2028, 2031)  # same length as the profile's
+    assert (plan["status"], plan["periodStart"], plan["periodEnd"]) == (
+        "DRAFT",
+        2028,
+        2031,
+    )  # same length as the profile's
     tree = await _tree(gql, plan["id"])
     assert [a["key"] for a in tree["areas"]] == ["lek", "skole"]
     assert [c["key"] for c in tree["areas"][0]["children"]] == ["uteleik"]
@@ -36,12 +42,20 @@ async def test_a_new_plan_is_a_draft_of_the_profiles_content_for_the_period(gql,
 async def test_areas_are_added_moved_and_removed_keeping_plan_order(gql, draft):
     cycle, _, plan = draft
     first = await cycle.mutate(
-        "addArea", {"planId": plan["id"], "kind": "theme", "title": "Språk og lesing", "position": 0}, "area { id key version position }"
+        "addArea",
+        {"planId": plan["id"], "kind": "theme", "title": "Språk og lesing", "position": 0},
+        "area { id key version position }",
     )
     assert first["area"]["key"] == "sprak-og-lesing" and first["area"]["position"] == 0
     child = await cycle.mutate(
         "addArea",
-        {"planId": plan["id"], "parentId": first["area"]["id"], "kind": "sub_theme", "title": "Leselyst", "appliesTo": ["SCHOOL"]},
+        {
+            "planId": plan["id"],
+            "parentId": first["area"]["id"],
+            "kind": "sub_theme",
+            "title": "Leselyst",
+            "appliesTo": ["SCHOOL"],
+        },
         "area { id version appliesTo }",
     )
     assert child["area"]["appliesTo"] == ["SCHOOL"]
@@ -61,7 +75,9 @@ async def test_areas_are_added_moved_and_removed_keeping_plan_order(gql, draft):
     assert [a["key"] for a in (await _tree(gql, plan["id"]))["areas"]] == ["sprak-og-lesing", "skole", "lek"]
     skole = tree["areas"][2]
     await cycle.mutate(
-        "moveArea", {"id": lek["id"], "version": await cycle.version_of(lek["id"]), "parentId": skole["id"]}, "area { id }"
+        "moveArea",
+        {"id": lek["id"], "version": await cycle.version_of(lek["id"]), "parentId": skole["id"]},
+        "area { id }",
     )
     tree = await _tree(gql, plan["id"])
     assert [a["key"] for a in tree["areas"]] == ["sprak-og-lesing", "skole"]
@@ -80,14 +96,27 @@ async def test_areas_are_added_moved_and_removed_keeping_plan_order(gql, draft):
 async def test_goals_criteria_and_measures_are_added_reordered_and_removed(gql, draft):
     cycle, _, plan = draft
     lek = (await _tree(gql, plan["id"]))["areas"][0]
-    goal = (await cycle.mutate(
-        "addGoal", {"areaId": lek["id"], "kind": "aim", "text": "Barna medvirker.", "position": 0}, "goal { id version }"
-    ))["goal"]
-    await cycle.mutate("addCriterion", {"goalId": goal["id"], "text": "Barna blir hørt.", "perspective": "barn"}, "criterion { id }")
+    goal = (
+        await cycle.mutate(
+            "addGoal",
+            {"areaId": lek["id"], "kind": "aim", "text": "Barna medvirker.", "position": 0},
+            "goal { id version }",
+        )
+    )["goal"]
+    await cycle.mutate(
+        "addCriterion", {"goalId": goal["id"], "text": "Barna blir hørt.", "perspective": "barn"}, "criterion { id }"
+    )
     errors = await cycle.refused("addCriterion", {"goalId": goal["id"], "text": "X", "perspective": "foreldre"})
-    assert errors == [{"field": "perspective", "code": "INVALID_VALUE",
-                       "message": "«foreldre» is not a perspective of the profile (known: barn, personal)."}]
-    await cycle.mutate("addCriterion", {"areaId": lek["id"], "text": "Først blant kjennetegn.", "position": 0}, "criterion { id }")
+    assert errors == [
+        {
+            "field": "perspective",
+            "code": "INVALID_VALUE",
+            "message": "«foreldre» is not a perspective of the profile (known: barn, personal).",
+        }
+    ]
+    await cycle.mutate(
+        "addCriterion", {"areaId": lek["id"], "text": "Først blant kjennetegn.", "position": 0}, "criterion { id }"
+    )
     for text in ("Tiltak B", "Tiltak C"):
         await cycle.mutate("addMeasure", {"areaId": lek["id"], "text": text, "owner": "Styrer"}, "measure { id }")
     lek = (await _tree(gql, plan["id"]))["areas"][0]
@@ -97,7 +126,11 @@ async def test_goals_criteria_and_measures_are_added_reordered_and_removed(gql, 
     assert [m["text"] for m in lek["measures"]] == ["Vi lager lekesoner.", "Tiltak B", "Tiltak C"]
 
     last = lek["measures"][2]
-    await cycle.mutate("updateMeasure", {"id": last["id"], "version": last["version"], "position": 0, "text": "Tiltak A"}, "measure { id }")
+    await cycle.mutate(
+        "updateMeasure",
+        {"id": last["id"], "version": last["version"], "position": 0, "text": "Tiltak A"},
+        "measure { id }",
+    )
     first = lek["goals"][0]
     await cycle.mutate("removeGoal", {"id": first["id"], "version": first["version"]}, "goal { id }")
     lek = (await _tree(gql, plan["id"]))["areas"][0]
@@ -108,7 +141,8 @@ async def test_goals_criteria_and_measures_are_added_reordered_and_removed(gql, 
 async def test_adoption_freezes_the_plan_and_a_copy_starts_the_next_period(gql, draft):
     cycle, municipality, plan = draft
     adopted = await cycle.mutate(
-        "adoptPlan", {"id": plan["id"], "version": plan["version"], "adoptedBy": "Kommunestyret", "adoptedOn": "2027-12-01"},
+        "adoptPlan",
+        {"id": plan["id"], "version": plan["version"], "adoptedBy": "Kommunestyret", "adoptedOn": "2027-12-01"},
         "plan { id version status adoptedOn adoptedBy }",
     )
     assert adopted["plan"]["adoptedOn"] == "2027-12-01"
@@ -118,15 +152,27 @@ async def test_adoption_freezes_the_plan_and_a_copy_starts_the_next_period(gql, 
     errors = await cycle.refused("updateArea", {"id": lek["id"], "version": 1, "title": "Nytt navn"})
     assert errors[0]["code"] == "INVALID_STATE"
 
-    copy = (await cycle.mutate(
-        "createPlan", {"municipalityId": municipality["id"], "copyFrom": plan["id"]}, "plan { id status periodStart periodEnd }"
-    ))["plan"]
+    copy = (
+        await cycle.mutate(
+            "createPlan",
+            {"municipalityId": municipality["id"], "copyFrom": plan["id"]},
+            "plan { id status periodStart periodEnd }",
+        )
+    )["plan"]
     assert (copy["status"], copy["periodStart"], copy["periodEnd"]) == ("DRAFT", 2032, 2035)
     original, copied = await _tree(gql, plan["id"]), await _tree(gql, copy["id"])
 
     def shape(tree):
-        return [(a["key"], a["title"], [g["text"] for g in a["goals"]], [m["text"] for m in a["measures"]],
-                 [c["key"] for c in a["children"]]) for a in tree["areas"]]
+        return [
+            (
+                a["key"],
+                a["title"],
+                [g["text"] for g in a["goals"]],
+                [m["text"] for m in a["measures"]],
+                [c["key"] for c in a["children"]],
+            )
+            for a in tree["areas"]
+        ]
 
     assert shape(copied) == shape(original)
     assert {a["id"] for a in copied["areas"]}.isdisjoint(a["id"] for a in original["areas"])
@@ -135,5 +181,7 @@ async def test_adoption_freezes_the_plan_and_a_copy_starts_the_next_period(gql, 
     await cycle.mutate("addMeasure", {"areaId": lek_copy["id"], "text": "Nytt tiltak"}, "measure { id }")
     assert shape(await _tree(gql, plan["id"])) == shape(original)
 
-    archived = await cycle.mutate("archivePlan", {"id": plan["id"], "version": adopted["plan"]["version"]}, "plan { status }")
+    archived = await cycle.mutate(
+        "archivePlan", {"id": plan["id"], "version": adopted["plan"]["version"]}, "plan { status }"
+    )
     assert archived["plan"]["status"] == "ARCHIVED"

@@ -64,7 +64,8 @@ def installed_misspelt_profile(tmp_path, monkeypatch):
     """A distribution on sys.path whose `kvalitet.profiles` entry point is a profile with a
     misspelt hook: installed as a municipality would install its own profile."""
     module = "kvalitet_misspelt_test_profile"
-    (tmp_path / f"{module}.py").write_text(textwrap.dedent(f"""
+    (tmp_path / f"{module}.py").write_text(
+        textwrap.dedent(f"""
         from kvalitet.plugins import DataProfile, hookimpl
 
         class Misspelt(DataProfile):
@@ -73,7 +74,8 @@ def installed_misspelt_profile(tmp_path, monkeypatch):
                 return None
 
         plugin = Misspelt({str(FIXTURES / "testprofile")!r})
-    """))
+    """)
+    )
     dist_info = tmp_path / "kvalitet_misspelt_test_profile-0.1.dist-info"
     dist_info.mkdir()
     (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: kvalitet-misspelt-test-profile\nVersion: 0.1\n")

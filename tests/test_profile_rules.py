@@ -7,7 +7,15 @@ import datetime as dt
 import pytest
 
 from kvalitet.plugins import Profiles, new_plugin_manager
-from kvalitet.rules import AssessmentView, LocalActionView, LocalGoalView, LocalPlanView, ReportView, SectionView, area_refs
+from kvalitet.rules import (
+    AssessmentView,
+    LocalActionView,
+    LocalGoalView,
+    LocalPlanView,
+    ReportView,
+    SectionView,
+    area_refs,
+)
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +37,9 @@ def _complete_fremtidsbilde(shipped) -> LocalPlanView:
     return LocalPlanView(
         unit_kind="kindergarten",
         areas=areas,
-        goals=tuple(LocalGoalView(a.key, f"Mål for {a.title} ({p.key})", p.key) for a in quality_areas for p in perspectives),
+        goals=tuple(
+            LocalGoalView(a.key, f"Mål for {a.title} ({p.key})", p.key) for a in quality_areas for p in perspectives
+        ),
         actions=tuple(LocalActionView(f"Aksjon for {a.title}", a.key) for a in quality_areas),
         sections=tuple(SectionView("tegn_pa_god_praksis", f"Tegn for {a.title}", a.key) for a in quality_areas),
     )
@@ -43,10 +53,14 @@ def test_tromso_accepts_a_complete_fremtidsbilde(shipped):
 
 def test_tromso_names_each_missing_goal_action_and_sign(shipped):
     plan = _complete_fremtidsbilde(shipped)
-    goals = tuple(g for g in plan.goals if not (g.area_key == "laget-rundt-barn-og-unge" and g.perspective == "foreldre"))
+    goals = tuple(
+        g for g in plan.goals if not (g.area_key == "laget-rundt-barn-og-unge" and g.perspective == "foreldre")
+    )
     actions = tuple(a for a in plan.actions if a.area_key != "den-livslange-laeringen")
     sections = tuple(s for s in plan.sections if s.area_key != "profesjonsfelleskap-i-utvikling")
-    findings = shipped.validate_local_plan("tromso", dataclasses.replace(plan, goals=goals, actions=actions, sections=sections))
+    findings = shipped.validate_local_plan(
+        "tromso", dataclasses.replace(plan, goals=goals, actions=actions, sections=sections)
+    )
     assert [(f.code, f.message, f.path) for f in findings] == [
         (
             "MISSING_QUALITY_GOAL",
@@ -92,7 +106,9 @@ def _complete_development_plan(shipped) -> LocalPlanView:
         areas=areas,
         sections=(SectionView("kartlegging", "Vi kartla."), SectionView("analyse", "Vi analyserte.")),
         goals=tuple(LocalGoalView(t.key, f"Mål for {t.title}") for t in themes[:4]),
-        actions=tuple(LocalActionView(f"Handling for {t.title}", t.key, deadline=dt.date(2021, 6, 1)) for t in themes[4:]),
+        actions=tuple(
+            LocalActionView(f"Handling for {t.title}", t.key, deadline=dt.date(2021, 6, 1)) for t in themes[4:]
+        ),
     )
 
 

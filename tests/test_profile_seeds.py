@@ -255,10 +255,7 @@ def _tromso_quality_area_sections():
     """(title, text) of each «KVALITETSOMRÅDE N: TITLE» section, as test parameters."""
     document = seed_text("tromso").split("EKSEMPEL PÅ FREMTIDSBILDE")[0]
     parts = re.split(r"^ *KVALITETSOMRÅDE \d: *(.+?) *$", document, flags=re.MULTILINE)[1:]
-    return [
-        pytest.param(title, text, id=slug(title))
-        for title, text in zip(parts[::2], parts[1::2], strict=True)
-    ]
+    return [pytest.param(title, text, id=slug(title)) for title, text in zip(parts[::2], parts[1::2], strict=True)]
 
 
 @pytest.mark.parametrize("title, section", _tromso_quality_area_sections())

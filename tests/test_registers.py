@@ -105,10 +105,25 @@ def _reasons(plan) -> dict[str | None, str]:
 
 
 def test_both_response_shapes_and_the_api_versions_spellings_are_read():
-    v1 = {"OrgNr": "991100016", "Navn": "A skole", "KommuneNr": "5501", "ErAktiv": True, "ErSkole": True,
-          "ErGrunnSkole": True, "ErPrivatSkole": True, "ErOffentligSkole": False}
-    v4 = {"Organisasjonsnummer": "991100024", "Navn": " B  skole ", "Kommune": {"Kommunenummer": "1860"},
-          "ErAktiv": True, "ErSkole": True, "ErGrunnskole": True, "ErOffentligSkole": True}
+    v1 = {
+        "OrgNr": "991100016",
+        "Navn": "A skole",
+        "KommuneNr": "5501",
+        "ErAktiv": True,
+        "ErSkole": True,
+        "ErGrunnSkole": True,
+        "ErPrivatSkole": True,
+        "ErOffentligSkole": False,
+    }
+    v4 = {
+        "Organisasjonsnummer": "991100024",
+        "Navn": " B  skole ",
+        "Kommune": {"Kommunenummer": "1860"},
+        "ErAktiv": True,
+        "ErSkole": True,
+        "ErGrunnskole": True,
+        "ErOffentligSkole": True,
+    }
     assert entries_of([v1]) == [v1]
     assert entries_of({"Enheter": [v1], "AntallSider": 1}) == [v1]
     assert entries_of({"EnhetListe": [v4], "TotaltAntallEnheter": 1}) == [v4]
@@ -131,8 +146,15 @@ def test_the_sample_files_parse_into_units_and_reasons():
 
 
 def test_unfit_entries_are_rejected_with_a_reason():
-    good = {"Orgnr": "991100016", "Navn": "Nordlys skole", "KommuneNr": "5501", "ErAktiv": True,
-            "ErSkole": True, "ErGrunnskole": True, "ErOffentligSkole": True}
+    good = {
+        "Orgnr": "991100016",
+        "Navn": "Nordlys skole",
+        "KommuneNr": "5501",
+        "ErAktiv": True,
+        "ErSkole": True,
+        "ErGrunnskole": True,
+        "ErOffentligSkole": True,
+    }
     entries = [
         good,
         {**good, "Navn": "Nordlys skole igjen"},  # the same number again
@@ -238,8 +260,9 @@ async def test_units_of_another_kind_or_archived_here_are_left_alone(database, s
     async def prepare(ctx):
         tromso = await ctx.session.scalar(select(Municipality.id).where(Municipality.number == "5501"))
         await create_unit(ctx, tromso, UnitChanges(name="Nordlys SFO", kind="sfo", org_number="991100016"))
-        closed = await create_unit(ctx, tromso, UnitChanges(name="Solsiden barnehage", kind="kindergarten",
-                                                            org_number="991100083"))
+        closed = await create_unit(
+            ctx, tromso, UnitChanges(name="Solsiden barnehage", kind="kindergarten", org_number="991100083")
+        )
         await archive_unit(ctx, closed.id, closed.version)
 
     await _as_cli(database, settings, prepare)
@@ -305,7 +328,10 @@ def test_the_command_imports_reports_and_dry_runs(cli_database):
 
     result = runner.invoke(app, ["units", "import", str(NSR_CHANGED)])
     assert result.exit_code == 0, result.output
-    assert "  991100016  Nordlys barne- og ungdomsskole: name «Nordlys skole» → «Nordlys barne- og ungdomsskole»" in result.output
+    assert (
+        "  991100016  Nordlys barne- og ungdomsskole: name «Nordlys skole» → «Nordlys barne- og ungdomsskole»"
+        in result.output
+    )
     assert "Archived:\n  991100032  Lofothavet skole" in result.output
     assert _run(_units, cli_database)["991100032"][-1] is True
 
@@ -323,7 +349,7 @@ def _org_number(serial: int) -> str:
     check digit would be 10 are never issued, so the next is taken)."""
     while True:
         digits = f"9920{serial:04d}"
-        remainder = sum(int(d) * w for d, w in zip(digits, (3, 2, 7, 6, 5, 4, 3, 2))) % 11
+        remainder = sum(int(d) * w for d, w in zip(digits, (3, 2, 7, 6, 5, 4, 3, 2), strict=True)) % 11
         check = 0 if remainder == 0 else 11 - remainder
         if check != 10:
             return digits + str(check)
@@ -332,8 +358,16 @@ def _org_number(serial: int) -> str:
 
 def test_a_long_file_shows_progress_and_shortens_the_skipped_lists(cli_database, tmp_path):
     def school(serial: int, municipality: str) -> dict:
-        return {"Orgnr": _org_number(serial), "Navn": f"Skole {serial}", "KommuneNr": municipality, "ErAktiv": True,
-                "ErSkole": True, "ErGrunnskole": True, "ErOffentligSkole": True, "ErPrivatskole": False}
+        return {
+            "Orgnr": _org_number(serial),
+            "Navn": f"Skole {serial}",
+            "KommuneNr": municipality,
+            "ErAktiv": True,
+            "ErSkole": True,
+            "ErGrunnskole": True,
+            "ErOffentligSkole": True,
+            "ErPrivatskole": False,
+        }
 
     entries = [school(n, "5501") for n in range(60)] + [school(n, "0301") for n in range(100, 112)]
     long_file = tmp_path / "nsr.json"

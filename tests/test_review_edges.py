@@ -25,8 +25,10 @@ async def test_a_report_opened_before_the_local_plan_assesses_its_goals(gql, wor
     goal = await cycle.local_goal(local["id"], theme["id"], "Alle elever leser hver dag.")
     items = await cycle.items(report["id"])
     assert items[: len(criteria)] == criteria
-    assert [i["localGoal"]["id"] for i in items[len(criteria):]] == [goal["id"]]
-    linked = await gql("query ($id: ID!) { node(id: $id) { ... on Report { localPlan { id } } } }", {"id": report["id"]})
+    assert [i["localGoal"]["id"] for i in items[len(criteria) :]] == [goal["id"]]
+    linked = await gql(
+        "query ($id: ID!) { node(id: $id) { ... on Report { localPlan { id } } } }", {"id": report["id"]}
+    )
     assert linked["node"]["localPlan"] == {"id": local["id"]}
     refused = await cycle.submit_report(report["id"])
     codes = [e["code"] for e in refused["errors"]]
@@ -48,8 +50,13 @@ async def test_removing_an_assessed_goal(gql, world):
     # Once the report is submitted, an assessed goal is part of the record and stays.
     assert (await cycle.submit_report(report["id"]))["report"]["status"] == "SUBMITTED"
     errors = await cycle.refused("removeLocalGoal", {"id": kept["id"], "version": kept["version"]})
-    assert errors == [{"field": "id", "code": "INVALID_STATE",
-                       "message": "The goal is assessed in a submitted or approved report and cannot be removed."}]
+    assert errors == [
+        {
+            "field": "id",
+            "code": "INVALID_STATE",
+            "message": "The goal is assessed in a submitted or approved report and cannot be removed.",
+        }
+    ]
 
 
 async def test_a_comment_belongs_to_its_decision(gql, world):
@@ -62,5 +69,7 @@ async def test_a_comment_belongs_to_its_decision(gql, world):
     await cycle.submit_local_plan(local["id"])
     approved = await cycle.decide("approveLocalPlan", local["id"])
     assert (approved["status"], approved["comment"]) == ("APPROVED", None)
-    errors = await cycle.refused("returnLocalPlan", {"id": local["id"], "version": approved["version"], "comment": "  "})
+    errors = await cycle.refused(
+        "returnLocalPlan", {"id": local["id"], "version": approved["version"], "comment": "  "}
+    )
     assert errors[0]["code"] == "REQUIRED" and errors[0]["field"] == "comment"

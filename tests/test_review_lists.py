@@ -46,8 +46,12 @@ async def test_filters_by_unit_kind_status_year_and_period(gql, world):
     assert [n["unit"]["name"] for n in submitted["localPlans"]["nodes"]] == ["Skole 0"]
     assert (await _lists(gql, period="h2"))["reports"]["totalCount"] == 1
     assert (await _lists(gql, year=2024))["reports"]["totalCount"] == 0
-    unit_reports = (await gql("query ($id: ID!) { node(id: $id) { ... on Unit { reports { totalCount } localPlans { totalCount } } } }",
-                              {"id": units[0]["id"]}))["node"]
+    unit_reports = (
+        await gql(
+            "query ($id: ID!) { node(id: $id) { ... on Unit { reports { totalCount } localPlans { totalCount } } } }",
+            {"id": units[0]["id"]},
+        )
+    )["node"]
     assert unit_reports == {"reports": {"totalCount": 2}, "localPlans": {"totalCount": 1}}
 
 

@@ -82,16 +82,21 @@ def check_schema_changes(baseline_sdl: str, current_sdl: str, changelog: str) ->
     """Fails on a breaking change the changelog does not list; warns of dangerous ones."""
     changes = schema_changes(baseline_sdl, current_sdl, changelog)
     if changes.dangerous:
-        warnings.warn(DangerousSchemaChange(
-            "Dangerous (not breaking) schema changes since schema.baseline.graphql; worth a line in "
-            "CHANGELOG.md:\n" + "\n".join(f"  {c}" for c in changes.dangerous)), stacklevel=2)
+        warnings.warn(
+            DangerousSchemaChange(
+                "Dangerous (not breaking) schema changes since schema.baseline.graphql; worth a line in "
+                "CHANGELOG.md:\n" + "\n".join(f"  {c}" for c in changes.dangerous)
+            ),
+            stacklevel=2,
+        )
     if changes.breaking:
         raise AssertionError(
             "Breaking schema changes since schema.baseline.graphql:\n"
             + "".join(f"  {c}\n" for c in changes.breaking)
             + "Keep the contract: deprecate (with a reason) instead of removing or retyping. A change "
             "made on purpose is listed in CHANGELOG.md under `## [Unreleased]`, with its reason:\n"
-            + "".join(f"  - **Breaking:** `{c}` Why, and what clients do instead.\n" for c in changes.breaking))
+            + "".join(f"  - **Breaking:** `{c}` Why, and what clients do instead.\n" for c in changes.breaking)
+        )
     return changes
 
 
@@ -112,6 +117,7 @@ def test_the_code_makes_no_breaking_change_the_changelog_does_not_list():
 
 # The check itself: what it finds, and what the changelog excuses.
 
+
 def _edited(sdl: str, type_name: str, edit) -> str:
     """The SDL with `edit(fields)` applied to the fields of the object type named `type_name`."""
     document: DocumentNode = parse(sdl)
@@ -129,6 +135,7 @@ def _without_field(sdl: str, type_name: str, field_name: str) -> str:
     def edit(fields):
         assert field_name in [f.name.value for f in fields], f"{type_name}.{field_name}"
         return tuple(f for f in fields if f.name.value != field_name)
+
     return _edited(sdl, type_name, edit)
 
 
@@ -167,8 +174,10 @@ def test_only_the_unreleased_section_excuses_a_change():
 
 def test_a_listing_wrapped_across_lines_counts():
     entry = "FIELD_CHANGED_KIND: Field Unit.name changed type from String! to String."
-    changelog = ("# Changelog\n\n## [Unreleased]\n\n"
-                 "- **Breaking:** `FIELD_CHANGED_KIND: Field Unit.name\n  changed type from String! to String.` Why.\n")
+    changelog = (
+        "# Changelog\n\n## [Unreleased]\n\n"
+        "- **Breaking:** `FIELD_CHANGED_KIND: Field Unit.name\n  changed type from String! to String.` Why.\n"
+    )
     assert deliberate_changes(changelog) == {entry}
     with pytest.raises(AssertionError, match="Unreleased"):
         deliberate_changes("# Changelog\n\n## [0.1.0]\n")
@@ -179,6 +188,7 @@ def test_deprecating_a_field_is_not_breaking():
 
     def deprecate(fields):
         return tuple(dataclasses.replace(f, directives=deprecated) if f.name.value == "plans" else f for f in fields)
+
     current = _edited(_baseline_sdl(), "Municipality", deprecate)
     assert '@deprecated(reason: "Use `units`.")' in current
     changes = schema_changes(_baseline_sdl(), current, _changelog())
@@ -189,13 +199,17 @@ def test_an_optional_argument_is_reported_as_dangerous_but_passes():
     argument = parse("type T { f(since: Int): Int }").definitions[0].fields[0].arguments
 
     def add_argument(fields):
-        return tuple(dataclasses.replace(f, arguments=(*(f.arguments or ()), *argument))
-                     if f.name.value == "plans" else f for f in fields)
+        return tuple(
+            dataclasses.replace(f, arguments=(*(f.arguments or ()), *argument)) if f.name.value == "plans" else f
+            for f in fields
+        )
+
     current = _edited(_baseline_sdl(), "Municipality", add_argument)
     with pytest.warns(DangerousSchemaChange, match=re.escape("Municipality.plans(since:)")):
         changes = check_schema_changes(_baseline_sdl(), current, _changelog())
     assert changes.breaking == [] and changes.dangerous == [
-        "OPTIONAL_ARG_ADDED: An optional argument Municipality.plans(since:) was added."]
+        "OPTIONAL_ARG_ADDED: An optional argument Municipality.plans(since:) was added."
+    ]
 
 
 def test_the_changelogs_deliberate_changes_are_well_formed():

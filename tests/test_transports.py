@@ -109,8 +109,15 @@ def parse_multipart(body: bytes, boundary: bytes = b"graphql") -> list[dict]:
     return parts
 
 
-async def multipart(server: str, bearer: str | None, *, method: str = "POST", query: str = EXPORT,
-                    variables: dict | None = None, headers: dict | None = None) -> httpx.Response:
+async def multipart(
+    server: str,
+    bearer: str | None,
+    *,
+    method: str = "POST",
+    query: str = EXPORT,
+    variables: dict | None = None,
+    headers: dict | None = None,
+) -> httpx.Response:
     variables = {"n": OWNED} if variables is None else variables
     headers = {"Accept": MULTIPART, **({"Authorization": f"Bearer {bearer}"} if bearer else {}), **(headers or {})}
     async with httpx.AsyncClient(base_url=f"http://{server}", timeout=30) as http:
@@ -199,8 +206,14 @@ class Session:
         return sum(len((p.get("data") or {}).get("municipalityExport", {}).get("rows", ())) for p in self.payloads)
 
 
-async def ws_session(server: str, *, header: str | None = None, init: object = None,
-                     after_ack: list | None = None, variables: dict | None = None) -> Session:
+async def ws_session(
+    server: str,
+    *,
+    header: str | None = None,
+    init: object = None,
+    after_ack: list | None = None,
+    variables: dict | None = None,
+) -> Session:
     """Connect, send `connection_init` (with `init` as its payload unless None), and once
     acknowledged subscribe to the export (or send `after_ack`'s messages) until it completes
     or the server closes the socket."""
@@ -208,19 +221,28 @@ async def ws_session(server: str, *, header: str | None = None, init: object = N
     headers = {"Authorization": header} if header else {}
     try:
         async with asyncio.timeout(60):
-            async with connect(f"ws://{server}/graphql", subprotocols=["graphql-transport-ws"],
-                               additional_headers=headers, open_timeout=15) as ws:
+            async with connect(
+                f"ws://{server}/graphql",
+                subprotocols=["graphql-transport-ws"],
+                additional_headers=headers,
+                open_timeout=15,
+            ) as ws:
                 assert ws.subprotocol == "graphql-transport-ws"
                 try:
-                    init_message = {"type": "connection_init"} if init is None else {"type": "connection_init", "payload": init}
+                    init_message = (
+                        {"type": "connection_init"} if init is None else {"type": "connection_init", "payload": init}
+                    )
                     await ws.send(json.dumps(init_message))
                     ack = json.loads(await ws.recv())
                     assert ack["type"] == "connection_ack", ack
                     session.acked = True
-                    messages = after_ack or [{
-                        "id": "1", "type": "subscribe",
-                        "payload": {"query": EXPORT, "variables": {"n": OWNED} if variables is None else variables},
-                    }]
+                    messages = after_ack or [
+                        {
+                            "id": "1",
+                            "type": "subscribe",
+                            "payload": {"query": EXPORT, "variables": {"n": OWNED} if variables is None else variables},
+                        }
+                    ]
                     for message in messages:
                         await ws.send(message if isinstance(message, str) else json.dumps(message))
                     while True:
@@ -286,8 +308,12 @@ async def test_a_token_in_connection_init_that_is_not_valid_is_refused(server, t
 
     from kvalitet.auth.local_tokens import create_token
 
-    forged = create_token(tmp_path / "other-key", subject="mallory", roles=[{"role": "sector_admin", "municipality": OWNED}],
-                          ttl=dt.timedelta(hours=1))
+    forged = create_token(
+        tmp_path / "other-key",
+        subject="mallory",
+        roles=[{"role": "sector_admin", "municipality": OWNED}],
+        ttl=dt.timedelta(hours=1),
+    )
     expired = token("sector_admin", municipality=OWNED, hours=-1)
     for init in (
         {"token": "not-a-token"},
@@ -323,11 +349,22 @@ async def test_a_header_that_is_not_valid_refuses_the_upgrade(server, token, exp
 
 
 BAD_INITS = [
-    5, "token", ["Bearer x"], True,  # a payload that is not an object
-    {"token": 5}, {"token": ["x"]}, {"token": {"token": "x"}}, {"Authorization": {"Bearer": "x"}},
-    {"Authorization": 1.5}, {"token": True},
-    {"token": "a\x00b"}, {"Authorization": "Bearer \x00"}, {"token": "kv_\x00_\x00"},
-    {"token": "kv_abc\x00_secret"}, {"token": "x" * 100_000}, {"token": "é" * 10},
+    5,
+    "token",
+    ["Bearer x"],
+    True,  # a payload that is not an object
+    {"token": 5},
+    {"token": ["x"]},
+    {"token": {"token": "x"}},
+    {"Authorization": {"Bearer": "x"}},
+    {"Authorization": 1.5},
+    {"token": True},
+    {"token": "a\x00b"},
+    {"Authorization": "Bearer \x00"},
+    {"token": "kv_\x00_\x00"},
+    {"token": "kv_abc\x00_secret"},
+    {"token": "x" * 100_000},
+    {"token": "é" * 10},
     {"token": "eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0."},  # unsigned
 ]
 
@@ -340,7 +377,12 @@ async def test_a_connection_init_of_any_shape_is_refused_cleanly(server, expecte
 
 
 BAD_MESSAGES = [
-    "[1]", "5", '"x"', "null", '{"type": 5}', '{"type": ["subscribe"]}',
+    "[1]",
+    "5",
+    '"x"',
+    "null",
+    '{"type": 5}',
+    '{"type": ["subscribe"]}',
     {"type": "subscribe", "id": ["1"], "payload": {"query": EXPORT}},
     {"type": "subscribe", "id": 1, "payload": {"query": EXPORT}},
     {"type": "subscribe", "id": "1", "payload": "query"},
@@ -388,13 +430,18 @@ async def test_an_api_key_in_connection_init_names_its_integrator(server, token,
     sent as `token` (bare), like a token."""
     admin = {"Authorization": bearer(token("sector_admin", municipality=OWNED))}
     async with httpx.AsyncClient(base_url=f"http://{server}", timeout=30) as http:
-        found = await http.post("/graphql", headers=admin,
-                                json={"query": "{ municipality(number: \"%s\") { id } }" % OWNED})
+        found = await http.post(
+            "/graphql", headers=admin, json={"query": '{ municipality(number: "%s") { id } }' % OWNED}
+        )
         municipality_id = found.json()["data"]["municipality"]["id"]
-        created = await http.post("/graphql", headers=admin, json={
-            "query": "mutation ($i: CreateApiKeyInput!) { createApiKey(input: $i) { key errors { code } } }",
-            "variables": {"i": {"municipalityId": municipality_id, "name": "Arkiv", "scopes": ["read"]}},
-        })
+        created = await http.post(
+            "/graphql",
+            headers=admin,
+            json={
+                "query": "mutation ($i: CreateApiKeyInput!) { createApiKey(input: $i) { key errors { code } } }",
+                "variables": {"i": {"municipalityId": municipality_id, "name": "Arkiv", "scopes": ["read"]}},
+            },
+        )
     key = created.json()["data"]["createApiKey"]["key"]
     assert key, created.text
     session = await ws_session(server, init={"token": key})

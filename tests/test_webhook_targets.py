@@ -67,8 +67,11 @@ async def municipality(gql):
 
 
 async def _subscribe(gql, municipality, url):
-    return (await gql(SUBSCRIBE, {"input": {"municipalityId": municipality["id"], "url": url,
-                                            "eventTypes": ["unit.created"]}}))["createWebhookSubscription"]
+    return (
+        await gql(
+            SUBSCRIBE, {"input": {"municipalityId": municipality["id"], "url": url, "eventTypes": ["unit.created"]}}
+        )
+    )["createWebhookSubscription"]
 
 
 async def _store_url(database, url):
@@ -110,17 +113,42 @@ def victim():
 
 # ---- the policy --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("address", ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8"])
 def test_public_addresses_are_public(address):
     assert is_public(ipaddress.ip_address(address))
 
 
-@pytest.mark.parametrize("address", [
-    "127.0.0.1", "127.255.0.9", "10.1.2.3", "172.31.255.1", "192.168.0.1", "169.254.169.254", "100.64.0.1",
-    "0.0.0.0", "255.255.255.255", "224.0.0.251", "240.0.0.1", "192.0.2.1", "198.18.0.1",
-    "::", "::1", "fe80::1", "fc00::1", "fd00::1", "fec0::1", "ff02::1", "2001:db8::1",
-    "::ffff:127.0.0.1", "::ffff:169.254.169.254", "64:ff9b::a00:1", "2002:a00:1::",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "127.255.0.9",
+        "10.1.2.3",
+        "172.31.255.1",
+        "192.168.0.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "255.255.255.255",
+        "224.0.0.251",
+        "240.0.0.1",
+        "192.0.2.1",
+        "198.18.0.1",
+        "::",
+        "::1",
+        "fe80::1",
+        "fc00::1",
+        "fd00::1",
+        "fec0::1",
+        "ff02::1",
+        "2001:db8::1",
+        "::ffff:127.0.0.1",
+        "::ffff:169.254.169.254",
+        "64:ff9b::a00:1",
+        "2002:a00:1::",
+    ],
+)
 def test_non_public_addresses_are_not(address):
     assert not is_public(ipaddress.ip_address(address))
 
@@ -133,6 +161,7 @@ def test_names_are_refused_only_when_local_by_their_spelling():
 
 
 # ---- at subscription ---------------------------------------------------------------------
+
 
 async def test_a_subscription_to_a_non_public_host_is_refused(gql, municipality):
     for url in REFUSED_URLS:  # in one test: one database for them all
@@ -149,13 +178,21 @@ async def test_changing_a_subscription_to_a_non_public_host_is_refused(gql, muni
     assert made["errors"] == []
     hook = made["webhookSubscription"]
     for url in ["http://169.254.169.254/latest/meta-data/", "http://[::1]:9/", "http://localhost:5432/"]:
-        errors = await Cycle(gql).refused("updateWebhookSubscription", {"id": hook["id"], "version": hook["version"],
-                                                                         "url": url})
+        errors = await Cycle(gql).refused(
+            "updateWebhookSubscription", {"id": hook["id"], "version": hook["version"], "url": url}
+        )
         assert [(e["field"], e["code"]) for e in errors] == [("url", "INVALID_VALUE")], errors
 
 
-@pytest.mark.parametrize("url", ["https://hooks.example.org/kvalitet", f"https://{PUBLIC}/hook",
-                                 "https://[2606:4700::1111]:8443/hook", "http://xn--bcher-kva.example/hook"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://hooks.example.org/kvalitet",
+        f"https://{PUBLIC}/hook",
+        "https://[2606:4700::1111]:8443/hook",
+        "http://xn--bcher-kva.example/hook",
+    ],
+)
 async def test_a_subscription_to_a_public_host_is_accepted(gql, municipality, url):
     made = await _subscribe(gql, municipality, url)
     assert made["errors"] == [] and made["webhookSubscription"]["url"] == url
@@ -178,12 +215,20 @@ async def test_the_allow_setting_accepts_private_hosts(settings, profiles, datab
 
 # ---- at delivery -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("host, reason", [
-    ("127.0.0.1", re.escape("127.0.0.1 is not a public address")),
-    ("[::ffff:127.0.0.1]", re.escape("::ffff:127.0.0.1 is not a public address")),
-    ("2130706433", re.escape("2130706433 (127.0.0.1) is not a public address")),
-    ("localhost", r"localhost resolves to (127\.0\.0\.1|::1), which is not a public address"),  # the system resolver
-], ids=["ipv4", "ipv4-mapped", "one-number", "localhost"])
+
+@pytest.mark.parametrize(
+    "host, reason",
+    [
+        ("127.0.0.1", re.escape("127.0.0.1 is not a public address")),
+        ("[::ffff:127.0.0.1]", re.escape("::ffff:127.0.0.1 is not a public address")),
+        ("2130706433", re.escape("2130706433 (127.0.0.1) is not a public address")),
+        (
+            "localhost",
+            r"localhost resolves to (127\.0\.0\.1|::1), which is not a public address",
+        ),  # the system resolver
+    ],
+    ids=["ipv4", "ipv4-mapped", "one-number", "localhost"],
+)
 async def test_a_stored_url_to_loopback_is_refused_at_delivery(gql, database, municipality, victim, host, reason):
     made = await _subscribe(gql, municipality, "https://hooks.example.org/kvalitet")
     await _store_url(database, f"http://{host}:{victim.port}/hook")
@@ -195,8 +240,11 @@ async def test_a_stored_url_to_loopback_is_refused_at_delivery(gql, database, mu
     assert victim.connections == 0 and victim.bytes_received == 0
 
 
-@pytest.mark.parametrize("answer", [["127.0.0.1"], ["::1"], ["169.254.169.254"], [PUBLIC, "127.0.0.1"],
-                                    ["2606:4700::1111", "::ffff:127.0.0.1"]], ids="/".join)
+@pytest.mark.parametrize(
+    "answer",
+    [["127.0.0.1"], ["::1"], ["169.254.169.254"], [PUBLIC, "127.0.0.1"], ["2606:4700::1111", "::ffff:127.0.0.1"]],
+    ids="/".join,
+)
 async def test_a_name_that_resolves_to_a_private_address_is_refused(gql, database, municipality, victim, answer):
     """Every address the name resolves to is checked, not just the first."""
     made = await _subscribe(gql, municipality, f"http://hooks.rebind.test:{victim.port}/hook")
@@ -220,7 +268,9 @@ async def test_a_name_that_does_not_resolve_is_a_failed_try(gql, database, munic
     assert await _deliver(database, resolve=nowhere) == 1
     [delivery] = await _log(gql, made)
     assert (delivery["status"], delivery["lastError"]) == (
-        "PENDING", "ConnectError: hooks.rebind.test could not be resolved (Name or service not known)")
+        "PENDING",
+        "ConnectError: hooks.rebind.test could not be resolved (Name or service not known)",
+    )
 
 
 async def test_a_name_is_resolved_once_and_posted_to_the_address_checked(gql, database, municipality, victim):
@@ -244,8 +294,10 @@ async def test_a_name_is_resolved_once_and_posted_to_the_address_checked(gql, da
 
         # The next event: now the name leads to loopback, and the post is refused.
         await Cycle(gql).unit(municipality["id"], "Nordlys skole", "SCHOOL")
-        assert await _deliver(database, httpx.AsyncClient(timeout=5, proxy=proxy.url, trust_env=False),
-                              resolve=resolver) == 1
+        assert (
+            await _deliver(database, httpx.AsyncClient(timeout=5, proxy=proxy.url, trust_env=False), resolve=resolver)
+            == 1
+        )
         assert len(resolver.calls) == 2 and len(proxy.requests) == 1
         log = await _log(gql, made)
         assert log[1]["lastError"] == "refused: hooks.rebind.test resolves to 127.0.0.1, which is not a public address"
@@ -303,10 +355,14 @@ def _certificate(directory, name):
 
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     certificate = (
-        x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(hours=1))
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
         .not_valid_after(now + dt.timedelta(hours=1))
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
@@ -314,8 +370,9 @@ def _certificate(directory, name):
     )
     certfile, keyfile = directory / "cert.pem", directory / "key.pem"
     certfile.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))
+    keyfile.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return str(certfile), str(keyfile)
 
 
@@ -330,8 +387,12 @@ async def test_https_goes_to_the_checked_address_and_verifies_the_host_name(gql,
         await Cycle(gql).unit(municipality["id"], "Solsiden barnehage", "KINDERGARTEN")
         verifying = ssl.create_default_context(cafile=certificate[0])
         resolver = StubResolver(["127.0.0.1"])
-        assert await _deliver(database, httpx.AsyncClient(timeout=5, verify=verifying), resolve=resolver,
-                              allow_private=True) == 1
+        assert (
+            await _deliver(
+                database, httpx.AsyncClient(timeout=5, verify=verifying), resolve=resolver, allow_private=True
+            )
+            == 1
+        )
         [request] = receiver.received
         assert request.headers["host"] == f"hooks.rebind.test:{port}"
         assert [d["status"] for d in await _log(gql, made)] == ["DELIVERED"]
@@ -339,8 +400,12 @@ async def test_https_goes_to_the_checked_address_and_verifies_the_host_name(gql,
         # A certificate for another name is refused, though the address is the same.
         await _store_url(database, f"https://other.rebind.test:{port}/hook")
         await Cycle(gql).unit(municipality["id"], "Nordlys skole", "SCHOOL")
-        assert await _deliver(database, httpx.AsyncClient(timeout=5, verify=verifying), resolve=resolver,
-                              allow_private=True) == 1
+        assert (
+            await _deliver(
+                database, httpx.AsyncClient(timeout=5, verify=verifying), resolve=resolver, allow_private=True
+            )
+            == 1
+        )
         assert len(receiver.received) == 1
         log = await _log(gql, made)
         assert log[1]["status"] == "PENDING" and "certificate verify failed" in log[1]["lastError"], log[1]

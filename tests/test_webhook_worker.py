@@ -46,8 +46,11 @@ def receivers():
 
 
 async def _subscribe(gql, municipality, url):
-    made = (await gql(SUBSCRIBE, {"input": {"municipalityId": municipality["id"], "url": url,
-                                            "eventTypes": ["unit.created"]}}))["createWebhookSubscription"]
+    made = (
+        await gql(
+            SUBSCRIBE, {"input": {"municipalityId": municipality["id"], "url": url, "eventTypes": ["unit.created"]}}
+        )
+    )["createWebhookSubscription"]
     assert made["errors"] == []
     return made["webhookSubscription"]
 
@@ -68,10 +71,12 @@ async def _until(condition, timeout: float = 5.0) -> None:
 async def _open_transactions(database) -> int:
     """Transactions open in this database, besides the asking one."""
     async with database.engine.connect() as connection:
-        return await connection.scalar(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            " AND backend_type = 'client backend' AND xact_start IS NOT NULL"
-        ))
+        return await connection.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                " AND backend_type = 'client backend' AND xact_start IS NOT NULL"
+            )
+        )
 
 
 async def test_one_subscription_cannot_take_the_whole_batch(gql, database, receivers):
@@ -113,7 +118,11 @@ async def test_a_claim_is_a_lease_that_runs_out(gql, database, receivers):
     async with database.session() as session:
         delivery = await session.scalar(select(WebhookDelivery))
         assert (delivery.status, delivery.attempts, delivery.last_status_code, delivery.leased_until) == (
-            "delivered", 1, 200, None)
+            "delivered",
+            1,
+            200,
+            None,
+        )
 
 
 async def test_no_transaction_is_open_while_a_receiver_is_posted_to(gql, database, receivers):

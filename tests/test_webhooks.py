@@ -40,9 +40,18 @@ def receiver():
 async def world(gql, receiver):
     cycle = Cycle(gql)
     municipality = await cycle.municipality("9901", "Testkommune", "testprofil")
-    made = (await gql(SUBSCRIBE, {"input": {
-        "municipalityId": municipality["id"], "url": receiver.url, "eventTypes": ["unit.created", "unit.archived"]}}
-    ))["createWebhookSubscription"]
+    made = (
+        await gql(
+            SUBSCRIBE,
+            {
+                "input": {
+                    "municipalityId": municipality["id"],
+                    "url": receiver.url,
+                    "eventTypes": ["unit.created", "unit.archived"],
+                }
+            },
+        )
+    )["createWebhookSubscription"]
     assert made["errors"] == [] and made["secret"]
     return cycle, municipality, made
 
@@ -66,8 +75,9 @@ async def test_signed_deliveries_reach_the_receiver_and_verify(gql, database, re
     assert event["id"] == delivery.headers["kvalitet-event-id"]
     assert event["data"]["object"] == {"id": unit["id"], "type": "Unit", "version": 1, "status": None}
     log = (await gql(DELIVERIES, {"id": subscription["webhookSubscription"]["id"]}))["node"]["deliveries"]
-    assert log["nodes"] == [{"eventId": event["id"], "status": "DELIVERED", "attempts": 1, "lastStatusCode": 200,
-                             "lastError": None}]
+    assert log["nodes"] == [
+        {"eventId": event["id"], "status": "DELIVERED", "attempts": 1, "lastStatusCode": 200, "lastError": None}
+    ]
     assert await _deliver(database) == 0  # delivered once, never again
 
 
@@ -76,8 +86,11 @@ async def test_only_subscribed_events_of_active_subscriptions_are_delivered(gql,
     plan = await cycle.adopted_plan(municipality["id"])  # plan.adopted: not subscribed
     assert plan and await _deliver(database) == 0
     hook = subscription["webhookSubscription"]
-    paused = await cycle.mutate("updateWebhookSubscription", {"id": hook["id"], "version": hook["version"], "active": False},
-                                "webhookSubscription { active }")
+    paused = await cycle.mutate(
+        "updateWebhookSubscription",
+        {"id": hook["id"], "version": hook["version"], "active": False},
+        "webhookSubscription { active }",
+    )
     assert paused["webhookSubscription"]["active"] is False
     await cycle.unit(municipality["id"], "Ute av drift skole", "SCHOOL")
     assert await _deliver(database) == 0 and receiver.received == []
@@ -118,6 +131,7 @@ async def test_two_workers_never_deliver_one_event_twice(gql, database_url, rece
     receiver.delay = 0.05  # slow, so the workers overlap
     first, second = Database(database_url, pool_size=2), Database(database_url, pool_size=2)
     try:
+
         async def drain(database):
             total = 0
             # One subscription: let both workers' batches be in flight to it at once.

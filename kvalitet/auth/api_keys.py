@@ -34,12 +34,16 @@ def new_key() -> tuple[str, str, str]:
 async def create_api_key(
     ctx: ServiceContext, municipality_id: uuid.UUID, name: str, scopes: list[str]
 ) -> tuple[ApiKey, str]:
-    municipality = await ctx.load(Municipality, municipality_id, "municipality", action="manage_api_keys", field_name="municipalityId")
+    municipality = await ctx.load(
+        Municipality, municipality_id, "municipality", action="manage_api_keys", field_name="municipalityId"
+    )
     checker = Checker()
     name = checker.text(name, "name", max_length=NAME_MAX)
     unknown = sorted(set(scopes) - API_KEY_SCOPES)
     shown = ", ".join(s[:40] for s in unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
-    checker.check(not unknown, INVALID_VALUE, f"Unknown scopes: {shown} (known: {', '.join(sorted(API_KEY_SCOPES))}).", "scopes")
+    checker.check(
+        not unknown, INVALID_VALUE, f"Unknown scopes: {shown} (known: {', '.join(sorted(API_KEY_SCOPES))}).", "scopes"
+    )
     checker.check(bool(scopes), INVALID_VALUE, "Give the key at least one scope.", "scopes")
     checker.raise_if_any()
     key, prefix, secret_hash = new_key()
@@ -60,14 +64,14 @@ async def revoke_api_key(ctx: ServiceContext, key_id: uuid.UUID, version: int) -
     row = await ctx.load_for_change(ApiKey, key_id, version, "API key", action="revoke")
     if row.revoked_at is not None:
         fail(INVALID_STATE, "The key is revoked already.", "id")
-    row.revoked_at = dt.datetime.now(dt.timezone.utc)
+    row.revoked_at = dt.datetime.now(dt.UTC)
     await ctx.session.flush()
     return row
 
 
 async def actor_for_key(engine: AsyncEngine, key: str) -> Actor | None:
     """The integrator a key belongs to; None for an unknown, wrong or revoked key."""
-    body = key[len(PREFIX):]
+    body = key[len(PREFIX) :]
     prefix, _, secret = body.partition("_")
     if not prefix or not secret:
         return None
@@ -81,7 +85,7 @@ async def actor_for_key(engine: AsyncEngine, key: str) -> Actor | None:
         ).first()
         if row is None or not hmac.compare_digest(row.secret_hash, _hash(secret)):
             return None
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=5):
             # Bookkeeping, not a change of the key: written directly, not logged, at most every 5 minutes.
             await connection.execute(update(ApiKey.__table__).where(ApiKey.id == row.id).values(last_used_at=now))

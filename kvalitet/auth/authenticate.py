@@ -9,11 +9,11 @@ import jwt
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..access import ANONYMOUS, Actor
+from ..caches import LRUCache, TimedCache
 from ..config import Settings
 from ..log import get_logger
 from . import local_tokens
 from .api_keys import PREFIX, actor_for_key
-from ..caches import LRUCache, TimedCache
 from .claims import ClaimError, parse_roles, resolve
 from .oidc import OidcVerifier, claim
 

@@ -20,9 +20,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.relay import GlobalID, GlobalIDValueError
 
-from ..caches import TimedCache
-
 from ..access import Grant
+from ..caches import TimedCache
 from ..models import Municipality, Unit
 from ..services.validation import valid_org_number
 
@@ -49,7 +48,11 @@ def parse_roles(value) -> list[RoleClaim]:
     for item in value:
         if isinstance(item, str):
             role, _, where = item.partition("@")
-            claim = RoleClaim(role, unit=where[5:]) if where.startswith("unit:") else RoleClaim(role, municipality=where or None)
+            claim = (
+                RoleClaim(role, unit=where[5:])
+                if where.startswith("unit:")
+                else RoleClaim(role, municipality=where or None)
+            )
         elif isinstance(item, dict):
             claim = RoleClaim(item.get("role", ""), item.get("municipality"), item.get("unit"))
         else:
@@ -109,7 +112,9 @@ async def resolve(engine: AsyncEngine, claims: list[RoleClaim], known: TimedCach
         return _grants(claims, municipality_ids, units)
     async with engine.connect() as connection:
         if numbers:
-            rows = await connection.execute(select(Municipality.number, Municipality.id).where(Municipality.number.in_(numbers)))
+            rows = await connection.execute(
+                select(Municipality.number, Municipality.id).where(Municipality.number.in_(numbers))
+            )
             for number, municipality_id in rows.all():
                 municipality_ids[number] = municipality_id
                 if known is not None:

@@ -48,7 +48,7 @@ def create_token(data_dir: Path, *, subject: str, roles: list[dict], ttl: dt.tim
     key = signing_key(data_dir, create=create_key)
     if key is None:
         raise NoServiceKey(key_path(data_dir))
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     claims = {"iss": ISSUER, "sub": subject, "iat": now, "exp": now + ttl, "roles": roles}
     return jwt.encode(claims, key, algorithm=ALGORITHM)
 
@@ -63,6 +63,4 @@ class NoServiceKey(LookupError):
 
 def verify(token: str, key: bytes) -> dict:
     """The claims of a valid token; raises jwt.InvalidTokenError (expired, forged …)."""
-    return jwt.decode(
-        token, key, algorithms=[ALGORITHM], issuer=ISSUER, options={"require": ["exp", "iss", "sub"]}
-    )
+    return jwt.decode(token, key, algorithms=[ALGORITHM], issuer=ISSUER, options={"require": ["exp", "iss", "sub"]})

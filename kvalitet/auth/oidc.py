@@ -19,7 +19,13 @@ import jwt
 
 class OidcVerifier:
     def __init__(
-        self, *, issuer: str, jwks_url: str, audience: str | None, algorithms: list[str], ttl: float = 3600,
+        self,
+        *,
+        issuer: str,
+        jwks_url: str,
+        audience: str | None,
+        algorithms: list[str],
+        ttl: float = 3600,
         cooldown: float = 60,
     ):
         self.issuer = issuer
@@ -47,7 +53,9 @@ class OidcVerifier:
                     response.raise_for_status()
                 published = response.json().get("keys", [])
             except (httpx.HTTPError, ValueError, AttributeError) as error:
-                raise jwt.InvalidTokenError(f"the issuer's keys could not be fetched ({type(error).__name__})") from error
+                raise jwt.InvalidTokenError(
+                    f"the issuer's keys could not be fetched ({type(error).__name__})"
+                ) from error
             keys = {}
             for data in published if isinstance(published, list) else []:
                 if not isinstance(data, dict):

@@ -51,7 +51,9 @@ class RolePolicy:
     def _ids(self, actor: Actor, permission: str) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
         """Municipalities and units where `actor` has `permission`."""
         municipalities = [
-            g.municipality_id for g in actor.grants if g.unit_id is None and g.municipality_id and permission in permissions(actor, g)
+            g.municipality_id
+            for g in actor.grants
+            if g.unit_id is None and g.municipality_id and permission in permissions(actor, g)
         ]
         units = [g.unit_id for g in actor.grants if g.unit_id is not None and permission in permissions(actor, g)]
         return municipalities, units
@@ -78,7 +80,9 @@ class RolePolicy:
                 self._owned(actor, c.municipality_id, c.unit_id),
                 or_(
                     c.entity_type.not_in(("ApiKey", "WebhookSubscription")),
-                    and_(c.entity_type == "ApiKey", self._owned(actor, c.municipality_id, permission="api_keys:manage")),
+                    and_(
+                        c.entity_type == "ApiKey", self._owned(actor, c.municipality_id, permission="api_keys:manage")
+                    ),
                     and_(
                         c.entity_type == "WebhookSubscription",
                         self._owned(actor, c.municipality_id, permission="webhooks:manage"),
@@ -97,7 +101,9 @@ class RolePolicy:
                 return None
             columns = owned_table.c
             clause = self._owned(
-                actor, columns[rule.municipality], columns[rule.unit] if rule.unit else None,
+                actor,
+                columns[rule.municipality],
+                columns[rule.unit] if rule.unit else None,
                 permission=required_permission(owned_model, READ),
             )
             return or_(columns.status.in_(rule.public_statuses), clause) if rule.public_statuses else clause

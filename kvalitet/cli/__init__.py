@@ -37,10 +37,11 @@ units_app = typer.Typer(help="Units, and the national registers of schools and k
 app.add_typer(units_app, name="units")
 
 
-
 @app.command()
 def serve(
-    demo: Annotated[bool, typer.Option(help="Load demo data (every installed profile's municipality and plan).")] = False,
+    demo: Annotated[
+        bool, typer.Option(help="Load demo data (every installed profile's municipality and plan).")
+    ] = False,
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
@@ -203,7 +204,11 @@ def token_create(
     from ..auth.local_tokens import NoServiceKey, create_token
 
     settings = settings_with()
-    claim = {"role": role, **({"municipality": municipality} if municipality else {}), **({"unit": unit} if unit else {})}
+    claim = {
+        "role": role,
+        **({"municipality": municipality} if municipality else {}),
+        **({"unit": unit} if unit else {}),
+    }
     try:
         (parsed,) = parse_roles([claim])
     except ClaimError as error:
@@ -211,14 +216,18 @@ def token_create(
     if not 0 < hours <= 24 * 366:
         raise typer.BadParameter("hours must be between 0 and 8784")
     # The unit as claims name it (a global id becomes its UUID, which the service looks up).
-    claim = {"role": parsed.role, **({"municipality": parsed.municipality} if parsed.municipality else {}),
-             **({"unit": parsed.unit} if parsed.unit else {})}
+    claim = {
+        "role": parsed.role,
+        **({"municipality": parsed.municipality} if parsed.municipality else {}),
+        **({"unit": parsed.unit} if parsed.unit else {}),
+    }
     # Distinct default subjects: two developers' tokens are two callers (their idempotency
     # keys and change-log entries never meet).
     subject = subject or f"dev:{parsed.role}@{parsed.municipality or 'unit:' + str(parsed.unit)}"
     try:
-        token = create_token(settings.data_dir, subject=subject, roles=[claim], ttl=dt.timedelta(hours=hours),
-                             create_key=False)
+        token = create_token(
+            settings.data_dir, subject=subject, roles=[claim], ttl=dt.timedelta(hours=hours), create_key=False
+        )
     except NoServiceKey as missing:
         typer.echo(
             f"No service key at {missing.path.resolve()}.\n"
@@ -245,7 +254,9 @@ def apikey_create(
     from ..services.errors import NOT_FOUND, fail
 
     async def work(service):
-        municipality_id = await service.session.scalar(select(Municipality.id).where(Municipality.number == municipality))
+        municipality_id = await service.session.scalar(
+            select(Municipality.id).where(Municipality.number == municipality)
+        )
         if municipality_id is None:
             fail(NOT_FOUND, f"No municipality {municipality}.")
         return await create_api_key(service, municipality_id, name, scope)

@@ -26,7 +26,6 @@ from ..log import configure_logging
 from .support import database_url, settings_with, with_database
 
 
-
 def _progressbar(total: int, label: str):
     # On standard error, so the summary on standard output stays clean to read or save.
     return typer.progressbar(length=total, label=label, file=sys.stderr, hidden=total < exports.PROGRESS_MIN_ROWS)

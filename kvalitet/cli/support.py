@@ -67,5 +67,3 @@ def run_service(work):
     except UserInputError as error:
         typer.echo("\n".join(p.message for p in error.problems), err=True)
         raise typer.Exit(1) from None
-
-

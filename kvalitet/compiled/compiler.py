@@ -57,8 +57,18 @@ COMMA = ","
 class Compiler:
     """Compiles one operation for one caller."""
 
-    def __init__(self, schema, document, variables: dict | None, operation_name: str | None, *, actor: Actor,
-                 policy: AccessPolicy, settings, profiles):
+    def __init__(
+        self,
+        schema,
+        document,
+        variables: dict | None,
+        operation_name: str | None,
+        *,
+        actor: Actor,
+        policy: AccessPolicy,
+        settings,
+        profiles,
+    ):
         built = Executor.build(schema, document, raw_variable_values=variables, operation_name=operation_name)
         if isinstance(built, list):
             raise NotCompilable("the variables or operation are refused")
@@ -84,7 +94,9 @@ class Compiler:
 
     def _subfields(self, graphql_type: GraphQLObjectType, details) -> dict:
         ex = self.executor
-        collected = collect_subfields(self.schema, ex.fragments, ex.variable_values, ex.operation, graphql_type, details)
+        collected = collect_subfields(
+            self.schema, ex.fragments, ex.variable_values, ex.operation, graphql_type, details
+        )
         if collected.new_defer_usages:
             raise NotCompilable("@defer")
         return collected.grouped_field_set
@@ -243,7 +255,7 @@ class Compiler:
             kinds = [column_kind(c) for c in order]
             if None in kinds:
                 raise NotCompilable("a cursor over text")  # str() of text needs JSON escaping
-            return carry(cursor_text(list(zip(order, kinds))))
+            return carry(cursor_text(list(zip(order, kinds, strict=True))))
 
         # First pass: what the connection's fields need from each row.
         plan = []
@@ -312,10 +324,14 @@ class Compiler:
                 edges = func.string_agg(edge, aggregate_order_by(sql_text(COMMA), rows.c.rank)).filter(in_page)
                 members.append((key, json_array(edges)))
             elif what == "pageInfo":
-                members.append((key, json_object([(k, _page_info_member(n, label, first, ordered)) for k, n, label in detail])))
+                members.append(
+                    (key, json_object([(k, _page_info_member(n, label, first, ordered)) for k, n, label in detail]))
+                )
         aggregated = any(
             what in ("nodes", "edges")
-            or (what == "pageInfo" and any(name in ("hasNextPage", "startCursor", "endCursor") for _, name, _ in detail))
+            or (
+                what == "pageInfo" and any(name in ("hasNextPage", "startCursor", "endCursor") for _, name, _ in detail)
+            )
             for _, what, detail in plan
         )
         # Only an aggregate over the page gives one row; without one, no FROM is needed at all.
@@ -346,7 +362,9 @@ class Compiler:
         element = self._list_type(field_def)
         table = self._alias(model)
         order = [table.c[name] for name in order_names]
-        items = select(func.string_agg(self._object(element, table, details), aggregate_order_by(sql_text(COMMA), *order)))
+        items = select(
+            func.string_agg(self._object(element, table, details), aggregate_order_by(sql_text(COMMA), *order))
+        )
         return json_array(items.where(*self._visible(model, table)).scalar_subquery())
 
     def _municipality(self, number: str, field_def, details):

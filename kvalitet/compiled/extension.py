@@ -42,7 +42,9 @@ class CompiledQueries(SchemaExtension):
         if getattr(context, "compiled", False) and execution.graphql_document is not None and not execution.result:
             query = self._prepared(execution, context)
             try:
-                answer = None if query is None else await context.database.reader.fetch_bytes(query.sql, query.arguments)
+                answer = (
+                    None if query is None else await context.database.reader.fetch_bytes(query.sql, query.arguments)
+                )
             except Exception as error:  # noqa: BLE001 - answered as the default path would
                 if not is_outage(error):
                     # The default path runs the query again and answers (and logs) what failed.
@@ -50,7 +52,9 @@ class CompiledQueries(SchemaExtension):
                     answer = None
                 else:
                     # Masked like any error raised inside the service: a 503 with Retry-After.
-                    execution.result = GraphQLExecutionResult(data=None, errors=[GraphQLError(str(error), original_error=error)])
+                    execution.result = GraphQLExecutionResult(
+                        data=None, errors=[GraphQLError(str(error), original_error=error)]
+                    )
                     yield
                     return
             # NULL means a value the schema calls non-null was missing: the default path says which.

@@ -59,7 +59,9 @@ def iso_timestamp(column: ColumnElement, separator: str = "T") -> ColumnElement:
     return concat(func.replace(written, sql_text(".000000"), sql_text(""), type_=Text), sql_text("+00:00"))
 
 
-def scalar_json(column: ColumnElement, kind: str, nullable: bool, enum_names: dict[str, str] | None = None) -> ColumnElement:
+def scalar_json(
+    column: ColumnElement, kind: str, nullable: bool, enum_names: dict[str, str] | None = None
+) -> ColumnElement:
     """`column` as JSON text for a GraphQL scalar of `kind` (see `kvalitet.compiled.reads`)."""
     if kind in ("string", "int", "boolean"):
         # to_json escapes strings; integers and booleans print as JSON already. NULL stays NULL.
@@ -74,7 +76,9 @@ def scalar_json(column: ColumnElement, kind: str, nullable: bool, enum_names: di
     if kind == "enum_list":
         elements = func.unnest(column).table_valued("element", with_ordinality="position").render_derived()
         items = select(
-            func.string_agg(enum_json(elements.c.element, enum_names or {}), aggregate_order_by(sql_text(","), elements.c.position))
+            func.string_agg(
+                enum_json(elements.c.element, enum_names or {}), aggregate_order_by(sql_text(","), elements.c.position)
+            )
         ).scalar_subquery()
         return _or_null(column, json_array(items), nullable)
     raise ValueError(f"no JSON rendering for {kind}")

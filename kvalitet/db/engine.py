@@ -12,8 +12,13 @@ class Database:
     """One PostgreSQL database: its engine and a factory for audited sessions."""
 
     def __init__(
-        self, url: str, *, pool_size: int = 10, statement_timeout_ms: int | None = None,
-        idle_in_transaction_timeout_ms: int | None = None, echo: bool = False,
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        statement_timeout_ms: int | None = None,
+        idle_in_transaction_timeout_ms: int | None = None,
+        echo: bool = False,
     ):
         self.url = url
         # The server ends any statement that runs longer, and any session that sits idle in a

@@ -58,7 +58,5 @@ def pending_changes(connection: Connection) -> list:
 
     from kvalitet.models import Base
 
-    context = MigrationContext.configure(
-        connection, opts={"compare_type": True, "compare_server_default": True}
-    )
+    context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": True})
     return compare_metadata(context, Base.metadata)

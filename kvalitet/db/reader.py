@@ -29,7 +29,10 @@ async def _text_as_bytes(connection) -> None:
     """Text values stay the bytes PostgreSQL sent: the answer goes into a response as it is,
     and decoding a large one to `str` only to encode it again costs time and two copies."""
     await connection.set_type_codec(
-        "text", schema="pg_catalog", format="binary", decoder=bytes,
+        "text",
+        schema="pg_catalog",
+        format="binary",
+        decoder=bytes,
         encoder=lambda value: value.encode() if isinstance(value, str) else value,
     )
 
@@ -50,9 +53,15 @@ class Reader:
                 if self._pool is None:
                     _, options = self.engine.dialect.create_connect_args(self.engine.url)
                     arguments = {k: v for k, v in options.items() if k in _CONNECT_ARGUMENTS}
-                    settings = {"statement_timeout": str(self.statement_timeout_ms)} if self.statement_timeout_ms else {}
+                    settings = (
+                        {"statement_timeout": str(self.statement_timeout_ms)} if self.statement_timeout_ms else {}
+                    )
                     self._pool = await asyncpg.create_pool(
-                        **arguments, min_size=1, max_size=self.size, server_settings=settings, reset=_keep,
+                        **arguments,
+                        min_size=1,
+                        max_size=self.size,
+                        server_settings=settings,
+                        reset=_keep,
                         init=_text_as_bytes,
                     )
         return self._pool

@@ -5,7 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import ARRAY, BigInteger, Boolean, DateTime, ForeignKey, Identity, Index, Integer, String, Text, func, true
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+    true,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from ..content import (
     DemoUnit,
-    PlanContent,
     Perspective,
+    PlanContent,
     ProfileContent,
     ProfileData,
     Reporting,

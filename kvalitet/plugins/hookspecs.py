@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import pluggy
 
-from ..content import DemoUnit, PlanContent, Perspective, ProfileContent, Reporting, ScaleLevel, Vocabulary
+from ..content import DemoUnit, Perspective, PlanContent, ProfileContent, Reporting, ScaleLevel, Vocabulary
 from ..rules import Finding, LocalPlanView, ReportView
 
 PROJECT = "kvalitet"

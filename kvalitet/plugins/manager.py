@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pluggy
 
-from ..content import DemoUnit, PlanContent, Perspective, ProfileContent, Reporting, ScaleLevel, Vocabulary
+from ..content import DemoUnit, Perspective, PlanContent, ProfileContent, Reporting, ScaleLevel, Vocabulary
 from ..rules import Finding, LocalPlanView, ReportView
 from . import hookspecs
 from .data_profile import DataProfile

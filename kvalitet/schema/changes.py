@@ -102,4 +102,3 @@ _TYPE_NAMES = {"SectorReport": "PublishedSectorReport"}
 
 def _graphql_type(model_name: str) -> str:
     return _TYPE_NAMES.get(model_name, model_name)
-

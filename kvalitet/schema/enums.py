@@ -11,18 +11,21 @@ import strawberry
 from .. import enums
 
 UnitKind = strawberry.enum(
-    enums.UnitKind, name="UnitKind",
+    enums.UnitKind,
+    name="UnitKind",
     description="What kind of unit: kindergarten (barnehage), school (skole) or SFO.",
 )
 PlanStatus = strawberry.enum(
-    enums.PlanStatus, name="PlanStatus",
+    enums.PlanStatus,
+    name="PlanStatus",
     description="Where a plan is in its life: a draft, adopted (public, frozen) or archived.",
 )
 Ownership = strawberry.enum(enums.Ownership, name="Ownership", description="Who owns a unit.")
 Sector = strawberry.enum(enums.Sector, name="Sector", description="The sector a national goal is set for.")
 ChangeAction = strawberry.enum(enums.ChangeAction, name="ChangeAction", description="What a change did.")
 DeliveryStatus = strawberry.enum(
-    enums.DeliveryStatus, name="DeliveryStatus",
+    enums.DeliveryStatus,
+    name="DeliveryStatus",
     description="Where a delivery is: waiting (to be tried or retried), delivered, or dead (gave up).",
 )
 ReviewStatus = strawberry.enum(

@@ -12,7 +12,7 @@ def instant(value: dt.datetime | None, argument: str) -> dt.datetime | None:
     (`0001-01-01T00:00:00+01:00` is not), else BadInput."""
     if value is not None:
         try:
-            value.astimezone(dt.timezone.utc)
+            value.astimezone(dt.UTC)
         except (OverflowError, ValueError):
             raise BadInput(f"{argument} is outside the years 1 to 9999.", argument=argument) from None
     return value

@@ -59,7 +59,9 @@ class Subscription:
                     select(models.Municipality.id).where(models.Municipality.number == number)
                 )
             try:
-                await service.load(models.Municipality, municipality_id, "municipality", action="export", field_name="number")
+                await service.load(
+                    models.Municipality, municipality_id, "municipality", action="export", field_name="number"
+                )
             except UserInputError as error:
                 raise BadInput(error.problems[0].message, argument="number") from error
         engine = info.context.database.engine

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+
 import strawberry
 from strawberry.scalars import JSON
 

@@ -39,8 +39,12 @@ class MaskUnexpectedErrors(MaskErrors):
             self.outage = True
             log.warning("graphql.database_unavailable", path=error.path, error=repr(error.original_error))
             return GraphQLError(
-                message=f"{UNAVAILABLE_MESSAGE} (request id {rid}).", nodes=error.nodes, source=error.source,
-                positions=error.positions, path=error.path, original_error=None,
+                message=f"{UNAVAILABLE_MESSAGE} (request id {rid}).",
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                original_error=None,
                 extensions={"code": SERVICE_UNAVAILABLE, "requestId": rid},
             )
         log.error(

@@ -12,20 +12,20 @@ from strawberry.types import Info
 
 from .. import models
 from ..loaders import AtLeast
-from .base import RowNode, Versioned
 from . import review_lists
 from .api_key import ApiKey
-from .webhook import WebhookSubscription
+from .base import RowNode, Versioned
 from .connection import Connection
-from .reads import Children, Filters, Page, relation
+from .enums import UnitKind
 from .errors import BadInput, instant
 from .local_plan import LocalPlan, ReviewStatus
-from .report import Report, ReportingPeriodOfYear
-from .sector_report import PublishedSectorReport, SectorReportData
-from .enums import UnitKind
 from .plan import Plan
 from .profile import Profile
+from .reads import Children, Filters, Page, relation
+from .report import Report, ReportingPeriodOfYear
+from .sector_report import PublishedSectorReport, SectorReportData
 from .unit import Unit
+from .webhook import WebhookSubscription
 
 UNIT_ORDERS = {"NAME": ("name", "id"), "UPDATED_AT": ("updated_at", "id")}
 
@@ -41,9 +41,9 @@ def unit_filters(kind, include_archived: bool, updated_since: dt.datetime | None
 
 
 def _unit_filters(arguments: dict) -> Filters:
-    return Filters(*unit_filters(
-        arguments.get("kind"), arguments.get("include_archived", False), arguments.get("updated_since")
-    ))
+    return Filters(
+        *unit_filters(arguments.get("kind"), arguments.get("include_archived", False), arguments.get("updated_since"))
+    )
 
 
 def _unit_order(arguments: dict) -> tuple[str, ...]:
@@ -136,12 +136,14 @@ class Municipality(RowNode, Versioned):
     )
     async def sector_report(self, info: Info, year: int, period: str) -> SectorReportData | None:
         from ..services import sector_reports
-        from ..services.errors import NOT_FOUND, FORBIDDEN, UserInputError
+        from ..services.errors import FORBIDDEN, NOT_FOUND, UserInputError
         from .mutation_support import read_service
 
         async with read_service(info) as service:
             try:
-                municipality = await service.load(models.Municipality, uuid.UUID(self.id), "municipality", action="read_sector_report")
+                municipality = await service.load(
+                    models.Municipality, uuid.UUID(self.id), "municipality", action="read_sector_report"
+                )
                 data = await sector_reports.compute(service, municipality, year, period)
             except UserInputError as error:
                 problem = error.problems[0]
@@ -152,7 +154,9 @@ class Municipality(RowNode, Versioned):
 
     @strawberry.field(description="The municipality's webhook subscriptions (for those who manage them).")
     async def webhook_subscriptions(self, info: Info) -> list[WebhookSubscription]:
-        loader = info.context.loaders.children(models.WebhookSubscription, "municipality_id", order=("created_at", "id"))
+        loader = info.context.loaders.children(
+            models.WebhookSubscription, "municipality_id", order=("created_at", "id")
+        )
         return WebhookSubscription.from_rows(await loader.load(uuid.UUID(self.id)))
 
     @strawberry.field(description="The municipality's API keys (for its sector admins).")
@@ -162,9 +166,6 @@ class Municipality(RowNode, Versioned):
 
     @strawberry.field(description="The sector reports published so far, newest first.")
     async def published_sector_reports(self, info: Info) -> list[PublishedSectorReport]:
-        loader = info.context.loaders.children(
-            models.SectorReport, "municipality_id", order=("published_at", "id")
-        )
+        loader = info.context.loaders.children(models.SectorReport, "municipality_id", order=("published_at", "id"))
         rows = await loader.load(uuid.UUID(self.id))
         return PublishedSectorReport.from_rows(reversed(rows))
-

@@ -15,8 +15,8 @@ import hashlib
 import json
 import re
 import uuid
-from enum import Enum
 from collections.abc import Awaitable, Callable
+from enum import Enum
 from typing import Any, TypeVar
 
 import strawberry
@@ -30,7 +30,6 @@ from strawberry.types import Info
 from .. import models
 from ..db import current_actor
 from ..services.context import ServiceContext
-from ..services.targets import target_of
 from ..services.errors import (
     DUPLICATE,
     IDEMPOTENCY_KEY_REUSED,
@@ -41,6 +40,7 @@ from ..services.errors import (
     UserInputError,
     user_error_codes,
 )
+from ..services.targets import target_of
 
 T = TypeVar("T")
 
@@ -58,8 +58,14 @@ class UserError:
 
 # A lost race on a unique constraint means someone else did the same thing just now.
 _RACES = {
-    "uq_assessment_report_criterion": (STALE_VERSION, "Someone else assessed this at the same time; reload and try again."),
-    "uq_assessment_report_local_goal": (STALE_VERSION, "Someone else assessed this at the same time; reload and try again."),
+    "uq_assessment_report_criterion": (
+        STALE_VERSION,
+        "Someone else assessed this at the same time; reload and try again.",
+    ),
+    "uq_assessment_report_local_goal": (
+        STALE_VERSION,
+        "Someone else assessed this at the same time; reload and try again.",
+    ),
     "uq_unit_org_number": (DUPLICATE, "Another unit already has that organisation number."),
     "uq_local_plan_unit_plan": (DUPLICATE, "The unit already has a local plan on this plan."),
     "uq_report_unit_period": (DUPLICATE, "The unit already has a report for this period."),
@@ -108,7 +114,9 @@ def _valid_key(key: str) -> bool:
 def _request_hash(info: Info, input_: Any) -> str:
     def plain(value):
         if dataclasses.is_dataclass(value):
-            return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name != "idempotency_key"}
+            return {
+                f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name != "idempotency_key"
+            }
         if isinstance(value, (list, tuple)):
             return [plain(v) for v in value]
         if value is strawberry.UNSET:
@@ -154,8 +162,14 @@ async def _claim_key(session, context, info: Info, key: str, request_hash: str):
     caller = context.actor.identity
     taken = await session.execute(
         pg_insert(models.IdempotencyRecord)
-        .values(caller=caller, actor=context.actor.name, key=key, mutation=info.field_name,
-                request_hash=request_hash, result={})
+        .values(
+            caller=caller,
+            actor=context.actor.name,
+            key=key,
+            mutation=info.field_name,
+            request_hash=request_hash,
+            result={},
+        )
         .on_conflict_do_nothing()
         .returning(models.IdempotencyRecord.key)
     )
@@ -186,8 +200,13 @@ async def run_mutation(
     context = info.context
     key = getattr(input_, "idempotency_key", None)
     if key is not None and not _valid_key(key):
-        return None, [UserError(field="idempotencyKey", code=INVALID_VALUE,
-                                message="An idempotency key has 1 to 200 printable characters.")]
+        return None, [
+            UserError(
+                field="idempotencyKey",
+                code=INVALID_VALUE,
+                message="An idempotency key has 1 to 200 printable characters.",
+            )
+        ]
     token = current_actor.set(context.actor.id or "anonymous")
     try:
         async with context.database.session() as session:
@@ -199,22 +218,34 @@ async def run_mutation(
                         first = await _claim_key(session, context, info, key, request_hash)
                         if first is not None:
                             if (first.mutation, first.request_hash) != (info.field_name, request_hash):
-                                return None, [UserError(field="idempotencyKey", code=IDEMPOTENCY_KEY_REUSED,
-                                                        message="The idempotency key was used before with other input.")]
+                                return None, [
+                                    UserError(
+                                        field="idempotencyKey",
+                                        code=IDEMPOTENCY_KEY_REUSED,
+                                        message="The idempotency key was used before with other input.",
+                                    )
+                                ]
                             return await _replay(service, first.result), []
                     result = await work(service)
                     if key is not None:
                         await session.execute(
                             update(models.IdempotencyRecord)
-                            .where(models.IdempotencyRecord.caller == context.actor.identity,
-                                   models.IdempotencyRecord.key == key)
+                            .where(
+                                models.IdempotencyRecord.caller == context.actor.identity,
+                                models.IdempotencyRecord.key == key,
+                            )
                             .values(result=_snapshot(result))
                         )
             except UserInputError as error:
                 return None, [UserError.of(p) for p in error.problems]
             except StaleDataError:
-                return None, [UserError(field="version", code=STALE_VERSION,
-                                        message="It was changed by someone else at the same time; reload it and try again.")]
+                return None, [
+                    UserError(
+                        field="version",
+                        code=STALE_VERSION,
+                        message="It was changed by someone else at the same time; reload it and try again.",
+                    )
+                ]
             except IntegrityError as error:
                 constraint = getattr(getattr(error.orig, "__cause__", None), "constraint_name", None) or ""
                 for name, (code, message) in _RACES.items():

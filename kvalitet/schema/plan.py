@@ -57,7 +57,10 @@ class Goal(RowNode, Versioned):
     @relation(Children(models.Criterion, "goal_id"), description="The goal's own criteria, in order.")
     async def criteria(self, info: Info) -> list[Criterion]: ...
 
-    @relation(Parent(models.NationalGoal, "national_goal_id"), description="The national sector goal this goal serves, if linked.")
+    @relation(
+        Parent(models.NationalGoal, "national_goal_id"),
+        description="The national sector goal this goal serves, if linked.",
+    )
     async def national_goal(self, info: Info) -> NationalGoal | None: ...
 
     @relation(Parent(models.Area, "area_id"))

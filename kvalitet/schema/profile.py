@@ -123,7 +123,12 @@ class Profile:
         reporting = info.context.profiles.reporting(self.code)
         return [
             ReportingPeriod(
-                key=p.key, label=Label.of(p.label), starts=p.starts, ends=p.ends, due=p.due, due_next_year=p.due_next_year
+                key=p.key,
+                label=Label.of(p.label),
+                starts=p.starts,
+                ends=p.ends,
+                due=p.due,
+                due_next_year=p.due_next_year,
             )
             for p in (reporting.periods if reporting else [])
         ]

@@ -95,7 +95,10 @@ def query_type() -> type:
         ) -> ChangeFeed:
             return await change_feed(info, after, first, entity_types)
 
-        @relation(Rows(models.NationalGoal, ("position",)), description="The national sector goals (sektormål), kindergarten first.")
+        @relation(
+            Rows(models.NationalGoal, ("position",)),
+            description="The national sector goals (sektormål), kindergarten first.",
+        )
         async def national_goals(self, info: Info) -> list[NationalGoal]: ...
 
     return Query

@@ -85,9 +85,17 @@ class Page:
         node = node_type(self.model)
         found = self.filters(arguments)
         return await paged(
-            info, self.model, self.column, uuid.UUID(root.id),
-            first=arguments.get("first"), after=arguments.get("after"), order=self.order(arguments),
-            node_from_row=node.from_row, connection_type=Connection[node], where=found.where, **found.equals,
+            info,
+            self.model,
+            self.column,
+            uuid.UUID(root.id),
+            first=arguments.get("first"),
+            after=arguments.get("after"),
+            order=self.order(arguments),
+            node_from_row=node.from_row,
+            connection_type=Connection[node],
+            where=found.where,
+            **found.equals,
         )
 
 

@@ -90,7 +90,7 @@ class Report(RowNode, Versioned):
     def is_overdue(self) -> bool:
         from ..services.reports import is_overdue
 
-        return is_overdue(self.status.value, self.due_on, dt.datetime.now(dt.timezone.utc).date())
+        return is_overdue(self.status.value, self.due_on, dt.datetime.now(dt.UTC).date())
 
     @relation(Parent(models.Unit, "unit_id"))
     async def unit(self, info: Info) -> Annotated[Unit, strawberry.lazy("kvalitet.schema.unit")] | None: ...
@@ -120,8 +120,8 @@ class Report(RowNode, Versioned):
             items = await reports.required_items(service, report)
             table = models.Assessment.__table__
             assessments = (
-                await service.session.execute(select(table).where(table.c.report_id == report.id))
-            ).mappings().all()
+                (await service.session.execute(select(table).where(table.c.report_id == report.id))).mappings().all()
+            )
         by_subject = {row["criterion_id"] or row["local_goal_id"]: row for row in assessments}
         result = []
         for item in items:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from .. import models
 from ..loaders import AtLeast, UnitKindIs
-from .local_plan import ReviewStatus
 from .errors import instant
+from .local_plan import ReviewStatus
 from .reads import Filters, Page
 
 ORDER = ("updated_at", "id")
@@ -33,10 +33,15 @@ def review_filters(*, status=None, year=None, period=None, unit_kind=None, updat
 
 def _filters(arguments: dict) -> Filters:
     # A unit's lists have no `unit_kind`, local plans' no `year` or `period`: `get` gives None.
-    return Filters(*review_filters(
-        status=arguments.get("status"), year=arguments.get("year"), period=arguments.get("period"),
-        unit_kind=arguments.get("unit_kind"), updated_since=arguments.get("updated_since"),
-    ))
+    return Filters(
+        *review_filters(
+            status=arguments.get("status"),
+            year=arguments.get("year"),
+            period=arguments.get("period"),
+            unit_kind=arguments.get("unit_kind"),
+            updated_since=arguments.get("updated_since"),
+        )
+    )
 
 
 def _order(arguments: dict) -> tuple[str, ...]:

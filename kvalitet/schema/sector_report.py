@@ -128,4 +128,3 @@ class PublishedSectorReport(RowNode, Versioned):
     @strawberry.field(description="The report as it was when published.")
     def report(self) -> SectorReportData:
         return SectorReportData.of(self.snapshot)
-

@@ -11,13 +11,13 @@ from strawberry import relay
 from strawberry.types import Info
 
 from .. import models
+from . import review_lists
 from .base import RowNode, Versioned
 from .connection import Connection
-from . import review_lists
 from .enums import Ownership, UnitKind
 from .local_plan import LocalPlan, ReviewStatus
-from .report import Report
 from .reads import Parent, relation
+from .report import Report
 
 if TYPE_CHECKING:
     from .municipality import Municipality
@@ -37,8 +37,9 @@ class Unit(RowNode, Versioned):
     municipality_id: strawberry.Private[uuid.UUID]
 
     @relation(Parent(models.Municipality, "municipality_id"))
-    async def municipality(self, info: Info) -> Annotated[Municipality, strawberry.lazy("kvalitet.schema.municipality")] | None: ...
-
+    async def municipality(
+        self, info: Info
+    ) -> Annotated[Municipality, strawberry.lazy("kvalitet.schema.municipality")] | None: ...
 
     @relation(review_lists.local_plans("unit_id"), description="The unit's local plans, least recently changed first.")
     async def local_plans(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+
 import strawberry
 from strawberry import relay
 from strawberry.types import Info

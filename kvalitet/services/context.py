@@ -15,7 +15,7 @@ from .targets import target_of
 
 
 def _today() -> dt.date:
-    return dt.datetime.now(dt.timezone.utc).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 @dataclass
@@ -27,7 +27,13 @@ class ServiceContext:
     today: dt.date = field(default_factory=_today)
 
     async def load(
-        self, model: type, id_: uuid.UUID | None, what: str, *, action: str = "read", field_name: str = "id",
+        self,
+        model: type,
+        id_: uuid.UUID | None,
+        what: str,
+        *,
+        action: str = "read",
+        field_name: str = "id",
         share_lock: bool = False,
     ):
         """The row with `id_`, after the access policy allows `action` on it. NOT_FOUND when it
@@ -49,7 +55,13 @@ class ServiceContext:
         return row
 
     async def load_for_change(
-        self, model: type, id_: uuid.UUID | None, version: int | None, what: str, *, action: str = "update",
+        self,
+        model: type,
+        id_: uuid.UUID | None,
+        version: int | None,
+        what: str,
+        *,
+        action: str = "update",
         field_name: str = "id",
     ):
         """As `load`, and refuse a stale `version` (the one the caller read) before any change."""

@@ -43,13 +43,9 @@ async def load_demo(session: AsyncSession, profiles: Profiles) -> dict[str, int]
             )
             content = profiles.plan_content(info.code)
             if has_plan is None and content is not None:
-                await create_plan_from_content(
-                    session, municipality, content, profile_code=info.code, adopted=True
-                )
+                await create_plan_from_content(session, municipality, content, profile_code=info.code, adopted=True)
                 created["plans"] += 1
-            names = set(
-                (await session.scalars(select(Unit.name).where(Unit.municipality_id == municipality.id))).all()
-            )
+            names = set((await session.scalars(select(Unit.name).where(Unit.municipality_id == municipality.id))).all())
             for demo in profiles.demo_units(info.code):
                 if demo.name not in names:
                     session.add(

@@ -35,7 +35,10 @@ class ErrorCode(StrEnum):
     INVALID_STATE = "INVALID_STATE", "The object's state does not allow it (a plan not in draft, a submitted report …)."
     REQUIRED = "REQUIRED", "A value that must be given is missing or empty."
     TOO_LONG = "TOO_LONG", "A text is longer than its field allows."
-    INVALID_VALUE = "INVALID_VALUE", "A value the field does not take (an unknown kind or status, control characters …)."
+    INVALID_VALUE = (
+        "INVALID_VALUE",
+        "A value the field does not take (an unknown kind or status, control characters …).",
+    )
     INVALID_ORG_NUMBER = "INVALID_ORG_NUMBER", "Not an organisation number: 9 digits with a correct check digit."
     DUPLICATE = "DUPLICATE", "Something that must be unique exists already (an organisation number, an area key …)."
     NOT_APPLICABLE = "NOT_APPLICABLE", "The plan, area or criterion is not for the unit's kind."
@@ -43,7 +46,9 @@ class ErrorCode(StrEnum):
     # What the caller may not see is NOT_FOUND instead: its existence is not revealed.
     FORBIDDEN = "FORBIDDEN", "The caller sees the object but may not do this to it.", CALLER
     IDEMPOTENCY_KEY_REUSED = (
-        "IDEMPOTENCY_KEY_REUSED", "The caller used the idempotency key before, with other input.", CALLER
+        "IDEMPOTENCY_KEY_REUSED",
+        "The caller used the idempotency key before, with other input.",
+        CALLER,
     )
 
 

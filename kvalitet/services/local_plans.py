@@ -27,7 +27,6 @@ from ..models import (
 )
 from ..rules import AreaRef, Finding, LocalActionView, LocalGoalView, LocalPlanView, SectionView
 from .context import ServiceContext
-from .events import emit
 from .errors import (
     DUPLICATE,
     INVALID_STATE,
@@ -39,14 +38,14 @@ from .errors import (
     UserInputError,
     fail,
 )
+from .events import emit
 from .review import DECIDABLE, DONE, EDITABLE, load_editable
 from .units import UNSET
 from .validation import KEY_MAX, TEXT_MAX, TITLE_MAX, UNIT_WORDS, Checker
 
 
-
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 async def create_local_plan(ctx: ServiceContext, unit_id: uuid.UUID, plan_id: uuid.UUID) -> LocalPlan:
@@ -66,7 +65,9 @@ async def create_local_plan(ctx: ServiceContext, unit_id: uuid.UUID, plan_id: uu
     if existing is not None:
         fail(DUPLICATE, "The unit already has a local plan on this plan.", "unitId")
     await ctx.authorize("create", LocalPlan, unit)
-    local_plan = LocalPlan(municipality_id=unit.municipality_id, unit_id=unit.id, plan_id=plan.id, status=ReviewStatus.DRAFT)
+    local_plan = LocalPlan(
+        municipality_id=unit.municipality_id, unit_id=unit.id, plan_id=plan.id, status=ReviewStatus.DRAFT
+    )
     ctx.session.add(local_plan)
     await ctx.session.flush()
     # Reports opened before the local plan existed are on it from now on.
@@ -84,7 +85,9 @@ async def _editable(ctx: ServiceContext, local_plan_id: uuid.UUID, field_name: s
     return await load_editable(ctx, LocalPlan, local_plan_id, "local plan", field_name)
 
 
-async def _applicable_area(ctx: ServiceContext, local_plan: LocalPlan, area_id: uuid.UUID | None, field_name: str) -> Area | None:
+async def _applicable_area(
+    ctx: ServiceContext, local_plan: LocalPlan, area_id: uuid.UUID | None, field_name: str
+) -> Area | None:
     if area_id is None:
         return None
     area = await ctx.session.get(Area, area_id)
@@ -96,13 +99,17 @@ async def _applicable_area(ctx: ServiceContext, local_plan: LocalPlan, area_id: 
     return area
 
 
-async def _perspective(ctx: ServiceContext, checker: Checker, local_plan: LocalPlan, perspective: str | None) -> str | None:
+async def _perspective(
+    ctx: ServiceContext, checker: Checker, local_plan: LocalPlan, perspective: str | None
+) -> str | None:
     if perspective is None:
         return None
     plan = await ctx.session.get(Plan, local_plan.plan_id)
     municipality = await ctx.session.get(Municipality, plan.municipality_id)
     keys = [p.key for p in ctx.profiles.perspectives(municipality.profile_code)] if municipality.profile_code else []
-    checker.check(perspective in keys, INVALID_VALUE, f"«{perspective}» is not a perspective of the profile.", "perspective")
+    checker.check(
+        perspective in keys, INVALID_VALUE, f"«{perspective}» is not a perspective of the profile.", "perspective"
+    )
     return perspective
 
 
@@ -117,12 +124,16 @@ class LocalGoalChanges:
     perspective: str | None | object = UNSET
 
 
-async def add_local_goal(ctx: ServiceContext, local_plan_id: uuid.UUID, area_id: uuid.UUID, changes: LocalGoalChanges) -> LocalGoal:
+async def add_local_goal(
+    ctx: ServiceContext, local_plan_id: uuid.UUID, area_id: uuid.UUID, changes: LocalGoalChanges
+) -> LocalGoal:
     local_plan = await _editable(ctx, local_plan_id)
     area = await _applicable_area(ctx, local_plan, area_id, "areaId")
     checker = Checker()
     text = checker.text(changes.text, "text", max_length=TEXT_MAX)
-    perspective = await _perspective(ctx, checker, local_plan, None if changes.perspective is UNSET else changes.perspective)
+    perspective = await _perspective(
+        ctx, checker, local_plan, None if changes.perspective is UNSET else changes.perspective
+    )
     checker.raise_if_any()
     await ctx.authorize("create", LocalGoal, local_plan)
     goal = LocalGoal(
@@ -137,7 +148,9 @@ async def add_local_goal(ctx: ServiceContext, local_plan_id: uuid.UUID, area_id:
     return goal
 
 
-async def update_local_goal(ctx: ServiceContext, goal_id: uuid.UUID, version: int, changes: LocalGoalChanges) -> LocalGoal:
+async def update_local_goal(
+    ctx: ServiceContext, goal_id: uuid.UUID, version: int, changes: LocalGoalChanges
+) -> LocalGoal:
     goal = await ctx.load_for_change(LocalGoal, goal_id, version, "local goal")
     local_plan = await _editable(ctx, goal.local_plan_id, "id")
     checker = Checker()
@@ -155,7 +168,9 @@ async def remove_local_goal(ctx: ServiceContext, goal_id: uuid.UUID, version: in
     await _editable(ctx, goal.local_plan_id, "id")
     assessed = (
         await ctx.session.execute(
-            select(Assessment, Report.status).join(Report, Report.id == Assessment.report_id).where(Assessment.local_goal_id == goal.id)
+            select(Assessment, Report.status)
+            .join(Report, Report.id == Assessment.report_id)
+            .where(Assessment.local_goal_id == goal.id)
         )
     ).all()
     if any(status not in EDITABLE for _, status in assessed):
@@ -208,13 +223,17 @@ async def add_local_action(ctx: ServiceContext, local_plan_id: uuid.UUID, change
     local_plan = await _editable(ctx, local_plan_id)
     values = await _action_values(ctx, local_plan, changes)
     await ctx.authorize("create", LocalAction, local_plan)
-    action = LocalAction(local_plan_id=local_plan.id, position=await _next_position(ctx, LocalAction, local_plan.id), **values)
+    action = LocalAction(
+        local_plan_id=local_plan.id, position=await _next_position(ctx, LocalAction, local_plan.id), **values
+    )
     ctx.session.add(action)
     await ctx.session.flush()
     return action
 
 
-async def update_local_action(ctx: ServiceContext, action_id: uuid.UUID, version: int, changes: LocalActionChanges) -> LocalAction:
+async def update_local_action(
+    ctx: ServiceContext, action_id: uuid.UUID, version: int, changes: LocalActionChanges
+) -> LocalAction:
     action = await ctx.load_for_change(LocalAction, action_id, version, "action")
     local_plan = await _editable(ctx, action.local_plan_id, "id")
     for key, value in (await _action_values(ctx, local_plan, changes)).items():
@@ -232,7 +251,12 @@ async def remove_local_action(ctx: ServiceContext, action_id: uuid.UUID, version
 
 
 async def save_section(
-    ctx: ServiceContext, local_plan_id: uuid.UUID, key: str, area_id: uuid.UUID | None, text: str | None, version: int | None
+    ctx: ServiceContext,
+    local_plan_id: uuid.UUID,
+    key: str,
+    area_id: uuid.UUID | None,
+    text: str | None,
+    version: int | None,
 ) -> LocalPlanSection | None:
     """Write the section `key` (for `area_id`, or the whole plan); empty text removes it.
     Changing an existing section needs the version that was read."""
@@ -250,7 +274,11 @@ async def save_section(
         )
     )
     if section is not None and section.version != version:
-        fail(STALE_VERSION, "The section was changed by someone else (or exists already); reload it and try again.", "version")
+        fail(
+            STALE_VERSION,
+            "The section was changed by someone else (or exists already); reload it and try again.",
+            "version",
+        )
     if section is None:
         if text is None:
             return None
@@ -291,9 +319,7 @@ async def view_of(ctx: ServiceContext, local_plan: LocalPlan) -> tuple[str | Non
         unit_kind=unit.kind,
         areas=refs,
         goals=tuple(LocalGoalView(key_of.get(g.area_id), g.text, g.perspective) for g in goals),
-        actions=tuple(
-            LocalActionView(a.text, key_of.get(a.area_id), a.owner, a.deadline, a.status) for a in actions
-        ),
+        actions=tuple(LocalActionView(a.text, key_of.get(a.area_id), a.owner, a.deadline, a.status) for a in actions),
         sections=tuple(SectionView(s.key, s.text, key_of.get(s.area_id)) for s in sections),
     )
     return municipality.profile_code, view

@@ -72,7 +72,9 @@ async def _areas_of(ctx: ServiceContext, plan_id: uuid.UUID) -> list[Area]:
     return list((await ctx.session.scalars(select(Area).where(Area.plan_id == plan_id).order_by(Area.position))).all())
 
 
-async def _renumber_areas(ctx: ServiceContext, plan_id: uuid.UUID, placed: Area | None = None, index: int | None = None) -> None:
+async def _renumber_areas(
+    ctx: ServiceContext, plan_id: uuid.UUID, placed: Area | None = None, index: int | None = None
+) -> None:
     """Give every area of the plan its depth-first position; `placed` (new, or moved) goes to
     `index` among its siblings (the end when None). A new area is added to the session here,
     with its final position, so its creation is recorded once and right."""
@@ -140,7 +142,9 @@ async def _apply_area_changes(ctx: ServiceContext, plan: Plan, area: Area | None
         _check_applies_to(checker, list(changes.applies_to), plan)
         values["applies_to"] = list(dict.fromkeys(changes.applies_to))
     if changes.key is not UNSET and changes.key is not None:
-        checker.check(bool(_KEY.match(changes.key)), INVALID_VALUE, "A key is lower-case letters, digits, - and _.", "key")
+        checker.check(
+            bool(_KEY.match(changes.key)), INVALID_VALUE, "A key is lower-case letters, digits, - and _.", "key"
+        )
         values["key"] = changes.key
     checker.raise_if_any()
     key = values.get("key")
@@ -248,7 +252,8 @@ async def _place(ctx: ServiceContext, row, index: int | None) -> None:
     them; a new row is added here, with its final position."""
     model = type(row)
     siblings = [
-        r for r in (await ctx.session.scalars(select(model).where(_siblings(row)).order_by(model.position))).all()
+        r
+        for r in (await ctx.session.scalars(select(model).where(_siblings(row)).order_by(model.position))).all()
         if r is not row
     ]
     siblings.insert(len(siblings) if index is None else max(0, min(index, len(siblings))), row)
@@ -309,10 +314,15 @@ async def _item_values(ctx: ServiceContext, model: type, area: Area, changes: It
     if changes.text is not UNSET:
         values["text"] = checker.text(changes.text, "text", max_length=TEXT_MAX)
     if model is Goal and changes.kind is not UNSET:
-        checker.check(bool(_KIND.match(changes.kind or "")), INVALID_VALUE, "A kind is lower-case letters, digits and _.", "kind")
+        checker.check(
+            bool(_KIND.match(changes.kind or "")), INVALID_VALUE, "A kind is lower-case letters, digits and _.", "kind"
+        )
         values["kind"] = changes.kind
     if model is Goal and changes.national_goal_id is not UNSET:
-        if changes.national_goal_id is not None and await ctx.session.get(NationalGoal, changes.national_goal_id) is None:
+        if (
+            changes.national_goal_id is not None
+            and await ctx.session.get(NationalGoal, changes.national_goal_id) is None
+        ):
             checker.add(NOT_FOUND, "No national goal with that id.", "nationalGoalId")
         values["national_goal_id"] = changes.national_goal_id
     if model is Criterion and changes.perspective is not UNSET:
@@ -356,7 +366,9 @@ async def add_item(
     return row
 
 
-async def update_item(ctx: ServiceContext, model: type, item_id: uuid.UUID, version: int, changes: ItemChanges, position: int | None):
+async def update_item(
+    ctx: ServiceContext, model: type, item_id: uuid.UUID, version: int, changes: ItemChanges, position: int | None
+):
     row, area = await _item_in_draft(ctx, model, item_id, version, model.__name__.lower(), "update")
     for key, value in (await _item_values(ctx, model, area, changes)).items():
         setattr(row, key, value)

@@ -11,8 +11,8 @@ from ..content import AreaContent, PlanContent
 from ..enums import PlanStatus
 from ..models import Area, Criterion, Goal, Measure, Municipality, NationalGoal, Plan
 from .context import ServiceContext
-from .events import emit
 from .errors import INVALID_STATE, INVALID_VALUE, NOT_FOUND, REQUIRED, fail
+from .events import emit
 from .validation import TITLE_MAX, Checker
 
 
@@ -226,17 +226,35 @@ async def copy_plan(
         for a in areas
     ]
     new_goals = [
-        Goal(id=goal_ids[g.id], area_id=area_ids[g.area_id], kind=g.kind, text=g.text, position=g.position,
-             national_goal_id=g.national_goal_id)
+        Goal(
+            id=goal_ids[g.id],
+            area_id=area_ids[g.area_id],
+            kind=g.kind,
+            text=g.text,
+            position=g.position,
+            national_goal_id=g.national_goal_id,
+        )
         for g in goals
     ]
     rest = [
-        Criterion(area_id=area_ids.get(c.area_id), goal_id=goal_ids.get(c.goal_id), text=c.text,
-                  perspective=c.perspective, position=c.position)
+        Criterion(
+            area_id=area_ids.get(c.area_id),
+            goal_id=goal_ids.get(c.goal_id),
+            text=c.text,
+            perspective=c.perspective,
+            position=c.position,
+        )
         for c in criteria
     ] + [
-        Measure(area_id=area_ids[m.area_id], text=m.text, owner=m.owner, deadline=m.deadline, partner=m.partner,
-                target_group=m.target_group, position=m.position)
+        Measure(
+            area_id=area_ids[m.area_id],
+            text=m.text,
+            owner=m.owner,
+            deadline=m.deadline,
+            partner=m.partner,
+            target_group=m.target_group,
+            position=m.position,
+        )
         for m in measures
     ]
     for batch in (new_areas, new_goals, rest):  # parents first (no ORM relationships to order them)

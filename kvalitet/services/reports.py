@@ -17,7 +17,6 @@ from ..enums import PlanStatus, ReviewStatus
 from ..models import Area, Assessment, Criterion, Goal, LocalGoal, LocalPlan, Municipality, Plan, Report, Unit
 from ..rules import AreaRef, AssessmentView, Finding, ReportView
 from .context import ServiceContext
-from .events import emit
 from .errors import (
     DUPLICATE,
     INVALID_STATE,
@@ -30,9 +29,9 @@ from .errors import (
     fail,
     stale,
 )
+from .events import emit
 from .review import DECIDABLE, DONE, EDITABLE, load_editable
 from .validation import TEXT_MAX, UNIT_WORDS, Checker
-
 
 
 @dataclass(frozen=True)
@@ -168,9 +167,7 @@ async def required_items(ctx: ServiceContext, report: Report) -> list[ReportItem
     ).all()
     goal_area = {g.id: g.area_id for g in goals}
     criteria = (
-        await session.scalars(
-            select(Criterion).where(Criterion.area_id.in_(by_id) | Criterion.goal_id.in_(goal_area))
-        )
+        await session.scalars(select(Criterion).where(Criterion.area_id.in_(by_id) | Criterion.goal_id.in_(goal_area)))
     ).all()
     items = [ReportItem(c, None, by_id[c.area_id or goal_area[c.goal_id]]) for c in criteria]
     # The unit's local plan on this plan, whenever it was made (before or after the report).
@@ -214,7 +211,11 @@ async def save_assessment(
 ) -> Assessment:
     report = await _editable(ctx, report_id)
     if (criterion_id is None) == (local_goal_id is None):
-        fail(INVALID_VALUE, "Assess either a criterion or a local goal: give one of criterionId and localGoalId.", "criterionId")
+        fail(
+            INVALID_VALUE,
+            "Assess either a criterion or a local goal: give one of criterionId and localGoalId.",
+            "criterionId",
+        )
     items = await required_items(ctx, report)
     if criterion_id is not None:
         subject = next((i for i in items if i.criterion and i.criterion.id == criterion_id), None)
@@ -229,11 +230,15 @@ async def save_assessment(
         if subject is None:
             fail(NOT_FOUND, "No goal with that id in the unit's local plan.", "localGoalId")
     municipality = await ctx.session.get(Municipality, (await ctx.session.get(Unit, report.unit_id)).municipality_id)
-    levels = [s.level for s in ctx.profiles.assessment_scale(municipality.profile_code)] if municipality.profile_code else []
+    levels = (
+        [s.level for s in ctx.profiles.assessment_scale(municipality.profile_code)] if municipality.profile_code else []
+    )
     checker = Checker()
     if not levels:
         fail(INVALID_STATE, "The municipality's profile has no assessment scale.", "level")
-    checker.check(level in levels, INVALID_VALUE, f"«{level}» is not a level of the scale (levels: {', '.join(levels)}).", "level")
+    checker.check(
+        level in levels, INVALID_VALUE, f"«{level}» is not a level of the scale (levels: {', '.join(levels)}).", "level"
+    )
     comment = checker.text(comment, "comment", max_length=TEXT_MAX, required=False)
     evidence = checker.text(evidence, "evidence", max_length=TEXT_MAX, required=False)
     checker.raise_if_any()
@@ -301,7 +306,11 @@ async def submit_report(ctx: ServiceContext, report_id: uuid.UUID, version: int)
         fail(INVALID_STATE, f"The report is {report.status}; only a draft or returned report is submitted.", "id")
     items = await required_items(ctx, report)
     assessed = set(
-        (await ctx.session.execute(select(Assessment.criterion_id, Assessment.local_goal_id).where(Assessment.report_id == report.id))).all()
+        (
+            await ctx.session.execute(
+                select(Assessment.criterion_id, Assessment.local_goal_id).where(Assessment.report_id == report.id)
+            )
+        ).all()
     )
     assessed_ids = {c for c, _ in assessed} | {g for _, g in assessed}
     problems = [
@@ -319,13 +328,15 @@ async def submit_report(ctx: ServiceContext, report_id: uuid.UUID, version: int)
     if problems:
         raise UserInputError(*problems)
     report.status = ReviewStatus.SUBMITTED
-    report.submitted_at = dt.datetime.now(dt.timezone.utc)
+    report.submitted_at = dt.datetime.now(dt.UTC)
     await ctx.session.flush()
     await emit(ctx, "report.submitted", report.municipality_id, "Report", report)
     return report
 
 
-async def decide_report(ctx: ServiceContext, report_id: uuid.UUID, version: int, *, approve: bool, comment: str | None) -> Report:
+async def decide_report(
+    ctx: ServiceContext, report_id: uuid.UUID, version: int, *, approve: bool, comment: str | None
+) -> Report:
     action = "approve" if approve else "return"
     report = await ctx.load_for_change(Report, report_id, version, "report", action=action)
     if report.status not in DECIDABLE[action]:
@@ -334,7 +345,7 @@ async def decide_report(ctx: ServiceContext, report_id: uuid.UUID, version: int,
     comment = checker.text(comment, "comment", max_length=TEXT_MAX, required=not approve)
     checker.raise_if_any()
     report.status = DONE[action]
-    report.decided_at = dt.datetime.now(dt.timezone.utc)
+    report.decided_at = dt.datetime.now(dt.UTC)
     report.comment = comment  # this decision's comment; earlier ones stay in the history
     await ctx.session.flush()
     await emit(ctx, f"report.{report.status}", report.municipality_id, "Report", report)

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from ..enums import ReviewStatus
 from ..models import Area, Assessment, Criterion, Goal, LocalGoal, Municipality, Plan, Report, SectorReport, Unit
 from .context import ServiceContext
-from .events import emit
 from .errors import INVALID_STATE, fail
+from .events import emit
 from .reports import is_overdue, period_of, plan_covering
 
 # A unit's report status in the roll-up, in this order: none opened yet, or its report's status.
@@ -66,7 +66,9 @@ async def compute(ctx: ServiceContext, municipality: Municipality, year: int, pe
     levels = [s.level for s in ctx.profiles.assessment_scale(municipality.profile_code)]
     counted_ids = [r.id for r in reports.values() if r.status in COUNTED]
     assessments = (
-        (await session.scalars(select(Assessment).where(Assessment.report_id.in_(counted_ids)))).all() if counted_ids else []
+        (await session.scalars(select(Assessment).where(Assessment.report_id.in_(counted_ids)))).all()
+        if counted_ids
+        else []
     )
     areas = (await session.scalars(select(Area).where(Area.plan_id == plan.id).order_by(Area.position))).all()
     area_ids = [a.id for a in areas]
@@ -74,12 +76,20 @@ async def compute(ctx: ServiceContext, municipality: Municipality, year: int, pe
     goal_area = {g.id: g.area_id for g in goals}
     goal_position = {g.id: g.position for g in goals}
     criteria = (
-        await session.scalars(select(Criterion).where(Criterion.area_id.in_(area_ids) | Criterion.goal_id.in_(goal_area)))
+        await session.scalars(
+            select(Criterion).where(Criterion.area_id.in_(area_ids) | Criterion.goal_id.in_(goal_area))
+        )
     ).all()
     local_goal_ids = [a.local_goal_id for a in assessments if a.local_goal_id]
-    local_goal_area = dict(
-        (await session.execute(select(LocalGoal.id, LocalGoal.area_id).where(LocalGoal.id.in_(local_goal_ids)))).all()
-    ) if local_goal_ids else {}
+    local_goal_area = (
+        dict(
+            (
+                await session.execute(select(LocalGoal.id, LocalGoal.area_id).where(LocalGoal.id.in_(local_goal_ids)))
+            ).all()
+        )
+        if local_goal_ids
+        else {}
+    )
 
     by_criterion: dict[uuid.UUID, Counter] = {}
     by_area: dict[uuid.UUID, Counter] = {}
@@ -97,9 +107,7 @@ async def compute(ctx: ServiceContext, municipality: Municipality, year: int, pe
         return [{"level": level, "count": counter.get(level, 0)} for level in levels]
 
     criteria_by_area: dict[uuid.UUID, list[Criterion]] = {}
-    for criterion in sorted(
-        criteria, key=lambda c: (goal_position.get(c.goal_id, -1), c.position)
-    ):
+    for criterion in sorted(criteria, key=lambda c: (goal_position.get(c.goal_id, -1), c.position)):
         criteria_by_area.setdefault(criterion_area[criterion.id], []).append(criterion)
     area_rows = [
         {
@@ -148,7 +156,9 @@ async def _plan_for(ctx: ServiceContext, municipality: Municipality, year: int, 
 
 
 async def publish(ctx: ServiceContext, municipality_id: uuid.UUID, year: int, period_key: str) -> SectorReport:
-    municipality = await ctx.load(Municipality, municipality_id, "municipality", action="publish", field_name="municipalityId")
+    municipality = await ctx.load(
+        Municipality, municipality_id, "municipality", action="publish", field_name="municipalityId"
+    )
     snapshot = await compute(ctx, municipality, year, period_key)
     await ctx.authorize("create", SectorReport, municipality)
     published = SectorReport(
@@ -156,7 +166,7 @@ async def publish(ctx: ServiceContext, municipality_id: uuid.UUID, year: int, pe
         plan_id=uuid.UUID(snapshot["plan_id"]),
         year=year,
         period_key=period_key,
-        published_at=dt.datetime.now(dt.timezone.utc),
+        published_at=dt.datetime.now(dt.UTC),
         published_by=ctx.actor.id,
         snapshot=snapshot,
     )

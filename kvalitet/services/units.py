@@ -11,8 +11,8 @@ from sqlalchemy import select
 from ..enums import Ownership, UnitKind
 from ..models import Municipality, Unit
 from .context import ServiceContext
-from .events import emit
 from .errors import DUPLICATE, INVALID_STATE, fail
+from .events import emit
 from .validation import NAME_MAX, Checker
 
 UNSET = object()
@@ -83,7 +83,7 @@ async def archive_unit(ctx: ServiceContext, unit_id: uuid.UUID, version: int) ->
     unit = await ctx.load_for_change(Unit, unit_id, version, "unit", action="archive")
     if unit.archived_at is not None:
         fail(INVALID_STATE, "The unit is already archived.", "id")
-    unit.archived_at = dt.datetime.now(dt.timezone.utc)
+    unit.archived_at = dt.datetime.now(dt.UTC)
     await ctx.session.flush()
     await emit(ctx, "unit.archived", unit.municipality_id, "Unit", unit)
     return unit

@@ -24,7 +24,7 @@ def _check_url(checker: Checker, url: str | None, allow_http: bool, allow_privat
     schemes = ("https", "http") if allow_http else ("https",)
     try:
         parts, posted = urlsplit(url), httpx.URL(url)  # posted: as the worker will read it
-        parts.port  # a port out of range raises
+        _ = parts.port  # a port out of range raises
     except (ValueError, httpx.InvalidURL):
         parts = posted = None
     valid = parts is not None and parts.scheme in schemes and bool(parts.hostname) and bool(posted.host)
@@ -40,16 +40,26 @@ def _check_url(checker: Checker, url: str | None, allow_http: bool, allow_privat
 def _check_events(checker: Checker, event_types: list[str]) -> list[str]:
     unknown = sorted(set(event_types) - set(EVENT_TYPES))
     shown = ", ".join(e[:40] for e in unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
-    checker.check(not unknown, INVALID_VALUE, f"Unknown event types: {shown} (known: {', '.join(EVENT_TYPES)}).", "eventTypes")
+    checker.check(
+        not unknown, INVALID_VALUE, f"Unknown event types: {shown} (known: {', '.join(EVENT_TYPES)}).", "eventTypes"
+    )
     checker.check(bool(event_types), INVALID_VALUE, "Subscribe to at least one event type.", "eventTypes")
     return sorted(set(event_types))
 
 
 async def create_subscription(
-    ctx: ServiceContext, municipality_id: uuid.UUID, url: str, event_types: list[str], description: str | None,
-    *, allow_http: bool, allow_private: bool = False,
+    ctx: ServiceContext,
+    municipality_id: uuid.UUID,
+    url: str,
+    event_types: list[str],
+    description: str | None,
+    *,
+    allow_http: bool,
+    allow_private: bool = False,
 ) -> tuple[WebhookSubscription, str]:
-    municipality = await ctx.load(Municipality, municipality_id, "municipality", action="manage_webhooks", field_name="municipalityId")
+    municipality = await ctx.load(
+        Municipality, municipality_id, "municipality", action="manage_webhooks", field_name="municipalityId"
+    )
     checker = Checker()
     url = _check_url(checker, url, allow_http, allow_private)
     event_types = _check_events(checker, event_types)
@@ -65,8 +75,15 @@ async def create_subscription(
 
 
 async def update_subscription(
-    ctx: ServiceContext, subscription_id: uuid.UUID, version: int, *, url=UNSET, event_types=UNSET, active=UNSET,
-    allow_http: bool, allow_private: bool = False,
+    ctx: ServiceContext,
+    subscription_id: uuid.UUID,
+    version: int,
+    *,
+    url=UNSET,
+    event_types=UNSET,
+    active=UNSET,
+    allow_http: bool,
+    allow_private: bool = False,
 ) -> WebhookSubscription:
     subscription = await ctx.load_for_change(WebhookSubscription, subscription_id, version, "webhook subscription")
     checker = Checker()
@@ -82,7 +99,9 @@ async def update_subscription(
 
 
 async def delete_subscription(ctx: ServiceContext, subscription_id: uuid.UUID, version: int) -> WebhookSubscription:
-    subscription = await ctx.load_for_change(WebhookSubscription, subscription_id, version, "webhook subscription", action="delete")
+    subscription = await ctx.load_for_change(
+        WebhookSubscription, subscription_id, version, "webhook subscription", action="delete"
+    )
     await ctx.session.delete(subscription)
     await ctx.session.flush()
     return subscription

@@ -94,7 +94,9 @@ async def claim(engine: AsyncEngine, *, limit: int, per_subscription: int, lease
             every.c.id,
             in_flight.label("in_flight"),
             func.row_number()
-            .over(partition_by=every.c.subscription_id, order_by=(in_flight.desc(), every.c.next_attempt_at, every.c.id))
+            .over(
+                partition_by=every.c.subscription_id, order_by=(in_flight.desc(), every.c.next_attempt_at, every.c.id)
+            )
             .label("place"),
         )
         .where(every.c.status == DeliveryStatus.PENDING, or_(in_flight, every.c.next_attempt_at <= now))
@@ -119,12 +121,23 @@ async def claim(engine: AsyncEngine, *, limit: int, per_subscription: int, lease
     )
     statement = (
         update(delivery)
-        .where(delivery.c.id.in_(chosen), delivery.c.event_id == event.c.id, delivery.c.subscription_id == subscription.c.id)
+        .where(
+            delivery.c.id.in_(chosen),
+            delivery.c.event_id == event.c.id,
+            delivery.c.subscription_id == subscription.c.id,
+        )
         .values(leased_until=now + lease)
         .returning(
-            delivery.c.id, delivery.c.attempts, delivery.c.leased_until, delivery.c.subscription_id,
-            event.c.id.label("event_id"), event.c.type, event.c.payload, event.c.created_at.label("event_created_at"),
-            subscription.c.url, subscription.c.secret,
+            delivery.c.id,
+            delivery.c.attempts,
+            delivery.c.leased_until,
+            delivery.c.subscription_id,
+            event.c.id.label("event_id"),
+            event.c.type,
+            event.c.payload,
+            event.c.created_at.label("event_created_at"),
+            subscription.c.url,
+            subscription.c.secret,
         )
     )
     async with engine.begin() as connection:
@@ -147,7 +160,11 @@ async def record(engine: AsyncEngine, row, outcome: dict, options: Options) -> b
     async with engine.begin() as connection:
         result = await connection.execute(
             update(delivery)
-            .where(delivery.c.id == row.id, delivery.c.status == DeliveryStatus.PENDING, delivery.c.leased_until == row.leased_until)
+            .where(
+                delivery.c.id == row.id,
+                delivery.c.status == DeliveryStatus.PENDING,
+                delivery.c.leased_until == row.leased_until,
+            )
             .values(**values)
         )
     if result.rowcount != 1:
@@ -208,7 +225,11 @@ async def _post(client: httpx.AsyncClient, row, options: Options) -> dict:
             targets = await pin(row.url, allow_private=options.allow_private, resolve=options.resolve)
             for number, target in enumerate(targets, 1):
                 request = client.build_request(
-                    "POST", target.url, content=body, headers={**headers, **target.headers}, extensions=target.extensions
+                    "POST",
+                    target.url,
+                    content=body,
+                    headers={**headers, **target.headers},
+                    extensions=target.extensions,
                 )
                 try:
                     # Only the status is read, never the body; redirects are not followed.
@@ -260,7 +281,9 @@ async def run(engine: AsyncEngine, settings, stop: asyncio.Event, *, resolve: Re
                 free = settings.webhook_concurrency - len(in_flight)
                 if free > 0:
                     try:
-                        rows = await claim(engine, limit=free, per_subscription=options.per_subscription, lease=options.lease)
+                        rows = await claim(
+                            engine, limit=free, per_subscription=options.per_subscription, lease=options.lease
+                        )
                     except Exception:  # the loop must survive a bad moment of the database
                         log.exception("webhook.worker_error")
                         rows = []

@@ -14,16 +14,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
-revision = '0007'
-down_revision = '0006'
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column('webhook_delivery', sa.Column('leased_until', sa.DateTime(timezone=True), nullable=True))
+    op.add_column("webhook_delivery", sa.Column("leased_until", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
-    op.drop_column('webhook_delivery', 'leased_until')
+    op.drop_column("webhook_delivery", "leased_until")

@@ -32,7 +32,11 @@ def validate_fremtidsbilde(local_plan: LocalPlanView, perspectives) -> list[Find
                 )
         if not any(a.area_key == area.key and has_text(a.text) for a in local_plan.actions):
             findings.append(
-                Finding("MISSING_PLANNED_ACTION", f"Fremtidsbildet mangler planlagt aksjon for «{area.title}».", f"{path}/actions")
+                Finding(
+                    "MISSING_PLANNED_ACTION",
+                    f"Fremtidsbildet mangler planlagt aksjon for «{area.title}».",
+                    f"{path}/actions",
+                )
             )
         if not any(s.key == SIGNS_SECTION and s.area_key == area.key and has_text(s.text) for s in local_plan.sections):
             findings.append(

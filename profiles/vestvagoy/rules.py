@@ -25,7 +25,9 @@ def validate_local_development_plan(local_plan: LocalPlanView) -> list[Finding]:
     findings: list[Finding] = []
     for key, word in SECTIONS.items():
         if not any(s.key == key and has_text(s.text) for s in local_plan.sections):
-            findings.append(Finding("MISSING_SECTION", f"Den lokale utviklingsplanen mangler {word}.", f"sections/{key}"))
+            findings.append(
+                Finding("MISSING_SECTION", f"Den lokale utviklingsplanen mangler {word}.", f"sections/{key}")
+            )
     if not any(has_text(g.text) for g in local_plan.goals):
         findings.append(Finding("MISSING_GOALS", "Den lokale utviklingsplanen mangler mål.", "goals"))
     if not any(has_text(a.text) for a in local_plan.actions):

@@ -19,7 +19,9 @@ class CreateApiKeyPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input(description="A key for an integrator of the municipality, with its scopes (e.g. read, reports:write).")
+@strawberry.input(
+    description="A key for an integrator of the municipality, with its scopes (e.g. read, reports:write)."
+)
 class CreateApiKeyInput:
     municipality_id: strawberry.ID
     name: str

@@ -149,7 +149,9 @@ class LocalPlanMutations:
     async def update_local_goal(self, info: Info, input: UpdateLocalGoalInput) -> LocalGoalPayload:
         async def work(service):
             changes = local_plans.LocalGoalChanges(text=given(input.text), perspective=given(input.perspective))
-            return await local_plans.update_local_goal(service, decode_id(input.id, "LocalGoal", "id"), input.version, changes)
+            return await local_plans.update_local_goal(
+                service, decode_id(input.id, "LocalGoal", "id"), input.version, changes
+            )
 
         return await respond(info, LocalGoalPayload, work, input)
 
@@ -182,7 +184,9 @@ class LocalPlanMutations:
         async def work(service):
             changes = local_plans.LocalActionChanges(
                 text=given(input.text),
-                area_id=given(input.area_id) if input.area_id in (None, strawberry.UNSET) else _id(input.area_id, "Area", "areaId"),
+                area_id=given(input.area_id)
+                if input.area_id in (None, strawberry.UNSET)
+                else _id(input.area_id, "Area", "areaId"),
                 local_goal_id=given(input.local_goal_id)
                 if input.local_goal_id in (None, strawberry.UNSET)
                 else _id(input.local_goal_id, "LocalGoal", "localGoalId"),
@@ -199,7 +203,9 @@ class LocalPlanMutations:
     @strawberry.mutation(description="Remove an action from a local plan.")
     async def remove_local_action(self, info: Info, input: RemoveLocalActionInput) -> LocalActionPayload:
         async def work(service):
-            return await local_plans.remove_local_action(service, decode_id(input.id, "LocalAction", "id"), input.version)
+            return await local_plans.remove_local_action(
+                service, decode_id(input.id, "LocalAction", "id"), input.version
+            )
 
         return await respond(info, LocalActionPayload, work, input)
 

@@ -75,7 +75,9 @@ class AddAreaInput(MutationInput):
     title: str
     parent_id: strawberry.ID | None = None
     description: str | None = None
-    applies_to: list[UnitKind] | None = strawberry.field(default=None, description="Default: the parent's or the plan's.")
+    applies_to: list[UnitKind] | None = strawberry.field(
+        default=None, description="Default: the parent's or the plan's."
+    )
     key: str | None = strawberry.field(default=None, description="Default: made from the title.")
     position: int | None = None
 
@@ -264,7 +266,10 @@ class PlanMutations:
                 kind=input.kind, text=input.text, national_goal_id=_national(input.national_goal_id)
             )
             return await plan_structure.add_item(
-                service, models.Goal, area_id=decode_id(input.area_id, "Area", "areaId"), changes=changes,
+                service,
+                models.Goal,
+                area_id=decode_id(input.area_id, "Area", "areaId"),
+                changes=changes,
                 position=input.position,
             )
 
@@ -285,7 +290,9 @@ class PlanMutations:
     @strawberry.mutation(description="Remove a goal (and its criteria) from a draft plan.")
     async def remove_goal(self, info: Info, input: RemoveGoalInput) -> GoalPayload:
         async def work(service):
-            return await plan_structure.remove_item(service, models.Goal, decode_id(input.id, "Goal", "id"), input.version)
+            return await plan_structure.remove_item(
+                service, models.Goal, decode_id(input.id, "Goal", "id"), input.version
+            )
 
         return await respond(info, GoalPayload, work, input)
 
@@ -309,7 +316,12 @@ class PlanMutations:
         async def work(service):
             changes = plan_structure.ItemChanges(text=given(input.text), perspective=given(input.perspective))
             return await plan_structure.update_item(
-                service, models.Criterion, decode_id(input.id, "Criterion", "id"), input.version, changes, input.position
+                service,
+                models.Criterion,
+                decode_id(input.id, "Criterion", "id"),
+                input.version,
+                changes,
+                input.position,
             )
 
         return await respond(info, CriterionPayload, work, input)
@@ -327,11 +339,17 @@ class PlanMutations:
     async def add_measure(self, info: Info, input: AddMeasureInput) -> MeasurePayload:
         async def work(service):
             changes = plan_structure.ItemChanges(
-                text=input.text, owner=input.owner, deadline=input.deadline, partner=input.partner,
+                text=input.text,
+                owner=input.owner,
+                deadline=input.deadline,
+                partner=input.partner,
                 target_group=input.target_group,
             )
             return await plan_structure.add_item(
-                service, models.Measure, area_id=decode_id(input.area_id, "Area", "areaId"), changes=changes,
+                service,
+                models.Measure,
+                area_id=decode_id(input.area_id, "Area", "areaId"),
+                changes=changes,
                 position=input.position,
             )
 
@@ -341,8 +359,11 @@ class PlanMutations:
     async def update_measure(self, info: Info, input: UpdateMeasureInput) -> MeasurePayload:
         async def work(service):
             changes = plan_structure.ItemChanges(
-                text=given(input.text), owner=given(input.owner), deadline=given(input.deadline),
-                partner=given(input.partner), target_group=given(input.target_group),
+                text=given(input.text),
+                owner=given(input.owner),
+                deadline=given(input.deadline),
+                partner=given(input.partner),
+                target_group=given(input.target_group),
             )
             return await plan_structure.update_item(
                 service, models.Measure, decode_id(input.id, "Measure", "id"), input.version, changes, input.position

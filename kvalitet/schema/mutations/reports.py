@@ -69,7 +69,9 @@ class ReportMutations:
     @strawberry.mutation(description="Open a unit's report for a period, on the adopted plan that covers the year.")
     async def open_report(self, info: Info, input: OpenReportInput) -> ReportPayload:
         async def work(service):
-            return await reports.open_report(service, decode_id(input.unit_id, "Unit", "unitId"), input.year, input.period)
+            return await reports.open_report(
+                service, decode_id(input.unit_id, "Unit", "unitId"), input.year, input.period
+            )
 
         return await respond(info, ReportPayload, work, input)
 

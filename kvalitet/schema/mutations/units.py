@@ -60,7 +60,9 @@ class UnitMutations:
                 ownership=input.ownership.value,
                 zone=input.zone,
             )
-            return await units.create_unit(service, decode_id(input.municipality_id, "Municipality", "municipalityId"), changes)
+            return await units.create_unit(
+                service, decode_id(input.municipality_id, "Municipality", "municipalityId"), changes
+            )
 
         return await respond(info, UnitPayload, work, input)
 

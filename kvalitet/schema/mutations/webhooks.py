@@ -45,7 +45,9 @@ class DeleteWebhookSubscriptionInput(MutationInput):
 
 @strawberry.type
 class WebhookMutations:
-    @strawberry.mutation(description="Subscribe a URL to the municipality's events; the signing secret is in the payload once.")
+    @strawberry.mutation(
+        description="Subscribe a URL to the municipality's events; the signing secret is in the payload once."
+    )
     async def create_webhook_subscription(
         self, info: Info, input: CreateWebhookSubscriptionInput
     ) -> CreateWebhookSubscriptionPayload:
@@ -89,6 +91,8 @@ class WebhookMutations:
         self, info: Info, input: DeleteWebhookSubscriptionInput
     ) -> WebhookSubscriptionPayload:
         async def work(service):
-            return await subscriptions.delete_subscription(service, decode_id(input.id, "WebhookSubscription", "id"), input.version)
+            return await subscriptions.delete_subscription(
+                service, decode_id(input.id, "WebhookSubscription", "id"), input.version
+            )
 
         return await respond(info, WebhookSubscriptionPayload, work, input)
