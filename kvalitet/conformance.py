@@ -26,7 +26,7 @@ from .content import (
     Vocabulary,
     load_national_goals,
 )
-from .plugins import Profiles, new_plugin_manager
+from .plugins import HookError, Profiles, check_hooks, new_plugin_manager
 from .rules import Finding, LocalPlanView, ReportView, area_refs
 
 OTHER_CODE = "__no_such_profile__"
@@ -93,6 +93,10 @@ def check_profile(plugin) -> list[str]:
     problems: list[str] = []
     pm = new_plugin_manager(entry_points=False)
     pm.register(plugin, name="profile-under-test")
+    try:
+        check_hooks(pm)
+    except HookError as error:  # a misspelt hook: the rest cannot be asked
+        return [str(error)]
     infos = [i for i in pm.hook.kvalitet_profile() if i is not None]
     if len(infos) != 1 or not _check_types(problems, "kvalitet_profile", infos[0], ProfileContent):
         return problems or [f"kvalitet_profile must return exactly one ProfileContent, got {len(infos)}"]
