@@ -304,8 +304,8 @@ class KvalitetGraphQL(GraphQL):
         try:
             parsed = super().parse_json(data)
         except RecursionError:
-            parsed = None
-        if parsed is None or _too_deep(parsed):
+            parsed = _TOO_DEEP
+        if parsed is _TOO_DEEP or _too_deep(parsed):
             raise HTTPException(400, f"The request body is nested deeper than {MAX_JSON_DEPTH} levels.")
         if not isinstance(parsed, (dict, list)):  # lists reach strawberry's refusal of batches
             raise HTTPException(400, "The request body must be a JSON object with a `query`.")
@@ -342,6 +342,9 @@ _HTTP_CODES = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_
 
 # No GraphQL input of ours nests this deep; deeper JSON only costs recursion further on.
 MAX_JSON_DEPTH = 64
+
+
+_TOO_DEEP = object()  # what a body too deep for the JSON parser itself parses to
 
 
 def _too_deep(value: object) -> bool:

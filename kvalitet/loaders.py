@@ -22,6 +22,7 @@ from strawberry.dataloader import DataLoader
 
 from .access import AccessPolicy, Actor
 from .pagination import CursorError, Page, decode_cursor, encode_cursor
+from .services.validation import storable
 
 
 @dataclass(frozen=True)
@@ -213,17 +214,9 @@ def _coerce(value: str | None, column) -> Any:
     # of ours holds: integers beyond bigint, text with NUL or a lone surrogate.
     if isinstance(coerced, int) and not -(2**63) <= coerced < 2**63:
         raise CursorError("the cursor is not one this service made")
-    if isinstance(coerced, str) and ("\x00" in coerced or not _encodable(coerced)):
+    if isinstance(coerced, str) and not storable(coerced):
         raise CursorError("the cursor is not one this service made")
     return coerced
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode()
-        return True
-    except UnicodeEncodeError:
-        return False
 
 
 __all__ = ["CursorError", "Loaders", "cursor_values", "filter_clauses"]

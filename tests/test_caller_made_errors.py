@@ -270,6 +270,7 @@ async def test_an_instant_beyond_the_years_the_database_takes_is_bad_input(
         '{"query": "{ profiles { code } }", "operationName": 7}',
         "[1, 2]",
         '"text"',
+        "null",
     ],
 )
 async def test_a_request_that_is_no_graphql_request_is_a_json_400_with_a_code(api, body):
@@ -277,3 +278,4 @@ async def test_a_request_that_is_no_graphql_request_is_a_json_400_with_a_code(ap
     assert response.status_code == 400 and response.headers["content-type"].startswith("application/json")
     [error] = response.json()["errors"]
     assert error["extensions"]["code"] == "BAD_REQUEST" and error["message"]
+    assert "nested deeper" not in error["message"]

@@ -25,14 +25,9 @@ MAX_SUBJECT = 255
 
 
 def _recordable(subject) -> bool:
-    """Can the subject name a person in the change log? (Text, printable, no lone surrogate.)"""
-    if not isinstance(subject, str) or len(subject) > MAX_SUBJECT or not subject.isprintable():
-        return False
-    try:
-        subject.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
+    """Can the subject name a person in the change log? Text of printable characters (no
+    control character, NUL or lone surrogate is printable)."""
+    return isinstance(subject, str) and len(subject) <= MAX_SUBJECT and subject.isprintable()
 
 
 class AuthenticationError(Exception):

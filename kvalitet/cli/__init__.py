@@ -198,6 +198,7 @@ def token_create(
 ) -> None:
     """Print a development token, signed with the key of the service that uses the same data
     directory (KVALITET_DATA_DIR); `kvalitet serve` makes that key when it starts."""
+    import dataclasses
     import datetime as dt
 
     from ..auth.claims import ClaimError, parse_roles
@@ -215,12 +216,8 @@ def token_create(
         raise typer.BadParameter(str(error)) from error
     if not 0 < hours <= 24 * 366:
         raise typer.BadParameter("hours must be between 0 and 8784")
-    # The unit as claims name it (a global id becomes its UUID, which the service looks up).
-    claim = {
-        "role": parsed.role,
-        **({"municipality": parsed.municipality} if parsed.municipality else {}),
-        **({"unit": parsed.unit} if parsed.unit else {}),
-    }
+    # The claim as parsed: a global id becomes the unit's UUID, which the service looks up.
+    claim = {key: value for key, value in dataclasses.asdict(parsed).items() if value is not None}
     # Distinct default subjects: two developers' tokens are two callers (their idempotency
     # keys and change-log entries never meet).
     subject = subject or f"dev:{parsed.role}@{parsed.municipality or 'unit:' + str(parsed.unit)}"

@@ -39,7 +39,3 @@ def is_outage(error: BaseException | None) -> bool:
             return True
         error = error.__cause__ or error.__context__
     return False
-
-
-class DatabaseUnavailable(Exception):
-    """Raised where an outage must stop the request, to be answered 503."""

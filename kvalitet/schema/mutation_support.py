@@ -101,14 +101,8 @@ class MutationInput:
 
 
 def _valid_key(key: str) -> bool:
-    """1 to 200 printable characters that PostgreSQL can store (no NUL, no lone surrogate)."""
-    if not 0 < len(key) <= 200 or not key.isprintable():
-        return False
-    try:
-        key.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
+    """1 to 200 printable characters (no control character, NUL or lone surrogate is printable)."""
+    return 0 < len(key) <= 200 and key.isprintable()
 
 
 def _request_hash(info: Info, input_: Any) -> str:

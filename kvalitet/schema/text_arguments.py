@@ -14,17 +14,8 @@ from graphql.language import Visitor
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from ..services.validation import storable
 from .errors import BadInput
-
-
-def is_text(value: str) -> bool:
-    if "\x00" in value:
-        return False
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _strings(value: object) -> Iterator[str]:
@@ -57,7 +48,7 @@ class TextArguments(SchemaExtension):
         if document is not None and not execution.result and execution.operation_type is not OperationType.MUTATION:
             literals = _Literals()
             visit(document, literals)
-            if not all(is_text(s) for s in (*_strings(execution.variables or {}), *literals.found)):
+            if not all(storable(s) for s in (*_strings(execution.variables or {}), *literals.found)):
                 error = BadInput("An argument holds a character that is not text (NUL, or a lone surrogate).")
                 execution.result = ExecutionResult(data=None, errors=[error])
         yield

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..access import Target
 from ..models import Unit
-from ..ownership import OWNERSHIP, PUBLIC_PLAN_STATUSES, Owned, is_public, parent_ref
+from ..ownership import OWNERSHIP, Owned, is_public, parent_ref
 
 
 async def target_of(session: AsyncSession, row) -> Target:
@@ -35,4 +35,4 @@ async def target_of(session: AsyncSession, row) -> Target:
     return Target(municipality_id, unit_id, public=is_public(row), staff_may_edit=staff_may_edit)
 
 
-__all__ = ["PUBLIC_PLAN_STATUSES", "parent_ref", "target_of"]
+__all__ = ["target_of"]

@@ -73,6 +73,18 @@ class Checker:
             raise UserInputError(*self.problems)
 
 
+def storable(text: str) -> bool:
+    """Can PostgreSQL take `text` as a value? Not with NUL, nor with a lone surrogate (from a
+    broken \\ud800 escape), which is no character at all: either fails the statement."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _label(field_name: str) -> str:
     words = "".join(" " + c.lower() if c.isupper() else c for c in field_name)
     return words[:1].upper() + words[1:]
