@@ -1,3 +1,3 @@
-from .cli import app
+from kvalitet.cli import app
 
 app(prog_name="kvalitet")

@@ -26,22 +26,22 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, MULTIPART_SU
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.types.unset import UNSET
 
-from .access import ANONYMOUS, AccessPolicy, Actor
-from .auth.authenticate import AuthenticationError, Authenticator
-from .auth.policy import RolePolicy
-from .caches import LRUCache
-from .compiled.extension import RawJSON
-from .compiled.prepared import Repeat, RepeatedRequests
-from .config import Settings
-from .db import Database
-from .db.migrate import is_current
-from .db.outage import RETRY_AFTER
-from .loaders import Loaders
-from .log import configure_logging, get_logger
-from .middleware import BodyLimitMiddleware, RequestIdMiddleware
-from .plugins import Profiles, new_plugin_manager
-from .schema import build_schema
-from .schema.context import Context
+from kvalitet.access import ANONYMOUS, AccessPolicy, Actor
+from kvalitet.auth.authenticate import AuthenticationError, Authenticator
+from kvalitet.auth.policy import RolePolicy
+from kvalitet.caches import LRUCache
+from kvalitet.compiled.extension import RawJSON
+from kvalitet.compiled.prepared import Repeat, RepeatedRequests
+from kvalitet.config import Settings
+from kvalitet.db import Database
+from kvalitet.db.migrate import is_current
+from kvalitet.db.outage import RETRY_AFTER
+from kvalitet.loaders import Loaders
+from kvalitet.log import configure_logging, get_logger
+from kvalitet.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from kvalitet.plugins import Profiles, new_plugin_manager
+from kvalitet.schema import build_schema
+from kvalitet.schema.context import Context
 
 log = get_logger(__name__)
 
@@ -439,7 +439,7 @@ def create_app(
         stop = asyncio.Event()
         worker = None
         if settings.webhook_worker:
-            from .webhooks.worker import run as run_webhooks
+            from kvalitet.webhooks.worker import run as run_webhooks
 
             worker = asyncio.create_task(run_webhooks(database.engine, settings, stop))
         yield

@@ -52,8 +52,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from .models import Base
-from .ownership import OWNERSHIP, Owned, scoped
+from kvalitet.models import Base
+from kvalitet.ownership import OWNERSHIP, Owned, scoped
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"

@@ -16,18 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .content import (
-    DemoUnit,
-    Perspective,
-    PlanContent,
-    ProfileContent,
-    Reporting,
-    ScaleLevel,
-    Vocabulary,
-    load_national_goals,
-)
-from .plugins import HookError, Profiles, check_hooks, new_plugin_manager
-from .rules import Finding, LocalPlanView, ReportView, area_refs
+from kvalitet.content import DemoUnit, Perspective, PlanContent, ProfileContent, Reporting, ScaleLevel, Vocabulary, load_national_goals
+from kvalitet.plugins import HookError, Profiles, check_hooks, new_plugin_manager
+from kvalitet.rules import Finding, LocalPlanView, ReportView, area_refs
 
 OTHER_CODE = "__no_such_profile__"
 
@@ -172,7 +163,7 @@ def check_profile(plugin) -> list[str]:
                     f"kvalitet_graphql_query_types: field {field.python_name!r} does not start with {prefix!r}"
                 )
     if not problems:
-        from .schema import build_schema
+        from kvalitet.schema import build_schema
 
         try:
             build_schema(profiles)

@@ -22,7 +22,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from . import enums
+from kvalitet import enums
 
 # kvalitet.enums' words, read as plain text (as the database stores them).
 UnitKind = Literal[enums.UnitKind.values()]

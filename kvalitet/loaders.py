@@ -20,9 +20,9 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
 
-from .access import AccessPolicy, Actor
-from .pagination import CursorError, Page, decode_cursor, encode_cursor
-from .services.validation import storable
+from kvalitet.access import AccessPolicy, Actor
+from kvalitet.pagination import CursorError, Page, decode_cursor, encode_cursor
+from kvalitet.services.validation import storable
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class UnitKindIs:
     kind: str
 
     def build(self, table):
-        from .models import Unit
+        from kvalitet.models import Unit
 
         return table.c[self.column].in_(select(Unit.id).where(Unit.kind == self.kind))
 

@@ -11,7 +11,7 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .db.outage import RETRY_AFTER, is_outage
+from kvalitet.db.outage import RETRY_AFTER, is_outage
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("kvalitet_request_id", default=None)
 

@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .enums import Ownership, UnitKind
-from .services.validation import NAME_MAX, Checker, valid_org_number
+from kvalitet.enums import Ownership, UnitKind
+from kvalitet.services.validation import NAME_MAX, Checker, valid_org_number
 
 if TYPE_CHECKING:
-    from .services.context import ServiceContext
+    from kvalitet.services.context import ServiceContext
 
 # What happens to a unit.
 CREATE, UPDATE, ARCHIVE, UNCHANGED = "create", "update", "archive", "unchanged"
@@ -311,7 +311,7 @@ async def plan_import(ctx: ServiceContext, parsed: Parsed) -> ImportPlan:
 async def _municipality_ids(ctx: ServiceContext, numbers: set[str]) -> dict[str, uuid.UUID]:
     from sqlalchemy import select
 
-    from .models import Municipality
+    from kvalitet.models import Municipality
 
     rows = await ctx.session.execute(
         select(Municipality.number, Municipality.id).where(Municipality.number.in_(sorted(numbers)))
@@ -323,7 +323,7 @@ async def _units_by_org_number(ctx: ServiceContext, org_numbers: list[str]) -> d
     """org number → (the unit, its municipality's number), for the units the actor may see."""
     from sqlalchemy import select
 
-    from .models import Municipality, Unit
+    from kvalitet.models import Municipality, Unit
 
     found: dict[str, tuple] = {}
     for start in range(0, len(org_numbers), _BATCH):
@@ -389,7 +389,7 @@ async def apply_actions(ctx: ServiceContext, actions: Iterable[Action]) -> None:
 
 
 async def apply_action(ctx: ServiceContext, action: Action) -> None:
-    from .services.units import UnitChanges, archive_unit, create_unit, update_unit
+    from kvalitet.services.units import UnitChanges, archive_unit, create_unit, update_unit
 
     unit = action.unit
     if action.verb == CREATE:

@@ -25,7 +25,7 @@ from kvalitet.db import Database
 from kvalitet.db.migrate import upgrade
 from kvalitet.plugins import Profiles, new_plugin_manager
 
-from .fixtures.plugin import FixtureProfile
+from tests.fixtures.plugin import FixtureProfile
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

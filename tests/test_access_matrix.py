@@ -39,9 +39,9 @@ from kvalitet.db import Database
 from kvalitet.plugins import Profiles, new_plugin_manager
 from kvalitet.services.validation import valid_org_number
 
-from .conftest import FIXTURES, GraphQLClient, _admin
-from .cycle import Cycle
-from .fixtures.plugin import FixtureProfile
+from tests.conftest import FIXTURES, GraphQLClient, _admin
+from tests.cycle import Cycle
+from tests.fixtures.plugin import FixtureProfile
 
 OK, FORBIDDEN, NOT_FOUND, INVALID_STATE = "OK", "FORBIDDEN", "NOT_FOUND", "INVALID_STATE"
 

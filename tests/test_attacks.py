@@ -26,7 +26,7 @@ from starlette.websockets import WebSocketDisconnect
 from kvalitet.app import create_app
 from kvalitet.db import Database
 
-from .cycle import Cycle
+from tests.cycle import Cycle
 
 TIMEOUT = 10  # seconds any single hostile request may take
 LEAKS = (

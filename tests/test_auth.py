@@ -17,9 +17,9 @@ from starlette.routing import Route
 from kvalitet.app import create_app
 from kvalitet.auth.local_tokens import create_token
 
-from .conftest import GraphQLClient
-from .cycle import Cycle
-from .serving import serving
+from tests.conftest import GraphQLClient
+from tests.cycle import Cycle
+from tests.serving import serving
 
 WHO = '{ municipality(number: "9901") { units { totalCount } plans { status } } }'
 

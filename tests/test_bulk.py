@@ -16,7 +16,7 @@ from kvalitet.db import Database
 from kvalitet.db.migrate import upgrade
 from kvalitet.models import Base, Unit
 
-from .cycle import Cycle
+from tests.cycle import Cycle
 
 NUMBERS = ("5501", "3301", "1860", "9901")  # every demo municipality (9901: the test profile)
 # Texts that a naive CSV or JSON writer would garble.

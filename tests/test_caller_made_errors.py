@@ -14,7 +14,7 @@ import pytest
 from kvalitet.app import create_app
 from kvalitet.auth.local_tokens import create_token
 
-from .cycle import Cycle
+from tests.cycle import Cycle
 
 LEAKS = (
     "Traceback",

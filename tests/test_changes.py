@@ -10,7 +10,7 @@ from kvalitet.schema.mutation_support import decode_id
 from kvalitet.services import units
 from kvalitet.services.context import ServiceContext
 
-from .cycle import Cycle
+from tests.cycle import Cycle
 
 FEED = """query ($after: String, $first: Int, $types: [String!]) { changes(after: $after, first: $first, entityTypes: $types) {
   endCursor hasMore changes { cursor action entityType entityId changes node { id } } } }"""

@@ -28,7 +28,7 @@ from kvalitet.schema.base import RowNode
 from kvalitet.schema.reads import Children, Page, Parent, Rows, read_of, relation
 from kvalitet.schema.webhook import WebhookSubscription
 
-from .test_statement_count import DEEP, _add_copies
+from tests.test_statement_count import DEEP, _add_copies
 
 
 @pytest.fixture

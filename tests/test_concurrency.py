@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from .cycle import Cycle
+from tests.cycle import Cycle
 
 
 @pytest.fixture

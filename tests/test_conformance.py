@@ -9,8 +9,8 @@ from kvalitet.plugins import DataProfile, hookimpl
 from kvalitet.rules import Finding
 from kvalitet_profiles import drammen, tromso, vestvagoy
 
-from .conftest import FIXTURES
-from .fixtures.plugin import FixtureProfile
+from tests.conftest import FIXTURES
+from tests.fixtures.plugin import FixtureProfile
 
 REPO = Path(__file__).parent.parent
 

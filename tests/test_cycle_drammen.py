@@ -1,7 +1,7 @@
 """Drammen's year through GraphQL only: a kindergarten and a school in the same zone, each working
 and reporting only on the ambitions of its own kind («Kvalitetsplan for helhetlig læringsløp»)."""
 
-from .cycle import Cycle
+from tests.cycle import Cycle
 
 AMBITIONS = """query ($id: ID!) { node(id: $id) { ... on Plan {
     areas(kind: "ambition") { id key title appliesTo criteria { id text } } } } }"""

@@ -1,7 +1,7 @@
 """Tromsø's year through GraphQL only: units, fremtidsbilder, the annual self-assessment
 («egenvurdering»), and the «Kvalitets- og utviklingsmelding»."""
 
-from .cycle import Cycle
+from tests.cycle import Cycle
 
 PERSPECTIVES = ("barn", "personal", "foreldre", "organisasjon_ledelse")
 

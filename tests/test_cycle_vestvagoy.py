@@ -2,7 +2,7 @@
 analyse, mål and handling with deadlines, over all eight themes) and the two half-yearly reports,
 December (`h2`, autumn term) and June (`h1`, spring term)."""
 
-from .cycle import Cycle
+from tests.cycle import Cycle
 
 PLAN_SECTIONS = ("kartlegging", "analyse")
 

@@ -12,7 +12,7 @@ import pytest
 from kvalitet.app import create_app
 from kvalitet.http_protocol import guarded_protocol
 
-from .serving import serving
+from tests.serving import serving
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ other input is refused; concurrent repeats run the mutation once."""
 
 import asyncio
 
-from .cycle import Cycle
+from tests.cycle import Cycle
 
 CREATE = """mutation ($input: CreateUnitInput!) { createUnit(input: $input) {
   unit { id name version createdAt } errors { field code message } } }"""

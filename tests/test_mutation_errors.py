@@ -35,9 +35,9 @@ from kvalitet.db import Database
 from kvalitet.plugins import Profiles, new_plugin_manager
 from kvalitet.services.validation import KEY_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX
 
-from .conftest import FIXTURES, _admin
-from .cycle import Cycle
-from .fixtures.plugin import FixtureProfile
+from tests.conftest import FIXTURES, _admin
+from tests.cycle import Cycle
+from tests.fixtures.plugin import FixtureProfile
 
 # -- The schema, read from the committed SDL: which mutations there are and what they take -------
 

@@ -3,7 +3,7 @@ areas, goals, criteria and measures; adoption freezes it; a new period starts as
 
 import pytest
 
-from .cycle import Cycle
+from tests.cycle import Cycle
 
 TREE = """query ($id: ID!) { node(id: $id) { ... on Plan { status periodStart periodEnd
   areas { id key title position children { id key title position }

@@ -19,8 +19,8 @@ from kvalitet.cli import app as cli
 from kvalitet.config import Settings
 from kvalitet.plugins import DataProfile, HookError, Profiles, check_hooks, hookimpl, new_plugin_manager
 
-from .conftest import FIXTURES
-from .fixtures.plugin import FixtureProfile
+from tests.conftest import FIXTURES
+from tests.fixtures.plugin import FixtureProfile
 
 REPO = Path(__file__).parent.parent
 

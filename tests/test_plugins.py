@@ -11,7 +11,7 @@ import pytest
 from kvalitet.plugins import DataProfile, ProfileError, Profiles, hookspecs, new_plugin_manager
 from kvalitet.rules import LocalPlanView, ReportView
 
-from .conftest import FIXTURES
+from tests.conftest import FIXTURES
 
 DOCS = Path(__file__).parent.parent / "docs" / "plugins.md"
 REPO = Path(__file__).parent.parent

@@ -3,7 +3,7 @@ comments that belong to one decision."""
 
 import pytest
 
-from .cycle import Cycle
+from tests.cycle import Cycle
 
 
 @pytest.fixture

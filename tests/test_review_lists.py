@@ -2,7 +2,7 @@
 
 import pytest
 
-from .cycle import Cycle
+from tests.cycle import Cycle
 
 LISTS = """query ($n: String!, $kind: UnitKind, $status: ReviewStatus, $since: DateTime, $first: Int, $after: String,
                   $year: Int, $period: String) {

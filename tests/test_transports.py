@@ -24,7 +24,7 @@ from kvalitet import bulk
 from kvalitet.app import create_app
 from kvalitet.models import Municipality
 
-from .serving import serving
+from tests.serving import serving
 
 OWNED, OTHER = "9901", "5501"
 EXPORT = "subscription Export($n: String!) { municipalityExport(number: $n, chunkSize: 7) { table rows rowsSent rowsTotal } }"

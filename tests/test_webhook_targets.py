@@ -20,8 +20,8 @@ from kvalitet.models import WebhookSubscription
 from kvalitet.webhooks.targets import host_refusal, is_public
 from kvalitet.webhooks.worker import deliver_due
 
-from .cycle import Cycle
-from .receiver import Listener, Receiver
+from tests.cycle import Cycle
+from tests.receiver import Listener, Receiver
 
 SUBSCRIBE = """mutation ($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) {
   secret webhookSubscription { id version url } errors { field code message } } }"""
@@ -202,7 +202,7 @@ async def test_the_allow_setting_accepts_private_hosts(settings, profiles, datab
     from kvalitet.access import PermissiveAccessPolicy
     from kvalitet.app import create_app
 
-    from .conftest import GraphQLClient
+    from tests.conftest import GraphQLClient
 
     allowing = settings.model_copy(update={"webhook_allow_private_targets": True})
     app = create_app(allowing, profiles=profiles, policy=PermissiveAccessPolicy(), database=database)

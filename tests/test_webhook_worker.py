@@ -14,8 +14,8 @@ from sqlalchemy import func, select, text, update
 from kvalitet.models import WebhookDelivery
 from kvalitet.webhooks.worker import Options, claim, deliver_due, record, run
 
-from .cycle import Cycle
-from .receiver import Receiver
+from tests.cycle import Cycle
+from tests.receiver import Receiver
 
 SUBSCRIBE = """mutation ($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) {
   webhookSubscription { id } errors { field code message } } }"""

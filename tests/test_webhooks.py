@@ -13,8 +13,8 @@ from kvalitet.models import OutboxEvent, WebhookDelivery
 from kvalitet.webhooks.signing import HEADER, verify
 from kvalitet.webhooks.worker import deliver_due
 
-from .cycle import Cycle
-from .receiver import Receiver
+from tests.cycle import Cycle
+from tests.receiver import Receiver
 
 SUBSCRIBE = """mutation ($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) {
   secret webhookSubscription { id version eventTypes } errors { field code message } } }"""

@@ -8,14 +8,14 @@ import time
 import jwt
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ..access import ANONYMOUS, Actor
-from ..caches import LRUCache, TimedCache
-from ..config import Settings
-from ..log import get_logger
-from . import local_tokens
-from .api_keys import PREFIX, actor_for_key
-from .claims import ClaimError, parse_roles, resolve
-from .oidc import OidcVerifier, claim
+from kvalitet.access import ANONYMOUS, Actor
+from kvalitet.caches import LRUCache, TimedCache
+from kvalitet.config import Settings
+from kvalitet.log import get_logger
+from kvalitet.auth import local_tokens
+from kvalitet.auth.api_keys import PREFIX, actor_for_key
+from kvalitet.auth.claims import ClaimError, parse_roles, resolve
+from kvalitet.auth.oidc import OidcVerifier, claim
 
 log = get_logger(__name__)
 

@@ -20,10 +20,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.relay import GlobalID, GlobalIDValueError
 
-from ..access import Grant
-from ..caches import TimedCache
-from ..models import Municipality, Unit
-from ..services.validation import valid_org_number
+from kvalitet.access import Grant
+from kvalitet.caches import TimedCache
+from kvalitet.models import Municipality, Unit
+from kvalitet.services.validation import valid_org_number
 
 PERSON_ROLES = ("sector_admin", "unit_leader", "staff", "viewer")
 

@@ -11,11 +11,11 @@ from typing import Annotated
 
 import typer
 
-from ..config import Settings
-from ..log import configure_logging
-from . import bulk as bulk_commands
-from . import units as units_commands
-from .support import database_url, log, run_service, settings_with, with_database
+from kvalitet.config import Settings
+from kvalitet.log import configure_logging
+from kvalitet.cli import bulk as bulk_commands
+from kvalitet.cli import units as units_commands
+from kvalitet.cli.support import database_url, log, run_service, settings_with, with_database
 
 app = typer.Typer(
     help="kvalitet: GraphQL backend for municipal quality-development plans.",
@@ -54,20 +54,20 @@ def serve(
     configure_logging(settings.log_level, settings.log_json)
     log.info("settings", **settings.redacted())
     if settings.local_tokens:
-        from ..auth.local_tokens import key_path, signing_key
+        from kvalitet.auth.local_tokens import key_path, signing_key
 
         signing_key(settings.data_dir)  # `kvalitet token create` signs with this key
         log.info("local_tokens.key", path=str(key_path(settings.data_dir).resolve()))
     url, server = database_url(settings)
     if server is not None:
-        from ..embedded import start_guard
+        from kvalitet.embedded import start_guard
 
         start_guard(server)  # stops the server even if this process is killed outright
     # Workers read the URL from the environment: the embedded server is started once, here.
     os.environ["KVALITET_DATABASE_URL"] = url
 
     async def prepare(database):
-        from ..db.migrate import upgrade
+        from kvalitet.db.migrate import upgrade
 
         if migrate and settings.auto_migrate:
             await upgrade(database.engine)
@@ -98,8 +98,8 @@ def serve(
 
 
 async def _load_demo(database, settings: Settings) -> None:
-    from ..plugins import Profiles, new_plugin_manager
-    from ..services.demo import load_demo
+    from kvalitet.plugins import Profiles, new_plugin_manager
+    from kvalitet.services.demo import load_demo
 
     profiles = Profiles(new_plugin_manager(data_dirs=settings.profile_dirs))
     async with database.session() as session, session.begin():
@@ -119,7 +119,7 @@ def demo_command() -> None:
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Apply migrations up to REVISION."""
-    from ..db.migrate import upgrade
+    from kvalitet.db.migrate import upgrade
 
     settings = settings_with()
     configure_logging(settings.log_level, settings.log_json)
@@ -131,7 +131,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
 @db_app.command("downgrade")
 def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base.")]) -> None:
     """Revert migrations down to REVISION."""
-    from ..db.migrate import downgrade
+    from kvalitet.db.migrate import downgrade
 
     settings = settings_with()
     configure_logging(settings.log_level, settings.log_json)
@@ -143,7 +143,7 @@ def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, 
 @db_app.command("current")
 def db_current() -> None:
     """Show the database's revision and the newest one."""
-    from ..db.migrate import current_revision, head_revision
+    from kvalitet.db.migrate import current_revision, head_revision
 
     settings = settings_with()
     configure_logging(settings.log_level, settings.log_json)
@@ -157,7 +157,7 @@ def db_current() -> None:
 @profiles_app.command("list")
 def profiles_list() -> None:
     """List the installed profiles."""
-    from ..plugins import Profiles, new_plugin_manager
+    from kvalitet.plugins import Profiles, new_plugin_manager
 
     settings = settings_with()
     profiles = Profiles(new_plugin_manager(data_dirs=settings.profile_dirs))
@@ -171,8 +171,8 @@ def schema_export(
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of standard output.")] = None,
 ) -> None:
     """Print the GraphQL schema (SDL) of the installed profiles."""
-    from ..plugins import Profiles, new_plugin_manager
-    from ..schema import build_schema, schema_sdl
+    from kvalitet.plugins import Profiles, new_plugin_manager
+    from kvalitet.schema import build_schema, schema_sdl
 
     settings = settings_with()
     sdl = schema_sdl(build_schema(Profiles(new_plugin_manager(data_dirs=settings.profile_dirs))))
@@ -201,8 +201,8 @@ def token_create(
     import dataclasses
     import datetime as dt
 
-    from ..auth.claims import ClaimError, parse_roles
-    from ..auth.local_tokens import NoServiceKey, create_token
+    from kvalitet.auth.claims import ClaimError, parse_roles
+    from kvalitet.auth.local_tokens import NoServiceKey, create_token
 
     settings = settings_with()
     claim = {
@@ -246,9 +246,9 @@ def apikey_create(
     """Make an API key and print it (this once only)."""
     from sqlalchemy import select
 
-    from ..auth.api_keys import create_api_key
-    from ..models import Municipality
-    from ..services.errors import NOT_FOUND, fail
+    from kvalitet.auth.api_keys import create_api_key
+    from kvalitet.models import Municipality
+    from kvalitet.services.errors import NOT_FOUND, fail
 
     async def work(service):
         municipality_id = await service.session.scalar(
@@ -267,9 +267,9 @@ def apikey_revoke(prefix: Annotated[str, typer.Argument(help="The key's prefix (
     """Revoke an API key by its prefix."""
     from sqlalchemy import select
 
-    from ..auth.api_keys import revoke_api_key
-    from ..models import ApiKey
-    from ..services.errors import NOT_FOUND, fail
+    from kvalitet.auth.api_keys import revoke_api_key
+    from kvalitet.models import ApiKey
+    from kvalitet.services.errors import NOT_FOUND, fail
 
     async def work(service):
         row = await service.session.scalar(select(ApiKey).where(ApiKey.prefix == prefix.removeprefix("kv_")))
@@ -284,7 +284,7 @@ def apikey_revoke(prefix: Annotated[str, typer.Argument(help="The key's prefix (
 @app.command()
 def worker() -> None:
     """Deliver webhooks until stopped (as `serve` does in each process, without the API)."""
-    from ..webhooks.worker import run
+    from kvalitet.webhooks.worker import run
 
     settings = settings_with()
     configure_logging(settings.log_level, settings.log_json)

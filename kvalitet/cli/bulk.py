@@ -10,20 +10,10 @@ from typing import Annotated
 import typer
 from sqlalchemy import select
 
-from .. import bulk as exports
-from ..bulk import (
-    TABLES,
-    BulkError,
-    ExportFormat,
-    _check_out_dir,
-    _table,
-    export_counts,
-    export_to_directory,
-    import_directory,
-    read_manifest,
-)
-from ..log import configure_logging
-from .support import database_url, settings_with, with_database
+from kvalitet import bulk as exports
+from kvalitet.bulk import TABLES, BulkError, ExportFormat, _check_out_dir, _table, export_counts, export_to_directory, import_directory, read_manifest
+from kvalitet.log import configure_logging
+from kvalitet.cli.support import database_url, settings_with, with_database
 
 
 def _progressbar(total: int, label: str):

@@ -7,8 +7,8 @@ import asyncio
 
 import typer
 
-from ..config import Settings
-from ..log import configure_logging, get_logger
+from kvalitet.config import Settings
+from kvalitet.log import configure_logging, get_logger
 
 log = get_logger("kvalitet.cli")
 
@@ -21,7 +21,7 @@ def settings_with(**overrides) -> Settings:
 
 def database_url(settings: Settings):
     """The configured URL, or an embedded server's (kept running by the returned handle)."""
-    from ..embedded import resolve_database_url
+    from kvalitet.embedded import resolve_database_url
 
     url, server = resolve_database_url(settings)
     if server is not None:
@@ -30,7 +30,7 @@ def database_url(settings: Settings):
 
 
 async def with_database(url: str, work):
-    from ..db import Database
+    from kvalitet.db import Database
 
     database = Database(url, pool_size=2)
     try:
@@ -41,11 +41,11 @@ async def with_database(url: str, work):
 
 async def as_system(database, settings: Settings, work):
     """Run `work(service)` in one transaction as the system (the CLI's actor)."""
-    from ..access import SYSTEM
-    from ..auth.policy import RolePolicy
-    from ..db import current_actor
-    from ..plugins import Profiles, new_plugin_manager
-    from ..services.context import ServiceContext
+    from kvalitet.access import SYSTEM
+    from kvalitet.auth.policy import RolePolicy
+    from kvalitet.db import current_actor
+    from kvalitet.plugins import Profiles, new_plugin_manager
+    from kvalitet.services.context import ServiceContext
 
     profiles = Profiles(new_plugin_manager(data_dirs=settings.profile_dirs))
     token = current_actor.set("system:cli")
@@ -57,7 +57,7 @@ async def as_system(database, settings: Settings, work):
 
 
 def run_service(work):
-    from ..services.errors import UserInputError
+    from kvalitet.services.errors import UserInputError
 
     settings = settings_with()
     configure_logging("warning", settings.log_json)

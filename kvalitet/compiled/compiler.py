@@ -31,25 +31,16 @@ from sqlalchemy import Select, Text, case, func, literal, select, tuple_
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from strawberry import relay
 
-from .. import models
-from ..access import AccessPolicy, Actor
-from ..loaders import CursorError, cursor_values, filter_clauses
-from ..schema.base import parse_uuid
-from ..schema.connection import page_size
-from ..schema.errors import BadInput
-from ..schema.query import numbers_for
-from ..schema.reads import Rows, read_of
-from .json_sql import (
-    column_kind,
-    cursor_text,
-    global_id,
-    json_array,
-    json_object,
-    quoted,
-    scalar_json,
-    sql_text,
-)
-from .reads import Children, NodeId, NotCompilable, Page, Parent, Scalar, field_read, row_node
+from kvalitet import models
+from kvalitet.access import AccessPolicy, Actor
+from kvalitet.loaders import CursorError, cursor_values, filter_clauses
+from kvalitet.schema.base import parse_uuid
+from kvalitet.schema.connection import page_size
+from kvalitet.schema.errors import BadInput
+from kvalitet.schema.query import numbers_for
+from kvalitet.schema.reads import Rows, read_of
+from kvalitet.compiled.json_sql import column_kind, cursor_text, global_id, json_array, json_object, quoted, scalar_json, sql_text
+from kvalitet.compiled.reads import Children, NodeId, NotCompilable, Page, Parent, Scalar, field_read, row_node
 
 COMMA = ","
 

@@ -16,8 +16,8 @@ from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from ..db.outage import is_outage
-from ..log import get_logger
+from kvalitet.db.outage import is_outage
+from kvalitet.log import get_logger
 
 log = get_logger(__name__)
 
@@ -68,8 +68,8 @@ class CompiledQueries(SchemaExtension):
         """The operation's compiled statement (cached per operation, variables and caller); None
         when the compiler does not do it."""
         # Imported here: the compiler reads the schema's types, and the schema lists this extension.
-        from .compiler import Compiler, NotCompilable
-        from .prepared import prepare
+        from kvalitet.compiled.compiler import Compiler, NotCompilable
+        from kvalitet.compiled.prepared import prepare
 
         cache = context.compiled_cache
         try:

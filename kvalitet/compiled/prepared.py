@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Select
 
-from ..caches import LRUCache
+from kvalitet.caches import LRUCache
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from enum import Enum
 
 from graphql import GraphQLEnumType, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLScalarType, get_named_type
 
-from ..schema.base import RowNode
-from ..schema.reads import Children, Filters, Page, Parent, read_of
+from kvalitet.schema.base import RowNode
+from kvalitet.schema.reads import Children, Filters, Page, Parent, read_of
 
 
 class NotCompilable(Exception):

@@ -14,9 +14,9 @@ import uuid
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from ..enums import ChangeAction
-from ..models import ChangeLog, Entity
-from ..ownership import owner_of
+from kvalitet.enums import ChangeAction
+from kvalitet.models import ChangeLog, Entity
+from kvalitet.ownership import owner_of
 
 # Who is acting: set per request by the API, per command by the CLI.
 current_actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("kvalitet_actor", default=None)

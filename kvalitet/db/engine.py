@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from .audit import AuditedSession
-from .reader import Reader
+from kvalitet.db.audit import AuditedSession
+from kvalitet.db.reader import Reader
 
 
 class Database:

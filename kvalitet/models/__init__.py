@@ -1,17 +1,17 @@
 """The database model: one module per domain concept."""
 
-from .api_key import ApiKey
-from .base import UNIT_KINDS, Base, Entity
-from .change_log import ChangeLog
-from .idempotency import IdempotencyRecord
-from .local_plan import LocalAction, LocalGoal, LocalPlan, LocalPlanSection
-from .municipality import Municipality
-from .national_goal import NationalGoal
-from .plan import Area, Criterion, Goal, Measure, Plan
-from .report import Assessment, Report
-from .sector_report import SectorReport
-from .unit import Unit
-from .webhook import OutboxEvent, WebhookDelivery, WebhookSubscription
+from kvalitet.models.api_key import ApiKey
+from kvalitet.models.base import UNIT_KINDS, Base, Entity
+from kvalitet.models.change_log import ChangeLog
+from kvalitet.models.idempotency import IdempotencyRecord
+from kvalitet.models.local_plan import LocalAction, LocalGoal, LocalPlan, LocalPlanSection
+from kvalitet.models.municipality import Municipality
+from kvalitet.models.national_goal import NationalGoal
+from kvalitet.models.plan import Area, Criterion, Goal, Measure, Plan
+from kvalitet.models.report import Assessment, Report
+from kvalitet.models.sector_report import SectorReport
+from kvalitet.models.unit import Unit
+from kvalitet.models.webhook import OutboxEvent, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "UNIT_KINDS",

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import ARRAY, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Entity
+from kvalitet.models.base import Entity
 
 
 class ApiKey(Entity):

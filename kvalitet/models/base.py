@@ -10,7 +10,7 @@ from enum import Enum
 from sqlalchemy import CheckConstraint, DateTime, Integer, MetaData, func, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
-from ..enums import UnitKind
+from kvalitet.enums import UnitKind
 
 # Named constraints, so migrations can drop and alter them by a stable name.
 NAMING_CONVENTION = {

@@ -8,7 +8,7 @@ from sqlalchemy import DateTime, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base
+from kvalitet.models.base import Base
 
 
 class IdempotencyRecord(Base):

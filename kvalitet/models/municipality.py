@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Entity
+from kvalitet.models.base import Entity
 
 
 class Municipality(Entity):

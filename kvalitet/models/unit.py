@@ -8,8 +8,8 @@ import uuid
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..enums import Ownership, UnitKind
-from .base import Entity, one_of
+from kvalitet.enums import Ownership, UnitKind
+from kvalitet.models.base import Entity, one_of
 
 
 class Unit(Entity):

@@ -1,7 +1,7 @@
 """Profile plug-ins: hook specifications, the plugin manager and the data-file profile."""
 
-from .data_profile import DataProfile
-from .manager import ENTRY_POINT_GROUP, HookError, ProfileError, Profiles, check_hooks, hookimpl, new_plugin_manager
+from kvalitet.plugins.data_profile import DataProfile
+from kvalitet.plugins.manager import ENTRY_POINT_GROUP, HookError, ProfileError, Profiles, check_hooks, hookimpl, new_plugin_manager
 
 __all__ = [
     "ENTRY_POINT_GROUP",

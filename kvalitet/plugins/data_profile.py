@@ -13,18 +13,8 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from ..content import (
-    DemoUnit,
-    Perspective,
-    PlanContent,
-    ProfileContent,
-    ProfileData,
-    Reporting,
-    ScaleLevel,
-    Vocabulary,
-    load_profile_data,
-)
-from .hookspecs import hookimpl
+from kvalitet.content import DemoUnit, Perspective, PlanContent, ProfileContent, ProfileData, Reporting, ScaleLevel, Vocabulary, load_profile_data
+from kvalitet.plugins.hookspecs import hookimpl
 
 
 class DataProfile:

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import pluggy
 
-from ..content import DemoUnit, Perspective, PlanContent, ProfileContent, Reporting, ScaleLevel, Vocabulary
-from ..rules import Finding, LocalPlanView, ReportView
+from kvalitet.content import DemoUnit, Perspective, PlanContent, ProfileContent, Reporting, ScaleLevel, Vocabulary
+from kvalitet.rules import Finding, LocalPlanView, ReportView
 
 PROJECT = "kvalitet"
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pluggy
 
-from ..content import DemoUnit, Perspective, PlanContent, ProfileContent, Reporting, ScaleLevel, Vocabulary
-from ..rules import Finding, LocalPlanView, ReportView
-from . import hookspecs
-from .data_profile import DataProfile
-from .hookspecs import PROJECT, hookimpl
+from kvalitet.content import DemoUnit, Perspective, PlanContent, ProfileContent, Reporting, ScaleLevel, Vocabulary
+from kvalitet.rules import Finding, LocalPlanView, ReportView
+from kvalitet.plugins import hookspecs
+from kvalitet.plugins.data_profile import DataProfile
+from kvalitet.plugins.hookspecs import PROJECT, hookimpl
 
 ENTRY_POINT_GROUP = "kvalitet.profiles"
 HOOK_PREFIX = f"{PROJECT}_"

@@ -6,17 +6,17 @@ import strawberry
 from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
 
-from ..compiled.extension import CompiledQueries
-from ..config import Settings
-from ..plugins import Profiles
-from .cost import QueryCost
-from .error_codes import ErrorCodes
-from .export import Subscription
-from .masking import MaskUnexpectedErrors
-from .mutations import Mutation
-from .node_types import NODE_TYPES
-from .query import query_type
-from .text_arguments import TextArguments
+from kvalitet.compiled.extension import CompiledQueries
+from kvalitet.config import Settings
+from kvalitet.plugins import Profiles
+from kvalitet.schema.cost import QueryCost
+from kvalitet.schema.error_codes import ErrorCodes
+from kvalitet.schema.export import Subscription
+from kvalitet.schema.masking import MaskUnexpectedErrors
+from kvalitet.schema.mutations import Mutation
+from kvalitet.schema.node_types import NODE_TYPES
+from kvalitet.schema.query import query_type
+from kvalitet.schema.text_arguments import TextArguments
 
 
 def build_schema(profiles: Profiles, settings: Settings | None = None) -> strawberry.Schema:

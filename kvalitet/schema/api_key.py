@@ -8,8 +8,8 @@ import uuid
 import strawberry
 from strawberry import relay
 
-from .. import models
-from .base import RowNode, Versioned
+from kvalitet import models
+from kvalitet.schema.base import RowNode, Versioned
 
 
 @strawberry.type(description="An integrator's API key for one municipality, with its scopes.")

@@ -16,12 +16,12 @@ from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from .. import models
-from ..loaders import cursor_values
-from ..pagination import CursorError, encode_cursor
-from .connection import page_size
-from .errors import BadInput
-from .history import ChangeAction
+from kvalitet import models
+from kvalitet.loaders import cursor_values
+from kvalitet.pagination import CursorError, encode_cursor
+from kvalitet.schema.connection import page_size
+from kvalitet.schema.errors import BadInput
+from kvalitet.schema.history import ChangeAction
 
 
 class ChangeFeedScope:

@@ -8,9 +8,9 @@ from typing import Generic, TypeVar
 import strawberry
 from strawberry import relay
 
-from ..loaders import Loaders
-from ..pagination import Page
-from .errors import BadInput
+from kvalitet.loaders import Loaders
+from kvalitet.pagination import Page
+from kvalitet.schema.errors import BadInput
 
 NodeType = TypeVar("NodeType")
 
@@ -65,7 +65,7 @@ async def paged(
     **equals,
 ) -> Connection:
     """One page of `model` rows under `parent_id` (batched with the other parents asked for)."""
-    from ..pagination import CursorError
+    from kvalitet.pagination import CursorError
 
     size = page_size(info.context.settings, first)
     try:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..access import AccessPolicy, Actor
-from ..config import Settings
-from ..db import Database
-from ..loaders import Loaders
-from ..plugins import Profiles
+from kvalitet.access import AccessPolicy, Actor
+from kvalitet.config import Settings
+from kvalitet.db import Database
+from kvalitet.loaders import Loaders
+from kvalitet.plugins import Profiles
 
 
 @dataclass

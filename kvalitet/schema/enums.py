@@ -8,7 +8,7 @@ from enum import Enum
 
 import strawberry
 
-from .. import enums
+from kvalitet import enums
 
 UnitKind = strawberry.enum(
     enums.UnitKind,

@@ -25,10 +25,10 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from .. import bulk, models
-from ..services.errors import UserInputError
-from .errors import BadInput
-from .mutation_support import read_service
+from kvalitet import bulk, models
+from kvalitet.services.errors import UserInputError
+from kvalitet.schema.errors import BadInput
+from kvalitet.schema.mutation_support import read_service
 
 
 @strawberry.type(description="Some rows of one table of an export, ready to insert in the order they come.")

@@ -7,7 +7,7 @@ import datetime as dt
 import strawberry
 from strawberry.scalars import JSON
 
-from .enums import ChangeAction
+from kvalitet.schema.enums import ChangeAction
 
 
 @strawberry.type(description="One recorded change: who, when, and what changed.")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from ..db.outage import RETRY_AFTER, is_outage
-from ..log import get_logger
-from ..middleware import SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, request_id
+from kvalitet.db.outage import RETRY_AFTER, is_outage
+from kvalitet.log import get_logger
+from kvalitet.middleware import SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, request_id
 
 log = get_logger(__name__)
 

@@ -10,22 +10,22 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from .. import models
-from ..loaders import AtLeast
-from . import review_lists
-from .api_key import ApiKey
-from .base import RowNode, Versioned
-from .connection import Connection
-from .enums import UnitKind
-from .errors import BadInput, instant
-from .local_plan import LocalPlan, ReviewStatus
-from .plan import Plan
-from .profile import Profile
-from .reads import Children, Filters, Page, relation
-from .report import Report, ReportingPeriodOfYear
-from .sector_report import PublishedSectorReport, SectorReportData
-from .unit import Unit
-from .webhook import WebhookSubscription
+from kvalitet import models
+from kvalitet.loaders import AtLeast
+from kvalitet.schema import review_lists
+from kvalitet.schema.api_key import ApiKey
+from kvalitet.schema.base import RowNode, Versioned
+from kvalitet.schema.connection import Connection
+from kvalitet.schema.enums import UnitKind
+from kvalitet.schema.errors import BadInput, instant
+from kvalitet.schema.local_plan import LocalPlan, ReviewStatus
+from kvalitet.schema.plan import Plan
+from kvalitet.schema.profile import Profile
+from kvalitet.schema.reads import Children, Filters, Page, relation
+from kvalitet.schema.report import Report, ReportingPeriodOfYear
+from kvalitet.schema.sector_report import PublishedSectorReport, SectorReportData
+from kvalitet.schema.unit import Unit
+from kvalitet.schema.webhook import WebhookSubscription
 
 UNIT_ORDERS = {"NAME": ("name", "id"), "UPDATED_AT": ("updated_at", "id")}
 
@@ -124,7 +124,7 @@ class Municipality(RowNode, Versioned):
 
     @strawberry.field(description="The profile's reporting periods of `year`, with their dates and due dates.")
     def reporting_calendar(self, info: Info, year: int) -> list[ReportingPeriodOfYear]:
-        from ..services.reports import calendar
+        from kvalitet.services.reports import calendar
 
         if not 1900 <= year <= 2200:
             raise BadInput(f"{year} is not a plausible year.", argument="year")
@@ -135,9 +135,9 @@ class Municipality(RowNode, Versioned):
         "Null for callers who may not read the municipality's reports."
     )
     async def sector_report(self, info: Info, year: int, period: str) -> SectorReportData | None:
-        from ..services import sector_reports
-        from ..services.errors import FORBIDDEN, NOT_FOUND, UserInputError
-        from .mutation_support import read_service
+        from kvalitet.services import sector_reports
+        from kvalitet.services.errors import FORBIDDEN, NOT_FOUND, UserInputError
+        from kvalitet.schema.mutation_support import read_service
 
         async with read_service(info) as service:
             try:

@@ -27,20 +27,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from strawberry.relay import GlobalID, GlobalIDValueError
 from strawberry.types import Info
 
-from .. import models
-from ..db import current_actor
-from ..services.context import ServiceContext
-from ..services.errors import (
-    DUPLICATE,
-    IDEMPOTENCY_KEY_REUSED,
-    INVALID_VALUE,
-    NOT_FOUND,
-    STALE_VERSION,
-    Problem,
-    UserInputError,
-    user_error_codes,
-)
-from ..services.targets import target_of
+from kvalitet import models
+from kvalitet.db import current_actor
+from kvalitet.services.context import ServiceContext
+from kvalitet.services.errors import DUPLICATE, IDEMPOTENCY_KEY_REUSED, INVALID_VALUE, NOT_FOUND, STALE_VERSION, Problem, UserInputError, user_error_codes
+from kvalitet.services.targets import target_of
 
 T = TypeVar("T")
 

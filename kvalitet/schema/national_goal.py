@@ -5,9 +5,9 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from .. import models
-from .base import RowNode, Versioned
-from .enums import Sector
+from kvalitet import models
+from kvalitet.schema.base import RowNode, Versioned
+from kvalitet.schema.enums import Sector
 
 
 @strawberry.type(description="A goal the government sets for the sector (sektormål).")

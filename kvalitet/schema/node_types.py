@@ -1,14 +1,14 @@
 """Every node type, so the schema knows them even where no field returns them directly."""
 
-from .api_key import ApiKey
-from .local_plan import LocalAction, LocalGoal, LocalPlan, LocalPlanSection
-from .municipality import Municipality
-from .national_goal import NationalGoal
-from .plan import Area, Criterion, Goal, Measure, Plan
-from .report import Assessment, Report
-from .sector_report import PublishedSectorReport
-from .unit import Unit
-from .webhook import WebhookSubscription
+from kvalitet.schema.api_key import ApiKey
+from kvalitet.schema.local_plan import LocalAction, LocalGoal, LocalPlan, LocalPlanSection
+from kvalitet.schema.municipality import Municipality
+from kvalitet.schema.national_goal import NationalGoal
+from kvalitet.schema.plan import Area, Criterion, Goal, Measure, Plan
+from kvalitet.schema.report import Assessment, Report
+from kvalitet.schema.sector_report import PublishedSectorReport
+from kvalitet.schema.unit import Unit
+from kvalitet.schema.webhook import WebhookSubscription
 
 NODE_TYPES = [
     Municipality,

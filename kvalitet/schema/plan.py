@@ -10,14 +10,14 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from .. import models
-from .base import RowNode, Versioned
-from .enums import PlanStatus, UnitKind
-from .national_goal import NationalGoal
-from .reads import Children, Filters, Parent, relation
+from kvalitet import models
+from kvalitet.schema.base import RowNode, Versioned
+from kvalitet.schema.enums import PlanStatus, UnitKind
+from kvalitet.schema.national_goal import NationalGoal
+from kvalitet.schema.reads import Children, Filters, Parent, relation
 
 if TYPE_CHECKING:
-    from .municipality import Municipality
+    from kvalitet.schema.municipality import Municipality
 
 
 @strawberry.type(description="What is done to reach a goal (tiltak).")

@@ -7,8 +7,8 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from ..content import ProfileContent
-from .enums import Locale
+from kvalitet.content import ProfileContent
+from kvalitet.schema.enums import Locale
 
 
 @strawberry.enum(description="What a term names.")

@@ -10,12 +10,12 @@ from sqlalchemy import select
 from strawberry import relay
 from strawberry.types import Info
 
-from .. import models
-from .changes import ChangeFeed, change_feed
-from .municipality import Municipality
-from .national_goal import NationalGoal
-from .profile import Profile
-from .reads import Rows, relation
+from kvalitet import models
+from kvalitet.schema.changes import ChangeFeed, change_feed
+from kvalitet.schema.municipality import Municipality
+from kvalitet.schema.national_goal import NationalGoal
+from kvalitet.schema.profile import Profile
+from kvalitet.schema.reads import Rows, relation
 
 
 @functools.cache

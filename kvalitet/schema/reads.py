@@ -59,7 +59,7 @@ class Children:
     limit_argument: str | None = None
 
     async def read(self, info, root, arguments: dict):
-        from .connection import page_size
+        from kvalitet.schema.connection import page_size
 
         found = self.filters(arguments)
         loader = info.context.loaders.children(
@@ -80,7 +80,7 @@ class Page:
     filters: Callable[[dict], Filters] = _no_filters
 
     async def read(self, info, root, arguments: dict):
-        from .connection import Connection, paged
+        from kvalitet.schema.connection import Connection, paged
 
         node = node_type(self.model)
         found = self.filters(arguments)
@@ -139,7 +139,7 @@ def read_of(definition) -> Read | None:
 @functools.cache
 def node_type(model: type):
     """The node type (`RowNode`) whose rows are `model`'s."""
-    from .base import RowNode
+    from kvalitet.schema.base import RowNode
 
     found = [cls for cls in _subclasses(RowNode) if cls.__dict__.get("model") is model]
     if len(found) != 1:

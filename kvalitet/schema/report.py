@@ -11,15 +11,15 @@ from sqlalchemy import select
 from strawberry import relay
 from strawberry.types import Info
 
-from .. import models
-from .base import RowNode, Versioned
-from .local_plan import LocalGoal, LocalPlan, ReviewStatus
-from .plan import Area, Criterion, Plan
-from .profile import Label
-from .reads import Children, Parent, relation
+from kvalitet import models
+from kvalitet.schema.base import RowNode, Versioned
+from kvalitet.schema.local_plan import LocalGoal, LocalPlan, ReviewStatus
+from kvalitet.schema.plan import Area, Criterion, Plan
+from kvalitet.schema.profile import Label
+from kvalitet.schema.reads import Children, Parent, relation
 
 if TYPE_CHECKING:
-    from .unit import Unit
+    from kvalitet.schema.unit import Unit
 
 
 @strawberry.type(description="A reporting period of one year, with its dates.")
@@ -88,7 +88,7 @@ class Report(RowNode, Versioned):
 
     @strawberry.field(description="Past its due date and not submitted.")
     def is_overdue(self) -> bool:
-        from ..services.reports import is_overdue
+        from kvalitet.services.reports import is_overdue
 
         return is_overdue(self.status.value, self.due_on, dt.datetime.now(dt.UTC).date())
 
@@ -112,8 +112,8 @@ class Report(RowNode, Versioned):
         "unit's kind, then the goals of its local plan — each with its assessment, if made."
     )
     async def items(self, info: Info) -> list[ReportItem]:
-        from ..services import reports
-        from .mutation_support import read_service, to_node
+        from kvalitet.services import reports
+        from kvalitet.schema.mutation_support import read_service, to_node
 
         async with read_service(info) as service:
             report = await service.session.get(models.Report, uuid.UUID(self.id))

@@ -4,11 +4,11 @@ an integrator every change exactly once."""
 
 from __future__ import annotations
 
-from .. import models
-from ..loaders import AtLeast, UnitKindIs
-from .errors import instant
-from .local_plan import ReviewStatus
-from .reads import Filters, Page
+from kvalitet import models
+from kvalitet.loaders import AtLeast, UnitKindIs
+from kvalitet.schema.errors import instant
+from kvalitet.schema.local_plan import ReviewStatus
+from kvalitet.schema.reads import Filters, Page
 
 ORDER = ("updated_at", "id")
 

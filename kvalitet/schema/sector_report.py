@@ -12,8 +12,8 @@ import uuid
 import strawberry
 from strawberry import relay
 
-from .. import models
-from .base import RowNode, Versioned
+from kvalitet import models
+from kvalitet.schema.base import RowNode, Versioned
 
 
 @strawberry.type(description="How many units have a given number of assessments at a level.")

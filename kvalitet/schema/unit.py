@@ -10,17 +10,17 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from .. import models
-from . import review_lists
-from .base import RowNode, Versioned
-from .connection import Connection
-from .enums import Ownership, UnitKind
-from .local_plan import LocalPlan, ReviewStatus
-from .reads import Parent, relation
-from .report import Report
+from kvalitet import models
+from kvalitet.schema import review_lists
+from kvalitet.schema.base import RowNode, Versioned
+from kvalitet.schema.connection import Connection
+from kvalitet.schema.enums import Ownership, UnitKind
+from kvalitet.schema.local_plan import LocalPlan, ReviewStatus
+from kvalitet.schema.reads import Parent, relation
+from kvalitet.schema.report import Report
 
 if TYPE_CHECKING:
-    from .municipality import Municipality
+    from kvalitet.schema.municipality import Municipality
 
 
 @strawberry.type(description="One kindergarten, school or SFO.")

@@ -9,10 +9,10 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from .. import models
-from .base import RowNode, Versioned
-from .connection import Connection, paged
-from .enums import DeliveryStatus
+from kvalitet import models
+from kvalitet.schema.base import RowNode, Versioned
+from kvalitet.schema.connection import Connection, paged
+from kvalitet.schema.enums import DeliveryStatus
 
 
 @strawberry.type(description="One event posted (or to be posted) to one subscription.")

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..access import AccessPolicy, Actor, Target
-from ..plugins import Profiles
-from .errors import FORBIDDEN, fail, not_found, stale
-from .targets import target_of
+from kvalitet.access import AccessPolicy, Actor, Target
+from kvalitet.plugins import Profiles
+from kvalitet.services.errors import FORBIDDEN, fail, not_found, stale
+from kvalitet.services.targets import target_of
 
 
 def _today() -> dt.date:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..db import current_actor
-from ..models import Municipality, Plan, Unit
-from ..plugins import Profiles
-from .catalogue import sync_national_goals
-from .plans import create_plan_from_content
+from kvalitet.db import current_actor
+from kvalitet.models import Municipality, Plan, Unit
+from kvalitet.plugins import Profiles
+from kvalitet.services.catalogue import sync_national_goals
+from kvalitet.services.plans import create_plan_from_content
 
 DEMO_ACTOR = "system:demo"
 

@@ -10,9 +10,9 @@ import uuid
 
 from sqlalchemy import any_, literal, select
 
-from ..db.audit import current_actor
-from ..models import OutboxEvent, WebhookDelivery, WebhookSubscription
-from .context import ServiceContext
+from kvalitet.db.audit import current_actor
+from kvalitet.models import OutboxEvent, WebhookDelivery, WebhookSubscription
+from kvalitet.services.context import ServiceContext
 
 EVENT_TYPES = (
     "unit.created",

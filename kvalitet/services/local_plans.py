@@ -12,36 +12,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ..enums import ActionStatus, PlanStatus, ReviewStatus
-from ..models import (
-    Area,
-    Assessment,
-    LocalAction,
-    LocalGoal,
-    LocalPlan,
-    LocalPlanSection,
-    Municipality,
-    Plan,
-    Report,
-    Unit,
-)
-from ..rules import AreaRef, Finding, LocalActionView, LocalGoalView, LocalPlanView, SectionView
-from .context import ServiceContext
-from .errors import (
-    DUPLICATE,
-    INVALID_STATE,
-    INVALID_VALUE,
-    NOT_APPLICABLE,
-    NOT_FOUND,
-    STALE_VERSION,
-    Problem,
-    UserInputError,
-    fail,
-)
-from .events import emit
-from .review import DECIDABLE, DONE, EDITABLE, load_editable
-from .units import UNSET
-from .validation import KEY_MAX, TEXT_MAX, TITLE_MAX, UNIT_WORDS, Checker
+from kvalitet.enums import ActionStatus, PlanStatus, ReviewStatus
+from kvalitet.models import Area, Assessment, LocalAction, LocalGoal, LocalPlan, LocalPlanSection, Municipality, Plan, Report, Unit
+from kvalitet.rules import AreaRef, Finding, LocalActionView, LocalGoalView, LocalPlanView, SectionView
+from kvalitet.services.context import ServiceContext
+from kvalitet.services.errors import DUPLICATE, INVALID_STATE, INVALID_VALUE, NOT_APPLICABLE, NOT_FOUND, STALE_VERSION, Problem, UserInputError, fail
+from kvalitet.services.events import emit
+from kvalitet.services.review import DECIDABLE, DONE, EDITABLE, load_editable
+from kvalitet.services.units import UNSET
+from kvalitet.services.validation import KEY_MAX, TEXT_MAX, TITLE_MAX, UNIT_WORDS, Checker
 
 
 def _now() -> dt.datetime:

@@ -7,11 +7,11 @@ import uuid
 
 from sqlalchemy import select
 
-from ..models import Municipality
-from .context import ServiceContext
-from .errors import DUPLICATE, INVALID_VALUE, fail
-from .units import UNSET
-from .validation import NAME_MAX, Checker
+from kvalitet.models import Municipality
+from kvalitet.services.context import ServiceContext
+from kvalitet.services.errors import DUPLICATE, INVALID_VALUE, fail
+from kvalitet.services.units import UNSET
+from kvalitet.services.validation import NAME_MAX, Checker
 
 _NUMBER = re.compile(r"^[0-9]{4}$")
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ..enums import PlanStatus, UnitKind
-from ..models import Area, Criterion, Goal, Measure, Municipality, NationalGoal, Plan
-from .context import ServiceContext
-from .errors import DUPLICATE, INVALID_STATE, INVALID_VALUE, NOT_FOUND, REQUIRED, fail
-from .units import UNSET
-from .validation import KEY_MAX, TEXT_MAX, TITLE_MAX, UNIT_WORDS, Checker
+from kvalitet.enums import PlanStatus, UnitKind
+from kvalitet.models import Area, Criterion, Goal, Measure, Municipality, NationalGoal, Plan
+from kvalitet.services.context import ServiceContext
+from kvalitet.services.errors import DUPLICATE, INVALID_STATE, INVALID_VALUE, NOT_FOUND, REQUIRED, fail
+from kvalitet.services.units import UNSET
+from kvalitet.services.validation import KEY_MAX, TEXT_MAX, TITLE_MAX, UNIT_WORDS, Checker
 
 _KIND = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")

@@ -7,13 +7,13 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..content import AreaContent, PlanContent
-from ..enums import PlanStatus
-from ..models import Area, Criterion, Goal, Measure, Municipality, NationalGoal, Plan
-from .context import ServiceContext
-from .errors import INVALID_STATE, INVALID_VALUE, NOT_FOUND, REQUIRED, fail
-from .events import emit
-from .validation import TITLE_MAX, Checker
+from kvalitet.content import AreaContent, PlanContent
+from kvalitet.enums import PlanStatus
+from kvalitet.models import Area, Criterion, Goal, Measure, Municipality, NationalGoal, Plan
+from kvalitet.services.context import ServiceContext
+from kvalitet.services.errors import INVALID_STATE, INVALID_VALUE, NOT_FOUND, REQUIRED, fail
+from kvalitet.services.events import emit
+from kvalitet.services.validation import TITLE_MAX, Checker
 
 
 async def _national_goal_ids(session: AsyncSession, content: PlanContent) -> dict[str, uuid.UUID]:
@@ -25,7 +25,7 @@ async def _national_goal_ids(session: AsyncSession, content: PlanContent) -> dic
 
     found = await ids()
     if not wanted <= found.keys():
-        from .catalogue import sync_national_goals
+        from kvalitet.services.catalogue import sync_national_goals
 
         await sync_national_goals(session)
         found = await ids()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from ..enums import ReviewStatus
-from .context import ServiceContext
-from .errors import INVALID_STATE, fail
+from kvalitet.enums import ReviewStatus
+from kvalitet.services.context import ServiceContext
+from kvalitet.services.errors import INVALID_STATE, fail
 
 EDITABLE = (ReviewStatus.DRAFT, ReviewStatus.RETURNED)
 # The review decisions and the status each leaves (its word in messages: "cannot be approved now").

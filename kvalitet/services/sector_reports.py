@@ -12,12 +12,12 @@ from collections import Counter
 
 from sqlalchemy import select
 
-from ..enums import ReviewStatus
-from ..models import Area, Assessment, Criterion, Goal, LocalGoal, Municipality, Plan, Report, SectorReport, Unit
-from .context import ServiceContext
-from .errors import INVALID_STATE, fail
-from .events import emit
-from .reports import is_overdue, period_of, plan_covering
+from kvalitet.enums import ReviewStatus
+from kvalitet.models import Area, Assessment, Criterion, Goal, LocalGoal, Municipality, Plan, Report, SectorReport, Unit
+from kvalitet.services.context import ServiceContext
+from kvalitet.services.errors import INVALID_STATE, fail
+from kvalitet.services.events import emit
+from kvalitet.services.reports import is_overdue, period_of, plan_covering
 
 # A unit's report status in the roll-up, in this order: none opened yet, or its report's status.
 NOT_OPENED = "not_opened"

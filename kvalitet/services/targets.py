@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..access import Target
-from ..models import Unit
-from ..ownership import OWNERSHIP, Owned, is_public, parent_ref
+from kvalitet.access import Target
+from kvalitet.models import Unit
+from kvalitet.ownership import OWNERSHIP, Owned, is_public, parent_ref
 
 
 async def target_of(session: AsyncSession, row) -> Target:

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ..enums import Ownership, UnitKind
-from ..models import Municipality, Unit
-from .context import ServiceContext
-from .errors import DUPLICATE, INVALID_STATE, fail
-from .events import emit
-from .validation import NAME_MAX, Checker
+from kvalitet.enums import Ownership, UnitKind
+from kvalitet.models import Municipality, Unit
+from kvalitet.services.context import ServiceContext
+from kvalitet.services.errors import DUPLICATE, INVALID_STATE, fail
+from kvalitet.services.events import emit
+from kvalitet.services.validation import NAME_MAX, Checker
 
 UNSET = object()
 

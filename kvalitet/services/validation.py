@@ -6,8 +6,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from ..enums import TextEnum, UnitKind
-from .errors import INVALID_ORG_NUMBER, INVALID_VALUE, REQUIRED, TOO_LONG, Problem, UserInputError
+from kvalitet.enums import TextEnum, UnitKind
+from kvalitet.services.errors import INVALID_ORG_NUMBER, INVALID_VALUE, REQUIRED, TOO_LONG, Problem, UserInputError
 
 # Unit kinds in messages ("… is not for kindergartens"), by kind or its stored word.
 UNIT_WORDS = {UnitKind.KINDERGARTEN: "kindergartens", UnitKind.SCHOOL: "schools", UnitKind.SFO: "SFOs"}

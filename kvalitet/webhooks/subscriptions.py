@@ -8,13 +8,13 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ..models import Municipality, WebhookSubscription
-from ..services.context import ServiceContext
-from ..services.errors import INVALID_VALUE
-from ..services.events import EVENT_TYPES
-from ..services.units import UNSET
-from ..services.validation import Checker
-from .targets import host_refusal
+from kvalitet.models import Municipality, WebhookSubscription
+from kvalitet.services.context import ServiceContext
+from kvalitet.services.errors import INVALID_VALUE
+from kvalitet.services.events import EVENT_TYPES
+from kvalitet.services.units import UNSET
+from kvalitet.services.validation import Checker
+from kvalitet.webhooks.targets import host_refusal
 
 
 def _check_url(checker: Checker, url: str | None, allow_http: bool, allow_private: bool) -> str | None:

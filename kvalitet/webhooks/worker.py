@@ -33,11 +33,11 @@ import httpx
 from sqlalchemy import false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ..enums import DeliveryStatus
-from ..log import get_logger
-from ..models import OutboxEvent, WebhookDelivery, WebhookSubscription
-from .signing import HEADER, sign
-from .targets import Refused, Resolver, pin
+from kvalitet.enums import DeliveryStatus
+from kvalitet.log import get_logger
+from kvalitet.models import OutboxEvent, WebhookDelivery, WebhookSubscription
+from kvalitet.webhooks.signing import HEADER, sign
+from kvalitet.webhooks.targets import Refused, Resolver, pin
 
 log = get_logger(__name__)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kvalitet.plugins import DataProfile, hookimpl
 
-from .rules import validate_local_plan_kind, validate_report_kind
+from kvalitet_profiles.drammen.rules import validate_local_plan_kind, validate_report_kind
 
 
 class DrammenProfile(DataProfile):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kvalitet.plugins import DataProfile, hookimpl
 
-from .rules import validate_fremtidsbilde
+from kvalitet_profiles.tromso.rules import validate_fremtidsbilde
 
 
 class TromsoProfile(DataProfile):

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from kvalitet.plugins import DataProfile, hookimpl
 
-from .calendar import calendar_query_type
-from .rules import validate_local_development_plan
+from kvalitet_profiles.vestvagoy.calendar import calendar_query_type
+from kvalitet_profiles.vestvagoy.rules import validate_local_development_plan
 
 
 class VestvagoyProfile(DataProfile):

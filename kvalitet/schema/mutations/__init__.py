@@ -3,13 +3,13 @@ and `errors: [UserError!]!`, and runs in one transaction."""
 
 from strawberry.tools import merge_types
 
-from .api_keys import ApiKeyMutations
-from .local_plans import LocalPlanMutations
-from .municipalities import MunicipalityMutations
-from .plans import PlanMutations
-from .reports import ReportMutations
-from .units import UnitMutations
-from .webhooks import WebhookMutations
+from kvalitet.schema.mutations.api_keys import ApiKeyMutations
+from kvalitet.schema.mutations.local_plans import LocalPlanMutations
+from kvalitet.schema.mutations.municipalities import MunicipalityMutations
+from kvalitet.schema.mutations.plans import PlanMutations
+from kvalitet.schema.mutations.reports import ReportMutations
+from kvalitet.schema.mutations.units import UnitMutations
+from kvalitet.schema.mutations.webhooks import WebhookMutations
 
 Mutation = merge_types(
     "Mutation",

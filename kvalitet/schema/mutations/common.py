@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from ...services.units import UNSET
+from kvalitet.services.units import UNSET
 
 
 def given(value):

@@ -8,10 +8,10 @@ import datetime as dt
 import strawberry
 from strawberry.types import Info
 
-from ...services import local_plans
-from ..local_plan import ActionStatus, Finding, LocalAction, LocalGoal, LocalPlan, LocalPlanSection
-from ..mutation_support import MutationInput, UserError, decode_id, payload_type, respond, run_mutation, to_node
-from .common import given, given_enum
+from kvalitet.services import local_plans
+from kvalitet.schema.local_plan import ActionStatus, Finding, LocalAction, LocalGoal, LocalPlan, LocalPlanSection
+from kvalitet.schema.mutation_support import MutationInput, UserError, decode_id, payload_type, respond, run_mutation, to_node
+from kvalitet.schema.mutations.common import given, given_enum
 
 LocalPlanPayload = payload_type(LocalPlan, "local_plan")
 LocalGoalPayload = payload_type(LocalGoal, "local_goal")
@@ -226,7 +226,7 @@ class LocalPlanMutations:
     @strawberry.mutation(description="Ask the profile's rules what the local plan still lacks (changes nothing).")
     async def validate_local_plan(self, info: Info, input: ValidateLocalPlanInput) -> ValidateLocalPlanPayload:
         async def work(service):
-            from ... import models
+            from kvalitet import models
 
             local_plan = await service.load(models.LocalPlan, decode_id(input.id, "LocalPlan", "id"), "local plan")
             return local_plan, await local_plans.findings(service, local_plan)

@@ -8,12 +8,12 @@ import datetime as dt
 import strawberry
 from strawberry.types import Info
 
-from ... import models
-from ...services import plan_structure, plans
-from ..enums import UnitKind
-from ..mutation_support import MutationInput, decode_id, payload_type, respond
-from ..plan import Area, Criterion, Goal, Measure, Plan
-from .common import given
+from kvalitet import models
+from kvalitet.services import plan_structure, plans
+from kvalitet.schema.enums import UnitKind
+from kvalitet.schema.mutation_support import MutationInput, decode_id, payload_type, respond
+from kvalitet.schema.plan import Area, Criterion, Goal, Measure, Plan
+from kvalitet.schema.mutations.common import given
 
 PlanPayload = payload_type(Plan, "plan")
 AreaPayload = payload_type(Area, "area")
