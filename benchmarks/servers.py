@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from kvalitet.embedded import EmbeddedPostgres
+from kvalitet.infra.embedded import EmbeddedPostgres
 
 BENCH_DIR = Path(__file__).resolve().parent
 PEER_DIR = BENCH_DIR / ".peer"

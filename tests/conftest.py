@@ -18,13 +18,12 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 
-from kvalitet.access import PermissiveAccessPolicy
+from kvalitet.access.actor import PermissiveAccessPolicy
 from kvalitet.app import create_app
-from kvalitet.config import Settings
 from kvalitet.db import Database
 from kvalitet.db.migrate import upgrade
+from kvalitet.infra.settings import Settings
 from kvalitet.plugins import Profiles, new_plugin_manager
-
 from tests.fixtures.plugin import FixtureProfile
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -40,7 +39,7 @@ def admin_url(tmp_path_factory) -> URL:
     external = os.environ.get("KVALITET_TEST_DATABASE_URL")
     if external:
         return make_url(external)
-    from kvalitet.embedded import EmbeddedPostgres
+    from kvalitet.infra.embedded import EmbeddedPostgres
 
     server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "pgdata", delete_on_exit=True)
     return server.url("postgres")

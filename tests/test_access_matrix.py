@@ -8,7 +8,7 @@ mutation of the schema against targets in its own unit, a sibling unit, its own 
 and the other municipality.
 
 The expectations come from the README's table, written down here (`Role`, `sees`, `may`), not
-from `kvalitet/auth/roles.py`:
+from `kvalitet/access/roles.py`:
 
 - allowed: the mutation succeeds (or, for a frozen plan, is refused as `INVALID_STATE`, which
   shows the access check let it through);
@@ -32,13 +32,12 @@ import httpx
 import pytest
 from strawberry.relay import GlobalID
 
-from kvalitet.access import PermissiveAccessPolicy
+from kvalitet.access.actor import PermissiveAccessPolicy
 from kvalitet.app import create_app
-from kvalitet.config import Settings
 from kvalitet.db import Database
+from kvalitet.infra.settings import Settings
 from kvalitet.plugins import Profiles, new_plugin_manager
 from kvalitet.services.validation import valid_org_number
-
 from tests.conftest import FIXTURES, GraphQLClient, _admin
 from tests.cycle import Cycle
 from tests.fixtures.plugin import FixtureProfile

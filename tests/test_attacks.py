@@ -25,7 +25,6 @@ from starlette.websockets import WebSocketDisconnect
 
 from kvalitet.app import create_app
 from kvalitet.db import Database
-
 from tests.cycle import Cycle
 
 TIMEOUT = 10  # seconds any single hostile request may take

@@ -16,7 +16,6 @@ from starlette.routing import Route
 
 from kvalitet.app import create_app
 from kvalitet.auth.local_tokens import create_token
-
 from tests.conftest import GraphQLClient
 from tests.cycle import Cycle
 from tests.serving import serving

@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 
 from kvalitet import bulk
 from kvalitet.cli import app
+from kvalitet.cli import bulk as cli_bulk
 from kvalitet.db import Database
 from kvalitet.db.migrate import upgrade
 from kvalitet.models import Base, Unit
-
 from tests.cycle import Cycle
 
 NUMBERS = ("5501", "3301", "1860", "9901")  # every demo municipality (9901: the test profile)
@@ -326,11 +326,11 @@ async def test_a_changed_file_or_an_unfinished_export_is_refused(source, tmp_pat
     ],
 )
 def test_csv_cells_read_back_as_written(kind, value):
-    assert bulk._from_cell(kind, bulk._to_cell(kind, value)) == value
+    assert bulk.codec.from_cell(kind, bulk.codec.to_cell(kind, value)) == value
 
 
 def test_cli_export_and_import(source, empty_database_url, tmp_path, monkeypatch):
-    monkeypatch.setattr(bulk, "PROGRESS_MIN_ROWS", 0)  # show the bars, on this small data too
+    monkeypatch.setattr(cli_bulk, "PROGRESS_MIN_ROWS", 0)  # show the bars, on this small data too
     monkeypatch.setenv("KVALITET_DATABASE_URL", source["database"].url)
     first, second = tmp_path / "first", tmp_path / "second"
     result = runner.invoke(app, ["export", "--municipality", "5501", "--format", "csv", "--out", str(first)])
@@ -365,7 +365,7 @@ def _forge(directory: Path, table: str, change) -> None:
     manifest = json.loads((directory / bulk.MANIFEST).read_text(encoding="utf-8"))
     for entry in manifest["tables"]:
         if entry["name"] == table:
-            entry["rows"], entry["sha256"] = len(rows), bulk._sha256(path)
+            entry["rows"], entry["sha256"] = len(rows), bulk.manifest.file_sha256(path)
     (directory / bulk.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
 
 

@@ -13,7 +13,6 @@ import pytest
 
 from kvalitet.app import create_app
 from kvalitet.auth.local_tokens import create_token
-
 from tests.cycle import Cycle
 
 LEAKS = (

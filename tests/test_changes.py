@@ -3,13 +3,12 @@ change skipped when transactions commit out of order."""
 
 import pytest
 
-from kvalitet.access import SYSTEM
-from kvalitet.auth.policy import RolePolicy
+from kvalitet.access.actor import SYSTEM
+from kvalitet.access.policy import RolePolicy
 from kvalitet.db import current_actor
 from kvalitet.schema.mutation_support import decode_id
 from kvalitet.services import units
 from kvalitet.services.context import ServiceContext
-
 from tests.cycle import Cycle
 
 FEED = """query ($after: String, $first: Int, $types: [String!]) { changes(after: $after, first: $first, entityTypes: $types) {

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kvalitet.cli import app
-from kvalitet.config import Settings
+from kvalitet.infra.settings import Settings
 
 REPO = Path(__file__).parent.parent
 runner = CliRunner()

@@ -20,14 +20,13 @@ from strawberry import relay
 from strawberry.types import Info
 
 from kvalitet import models as _models
-from kvalitet.access import PermissiveAccessPolicy
+from kvalitet.access.actor import PermissiveAccessPolicy
 from kvalitet.app import create_app
-from kvalitet.compiled.reads import row_node
 from kvalitet.plugins import Profiles, hookimpl, new_plugin_manager
 from kvalitet.schema.base import RowNode
-from kvalitet.schema.reads import Children, Page, Parent, Rows, read_of, relation
+from kvalitet.schema.compiled.reads import row_node
+from kvalitet.schema.reading.relations import Children, Page, Parent, Rows, read_of, relation
 from kvalitet.schema.webhook import WebhookSubscription
-
 from tests.test_statement_count import DEEP, _add_copies
 
 
@@ -405,7 +404,7 @@ async def test_access_rules_are_the_same_on_both_paths(
 # -- random queries over everything the compiler knows, found by walking the schema -----------
 #
 # No list of fields to keep: every column of a node type and every relation declared with
-# `kvalitet.schema.reads.relation` is a candidate, so a new one is covered as soon as it is
+# `kvalitet.schema.reading.relations.relation` is a candidate, so a new one is covered as soon as it is
 # declared. Argument values come from pools by GraphQL type.
 
 VALUES = {

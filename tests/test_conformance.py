@@ -4,11 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from kvalitet.conformance import assert_profile_conforms, check_profile
 from kvalitet.plugins import DataProfile, hookimpl
-from kvalitet.rules import Finding
+from kvalitet.plugins.conformance import assert_profile_conforms, check_profile
+from kvalitet.plugins.rules import Finding
 from kvalitet_profiles import drammen, tromso, vestvagoy
-
 from tests.conftest import FIXTURES
 from tests.fixtures.plugin import FixtureProfile
 
@@ -43,7 +42,7 @@ class Greedy(DataProfile):
 
     @hookimpl
     def kvalitet_demo_units(self, profile: str):
-        from kvalitet.content import DemoUnit
+        from kvalitet.plugins.content import DemoUnit
 
         return [DemoUnit(name="Nordlys skole", kind="school")] if profile == self.code else None
 

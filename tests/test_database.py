@@ -113,8 +113,8 @@ async def test_a_transaction_left_idle_is_ended_by_the_server(database_url):
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
-    from kvalitet.config import Settings
     from kvalitet.db import Database
+    from kvalitet.infra.settings import Settings
 
     assert Settings(_env_file=None).idle_in_transaction_timeout_ms == 60_000  # on by default
     database = Database(database_url, pool_size=1, idle_in_transaction_timeout_ms=300)

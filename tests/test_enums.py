@@ -1,4 +1,4 @@
-"""The enumerations stored as text have one home, kvalitet.enums: the tables' CHECK constraints,
+"""The enumerations stored as text have one home, kvalitet.models.enums: the tables' CHECK constraints,
 the services' validation and the GraphQL enums are all made from it."""
 
 import re
@@ -6,8 +6,8 @@ import re
 import pytest
 from sqlalchemy import CheckConstraint
 
-from kvalitet import enums
-from kvalitet.enums import (
+from kvalitet.models import Base, enums
+from kvalitet.models.enums import (
     ActionStatus,
     ChangeAction,
     DeliveryStatus,
@@ -17,7 +17,6 @@ from kvalitet.enums import (
     Sector,
     UnitKind,
 )
-from kvalitet.models import Base
 from kvalitet.plugins import Profiles, new_plugin_manager
 from kvalitet.schema import build_schema
 from kvalitet.services.errors import INVALID_VALUE, REQUIRED
@@ -70,7 +69,7 @@ def test_every_enumeration_has_a_column_and_a_graphql_type():
 
 def test_every_check_on_words_is_made_from_its_enumeration():
     checks = _one_of_checks()
-    assert set(checks) == set(STORED), "a CHECK on words that are not in kvalitet.enums (or one gone)"
+    assert set(checks) == set(STORED), "a CHECK on words that are not in kvalitet.models.enums (or one gone)"
     for (table, column), enum in STORED.items():
         listed = ", ".join(f"'{word}'" for word in enum.values())
         assert str(checks[table, column].sqltext) == f"{column} IN ({listed})"

@@ -67,7 +67,16 @@ def _bare_codes(path: Path, root: Path = REPO) -> list[str]:
     to a call that takes a code."""
     found = []
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    # `__all__` lists names a package exports (a constant may share a code's name), not codes.
+    exported = {
+        id(constant)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and any(getattr(target, "id", None) == "__all__" for target in node.targets)
+        for constant in ast.walk(node.value)
+    }
     for node in ast.walk(tree):
+        if id(node) in exported:
+            continue
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in ErrorCode.__members__:
             found.append(f"{path.relative_to(root)}:{node.lineno}: {node.value!r}")
         if isinstance(node, ast.Call):

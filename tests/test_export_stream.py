@@ -5,12 +5,12 @@ import pytest
 from sqlalchemy import select
 
 from kvalitet import bulk
-from kvalitet.access import ANONYMOUS, Actor, Grant
-from kvalitet.auth.policy import RolePolicy
-from kvalitet.loaders import Loaders
+from kvalitet.access.actor import ANONYMOUS, Actor, Grant
+from kvalitet.access.policy import RolePolicy
 from kvalitet.models import Municipality
 from kvalitet.schema import build_schema
 from kvalitet.schema.context import Context
+from kvalitet.schema.reading.loaders import Loaders
 
 EXPORT = "subscription ($n: String!) { municipalityExport(number: $n, chunkSize: 7) { table rows rowsSent rowsTotal } }"
 

@@ -32,9 +32,22 @@ import pytest
 from graphql import is_required_argument
 
 from kvalitet.schema import build_schema
-
 from tests.cycle import Cycle
-from tests.fuzz_support import PARENT, Checker, LogCapture, Pools, Requests, Target, Values, explore, harvest, harvest_cursors, harvest_owned, selection, walk
+from tests.fuzz_support import (
+    PARENT,
+    Checker,
+    LogCapture,
+    Pools,
+    Requests,
+    Target,
+    Values,
+    explore,
+    harvest,
+    harvest_cursors,
+    harvest_owned,
+    selection,
+    walk,
+)
 
 SCALE = float(os.environ.get("KVALITET_FUZZ_EXAMPLES", "1"))
 MUNICIPALITY = "9901"  # Testkommune, the test profile's demo municipality

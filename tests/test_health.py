@@ -3,9 +3,9 @@
 import httpx
 
 from kvalitet.app import create_app
-from kvalitet.config import Settings
 from kvalitet.db import Database
 from kvalitet.db.migrate import downgrade
+from kvalitet.infra.settings import Settings
 
 
 async def test_healthz_and_readyz_when_all_is_well(client):

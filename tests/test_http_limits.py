@@ -1,6 +1,6 @@
 """The HTTP server's own limits, over real sockets: a request's head must arrive in time and
 within its size, its body in time; a normal request is untouched. (uvicorn with the protocol
-`kvalitet serve` uses, `kvalitet.http_protocol`, serving the real app.)"""
+`kvalitet serve` uses, `kvalitet.web.protocol`, serving the real app.)"""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ import time
 import pytest
 
 from kvalitet.app import create_app
-from kvalitet.http_protocol import guarded_protocol
-
+from kvalitet.web.protocol import guarded_protocol
 from tests.serving import serving
 
 

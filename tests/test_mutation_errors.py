@@ -28,13 +28,12 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from kvalitet.access import PermissiveAccessPolicy
+from kvalitet.access.actor import PermissiveAccessPolicy
 from kvalitet.app import create_app
-from kvalitet.config import Settings
 from kvalitet.db import Database
+from kvalitet.infra.settings import Settings
 from kvalitet.plugins import Profiles, new_plugin_manager
 from kvalitet.services.validation import KEY_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX
-
 from tests.conftest import FIXTURES, _admin
 from tests.cycle import Cycle
 from tests.fixtures.plugin import FixtureProfile

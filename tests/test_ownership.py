@@ -1,9 +1,9 @@
-"""The ownership map (`kvalitet.ownership`) is the one place that says whose each row is:
+"""The ownership map (`kvalitet.access.ownership`) is the one place that says whose each row is:
 every table is in it, and what it says matches the schema's foreign keys."""
 
 from kvalitet import models
+from kvalitet.access.ownership import NOT_OWNED, OWNERSHIP, Below, Owned
 from kvalitet.models import Base
-from kvalitet.ownership import NOT_OWNED, OWNERSHIP, Below, Owned
 
 
 def test_every_table_is_owned_or_kept_per_caller():
@@ -31,7 +31,7 @@ def test_the_map_names_real_columns_and_foreign_keys():
 def test_a_rows_parent_is_the_first_parent_column_set():
     import uuid
 
-    from kvalitet.ownership import parent_ref
+    from kvalitet.access.ownership import parent_ref
 
     area, goal = uuid.uuid4(), uuid.uuid4()
     assert parent_ref(models.Criterion(area_id=area, goal_id=None)) == (models.Area, area)

@@ -16,9 +16,8 @@ from typer.testing import CliRunner
 import kvalitet
 from kvalitet.app import create_app
 from kvalitet.cli import app as cli
-from kvalitet.config import Settings
+from kvalitet.infra.settings import Settings
 from kvalitet.plugins import DataProfile, HookError, Profiles, check_hooks, hookimpl, new_plugin_manager
-
 from tests.conftest import FIXTURES
 from tests.fixtures.plugin import FixtureProfile
 

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from kvalitet.plugins import DataProfile, ProfileError, Profiles, hookspecs, new_plugin_manager
-from kvalitet.rules import LocalPlanView, ReportView
-
+from kvalitet.plugins.rules import LocalPlanView, ReportView
 from tests.conftest import FIXTURES
 
 DOCS = Path(__file__).parent.parent / "docs" / "plugins.md"

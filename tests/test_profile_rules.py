@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from kvalitet.plugins import Profiles, new_plugin_manager
-from kvalitet.rules import (
+from kvalitet.plugins.rules import (
     AssessmentView,
     LocalActionView,
     LocalGoalView,

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from kvalitet.content import AreaContent, PlanContent, ProfileData, load_profile_data
+from kvalitet.plugins.content import AreaContent, PlanContent, ProfileData, load_profile_data
 
 SEEDS_DIR = Path(os.environ.get("KVALITET_SEEDS_DIR") or Path(__file__).parents[2] / "shared" / "seeds")
 PROFILES_DIR = Path(__file__).parents[1] / "profiles"

@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 from kvalitet import registers
 from kvalitet.cli import app
 from kvalitet.cli.support import as_system
-from kvalitet.config import Settings
 from kvalitet.db import Database
+from kvalitet.infra.settings import Settings
 from kvalitet.models import ChangeLog, Municipality, Unit
 from kvalitet.registers import RegisterFileError, entries_of, import_units, parse_entries, parse_files
 from kvalitet.services.municipalities import create_municipality

@@ -23,7 +23,6 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from kvalitet import bulk
 from kvalitet.app import create_app
 from kvalitet.models import Municipality
-
 from tests.serving import serving
 
 OWNED, OTHER = "9901", "5501"

@@ -19,7 +19,6 @@ from sqlalchemy import update
 from kvalitet.models import WebhookSubscription
 from kvalitet.webhooks.targets import host_refusal, is_public
 from kvalitet.webhooks.worker import deliver_due
-
 from tests.cycle import Cycle
 from tests.receiver import Listener, Receiver
 
@@ -199,9 +198,8 @@ async def test_a_subscription_to_a_public_host_is_accepted(gql, municipality, ur
 
 
 async def test_the_allow_setting_accepts_private_hosts(settings, profiles, database):
-    from kvalitet.access import PermissiveAccessPolicy
+    from kvalitet.access.actor import PermissiveAccessPolicy
     from kvalitet.app import create_app
-
     from tests.conftest import GraphQLClient
 
     allowing = settings.model_copy(update={"webhook_allow_private_targets": True})

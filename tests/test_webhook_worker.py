@@ -13,7 +13,6 @@ from sqlalchemy import func, select, text, update
 
 from kvalitet.models import WebhookDelivery
 from kvalitet.webhooks.worker import Options, claim, deliver_due, record, run
-
 from tests.cycle import Cycle
 from tests.receiver import Receiver
 

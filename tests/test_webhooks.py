@@ -12,7 +12,6 @@ from kvalitet.db import Database
 from kvalitet.models import OutboxEvent, WebhookDelivery
 from kvalitet.webhooks.signing import HEADER, verify
 from kvalitet.webhooks.worker import deliver_due
-
 from tests.cycle import Cycle
 from tests.receiver import Receiver
 

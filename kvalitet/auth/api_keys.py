@@ -11,12 +11,12 @@ import uuid
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from kvalitet.access import Actor, Grant
+from kvalitet.access.actor import Actor, Grant
+from kvalitet.access.roles import API_KEY_SCOPES
 from kvalitet.models import ApiKey, Municipality
 from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import INVALID_STATE, INVALID_VALUE, fail
 from kvalitet.services.validation import NAME_MAX, Checker
-from kvalitet.auth.roles import API_KEY_SCOPES
 
 PREFIX = "kv_"
 

@@ -8,14 +8,14 @@ import time
 import jwt
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from kvalitet.access import ANONYMOUS, Actor
-from kvalitet.caches import LRUCache, TimedCache
-from kvalitet.config import Settings
-from kvalitet.log import get_logger
+from kvalitet.access.actor import ANONYMOUS, Actor
 from kvalitet.auth import local_tokens
 from kvalitet.auth.api_keys import PREFIX, actor_for_key
 from kvalitet.auth.claims import ClaimError, parse_roles, resolve
 from kvalitet.auth.oidc import OidcVerifier, claim
+from kvalitet.infra.caches import LRUCache, TimedCache
+from kvalitet.infra.log import get_logger
+from kvalitet.infra.settings import Settings
 
 log = get_logger(__name__)
 

@@ -20,8 +20,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.relay import GlobalID, GlobalIDValueError
 
-from kvalitet.access import Grant
-from kvalitet.caches import TimedCache
+from kvalitet.access.actor import Grant
+from kvalitet.infra.caches import TimedCache
 from kvalitet.models import Municipality, Unit
 from kvalitet.services.validation import valid_org_number
 

@@ -11,11 +11,11 @@ from typing import Annotated
 
 import typer
 
-from kvalitet.config import Settings
-from kvalitet.log import configure_logging
 from kvalitet.cli import bulk as bulk_commands
 from kvalitet.cli import units as units_commands
 from kvalitet.cli.support import database_url, log, run_service, settings_with, with_database
+from kvalitet.infra.log import configure_logging
+from kvalitet.infra.settings import Settings
 
 app = typer.Typer(
     help="kvalitet: GraphQL backend for municipal quality-development plans.",
@@ -60,7 +60,7 @@ def serve(
         log.info("local_tokens.key", path=str(key_path(settings.data_dir).resolve()))
     url, server = database_url(settings)
     if server is not None:
-        from kvalitet.embedded import start_guard
+        from kvalitet.infra.embedded import start_guard
 
         start_guard(server)  # stops the server even if this process is killed outright
     # Workers read the URL from the environment: the embedded server is started once, here.
@@ -89,7 +89,7 @@ def serve(
             workers=settings.workers,
             log_level=settings.log_level,
             # httptools with limits on how long and how large a request's head may be
-            http="kvalitet.http_protocol:ServiceHttpProtocol",
+            http="kvalitet.web.protocol:ServiceHttpProtocol",
         )
     finally:
         if server is not None:

@@ -10,15 +10,27 @@ from typing import Annotated
 import typer
 from sqlalchemy import select
 
-from kvalitet import bulk as exports
-from kvalitet.bulk import TABLES, BulkError, ExportFormat, _check_out_dir, _table, export_counts, export_to_directory, import_directory, read_manifest
-from kvalitet.log import configure_logging
+from kvalitet.bulk import (
+    TABLES,
+    BulkError,
+    ExportFormat,
+    check_out_dir,
+    export_counts,
+    export_to_directory,
+    import_directory,
+    read_manifest,
+)
+from kvalitet.bulk.codec import table_of
 from kvalitet.cli.support import database_url, settings_with, with_database
+from kvalitet.infra.log import configure_logging
+
+# Shorter runs finish before a bar would tell anything.
+PROGRESS_MIN_ROWS = 2000
 
 
 def _progressbar(total: int, label: str):
     # On standard error, so the summary on standard output stays clean to read or save.
-    return typer.progressbar(length=total, label=label, file=sys.stderr, hidden=total < exports.PROGRESS_MIN_ROWS)
+    return typer.progressbar(length=total, label=label, file=sys.stderr, hidden=total < PROGRESS_MIN_ROWS)
 
 
 def _run(work):
@@ -48,11 +60,11 @@ def export_command(
             # One snapshot for every query of the export.
             connection = await connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
             async with connection.begin():
-                table = _table("municipality")
+                table = table_of("municipality")
                 municipality_id = await connection.scalar(select(table.c.id).where(table.c.number == municipality))
                 if municipality_id is None:
                     raise BulkError(f"No municipality {municipality}.")
-                _check_out_dir(out)
+                check_out_dir(out)
                 counts = await export_counts(connection, municipality_id)
                 with _progressbar(sum(counts.values()), f"Exporting {municipality}") as bar:
                     return await export_to_directory(connection, municipality_id, out, fmt, progress=bar.update)

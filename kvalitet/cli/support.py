@@ -7,8 +7,8 @@ import asyncio
 
 import typer
 
-from kvalitet.config import Settings
-from kvalitet.log import configure_logging, get_logger
+from kvalitet.infra.log import configure_logging, get_logger
+from kvalitet.infra.settings import Settings
 
 log = get_logger("kvalitet.cli")
 
@@ -21,7 +21,7 @@ def settings_with(**overrides) -> Settings:
 
 def database_url(settings: Settings):
     """The configured URL, or an embedded server's (kept running by the returned handle)."""
-    from kvalitet.embedded import resolve_database_url
+    from kvalitet.infra.embedded import resolve_database_url
 
     url, server = resolve_database_url(settings)
     if server is not None:
@@ -41,8 +41,8 @@ async def with_database(url: str, work):
 
 async def as_system(database, settings: Settings, work):
     """Run `work(service)` in one transaction as the system (the CLI's actor)."""
-    from kvalitet.access import SYSTEM
-    from kvalitet.auth.policy import RolePolicy
+    from kvalitet.access.actor import SYSTEM
+    from kvalitet.access.policy import RolePolicy
     from kvalitet.db import current_actor
     from kvalitet.plugins import Profiles, new_plugin_manager
     from kvalitet.services.context import ServiceContext

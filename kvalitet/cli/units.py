@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from kvalitet.registers import Action, RegisterFileError, import_units, parse_files, summary
 from kvalitet.cli.support import run_service
+from kvalitet.registers import Action, RegisterFileError, import_units, parse_files, summary
 
 
 def _progressbar(actions: list[Action]):

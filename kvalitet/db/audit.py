@@ -14,9 +14,9 @@ import uuid
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from kvalitet.enums import ChangeAction
+from kvalitet.access.ownership import owner_of
 from kvalitet.models import ChangeLog, Entity
-from kvalitet.ownership import owner_of
+from kvalitet.models.enums import ChangeAction
 
 # Who is acting: set per request by the API, per command by the CLI.
 current_actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("kvalitet_actor", default=None)

@@ -10,7 +10,7 @@ from enum import Enum
 from sqlalchemy import CheckConstraint, DateTime, Integer, MetaData, func, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
-from kvalitet.enums import UnitKind
+from kvalitet.models.enums import UnitKind
 
 # Named constraints, so migrations can drop and alter them by a stable name.
 NAMING_CONVENTION = {
@@ -21,7 +21,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-# The unit kinds' words, for code that wants them as plain text (kvalitet.enums is their home).
+# The unit kinds' words, for code that wants them as plain text (kvalitet.models.enums is their home).
 UNIT_KINDS = UnitKind.values()
 
 
@@ -55,7 +55,7 @@ class Entity(Base):
 
 
 def one_of(column: str, values: type[Enum] | Iterable[str], name: str | None = None) -> CheckConstraint:
-    """A CHECK that `column` holds one of `values` (an enumeration of kvalitet.enums, or the
+    """A CHECK that `column` holds one of `values` (an enumeration of kvalitet.models.enums, or the
     words themselves): enumerations as text, checked by the database.
 
     Text plus CHECK rather than a PostgreSQL ENUM type: adding a value is one constraint swap

@@ -9,8 +9,8 @@ from sqlalchemy import BigInteger, DateTime, Identity, Index, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kvalitet.enums import ChangeAction
 from kvalitet.models.base import Base, one_of
+from kvalitet.models.enums import ChangeAction
 
 
 class ChangeLog(Base):

@@ -8,8 +8,8 @@ import uuid
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kvalitet.enums import ActionStatus, ReviewStatus
 from kvalitet.models.base import Entity, one_of
+from kvalitet.models.enums import ActionStatus, ReviewStatus
 
 
 class LocalPlan(Entity):

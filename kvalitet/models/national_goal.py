@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kvalitet.enums import Sector
 from kvalitet.models.base import Entity, one_of
+from kvalitet.models.enums import Sector
 
 
 class NationalGoal(Entity):

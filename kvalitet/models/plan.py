@@ -12,8 +12,8 @@ import uuid
 from sqlalchemy import ARRAY, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kvalitet.enums import PlanStatus
 from kvalitet.models.base import Entity, kinds_subset, one_of
+from kvalitet.models.enums import PlanStatus
 
 
 class Plan(Entity):

@@ -8,8 +8,8 @@ import uuid
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kvalitet.enums import Ownership, UnitKind
 from kvalitet.models.base import Entity, one_of
+from kvalitet.models.enums import Ownership, UnitKind
 
 
 class Unit(Entity):

@@ -22,8 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kvalitet.enums import DeliveryStatus
 from kvalitet.models.base import Base, Entity, one_of
+from kvalitet.models.enums import DeliveryStatus
 
 
 class WebhookSubscription(Entity):

@@ -1,7 +1,7 @@
 """A profile made of data files only: the plug-in object behind every shipped profile.
 
 Point it at a directory holding `profile.yaml`, `vocabulary.yaml`, `plan.yaml` (and
-optionally `calendar.yaml`, see `kvalitet.content`); it answers every descriptive hook
+optionally `calendar.yaml`, see `kvalitet.plugins.content`); it answers every descriptive hook
 for its code. A profile package adds Python only for what data cannot say (rules,
 schema additions) by subclassing it or by registering a second plug-in. A subclass marks each
 hook it overrides with `hookimpl` again, and names no other method `kvalitet_…` (the plug-in
@@ -13,7 +13,17 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from kvalitet.content import DemoUnit, Perspective, PlanContent, ProfileContent, ProfileData, Reporting, ScaleLevel, Vocabulary, load_profile_data
+from kvalitet.plugins.content import (
+    DemoUnit,
+    Perspective,
+    PlanContent,
+    ProfileContent,
+    ProfileData,
+    Reporting,
+    ScaleLevel,
+    Vocabulary,
+    load_profile_data,
+)
 from kvalitet.plugins.hookspecs import hookimpl
 
 

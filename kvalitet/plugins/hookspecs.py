@@ -7,7 +7,7 @@ that owns the code answers, every other returns None. That lets a separate plug-
 one piece of a profile (say, its scale) by registering later, without forking it.
 
 The annotations are the contract: the types the core passes and the types it expects back
-(`kvalitet.content` for a profile's content, `kvalitet.rules` for the rules' views and
+(`kvalitet.plugins.content` for a profile's content, `kvalitet.plugins.rules` for the rules' views and
 findings). Pluggy matches an implementation to its spec by name and parameter names only; an
 implementation may leave out parameters it does not use, and may leave out annotations.
 Every method of a plug-in whose name starts with `kvalitet_` must be a hook implementation
@@ -19,8 +19,16 @@ from __future__ import annotations
 
 import pluggy
 
-from kvalitet.content import DemoUnit, Perspective, PlanContent, ProfileContent, Reporting, ScaleLevel, Vocabulary
-from kvalitet.rules import Finding, LocalPlanView, ReportView
+from kvalitet.plugins.content import (
+    DemoUnit,
+    Perspective,
+    PlanContent,
+    ProfileContent,
+    Reporting,
+    ScaleLevel,
+    Vocabulary,
+)
+from kvalitet.plugins.rules import Finding, LocalPlanView, ReportView
 
 PROJECT = "kvalitet"
 
@@ -33,7 +41,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 def kvalitet_profile() -> ProfileContent | None:
     """Who the profile is.
 
-    Return a `kvalitet.content.ProfileContent` (code, name, municipality numbers and
+    Return a `kvalitet.plugins.content.ProfileContent` (code, name, municipality numbers and
     former numbers, default locale …). Called on every plug-in; each profile plug-in returns
     its own, any other plug-in returns None.
     """
@@ -41,7 +49,7 @@ def kvalitet_profile() -> ProfileContent | None:
 
 @hookspec(firstresult=True)
 def kvalitet_vocabulary(profile: str) -> Vocabulary | None:
-    """The profile's words: a `kvalitet.content.Vocabulary` for `profile`, or None.
+    """The profile's words: a `kvalitet.plugins.content.Vocabulary` for `profile`, or None.
 
     It names every core concept (plan, area, goal, criterion, measure, local plan, report …)
     and every area and goal kind the profile uses, in nb, nn and en.
@@ -50,7 +58,7 @@ def kvalitet_vocabulary(profile: str) -> Vocabulary | None:
 
 @hookspec(firstresult=True)
 def kvalitet_plan_content(profile: str) -> PlanContent | None:
-    """The municipality's plan as data: a `kvalitet.content.PlanContent`, or None.
+    """The municipality's plan as data: a `kvalitet.plugins.content.PlanContent`, or None.
 
     Areas, goals, criteria and measures in plan order. `createPlan` and the demo data
     build a plan's rows from it.
@@ -60,24 +68,24 @@ def kvalitet_plan_content(profile: str) -> PlanContent | None:
 @hookspec(firstresult=True)
 def kvalitet_perspectives(profile: str) -> list[Perspective] | None:
     """The perspectives a criterion or local goal may carry: a list of
-    `kvalitet.content.Perspective` (empty when the profile has none), or None."""
+    `kvalitet.plugins.content.Perspective` (empty when the profile has none), or None."""
 
 
 @hookspec(firstresult=True)
 def kvalitet_assessment_scale(profile: str) -> list[ScaleLevel] | None:
     """The levels an assessment may take, lowest first: a list of
-    `kvalitet.content.ScaleLevel`, or None."""
+    `kvalitet.plugins.content.ScaleLevel`, or None."""
 
 
 @hookspec(firstresult=True)
 def kvalitet_reporting(profile: str) -> Reporting | None:
-    """The reporting calendar: a `kvalitet.content.Reporting` (frequency and the periods of a
+    """The reporting calendar: a `kvalitet.plugins.content.Reporting` (frequency and the periods of a
     year with their due dates), or None."""
 
 
 @hookspec(firstresult=True)
 def kvalitet_demo_units(profile: str) -> list[DemoUnit] | None:
-    """Invented units for `kvalitet serve --demo`: a list of `kvalitet.content.DemoUnit`
+    """Invented units for `kvalitet serve --demo`: a list of `kvalitet.plugins.content.DemoUnit`
     (names start with «Demo»), or None."""
 
 
@@ -89,16 +97,16 @@ def kvalitet_graphql_query_types() -> list[type] | None:
 
 @hookspec
 def kvalitet_validate_local_plan(profile: str, local_plan: LocalPlanView) -> list[Finding] | None:
-    """The profile's rules for a unit's local plan: a list of `kvalitet.rules.Finding`
+    """The profile's rules for a unit's local plan: a list of `kvalitet.plugins.rules.Finding`
     (empty when the plan is complete), or None when `profile` is not yours.
 
-    `local_plan` is a `kvalitet.rules.LocalPlanView`. Every plug-in is asked and the findings
+    `local_plan` is a `kvalitet.plugins.rules.LocalPlanView`. Every plug-in is asked and the findings
     are joined, so a municipality can add rules to a profile it did not write.
     """
 
 
 @hookspec
 def kvalitet_validate_report(profile: str, report: ReportView) -> list[Finding] | None:
-    """The profile's rules for a unit's report: a list of `kvalitet.rules.Finding`, or None
-    when `profile` is not yours. `report` is a `kvalitet.rules.ReportView`. Findings of every
+    """The profile's rules for a unit's report: a list of `kvalitet.plugins.rules.Finding`, or None
+    when `profile` is not yours. `report` is a `kvalitet.plugins.rules.ReportView`. Findings of every
     plug-in are joined."""

@@ -9,11 +9,19 @@ from pathlib import Path
 
 import pluggy
 
-from kvalitet.content import DemoUnit, Perspective, PlanContent, ProfileContent, Reporting, ScaleLevel, Vocabulary
-from kvalitet.rules import Finding, LocalPlanView, ReportView
 from kvalitet.plugins import hookspecs
+from kvalitet.plugins.content import (
+    DemoUnit,
+    Perspective,
+    PlanContent,
+    ProfileContent,
+    Reporting,
+    ScaleLevel,
+    Vocabulary,
+)
 from kvalitet.plugins.data_profile import DataProfile
 from kvalitet.plugins.hookspecs import PROJECT, hookimpl
+from kvalitet.plugins.rules import Finding, LocalPlanView, ReportView
 
 ENTRY_POINT_GROUP = "kvalitet.profiles"
 HOOK_PREFIX = f"{PROJECT}_"

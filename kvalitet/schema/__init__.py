@@ -6,17 +6,17 @@ import strawberry
 from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
 
-from kvalitet.compiled.extension import CompiledQueries
-from kvalitet.config import Settings
+from kvalitet.infra.settings import Settings
 from kvalitet.plugins import Profiles
-from kvalitet.schema.cost import QueryCost
-from kvalitet.schema.error_codes import ErrorCodes
+from kvalitet.schema.compiled.extension import CompiledQueries
 from kvalitet.schema.export import Subscription
-from kvalitet.schema.masking import MaskUnexpectedErrors
+from kvalitet.schema.extensions.cost import QueryCost
+from kvalitet.schema.extensions.error_codes import ErrorCodes
+from kvalitet.schema.extensions.masking import MaskUnexpectedErrors
+from kvalitet.schema.extensions.text_arguments import TextArguments
 from kvalitet.schema.mutations import Mutation
 from kvalitet.schema.node_types import NODE_TYPES
 from kvalitet.schema.query import query_type
-from kvalitet.schema.text_arguments import TextArguments
 
 
 def build_schema(profiles: Profiles, settings: Settings | None = None) -> strawberry.Schema:

@@ -14,8 +14,8 @@ from strawberry import relay
 from strawberry.types import Info
 from strawberry.types.base import StrawberryList, StrawberryOptional
 
-from kvalitet.schema.connection import Connection
 from kvalitet.schema.history import ChangeRecord
+from kvalitet.schema.reading.connection import Connection
 
 HistoryConnection = Connection[ChangeRecord]
 
@@ -31,7 +31,7 @@ class Versioned:
     @strawberry.field(description="Every recorded change of this object, oldest first.")
     async def history(self, info: Info, first: int | None = None, after: str | None = None) -> HistoryConnection:
         from kvalitet.models import ChangeLog
-        from kvalitet.schema.connection import paged
+        from kvalitet.schema.reading.connection import paged
 
         return await paged(
             info,

@@ -17,11 +17,11 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from kvalitet import models
-from kvalitet.loaders import cursor_values
-from kvalitet.pagination import CursorError, encode_cursor
-from kvalitet.schema.connection import page_size
 from kvalitet.schema.errors import BadInput
 from kvalitet.schema.history import ChangeAction
+from kvalitet.schema.reading.connection import page_size
+from kvalitet.schema.reading.loaders import cursor_values
+from kvalitet.schema.reading.pagination import CursorError, encode_cursor
 
 
 class ChangeFeedScope:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kvalitet.access import AccessPolicy, Actor
-from kvalitet.config import Settings
+from kvalitet.access.actor import AccessPolicy, Actor
 from kvalitet.db import Database
-from kvalitet.loaders import Loaders
+from kvalitet.infra.settings import Settings
 from kvalitet.plugins import Profiles
+from kvalitet.schema.reading.loaders import Loaders
 
 
 @dataclass
@@ -24,4 +24,4 @@ class Context:
     response: Any = None
     # Queries may take the compiled path (HTTP requests, unless the settings turn it off).
     compiled: bool = False
-    compiled_cache: Any = None  # kvalitet.compiled.prepared.LRUCache of compiled statements
+    compiled_cache: Any = None  # kvalitet.schema.compiled.prepared.LRUCache of compiled statements

@@ -1,4 +1,4 @@
-"""The GraphQL enums. Those the database stores are kvalitet.enums' enumerations, made GraphQL
+"""The GraphQL enums. Those the database stores are kvalitet.models.enums' enumerations, made GraphQL
 types here with their GraphQL name and description: the members' names are the GraphQL values,
 their values the database's words."""
 
@@ -8,7 +8,7 @@ from enum import Enum
 
 import strawberry
 
-from kvalitet import enums
+from kvalitet.models import enums
 
 UnitKind = strawberry.enum(
     enums.UnitKind,

@@ -26,9 +26,9 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from kvalitet import bulk, models
-from kvalitet.services.errors import UserInputError
 from kvalitet.schema.errors import BadInput
 from kvalitet.schema.mutation_support import read_service
+from kvalitet.services.errors import UserInputError
 
 
 @strawberry.type(description="Some rows of one table of an export, ready to insert in the order they come.")

@@ -14,7 +14,7 @@ from kvalitet import models
 from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.enums import ActionStatus, ReviewStatus
 from kvalitet.schema.plan import Area, Plan
-from kvalitet.schema.reads import Children, Parent, relation
+from kvalitet.schema.reading.relations import Children, Parent, relation
 
 if TYPE_CHECKING:
     from kvalitet.schema.unit import Unit
@@ -100,8 +100,8 @@ class LocalPlan(RowNode, Versioned):
 
     @strawberry.field(description="What the profile's rules find missing; empty when the plan can be submitted.")
     async def findings(self, info: Info) -> list[Finding]:
-        from kvalitet.services import local_plans
         from kvalitet.schema.mutation_support import read_service
+        from kvalitet.services import local_plans
 
         async with read_service(info) as service:
             row = await service.session.get(models.LocalPlan, uuid.UUID(self.id))

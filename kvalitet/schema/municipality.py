@@ -11,17 +11,17 @@ from strawberry import relay
 from strawberry.types import Info
 
 from kvalitet import models
-from kvalitet.loaders import AtLeast
 from kvalitet.schema import review_lists
 from kvalitet.schema.api_key import ApiKey
 from kvalitet.schema.base import RowNode, Versioned
-from kvalitet.schema.connection import Connection
 from kvalitet.schema.enums import UnitKind
 from kvalitet.schema.errors import BadInput, instant
 from kvalitet.schema.local_plan import LocalPlan, ReviewStatus
 from kvalitet.schema.plan import Plan
 from kvalitet.schema.profile import Profile
-from kvalitet.schema.reads import Children, Filters, Page, relation
+from kvalitet.schema.reading.connection import Connection
+from kvalitet.schema.reading.loaders import AtLeast
+from kvalitet.schema.reading.relations import Children, Filters, Page, relation
 from kvalitet.schema.report import Report, ReportingPeriodOfYear
 from kvalitet.schema.sector_report import PublishedSectorReport, SectorReportData
 from kvalitet.schema.unit import Unit
@@ -135,9 +135,9 @@ class Municipality(RowNode, Versioned):
         "Null for callers who may not read the municipality's reports."
     )
     async def sector_report(self, info: Info, year: int, period: str) -> SectorReportData | None:
+        from kvalitet.schema.mutation_support import read_service
         from kvalitet.services import sector_reports
         from kvalitet.services.errors import FORBIDDEN, NOT_FOUND, UserInputError
-        from kvalitet.schema.mutation_support import read_service
 
         async with read_service(info) as service:
             try:

@@ -30,7 +30,16 @@ from strawberry.types import Info
 from kvalitet import models
 from kvalitet.db import current_actor
 from kvalitet.services.context import ServiceContext
-from kvalitet.services.errors import DUPLICATE, IDEMPOTENCY_KEY_REUSED, INVALID_VALUE, NOT_FOUND, STALE_VERSION, Problem, UserInputError, user_error_codes
+from kvalitet.services.errors import (
+    DUPLICATE,
+    IDEMPOTENCY_KEY_REUSED,
+    INVALID_VALUE,
+    NOT_FOUND,
+    STALE_VERSION,
+    Problem,
+    UserInputError,
+    user_error_codes,
+)
 from kvalitet.services.targets import target_of
 
 T = TypeVar("T")

@@ -14,7 +14,7 @@ from kvalitet import models
 from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.enums import PlanStatus, UnitKind
 from kvalitet.schema.national_goal import NationalGoal
-from kvalitet.schema.reads import Children, Filters, Parent, relation
+from kvalitet.schema.reading.relations import Children, Filters, Parent, relation
 
 if TYPE_CHECKING:
     from kvalitet.schema.municipality import Municipality

@@ -7,7 +7,7 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from kvalitet.content import ProfileContent
+from kvalitet.plugins.content import ProfileContent
 from kvalitet.schema.enums import Locale
 
 

@@ -15,7 +15,7 @@ from kvalitet.schema.changes import ChangeFeed, change_feed
 from kvalitet.schema.municipality import Municipality
 from kvalitet.schema.national_goal import NationalGoal
 from kvalitet.schema.profile import Profile
-from kvalitet.schema.reads import Rows, relation
+from kvalitet.schema.reading.relations import Rows, relation
 
 
 @functools.cache

@@ -16,7 +16,7 @@ from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.local_plan import LocalGoal, LocalPlan, ReviewStatus
 from kvalitet.schema.plan import Area, Criterion, Plan
 from kvalitet.schema.profile import Label
-from kvalitet.schema.reads import Children, Parent, relation
+from kvalitet.schema.reading.relations import Children, Parent, relation
 
 if TYPE_CHECKING:
     from kvalitet.schema.unit import Unit
@@ -112,8 +112,8 @@ class Report(RowNode, Versioned):
         "unit's kind, then the goals of its local plan — each with its assessment, if made."
     )
     async def items(self, info: Info) -> list[ReportItem]:
-        from kvalitet.services import reports
         from kvalitet.schema.mutation_support import read_service, to_node
+        from kvalitet.services import reports
 
         async with read_service(info) as service:
             report = await service.session.get(models.Report, uuid.UUID(self.id))

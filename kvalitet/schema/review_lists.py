@@ -5,10 +5,10 @@ an integrator every change exactly once."""
 from __future__ import annotations
 
 from kvalitet import models
-from kvalitet.loaders import AtLeast, UnitKindIs
 from kvalitet.schema.errors import instant
 from kvalitet.schema.local_plan import ReviewStatus
-from kvalitet.schema.reads import Filters, Page
+from kvalitet.schema.reading.loaders import AtLeast, UnitKindIs
+from kvalitet.schema.reading.relations import Filters, Page
 
 ORDER = ("updated_at", "id")
 

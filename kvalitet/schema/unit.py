@@ -13,10 +13,10 @@ from strawberry.types import Info
 from kvalitet import models
 from kvalitet.schema import review_lists
 from kvalitet.schema.base import RowNode, Versioned
-from kvalitet.schema.connection import Connection
 from kvalitet.schema.enums import Ownership, UnitKind
 from kvalitet.schema.local_plan import LocalPlan, ReviewStatus
-from kvalitet.schema.reads import Parent, relation
+from kvalitet.schema.reading.connection import Connection
+from kvalitet.schema.reading.relations import Parent, relation
 from kvalitet.schema.report import Report
 
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ from strawberry.types import Info
 
 from kvalitet import models
 from kvalitet.schema.base import RowNode, Versioned
-from kvalitet.schema.connection import Connection, paged
 from kvalitet.schema.enums import DeliveryStatus
+from kvalitet.schema.reading.connection import Connection, paged
 
 
 @strawberry.type(description="One event posted (or to be posted) to one subscription.")

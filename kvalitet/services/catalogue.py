@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kvalitet.content import load_national_goals
 from kvalitet.models import NationalGoal
+from kvalitet.plugins.content import load_national_goals
 
 
 async def sync_national_goals(session: AsyncSession) -> int:

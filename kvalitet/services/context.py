@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kvalitet.access import AccessPolicy, Actor, Target
+from kvalitet.access.actor import AccessPolicy, Actor, Target
 from kvalitet.plugins import Profiles
 from kvalitet.services.errors import FORBIDDEN, fail, not_found, stale
 from kvalitet.services.targets import target_of

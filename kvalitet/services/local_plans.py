@@ -12,11 +12,32 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from kvalitet.enums import ActionStatus, PlanStatus, ReviewStatus
-from kvalitet.models import Area, Assessment, LocalAction, LocalGoal, LocalPlan, LocalPlanSection, Municipality, Plan, Report, Unit
-from kvalitet.rules import AreaRef, Finding, LocalActionView, LocalGoalView, LocalPlanView, SectionView
+from kvalitet.models import (
+    Area,
+    Assessment,
+    LocalAction,
+    LocalGoal,
+    LocalPlan,
+    LocalPlanSection,
+    Municipality,
+    Plan,
+    Report,
+    Unit,
+)
+from kvalitet.models.enums import ActionStatus, PlanStatus, ReviewStatus
+from kvalitet.plugins.rules import AreaRef, Finding, LocalActionView, LocalGoalView, LocalPlanView, SectionView
 from kvalitet.services.context import ServiceContext
-from kvalitet.services.errors import DUPLICATE, INVALID_STATE, INVALID_VALUE, NOT_APPLICABLE, NOT_FOUND, STALE_VERSION, Problem, UserInputError, fail
+from kvalitet.services.errors import (
+    DUPLICATE,
+    INVALID_STATE,
+    INVALID_VALUE,
+    NOT_APPLICABLE,
+    NOT_FOUND,
+    STALE_VERSION,
+    Problem,
+    UserInputError,
+    fail,
+)
 from kvalitet.services.events import emit
 from kvalitet.services.review import DECIDABLE, DONE, EDITABLE, load_editable
 from kvalitet.services.units import UNSET

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from kvalitet.enums import PlanStatus, UnitKind
 from kvalitet.models import Area, Criterion, Goal, Measure, Municipality, NationalGoal, Plan
+from kvalitet.models.enums import PlanStatus, UnitKind
 from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import DUPLICATE, INVALID_STATE, INVALID_VALUE, NOT_FOUND, REQUIRED, fail
 from kvalitet.services.units import UNSET

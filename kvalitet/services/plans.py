@@ -7,9 +7,9 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kvalitet.content import AreaContent, PlanContent
-from kvalitet.enums import PlanStatus
 from kvalitet.models import Area, Criterion, Goal, Measure, Municipality, NationalGoal, Plan
+from kvalitet.models.enums import PlanStatus
+from kvalitet.plugins.content import AreaContent, PlanContent
 from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import INVALID_STATE, INVALID_VALUE, NOT_FOUND, REQUIRED, fail
 from kvalitet.services.events import emit

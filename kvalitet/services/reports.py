@@ -13,11 +13,22 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from kvalitet.enums import PlanStatus, ReviewStatus
 from kvalitet.models import Area, Assessment, Criterion, Goal, LocalGoal, LocalPlan, Municipality, Plan, Report, Unit
-from kvalitet.rules import AreaRef, AssessmentView, Finding, ReportView
+from kvalitet.models.enums import PlanStatus, ReviewStatus
+from kvalitet.plugins.rules import AreaRef, AssessmentView, Finding, ReportView
 from kvalitet.services.context import ServiceContext
-from kvalitet.services.errors import DUPLICATE, INVALID_STATE, INVALID_VALUE, MISSING_ASSESSMENT, NOT_APPLICABLE, NOT_FOUND, Problem, UserInputError, fail, stale
+from kvalitet.services.errors import (
+    DUPLICATE,
+    INVALID_STATE,
+    INVALID_VALUE,
+    MISSING_ASSESSMENT,
+    NOT_APPLICABLE,
+    NOT_FOUND,
+    Problem,
+    UserInputError,
+    fail,
+    stale,
+)
 from kvalitet.services.events import emit
 from kvalitet.services.review import DECIDABLE, DONE, EDITABLE, load_editable
 from kvalitet.services.validation import TEXT_MAX, UNIT_WORDS, Checker

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from kvalitet.enums import ReviewStatus
+from kvalitet.models.enums import ReviewStatus
 from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import INVALID_STATE, fail
 

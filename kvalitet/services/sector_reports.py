@@ -12,8 +12,8 @@ from collections import Counter
 
 from sqlalchemy import select
 
-from kvalitet.enums import ReviewStatus
 from kvalitet.models import Area, Assessment, Criterion, Goal, LocalGoal, Municipality, Plan, Report, SectorReport, Unit
+from kvalitet.models.enums import ReviewStatus
 from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import INVALID_STATE, fail
 from kvalitet.services.events import emit

@@ -1,6 +1,6 @@
-"""Which municipality and unit a row belongs to, for the access policy (`kvalitet.access.Target`).
+"""Which municipality and unit a row belongs to, for the access policy (`kvalitet.access.actor.Target`).
 
-Whose a row is comes from the ownership map (`kvalitet.ownership`); what is added here is the
+Whose a row is comes from the ownership map (`kvalitet.access.ownership`); what is added here is the
 unit's own setting that access depends on (whether staff may edit its drafts).
 """
 
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kvalitet.access import Target
+from kvalitet.access.actor import Target
+from kvalitet.access.ownership import OWNERSHIP, Owned, is_public, parent_ref
 from kvalitet.models import Unit
-from kvalitet.ownership import OWNERSHIP, Owned, is_public, parent_ref
 
 
 async def target_of(session: AsyncSession, row) -> Target:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from kvalitet.enums import Ownership, UnitKind
 from kvalitet.models import Municipality, Unit
+from kvalitet.models.enums import Ownership, UnitKind
 from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import DUPLICATE, INVALID_STATE, fail
 from kvalitet.services.events import emit

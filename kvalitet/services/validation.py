@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from kvalitet.enums import TextEnum, UnitKind
+from kvalitet.models.enums import TextEnum, UnitKind
 from kvalitet.services.errors import INVALID_ORG_NUMBER, INVALID_VALUE, REQUIRED, TOO_LONG, Problem, UserInputError
 
 # Unit kinds in messages ("… is not for kindergartens"), by kind or its stored word.
@@ -45,7 +45,7 @@ class Checker:
         return value
 
     def choice(self, value: str | None, allowed: type[TextEnum], field_name: str) -> str | None:
-        """`value` as given, when it is one of `allowed`'s words (kvalitet.enums)."""
+        """`value` as given, when it is one of `allowed`'s words (kvalitet.models.enums)."""
         if value is None:
             self.add(REQUIRED, f"{_label(field_name)} must not be empty.", field_name)
         elif value not in allowed.values():

@@ -33,9 +33,9 @@ import httpx
 from sqlalchemy import false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from kvalitet.enums import DeliveryStatus
-from kvalitet.log import get_logger
+from kvalitet.infra.log import get_logger
 from kvalitet.models import OutboxEvent, WebhookDelivery, WebhookSubscription
+from kvalitet.models.enums import DeliveryStatus
 from kvalitet.webhooks.signing import HEADER, sign
 from kvalitet.webhooks.targets import Refused, Resolver, pin
 

@@ -1,13 +1,12 @@
 """Drammen (3301): «Kvalitetsplan for helhetlig læringsløp».
 
-The content is data in `data/` (see `kvalitet.content`); the rule that a unit works only on
+The content is data in `data/` (see `kvalitet.plugins.content`); the rule that a unit works only on
 the foundations and ambitions of its own kind is in `rules.py`.
 """
 
 from pathlib import Path
 
 from kvalitet.plugins import DataProfile, hookimpl
-
 from kvalitet_profiles.drammen.rules import validate_local_plan_kind, validate_report_kind
 
 

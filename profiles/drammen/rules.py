@@ -3,7 +3,7 @@ kind (the kindergarten ambitions for kindergartens, the school ambitions for sch
 
 from __future__ import annotations
 
-from kvalitet.rules import Finding, LocalPlanView, ReportView
+from kvalitet.plugins.rules import Finding, LocalPlanView, ReportView
 
 UNIT_WORDS = {"kindergarten": ("barnehage", "barnehager"), "school": ("skole", "skoler"), "sfo": ("SFO", "SFO")}
 

@@ -1,13 +1,12 @@
 """Tromsø (5501): «Du og jeg og vi to – VI VIL!», quality development plan 2021–2025.
 
-The content is data in `data/` (see `kvalitet.content`); the rule for the unit's
+The content is data in `data/` (see `kvalitet.plugins.content`); the rule for the unit's
 «fremtidsbilde» is in `rules.py`.
 """
 
 from pathlib import Path
 
 from kvalitet.plugins import DataProfile, hookimpl
-
 from kvalitet_profiles.tromso.rules import validate_fremtidsbilde
 
 

@@ -7,7 +7,7 @@ god praksis»). It is complete only when all of them are there.
 
 from __future__ import annotations
 
-from kvalitet.rules import Finding, LocalPlanView, has_text
+from kvalitet.plugins.rules import Finding, LocalPlanView, has_text
 
 QUALITY_AREA = "quality_area"
 SIGNS_SECTION = "tegn_pa_god_praksis"

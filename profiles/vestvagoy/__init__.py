@@ -1,6 +1,6 @@
 """Vestvågøy (1860): development plan for sector Utdanning/Oppvekst.
 
-The content is data in `data/` (see `kvalitet.content`); the rule for the unit's «lokal
+The content is data in `data/` (see `kvalitet.plugins.content`); the rule for the unit's «lokal
 utviklingsplan» is in `rules.py`, and the calendar of meetings and milestones is added to the
 GraphQL API by `calendar.py`.
 """
@@ -8,7 +8,6 @@ GraphQL API by `calendar.py`.
 from pathlib import Path
 
 from kvalitet.plugins import DataProfile, hookimpl
-
 from kvalitet_profiles.vestvagoy.calendar import calendar_query_type
 from kvalitet_profiles.vestvagoy.rules import validate_local_development_plan
 

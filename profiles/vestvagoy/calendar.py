@@ -12,7 +12,7 @@ from typing import Annotated
 
 import strawberry
 
-from kvalitet.content import CalendarEntry
+from kvalitet.plugins.content import CalendarEntry
 
 
 @strawberry.type(description="A meeting or milestone in Vestvågøy's development-plan calendar.")

@@ -7,7 +7,7 @@ around «kontinuerlig forbedring av praksis».
 
 from __future__ import annotations
 
-from kvalitet.rules import Finding, LocalPlanView, has_text
+from kvalitet.plugins.rules import Finding, LocalPlanView, has_text
 
 THEME = "theme"
 SECTIONS = {"kartlegging": "kartlegging", "analyse": "analyse"}

@@ -7,7 +7,15 @@ from strawberry.types import Info
 
 from kvalitet.auth import api_keys
 from kvalitet.schema.api_key import ApiKey
-from kvalitet.schema.mutation_support import MutationInput, UserError, decode_id, payload_type, respond, run_mutation, to_node
+from kvalitet.schema.mutation_support import (
+    MutationInput,
+    UserError,
+    decode_id,
+    payload_type,
+    respond,
+    run_mutation,
+    to_node,
+)
 
 ApiKeyPayload = payload_type(ApiKey, "api_key")
 

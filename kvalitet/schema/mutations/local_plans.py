@@ -8,10 +8,18 @@ import datetime as dt
 import strawberry
 from strawberry.types import Info
 
-from kvalitet.services import local_plans
 from kvalitet.schema.local_plan import ActionStatus, Finding, LocalAction, LocalGoal, LocalPlan, LocalPlanSection
-from kvalitet.schema.mutation_support import MutationInput, UserError, decode_id, payload_type, respond, run_mutation, to_node
+from kvalitet.schema.mutation_support import (
+    MutationInput,
+    UserError,
+    decode_id,
+    payload_type,
+    respond,
+    run_mutation,
+    to_node,
+)
 from kvalitet.schema.mutations.common import given, given_enum
+from kvalitet.services import local_plans
 
 LocalPlanPayload = payload_type(LocalPlan, "local_plan")
 LocalGoalPayload = payload_type(LocalGoal, "local_goal")

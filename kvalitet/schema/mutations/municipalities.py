@@ -5,10 +5,10 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from kvalitet.services import municipalities
 from kvalitet.schema.municipality import Municipality
 from kvalitet.schema.mutation_support import MutationInput, decode_id, payload_type, respond
 from kvalitet.schema.mutations.common import given
+from kvalitet.services import municipalities
 
 MunicipalityPayload = payload_type(Municipality, "municipality")
 

@@ -9,11 +9,11 @@ import strawberry
 from strawberry.types import Info
 
 from kvalitet import models
-from kvalitet.services import plan_structure, plans
 from kvalitet.schema.enums import UnitKind
 from kvalitet.schema.mutation_support import MutationInput, decode_id, payload_type, respond
-from kvalitet.schema.plan import Area, Criterion, Goal, Measure, Plan
 from kvalitet.schema.mutations.common import given
+from kvalitet.schema.plan import Area, Criterion, Goal, Measure, Plan
+from kvalitet.services import plan_structure, plans
 
 PlanPayload = payload_type(Plan, "plan")
 AreaPayload = payload_type(Area, "area")

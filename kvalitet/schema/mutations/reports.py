@@ -6,10 +6,10 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from kvalitet.services import reports, sector_reports
 from kvalitet.schema.mutation_support import MutationInput, decode_id, payload_type, respond
 from kvalitet.schema.report import Assessment, Report
 from kvalitet.schema.sector_report import PublishedSectorReport
+from kvalitet.services import reports, sector_reports
 
 ReportPayload = payload_type(Report, "report")
 AssessmentPayload = payload_type(Assessment, "assessment")

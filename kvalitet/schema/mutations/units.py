@@ -5,11 +5,11 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from kvalitet.services import units
 from kvalitet.schema.enums import Ownership, UnitKind
 from kvalitet.schema.mutation_support import MutationInput, decode_id, payload_type, respond
-from kvalitet.schema.unit import Unit
 from kvalitet.schema.mutations.common import given, given_enum
+from kvalitet.schema.unit import Unit
+from kvalitet.services import units
 
 UnitPayload = payload_type(Unit, "unit")
 

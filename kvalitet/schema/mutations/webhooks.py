@@ -5,10 +5,18 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from kvalitet.webhooks import subscriptions
-from kvalitet.schema.mutation_support import MutationInput, UserError, decode_id, payload_type, respond, run_mutation, to_node
-from kvalitet.schema.webhook import WebhookSubscription
+from kvalitet.schema.mutation_support import (
+    MutationInput,
+    UserError,
+    decode_id,
+    payload_type,
+    respond,
+    run_mutation,
+    to_node,
+)
 from kvalitet.schema.mutations.common import given
+from kvalitet.schema.webhook import WebhookSubscription
+from kvalitet.webhooks import subscriptions
 
 WebhookSubscriptionPayload = payload_type(WebhookSubscription, "webhook_subscription")
 

@@ -17,7 +17,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from kvalitet.db.outage import is_outage
-from kvalitet.log import get_logger
+from kvalitet.infra.log import get_logger
 
 log = get_logger(__name__)
 
@@ -68,8 +68,8 @@ class CompiledQueries(SchemaExtension):
         """The operation's compiled statement (cached per operation, variables and caller); None
         when the compiler does not do it."""
         # Imported here: the compiler reads the schema's types, and the schema lists this extension.
-        from kvalitet.compiled.compiler import Compiler, NotCompilable
-        from kvalitet.compiled.prepared import prepare
+        from kvalitet.schema.compiled.compiler import Compiler, NotCompilable
+        from kvalitet.schema.compiled.prepared import prepare
 
         cache = context.compiled_cache
         try:

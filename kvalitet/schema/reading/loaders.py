@@ -20,8 +20,8 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
 
-from kvalitet.access import AccessPolicy, Actor
-from kvalitet.pagination import CursorError, Page, decode_cursor, encode_cursor
+from kvalitet.access.actor import AccessPolicy, Actor
+from kvalitet.schema.reading.pagination import CursorError, Page, decode_cursor, encode_cursor
 from kvalitet.services.validation import storable
 
 

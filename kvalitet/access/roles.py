@@ -7,7 +7,24 @@ on a kind of row needs.
 
 from __future__ import annotations
 
-from kvalitet.models import ApiKey, Area, Assessment, Criterion, Goal, LocalAction, LocalGoal, LocalPlan, LocalPlanSection, Measure, Municipality, Plan, Report, SectorReport, Unit, WebhookSubscription
+from kvalitet.models import (
+    ApiKey,
+    Area,
+    Assessment,
+    Criterion,
+    Goal,
+    LocalAction,
+    LocalGoal,
+    LocalPlan,
+    LocalPlanSection,
+    Measure,
+    Municipality,
+    Plan,
+    Report,
+    SectorReport,
+    Unit,
+    WebhookSubscription,
+)
 
 READ = "read"
 

@@ -8,9 +8,9 @@ from typing import Generic, TypeVar
 import strawberry
 from strawberry import relay
 
-from kvalitet.loaders import Loaders
-from kvalitet.pagination import Page
 from kvalitet.schema.errors import BadInput
+from kvalitet.schema.reading.loaders import Loaders
+from kvalitet.schema.reading.pagination import Page
 
 NodeType = TypeVar("NodeType")
 
@@ -65,7 +65,7 @@ async def paged(
     **equals,
 ) -> Connection:
     """One page of `model` rows under `parent_id` (batched with the other parents asked for)."""
-    from kvalitet.pagination import CursorError
+    from kvalitet.schema.reading.pagination import CursorError
 
     size = page_size(info.context.settings, first)
     try:

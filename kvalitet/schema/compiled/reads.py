@@ -2,7 +2,7 @@
 
 Plain fields need no declaration: a field of a `RowNode` type without a resolver is the column
 of the same name (that is how `RowNode.from_row` fills it), so `scalar_read` derives it. A
-relation is declared once, with `kvalitet.schema.reads.relation`, and its read spec is found in
+relation is declared once, with `kvalitet.schema.reading.relations.relation`, and its read spec is found in
 the field's metadata: the resolver and the compiled path read the same spec. Any other field
 is not compiled, and an operation that asks for it runs on the default path.
 `tests/test_compiled.py` walks the schema, so every relation and column is run both ways.
@@ -16,7 +16,7 @@ from enum import Enum
 from graphql import GraphQLEnumType, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLScalarType, get_named_type
 
 from kvalitet.schema.base import RowNode
-from kvalitet.schema.reads import Children, Filters, Page, Parent, read_of
+from kvalitet.schema.reading.relations import Children, Filters, Page, Parent, read_of
 
 
 class NotCompilable(Exception):

@@ -11,10 +11,10 @@ import uuid
 
 from sqlalchemy import Select, and_, false, or_
 
-from kvalitet.access import Actor, Grant, Target
+from kvalitet.access.actor import Actor, Grant, Target
+from kvalitet.access.ownership import OWNERSHIP, Owned, scoped
+from kvalitet.access.roles import READ, ROLES, STAFF_WHEN_ALLOWED, required_permission
 from kvalitet.models import ChangeLog
-from kvalitet.ownership import OWNERSHIP, Owned, scoped
-from kvalitet.auth.roles import READ, ROLES, STAFF_WHEN_ALLOWED, required_permission
 
 
 def permissions(actor: Actor, grant: Grant, target: Target | None = None) -> frozenset[str]:

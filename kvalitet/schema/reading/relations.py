@@ -9,7 +9,7 @@ gives the GraphQL type and arguments (its body is not run). The spec says what i
 - `Rows`: every row of a table the caller may see, in order (a root list).
 
 The resolver made here reads through the request's loaders (batched, narrowed by the access
-policy); the compiled path (`kvalitet.compiled`) finds the same spec in the field's metadata and
+policy); the compiled path (`kvalitet.schema.compiled`) finds the same spec in the field's metadata and
 writes the same read into its one statement. Filters and orders are functions of the field's
 arguments by their Python names, so both ways build them from one function.
 """
@@ -59,7 +59,7 @@ class Children:
     limit_argument: str | None = None
 
     async def read(self, info, root, arguments: dict):
-        from kvalitet.schema.connection import page_size
+        from kvalitet.schema.reading.connection import page_size
 
         found = self.filters(arguments)
         loader = info.context.loaders.children(
@@ -80,7 +80,7 @@ class Page:
     filters: Callable[[dict], Filters] = _no_filters
 
     async def read(self, info, root, arguments: dict):
-        from kvalitet.schema.connection import Connection, paged
+        from kvalitet.schema.reading.connection import Connection, paged
 
         node = node_type(self.model)
         found = self.filters(arguments)

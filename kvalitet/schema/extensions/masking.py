@@ -6,8 +6,8 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from kvalitet.db.outage import RETRY_AFTER, is_outage
-from kvalitet.log import get_logger
-from kvalitet.middleware import SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, request_id
+from kvalitet.infra.log import get_logger
+from kvalitet.web.middleware import SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, request_id
 
 log = get_logger(__name__)
 

@@ -14,8 +14,8 @@ from graphql.language import Visitor
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from kvalitet.services.validation import storable
 from kvalitet.schema.errors import BadInput
+from kvalitet.services.validation import storable
 
 
 def _strings(value: object) -> Iterator[str]:

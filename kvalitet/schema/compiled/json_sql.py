@@ -3,7 +3,7 @@
 The compiled path builds the response as text in PostgreSQL (not with `json_build_object`,
 whose output has spaces and whose arguments are capped at 100), so each value is rendered the
 way strawberry renders it: timestamps as Python's `isoformat()`, enums by name, Relay ids as
-base64 of "Type:uuid", cursors as `kvalitet.pagination.encode_cursor` makes them. Strings
+base64 of "Type:uuid", cursors as `kvalitet.schema.reading.pagination.encode_cursor` makes them. Strings
 are escaped by PostgreSQL's `to_json`, which leaves non-ASCII as UTF-8 (the default path
 escapes it as \\uXXXX): the same JSON value either way.
 """
@@ -62,7 +62,7 @@ def iso_timestamp(column: ColumnElement, separator: str = "T") -> ColumnElement:
 def scalar_json(
     column: ColumnElement, kind: str, nullable: bool, enum_names: dict[str, str] | None = None
 ) -> ColumnElement:
-    """`column` as JSON text for a GraphQL scalar of `kind` (see `kvalitet.compiled.reads`)."""
+    """`column` as JSON text for a GraphQL scalar of `kind` (see `kvalitet.schema.compiled.reads`)."""
     if kind in ("string", "int", "boolean"):
         # to_json escapes strings; integers and booleans print as JSON already. NULL stays NULL.
         rendered = func.to_json(column).cast(Text) if kind == "string" else column.cast(Text)

@@ -11,6 +11,9 @@ the compiled path sees exactly the rows the default path sees.
 Anything the compiled path does not do raises `NotCompilable` and the default path runs the
 operation instead; so does any argument the default path would refuse (an out-of-range page
 size, a foreign cursor), so the caller gets the default path's error.
+
+Over 400 lines on purpose: `Compiler` is one recursive walk (operation, field, relation,
+connection), and its steps share the walk's state; split, each part would need all of it.
 """
 
 from __future__ import annotations
@@ -32,15 +35,24 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from strawberry import relay
 
 from kvalitet import models
-from kvalitet.access import AccessPolicy, Actor
-from kvalitet.loaders import CursorError, cursor_values, filter_clauses
+from kvalitet.access.actor import AccessPolicy, Actor
 from kvalitet.schema.base import parse_uuid
-from kvalitet.schema.connection import page_size
+from kvalitet.schema.compiled.json_sql import (
+    column_kind,
+    cursor_text,
+    global_id,
+    json_array,
+    json_object,
+    quoted,
+    scalar_json,
+    sql_text,
+)
+from kvalitet.schema.compiled.reads import Children, NodeId, NotCompilable, Page, Parent, Scalar, field_read, row_node
 from kvalitet.schema.errors import BadInput
 from kvalitet.schema.query import numbers_for
-from kvalitet.schema.reads import Rows, read_of
-from kvalitet.compiled.json_sql import column_kind, cursor_text, global_id, json_array, json_object, quoted, scalar_json, sql_text
-from kvalitet.compiled.reads import Children, NodeId, NotCompilable, Page, Parent, Scalar, field_read, row_node
+from kvalitet.schema.reading.connection import page_size
+from kvalitet.schema.reading.loaders import CursorError, cursor_values, filter_clauses
+from kvalitet.schema.reading.relations import Rows, read_of
 
 COMMA = ","
 
@@ -212,7 +224,7 @@ class Compiler:
             raise NotCompilable("a page size out of range") from error
 
     def _page(self, parent_id, read: Page, field_def, details, arguments):
-        """A cursor connection, as `kvalitet.schema.connection.paged` makes it: one page after
+        """A cursor connection, as `kvalitet.schema.reading.connection.paged` makes it: one page after
         the cursor (one row more, to tell whether there is a next page), and the total."""
         connection_type = get_named_type(field_def.type)
         first = self._page_size(arguments.get("first"))

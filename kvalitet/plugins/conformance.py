@@ -2,7 +2,7 @@
 
 Any profile package can run it in its own tests:
 
-    from kvalitet.conformance import assert_profile_conforms
+    from kvalitet.plugins.conformance import assert_profile_conforms
     from my_profile import plugin
 
     def test_profile_conforms():
@@ -16,9 +16,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kvalitet.content import DemoUnit, Perspective, PlanContent, ProfileContent, Reporting, ScaleLevel, Vocabulary, load_national_goals
 from kvalitet.plugins import HookError, Profiles, check_hooks, new_plugin_manager
-from kvalitet.rules import Finding, LocalPlanView, ReportView, area_refs
+from kvalitet.plugins.content import (
+    DemoUnit,
+    Perspective,
+    PlanContent,
+    ProfileContent,
+    Reporting,
+    ScaleLevel,
+    Vocabulary,
+    load_national_goals,
+)
+from kvalitet.plugins.rules import Finding, LocalPlanView, ReportView, area_refs
 
 OTHER_CODE = "__no_such_profile__"
 

@@ -122,7 +122,7 @@ def stop_if_orphaned(pgdata: Path, *, wait: float = 30) -> bool:
 def start_guard(server: EmbeddedPostgres) -> subprocess.Popen:
     """A process that stops `server` once this process (and any other in its list) is gone."""
     return subprocess.Popen(
-        [sys.executable, "-m", "kvalitet.embedded", "guard", str(os.getpid()), str(server.pgdata)],
+        [sys.executable, "-m", "kvalitet.infra.embedded", "guard", str(os.getpid()), str(server.pgdata)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -149,8 +149,8 @@ def resolve_database_url(settings, *, environ=os.environ) -> tuple[str, Embedded
     return url.render_as_string(hide_password=False), server
 
 
-if __name__ == "__main__":  # python -m kvalitet.embedded guard OWNER_PID PGDATA
+if __name__ == "__main__":  # python -m kvalitet.infra.embedded guard OWNER_PID PGDATA
     if len(sys.argv) == 4 and sys.argv[1] == "guard":
         guard(int(sys.argv[2]), Path(sys.argv[3]))
     else:
-        sys.exit("usage: python -m kvalitet.embedded guard OWNER_PID PGDATA")
+        sys.exit("usage: python -m kvalitet.infra.embedded guard OWNER_PID PGDATA")

@@ -23,8 +23,30 @@ from typing import Any
 
 from sqlalchemy import false, or_, select
 
-from kvalitet.enums import PlanStatus
-from kvalitet.models import ApiKey, Area, Assessment, ChangeLog, Criterion, Goal, IdempotencyRecord, LocalAction, LocalGoal, LocalPlan, LocalPlanSection, Measure, Municipality, NationalGoal, OutboxEvent, Plan, Report, SectorReport, Unit, WebhookDelivery, WebhookSubscription
+from kvalitet.models import (
+    ApiKey,
+    Area,
+    Assessment,
+    ChangeLog,
+    Criterion,
+    Goal,
+    IdempotencyRecord,
+    LocalAction,
+    LocalGoal,
+    LocalPlan,
+    LocalPlanSection,
+    Measure,
+    Municipality,
+    NationalGoal,
+    OutboxEvent,
+    Plan,
+    Report,
+    SectorReport,
+    Unit,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from kvalitet.models.enums import PlanStatus
 
 # An adopted or archived plan is a public document; so is its content.
 PUBLIC_PLAN_STATUSES = (PlanStatus.ADOPTED.value, PlanStatus.ARCHIVED.value)

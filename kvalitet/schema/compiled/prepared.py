@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Select
 
-from kvalitet.caches import LRUCache
+from kvalitet.infra.caches import LRUCache
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ Writes: every service asks `can` for the row it changes (or, for a new row, its 
 described by a `Target`: whose it is and whether it is public.
 
 `PermissiveAccessPolicy` lets everything through (tests of other concerns, and the CLI);
-`kvalitet.auth.policy.RolePolicy` is the service's policy.
+`kvalitet.access.policy.RolePolicy` is the service's policy.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from functools import cache
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from kvalitet.config import get_settings
+from kvalitet.infra.settings import get_settings
 
 
 class GuardedHttpToolsProtocol(HttpToolsProtocol):

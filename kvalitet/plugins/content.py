@@ -1,0 +1,294 @@
+"""The shape of a profile's data files, and how to read them.
+
+A profile brings its plan as data (YAML beside its code), not as Python. These pydantic
+models are the one definition of that data: the loader validates every file against them,
+the conformance checks use them, and `python -m kvalitet.plugins.content DIR` checks a directory.
+
+Files in a profile's data directory:
+
+- ``profile.yaml``    who the profile is, its perspectives, scale and reporting calendar
+- ``vocabulary.yaml`` the local word for each core concept and each kind, in nb, nn and en
+- ``plan.yaml``       the municipality's plan: areas, goals, criteria and measures, in order
+- ``calendar.yaml``   optional: meetings and milestones (see `CalendarEntry`)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from kvalitet.models import enums
+
+# kvalitet.models.enums' words, read as plain text (as the database stores them).
+UnitKind = Literal[enums.UnitKind.values()]
+UNIT_KINDS: tuple[str, ...] = enums.UnitKind.values()
+Ownership = Literal[enums.Ownership.values()]
+Sector = Literal[enums.Sector.values()]
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
+Kind = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+MunicipalityNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
+
+# The core concepts a vocabulary must name (DESIGN: the domain).
+CORE_CONCEPTS: tuple[str, ...] = (
+    "municipality",
+    "unit",
+    "plan",
+    "area",
+    "goal",
+    "criterion",
+    "measure",
+    "local_plan",
+    "report",
+    "sector_report",
+    "national_goal",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Label(_Strict):
+    """A word or phrase in the three locales the service speaks."""
+
+    nb: Text
+    nn: Text
+    en: Text
+
+
+class CriterionContent(_Strict):
+    text: Text
+    perspective: Key | None = None
+
+
+class MeasureContent(_Strict):
+    text: Text
+    owner: Text | None = None
+    deadline: dt.date | None = None
+    partner: Text | None = None
+    target_group: Text | None = None
+
+
+class GoalContent(_Strict):
+    kind: Kind
+    text: Text
+    national_goals: list[Key] = Field(default_factory=list)
+    criteria: list[CriterionContent] = Field(default_factory=list)
+
+
+class AreaContent(_Strict):
+    key: Key
+    kind: Kind
+    title: Text
+    description: Text | None = None
+    # None: inherits from the parent area, or from the plan at the top.
+    applies_to: list[UnitKind] | None = None
+    goals: list[GoalContent] = Field(default_factory=list)
+    criteria: list[CriterionContent] = Field(default_factory=list)
+    measures: list[MeasureContent] = Field(default_factory=list)
+    children: list[AreaContent] = Field(default_factory=list)
+
+    def walk(self):
+        """This area and every area below it, in plan order (depth first)."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+class PlanContent(_Strict):
+    title: Text
+    period_start: int = Field(ge=1900, le=2200)
+    period_end: int = Field(ge=1900, le=2200)
+    description: Text | None = None
+    applies_to: list[UnitKind] = Field(default_factory=lambda: list(UNIT_KINDS))
+    adopted_on: dt.date | None = None
+    adopted_by: Text | None = None
+    areas: list[AreaContent]
+
+    @model_validator(mode="after")
+    def _check(self) -> PlanContent:
+        if self.period_end < self.period_start:
+            raise ValueError("period_end is before period_start")
+        keys = [area.key for area in self.all_areas()]
+        dupes = sorted({k for k in keys if keys.count(k) > 1})
+        if dupes:
+            raise ValueError(f"area keys must be unique in a plan; repeated: {', '.join(dupes)}")
+        return self
+
+    def all_areas(self):
+        for area in self.areas:
+            yield from area.walk()
+
+
+class Perspective(_Strict):
+    key: Key
+    label: Label
+
+
+class ScaleLevel(_Strict):
+    level: Key
+    label: Label
+    description: Text | None = None
+
+
+class ReportingPeriod(_Strict):
+    """One reporting period of a year: it ends on `ends` (MM-DD) and is due on `due` (MM-DD,
+    in the same year, or in the next when `due_next_year`)."""
+
+    key: Key
+    label: Label
+    starts: Annotated[str, StringConstraints(pattern=r"^[01][0-9]-[0-3][0-9]$")]
+    ends: Annotated[str, StringConstraints(pattern=r"^[01][0-9]-[0-3][0-9]$")]
+    due: Annotated[str, StringConstraints(pattern=r"^[01][0-9]-[0-3][0-9]$")]
+    due_next_year: bool = False
+
+
+class Reporting(_Strict):
+    frequency: Literal["annual", "half_yearly", "termly"]
+    periods: list[ReportingPeriod] = Field(min_length=1)
+
+
+class DemoUnit(_Strict):
+    name: Text
+    kind: UnitKind
+    ownership: Ownership = enums.Ownership.MUNICIPAL.value
+    zone: Text | None = None
+
+
+class ProfileContent(_Strict):
+    code: Key
+    name: Text
+    # A profile may serve no particular municipality (a template any municipality can pick).
+    municipality_name: Text | None = None
+    municipality_numbers: list[MunicipalityNumber] = Field(default_factory=list)
+    # Earlier numbers of the same municipality (e.g. before the 2024 county reform).
+    municipality_aliases: list[MunicipalityNumber] = Field(default_factory=list)
+    default_locale: Literal["nb", "nn", "en"] = "nb"
+    perspectives: list[Perspective] = Field(default_factory=list)
+    assessment_scale: list[ScaleLevel] = Field(min_length=2)
+    reporting: Reporting
+    demo_units: list[DemoUnit] = Field(default_factory=list)
+
+
+class Vocabulary(_Strict):
+    concepts: dict[str, Label]
+    area_kinds: dict[Kind, Label]
+    goal_kinds: dict[Kind, Label] = Field(default_factory=dict)
+
+    @field_validator("concepts")
+    @classmethod
+    def _all_concepts(cls, value: dict[str, Label]) -> dict[str, Label]:
+        missing = [c for c in CORE_CONCEPTS if c not in value]
+        if missing:
+            raise ValueError(f"vocabulary lacks the core concepts: {', '.join(missing)}")
+        return value
+
+
+class CalendarEntry(_Strict):
+    """A meeting or milestone in a profile's yearly calendar (Vestvågøy's «årshjul»)."""
+
+    week: int | None = Field(default=None, ge=1, le=53)
+    date: dt.date | None = None
+    time: Annotated[str, StringConstraints(pattern=r"^[0-2][0-9]:[0-5][0-9](-[0-2][0-9]:[0-5][0-9])?$")] | None = None
+    topic: Text
+    reading: Text | None = None
+    participants: Text | None = None
+
+
+class ProfileData(_Strict):
+    """Everything in one profile's data directory, validated together."""
+
+    profile: ProfileContent
+    vocabulary: Vocabulary
+    plan: PlanContent
+    calendar: list[CalendarEntry] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProfileData:
+        problems: list[str] = []
+        perspectives = {p.key for p in self.profile.perspectives}
+        for area in self.plan.all_areas():
+            if area.kind not in self.vocabulary.area_kinds:
+                problems.append(f"area {area.key!r}: kind {area.kind!r} has no word in vocabulary.area_kinds")
+            for goal in area.goals:
+                if goal.kind not in self.vocabulary.goal_kinds:
+                    problems.append(f"area {area.key!r}: goal kind {goal.kind!r} has no word in vocabulary.goal_kinds")
+            criteria = list(area.criteria) + [c for g in area.goals for c in g.criteria]
+            for criterion in criteria:
+                if criterion.perspective and criterion.perspective not in perspectives:
+                    problems.append(
+                        f"area {area.key!r}: perspective {criterion.perspective!r} is not in profile.perspectives"
+                    )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def _read_yaml(path: Path):
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def load_profile_data(directory: Path) -> ProfileData:
+    """Read and validate a profile's data directory; raises pydantic's ValidationError."""
+    directory = Path(directory)
+    calendar_file = directory / "calendar.yaml"
+    return ProfileData.model_validate(
+        {
+            "profile": _read_yaml(directory / "profile.yaml"),
+            "vocabulary": _read_yaml(directory / "vocabulary.yaml"),
+            "plan": _read_yaml(directory / "plan.yaml"),
+            "calendar": _read_yaml(calendar_file) if calendar_file.exists() else [],
+        }
+    )
+
+
+class NationalGoalContent(_Strict):
+    key: Key
+    sector: Sector
+    text: Text
+
+
+def load_national_goals() -> list[NationalGoalContent]:
+    """The government's sector goals (sektormål), shipped with the core."""
+    # The package data of `kvalitet` (kvalitet/data/), wherever the package is installed.
+    path = Path(str(resources.files("kvalitet") / "data" / "national_goals.yaml"))
+    return [NationalGoalContent.model_validate(item) for item in _read_yaml(path)]
+
+
+def summarize(data: ProfileData) -> str:
+    areas = list(data.plan.all_areas())
+    kinds: dict[str, int] = {}
+    for area in areas:
+        kinds[area.kind] = kinds.get(area.kind, 0) + 1
+    goals = sum(len(a.goals) for a in areas)
+    criteria = sum(len(a.criteria) + sum(len(g.criteria) for g in a.goals) for a in areas)
+    measures = sum(len(a.measures) for a in areas)
+    kind_text = ", ".join(f"{k}={n}" for k, n in kinds.items())
+    return (
+        f"{data.profile.code}: {len(areas)} areas ({kind_text}), {goals} goals, "
+        f"{criteria} criteria, {measures} measures, {len(data.calendar)} calendar entries"
+    )
+
+
+def _main(argv: list[str]) -> int:
+    status = 0
+    for arg in argv or ["."]:
+        try:
+            print(summarize(load_profile_data(Path(arg))))
+        except Exception as error:  # report every directory, not just the first bad one
+            print(f"{arg}: INVALID\n{error}")
+            status = 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

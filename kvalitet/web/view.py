@@ -1,0 +1,260 @@
+"""The GraphQL view: strawberry's ASGI view with the service's authentication, request-body
+checks (size, JSON depth), error shapes, compiled reads and per-request context."""
+
+from __future__ import annotations
+
+import json
+
+from cross_web import HTTPException  # what strawberry's views answer as an HTTP error
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse, Response
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, MULTIPART_SUBSCRIPTION_PROTOCOL
+from strawberry.types.unset import UNSET
+
+from kvalitet.access.actor import ANONYMOUS, AccessPolicy, Actor
+from kvalitet.auth.authenticate import AuthenticationError, Authenticator
+from kvalitet.db import Database
+from kvalitet.infra.caches import LRUCache
+from kvalitet.infra.settings import Settings
+from kvalitet.plugins import Profiles
+from kvalitet.schema.compiled.extension import RawJSON
+from kvalitet.schema.compiled.prepared import Repeat, RepeatedRequests
+from kvalitet.schema.context import Context
+from kvalitet.schema.reading.loaders import Loaders
+from kvalitet.web.websocket import (
+    ConnectionRefused,
+    TransportWSHandler,
+    close_reason,
+    connection_credentials,
+    normalized_credentials,
+    operation_problem,
+)
+
+# Credentials longer than this, or with characters no token or API key has (controls, NUL,
+# anything not ASCII), are refused before they reach the verifiers or the database.
+_MAX_CREDENTIALS = 16_384
+
+
+_MALFORMED = "Send credentials as `Authorization: Bearer <token or API key>`."
+
+
+class KvalitetGraphQL(GraphQL):
+    """Strawberry's ASGI view: authenticates the caller, then builds the per-request context."""
+
+    graphql_transport_ws_handler_class = TransportWSHandler
+
+    def __init__(
+        self,
+        schema,
+        *,
+        database: Database,
+        settings: Settings,
+        profiles: Profiles,
+        policy: AccessPolicy,
+        authenticator: Authenticator,
+    ):
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql else None,
+            # Only the current protocol: the legacy graphql-ws one has published advisories.
+            subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL, MULTIPART_SUBSCRIPTION_PROTOCOL],
+        )
+        self.database = database
+        self.settings = settings
+        self.profiles = profiles
+        self.policy = policy
+        self.authenticator = authenticator
+        self.compiled_cache = LRUCache(512)
+        self.repeats = RepeatedRequests()
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            connection = HTTPConnection(scope)
+            authorization = connection.headers.get("authorization")
+            try:
+                actor = await self.authenticate(authorization)
+            except AuthenticationError as error:
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close", "code": 4401, "reason": close_reason(str(error))})
+                    return
+                response = JSONResponse(
+                    {"errors": [{"message": str(error), "extensions": {"code": "UNAUTHENTICATED"}}]},
+                    status_code=401,
+                    headers={"WWW-Authenticate": 'Bearer realm="kvalitet"'},
+                )
+                await response(scope, receive, send)
+                return
+            scope.setdefault("state", {})["actor"] = actor
+            if scope["type"] == "websocket":
+                scope["state"]["authorization"] = authorization  # connection_init must agree with it
+            if scope["type"] == "http" and scope["method"] == "POST" and self.settings.compiled_queries:
+                body = await _read_body(receive)
+                if body is None:
+                    return  # nobody to answer
+                key = RepeatedRequests.key(scope, body, actor)
+                repeat = self.repeats.get(key)
+                data = None
+                if repeat is not None:
+                    data = await self.database.reader.fetch_bytes(repeat.query.sql, repeat.query.arguments)
+                if data is not None:
+                    response = Response(b'{"data":' + data + repeat.tail, media_type="application/json")
+                    await response(scope, receive, send)
+                    return
+                scope["state"]["repeat_key"] = key
+                receive = _replay(body, receive)
+        await super().__call__(scope, receive, send)
+
+    async def authenticate(self, authorization: str | None) -> Actor:
+        """The caller an `Authorization` value names (anonymous when there is none)."""
+        if authorization and (
+            len(authorization) > _MAX_CREDENTIALS or not authorization.isascii() or not authorization.isprintable()
+        ):
+            raise AuthenticationError(_MALFORMED)
+        return await self.authenticator.authenticate(authorization)
+
+    async def authenticate_connection(self, context: Context, payload: dict) -> None:
+        """A websocket's caller from its `connection_init` payload (`connection_credentials`
+        says which keys hold credentials). With none there, the upgrade request's header (or
+        nobody) stays the caller. Credentials that are not valid close the socket with 4401;
+        credentials that name another token than the header's, or than each other, with 4403.
+        The caller found is the one every operation of the connection runs as."""
+        given = connection_credentials(payload)
+        if not given:
+            return
+        if len({normalized_credentials(credential) for credential in given}) > 1:
+            raise ConnectionRefused(4403, "The credentials in connection_init disagree.")
+        state = context.request.scope.setdefault("state", {})
+        header = state.get("authorization")
+        if header and normalized_credentials(header) != normalized_credentials(given[0]):
+            raise ConnectionRefused(
+                4403, "The credentials in connection_init are not those of the Authorization header."
+            )
+        try:
+            actor = await self.authenticate(given[0])
+        except AuthenticationError as error:
+            raise ConnectionRefused(4401, str(error)) from error
+        state["actor"] = actor
+        context.actor = actor
+        context.loaders = Loaders(self.database.engine, self.policy, actor)
+
+    async def execute_operation(self, request, request_adapter, request_data, context, root_value, sub_response):
+        # Over multipart HTTP, strawberry raises what it answers elsewhere as a 400 (no query, no
+        # such operation, not a subscription) inside the execution, so it would be masked as an
+        # unexpected error: it is answered here as the 400 every other request gets.
+        if isinstance(request_data, GraphQLRequestData) and self._get_stream_transport(request_data.protocol):
+            problem = operation_problem(
+                request_data.query,
+                request_data.operation_name,
+                subscriptions_only=True,
+                max_tokens=self.settings.max_query_tokens,
+            )
+            if problem is not None:
+                raise HTTPException(400, problem)
+        return await super().execute_operation(
+            request=request,
+            request_adapter=request_adapter,
+            request_data=request_data,
+            context=context,
+            root_value=root_value,
+            sub_response=sub_response,
+        )
+
+    async def run(self, request, context=UNSET, root_value=UNSET):
+        # strawberry answers its HTTP errors (a body that is no GraphQL request, an unknown
+        # operation …) as plain text; front ends get them as JSON with a code like any error.
+        try:
+            return await super().run(request, context=context, root_value=root_value)
+        except HTTPException as error:
+            if not isinstance(request, Request):
+                raise
+            code = _HTTP_CODES.get(error.status_code, f"HTTP_{error.status_code}")
+            return JSONResponse(
+                {"errors": [{"message": error.reason, "extensions": {"code": code}}]}, status_code=error.status_code
+            )
+
+    def parse_json(self, data):
+        try:
+            parsed = super().parse_json(data)
+        except RecursionError:
+            parsed = _TOO_DEEP
+        if parsed is _TOO_DEEP or _too_deep(parsed):
+            raise HTTPException(400, f"The request body is nested deeper than {MAX_JSON_DEPTH} levels.")
+        if not isinstance(parsed, (dict, list)):  # lists reach strawberry's refusal of batches
+            raise HTTPException(400, "The request body must be a JSON object with a `query`.")
+        return parsed
+
+    async def get_context(self, request, response) -> Context:
+        actor = request.scope.get("state", {}).get("actor", ANONYMOUS)
+        return Context(
+            settings=self.settings,
+            profiles=self.profiles,
+            policy=self.policy,
+            actor=actor,
+            loaders=Loaders(self.database.engine, self.policy, actor),
+            database=self.database,
+            request=request,
+            response=response,
+            compiled=self.settings.compiled_queries and isinstance(request, Request),
+            compiled_cache=self.compiled_cache,
+        )
+
+    def encode_json(self, data: object) -> str | bytes:
+        # A compiled answer's `data` is JSON text already: written as it is, not re-encoded.
+        if isinstance(data, dict) and isinstance(data.get("data"), RawJSON):
+            raw = data["data"]
+            rest = {key: value for key, value in data.items() if key != "data"}
+            tail = "," + json.dumps(rest, separators=(",", ":"))[1:] if rest else "}"
+            if raw.repeat_key is not None and "errors" not in rest:
+                self.repeats.put(raw.repeat_key, Repeat(raw.query, tail.encode()))
+            return b'{"data":' + raw.json + tail.encode()
+        return super().encode_json(data)
+
+
+_HTTP_CODES = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}
+
+
+# No GraphQL input of ours nests this deep; deeper JSON only costs recursion further on.
+MAX_JSON_DEPTH = 64
+
+
+_TOO_DEEP = object()  # what a body too deep for the JSON parser itself parses to
+
+
+def _too_deep(value: object) -> bool:
+    """Is `value` nested deeper than MAX_JSON_DEPTH? (Walked without recursion.)"""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
+async def _read_body(receive) -> bytes | None:
+    """The request's body; None when the client went away before sending all of it."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes, receive):
+    """`receive` for the view after the body was read here: the body once, then the client."""
+    sent = False
+
+    async def replay():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
