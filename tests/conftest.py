@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
-from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 
 from kvalitet.access.actor import PermissiveAccessPolicy
@@ -25,13 +22,9 @@ from kvalitet.db.migrate import upgrade
 from kvalitet.infra.settings import Settings
 from kvalitet.plugins import Profiles, new_plugin_manager
 from tests.fixtures.plugin import FixtureProfile
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def _dsn(url: URL) -> str:
-    """asyncpg's own connection string (asyncpg takes a Unix socket as `host=` query)."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+from tests.support.client import GraphQLClient, StatementCounter
+from tests.support.database import admin_sql
+from tests.support.paths import FIXTURES
 
 
 @pytest.fixture(scope="session")
@@ -45,42 +38,34 @@ def admin_url(tmp_path_factory) -> URL:
     return server.url("postgres")
 
 
-async def _admin(admin_url: URL, sql: str) -> None:
-    connection = await asyncpg.connect(_dsn(admin_url))
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
 @pytest.fixture(scope="session")
 async def template_name(admin_url):
     name = f"kvalitet_template_{os.getpid()}"
-    await _admin(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    await _admin(admin_url, f"CREATE DATABASE {name}")
+    await admin_sql(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    await admin_sql(admin_url, f"CREATE DATABASE {name}")
     database = Database(admin_url.set(database=name).render_as_string(hide_password=False), pool_size=1)
     await upgrade(database.engine)
     await database.dispose()
     yield name
-    await _admin(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    await admin_sql(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture
 async def empty_database_url(admin_url):
     """A new database with nothing in it (not even migrations)."""
     name = f"kvalitet_empty_{uuid.uuid4().hex[:12]}"
-    await _admin(admin_url, f"CREATE DATABASE {name}")
+    await admin_sql(admin_url, f"CREATE DATABASE {name}")
     yield admin_url.set(database=name).render_as_string(hide_password=False)
-    await _admin(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    await admin_sql(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture
 async def database_url(admin_url, template_name):
     """A new, migrated database for this test."""
     name = f"kvalitet_test_{uuid.uuid4().hex[:12]}"
-    await _admin(admin_url, f"CREATE DATABASE {name} TEMPLATE {template_name} STRATEGY FILE_COPY")
+    await admin_sql(admin_url, f"CREATE DATABASE {name} TEMPLATE {template_name} STRATEGY FILE_COPY")
     yield admin_url.set(database=name).render_as_string(hide_password=False)
-    await _admin(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    await admin_sql(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture
@@ -117,24 +102,6 @@ async def app(settings, profiles, database):
 async def client(app):
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
         yield http
-
-
-class GraphQLClient:
-    def __init__(self, http: httpx.AsyncClient, token: str | None = None):
-        self.http = http
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
-
-    async def raw(self, query: str, variables: dict | None = None) -> dict:
-        response = await self.http.post(
-            "/graphql", json={"query": query, "variables": variables or {}}, headers=self.headers
-        )
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    async def __call__(self, query: str, variables: dict | None = None) -> dict:
-        body = await self.raw(query, variables)
-        assert "errors" not in body, body["errors"]
-        return body["data"]
 
 
 @pytest.fixture
@@ -187,33 +154,6 @@ def token(secure_settings):
 def gql_as(secure_client):
     """gql_as(token) → a GraphQL client of the secure app sending that bearer token (None: anonymous)."""
     return lambda bearer=None: GraphQLClient(secure_client, bearer)
-
-
-class StatementCounter:
-    """Counts the statements a database runs: through SQLAlchemy, and the compiled path's reader."""
-
-    def __init__(self, database):
-        self.count = 0
-        self.statements: list[str] = []
-        self.compiled: list[str] = []  # those of the compiled path's reader
-        event.listen(database.engine.sync_engine, "before_cursor_execute", self._on_execute)
-        database.reader.listeners.append(self._on_compiled)
-
-    def _on_execute(self, conn, cursor, statement, parameters, context, executemany):
-        self._on_statement(statement)
-
-    def _on_compiled(self, statement: str) -> None:
-        self.compiled.append(statement)
-        self._on_statement(statement)
-
-    def _on_statement(self, statement: str) -> None:
-        self.count += 1
-        self.statements.append(statement)
-
-    def reset(self) -> None:
-        self.count = 0
-        self.statements.clear()
-        self.compiled.clear()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ of the same name (that is how `RowNode.from_row` fills it), so `scalar_read` der
 relation is declared once, with `kvalitet.schema.reading.relations.relation`, and its read spec is found in
 the field's metadata: the resolver and the compiled path read the same spec. Any other field
 is not compiled, and an operation that asks for it runs on the default path.
-`tests/test_compiled.py` walks the schema, so every relation and column is run both ways.
+`tests/schema/test_compiled.py` walks the schema, so every relation and column is run both ways.
 """
 
 from __future__ import annotations

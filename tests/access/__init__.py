@@ -1,0 +1,1 @@
+"""Who may read and write what: the role matrix, authentication, attacks, ownership."""

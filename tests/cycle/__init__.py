@@ -1,0 +1,1 @@
+"""The yearly cycle of each shipped profile, end to end through the API."""

@@ -1,0 +1,1 @@
+"""The database: sessions, the change log, migrations."""

@@ -1,0 +1,1 @@
+"""Units from the NSR/NBR registers."""

@@ -1,0 +1,51 @@
+"""A GraphQL client of the app under test, and a counter of the statements the database runs."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import event
+
+
+class GraphQLClient:
+    def __init__(self, http: httpx.AsyncClient, token: str | None = None):
+        self.http = http
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    async def raw(self, query: str, variables: dict | None = None) -> dict:
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=self.headers
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def __call__(self, query: str, variables: dict | None = None) -> dict:
+        body = await self.raw(query, variables)
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+
+class StatementCounter:
+    """Counts the statements a database runs: through SQLAlchemy, and the compiled path's reader."""
+
+    def __init__(self, database):
+        self.count = 0
+        self.statements: list[str] = []
+        self.compiled: list[str] = []  # those of the compiled path's reader
+        event.listen(database.engine.sync_engine, "before_cursor_execute", self._on_execute)
+        database.reader.listeners.append(self._on_compiled)
+
+    def _on_execute(self, conn, cursor, statement, parameters, context, executemany):
+        self._on_statement(statement)
+
+    def _on_compiled(self, statement: str) -> None:
+        self.compiled.append(statement)
+        self._on_statement(statement)
+
+    def _on_statement(self, statement: str) -> None:
+        self.count += 1
+        self.statements.append(statement)
+
+    def reset(self) -> None:
+        self.count = 0
+        self.statements.clear()
+        self.compiled.clear()

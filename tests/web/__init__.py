@@ -1,0 +1,1 @@
+"""HTTP and websockets: limits, transports, health checks, and input a caller sends wrongly."""
