@@ -155,7 +155,9 @@ async def update_local_goal(
     local_plan = await _editable(ctx, goal.local_plan_id, "id")
     checker = Checker()
     if changes.text is not UNSET:
-        goal.text = checker.text(changes.text, "text", max_length=TEXT_MAX)
+        text = checker.text(changes.text, "text", max_length=TEXT_MAX)
+        if text is not None:  # else REQUIRED, refused below: an empty text must not reach an autoflush
+            goal.text = text
     if changes.perspective is not UNSET:
         goal.perspective = await _perspective(ctx, checker, local_plan, changes.perspective)
     checker.raise_if_any()
