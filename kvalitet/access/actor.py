@@ -17,7 +17,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, FromClause, Select
+
+from kvalitet.models.base import Base
 
 
 @dataclass(frozen=True)
@@ -76,24 +78,24 @@ class AccessDenied(PermissionError):
 
 
 class AccessPolicy(Protocol):
-    def scope(self, actor: Actor, model: type, statement: Select) -> Select:
+    def scope(self, actor: Actor, model: type[Base], statement: Select) -> Select:
         """Narrow a SELECT over `model` to the rows `actor` may read."""
 
-    def visible(self, actor: Actor, model: type, table):
+    def visible(self, actor: Actor, model: type[Base], table: FromClause) -> ColumnElement[bool] | None:
         """The WHERE clause `scope` adds, over the columns of `table` (the model's table or an
         alias of it, as the compiled path uses); None when every row is visible."""
 
-    def can(self, actor: Actor, action: str, model: type, target: Target) -> bool:
+    def can(self, actor: Actor, action: str, model: type[Base], target: Target) -> bool:
         """May `actor` do `action` ('read', 'create', 'update', 'delete', 'submit', 'approve' …)
         to a `model` row belonging to `target`?"""
 
 
 class PermissiveAccessPolicy:
-    def scope(self, actor: Actor, model: type, statement: Select) -> Select:
+    def scope(self, actor: Actor, model: type[Base], statement: Select) -> Select:
         return statement
 
-    def visible(self, actor: Actor, model: type, table):
+    def visible(self, actor: Actor, model: type[Base], table: FromClause) -> ColumnElement[bool] | None:
         return None
 
-    def can(self, actor: Actor, action: str, model: type, target: Target) -> bool:
+    def can(self, actor: Actor, action: str, model: type[Base], target: Target) -> bool:
         return True

@@ -46,6 +46,7 @@ from kvalitet.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from kvalitet.models.base import Base, Entity
 from kvalitet.models.enums import PlanStatus
 
 # An adopted or archived plan is a public document; so is its content.
@@ -68,10 +69,10 @@ class Owned:
 class Below:
     """Rows that belong to their parent's owner: (column, parent model), the first set wins."""
 
-    parents: tuple[tuple[str, type], ...]
+    parents: tuple[tuple[str, type[Entity]], ...]
 
 
-OWNERSHIP: dict[type, Owned | Below] = {
+OWNERSHIP: dict[type[Base], Owned | Below] = {
     Municipality: Owned(municipality="id", public=True),
     NationalGoal: Owned(public=True),
     Unit: Owned(municipality="municipality_id", unit="id"),
@@ -97,7 +98,7 @@ OWNERSHIP: dict[type, Owned | Below] = {
 NOT_OWNED = {IdempotencyRecord: "a caller's record of a mutation, keyed by the caller's identity"}
 
 
-def parent_ref(row) -> tuple[type, uuid.UUID] | None:
+def parent_ref(row: Base) -> tuple[type[Entity], uuid.UUID] | None:
     """The row whose owner `row` shares, as (model, id); None for a row that names its owner."""
     rule = OWNERSHIP.get(type(row))
     if isinstance(rule, Below):
@@ -108,7 +109,7 @@ def parent_ref(row) -> tuple[type, uuid.UUID] | None:
     return None
 
 
-def owner_of(row, get: Callable[[type, uuid.UUID], Any]) -> tuple[uuid.UUID | None, uuid.UUID | None]:
+def owner_of(row, get: Callable[[type[Entity], uuid.UUID], Any]) -> tuple[uuid.UUID | None, uuid.UUID | None]:
     """(municipality id, unit id) of `row`; `get(model, id)` reads a parent (None if gone)."""
     rule = OWNERSHIP.get(type(row))
     if isinstance(rule, Owned):
@@ -126,7 +127,7 @@ def is_public(row) -> bool:
     return isinstance(rule, Owned) and (rule.public or getattr(row, "status", None) in rule.public_statuses)
 
 
-def scoped(model: type, table, own: Callable[[type, Owned, Any], Any]):
+def scoped(model: type[Base], table, own: Callable[[type[Base], Owned, Any], Any]):
     """The clause over `table` (the model's table or an alias) for the rows of `model` that a
     reader takes: `own(model, rule, table)` for a table that names its owner (None: every row),
     and for a table below others, the rows whose parent is taken (recursively)."""

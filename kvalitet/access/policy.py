@@ -15,6 +15,7 @@ from kvalitet.access.actor import Actor, Grant, Target
 from kvalitet.access.ownership import OWNERSHIP, Owned, scoped
 from kvalitet.access.roles import READ, ROLES, STAFF_WHEN_ALLOWED, required_permission
 from kvalitet.models import ChangeLog
+from kvalitet.models.base import Base
 
 
 def permissions(actor: Actor, grant: Grant, target: Target | None = None) -> frozenset[str]:
@@ -38,7 +39,7 @@ def covers(grant: Grant, target: Target) -> bool:
 
 
 class RolePolicy:
-    def can(self, actor: Actor, action: str, model: type, target: Target) -> bool:
+    def can(self, actor: Actor, action: str, model: type[Base], target: Target) -> bool:
         if actor.system:
             return True
         needed = required_permission(model, action)
@@ -65,7 +66,7 @@ class RolePolicy:
             clauses.append(unit_column.in_(units))
         return or_(*clauses) if clauses else false()
 
-    def visible(self, actor: Actor, model: type, table):
+    def visible(self, actor: Actor, model: type[Base], table):
         """The WHERE clause for rows of `model` (columns of `table`, the model's table or an
         alias of it) that `actor` may read; None when all are visible. Whose each row is comes
         from the ownership map; what is public and which permission reads a table, from here
@@ -96,7 +97,7 @@ class RolePolicy:
         if model not in OWNERSHIP:
             return None
 
-        def readable(owned_model: type, rule: Owned, owned_table):
+        def readable(owned_model: type[Base], rule: Owned, owned_table):
             if rule.public:
                 return None
             columns = owned_table.c
@@ -110,7 +111,7 @@ class RolePolicy:
 
         return scoped(model, table, readable)
 
-    def scope(self, actor: Actor, model: type, statement: Select) -> Select:
+    def scope(self, actor: Actor, model: type[Base], statement: Select) -> Select:
         clause = self.visible(actor, model, model.__table__)
         return statement if clause is None else statement.where(clause)
 

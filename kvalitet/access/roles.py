@@ -25,6 +25,7 @@ from kvalitet.models import (
     Unit,
     WebhookSubscription,
 )
+from kvalitet.models.base import Base
 
 READ = "read"
 
@@ -76,15 +77,16 @@ LOCAL_PLAN_CONTENT = (LocalPlan, LocalGoal, LocalAction, LocalPlanSection)
 REPORT_CONTENT = (Report, Assessment)
 
 
-def required_permission(model: type, action: str) -> str:
+def required_permission(model: type[Base], action: str) -> str:
     """The permission `action` on a `model` row needs; unknown pairs need what no role has."""
     if action == READ:
         # API keys and the sector report are read only with permissions of their own.
-        return {
+        own: dict[type[Base], str] = {
             ApiKey: "api_keys:manage",
             SectorReport: "sector_reports:read",
             WebhookSubscription: "webhooks:manage",
-        }.get(model, READ)
+        }
+        return own.get(model, READ)
     if model in PLAN_CONTENT:
         return "plans:write"
     if model is Unit:

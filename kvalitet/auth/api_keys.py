@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from kvalitet.access.actor import Actor, Grant
 from kvalitet.access.roles import API_KEY_SCOPES
 from kvalitet.models import ApiKey, Municipality
+from kvalitet.models.base import model_table
 from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import INVALID_STATE, INVALID_VALUE, fail
 from kvalitet.services.validation import NAME_MAX, Checker
@@ -38,7 +39,7 @@ async def create_api_key(
         Municipality, municipality_id, "municipality", action="manage_api_keys", field_name="municipalityId"
     )
     checker = Checker()
-    name = checker.text(name, "name", max_length=NAME_MAX)
+    checked_name = checker.text(name, "name", max_length=NAME_MAX)
     unknown = sorted(set(scopes) - API_KEY_SCOPES)
     shown = ", ".join(s[:40] for s in unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
     checker.check(
@@ -46,10 +47,11 @@ async def create_api_key(
     )
     checker.check(bool(scopes), INVALID_VALUE, "Give the key at least one scope.", "scopes")
     checker.raise_if_any()
+    assert checked_name is not None  # required: refused above when empty
     key, prefix, secret_hash = new_key()
     row = ApiKey(
         municipality_id=municipality.id,
-        name=name,
+        name=checked_name,
         prefix=prefix,
         secret_hash=secret_hash,
         scopes=sorted(set(scopes)),
@@ -88,7 +90,7 @@ async def actor_for_key(engine: AsyncEngine, key: str) -> Actor | None:
         now = dt.datetime.now(dt.UTC)
         if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=5):
             # Bookkeeping, not a change of the key: written directly, not logged, at most every 5 minutes.
-            await connection.execute(update(ApiKey.__table__).where(ApiKey.id == row.id).values(last_used_at=now))
+            await connection.execute(update(model_table(ApiKey)).where(ApiKey.id == row.id).values(last_used_at=now))
     return Actor(
         id=f"apikey:{prefix}",
         grants=(Grant("integrator", municipality_id=row.municipality_id),),

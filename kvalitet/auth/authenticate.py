@@ -4,6 +4,7 @@ or an integrator (API key). A header that is there but wrong is refused, never i
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import jwt
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -39,7 +40,7 @@ class Authenticator:
         self.settings = settings
         self.engine = engine
         self._local_key: bytes | None = None
-        self._verified = LRUCache(1024)
+        self._verified: LRUCache[dict[str, Any]] = LRUCache(1024)
         # Municipality numbers in roles → ids; ids never change, so they are kept a minute.
         self._municipality_ids = TimedCache(seconds=60)
         self.oidc = (
@@ -104,8 +105,8 @@ class Authenticator:
         except jwt.InvalidTokenError as error:
             raise AuthenticationError("The token is neither a JWT nor an API key.") from error
         try:
-            if issuer == local_tokens.ISSUER and self._local() is not None:
-                return local_tokens.verify(token, self._local())
+            if issuer == local_tokens.ISSUER and (key := self._local()) is not None:
+                return local_tokens.verify(token, key)
             if self.oidc is not None and issuer == self.oidc.issuer:
                 return await self.oidc.verify(token)
         except jwt.ExpiredSignatureError as error:

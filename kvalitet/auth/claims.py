@@ -122,12 +122,12 @@ async def resolve(engine: AsyncEngine, claims: list[RoleClaim], known: TimedCach
         if unit_refs:
             ids = [uuid.UUID(r) for r in unit_refs if _is_uuid(r)]
             numbers_ = [r for r in unit_refs if not _is_uuid(r)]
-            rows = await connection.execute(
+            unit_rows = await connection.execute(
                 select(Unit.id, Unit.org_number, Unit.municipality_id).where(
                     or_(Unit.id.in_(ids), Unit.org_number.in_(numbers_)), Unit.archived_at.is_(None)
                 )
             )
-            for unit_id, org_number, municipality_id in rows.all():
+            for unit_id, org_number, municipality_id in unit_rows.all():
                 units[str(unit_id)] = (unit_id, municipality_id)
                 if org_number:
                     units[org_number] = (unit_id, municipality_id)

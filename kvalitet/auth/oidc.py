@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from typing import Any
 
 import httpx
 import jwt
@@ -91,7 +92,7 @@ class OidcVerifier:
 
 def claim(claims: dict, path: str):
     """A claim by a dotted path (`realm_access.roles`); a JSON string value is decoded."""
-    value = claims
+    value: Any = claims
     for part in path.split("."):
         if not isinstance(value, dict):
             return None

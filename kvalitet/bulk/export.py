@@ -41,9 +41,10 @@ from kvalitet.bulk.scope import municipality_scopes, require_municipality
 async def export_counts(source: AsyncConnection | AsyncSession, municipality_id: uuid.UUID) -> dict[str, int]:
     """How many rows of each table an export of the municipality holds (for progress)."""
     scopes = municipality_scopes(municipality_id)
-    counts = {}
+    counts: dict[str, int] = {}
     for name in TABLES:
-        counts[name] = await source.scalar(select(func.count()).select_from(table_of(name)).where(scopes[name]))
+        counted = await source.execute(select(func.count()).select_from(table_of(name)).where(scopes[name]))
+        counts[name] = counted.scalar_one()
     return counts
 
 

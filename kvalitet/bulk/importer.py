@@ -81,7 +81,8 @@ async def import_chunks(
     if existing is not None:
         raise BulkError(f"Municipality {number} ({existing}) is in this database already.")
 
-    result = ImportResult(municipality_number=number)
+    # A number that is no text matches no municipality row, and the import is refused below.
+    result = ImportResult(municipality_number=str(number))
     national_ids: dict[uuid.UUID, uuid.UUID] = {}  # the export's id → the database's, where they differ
     pending_areas: list[dict] = []
     order = iter(TABLES)

@@ -46,8 +46,11 @@ def read_manifest(directory: Path) -> dict[str, Any]:
     if manifest.get("format") not in {f.value for f in ExportFormat}:
         raise BulkError(f"{path}: unknown format {manifest.get('format')!r} (json or csv).")
     tables = manifest.get("tables")
-    listed = isinstance(tables, list) and all(isinstance(entry, dict) for entry in tables)
-    if not listed or [entry.get("name") for entry in tables] != list(TABLES):
+    if (
+        not isinstance(tables, list)
+        or not all(isinstance(entry, dict) for entry in tables)
+        or [entry.get("name") for entry in tables] != list(TABLES)
+    ):
         raise BulkError(f"{path}: the tables listed are not the ones this version exports ({', '.join(TABLES)}).")
     for entry in tables:
         file = directory / str(entry.get("file"))

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from kvalitet.access.ownership import OWNERSHIP, Owned, scoped
 from kvalitet.bulk.codec import TABLES, BulkError, examples, table_of
+from kvalitet.models.base import Base
 
 # Change-log rows of rows that are not exported: their changes name the secrets.
 _SECRET_ENTITIES = ("ApiKey", "WebhookSubscription")
@@ -28,7 +29,7 @@ def municipality_scopes(municipality_id: uuid.UUID) -> dict[str, ColumnElement[b
     """For each exported table, which of its rows are the municipality's (from the ownership
     map: the rows that name it, and the rows below them)."""
 
-    def theirs(model: type, rule: Owned, table: Table):
+    def theirs(model: type[Base], rule: Owned, table: Table):
         return table.c[rule.municipality] == municipality_id if rule.municipality else false()
 
     by_table = {model.__tablename__: model for model in OWNERSHIP}
@@ -59,7 +60,7 @@ async def refuse_rows_of_others(
     scopes = municipality_scopes(municipality_id)
     for name, ids in inserted.items():
         table = table_of(name)
-        wrong = [~scopes[name]]
+        wrong: list[ColumnElement[bool]] = [~scopes[name]]
         for key in table.foreign_keys:
             target = key.column.table.name
             if target in scopes and target != "national_goal":
@@ -81,14 +82,17 @@ def _change_log_links(scopes: dict[str, ColumnElement[bool]]) -> list[ColumnElem
     not name another municipality's unit, nor add to the history of another's row."""
     log = table_of("change_log").c
     units = table_of("unit")
-    wrong = [log.unit_id.is_not(None) & log.unit_id.not_in(select(units.c.id).where(scopes["unit"]))]
+    wrong: list[ColumnElement[bool]] = [
+        log.unit_id.is_not(None) & log.unit_id.not_in(select(units.c.id).where(scopes["unit"]))
+    ]
     owned = [name for name in TABLES if name not in ("national_goal", "change_log")]
-    known = []
+    known: list[str] = []
     for model in OWNERSHIP:
         table = model.__table__
-        if table.name in owned:
+        name = model.__tablename__
+        if name in owned:
             known.append(model.__name__)
-            others = select(table.c.id).where(~scopes[table.name])
+            others = select(table.c.id).where(~scopes[name])
             wrong.append((log.entity_type == model.__name__) & log.entity_id.in_(others))
     wrong.append(log.entity_type.not_in(known))
     return wrong

@@ -63,7 +63,7 @@ def _changed(obj: Entity) -> dict[str, list[object]]:
     return changes
 
 
-def _get(session: Session, model: type, id_):
+def _get(session: Session, model: type[Entity], id_: uuid.UUID | None) -> Entity | None:
     """A parent row: pending in this flush, in the identity map, or from the database."""
     if id_ is None:
         return None

@@ -6,23 +6,25 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Hashable
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+V = TypeVar("V")
 
 
-class LRUCache:
+class LRUCache(Generic[V]):
     """A dict that forgets its least recently used entries beyond `size`."""
 
     def __init__(self, size: int):
         self.size = size
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._items: OrderedDict[Hashable, V] = OrderedDict()
 
-    def get(self, key: Hashable) -> Any | None:
+    def get(self, key: Hashable) -> V | None:
         value = self._items.get(key)
         if value is not None:
             self._items.move_to_end(key)
         return value
 
-    def put(self, key: Hashable, value: Any) -> None:
+    def put(self, key: Hashable, value: V) -> None:
         self._items[key] = value
         self._items.move_to_end(key)
         while len(self._items) > self.size:
@@ -38,15 +40,15 @@ class TimedCache:
     def __init__(self, seconds: float, size: int = 10_000):
         self.seconds = seconds
         self.size = size
-        self._items: dict = {}
+        self._items: dict[Hashable, tuple[Any, float]] = {}
 
-    def get(self, key):
+    def get(self, key: Hashable) -> Any:
         found = self._items.get(key)
         if found is None or found[1] < time.monotonic():
             return None
         return found[0]
 
-    def put(self, key, value) -> None:
+    def put(self, key: Hashable, value: Any) -> None:
         if len(self._items) >= self.size:
             self._items.clear()
         self._items[key] = (value, time.monotonic() + self.seconds)

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable
 from enum import Enum
 
-from sqlalchemy import CheckConstraint, DateTime, Integer, MetaData, func, text
+from sqlalchemy import CheckConstraint, DateTime, Integer, MetaData, Table, func, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from kvalitet.models.enums import UnitKind
@@ -52,6 +52,13 @@ class Entity(Base):
     @declared_attr.directive
     def __mapper_args__(cls):
         return {"version_id_col": cls.version, "eager_defaults": True}
+
+
+def model_table(model: type[Base]) -> Table:
+    """`model.__table__`, which SQLAlchemy types as any FromClause; every model here maps a Table."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def one_of(column: str, values: type[Enum] | Iterable[str], name: str | None = None) -> CheckConstraint:

@@ -32,9 +32,12 @@ from kvalitet.plugins.rules import Finding, LocalPlanView, ReportView, area_refs
 OTHER_CODE = "__no_such_profile__"
 
 
-def _check_types(problems: list[str], hook: str, value, kind, *, many: bool = False) -> bool:
-    items = value if many else [value]
-    if many and not isinstance(value, list):
+def _check_types(problems: list[str], hook: str, value: object, kind: type, *, many: bool = False) -> bool:
+    if not many:
+        items: list[object] = [value]
+    elif isinstance(value, list):
+        items = value
+    else:
         problems.append(f"{hook} returned {type(value).__name__}, not a list")
         return False
     bad = [type(item).__name__ for item in items if not isinstance(item, kind)]
@@ -57,7 +60,7 @@ def _check_reporting(problems: list[str], reporting: Reporting) -> None:
         problems.append(f"kvalitet_reporting: period keys repeat: {keys}")
     for period in reporting.periods:
         starts, ends, due = _month_day(period.starts), _month_day(period.ends), _month_day(period.due)
-        if None in (starts, ends, due):
+        if starts is None or ends is None or due is None:
             problems.append(f"kvalitet_reporting: period {period.key!r} has a date that is not a day of the year")
             continue
         if ends < starts:
@@ -88,7 +91,7 @@ def _check_rules(problems: list[str], profiles: Profiles, code: str, plan: PlanC
             problems.append(f"{hook} answered for a profile that is not its own")
 
 
-def check_profile(plugin) -> list[str]:
+def check_profile(plugin: object) -> list[str]:
     """Every problem found with `plugin`, as readable sentences; empty when it conforms."""
     problems: list[str] = []
     pm = new_plugin_manager(entry_points=False)
@@ -181,7 +184,7 @@ def check_profile(plugin) -> list[str]:
     return problems
 
 
-def assert_profile_conforms(plugin) -> None:
+def assert_profile_conforms(plugin: object) -> None:
     """Fail (AssertionError) with every problem `check_profile` finds."""
     problems = check_profile(plugin)
     assert not problems, "the profile does not conform:\n- " + "\n- ".join(problems)

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
@@ -26,10 +27,16 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from kvalitet.models import enums
 
 # kvalitet.models.enums' words, read as plain text (as the database stores them).
-UnitKind = Literal[enums.UnitKind.values()]
+if TYPE_CHECKING:
+    # A Literal made at run time from the enumeration is no type to the checker: to it they are text.
+    UnitKind: TypeAlias = str
+    Ownership: TypeAlias = str
+    Sector: TypeAlias = str
+else:
+    UnitKind = Literal[enums.UnitKind.values()]
+    Ownership = Literal[enums.Ownership.values()]
+    Sector = Literal[enums.Sector.values()]
 UNIT_KINDS: tuple[str, ...] = enums.UnitKind.values()
-Ownership = Literal[enums.Ownership.values()]
-Sector = Literal[enums.Sector.values()]
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
@@ -96,7 +103,7 @@ class AreaContent(_Strict):
     measures: list[MeasureContent] = Field(default_factory=list)
     children: list[AreaContent] = Field(default_factory=list)
 
-    def walk(self):
+    def walk(self) -> Iterator[AreaContent]:
         """This area and every area below it, in plan order (depth first)."""
         yield self
         for child in self.children:
@@ -123,7 +130,7 @@ class PlanContent(_Strict):
             raise ValueError(f"area keys must be unique in a plan; repeated: {', '.join(dupes)}")
         return self
 
-    def all_areas(self):
+    def all_areas(self) -> Iterator[AreaContent]:
         for area in self.areas:
             yield from area.walk()
 
@@ -232,7 +239,7 @@ class ProfileData(_Strict):
         return self
 
 
-def _read_yaml(path: Path):
+def _read_yaml(path: Path) -> Any:
     with path.open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)
 

@@ -181,10 +181,12 @@ class Profiles:
         return None
 
     def vocabulary(self, code: str) -> Vocabulary | None:
-        return self.pm.hook.kvalitet_vocabulary(profile=code)
+        vocabulary: Vocabulary | None = self.pm.hook.kvalitet_vocabulary(profile=code)
+        return vocabulary
 
     def plan_content(self, code: str) -> PlanContent | None:
-        return self.pm.hook.kvalitet_plan_content(profile=code)
+        plan: PlanContent | None = self.pm.hook.kvalitet_plan_content(profile=code)
+        return plan
 
     def perspectives(self, code: str) -> list[Perspective]:
         return self.pm.hook.kvalitet_perspectives(profile=code) or []
@@ -193,7 +195,8 @@ class Profiles:
         return self.pm.hook.kvalitet_assessment_scale(profile=code) or []
 
     def reporting(self, code: str) -> Reporting | None:
-        return self.pm.hook.kvalitet_reporting(profile=code)
+        reporting: Reporting | None = self.pm.hook.kvalitet_reporting(profile=code)
+        return reporting
 
     def demo_units(self, code: str) -> list[DemoUnit]:
         return self.pm.hook.kvalitet_demo_units(profile=code) or []

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kvalitet.plugins.content import AreaContent, PlanContent
 
 
 @dataclass(frozen=True)
@@ -99,11 +103,11 @@ def has_text(value: str | None) -> bool:
     return bool(value and value.strip())
 
 
-def area_refs(plan) -> tuple[AreaRef, ...]:
+def area_refs(plan: PlanContent) -> tuple[AreaRef, ...]:
     """The areas of a `kvalitet.plugins.content.PlanContent`, in plan order, with inherited applies-to."""
     refs: list[AreaRef] = []
 
-    def walk(area, parent_key: str | None, inherited: tuple[str, ...]) -> None:
+    def walk(area: AreaContent, parent_key: str | None, inherited: tuple[str, ...]) -> None:
         applies_to = tuple(area.applies_to) if area.applies_to is not None else inherited
         refs.append(AreaRef(area.key, area.kind, area.title, applies_to, parent_key))
         for child in area.children:

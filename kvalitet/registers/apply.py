@@ -24,12 +24,15 @@ async def apply_action(ctx: ServiceContext, action: Action) -> None:
 
     unit = action.unit
     if action.verb == CREATE:
+        assert action.municipality_id is not None  # the plan names where a new unit goes
         changes = UnitChanges(name=unit.name, kind=unit.kind, org_number=unit.org_number, ownership=unit.ownership)
         await create_unit(ctx, action.municipality_id, changes)
     elif action.verb == UPDATE:
+        assert action.unit_id is not None and action.version is not None  # the unit here, as read
         changes = UnitChanges(**{name: new for name, (_, new) in action.changes.items()})
         await update_unit(ctx, action.unit_id, action.version, changes)
     elif action.verb == ARCHIVE:
+        assert action.unit_id is not None and action.version is not None
         await archive_unit(ctx, action.unit_id, action.version)
 
 

@@ -69,7 +69,10 @@ async def plan_import(ctx: ServiceContext, parsed: Parsed) -> ImportPlan:
     plan = ImportPlan(rejected=list(parsed.rejected))
     for unit in parsed.units:
         outcome = _plan_unit(unit, known.get(unit.org_number), municipalities)
-        (plan.actions if isinstance(outcome, Action) else plan.rejected).append(outcome)
+        if isinstance(outcome, Action):
+            plan.actions.append(outcome)
+        else:
+            plan.rejected.append(outcome)
     return plan
 
 

@@ -7,13 +7,14 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 from enum import Enum
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
-from strawberry.types.base import StrawberryList, StrawberryOptional
+from strawberry.types.base import StrawberryList, StrawberryOptional, get_object_definition
 
+from kvalitet.models import Base
 from kvalitet.schema.history import ChangeRecord
 from kvalitet.schema.reading.connection import Connection
 
@@ -33,6 +34,7 @@ class Versioned:
         from kvalitet.models import ChangeLog
         from kvalitet.schema.reading.connection import paged
 
+        assert isinstance(self, RowNode)  # every node type mixes it into a RowNode
         return await paged(
             info,
             ChangeLog,
@@ -63,7 +65,10 @@ def parse_uuid(value: str) -> uuid.UUID | None:
 class RowNode(relay.Node):
     """A Relay node backed by one table. Subclasses set `model` and list their fields."""
 
-    model: ClassVar[type]
+    model: ClassVar[type[Base]]
+    if TYPE_CHECKING:  # declared for the type checker only: strawberry reads no field from here
+        id: str  # each node type's `relay.NodeID[str]`
+        _row_converters: ClassVar[dict[str, Any]]
 
     @classmethod
     def _converters(cls) -> dict[str, Any]:
@@ -71,7 +76,7 @@ class RowNode(relay.Node):
         cached = cls.__dict__.get("_row_converters")
         if cached is None:
             cached = {}
-            strawberry_types = {f.python_name: f.type for f in cls.__strawberry_definition__.fields}
+            strawberry_types = {f.python_name: f.type for f in get_object_definition(cls, strict=True).fields}
             for field in dataclasses.fields(cls):
                 kind = _enum_class(strawberry_types.get(field.name))
                 if isinstance(kind, StrawberryOptional):
@@ -87,7 +92,7 @@ class RowNode(relay.Node):
         return cached
 
     @classmethod
-    def from_row(cls, row: Any):
+    def from_row(cls, row: Any) -> Self:
         values = {}
         for name, convert in cls._converters().items():
             if name == "id":
@@ -98,11 +103,11 @@ class RowNode(relay.Node):
         return cls(**values)
 
     @classmethod
-    def from_rows(cls, rows: Iterable[Any]) -> list:
+    def from_rows(cls, rows: Iterable[Any]) -> list[Self]:
         return [cls.from_row(row) for row in rows]
 
     @classmethod
-    async def load(cls, info: Info, id_: uuid.UUID | None):
+    async def load(cls, info: Info, id_: uuid.UUID | None) -> Self | None:
         """The node with `id_` through the request's batched loader; None when absent or hidden."""
         if id_ is None:
             return None

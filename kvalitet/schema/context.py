@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kvalitet.access.actor import AccessPolicy, Actor
 from kvalitet.db import Database
 from kvalitet.infra.settings import Settings
 from kvalitet.plugins import Profiles
 from kvalitet.schema.reading.loaders import Loaders
+
+if TYPE_CHECKING:
+    from kvalitet.infra.caches import LRUCache
+    from kvalitet.schema.compiled.prepared import PreparedQuery
 
 
 @dataclass
@@ -24,4 +28,4 @@ class Context:
     response: Any = None
     # Queries may take the compiled path (HTTP requests, unless the settings turn it off).
     compiled: bool = False
-    compiled_cache: Any = None  # kvalitet.schema.compiled.prepared.LRUCache of compiled statements
+    compiled_cache: LRUCache[PreparedQuery] | None = None  # compiled statements, by operation and caller

@@ -10,28 +10,37 @@ import strawberry
 
 from kvalitet.models import enums
 
-UnitKind = strawberry.enum(
-    enums.UnitKind,
+# strawberry.enum marks the class it is given (and returns it): the GraphQL enums below are
+# kvalitet.models.enums' classes themselves, and so are types to the type checker too.
+UnitKind = enums.UnitKind
+PlanStatus = enums.PlanStatus
+Ownership = enums.Ownership
+Sector = enums.Sector
+ChangeAction = enums.ChangeAction
+DeliveryStatus = enums.DeliveryStatus
+ReviewStatus = enums.ReviewStatus
+ActionStatus = enums.ActionStatus
+
+strawberry.enum(
+    UnitKind,
     name="UnitKind",
     description="What kind of unit: kindergarten (barnehage), school (skole) or SFO.",
 )
-PlanStatus = strawberry.enum(
-    enums.PlanStatus,
+strawberry.enum(
+    PlanStatus,
     name="PlanStatus",
     description="Where a plan is in its life: a draft, adopted (public, frozen) or archived.",
 )
-Ownership = strawberry.enum(enums.Ownership, name="Ownership", description="Who owns a unit.")
-Sector = strawberry.enum(enums.Sector, name="Sector", description="The sector a national goal is set for.")
-ChangeAction = strawberry.enum(enums.ChangeAction, name="ChangeAction", description="What a change did.")
-DeliveryStatus = strawberry.enum(
-    enums.DeliveryStatus,
+strawberry.enum(Ownership, name="Ownership", description="Who owns a unit.")
+strawberry.enum(Sector, name="Sector", description="The sector a national goal is set for.")
+strawberry.enum(ChangeAction, name="ChangeAction", description="What a change did.")
+strawberry.enum(
+    DeliveryStatus,
     name="DeliveryStatus",
     description="Where a delivery is: waiting (to be tried or retried), delivered, or dead (gave up).",
 )
-ReviewStatus = strawberry.enum(
-    enums.ReviewStatus, name="ReviewStatus", description="Where a local plan or report is in its review."
-)
-ActionStatus = strawberry.enum(enums.ActionStatus, name="ActionStatus", description="How far an action has come.")
+strawberry.enum(ReviewStatus, name="ReviewStatus", description="Where a local plan or report is in its review.")
+strawberry.enum(ActionStatus, name="ActionStatus", description="How far an action has come.")
 
 
 # Not stored: the languages of a `Label`.

@@ -64,6 +64,7 @@ class Subscription:
                 )
             except UserInputError as error:
                 raise BadInput(error.problems[0].message, argument="number") from error
+        assert municipality_id is not None  # load refused a number of no municipality
         engine = info.context.database.engine
         async with engine.connect() as connection:
             connection = await connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
@@ -72,7 +73,8 @@ class Subscription:
                 sent = 0
                 async for chunk in bulk.stream_export(connection, municipality_id, chunk_size=chunk_size):
                     sent += len(chunk.rows)
-                    yield ExportChunk(table=chunk.table, rows=chunk.rows, rows_sent=sent, rows_total=total)
+                    rows = [JSON(row) for row in chunk.rows]
+                    yield ExportChunk(table=chunk.table, rows=rows, rows_sent=sent, rows_total=total)
 
 
 def _plausible_number(number: str) -> bool:

@@ -17,7 +17,7 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import strawberry
 from sqlalchemy import inspect, update
@@ -29,6 +29,7 @@ from strawberry.types import Info
 
 from kvalitet import models
 from kvalitet.db import current_actor
+from kvalitet.schema.base import RowNode
 from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import (
     DUPLICATE,
@@ -43,6 +44,8 @@ from kvalitet.services.errors import (
 from kvalitet.services.targets import target_of
 
 T = TypeVar("T")
+P = TypeVar("P")  # a payload type (`payload_type`)
+N = TypeVar("N", bound=RowNode)
 
 
 @strawberry.type(description="Something in the input a person can fix.")
@@ -188,9 +191,23 @@ async def _replay(service: ServiceContext, snapshot: dict) -> dict | None:
     return row
 
 
+@overload
+async def run_mutation(
+    info: Info, work: Callable[[ServiceContext], Awaitable[T]]
+) -> tuple[T | None, list[UserError]]: ...
+
+
+@overload
+async def run_mutation(
+    info: Info, work: Callable[[ServiceContext], Awaitable[T]], input_: Any
+) -> tuple[T | dict[str, Any] | None, list[UserError]]: ...
+
+
 async def run_mutation(
     info: Info, work: Callable[[ServiceContext], Awaitable[T]], input_: Any = None
-) -> tuple[T | None, list[UserError]]:
+) -> tuple[T | dict[str, Any] | None, list[UserError]]:
+    """`work`'s result, or the user errors. With `input_`, a repeat of its idempotency key answers
+    with the first call's row instead (a mapping, as `to_node` takes it)."""
     context = info.context
     key = getattr(input_, "idempotency_key", None)
     if key is not None and not _valid_key(key):
@@ -252,7 +269,19 @@ async def run_mutation(
     return result, []
 
 
-def to_node(node_type: type, entity: Any):
+@overload
+def to_node(node_type: type[N], entity: None) -> None: ...
+
+
+@overload
+def to_node(node_type: type[N], entity: models.Base | dict[str, Any]) -> N: ...
+
+
+@overload
+def to_node(node_type: type[N], entity: models.Base | dict[str, Any] | None) -> N | None: ...
+
+
+def to_node(node_type: type[N], entity: models.Base | dict[str, Any] | None) -> N | None:
     """A committed ORM row (or a restored row mapping) as the plain strawberry object."""
     if entity is None:
         return None
@@ -262,28 +291,48 @@ def to_node(node_type: type, entity: Any):
     return node_type.from_row({attr.key: state.dict.get(attr.key) for attr in state.mapper.column_attrs})
 
 
-def payload_type(node_type: type, field_name: str, *, extra: dict[str, Any] | None = None) -> type:
-    """`<Node>Payload { <field>: Node, errors: [UserError!]! }`, shared by the node's mutations."""
-    annotations = {field_name: node_type | None, "errors": list[UserError]}
-    namespace: dict[str, Any] = {
-        "__annotations__": annotations,
-        field_name: strawberry.field(default=None, description="The object as it is after the change; null on errors."),
-        "errors": strawberry.field(default_factory=list, description="Empty when the mutation succeeded."),
-    }
-    for name, (annotation, default) in (extra or {}).items():
-        annotations[name] = annotation
-        namespace[name] = default
-    cls = type(f"{node_type.__name__}Payload", (), namespace)
-    payload = strawberry.type(cls, description=f"The result of a mutation of a {node_type.__name__}.")
-    payload.node_field, payload.node_type = field_name, node_type
-    return payload
+# Each payload type's node field and node type, for `respond`.
+_PAYLOAD_NODES: dict[type, tuple[str, type[RowNode]]] = {}
 
 
-async def respond(info: Info, payload: type, work: Callable[[ServiceContext], Awaitable[Any]], input_: Any = None):
+def payload_type(node_type: type[RowNode], field_name: str) -> Callable[[type[P]], type[P]]:
+    """`<Node>Payload { <field>: Node, errors: [UserError!]! }`, shared by the node's mutations:
+    the (empty) class it decorates becomes that strawberry type.
+
+        @payload_type(Plan, "plan")
+        class PlanPayload: ...
+    """
+
+    def declare(cls: type[P]) -> type[P]:
+        cls.__annotations__ = {field_name: node_type | None, "errors": list[UserError]}
+        fields = {
+            field_name: strawberry.field(
+                default=None, description="The object as it is after the change; null on errors."
+            ),
+            "errors": strawberry.field(default_factory=list, description="Empty when the mutation succeeded."),
+        }
+        for name, field in fields.items():
+            setattr(cls, name, field)
+        payload = strawberry.type(
+            cls,
+            name=f"{node_type.__name__}Payload",
+            description=f"The result of a mutation of a {node_type.__name__}.",
+        )
+        _PAYLOAD_NODES[payload] = (field_name, node_type)
+        return payload
+
+    return declare
+
+
+async def respond(
+    info: Info, payload: type[P], work: Callable[[ServiceContext], Awaitable[Any]], input_: Any = None
+) -> P:
     """Run `work` as a mutation and answer with `payload`: the changed object, or the errors.
     With `input_`, its idempotency key (if any) makes a repeat return the first result."""
     entity, errors = await run_mutation(info, work, input_)
-    return payload(**{payload.node_field: to_node(payload.node_type, entity)}, errors=errors)
+    node_field, node_type = _PAYLOAD_NODES[payload]
+    made: Callable[..., P] = payload  # strawberry gave it a dataclass's __init__ of its fields
+    return made(**{node_field: to_node(node_type, entity)}, errors=errors)
 
 
 @contextlib.asynccontextmanager

@@ -116,7 +116,7 @@ class Report(RowNode, Versioned):
         from kvalitet.services import reports
 
         async with read_service(info) as service:
-            report = await service.session.get(models.Report, uuid.UUID(self.id))
+            report = await service.session.get_one(models.Report, uuid.UUID(self.id))
             items = await reports.required_items(service, report)
             table = models.Assessment.__table__
             assessments = (
@@ -125,7 +125,7 @@ class Report(RowNode, Versioned):
         by_subject = {row["criterion_id"] or row["local_goal_id"]: row for row in assessments}
         result = []
         for item in items:
-            subject = (item.criterion or item.local_goal).id
+            subject = item.subject.id
             assessment = by_subject.get(subject)
             result.append(
                 ReportItem(

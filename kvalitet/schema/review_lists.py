@@ -4,6 +4,8 @@ an integrator every change exactly once."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from kvalitet import models
 from kvalitet.schema.errors import instant
 from kvalitet.schema.local_plan import ReviewStatus
@@ -16,14 +18,14 @@ ORDER = ("updated_at", "id")
 def review_filters(*, status=None, year=None, period=None, unit_kind=None, updated_since=None) -> tuple[dict, tuple]:
     """A list's filters as (column = value, further clauses), for the resolvers here and the
     compiled path alike. Enums may come as members or as their stored values."""
-    equals = {}
+    equals: dict[str, Any] = {}
     if status is not None:
         equals["status"] = getattr(status, "value", status)
     if year is not None:
         equals["year"] = year
     if period is not None:
         equals["period_key"] = period
-    where = []
+    where: list[UnitKindIs | AtLeast] = []
     if unit_kind is not None:
         where.append(UnitKindIs("unit_id", getattr(unit_kind, "value", unit_kind)))
     if instant(updated_since, "updatedSince") is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -58,7 +59,7 @@ class WebhookSubscription(RowNode, Versioned):
     async def deliveries(
         self, info: Info, first: int | None = None, after: str | None = None, status: DeliveryStatus | None = None
     ) -> Connection[WebhookDelivery]:
-        equals = {} if status is None else {"status": status.value}
+        equals: dict[str, Any] = {} if status is None else {"status": status.value}
         return await paged(
             info,
             models.WebhookDelivery,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NoReturn
 
 # What a code is about: the input (or the state of what it names), which the person can fix;
 # or the caller (its rights, its idempotency key).
@@ -89,15 +90,15 @@ class UserInputError(Exception):
         self.problems = list(problems)
 
 
-def fail(code: str, message: str, field: str | None = None):
+def fail(code: str, message: str, field: str | None = None) -> NoReturn:
     raise UserInputError(Problem(code, message, field))
 
 
-def not_found(what: str, field: str = "id"):
+def not_found(what: str, field: str = "id") -> NoReturn:
     raise UserInputError(Problem(NOT_FOUND, f"No {what} with that id.", field))
 
 
-def stale(what: str, field: str = "version"):
+def stale(what: str, field: str = "version") -> NoReturn:
     raise UserInputError(
         Problem(STALE_VERSION, f"The {what} was changed by someone else; reload it and try again.", field)
     )

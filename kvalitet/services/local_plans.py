@@ -40,7 +40,7 @@ from kvalitet.services.errors import (
 )
 from kvalitet.services.events import emit
 from kvalitet.services.review import DECIDABLE, DONE, EDITABLE, load_editable
-from kvalitet.services.units import UNSET
+from kvalitet.services.units import UNSET, Unset
 from kvalitet.services.validation import KEY_MAX, TEXT_MAX, TITLE_MAX, UNIT_WORDS, Checker
 
 
@@ -93,7 +93,7 @@ async def _applicable_area(
     area = await ctx.session.get(Area, area_id)
     if area is None or area.plan_id != local_plan.plan_id:
         fail(NOT_FOUND, "No area with that id in the plan.", field_name)
-    unit = await ctx.session.get(Unit, local_plan.unit_id)
+    unit = await ctx.session.get_one(Unit, local_plan.unit_id)
     if unit.kind not in area.applies_to:
         fail(NOT_APPLICABLE, f"«{area.title}» is not for {UNIT_WORDS[unit.kind]}.", field_name)
     return area
@@ -104,8 +104,8 @@ async def _perspective(
 ) -> str | None:
     if perspective is None:
         return None
-    plan = await ctx.session.get(Plan, local_plan.plan_id)
-    municipality = await ctx.session.get(Municipality, plan.municipality_id)
+    plan = await ctx.session.get_one(Plan, local_plan.plan_id)
+    municipality = await ctx.session.get_one(Municipality, plan.municipality_id)
     keys = [p.key for p in ctx.profiles.perspectives(municipality.profile_code)] if municipality.profile_code else []
     checker.check(
         perspective in keys, INVALID_VALUE, f"«{perspective}» is not a perspective of the profile.", "perspective"
@@ -113,15 +113,17 @@ async def _perspective(
     return perspective
 
 
-async def _next_position(ctx: ServiceContext, model: type, local_plan_id: uuid.UUID) -> int:
+async def _next_position(
+    ctx: ServiceContext, model: type[LocalGoal | LocalAction | LocalPlanSection], local_plan_id: uuid.UUID
+) -> int:
     rows = (await ctx.session.scalars(select(model.position).where(model.local_plan_id == local_plan_id))).all()
     return max(rows, default=-1) + 1
 
 
 @dataclass
 class LocalGoalChanges:
-    text: str | object = UNSET
-    perspective: str | None | object = UNSET
+    text: str | None | Unset = UNSET
+    perspective: str | None | Unset = UNSET
 
 
 async def add_local_goal(
@@ -129,6 +131,8 @@ async def add_local_goal(
 ) -> LocalGoal:
     local_plan = await _editable(ctx, local_plan_id)
     area = await _applicable_area(ctx, local_plan, area_id, "areaId")
+    assert area is not None  # an area was named
+    assert changes.text is not UNSET  # a new goal's text is always given
     checker = Checker()
     text = checker.text(changes.text, "text", max_length=TEXT_MAX)
     perspective = await _perspective(
@@ -188,12 +192,12 @@ async def remove_local_goal(ctx: ServiceContext, goal_id: uuid.UUID, version: in
 
 @dataclass
 class LocalActionChanges:
-    text: str | object = UNSET
-    area_id: uuid.UUID | None | object = UNSET
-    local_goal_id: uuid.UUID | None | object = UNSET
-    owner: str | None | object = UNSET
-    deadline: dt.date | None | object = UNSET
-    status: str | object = UNSET
+    text: str | None | Unset = UNSET
+    area_id: uuid.UUID | None | Unset = UNSET
+    local_goal_id: uuid.UUID | None | Unset = UNSET
+    owner: str | None | Unset = UNSET
+    deadline: dt.date | None | Unset = UNSET
+    status: str | None | Unset = UNSET
 
 
 async def _action_values(ctx: ServiceContext, local_plan: LocalPlan, changes: LocalActionChanges) -> dict:
@@ -264,9 +268,11 @@ async def save_section(
     Changing an existing section needs the version that was read."""
     local_plan = await _editable(ctx, local_plan_id)
     checker = Checker()
-    key = checker.text(key, "key", max_length=KEY_MAX)
+    checked_key = checker.text(key, "key", max_length=KEY_MAX)
     text = checker.text(text, "text", max_length=TEXT_MAX, required=False)
     checker.raise_if_any()
+    assert checked_key is not None  # required: raise_if_any refused an empty key
+    key = checked_key
     area = await _applicable_area(ctx, local_plan, area_id, "areaId")
     section = await ctx.session.scalar(
         select(LocalPlanSection).where(
@@ -304,11 +310,11 @@ async def save_section(
 async def view_of(ctx: ServiceContext, local_plan: LocalPlan) -> tuple[str | None, LocalPlanView]:
     """The profile code and the rules' picture of `local_plan`."""
     session = ctx.session
-    unit = await session.get(Unit, local_plan.unit_id)
-    plan = await session.get(Plan, local_plan.plan_id)
-    municipality = await session.get(Municipality, plan.municipality_id)
+    unit = await session.get_one(Unit, local_plan.unit_id)
+    plan = await session.get_one(Plan, local_plan.plan_id)
+    municipality = await session.get_one(Municipality, plan.municipality_id)
     areas = (await session.scalars(select(Area).where(Area.plan_id == plan.id).order_by(Area.position))).all()
-    key_of = {a.id: a.key or str(a.id) for a in areas}
+    key_of: dict[uuid.UUID | None, str] = {a.id: a.key or str(a.id) for a in areas}
     refs = tuple(AreaRef(key_of[a.id], a.kind, a.title, tuple(a.applies_to), key_of.get(a.parent_id)) for a in areas)
 
     def rows(model):

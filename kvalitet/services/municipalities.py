@@ -26,13 +26,14 @@ async def create_municipality(ctx: ServiceContext, number: str, name: str, profi
     checker = Checker()
     number = (number or "").strip()
     checker.check(bool(_NUMBER.match(number)), INVALID_VALUE, "A municipality number has 4 digits.", "number")
-    name = checker.text(name, "name", max_length=NAME_MAX)
+    checked_name = checker.text(name, "name", max_length=NAME_MAX)
     _check_profile(ctx, checker, profile_code)
     checker.raise_if_any()
+    assert checked_name is not None  # required: refused above when empty
     await ctx.authorize("create", Municipality, None)
     if await ctx.session.scalar(select(Municipality.id).where(Municipality.number == number)):
         fail(DUPLICATE, f"Municipality {number} exists already.", "number")
-    municipality = Municipality(number=number, name=name, profile_code=profile_code)
+    municipality = Municipality(number=number, name=checked_name, profile_code=profile_code)
     ctx.session.add(municipality)
     await ctx.session.flush()
     return municipality
@@ -44,7 +45,9 @@ async def update_municipality(
     municipality = await ctx.load_for_change(Municipality, municipality_id, version, "municipality")
     checker = Checker()
     if name is not UNSET:
-        municipality.name = checker.text(name, "name", max_length=NAME_MAX)
+        checked_name = checker.text(name, "name", max_length=NAME_MAX)
+        if checked_name is not None:  # else REQUIRED, refused below
+            municipality.name = checked_name
     if profile_code is not UNSET:
         _check_profile(ctx, checker, profile_code)
         municipality.profile_code = profile_code

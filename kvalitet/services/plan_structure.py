@@ -12,15 +12,19 @@ import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from kvalitet.models import Area, Criterion, Goal, Measure, Municipality, NationalGoal, Plan
 from kvalitet.models.enums import PlanStatus, UnitKind
 from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import DUPLICATE, INVALID_STATE, INVALID_VALUE, NOT_FOUND, REQUIRED, fail
-from kvalitet.services.units import UNSET
+from kvalitet.services.units import UNSET, Unset
 from kvalitet.services.validation import KEY_MAX, TEXT_MAX, TITLE_MAX, UNIT_WORDS, Checker
+
+# What lies in an ordered list under an area (criteria also under a goal).
+PlanItem = Goal | Criterion | Measure
 
 _KIND = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
@@ -116,11 +120,11 @@ def _slug(title: str) -> str:
 
 @dataclass
 class AreaChanges:
-    kind: str | object = UNSET
-    title: str | object = UNSET
-    description: str | None | object = UNSET
-    applies_to: list[str] | object = UNSET
-    key: str | object = UNSET
+    kind: str | None | Unset = UNSET  # None: refused (REQUIRED)
+    title: str | None | Unset = UNSET
+    description: str | None | Unset = UNSET
+    applies_to: list[str] | None | Unset = UNSET  # None: none, refused
+    key: str | None | Unset = UNSET  # None: left as it is
 
 
 async def _apply_area_changes(ctx: ServiceContext, plan: Plan, area: Area | None, changes: AreaChanges) -> dict:
@@ -199,8 +203,8 @@ async def move_area(
         parent = await ctx.load(Area, parent_id, "parent area", field_name="parentId")
         if parent.plan_id != plan.id:
             fail(NOT_FOUND, "No parent area with that id in this plan.", "parentId")
-        by_id = {a.id: a for a in await _areas_of(ctx, plan.id)}
-        ancestor = parent
+        by_id: dict[uuid.UUID | None, Area] = {a.id: a for a in await _areas_of(ctx, plan.id)}
+        ancestor: Area | None = parent
         while ancestor is not None:
             if ancestor.id == area.id:
                 fail(INVALID_VALUE, "An area cannot be moved below itself.", "parentId")
@@ -240,22 +244,24 @@ async def remove_area(ctx: ServiceContext, area_id: uuid.UUID, version: int) -> 
 # -- Goals, criteria and measures: items in an ordered list under an area (or a goal) ----------
 
 
-def _siblings(row):
-    model = type(row)
-    if model is Criterion:
+def _siblings(row: PlanItem) -> ColumnElement[bool]:
+    if isinstance(row, Criterion):
         return Criterion.goal_id == row.goal_id if row.goal_id else Criterion.area_id == row.area_id
-    return model.area_id == row.area_id
+    return type(row).area_id == row.area_id
 
 
-async def _place(ctx: ServiceContext, row, index: int | None) -> None:
+async def _in_order(ctx: ServiceContext, row: PlanItem) -> list[PlanItem]:
+    """The stored rows among `row`'s siblings (itself too, once stored), by position."""
+    model = type(row)
+    found = (await ctx.session.scalars(select(model).where(_siblings(row)).order_by(model.position))).all()
+    # select() of a class of the union is typed by the classes' common base; the rows are `model`'s.
+    return cast(list[PlanItem], list(found))
+
+
+async def _place(ctx: ServiceContext, row: PlanItem, index: int | None) -> None:
     """Put `row` (new, or moved) at `index` among its siblings (the end when None) and number
     them; a new row is added here, with its final position."""
-    model = type(row)
-    siblings = [
-        r
-        for r in (await ctx.session.scalars(select(model).where(_siblings(row)).order_by(model.position))).all()
-        if r is not row
-    ]
+    siblings = [r for r in await _in_order(ctx, row) if r is not row]
     siblings.insert(len(siblings) if index is None else max(0, min(index, len(siblings))), row)
     for position, sibling in enumerate(siblings):
         if sibling.position != position:
@@ -271,12 +277,15 @@ async def _area_in_draft(ctx: ServiceContext, area_id: uuid.UUID | None, field_n
     return area
 
 
-async def _item_in_draft(ctx: ServiceContext, model: type, item_id: uuid.UUID, version: int, what: str, action: str):
+async def _item_in_draft(
+    ctx: ServiceContext, model: type[PlanItem], item_id: uuid.UUID, version: int, what: str, action: str
+) -> tuple[PlanItem, Area]:
     row = await ctx.load_for_change(model, item_id, version, what, action=action)
     area_id = row.area_id
     if area_id is None:  # a criterion of a goal
-        area_id = (await ctx.session.get(Goal, row.goal_id)).area_id
-    area = await ctx.session.get(Area, area_id)
+        assert isinstance(row, Criterion) and row.goal_id is not None  # (the table's check)
+        area_id = (await ctx.session.get_one(Goal, row.goal_id)).area_id
+    area = await ctx.session.get_one(Area, area_id)
     await _draft_plan(ctx, area.plan_id, "id")
     return row, area
 
@@ -284,7 +293,7 @@ async def _item_in_draft(ctx: ServiceContext, model: type, item_id: uuid.UUID, v
 async def _perspective(ctx: ServiceContext, checker: Checker, area: Area, perspective: str | None) -> str | None:
     if perspective is None:
         return None
-    plan = await ctx.session.get(Plan, area.plan_id)
+    plan = await ctx.session.get_one(Plan, area.plan_id)
     code = await _profile_of(ctx, plan)
     keys = [p.key for p in ctx.profiles.perspectives(code)] if code else []
     checker.check(
@@ -298,17 +307,17 @@ async def _perspective(ctx: ServiceContext, checker: Checker, area: Area, perspe
 
 @dataclass
 class ItemChanges:
-    text: str | object = UNSET
-    kind: str | object = UNSET
-    perspective: str | None | object = UNSET
-    national_goal_id: uuid.UUID | None | object = UNSET
-    owner: str | None | object = UNSET
-    deadline: dt.date | None | object = UNSET
-    partner: str | None | object = UNSET
-    target_group: str | None | object = UNSET
+    text: str | None | Unset = UNSET
+    kind: str | None | Unset = UNSET
+    perspective: str | None | Unset = UNSET
+    national_goal_id: uuid.UUID | None | Unset = UNSET
+    owner: str | None | Unset = UNSET
+    deadline: dt.date | None | Unset = UNSET
+    partner: str | None | Unset = UNSET
+    target_group: str | None | Unset = UNSET
 
 
-async def _item_values(ctx: ServiceContext, model: type, area: Area, changes: ItemChanges) -> dict:
+async def _item_values(ctx: ServiceContext, model: type[PlanItem], area: Area, changes: ItemChanges) -> dict:
     checker = Checker()
     values: dict = {}
     if changes.text is not UNSET:
@@ -340,13 +349,13 @@ async def _item_values(ctx: ServiceContext, model: type, area: Area, changes: It
 
 async def add_item(
     ctx: ServiceContext,
-    model: type,
+    model: type[PlanItem],
     *,
     area_id: uuid.UUID | None,
     goal_id: uuid.UUID | None = None,
     changes: ItemChanges,
     position: int | None,
-):
+) -> PlanItem:
     """Add a goal, criterion or measure. A criterion belongs to a goal or to an area."""
     _check_position(position)
     if model is Criterion and (area_id is None) == (goal_id is None):
@@ -358,6 +367,7 @@ async def add_item(
         area = await _area_in_draft(ctx, area_id, "areaId")
     values = await _item_values(ctx, model, area, changes)
     await ctx.authorize("create", model, area)
+    row: PlanItem
     if model is Criterion:
         row = Criterion(area_id=None if goal_id else area.id, goal_id=goal_id, position=-1, **values)
     else:
@@ -367,8 +377,13 @@ async def add_item(
 
 
 async def update_item(
-    ctx: ServiceContext, model: type, item_id: uuid.UUID, version: int, changes: ItemChanges, position: int | None
-):
+    ctx: ServiceContext,
+    model: type[PlanItem],
+    item_id: uuid.UUID,
+    version: int,
+    changes: ItemChanges,
+    position: int | None,
+) -> PlanItem:
     row, area = await _item_in_draft(ctx, model, item_id, version, model.__name__.lower(), "update")
     for key, value in (await _item_values(ctx, model, area, changes)).items():
         setattr(row, key, value)
@@ -379,15 +394,14 @@ async def update_item(
     return row
 
 
-async def remove_item(ctx: ServiceContext, model: type, item_id: uuid.UUID, version: int):
+async def remove_item(ctx: ServiceContext, model: type[PlanItem], item_id: uuid.UUID, version: int) -> PlanItem:
     row, _ = await _item_in_draft(ctx, model, item_id, version, model.__name__.lower(), "delete")
     if model is Goal:
         for criterion in (await ctx.session.scalars(select(Criterion).where(Criterion.goal_id == row.id))).all():
             await ctx.session.delete(criterion)
     await ctx.session.delete(row)
     await ctx.session.flush()
-    remaining = (await ctx.session.scalars(select(model).where(_siblings(row)).order_by(model.position))).all()
-    for position, sibling in enumerate(remaining):
+    for position, sibling in enumerate(await _in_order(ctx, row)):
         if sibling.position != position:
             sibling.position = position
     await ctx.session.flush()

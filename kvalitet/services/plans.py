@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -162,7 +163,8 @@ async def create_plan(
     if not municipality.profile_code or ctx.profiles.plan_content(municipality.profile_code) is None:
         fail(REQUIRED, "The municipality's profile has no plan content; give a plan to copy.", "copyFrom")
     content = ctx.profiles.plan_content(municipality.profile_code)
-    updates = {}
+    assert content is not None  # asked just above
+    updates: dict[str, Any] = {}
     if title:
         updates["title"] = title
     if period_start is not None:
@@ -202,9 +204,9 @@ async def copy_plan(
     await ctx.session.flush()
     session = ctx.session
     areas = (await session.scalars(select(Area).where(Area.plan_id == source.id).order_by(Area.position))).all()
-    area_ids = {a.id: uuid.uuid4() for a in areas}
+    area_ids: dict[uuid.UUID | None, uuid.UUID] = {a.id: uuid.uuid4() for a in areas}
     goals = (await session.scalars(select(Goal).where(Goal.area_id.in_(area_ids)))).all()
-    goal_ids = {g.id: uuid.uuid4() for g in goals}
+    goal_ids: dict[uuid.UUID | None, uuid.UUID] = {g.id: uuid.uuid4() for g in goals}
     criteria = (
         await session.scalars(
             select(Criterion).where((Criterion.area_id.in_(area_ids)) | (Criterion.goal_id.in_(goal_ids)))

@@ -108,7 +108,7 @@ async def open_report(ctx: ServiceContext, unit_id: uuid.UUID, year: int, period
     unit = await ctx.load(Unit, unit_id, "unit", field_name="unitId")
     if unit.archived_at is not None:
         fail(INVALID_STATE, "The unit is archived.", "unitId")
-    municipality = await ctx.session.get(Municipality, unit.municipality_id)
+    municipality = await ctx.session.get_one(Municipality, unit.municipality_id)
     period = period_of(ctx.profiles, municipality.profile_code, year, period_key)
     plan = await plan_covering(ctx, municipality.id, year)
     if plan is None:
@@ -152,20 +152,27 @@ class ReportItem:
     area: Area
 
     @property
+    def subject(self) -> Criterion | LocalGoal:
+        """What is assessed: the criterion, or the local goal (an item has one of them)."""
+        subject = self.criterion or self.local_goal
+        assert subject is not None
+        return subject
+
+    @property
     def text(self) -> str:
-        return (self.criterion or self.local_goal).text
+        return self.subject.text
 
 
 async def required_items(ctx: ServiceContext, report: Report) -> list[ReportItem]:
     """Every criterion of the plan for the unit's kind, then every goal of its local plan."""
     session = ctx.session
-    unit = await session.get(Unit, report.unit_id)
+    unit = await session.get_one(Unit, report.unit_id)
     areas = (await session.scalars(select(Area).where(Area.plan_id == report.plan_id).order_by(Area.position))).all()
     by_id = {a.id: a for a in areas if unit.kind in a.applies_to}
     goals = (
         await session.scalars(select(Goal).where(Goal.area_id.in_(by_id)).order_by(Goal.area_id, Goal.position))
     ).all()
-    goal_area = {g.id: g.area_id for g in goals}
+    goal_area: dict[uuid.UUID | None, uuid.UUID] = {g.id: g.area_id for g in goals}
     criteria = (
         await session.scalars(select(Criterion).where(Criterion.area_id.in_(by_id) | Criterion.goal_id.in_(goal_area)))
     ).all()
@@ -182,12 +189,12 @@ async def required_items(ctx: ServiceContext, report: Report) -> list[ReportItem
         ).all()
         all_areas = {a.id: a for a in areas}
         items += [ReportItem(None, g, all_areas[g.area_id]) for g in local_goals if g.area_id in by_id]
-    goal_position = {g.id: g.position for g in goals}
+    goal_position: dict[uuid.UUID | None, int] = {g.id: g.position for g in goals}
     items.sort(
         key=lambda i: (
             i.local_goal is not None,
             i.area.position,
-            goal_position.get(i.criterion.goal_id, -1) if i.criterion else i.local_goal.position,
+            goal_position.get(i.criterion.goal_id, -1) if i.criterion else i.subject.position,
             i.criterion.position if i.criterion else 0,
         )
     )
@@ -223,13 +230,15 @@ async def save_assessment(
             criterion = await ctx.session.get(Criterion, criterion_id)
             if criterion is None or not await _criterion_in_plan(ctx, criterion, report.plan_id):
                 fail(NOT_FOUND, "No criterion with that id in the report's plan.", "criterionId")
-            unit = await ctx.session.get(Unit, report.unit_id)
+            unit = await ctx.session.get_one(Unit, report.unit_id)
             fail(NOT_APPLICABLE, f"The criterion is not for {UNIT_WORDS[unit.kind]}.", "criterionId")
     else:
         subject = next((i for i in items if i.local_goal and i.local_goal.id == local_goal_id), None)
         if subject is None:
             fail(NOT_FOUND, "No goal with that id in the unit's local plan.", "localGoalId")
-    municipality = await ctx.session.get(Municipality, (await ctx.session.get(Unit, report.unit_id)).municipality_id)
+    municipality = await ctx.session.get_one(
+        Municipality, (await ctx.session.get_one(Unit, report.unit_id)).municipality_id
+    )
     levels = (
         [s.level for s in ctx.profiles.assessment_scale(municipality.profile_code)] if municipality.profile_code else []
     )
@@ -267,18 +276,18 @@ async def save_assessment(
 
 
 async def _criterion_in_plan(ctx: ServiceContext, criterion: Criterion, plan_id: uuid.UUID) -> bool:
-    area_id = criterion.area_id or (await ctx.session.get(Goal, criterion.goal_id)).area_id
+    area_id = criterion.area_id or (await ctx.session.get_one(Goal, criterion.goal_id)).area_id
     area = await ctx.session.get(Area, area_id)
     return area is not None and area.plan_id == plan_id
 
 
 async def view_of(ctx: ServiceContext, report: Report) -> tuple[str | None, ReportView]:
     session = ctx.session
-    unit = await session.get(Unit, report.unit_id)
-    municipality = await session.get(Municipality, unit.municipality_id)
+    unit = await session.get_one(Unit, report.unit_id)
+    municipality = await session.get_one(Municipality, unit.municipality_id)
     areas = (await session.scalars(select(Area).where(Area.plan_id == report.plan_id).order_by(Area.position))).all()
-    key_of = {a.id: a.key or str(a.id) for a in areas}
-    items = {(i.criterion or i.local_goal).id: i for i in await required_items(ctx, report)}
+    key_of: dict[uuid.UUID | None, str] = {a.id: a.key or str(a.id) for a in areas}
+    items: dict[uuid.UUID | None, ReportItem] = {i.subject.id: i for i in await required_items(ctx, report)}
     assessments = (await session.scalars(select(Assessment).where(Assessment.report_id == report.id))).all()
     views = []
     for a in assessments:
@@ -320,7 +329,7 @@ async def submit_report(ctx: ServiceContext, report_id: uuid.UUID, version: int)
             "assessments",
         )
         for item in items
-        if (item.criterion or item.local_goal).id not in assessed_ids
+        if item.subject.id not in assessed_ids
     ]
     code, view = await view_of(ctx, report)
     found: list[Finding] = ctx.profiles.validate_report(code, view) if code else []

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import TypeVar
 
+from kvalitet.models import LocalPlan, Report
 from kvalitet.models.enums import ReviewStatus
 from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import INVALID_STATE, fail
@@ -15,7 +17,12 @@ DONE = {"approve": ReviewStatus.APPROVED, "return": ReviewStatus.RETURNED}
 DECIDABLE = {"approve": (ReviewStatus.SUBMITTED,), "return": (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)}
 
 
-async def load_editable(ctx: ServiceContext, model: type, id_: uuid.UUID | None, what: str, field_name: str):
+Reviewed = TypeVar("Reviewed", LocalPlan, Report)
+
+
+async def load_editable(
+    ctx: ServiceContext, model: type[Reviewed], id_: uuid.UUID | None, what: str, field_name: str
+) -> Reviewed:
     """The local plan or report `id_`, read FOR SHARE (so a submit waits for this change and a
     change waits for a submit), refused unless it is a draft or returned."""
     row = await ctx.load(model, id_, what, action="update", field_name=field_name, share_lock=True)

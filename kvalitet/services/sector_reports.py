@@ -47,7 +47,7 @@ async def compute(ctx: ServiceContext, municipality: Municipality, year: int, pe
             )
         ).all()
     }
-    statuses = Counter()
+    statuses: Counter[str] = Counter()
     unit_rows = []
     for unit in units:
         report = reports.get(unit.id)
@@ -63,6 +63,7 @@ async def compute(ctx: ServiceContext, municipality: Municipality, year: int, pe
             }
         )
 
+    assert municipality.profile_code is not None  # period_of found a period of the profile's calendar
     levels = [s.level for s in ctx.profiles.assessment_scale(municipality.profile_code)]
     counted_ids = [r.id for r in reports.values() if r.status in COUNTED]
     assessments = (
@@ -73,15 +74,15 @@ async def compute(ctx: ServiceContext, municipality: Municipality, year: int, pe
     areas = (await session.scalars(select(Area).where(Area.plan_id == plan.id).order_by(Area.position))).all()
     area_ids = [a.id for a in areas]
     goals = (await session.scalars(select(Goal).where(Goal.area_id.in_(area_ids)))).all()
-    goal_area = {g.id: g.area_id for g in goals}
-    goal_position = {g.id: g.position for g in goals}
+    goal_area: dict[uuid.UUID | None, uuid.UUID] = {g.id: g.area_id for g in goals}
+    goal_position: dict[uuid.UUID | None, int] = {g.id: g.position for g in goals}
     criteria = (
         await session.scalars(
             select(Criterion).where(Criterion.area_id.in_(area_ids) | Criterion.goal_id.in_(goal_area))
         )
     ).all()
     local_goal_ids = [a.local_goal_id for a in assessments if a.local_goal_id]
-    local_goal_area = (
+    local_goal_area: dict[uuid.UUID | None, uuid.UUID] = (
         dict(
             (
                 await session.execute(select(LocalGoal.id, LocalGoal.area_id).where(LocalGoal.id.in_(local_goal_ids)))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from enum import Enum
+from typing import Final
 
 from sqlalchemy import select
 
@@ -15,16 +17,23 @@ from kvalitet.services.errors import DUPLICATE, INVALID_STATE, fail
 from kvalitet.services.events import emit
 from kvalitet.services.validation import NAME_MAX, Checker
 
-UNSET = object()
+
+class Unset(Enum):
+    """What a change leaves out (None is a value: it clears the field)."""
+
+    UNSET = "UNSET"
+
+
+UNSET: Final = Unset.UNSET
 
 
 @dataclass
 class UnitChanges:
-    name: str | object = UNSET
-    kind: str | object = UNSET
-    org_number: str | None | object = UNSET
-    ownership: str | object = UNSET
-    zone: str | None | object = UNSET
+    name: str | None | Unset = UNSET  # None: refused (REQUIRED), as an empty one
+    kind: str | None | Unset = UNSET
+    org_number: str | None | Unset = UNSET
+    ownership: str | None | Unset = UNSET
+    zone: str | None | Unset = UNSET
 
 
 def _check(checker: Checker, changes: UnitChanges) -> dict:

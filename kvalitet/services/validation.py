@@ -10,7 +10,7 @@ from kvalitet.models.enums import TextEnum, UnitKind
 from kvalitet.services.errors import INVALID_ORG_NUMBER, INVALID_VALUE, REQUIRED, TOO_LONG, Problem, UserInputError
 
 # Unit kinds in messages ("… is not for kindergartens"), by kind or its stored word.
-UNIT_WORDS = {UnitKind.KINDERGARTEN: "kindergartens", UnitKind.SCHOOL: "schools", UnitKind.SFO: "SFOs"}
+UNIT_WORDS: dict[str, str] = {UnitKind.KINDERGARTEN: "kindergartens", UnitKind.SCHOOL: "schools", UnitKind.SFO: "SFOs"}
 
 NAME_MAX = 200
 TITLE_MAX = 500
@@ -49,7 +49,9 @@ class Checker:
         if value is None:
             self.add(REQUIRED, f"{_label(field_name)} must not be empty.", field_name)
         elif value not in allowed.values():
-            self.add(INVALID_VALUE, f"Unknown {allowed.noun} «{value}».", field_name)
+            # Each enumeration's `noun` is a nonmember, which mypy cannot declare on TextEnum.
+            noun = allowed.noun  # type: ignore[attr-defined]
+            self.add(INVALID_VALUE, f"Unknown {noun} «{value}».", field_name)
         return value
 
     def org_number(self, value: str | None, field_name: str = "orgNumber") -> str | None:

@@ -20,7 +20,7 @@ from kvalitet.infra.caches import LRUCache
 from kvalitet.infra.settings import Settings
 from kvalitet.plugins import Profiles
 from kvalitet.schema.compiled.extension import RawJSON
-from kvalitet.schema.compiled.prepared import Repeat, RepeatedRequests
+from kvalitet.schema.compiled.prepared import PreparedQuery, Repeat, RepeatedRequests
 from kvalitet.schema.context import Context
 from kvalitet.schema.reading.loaders import Loaders
 from kvalitet.web.websocket import (
@@ -40,7 +40,7 @@ _MAX_CREDENTIALS = 16_384
 _MALFORMED = "Send credentials as `Authorization: Bearer <token or API key>`."
 
 
-class KvalitetGraphQL(GraphQL):
+class KvalitetGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view: authenticates the caller, then builds the per-request context."""
 
     graphql_transport_ws_handler_class = TransportWSHandler
@@ -66,7 +66,7 @@ class KvalitetGraphQL(GraphQL):
         self.profiles = profiles
         self.policy = policy
         self.authenticator = authenticator
-        self.compiled_cache = LRUCache(512)
+        self.compiled_cache: LRUCache[PreparedQuery] = LRUCache(512)
         self.repeats = RepeatedRequests()
 
     async def __call__(self, scope, receive, send) -> None:
@@ -79,7 +79,7 @@ class KvalitetGraphQL(GraphQL):
                 if scope["type"] == "websocket":
                     await send({"type": "websocket.close", "code": 4401, "reason": close_reason(str(error))})
                     return
-                response = JSONResponse(
+                response: Response = JSONResponse(
                     {"errors": [{"message": str(error), "extensions": {"code": "UNAUTHENTICATED"}}]},
                     status_code=401,
                     headers={"WWW-Authenticate": 'Bearer realm="kvalitet"'},
@@ -98,7 +98,7 @@ class KvalitetGraphQL(GraphQL):
                 data = None
                 if repeat is not None:
                     data = await self.database.reader.fetch_bytes(repeat.query.sql, repeat.query.arguments)
-                if data is not None:
+                if repeat is not None and data is not None:  # (data only from a repeat)
                     response = Response(b'{"data":' + data + repeat.tail, media_type="application/json")
                     await response(scope, receive, send)
                     return

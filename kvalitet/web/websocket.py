@@ -3,8 +3,15 @@ checks that close a socket with a 44xx code instead of failing inside strawberry
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+
+from kvalitet.schema.context import Context
+
+if TYPE_CHECKING:
+    from kvalitet.web.view import KvalitetGraphQL
 
 
 class ConnectionRefused(Exception):
@@ -68,10 +75,13 @@ def operation_problem(
     return None
 
 
-class TransportWSHandler(BaseGraphQLTransportWSHandler):
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws as strawberry speaks it, with two additions: the credentials in
     `connection_init` authenticate the connection, and a message of the wrong shape closes the
     socket with 4400 instead of failing in the handler."""
+
+    if TYPE_CHECKING:
+        view: KvalitetGraphQL  # the view that made the handler (strawberry types it as any view)
 
     async def handle_message(self, message) -> None:
         problem = self._message_problem(message)

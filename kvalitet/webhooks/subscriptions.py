@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
@@ -22,14 +22,23 @@ def _check_url(checker: Checker, url: str | None, allow_http: bool, allow_privat
     if url is None:
         return None
     schemes = ("https", "http") if allow_http else ("https",)
+    parts: SplitResult | None
+    posted: httpx.URL | None
     try:
         parts, posted = urlsplit(url), httpx.URL(url)  # posted: as the worker will read it
         _ = parts.port  # a port out of range raises
     except (ValueError, httpx.InvalidURL):
         parts = posted = None
-    valid = parts is not None and parts.scheme in schemes and bool(parts.hostname) and bool(posted.host)
+    valid = (
+        parts is not None
+        and posted is not None
+        and parts.scheme in schemes
+        and bool(parts.hostname)
+        and bool(posted.host)
+    )
     checker.check(valid, INVALID_VALUE, f"The URL must be {' or '.join(schemes)}:// with a host.", "url")
     if valid and not allow_private:
+        assert parts is not None and posted is not None and parts.hostname is not None  # (valid)
         # Only a host that is not public by its very spelling; where a name leads is checked
         # at every delivery (targets.pin).
         refusal = host_refusal(posted.host) or host_refusal(parts.hostname)
@@ -61,13 +70,18 @@ async def create_subscription(
         Municipality, municipality_id, "municipality", action="manage_webhooks", field_name="municipalityId"
     )
     checker = Checker()
-    url = _check_url(checker, url, allow_http, allow_private)
+    checked_url = _check_url(checker, url, allow_http, allow_private)
     event_types = _check_events(checker, event_types)
     description = checker.text(description, "description", max_length=500, required=False)
     checker.raise_if_any()
+    assert checked_url is not None  # required: refused above when empty
     secret = secrets.token_urlsafe(32)
     subscription = WebhookSubscription(
-        municipality_id=municipality.id, url=url, event_types=event_types, secret=secret, description=description
+        municipality_id=municipality.id,
+        url=checked_url,
+        event_types=event_types,
+        secret=secret,
+        description=description,
     )
     ctx.session.add(subscription)
     await ctx.session.flush()
@@ -88,7 +102,9 @@ async def update_subscription(
     subscription = await ctx.load_for_change(WebhookSubscription, subscription_id, version, "webhook subscription")
     checker = Checker()
     if url is not UNSET:
-        subscription.url = _check_url(checker, url, allow_http, allow_private)
+        checked_url = _check_url(checker, url, allow_http, allow_private)
+        if checked_url is not None:  # else REQUIRED, refused below
+            subscription.url = checked_url
     if event_types is not UNSET:
         subscription.event_types = _check_events(checker, event_types or [])
     if active is not UNSET:

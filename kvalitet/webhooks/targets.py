@@ -114,7 +114,7 @@ def host_refusal(host: str) -> str | None:
 async def system_resolver(host: str, port: int) -> list[str]:
     """The addresses of `host`, from the system resolver (through the event loop's getaddrinfo)."""
     infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
-    return [info[4][0] for info in infos]
+    return [str(info[4][0]) for info in infos]  # an IPv4 or IPv6 address: text already
 
 
 @dataclass

@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kvalitet.infra.log import get_logger
 from kvalitet.models import OutboxEvent, WebhookDelivery, WebhookSubscription
+from kvalitet.models.base import model_table
 from kvalitet.models.enums import DeliveryStatus
 from kvalitet.webhooks.signing import HEADER, sign
 from kvalitet.webhooks.targets import Refused, Resolver, pin
@@ -83,7 +84,8 @@ async def claim(engine: AsyncEngine, *, limit: int, per_subscription: int, lease
     """Lease up to `limit` due deliveries, at most `per_subscription` in flight per subscription
     (counting those already leased by any worker), oldest due first; committed at once. Each
     row has what posting needs, and `leased_until`, the lease to record the outcome under."""
-    delivery, event, subscription = WebhookDelivery.__table__, OutboxEvent.__table__, WebhookSubscription.__table__
+    delivery, event = model_table(WebhookDelivery), model_table(OutboxEvent)
+    subscription = model_table(WebhookSubscription)
     now = func.now()
     # Every pending delivery that is in flight (leased) or due, numbered per subscription with
     # those in flight first: a due one numbered n has n - 1 in flight or ahead of it.
@@ -147,7 +149,7 @@ async def claim(engine: AsyncEngine, *, limit: int, per_subscription: int, lease
 async def record(engine: AsyncEngine, row, outcome: dict, options: Options) -> bool:
     """Write the outcome of one try of a claimed delivery, if its lease is still ours (False:
     it ran out and the delivery may have been claimed again; nothing is written)."""
-    delivery = WebhookDelivery.__table__
+    delivery = model_table(WebhookDelivery)
     attempts = row.attempts + 1
     now = func.now()
     values = {"attempts": attempts, "last_attempt_at": now, "leased_until": None, **outcome}

@@ -18,19 +18,23 @@ connection), and its steps share the walk's state; split, each part would need a
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from graphql import (
+    DocumentNode,
+    GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLSchema,
     OperationType,
     get_named_type,
 )
-from graphql.execution.collect_fields import collect_fields, collect_subfields
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet, collect_fields, collect_subfields
 from graphql.execution.executor import Executor
 from graphql.execution.values import get_argument_values
-from sqlalchemy import Select, Text, case, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, FromClause, Select, Text, case, func, literal, select, tuple_
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from strawberry import relay
 
@@ -38,6 +42,7 @@ from kvalitet import models
 from kvalitet.access.actor import AccessPolicy, Actor
 from kvalitet.schema.base import parse_uuid
 from kvalitet.schema.compiled.json_sql import (
+    JsonText,
     column_kind,
     cursor_text,
     global_id,
@@ -52,9 +57,17 @@ from kvalitet.schema.errors import BadInput
 from kvalitet.schema.query import numbers_for
 from kvalitet.schema.reading.connection import page_size
 from kvalitet.schema.reading.loaders import CursorError, cursor_values, filter_clauses
-from kvalitet.schema.reading.relations import Rows, read_of
+from kvalitet.schema.reading.relations import Filters, Read, Rows, read_of
+
+if TYPE_CHECKING:
+    from kvalitet.infra.settings import Settings
+    from kvalitet.plugins import Profiles
 
 COMMA = ","
+
+# What a member of a connection object needs, found in the first pass over its fields:
+# (response key, what it is, the label of the page row's column it reads, if one).
+Member = tuple[str, str, str | None]
 
 
 class Compiler:
@@ -62,16 +75,16 @@ class Compiler:
 
     def __init__(
         self,
-        schema,
-        document,
-        variables: dict | None,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        variables: dict[str, Any] | None,
         operation_name: str | None,
         *,
         actor: Actor,
         policy: AccessPolicy,
-        settings,
-        profiles,
-    ):
+        settings: Settings,
+        profiles: Profiles,
+    ) -> None:
         built = Executor.build(schema, document, raw_variable_values=variables, operation_name=operation_name)
         if isinstance(built, list):
             raise NotCompilable("the variables or operation are refused")
@@ -86,16 +99,19 @@ class Compiler:
 
     # -- the walk ----------------------------------------------------------------------------
 
-    def statement(self) -> Select:
+    def statement(self) -> Select[tuple[str]]:
         """SELECT of one text value: the `data` object of the response."""
         ex = self.executor
-        collected = collect_fields(self.schema, ex.fragments, ex.variable_values, self.schema.query_type, ex.operation)
+        query_type = self.schema.query_type
+        if query_type is None:  # pragma: no cover - a schema always has one
+            raise NotCompilable("no query type")
+        collected = collect_fields(self.schema, ex.fragments, ex.variable_values, query_type, ex.operation)
         if collected.new_defer_usages:
             raise NotCompilable("@defer")
         members = [(key, self._root_field(details)) for key, details in collected.grouped_field_set.items()]
         return select(json_object(members))
 
-    def _subfields(self, graphql_type: GraphQLObjectType, details) -> dict:
+    def _subfields(self, graphql_type: GraphQLObjectType, details: FieldDetailsList) -> GroupedFieldSet:
         ex = self.executor
         collected = collect_subfields(
             self.schema, ex.fragments, ex.variable_values, ex.operation, graphql_type, details
@@ -104,7 +120,7 @@ class Compiler:
             raise NotCompilable("@defer")
         return collected.grouped_field_set
 
-    def _arguments(self, field_def, details) -> dict[str, Any]:
+    def _arguments(self, field_def: GraphQLField, details: FieldDetailsList) -> dict[str, Any]:
         """The field's arguments by their Python names (as its resolver gets them, and as the
         read specs' filters and orders take them)."""
         values = get_argument_values(
@@ -115,9 +131,9 @@ class Compiler:
         names = dict(zip(field_def.args, (a.python_name for a in arguments), strict=False))
         return {names.get(name, name): value for name, value in values.items()}
 
-    def _object(self, graphql_type: GraphQLObjectType, row, details):
+    def _object(self, graphql_type: GraphQLObjectType, row: FromClause, details: FieldDetailsList) -> JsonText:
         """The JSON text of one object of `graphql_type` whose row is `row` (a table alias)."""
-        members = []
+        members: list[tuple[str, JsonText]] = []
         for key, sub in self._subfields(graphql_type, details).items():
             name = sub[0].node.name.value
             if name == "__typename":
@@ -127,7 +143,14 @@ class Compiler:
                 members.append((key, self._field(graphql_type, row, read, graphql_type.fields[name], sub)))
         return json_object(members)
 
-    def _field(self, graphql_type, row, read, field_def, details):
+    def _field(
+        self,
+        graphql_type: GraphQLObjectType,
+        row: FromClause,
+        read: Scalar | NodeId | Read,
+        field_def: GraphQLField,
+        details: FieldDetailsList,
+    ) -> JsonText:
         if isinstance(read, Scalar):
             return scalar_json(row.c[read.column], read.kind, read.nullable, read.enum_names)
         if isinstance(read, NodeId):
@@ -136,26 +159,28 @@ class Compiler:
         if isinstance(read, Parent):
             return self._parent(row, read, field_def, details)
         if isinstance(read, Children):
-            return self._children(row.c.id, read, field_def, details, arguments)
+            return self._children(row, read, field_def, details, arguments)
         if isinstance(read, Page):
-            return self._page(row.c.id, read, field_def, details, arguments)
+            return self._page(row, read, field_def, details, arguments)
         raise NotCompilable(repr(read))  # pragma: no cover
 
     # -- reading rows ------------------------------------------------------------------------
 
-    def _alias(self, model: type):
+    def _alias(self, model: type[models.Base]) -> FromClause:
         # Always an alias, never the table itself: the policy's own subqueries name the bare
         # tables, and SQLAlchemy would correlate them to a bare table of an enclosing query.
         return model.__table__.alias()
 
-    def _visible(self, model: type, table) -> list:
+    def _visible(self, model: type[models.Base], table: FromClause) -> list[ColumnElement[bool]]:
         clause = self.policy.visible(self.actor, model, table)
         return [] if clause is None else [clause]
 
-    def _parent(self, row, read: Parent, field_def, details):
+    def _parent(self, row: FromClause, read: Parent, field_def: GraphQLField, details: FieldDetailsList) -> JsonText:
         if isinstance(field_def.type, GraphQLNonNull):
             raise NotCompilable("a non-null parent")  # a hidden parent would be an error there
         target_type = field_def.type
+        if not isinstance(target_type, GraphQLObjectType):  # pragma: no cover - a parent is a row's node type
+            raise NotCompilable("a parent that is no object")
         table = self._alias(read.model)
         found = (
             select(self._object(target_type, table, details))
@@ -165,7 +190,7 @@ class Compiler:
         )
         return func.coalesce(found, sql_text("null"))
 
-    def _list_type(self, field_def) -> GraphQLObjectType:
+    def _list_type(self, field_def: GraphQLField) -> GraphQLObjectType:
         """The element type of a list of non-null objects (the lists the compiler makes)."""
         outer = field_def.type
         inner = outer.of_type if isinstance(outer, GraphQLNonNull) else outer
@@ -176,7 +201,15 @@ class Compiler:
             raise NotCompilable("a list of non-objects")
         return element
 
-    def _children(self, parent_id, read: Children, field_def, details, arguments):
+    def _children(
+        self,
+        row: FromClause,
+        read: Children,
+        field_def: GraphQLField,
+        details: FieldDetailsList,
+        arguments: dict[str, Any],
+    ) -> JsonText:
+        parent_id = row.c.id
         element = self._list_type(field_def)
         table = self._alias(read.model)
         filters = self._filters(read, arguments)
@@ -192,7 +225,7 @@ class Compiler:
             items = (
                 select(func.string_agg(item, aggregate_order_by(sql_text(COMMA), *order)))
                 .where(*conditions)
-                .correlate(parent_id.table)
+                .correlate(row)
             )
         else:
             limit = self._page_size(limit)
@@ -201,7 +234,7 @@ class Compiler:
                 .where(*conditions)
                 .order_by(*order)
                 .limit(limit)
-                .correlate(parent_id.table)  # a subquery in FROM correlates only when told
+                .correlate(row)  # a subquery in FROM correlates only when told
                 .subquery()
             )
             keys = [rows.c[f"k{i}"] for i in range(len(order))]
@@ -209,7 +242,7 @@ class Compiler:
         return json_array(items.scalar_subquery())
 
     @staticmethod
-    def _filters(read, arguments):
+    def _filters(read: Children | Page, arguments: dict[str, Any]) -> Filters:
         """The read's filters; arguments the default path refuses are left to it, with its error."""
         try:
             return read.filters(arguments)
@@ -223,10 +256,20 @@ class Compiler:
         except BadInput as error:
             raise NotCompilable("a page size out of range") from error
 
-    def _page(self, parent_id, read: Page, field_def, details, arguments):
+    def _page(
+        self,
+        row: FromClause,
+        read: Page,
+        field_def: GraphQLField,
+        details: FieldDetailsList,
+        arguments: dict[str, Any],
+    ) -> JsonText:
         """A cursor connection, as `kvalitet.schema.reading.connection.paged` makes it: one page after
         the cursor (one row more, to tell whether there is a next page), and the total."""
+        parent_id = row.c.id
         connection_type = get_named_type(field_def.type)
+        if not isinstance(connection_type, GraphQLObjectType):  # pragma: no cover - a page is a connection
+            raise NotCompilable("a page that is no object")
         first = self._page_size(arguments.get("first"))
         order_names = read.order(arguments)
         filters = self._filters(read, arguments)
@@ -247,21 +290,23 @@ class Compiler:
             bound = [literal(v, type_=c.type) for v, c in zip(values, order, strict=True)]
             page_conditions.append(tuple_(*order) > tuple_(*bound))
 
-        columns: list = []  # what each page row carries, besides its rank
+        columns: list[ColumnElement[Any]] = []  # what each page row carries, besides its rank
 
-        def carry(expression) -> str:
+        def carry(expression: ColumnElement[Any]) -> str:
             label = f"v{len(columns)}"
             columns.append(expression.label(label))
             return label
 
         def cursor_label() -> str:
             kinds = [column_kind(c) for c in order]
-            if None in kinds:
+            known = [kind for kind in kinds if kind is not None]
+            if len(known) < len(kinds):
                 raise NotCompilable("a cursor over text")  # str() of text needs JSON escaping
-            return carry(cursor_text(list(zip(order, kinds, strict=True))))
+            return carry(cursor_text(list(zip(order, known, strict=True))))
 
-        # First pass: what the connection's fields need from each row.
-        plan = []
+        # First pass: what the connection's fields need from each row: per member, a label
+        # (nodes), the type name (__typename), or the members of each edge or of the pageInfo.
+        plan: list[tuple[str, str, str | None | list[Member]]] = []
         for key, sub in self._subfields(connection_type, details).items():
             name = sub[0].node.name.value
             sub_def = connection_type.fields.get(name)
@@ -269,12 +314,14 @@ class Compiler:
                 plan.append((key, "typename", connection_type.name))
             elif name == "totalCount":
                 plan.append((key, "total", None))
+            elif sub_def is None:
+                raise NotCompilable(f"{connection_type.name}.{name}")
             elif name == "nodes":
                 element = self._list_type(sub_def)
                 plan.append((key, "nodes", carry(self._object(element, table, sub))))
             elif name == "edges":
                 edge_type = self._list_type(sub_def)
-                edge_plan = []
+                edge_plan: list[Member] = []
                 for edge_key, edge_sub in self._subfields(edge_type, sub).items():
                     edge_name = edge_sub[0].node.name.value
                     if edge_name == "__typename":
@@ -283,13 +330,17 @@ class Compiler:
                         edge_plan.append((edge_key, "cursor", cursor_label()))
                     elif edge_name == "node":
                         node_type = get_named_type(edge_type.fields["node"].type)
+                        if not isinstance(node_type, GraphQLObjectType):  # pragma: no cover - a node is an object
+                            raise NotCompilable(f"{edge_type.name}.node is no object")
                         edge_plan.append((edge_key, "node", carry(self._object(node_type, table, edge_sub))))
                     else:
                         raise NotCompilable(f"{edge_type.name}.{edge_name}")
                 plan.append((key, "edges", edge_plan))
             elif name == "pageInfo":
                 info_type = get_named_type(sub_def.type)
-                info_plan = []
+                if not isinstance(info_type, GraphQLObjectType):  # pragma: no cover - PageInfo is an object
+                    raise NotCompilable(f"{connection_type.name}.{name} is no object")
+                info_plan: list[Member] = []
                 for info_key, info_sub in self._subfields(info_type, sub).items():
                     info_name = info_sub[0].node.name.value
                     needs = cursor_label() if info_name in ("startCursor", "endCursor") else None
@@ -303,37 +354,42 @@ class Compiler:
             .where(*page_conditions)
             .order_by(*order)
             .limit(first + 1)
-            .correlate(parent_id.table)  # a subquery in FROM correlates only when told
+            .correlate(row)  # a subquery in FROM correlates only when told
             .subquery()
         )
         in_page = rows.c.rank <= first
 
-        def ordered(label: str, descending: bool = False):
+        def ordered(label: str, descending: bool = False) -> JsonText:
             rank = rows.c.rank.desc() if descending else rows.c.rank
             return func.string_agg(rows.c[label], aggregate_order_by(sql_text(COMMA), rank)).filter(in_page)
 
         # Second pass: the connection object, aggregated over the page's rows in one SELECT.
-        members = []
+        members: list[tuple[str, JsonText]] = []
         for key, what, detail in plan:
             if what == "typename":
                 members.append((key, sql_text(f'"{detail}"')))
             elif what == "total":
-                total = select(func.count()).select_from(table).where(*conditions).correlate(parent_id.table)
+                total = select(func.count()).select_from(table).where(*conditions).correlate(row)
                 members.append((key, total.scalar_subquery().cast(Text)))
             elif what == "nodes":
+                assert isinstance(detail, str)  # the label of the carried node
                 members.append((key, json_array(ordered(detail))))
             elif what == "edges":
+                assert isinstance(detail, list)  # the edge's members
                 edge = json_object([(k, _edge_member(rows, w, d)) for k, w, d in detail])
                 edges = func.string_agg(edge, aggregate_order_by(sql_text(COMMA), rows.c.rank)).filter(in_page)
                 members.append((key, json_array(edges)))
             elif what == "pageInfo":
+                assert isinstance(detail, list)  # the pageInfo's members
                 members.append(
                     (key, json_object([(k, _page_info_member(n, label, first, ordered)) for k, n, label in detail]))
                 )
         aggregated = any(
             what in ("nodes", "edges")
             or (
-                what == "pageInfo" and any(name in ("hasNextPage", "startCursor", "endCursor") for _, name, _ in detail)
+                what == "pageInfo"
+                and isinstance(detail, list)
+                and any(name in ("hasNextPage", "startCursor", "endCursor") for _, name, _ in detail)
             )
             for _, what, detail in plan
         )
@@ -343,9 +399,11 @@ class Compiler:
 
     # -- the root ----------------------------------------------------------------------------
 
-    def _root_field(self, details):
+    def _root_field(self, details: FieldDetailsList) -> JsonText:
         name = details[0].node.name.value
         query_type = self.schema.query_type
+        if query_type is None:  # pragma: no cover - a schema always has one
+            raise NotCompilable("no query type")
         if name == "__typename":
             return sql_text(f'"{query_type.name}"')
         field_def = query_type.fields.get(name)
@@ -361,7 +419,9 @@ class Compiler:
             return self._root_list(read.model, read.order, field_def, details)
         raise NotCompilable(f"Query.{name}")
 
-    def _root_list(self, model, order_names, field_def, details):
+    def _root_list(
+        self, model: type[models.Base], order_names: tuple[str, ...], field_def: GraphQLField, details: FieldDetailsList
+    ) -> JsonText:
         element = self._list_type(field_def)
         table = self._alias(model)
         order = [table.c[name] for name in order_names]
@@ -370,12 +430,15 @@ class Compiler:
         )
         return json_array(items.where(*self._visible(model, table)).scalar_subquery())
 
-    def _municipality(self, number: str, field_def, details):
+    def _municipality(self, number: str, field_def: GraphQLField, details: FieldDetailsList) -> JsonText:
         numbers = numbers_for(self.profiles, number)  # as the resolver looks, in its order
         table = self._alias(models.Municipality)
         preference = case(*((table.c.number == n, i) for i, n in enumerate(numbers)))
+        municipality_type = get_named_type(field_def.type)
+        if not isinstance(municipality_type, GraphQLObjectType):  # pragma: no cover - Municipality is an object
+            raise NotCompilable("Query.municipality is no object")
         found = (
-            select(self._object(get_named_type(field_def.type), table, details))
+            select(self._object(municipality_type, table, details))
             .where(table.c.number.in_(numbers), *self._visible(models.Municipality, table))
             .order_by(preference)
             .limit(1)
@@ -383,7 +446,7 @@ class Compiler:
         )
         return func.coalesce(found, sql_text("null"))
 
-    def _node(self, id_value: str, details):
+    def _node(self, id_value: str, details: FieldDetailsList) -> JsonText:
         try:
             global_id_ = relay.GlobalID.from_id(id_value)
         except (relay.GlobalIDValueError, ValueError, TypeError):
@@ -391,7 +454,7 @@ class Compiler:
         graphql_type = self.schema.get_type(global_id_.type_name)
         node = row_node(graphql_type) if isinstance(graphql_type, GraphQLObjectType) else None
         row_id = parse_uuid(global_id_.node_id)
-        if node is None or row_id is None:
+        if node is None or row_id is None or not isinstance(graphql_type, GraphQLObjectType):
             raise NotCompilable("an id of no compiled type")
         table = self._alias(node.model)
         found = (
@@ -402,15 +465,16 @@ class Compiler:
         return func.coalesce(found, sql_text("null"))
 
 
-def _edge_member(rows, what: str, detail: str):
+def _edge_member(rows: FromClause, what: str, detail: str | None) -> JsonText:
     if what == "typename":
         return sql_text(f'"{detail}"')
+    assert detail is not None  # a cursor's or node's label
     if what == "cursor":
         return quoted(rows.c[detail])
     return rows.c[detail]  # the node
 
 
-def _page_info_member(name: str, label: str | None, first: int, ordered):
+def _page_info_member(name: str, label: str | None, first: int, ordered: Callable[..., JsonText]) -> JsonText:
     if name == "__typename":
         return sql_text('"PageInfo"')
     if name == "hasNextPage":
@@ -419,6 +483,7 @@ def _page_info_member(name: str, label: str | None, first: int, ordered):
         return sql_text("false")  # pages only go forward, as on the default path
     if name in ("startCursor", "endCursor"):
         # Cursors are URL-safe base64: no commas, so the first of a comma-joined list is one.
+        assert label is not None  # a cursor's label (`cursor_label`)
         cursor = func.split_part(ordered(label, descending=name == "endCursor"), sql_text(COMMA), 1)
         return func.coalesce(quoted(cursor), sql_text("null"))  # no rows: NULL, and `||` keeps it NULL
     raise NotCompilable(f"PageInfo.{name}")

@@ -10,14 +10,20 @@ and re-encoding a large answer in Python would cost more than the query.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Hashable
+from typing import TYPE_CHECKING
 
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from kvalitet.db.outage import is_outage
 from kvalitet.infra.log import get_logger
+
+if TYPE_CHECKING:
+    from kvalitet.schema.compiled.prepared import PreparedQuery
+    from kvalitet.schema.context import Context
 
 log = get_logger(__name__)
 
@@ -29,7 +35,7 @@ class RawJSON:
 
     __slots__ = ("json", "query", "repeat_key")
 
-    def __init__(self, json: bytes, query, repeat_key):
+    def __init__(self, json: bytes, query: PreparedQuery | None, repeat_key: Hashable | None):
         self.json = json
         self.query = query
         self.repeat_key = repeat_key
@@ -60,17 +66,22 @@ class CompiledQueries(SchemaExtension):
             # NULL means a value the schema calls non-null was missing: the default path says which.
             if answer is not None:
                 repeat_key = (context.request.scope.get("state") or {}).get("repeat_key")
-                execution.result = GraphQLExecutionResult(data=RawJSON(answer, query, repeat_key), errors=None)
+                # graphql-core types `data` as a dict; this one is passed through to `encode_json` as it is.
+                raw = RawJSON(answer, query, repeat_key)
+                execution.result = GraphQLExecutionResult(data=raw, errors=None)  # type: ignore[arg-type]
         yield
 
     @staticmethod
-    def _prepared(execution, context):
+    def _prepared(execution: ExecutionContext, context: Context) -> PreparedQuery | None:
         """The operation's compiled statement (cached per operation, variables and caller); None
         when the compiler does not do it."""
         # Imported here: the compiler reads the schema's types, and the schema lists this extension.
         from kvalitet.schema.compiled.compiler import Compiler, NotCompilable
         from kvalitet.schema.compiled.prepared import prepare
 
+        document = execution.graphql_document
+        if document is None:  # on_execute asks only once the operation is parsed
+            return None
         cache = context.compiled_cache
         try:
             variables = json.dumps(execution.variables, sort_keys=True, default=str)
@@ -82,7 +93,7 @@ class CompiledQueries(SchemaExtension):
             try:
                 statement = Compiler(
                     execution.schema._schema,
-                    execution.graphql_document,
+                    document,
                     execution.variables,
                     execution.operation_name,
                     actor=context.actor,

@@ -10,29 +10,34 @@ escapes it as \\uXXXX): the same JSON value either way.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Date, DateTime, Integer, Text, Uuid, case, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement
 
+# JSON text, built in SQL; the columns it is made from are of any type.
+JsonText = ColumnElement[str]
 
-def sql_text(value: str) -> ColumnElement:
+
+def sql_text(value: str) -> JsonText:
     """A constant string, written into the SQL (response keys and type names, never input)."""
     return literal_column("'" + value.replace("'", "''") + "'", type_=Text)
 
 
-def json_object(members: list[tuple[str, ColumnElement]]) -> ColumnElement:
+def json_object(members: list[tuple[str, JsonText]]) -> JsonText:
     """An object of (response key, JSON text) members, in order. Keys are GraphQL names or
     aliases (letters, digits, `_`), so they need no escaping."""
     if not members:
         return sql_text("{}")  # every field skipped by @skip/@include
-    parts: list[ColumnElement] = []
+    parts: list[JsonText] = []
     for index, (key, value) in enumerate(members):
         parts += [sql_text(("{" if index == 0 else ",") + '"' + key + '":'), value]
     parts.append(sql_text("}"))
     return concat(*parts)
 
 
-def concat(*parts: ColumnElement) -> ColumnElement:
+def concat(*parts: JsonText) -> JsonText:
     """Text parts joined with `||`. Every part must be non-null (the renderings below make sure);
     `||` is cheaper than `concat()`, which looks up each argument's output function per call."""
     joined = parts[0]
@@ -41,17 +46,17 @@ def concat(*parts: ColumnElement) -> ColumnElement:
     return joined.self_group()
 
 
-def _or_null(column: ColumnElement, rendered: ColumnElement, nullable: bool) -> ColumnElement:
+def _or_null(column: ColumnElement[Any], rendered: JsonText, nullable: bool) -> JsonText:
     """`null` where the column is NULL (for renderings that would not stay NULL themselves)."""
     return case((column.is_(None), sql_text("null")), else_=rendered) if nullable else rendered
 
 
-def quoted(expression: ColumnElement) -> ColumnElement:
+def quoted(expression: JsonText) -> JsonText:
     """Text known to need no escaping (digits, dates, uuids, base64) as a JSON string."""
     return concat(sql_text('"'), expression, sql_text('"'))
 
 
-def iso_timestamp(column: ColumnElement, separator: str = "T") -> ColumnElement:
+def iso_timestamp(column: ColumnElement[Any], separator: str = "T") -> JsonText:
     """A timestamptz as Python writes an aware UTC datetime: `isoformat()` (or `str()` with a
     space separator), microseconds only when there are any, then `+00:00`."""
     utc = func.timezone(sql_text("UTC"), column)
@@ -60,8 +65,8 @@ def iso_timestamp(column: ColumnElement, separator: str = "T") -> ColumnElement:
 
 
 def scalar_json(
-    column: ColumnElement, kind: str, nullable: bool, enum_names: dict[str, str] | None = None
-) -> ColumnElement:
+    column: ColumnElement[Any], kind: str, nullable: bool, enum_names: dict[str, str] | None = None
+) -> JsonText:
     """`column` as JSON text for a GraphQL scalar of `kind` (see `kvalitet.schema.compiled.reads`)."""
     if kind in ("string", "int", "boolean"):
         # to_json escapes strings; integers and booleans print as JSON already. NULL stays NULL.
@@ -84,7 +89,7 @@ def scalar_json(
     raise ValueError(f"no JSON rendering for {kind}")
 
 
-def enum_json(column: ColumnElement, names: dict[str, str]) -> ColumnElement:
+def enum_json(column: ColumnElement[Any], names: dict[str, str]) -> JsonText:
     """A stored enum value as its GraphQL name (a JSON string); NULL (or an unknown value) as null."""
     return case(
         *((column == value, sql_text('"' + name + '"')) for value, name in names.items()),
@@ -92,7 +97,7 @@ def enum_json(column: ColumnElement, names: dict[str, str]) -> ColumnElement:
     )
 
 
-def global_id(type_name: str, id_column: ColumnElement) -> ColumnElement:
+def global_id(type_name: str, id_column: ColumnElement[Any]) -> JsonText:
     """strawberry's Relay id: standard base64 of "Type:uuid" (PostgreSQL wraps base64 every 76
     characters; the newlines are removed)."""
     raw = func.convert_to(concat(sql_text(type_name + ":"), id_column.cast(Text)), sql_text("UTF8"))
@@ -102,10 +107,10 @@ def global_id(type_name: str, id_column: ColumnElement) -> ColumnElement:
     return quoted(func.replace(encoded, literal_column("E'\\n'"), sql_text(""), type_=Text))
 
 
-def cursor_text(values: list[tuple[ColumnElement, str]]) -> ColumnElement:
+def cursor_text(values: list[tuple[ColumnElement[Any], str]]) -> JsonText:
     """`encode_cursor` in SQL: URL-safe base64 (unpadded) of the compact JSON list of the sort
     values as `str()` writes them. Only for kinds whose `str()` needs no JSON escaping."""
-    parts: list[ColumnElement] = [sql_text('["')]
+    parts: list[JsonText] = [sql_text('["')]
     for index, (column, kind) in enumerate(values):
         if index:
             parts.append(sql_text('","'))
@@ -115,7 +120,7 @@ def cursor_text(values: list[tuple[ColumnElement, str]]) -> ColumnElement:
     return func.rtrim(func.translate(encoded, literal_column("E'+/\\n'"), sql_text("-_")), sql_text("="))
 
 
-def cursor_value(column: ColumnElement, kind: str) -> ColumnElement:
+def cursor_value(column: ColumnElement[Any], kind: str) -> JsonText:
     if kind == "datetime":
         return iso_timestamp(column, separator=" ")
     if kind == "date":
@@ -123,7 +128,7 @@ def cursor_value(column: ColumnElement, kind: str) -> ColumnElement:
     return column.cast(Text)
 
 
-def column_kind(column) -> str | None:
+def column_kind(column: ColumnElement[Any]) -> str | None:
     """A column's kind for cursors (uuid, datetime, date, int), None for any other (text needs escaping)."""
     kind = column.type
     if isinstance(kind, Uuid):
@@ -137,7 +142,7 @@ def column_kind(column) -> str | None:
     return None
 
 
-def json_array(items: ColumnElement) -> ColumnElement:
+def json_array(items: JsonText) -> JsonText:
     """`[` + comma-joined items (NULL when none) + `]`."""
     return concat(sql_text("["), func.coalesce(items, sql_text("")), sql_text("]"))
 

@@ -8,12 +8,14 @@ caches are bounded; a miss only costs a compilation.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select
+from sqlalchemy.engine import Dialect
 
+from kvalitet.access.actor import Actor
 from kvalitet.infra.caches import LRUCache
 
 
@@ -25,10 +27,12 @@ class PreparedQuery:
     arguments: tuple[Any, ...]
 
 
-def prepare(statement: Select, dialect) -> PreparedQuery:
+def prepare(statement: Select[Any], dialect: Dialect) -> PreparedQuery:
     compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
     values = compiled.construct_params()
-    processors = compiled._bind_processors  # the types' conversions, as SQLAlchemy's own execute applies them
+    # The types' conversions, as SQLAlchemy's own execute applies them: one function per
+    # parameter (a tuple-typed parameter would have one per element; the compiler makes none).
+    processors = cast(Mapping[str, Callable[[Any], Any]], compiled._bind_processors)
     arguments = tuple(
         processors[name](values[name]) if name in processors else values[name] for name in compiled.positiontup or ()
     )
@@ -53,10 +57,10 @@ class RepeatedRequests:
     MAX_BODY = 16_384  # larger bodies are not kept
 
     def __init__(self, size: int = 512):
-        self.cache = LRUCache(size)
+        self.cache: LRUCache[Repeat] = LRUCache(size)
 
     @staticmethod
-    def key(scope, body: bytes, actor) -> Hashable | None:
+    def key(scope: Mapping[str, Any], body: bytes, actor: Actor) -> Hashable | None:
         if len(body) > RepeatedRequests.MAX_BODY:
             return None
         headers = dict(scope.get("headers") or [])

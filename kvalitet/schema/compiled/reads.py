@@ -12,11 +12,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
-from graphql import GraphQLEnumType, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLScalarType, get_named_type
+from graphql import (
+    GraphQLEnumType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+    get_named_type,
+)
 
 from kvalitet.schema.base import RowNode
-from kvalitet.schema.reading.relations import Children, Filters, Page, Parent, read_of
+from kvalitet.schema.reading.relations import Children, Filters, Page, Parent, Read, read_of
 
 
 class NotCompilable(Exception):
@@ -38,7 +47,7 @@ class NodeId:
     """The Relay global id of the row."""
 
 
-def _value(value):
+def _value(value: Any) -> Any:  # graphql-core's enum values are untyped: the stored words
     return value.value if isinstance(value, Enum) else value
 
 
@@ -52,7 +61,7 @@ def row_node(graphql_type: GraphQLObjectType) -> type[RowNode] | None:
     return origin if isinstance(origin, type) and issubclass(origin, RowNode) else None
 
 
-def field_read(graphql_type: GraphQLObjectType, name: str) -> Scalar | NodeId | Children | Page | Parent:
+def field_read(graphql_type: GraphQLObjectType, name: str) -> Scalar | NodeId | Read:
     """What `graphql_type.name` reads; NotCompilable when the compiled path does not know."""
     field_def = graphql_type.fields.get(name)
     definition = (field_def.extensions or {}).get("strawberry-definition") if field_def is not None else None
@@ -72,7 +81,7 @@ def field_read(graphql_type: GraphQLObjectType, name: str) -> Scalar | NodeId | 
     return scalar_read(column, field_def.type, f"{graphql_type.name}.{name}")
 
 
-def scalar_read(column: str, graphql_type, where: str) -> Scalar:
+def scalar_read(column: str, graphql_type: GraphQLOutputType, where: str) -> Scalar:
     nullable = not isinstance(graphql_type, GraphQLNonNull)
     named = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
     if isinstance(named, GraphQLScalarType) and named.name in _SCALAR_KINDS:

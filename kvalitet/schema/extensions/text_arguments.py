@@ -33,11 +33,11 @@ def _strings(value: object) -> Iterator[str]:
 
 
 class _Literals(Visitor):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.found: list[str] = []
 
-    def enter_string_value(self, node: StringValueNode, *_):
+    def enter_string_value(self, node: StringValueNode, *_: object) -> None:
         self.found.append(node.value)
 
 

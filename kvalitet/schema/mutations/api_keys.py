@@ -17,7 +17,9 @@ from kvalitet.schema.mutation_support import (
     to_node,
 )
 
-ApiKeyPayload = payload_type(ApiKey, "api_key")
+
+@payload_type(ApiKey, "api_key")
+class ApiKeyPayload: ...
 
 
 @strawberry.type(description="A new API key. `key` is shown this once and never again: store it now.")

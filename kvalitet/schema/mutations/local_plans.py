@@ -21,10 +21,21 @@ from kvalitet.schema.mutation_support import (
 from kvalitet.schema.mutations.common import given, given_enum
 from kvalitet.services import local_plans
 
-LocalPlanPayload = payload_type(LocalPlan, "local_plan")
-LocalGoalPayload = payload_type(LocalGoal, "local_goal")
-LocalActionPayload = payload_type(LocalAction, "local_action")
-LocalPlanSectionPayload = payload_type(LocalPlanSection, "section")
+
+@payload_type(LocalPlan, "local_plan")
+class LocalPlanPayload: ...
+
+
+@payload_type(LocalGoal, "local_goal")
+class LocalGoalPayload: ...
+
+
+@payload_type(LocalAction, "local_action")
+class LocalActionPayload: ...
+
+
+@payload_type(LocalPlanSection, "section")
+class LocalPlanSectionPayload: ...
 
 
 @strawberry.type(description="The profile's findings on a local plan; empty `findings` means it can be submitted.")

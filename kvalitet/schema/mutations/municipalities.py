@@ -10,7 +10,9 @@ from kvalitet.schema.mutation_support import MutationInput, decode_id, payload_t
 from kvalitet.schema.mutations.common import given
 from kvalitet.services import municipalities
 
-MunicipalityPayload = payload_type(Municipality, "municipality")
+
+@payload_type(Municipality, "municipality")
+class MunicipalityPayload: ...
 
 
 @strawberry.input(description="A municipality by its 4-digit number, with the code of the profile it uses.")

@@ -15,11 +15,25 @@ from kvalitet.schema.mutations.common import given
 from kvalitet.schema.plan import Area, Criterion, Goal, Measure, Plan
 from kvalitet.services import plan_structure, plans
 
-PlanPayload = payload_type(Plan, "plan")
-AreaPayload = payload_type(Area, "area")
-GoalPayload = payload_type(Goal, "goal")
-CriterionPayload = payload_type(Criterion, "criterion")
-MeasurePayload = payload_type(Measure, "measure")
+
+@payload_type(Plan, "plan")
+class PlanPayload: ...
+
+
+@payload_type(Area, "area")
+class AreaPayload: ...
+
+
+@payload_type(Goal, "goal")
+class GoalPayload: ...
+
+
+@payload_type(Criterion, "criterion")
+class CriterionPayload: ...
+
+
+@payload_type(Measure, "measure")
+class MeasurePayload: ...
 
 
 @strawberry.input(

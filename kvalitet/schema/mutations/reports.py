@@ -11,9 +11,17 @@ from kvalitet.schema.report import Assessment, Report
 from kvalitet.schema.sector_report import PublishedSectorReport
 from kvalitet.services import reports, sector_reports
 
-ReportPayload = payload_type(Report, "report")
-AssessmentPayload = payload_type(Assessment, "assessment")
-PublishSectorReportPayload = payload_type(PublishedSectorReport, "sector_report")
+
+@payload_type(Report, "report")
+class ReportPayload: ...
+
+
+@payload_type(Assessment, "assessment")
+class AssessmentPayload: ...
+
+
+@payload_type(PublishedSectorReport, "sector_report")
+class PublishSectorReportPayload: ...
 
 
 @strawberry.input(description="Open a unit's report for a reporting period of a year (see `reportingCalendar`).")

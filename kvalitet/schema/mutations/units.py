@@ -11,7 +11,9 @@ from kvalitet.schema.mutations.common import given, given_enum
 from kvalitet.schema.unit import Unit
 from kvalitet.services import units
 
-UnitPayload = payload_type(Unit, "unit")
+
+@payload_type(Unit, "unit")
+class UnitPayload: ...
 
 
 @strawberry.input(description="A new unit. The organisation number is checked (9 digits, modulus 11).")

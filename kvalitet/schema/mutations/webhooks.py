@@ -18,7 +18,9 @@ from kvalitet.schema.mutations.common import given
 from kvalitet.schema.webhook import WebhookSubscription
 from kvalitet.webhooks import subscriptions
 
-WebhookSubscriptionPayload = payload_type(WebhookSubscription, "webhook_subscription")
+
+@payload_type(WebhookSubscription, "webhook_subscription")
+class WebhookSubscriptionPayload: ...
 
 
 @strawberry.type(description="A new subscription. `secret` signs every delivery; it is shown this once.")

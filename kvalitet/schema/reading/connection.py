@@ -8,6 +8,7 @@ from typing import Generic, TypeVar
 import strawberry
 from strawberry import relay
 
+from kvalitet.models.base import Base
 from kvalitet.schema.errors import BadInput
 from kvalitet.schema.reading.loaders import Loaders
 from kvalitet.schema.reading.pagination import Page
@@ -17,7 +18,7 @@ NodeType = TypeVar("NodeType")
 
 @strawberry.type(description="A page of a list, with cursors to fetch the next.")
 class Connection(Generic[NodeType]):
-    edges: list[relay.Edge[NodeType]]
+    edges: list[relay.Edge[NodeType]]  # type: ignore[type-var]  # relay.Edge wants a Node; ChangeRecord is none
     page_info: relay.PageInfo
     total_count: int = strawberry.field(description="How many items the whole list has, over all pages.")
 
@@ -52,7 +53,7 @@ def to_connection(page: Page, node_from_row, order: Sequence[str], connection_ty
 
 async def paged(
     info,
-    model: type,
+    model: type[Base],
     column: str,
     parent_id,
     *,

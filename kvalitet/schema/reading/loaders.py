@@ -15,12 +15,13 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, or_, select, true, tuple_
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, true, tuple_
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
 
 from kvalitet.access.actor import AccessPolicy, Actor
+from kvalitet.models.base import Base
 from kvalitet.schema.reading.pagination import CursorError, Page, decode_cursor, encode_cursor
 from kvalitet.services.validation import storable
 
@@ -67,12 +68,12 @@ class Loaders:
         self.actor = actor
         self._loaders: dict[Hashable, DataLoader] = {}
 
-    def scoped(self, model: type, statement: Select | None = None) -> Select:
+    def scoped(self, model: type[Base], statement: Select | None = None) -> Select:
         """`statement` (default: every column of `model`) narrowed by the access policy."""
         statement = statement if statement is not None else select(model.__table__)
         return self.policy.scope(self.actor, model, statement)
 
-    async def fetch(self, model: type, statement: Select | None = None) -> list[RowMapping]:
+    async def fetch(self, model: type[Base], statement: Select | None = None) -> list[RowMapping]:
         """Run one scoped SELECT and return its rows as mappings."""
         async with self.engine.connect() as connection:
             result = await connection.execute(self.scoped(model, statement))
@@ -84,7 +85,7 @@ class Loaders:
             loader = self._loaders[key] = DataLoader(load_fn=batch)
         return loader
 
-    def by_id(self, model: type) -> DataLoader:
+    def by_id(self, model: type[Base]) -> DataLoader:
         """Rows by primary key; a missing (or hidden) row loads as None."""
         table = model.__table__
 
@@ -96,7 +97,13 @@ class Loaders:
         return self._cached(("by_id", model), batch)
 
     def children(
-        self, model: type, column: str, *, order: Sequence[str] = ("position", "id"), where: tuple = (), **equals: Any
+        self,
+        model: type[Base],
+        column: str,
+        *,
+        order: Sequence[str] = ("position", "id"),
+        where: tuple = (),
+        **equals: Any,
     ) -> DataLoader:
         """Lists of rows by the value of `column`, in `order`, where every `equals` holds
         (a None value means IS NULL) and every `where` clause."""
@@ -115,7 +122,7 @@ class Loaders:
 
     def pages(
         self,
-        model: type,
+        model: type[Base],
         column: str,
         *,
         first: int,
@@ -138,6 +145,7 @@ class Loaders:
             inner = inner.where(parent.in_(keys), *filter_clauses(table, filters, where))
             sub = inner.subquery()
             sub_order = [sub.c[name] for name in order]
+            is_after: ColumnElement[bool]
             if after_values is None:
                 is_after = true()
             else:

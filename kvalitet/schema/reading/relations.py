@@ -20,9 +20,14 @@ import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
+
+from kvalitet.models import Base
+
+if TYPE_CHECKING:
+    from kvalitet.schema.base import RowNode
 
 # The key of a field's read spec in its strawberry metadata.
 READ = "kvalitet.read"
@@ -42,7 +47,7 @@ def _no_filters(arguments: dict) -> Filters:
 
 @dataclass(frozen=True)
 class Parent:
-    model: type
+    model: type[Base]
     column: str
 
     async def read(self, info, root, arguments: dict):
@@ -51,7 +56,7 @@ class Parent:
 
 @dataclass(frozen=True)
 class Children:
-    model: type
+    model: type[Base]
     column: str
     order: tuple[str, ...] = ("position", "id")
     filters: Callable[[dict], Filters] = _no_filters
@@ -74,7 +79,7 @@ class Children:
 
 @dataclass(frozen=True)
 class Page:
-    model: type
+    model: type[Base]
     column: str
     order: Callable[[dict], tuple[str, ...]]
     filters: Callable[[dict], Filters] = _no_filters
@@ -93,7 +98,7 @@ class Page:
             after=arguments.get("after"),
             order=self.order(arguments),
             node_from_row=node.from_row,
-            connection_type=Connection[node],
+            connection_type=Connection[node],  # type: ignore[valid-type]  # specialised at run time, per node type
             where=found.where,
             **found.equals,
         )
@@ -103,7 +108,7 @@ class Page:
 class Rows:
     """Every row of `model` the caller may see, in `order` (a root list)."""
 
-    model: type
+    model: type[Base]
     order: tuple[str, ...]
 
     async def read(self, info, root, arguments: dict):
@@ -137,7 +142,7 @@ def read_of(definition) -> Read | None:
 
 
 @functools.cache
-def node_type(model: type):
+def node_type(model: type[Base]) -> type[RowNode]:
     """The node type (`RowNode`) whose rows are `model`'s."""
     from kvalitet.schema.base import RowNode
 
@@ -148,8 +153,9 @@ def node_type(model: type):
 
 
 def _subclasses(cls: type) -> list[type]:
-    result = []
-    for sub in cls.__subclasses__():
+    result: list[type] = []
+    subclasses: list[type] = cls.__subclasses__()
+    for sub in subclasses:
         result += [sub, *_subclasses(sub)]
     return result
 
