@@ -1077,6 +1077,11 @@ RULES = [
     case("updateLocalGoal", "a goal of a submitted local plan", on("GS", text="Ny tekst"), INVALID_STATE, "id"),
     case("updateLocalGoal", "an empty text", on("GK", text=""), REQUIRED, "text"),
     case("updateLocalGoal", "a null text", on("GK", text=None), REQUIRED, "text"),
+    # Once an internal error: the empty text was written to the goal before the perspective's
+    # check read the plan, and that read flushed a NULL into a NOT NULL column.
+    case(
+        "updateLocalGoal", "an empty text with a perspective", on("GK", text="", perspective="barn"), REQUIRED, "text"
+    ),
     case("updateLocalGoal", "a text too long", on("GK", text=TOO_LONG_TEXT), TOO_LONG, "text"),
     case(
         "updateLocalGoal",
