@@ -1,14 +1,18 @@
 """The synthetic municipality the benchmark reads: deterministic, loaded with COPY.
 
-One municipality with one adopted plan (5 top-level areas, each with 2 child areas; every child
-area has a goal with 5 criteria, 50 criteria in all) and N schools, each with 2 reports of 50
-assessments. The rows go straight into the tables (no ORM, so the change log stays empty),
-with explicit ids and timestamps: the same seed gives the same database, row for row.
+One municipality (on the installed `drammen` profile: the assessment scale "1"–"4" and one annual
+reporting period, `arlig`, due 31 January after the year) with one adopted plan (5 top-level
+areas, each with 2 child areas; every child area has a goal with 5 criteria, 50 criteria in all)
+and N schools, each with 2 reports of 50 assessments. The rows go straight into the tables (no
+ORM, so nothing writes the change log): the change log gets a made-up history of one unit (60
+changes) for the `history` query. Explicit ids and timestamps: the same seed gives the same
+database, row for row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -17,6 +21,13 @@ import asyncpg
 
 MUNICIPALITY_NUMBER = "9999"
 MUNICIPALITY_NAME = "Benchmark kommune"
+# An installed profile (kvalitet_profiles.drammen) with the levels "1"–"4" the assessments use
+# and an annual period: writes check the level against its scale, and the sector report needs
+# a reporting period of the profile. Its period key is the reports' period key.
+PROFILE_CODE = "drammen"
+PERIOD_KEY = "arlig"
+SECTOR_REPORT_YEAR = 2025
+HISTORY_CHANGES = 60  # change log rows of one unit (the `history` query reads the first 50)
 SEED = 20250611
 UTC = dt.UTC
 
@@ -49,8 +60,10 @@ class Dataset:
     municipality_number: str
     plan_id: uuid.UUID
     unit_ids: list[uuid.UUID]  # in name order
-    page_unit_id: uuid.UUID  # the unit the `page` query shows
+    page_unit_id: uuid.UUID  # the unit the `page` query shows, and whose history `history` reads
     counts: dict[str, int] = field(default_factory=dict)
+    period_key: str = PERIOD_KEY
+    sector_report_year: int = SECTOR_REPORT_YEAR
 
 
 class _Rows:
@@ -208,7 +221,7 @@ def _reports(rows: _Rows, municipality_id, plan_id, unit_id, criteria) -> None:
             plan_id=plan_id,
             local_plan_id=None,
             year=year,
-            period_key="year",
+            period_key=PERIOD_KEY,
             period_start=dt.date(year, 1, 1),
             period_end=dt.date(year, 12, 31),
             due_on=dt.date(year + 1, 1, 31),
@@ -240,7 +253,7 @@ def generate(units: int, seed: int = SEED) -> tuple[Dataset, dict[str, list[dict
         created_at=rows.moment(t0, dt.timedelta(hours=1)),
         number=MUNICIPALITY_NUMBER,
         name=MUNICIPALITY_NAME,
-        profile_code=None,
+        profile_code=PROFILE_CODE,
     )
     plan_id, criteria = _plan(rows, municipality_id)
     unit_ids = []
@@ -262,18 +275,75 @@ def generate(units: int, seed: int = SEED) -> tuple[Dataset, dict[str, list[dict
             )
         )
         _reports(rows, municipality_id, plan_id, unit_ids[-1], criteria)
+    page_unit_id = unit_ids[len(unit_ids) // 2]
+    # Last, so that the rows above are the same with or without it.
+    _history(rows, municipality_id, page_unit_id)
     dataset = Dataset(
         municipality_number=MUNICIPALITY_NUMBER,
         plan_id=plan_id,
         unit_ids=unit_ids,
-        page_unit_id=unit_ids[len(unit_ids) // 2],
+        page_unit_id=page_unit_id,
         counts={t: len(r) for t, r in rows.tables.items()},
     )
     return dataset, rows.tables
 
 
+ACTORS = ["user:dev:sector_admin@9999", "user:dev:unit_leader@9999", "apikey:integrasjon", None]
+ZONES = ["Sone nord", "Sone sør", "Sone øst", None]
+
+
+def _history(rows: _Rows, municipality_id: uuid.UUID, unit_id: uuid.UUID) -> None:
+    """HISTORY_CHANGES change log rows for one unit, as the audit writes them: its creation,
+    then updates (`{field: [old, new]}`) of its name, zone and staff editing, a few hours apart.
+    No `id` (the identity column numbers them in COPY order, as the audit's inserts would be)
+    and no `tx_id` (its default)."""
+    at = dt.datetime(2024, 2, 1, 7, 30, tzinfo=UTC)
+    name, zone, staff = "Skole (ny)", None, False
+    changes: list[tuple[str, dict]] = [
+        ("create", {"name": name, "kind": "school", "ownership": "municipal", "zone": None, "staff_may_edit": False})
+    ]
+    for n in range(1, HISTORY_CHANGES):
+        which = n % 3
+        if which == 0:
+            new_name = f"Skole {n:02d} (endret navn)"
+            changes.append(("update", {"name": [name, new_name]}))
+            name = new_name
+        elif which == 1:
+            new_zone = ZONES[(n // 3) % len(ZONES)]
+            changes.append(("update", {"zone": [zone, new_zone]}))
+            zone = new_zone
+        else:
+            changes.append(("update", {"staff_may_edit": [staff, not staff]}))
+            staff = not staff
+    for i, (action, change) in enumerate(changes):
+        at = rows.moment(at + dt.timedelta(hours=3), dt.timedelta(hours=2))
+        rows.tables.setdefault("change_log", []).append(
+            {
+                "created_at": at,
+                "actor": ACTORS[i % len(ACTORS)],
+                "municipality_id": municipality_id,
+                "unit_id": unit_id,
+                "entity_type": "Unit",
+                "entity_id": unit_id,
+                "action": action,
+                "changes": json.dumps(change, ensure_ascii=False),
+            }
+        )
+
+
 # Parents before children, for the foreign keys.
-TABLE_ORDER = ["municipality", "plan", "area", "goal", "criterion", "measure", "unit", "report", "assessment"]
+TABLE_ORDER = [
+    "municipality",
+    "plan",
+    "area",
+    "goal",
+    "criterion",
+    "measure",
+    "unit",
+    "report",
+    "assessment",
+    "change_log",
+]
 
 
 async def load(connection: asyncpg.Connection, units: int, seed: int = SEED) -> Dataset:

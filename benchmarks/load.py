@@ -8,6 +8,7 @@ import re
 import subprocess
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,9 +17,24 @@ import psutil
 
 from .servers import SetupError
 
+# Prints wrk's own numbers and the failed answers the script counted as one JSON line.
+DONE_LUA = """
+function done(summary, latency, requests)
+  local graphql = 0
+  for _, t in ipairs(threads) do graphql = graphql + (t:get("graphql_errors") or 0) end
+  local e = summary.errors
+  io.write(string.format(
+    'WRK_JSON {{"requests": %d, "duration_us": %d, "bytes": %d, "connect": %d, "read": %d, "write": %d, '
+    .. '"status": %d, "timeout": %d, "graphql_errors": %d, "p50_us": %d, "p90_us": %d, "p99_us": %d, "max_us": %d}}\\n',
+    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout, graphql,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+end
+"""
+
 # POSTs one fixed body. The response hook counts answers that carry GraphQL errors (they come
 # with status 200); done() prints wrk's own numbers as one JSON line for the harness.
-LUA = """
+LUA = (
+    """
 local f = assert(io.open([==[{body}]==], "rb"))
 wrk.method = "POST"
 wrk.body = f:read("*a")
@@ -31,17 +47,66 @@ function init(args) graphql_errors = 0 end
 function response(status, headers, body)
   if body and string.find(body, '"errors"', 1, true) then graphql_errors = graphql_errors + 1 end
 end
-function done(summary, latency, requests)
-  local graphql = 0
-  for _, t in ipairs(threads) do graphql = graphql + (t:get("graphql_errors") or 0) end
-  local e = summary.errors
-  io.write(string.format(
-    'WRK_JSON {{"requests": %d, "duration_us": %d, "bytes": %d, "connect": %d, "read": %d, "write": %d, '
-    .. '"status": %d, "timeout": %d, "graphql_errors": %d, "p50_us": %d, "p90_us": %d, "p99_us": %d, "max_us": %d}}\\n',
-    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout, graphql,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+"""
+    + DONE_LUA
+)
+
+
+# The write (`save_assessment`): each request writes the next assessment of a list (a file of
+# "reportId criterionId assessmentId rowId version" lines, read at the start), round and round;
+# the list is far longer than the connections, so no assessment is written twice at once. The
+# body is the server's template with the placeholders filled in: a level of the scale and a
+# comment new to this run (its tag) and request, so every write changes the row (a write that
+# changes nothing is no write: our server answers it without a new version). A response fails
+# when it is not a 200 or has an `errors` list that is not empty (GraphQL's, or our payload's).
+# For our server (`track`), the answer must show the assessment with the version sent plus one,
+# which is kept for that assessment's next write, which must send it.
+WRITE_LUA = (
+    """
+local template = [==[{template}]==]
+local track = {track}
+local tag = "{tag}"
+local targets, by_id = {{}}, {{}}
+for line in io.lines([==[{targets}]==]) do
+  local report, criterion, assessment, row, version = line:match("^(%S+) (%S+) (%S+) (%S+) (%d+)$")
+  table.insert(targets, {{report = report, criterion = criterion, row = row, version = tonumber(version)}})
+  by_id[assessment] = #targets
+end
+local levels = {{{levels}}}
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+{auth}
+local threads = {{}}
+function setup(thread) table.insert(threads, thread) end
+function init(args) graphql_errors = 0; sent = 0 end
+function request()
+  local t = targets[(sent % #targets) + 1]
+  sent = sent + 1
+  local body = template:gsub("__REPORT__", t.report):gsub("__CRITERION__", t.criterion):gsub("__ROW__", t.row)
+    :gsub('"__VERSION__"', tostring(t.version)):gsub("__LEVEL__", levels[(sent % #levels) + 1])
+    :gsub("__COMMENT__", "Ytelsestest " .. tag .. ", skriving nr. " .. sent)
+  return wrk.format(nil, nil, nil, body)
+end
+function response(status, headers, body)
+  if status ~= 200 then return end  -- wrk counts it (non-2xx)
+  if not body or body:find('"errors"%s*:%s*%[%s*[^%]%s]') then
+    graphql_errors = graphql_errors + 1
+    return
+  end
+  if track then
+    local id = body:match('"id"%s*:%s*"([^"]+)"')
+    local version = body:match('"version"%s*:%s*(%d+)')
+    local i = id and by_id[id]
+    if i and version and tonumber(version) == targets[i].version + 1 then
+      targets[i].version = tonumber(version)
+    else
+      graphql_errors = graphql_errors + 1
+    end
+  end
 end
 """
+    + DONE_LUA
+)
 
 
 @dataclass
@@ -57,17 +122,24 @@ class WrkResult:
     graphql_errors: int
     output: str  # wrk's own report
 
-    def problems(self) -> list[str]:
+    @property
+    def failed(self) -> int:
+        """Answers that are not a success: non-2xx, or with errors (the scripts count them)."""
+        return self.non_2xx + self.graphql_errors
+
+    def problems(self, during: str | None = None, *, may_be_empty: bool = False) -> list[str]:
+        """What went wrong, one line each; `may_be_empty` for a warm-up, which may end before
+        a slow request does."""
         found = []
         if self.non_2xx:
             found.append(f"{self.non_2xx} non-2xx responses")
         if self.socket_errors:
             found.append(f"{self.socket_errors} socket errors or timeouts")
         if self.graphql_errors:
-            found.append(f"{self.graphql_errors} responses with GraphQL errors")
-        if not self.requests:
+            found.append(f"{self.graphql_errors} responses with errors")
+        if not self.requests and not may_be_empty:
             found.append("no request completed (do requests take longer than --duration?)")
-        return found
+        return [f"{problem} ({during})" for problem in found] if during else found
 
 
 def write_script(path: Path, body: dict, headers: dict[str, str]) -> Path:
@@ -75,6 +147,31 @@ def write_script(path: Path, body: dict, headers: dict[str, str]) -> Path:
     body_path.write_text(json.dumps(body))
     auth = "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items())
     path.write_text(LUA.format(body=body_path, auth=auth))
+    return path
+
+
+def write_write_script(path: Path, template: str, targets, levels, headers: dict[str, str], *, track: bool) -> Path:
+    """The wrk script of the write, with the assessments to write (`queries.Target`s) in a file
+    beside it: written anew before each wrk run, so the versions are the database's. `levels`:
+    the scale's levels to write, in turn."""
+    targets_path = path.with_suffix(".targets")
+    targets_path.write_text(
+        "".join(f"{t.report_id} {t.criterion_id} {t.assessment_id} {t.row_id} {t.version}\n" for t in targets)
+    )
+    auth = "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items())
+    if "]==]" in template:
+        raise ValueError("the template cannot be a Lua long string")
+    tag = uuid.uuid4().hex[:8]
+    path.write_text(
+        WRITE_LUA.format(
+            template=template,
+            targets=targets_path,
+            auth=auth,
+            track="true" if track else "false",
+            tag=tag,
+            levels=", ".join(f'"{level}"' for level in levels),
+        )
+    )
     return path
 
 

@@ -1,16 +1,24 @@
-"""The three GraphQL queries, written for both servers, and the check that they answer alike.
+"""The benchmark's rows: the GraphQL documents for our server and the peers, and the check that
+they answer alike.
 
-The peer's documents alias PostGraphile's field names to ours (`reports: reportsByUnitId …`),
-so both answers have the same shape: the same rows, in the same order, with the same fields.
-Only the ids differ (ours are Relay ids, the peer's the raw UUIDs), and the spelling of enums
-(`SCHOOL` / `school`) and timestamps, which the comparison normalizes.
+Reads: `page`, `dashboard`, `plan_tree` and `dashboard_cursors` are asked of our server and of
+both peers, PostGraphile v4 (`V4`) and v5 (`V5`); `sector_report`, `reports_items` and `history`
+only of ours (the peers have nothing like them) — every read is also built by one hand-written
+SQL statement (db_limit.py). The write, `save_assessment`, is asked of all three.
+
+The peers' documents alias PostGraphile's field names to ours (`reports: reportsByUnitId …`), so
+the answers have the same shape: the same rows, in the same order, with the same fields. Ids are
+spelled differently (ours: base64 of `Type:uuid`; v4: the UUID; v5: base64 of `["Type","uuid"]`),
+and so are cursors, enums (`SCHOOL` / `school`) and timestamps; the comparison normalizes them.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as dt
 import difflib
+import json
 import re
 import uuid
 from dataclasses import dataclass
@@ -22,10 +30,22 @@ def relay_id(type_name: str, row_id: uuid.UUID) -> str:
     return base64.b64encode(f"{type_name}:{row_id}".encode()).decode()
 
 
+_DASHBOARD_UNIT = (
+    "id name kind reports { nodes { id year periodKey status assessments { id level comment updatedAt } } }"
+)
+_ITEM = "area { id key } criterion { id text } localGoal { id } assessment { id level comment version }"
+_SECTOR_UNIT = "unitId name kind status overdue"
+_LEVELS = "levels { level count }"
+
 OURS = {
     "page": """query Page($id: ID!) { node(id: $id) { ... on Unit { id name kind reports { nodes { id year periodKey status assessments(first: 10) { id level comment updatedAt } } } } } }""",
     "dashboard": """query Dashboard($number: String!, $first: Int!) { municipality(number: $number) { id name units(first: $first) { nodes { id name kind reports { nodes { id year periodKey status assessments { id level comment updatedAt } } } } } } }""",
     "plan_tree": """query PlanTree($id: ID!) { node(id: $id) { ... on Plan { id title periodStart periodEnd areas { id key kind title position goals { id kind text criteria { id text } } criteria { id text perspective } measures { id text } children { id key kind title position goals { id kind text criteria { id text } } criteria { id text perspective } measures { id text } } } } } }""",
+    "dashboard_cursors": f"""query DashboardCursors($number: String!, $first: Int!) {{ municipality(number: $number) {{ id name units(first: $first) {{ pageInfo {{ endCursor hasNextPage }} edges {{ cursor node {{ {_DASHBOARD_UNIT} }} }} }} }} }}""",
+    "sector_report": f"""query SectorReport($number: String!, $year: Int!, $period: String!) {{ municipality(number: $number) {{ sectorReport(year: $year, period: $period) {{ municipalityNumber planTitle year periodKey dueOn units {{ {_SECTOR_UNIT} }} unitsByStatus {{ status count }} areas {{ areaId key kind title assessments {_LEVELS} criteria {{ criterionId text {_LEVELS} }} }} overdueUnits {{ {_SECTOR_UNIT} }} }} }} }}""",
+    "reports_items": f"""query ReportsItems($number: String!) {{ municipality(number: $number) {{ reports(first: 100) {{ edges {{ node {{ id isOverdue items {{ {_ITEM} }} }} }} }} }} }}""",
+    "history": """query History($id: ID!) { node(id: $id) { ... on Unit { id name history(first: 50) { totalCount pageInfo { endCursor hasNextPage } edges { cursor node { at actor action changes } } } } } }""",
+    "save_assessment": """mutation SaveAssessment($input: SaveAssessmentInput!) { saveAssessment(input: $input) { assessment { id version level comment } errors { code message } } }""",
 }
 
 _BY_POSITION = "orderBy: [POSITION_ASC, ID_ASC]"
@@ -33,8 +53,13 @@ _AREA_FIELDS = f"""id key kind title position
       goals: goalsByAreaIdList({_BY_POSITION}) {{ id kind text criteria: criteriaByGoalIdList({_BY_POSITION}) {{ id text }} }}
       criteria: criteriaByAreaIdList({_BY_POSITION}) {{ id text perspective }}
       measures: measuresByAreaIdList({_BY_POSITION}) {{ id text }}"""
+_V4_UNIT = """id name kind
+      reports: reportsByUnitId(orderBy: [UPDATED_AT_ASC, ID_ASC]) { nodes {
+        id year periodKey status
+        assessments: assessmentsByReportIdList(orderBy: [CREATED_AT_ASC, ID_ASC]) { id level comment updatedAt }
+      } }"""
 
-PEER = {
+V4 = {
     "page": """query Page($id: UUID!) {
   node: unitById(id: $id) {
     id name kind
@@ -67,9 +92,119 @@ PEER = {
     }}
   }}
 }}""",
+    "dashboard_cursors": f"""query DashboardCursors($number: String!, $first: Int!) {{
+  municipality: municipalityByNumber(number: $number) {{
+    id name
+    units: unitsByMunicipalityId(first: $first, condition: {{archivedAt: null}}, orderBy: [NAME_ASC, ID_ASC]) {{
+      pageInfo {{ endCursor hasNextPage }}
+      edges {{ cursor node {{
+      {_V4_UNIT}
+      }} }}
+    }}
+  }}
+}}""",
+    # PostGraphile v4's generated update by primary key (default inflection: `id` is the UUID).
+    "save_assessment": """mutation SaveAssessment($id: UUID!, $level: String!, $comment: String) {
+  updateAssessmentById(input: {id: $id, assessmentPatch: {level: $level, comment: $comment}}) {
+    assessment { id level comment }
+  }
+}""",
 }
 
-NAMES = list(OURS)
+# PostGraphile v5 (Amber preset): `id` is the node id, the primary key column is `rowId`. `page`,
+# `dashboard` and `plan_tree` are the documents of /work/shared/reference/postgraphile-v5/queries/
+# (known to work with benchmarks/peer5/graphile.config.mjs), as they are there.
+_V5_UNIT = """id name kind
+      reports: reportsByUnitId(orderBy: [UPDATED_AT_ASC, ROW_ID_ASC]) { nodes {
+        id year periodKey status
+        assessments: assessmentsByReportIdList(orderBy: [CREATED_AT_ASC, ROW_ID_ASC]) { id level comment updatedAt }
+      } }"""
+
+V5 = {
+    "page": """query Page($id: UUID!) {
+  node: unitByRowId(rowId: $id) {
+    id name kind
+    reports: reportsByUnitId(orderBy: [UPDATED_AT_ASC, ROW_ID_ASC]) { nodes {
+      id year periodKey status
+      assessments: assessmentsByReportIdList(first: 10, orderBy: [CREATED_AT_ASC, ROW_ID_ASC]) { id level comment updatedAt }
+    } }
+  }
+}""",
+    "dashboard": """query Dashboard($number: String!, $first: Int!) {
+  municipality: municipalityByNumber(number: $number) {
+    id name
+    units: unitsByMunicipalityId(first: $first, condition: {archivedAt: null}, orderBy: [NAME_ASC, ROW_ID_ASC]) { nodes {
+      id name kind
+      reports: reportsByUnitId(orderBy: [UPDATED_AT_ASC, ROW_ID_ASC]) { nodes {
+        id year periodKey status
+        assessments: assessmentsByReportIdList(orderBy: [CREATED_AT_ASC, ROW_ID_ASC]) { id level comment updatedAt }
+      } }
+    } }
+  }
+}""",
+    "plan_tree": """query PlanTree($id: UUID!) {
+  node: planByRowId(rowId: $id) {
+    id title periodStart periodEnd
+    areas: areasByPlanIdList(condition: {parentId: null}, orderBy: [POSITION_ASC, ROW_ID_ASC]) {
+      id key kind title position
+      goals: goalsByAreaIdList(orderBy: [POSITION_ASC, ROW_ID_ASC]) { id kind text criteria: criteriaByGoalIdList(orderBy: [POSITION_ASC, ROW_ID_ASC]) { id text } }
+      criteria: criteriaByAreaIdList(orderBy: [POSITION_ASC, ROW_ID_ASC]) { id text perspective }
+      measures: measuresByAreaIdList(orderBy: [POSITION_ASC, ROW_ID_ASC]) { id text }
+      children: areasByParentIdList(orderBy: [POSITION_ASC, ROW_ID_ASC]) {
+        id key kind title position
+        goals: goalsByAreaIdList(orderBy: [POSITION_ASC, ROW_ID_ASC]) { id kind text criteria: criteriaByGoalIdList(orderBy: [POSITION_ASC, ROW_ID_ASC]) { id text } }
+        criteria: criteriaByAreaIdList(orderBy: [POSITION_ASC, ROW_ID_ASC]) { id text perspective }
+        measures: measuresByAreaIdList(orderBy: [POSITION_ASC, ROW_ID_ASC]) { id text }
+      }
+    }
+  }
+}""",
+    "dashboard_cursors": f"""query DashboardCursors($number: String!, $first: Int!) {{
+  municipality: municipalityByNumber(number: $number) {{
+    id name
+    units: unitsByMunicipalityId(first: $first, condition: {{archivedAt: null}}, orderBy: [NAME_ASC, ROW_ID_ASC]) {{
+      pageInfo {{ endCursor hasNextPage }}
+      edges {{ cursor node {{
+      {_V5_UNIT}
+      }} }}
+    }}
+  }}
+}}""",
+    "save_assessment": """mutation SaveAssessment($rowId: UUID!, $level: String!, $comment: String) {
+  updateAssessmentByRowId(input: {rowId: $rowId, assessmentPatch: {level: $level, comment: $comment}}) {
+    assessment { id level comment }
+  }
+}""",
+}
+
+PEERS = {"v4": V4, "v5": V5}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the benchmark: which peers answer it, whether one SQL statement builds its
+    answer (db_limit.py), and whether it writes."""
+
+    peers: tuple[str, ...]
+    db_limit: bool = True
+    write: bool = False
+
+
+ROWS = {
+    "page": Row(("v4", "v5")),
+    "dashboard": Row(("v4", "v5")),
+    "plan_tree": Row(("v4", "v5")),
+    "dashboard_cursors": Row(("v4", "v5")),
+    "sector_report": Row(()),
+    "reports_items": Row(()),
+    "history": Row(()),
+    # Last: it changes assessments, which the reads above show.
+    "save_assessment": Row(("v4", "v5"), db_limit=False, write=True),
+}
+ALL_NAMES = list(ROWS)
+# The first three reads, which tests/schema/test_benchmark_queries.py checks too (each one
+# compiled statement there); `requests` answers for them as it did.
+NAMES = ["page", "dashboard", "plan_tree"]
 
 
 @dataclass
@@ -81,33 +216,143 @@ class Request:
         return {"query": self.query, "variables": self.variables}
 
 
-def requests(name: str, dataset: Dataset) -> tuple[Request, Request]:
-    """The request to our server and the equivalent one to the peer."""
+def read_requests(name: str, dataset: Dataset) -> dict[str, Request]:
+    """The read `name` as asked of our server and of each of its peers."""
+    number, units = dataset.municipality_number, len(dataset.unit_ids)
     if name == "page":
         ours = {"id": relay_id("Unit", dataset.page_unit_id)}
         peer = {"id": str(dataset.page_unit_id)}
-    elif name == "dashboard":
-        ours = peer = {"number": dataset.municipality_number, "first": len(dataset.unit_ids)}
+    elif name in ("dashboard", "dashboard_cursors"):
+        ours = peer = {"number": number, "first": units}
     elif name == "plan_tree":
         ours = {"id": relay_id("Plan", dataset.plan_id)}
         peer = {"id": str(dataset.plan_id)}
+    elif name == "sector_report":
+        ours = {"number": number, "year": dataset.sector_report_year, "period": dataset.period_key}
+    elif name == "reports_items":
+        ours = {"number": number}
+    elif name == "history":
+        ours = {"id": relay_id("Unit", dataset.page_unit_id)}
     else:
-        raise ValueError(f"unknown query {name!r}")
-    return Request(OURS[name], ours), Request(PEER[name], peer)
+        raise ValueError(f"unknown read {name!r}")
+    found = {"ours": Request(OURS[name], ours)}
+    for server in ROWS[name].peers:
+        found[server] = Request(PEERS[server][name], peer)
+    return found
+
+
+def requests(name: str, dataset: Dataset) -> tuple[Request, Request]:
+    """Our request and PostGraphile v4's (the benchmark's first peer), for a read both answer."""
+    found = read_requests(name, dataset)
+    return found["ours"], found["v4"]
+
+
+# --- the write ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """An existing assessment to write: our Relay ids, its UUID and its version now."""
+
+    report_id: str
+    criterion_id: str
+    assessment_id: str
+    row_id: uuid.UUID
+    version: int
+
+
+# Placeholders in a write's body that the wrk script (load.py) fills in for each request.
+PLACEHOLDERS = ("__REPORT__", "__CRITERION__", "__ROW__", "__LEVEL__", "__COMMENT__")
+VERSION_PLACEHOLDER = '"__VERSION__"'  # a JSON number in the body: the quotes go too
+
+
+def write_request(server: str, target: Target | None, level: str, comment: str) -> Request:
+    """`save_assessment` as asked of `server`; with `target` None, a template whose values are the
+    placeholders (a body for the wrk script to fill in)."""
+    if target is None:
+        report, criterion, row, version = "__REPORT__", "__CRITERION__", "__ROW__", "__VERSION__"
+    else:
+        report, criterion, row, version = target.report_id, target.criterion_id, str(target.row_id), target.version
+    if server == "ours":
+        variables = {
+            "input": {
+                "reportId": report,
+                "criterionId": criterion,
+                "level": level,
+                "comment": comment,
+                "version": version,
+            }
+        }
+    elif server == "v4":
+        variables = {"id": row, "level": level, "comment": comment}
+    elif server == "v5":
+        variables = {"rowId": row, "level": level, "comment": comment}
+    else:
+        raise ValueError(f"unknown server {server!r}")
+    query = OURS["save_assessment"] if server == "ours" else PEERS[server]["save_assessment"]
+    return Request(query, variables)
+
+
+def write_template(server: str) -> str:
+    """The JSON body of a write with placeholders for the wrk script."""
+    return json.dumps(write_request(server, None, "__LEVEL__", "__COMMENT__").body(), ensure_ascii=False)
+
+
+MUTATIONS = {"ours": "saveAssessment", "v4": "updateAssessmentById", "v5": "updateAssessmentByRowId"}
+
+
+def written(server: str, answer: dict) -> tuple[dict | None, list]:
+    """The assessment a write's answer shows (None if none), and the payload's errors (ours)."""
+    payload = (answer.get("data") or {}).get(MUTATIONS[server]) or {}
+    return payload.get("assessment"), payload.get("errors") or []
 
 
 # --- comparing answers -------------------------------------------------------------------------
 
-ENUMS = {"kind", "status"}
-TIMESTAMPS = {"updatedAt"}
+ENUMS = {"kind", "status", "action"}
+TIMESTAMPS = {"updatedAt", "at"}
+CURSORS = {"cursor", "endCursor", "startCursor"}
 
 
-def canonical(value, key: str | None = None, *, ids: bool = False):
-    """The answer with ids dropped (unless `ids`), enums lower-cased and timestamps parsed."""
+def row_uuid(node_id: str) -> str:
+    """The UUID in an id as any of the three servers spells it: the UUID itself (v4), base64 of
+    `Type:uuid` (ours) or of `["Type","uuid"]` (v5). Anything else is returned as it is."""
+    try:
+        return str(uuid.UUID(node_id))
+    except (ValueError, TypeError, AttributeError):
+        pass
+    try:
+        text = base64.b64decode(node_id, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
+        return node_id
+    if text.startswith("["):
+        try:
+            parts = json.loads(text)
+        except ValueError:
+            return node_id
+        text = parts[-1] if isinstance(parts, list) and parts and isinstance(parts[-1], str) else ""
+    else:
+        text = text.partition(":")[2]
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return node_id
+
+
+def canonical(value, key: str | None = None, *, ids: bool | str = False):
+    """The answer with enums lower-cased and timestamps parsed; ids and cursors kept as they are
+    (`ids=True`), ids reduced to their UUID and cursors dropped (`ids="uuid"`, to compare servers
+    that spell them differently), or both dropped (`ids=False`)."""
     if isinstance(value, dict):
-        return {k: canonical(v, k, ids=ids) for k, v in value.items() if ids or k != "id"}
+        return {
+            k: canonical(v, k, ids=ids)
+            for k, v in value.items()
+            if ids is True or (k not in CURSORS and (ids or k != "id"))
+        }
     if isinstance(value, list):
         return [canonical(v, key, ids=ids) for v in value]
+    if key == "id" and ids == "uuid" and isinstance(value, str):
+        return row_uuid(value)
     if key in ENUMS and isinstance(value, str):
         return value.lower()
     if key in TIMESTAMPS and isinstance(value, str):
@@ -123,7 +368,7 @@ def _lines(value, path: str = "") -> list[str]:
     return [f"{path} = {value!r}"]
 
 
-def difference(a, b, a_name: str, b_name: str, *, ids: bool = False, limit: int = 40) -> str | None:
+def difference(a, b, a_name: str, b_name: str, *, ids: bool | str = False, limit: int = 40) -> str | None:
     """None when the two answers hold the same data; else the start of a unified diff."""
     a, b = canonical(a, ids=ids), canonical(b, ids=ids)
     if a == b:
@@ -134,18 +379,21 @@ def difference(a, b, a_name: str, b_name: str, *, ids: bool = False, limit: int 
 
 
 def counts(data) -> dict[str, int]:
-    """How many objects the answer holds, by the field that lists them (units, reports, …)."""
+    """How many objects the answer holds, by the field that lists them (units, reports, …): the
+    objects in lists, and those with an id; a connection's `nodes` and `edges { node }` count
+    under the connection's field."""
     found: dict[str, int] = {}
 
-    def walk(value, key):
+    def walk(value, key, listed=False):
         if isinstance(value, dict):
-            if "id" in value and key is not None:
+            if key is not None and (listed or "id" in value) and "node" not in value:  # not an edge
                 found[key] = found.get(key, 0) + 1
             for k, v in value.items():
-                walk(v, key if k == "nodes" else k)
+                inner = key is not None and k in ("nodes", "edges", "node")
+                walk(v, key if inner else k, inner and k == "node")  # an edge's node: one of a list
         elif isinstance(value, list):
             for v in value:
-                walk(v, key)
+                walk(v, key, True)
 
     walk(data, None)
     return found
@@ -158,3 +406,28 @@ def error_summary(answer: dict) -> str | None:
         return None
     lines = (re.sub(r"\s+", " ", str(e.get("message", e)))[:300] for e in errors[:5])
     return "\n".join(f"  - {line}" for line in lines)
+
+
+LEVELS = ("1", "2", "3", "4")  # the profile's scale (data.PROFILE_CODE)
+
+
+async def write_targets(connection) -> list[Target]:
+    """Every assessment that can be written now: of a criterion, on a report that is still
+    editable (a draft, or returned), with its version as it is in the database; in the order of
+    the assessments' ids, which mixes reports and units."""
+    rows = await connection.fetch(
+        """SELECT a.id, a.report_id, a.criterion_id, a.version
+           FROM assessment a JOIN report r ON r.id = a.report_id
+           WHERE r.status IN ('draft', 'returned') AND a.criterion_id IS NOT NULL
+           ORDER BY a.id"""
+    )
+    return [
+        Target(
+            report_id=relay_id("Report", row["report_id"]),
+            criterion_id=relay_id("Criterion", row["criterion_id"]),
+            assessment_id=relay_id("Assessment", row["id"]),
+            row_id=row["id"],
+            version=row["version"],
+        )
+        for row in rows
+    ]

@@ -1,9 +1,11 @@
-"""The benchmark: our server against PostGraphile v4 on the same synthetic database.
+"""The benchmark: our server against PostGraphile v4 and v5 on the same synthetic database.
 
-Run it with `benchmarks/run --help`. Steps: tools (wrk, postgraphile@4), a fresh embedded
-PostgreSQL with pg_stat_statements, migrations, the synthetic municipality, both servers, an
-equivalence check of every query's answers, wrk load per query and server, the database's own
-time for each query (db_limit.py), and a report on screen and in benchmarks/results/.
+Run it with `benchmarks/run --help`. Steps: tools (wrk, postgraphile@4, postgraphile@5 with a
+Node 22), a fresh embedded PostgreSQL with pg_stat_statements, migrations, the synthetic
+municipality, the three servers, a check of every row (the reads' answers alike and like the
+database limit's statement; the write's effect on the row), wrk load per row and server, the
+database's own time for each read (db_limit.py), and a report on screen and in
+benchmarks/results/.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import platform
 import shutil
@@ -28,31 +31,43 @@ from .servers import BENCH_DIR, DATABASE, SetupError
 
 WORK = BENCH_DIR / ".work"
 RESULTS = BENCH_DIR / "results"
+SERVERS = ("ours", "v4", "v5")
+# The write needs many more assessments to cycle through than connections, so that no
+# assessment is written by two requests at once (and none is written twice within a second).
+WRITE_TARGETS_PER_CONNECTION = 50
+# A row whose one request takes long (its time in the check) gets a longer load, so that about
+# this many rounds of requests complete on every connection (up to MAX_LOAD_SECONDS).
+LOAD_ROUNDS = 4
+MAX_LOAD_SECONDS = 60
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="benchmarks/run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--units", type=int, default=100, help="schools in the municipality (default 100)")
-    parser.add_argument("--duration", type=int, default=10, help="seconds of load per query and server (default 10)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per row and server (default 10)")
     parser.add_argument("--concurrency", type=int, default=4, help="wrk connections (default 4)")
     parser.add_argument("--workers", type=int, default=1, help="our server's worker processes (default 1)")
     parser.add_argument(
         "--peer-workers",
         type=int,
         default=None,
-        help="PostGraphile processes (--cluster-workers); default: as --workers",
+        help="PostGraphile v4's processes (--cluster-workers); default: as --workers (v5 runs one)",
     )
     parser.add_argument(
         "--queries",
-        default=",".join(queries.NAMES),
-        help=f"comma-separated, of {', '.join(queries.NAMES)} (default all)",
+        default="all",
+        help=f"comma-separated, of {', '.join(queries.ALL_NAMES)}; or all (the default)",
     )
     parser.add_argument("--keep", action="store_true", help="keep benchmarks/.work (database, logs) afterwards")
     args = parser.parse_args(argv)
-    args.queries = [q.strip() for q in args.queries.split(",") if q.strip()]
-    unknown = [q for q in args.queries if q not in queries.NAMES]
-    if unknown or not args.queries:
-        parser.error(f"unknown query {', '.join(unknown) or '(none)'}; choose from {', '.join(queries.NAMES)}")
+    names = [q.strip() for q in args.queries.split(",") if q.strip()]
+    if names == ["all"]:
+        names = list(queries.ALL_NAMES)
+    unknown = [q for q in names if q not in queries.ROWS]
+    if unknown or not names:
+        parser.error(f"unknown query {', '.join(unknown) or '(none)'}; choose from {', '.join(queries.ALL_NAMES)}")
+    # In the table's order: the write last, after the reads have read the data as it was loaded.
+    args.queries = [q for q in queries.ALL_NAMES if q in names]
     if args.units < 1 or args.concurrency < 1 or args.workers < 1 or args.duration <= 0:
         parser.error("--units, --concurrency, --workers and --duration must be positive")
     args.peer_workers = args.peer_workers or args.workers
@@ -77,32 +92,98 @@ def ask(client: httpx.Client, url: str, body: dict, headers: dict) -> dict:
     return answer
 
 
-def check_query(name, client, targets, db_answer: str) -> tuple[str, str] | None:
-    """Ask both servers once. None if both answer without errors, alike, and like the DB
-    limit's statement; else (what is wrong in one line, the details)."""
+def check_read(
+    name, client, endpoints, requests, db_answer: str | None, timings: dict[str, float]
+) -> tuple[str, str] | None:
+    """Ask each server once (its time into `timings`). None if all answer without errors, the
+    peers like ours, and ours like the DB limit's statement; else (what is wrong in one line,
+    the details)."""
     answers = {}
-    for server, (url, request, headers) in targets.items():
+    for server, request in requests.items():
+        url, _, headers = endpoints[server]
+        started = time.perf_counter()
         answer = ask(client, url, request.body(), headers)
+        timings[server] = time.perf_counter() - started
         errors = queries.error_summary(answer)
         if errors:
             first = errors.splitlines()[0].removeprefix("  - ")
             return f"{server} answers with GraphQL errors: {first}", errors
         answers[server] = answer["data"]
-    diff = queries.difference(answers["ours"], answers["peer"], "ours", "peer")
-    if diff:
-        return "ours and peer answer differently (ids, enum case and timestamp format aside)", diff
-    diff = queries.difference(answers["ours"], json.loads(db_answer), "ours", "db_limit", ids=True)
-    if diff:
-        return "db_limit.py's statement does not build our server's answer", diff
+    for server in answers:
+        if server == "ours":
+            continue
+        diff = queries.difference(answers["ours"], answers[server], "ours", server, ids="uuid")
+        if diff:
+            return (
+                f"ours and {server} answer differently (the spelling of ids and cursors, enum case and "
+                "timestamp format aside)",
+                diff,
+            )
+    if db_answer is not None:
+        diff = queries.difference(answers["ours"], json.loads(db_answer), "ours", "db_limit", ids=True)
+        if diff:
+            return "our server's answer is not the one db_limit.py's statement builds", diff
     found = queries.counts(answers["ours"])
     say(f"  {name}: answers match ({', '.join(f'{k}={v}' for k, v in found.items())})")
+    return None
+
+
+async def check_write(
+    client, endpoints, servers_: list[str], connection, concurrency: int, timings: dict[str, float]
+) -> tuple[str, str] | None:
+    """Write one assessment through each server (its time into `timings`) and read the row back:
+    None if each answer has no errors and shows the row as written, the row holds the new level
+    and comment, and our write raised the version by one and answered with it; else (the
+    problem, the details)."""
+    targets = await queries.write_targets(connection)
+    needed = WRITE_TARGETS_PER_CONNECTION * concurrency
+    if len(targets) < needed:
+        return (
+            f"only {len(targets)} assessments on editable reports; the write needs {needed} "
+            f"({WRITE_TARGETS_PER_CONNECTION} per connection): give more --units",
+            "",
+        )
+    for i, server in enumerate(servers_):
+        target = targets[i]
+        before = await connection.fetchrow("SELECT level, version FROM assessment WHERE id = $1", target.row_id)
+        level = queries.LEVELS[(queries.LEVELS.index(before["level"]) + 1) % len(queries.LEVELS)]
+        comment = f"Kontroll av skrivingen ({server})"
+        url, _, headers = endpoints[server]
+        request = queries.write_request(server, target, level, comment)
+        started = time.perf_counter()
+        answer = ask(client, url, request.body(), headers)
+        timings[server] = time.perf_counter() - started
+        assessment, payload_errors = queries.written(server, answer)
+        errors = queries.error_summary(answer) or (
+            json.dumps(payload_errors, ensure_ascii=False) if payload_errors else None
+        )
+        if errors:
+            return f"{server}'s write answers with errors", errors
+        after = await connection.fetchrow("SELECT level, comment, version FROM assessment WHERE id = $1", target.row_id)
+        wrong = []
+        if assessment is None or queries.row_uuid(assessment.get("id", "")) != str(target.row_id):
+            wrong.append(f"the answer shows {assessment!r}, not assessment {target.row_id}")
+        elif (assessment.get("level"), assessment.get("comment")) != (level, comment):
+            wrong.append(f"the answer shows level/comment {assessment.get('level')!r}/{assessment.get('comment')!r}")
+        if (after["level"], after["comment"]) != (level, comment):
+            wrong.append(
+                f"the row holds level/comment {after['level']!r}/{after['comment']!r}, not {level!r}/{comment!r}"
+            )
+        if server == "ours":
+            if after["version"] != before["version"] + 1:
+                wrong.append(f"the version went from {before['version']} to {after['version']}, not up by one")
+            if assessment is not None and assessment.get("version") != after["version"]:
+                wrong.append(f"the answer's version is {assessment.get('version')}, the row's {after['version']}")
+        if wrong:
+            return f"{server}'s write did not write what it was asked to", "\n".join(wrong)
+    say(f"  save_assessment: each server writes the row as asked ({len(targets)} assessments to cycle through)")
     return None
 
 
 # --- the run -----------------------------------------------------------------------------------
 
 
-def machine_info(postgres_version: str, postgraphile_version: str, wrk: str) -> dict:
+def machine_info(postgres_version: str, versions: dict[str, str], wrk: str) -> dict:
     cpu = next(
         (
             line.split(":", 1)[1].strip()
@@ -128,15 +209,32 @@ def machine_info(postgres_version: str, postgraphile_version: str, wrk: str) -> 
         "os": platform.platform(),
         "python": platform.python_version(),
         "node": version(["node", "--version"]),
+        "node_v5": versions["node_v5"],
         "postgresql": postgres_version,
-        "postgraphile": postgraphile_version,
+        "postgraphile": versions["v4"],
+        "postgraphile_v5": versions["v5"],
         "wrk": version([wrk, "-v"]).split(" [")[0],
         "kvalitet_commit": commit + (" (with uncommitted changes)" if dirty not in ("", "unknown") else ""),
         "command": "benchmarks/run " + " ".join(sys.argv[1:]),
     }
 
 
-async def measure(args, wrk: str, postgraphile_version: str) -> tuple[dict, list[str]]:
+async def wrk_script(connection, path: Path, server: str, headers: dict, read: queries.Request | None) -> Path:
+    """The wrk script of a read (its one body), or of the write, with the assessments to write
+    and their versions as the database holds them now."""
+    if read is not None:
+        return load.write_script(path, read.body(), headers)
+    targets = await queries.write_targets(connection)
+    template = queries.write_template(server)
+    return load.write_write_script(path, template, targets, queries.LEVELS, headers, track=server == "ours")
+
+
+def token(env, role: str, municipality: str) -> str:
+    argv = ["token", "create", "--role", role, "--municipality", municipality, "--hours", "24"]
+    return servers.kvalitet_cli(argv, env, WORK).strip().splitlines()[-1]
+
+
+async def measure(args, wrk: str, versions: dict[str, str]) -> tuple[dict, list[str]]:
     """Everything between starting the database and stopping it; returns results and problems."""
     WORK.mkdir(parents=True, exist_ok=True)
     started: list[servers.Process] = []
@@ -147,7 +245,7 @@ async def measure(args, wrk: str, postgraphile_version: str) -> tuple[dict, list
         url = pg.url(DATABASE)
         socket_dir = url.query["host"]
         database_url = url.render_as_string(hide_password=False)
-        connection = await asyncpg.connect(host=socket_dir, user=url.username, database=DATABASE)
+        connection = await asyncpg.connect(host=socket_dir, port=url.port, user=url.username, database=DATABASE)
         await connection.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SET TimeZone = 'UTC'")
         postgres_version = await connection.fetchval("SHOW server_version")
 
@@ -162,37 +260,29 @@ async def measure(args, wrk: str, postgraphile_version: str) -> tuple[dict, list
             + ", ".join(f"{table} {n}" for table, n in dataset.counts.items())
         )
 
-        ours_port, peer_port = servers.free_port(), servers.free_port()
-        say(f"starting our server (port {ours_port}, {args.workers} worker(s)) …")
-        ours = servers.start_ours(env, WORK, ours_port, args.workers, started)
+        ports = {server: servers.free_port() for server in SERVERS}
+        say(f"starting our server (port {ports['ours']}, {args.workers} worker(s)) …")
+        ours = servers.start_ours(env, WORK, ports["ours"], args.workers, started)
         # After the server: it makes the key in its data directory that tokens are signed with.
-        token = (
-            servers.kvalitet_cli(
-                [
-                    "token",
-                    "create",
-                    "--role",
-                    "sector_admin",
-                    "--municipality",
-                    dataset.municipality_number,
-                    "--hours",
-                    "24",
-                ],
-                env,
-                WORK,
-            )
-            .strip()
-            .splitlines()[-1]
+        # The reads as the municipality's sector admin; the write as a unit leader of all its
+        # units (a sector admin reviews reports, but does not write them).
+        read_token = token(env, "sector_admin", dataset.municipality_number)
+        write_token = token(env, "unit_leader", dataset.municipality_number)
+        say(f"starting PostGraphile {versions['v4']} (port {ports['v4']}) …")
+        v4 = servers.start_peer(
+            f"postgres://{url.username}@/{DATABASE}?host={socket_dir}", WORK, ports["v4"], args.peer_workers, started
         )
-        say(f"starting PostGraphile {postgraphile_version} (port {peer_port}) …")
-        peer_connection = f"postgres://{url.username}@/{DATABASE}?host={socket_dir}"
-        peer = servers.start_peer(peer_connection, WORK, peer_port, args.peer_workers, started)
-        endpoints = {
-            "ours": (f"http://127.0.0.1:{ours_port}/graphql", ours, {"Authorization": f"Bearer {token}"}),
-            "peer": (f"http://127.0.0.1:{peer_port}/graphql", peer, {}),
+        say(f"starting PostGraphile {versions['v5']} on Node {versions['node_v5']} (port {ports['v5']}) …")
+        v5 = servers.start_peer5(socket_dir, url.port or 5432, WORK, ports["v5"], started)
+        processes = {"ours": ours, "v4": v4, "v5": v5}
+        read_endpoints = {
+            server: (f"http://127.0.0.1:{ports[server]}/graphql", processes[server], {}) for server in SERVERS
         }
+        write_endpoints = dict(read_endpoints)
+        read_endpoints["ours"] = (*read_endpoints["ours"][:2], {"Authorization": f"Bearer {read_token}"})
+        write_endpoints["ours"] = (*write_endpoints["ours"][:2], {"Authorization": f"Bearer {write_token}"})
 
-        info = machine_info(postgres_version, postgraphile_version, wrk)
+        info = machine_info(postgres_version, versions, wrk)
         results = {
             "units": args.units,
             "duration_s": args.duration,
@@ -206,16 +296,21 @@ async def measure(args, wrk: str, postgraphile_version: str) -> tuple[dict, list
         problems: list[str] = []
         postmaster = int((WORK / "pgdata" / "postmaster.pid").read_text().split()[0])
 
-        say("checking that both servers answer alike …")
+        say("checking that the servers answer alike, and like one SQL statement …")
         valid = []
+        first_seconds: dict[str, dict[str, float]] = {name: {} for name in args.queries}
         with httpx.Client(timeout=120) as client:
             for name in args.queries:
-                ours_request, peer_request = queries.requests(name, dataset)
-                targets = {
-                    "ours": (endpoints["ours"][0], ours_request, endpoints["ours"][2]),
-                    "peer": (endpoints["peer"][0], peer_request, endpoints["peer"][2]),
-                }
-                problem = check_query(name, client, targets, await db_limit.answer(connection, name, dataset))
+                row = queries.ROWS[name]
+                servers_ = ["ours", *row.peers]
+                if row.write:
+                    problem = await check_write(
+                        client, write_endpoints, servers_, connection, args.concurrency, first_seconds[name]
+                    )
+                else:
+                    db_answer = await db_limit.answer(connection, name, dataset) if row.db_limit else None
+                    requests = queries.read_requests(name, dataset)
+                    problem = check_read(name, client, read_endpoints, requests, db_answer, first_seconds[name])
                 if problem:
                     summary, detail = problem
                     say(f"  {name}: NOT MEASURED: {summary}\n{detail}")
@@ -228,21 +323,34 @@ async def measure(args, wrk: str, postgraphile_version: str) -> tuple[dict, list
         warmup = max(1, min(3, args.duration // 3))
         latency_seconds = max(2, args.duration // 2)
         for name in valid:
-            ours_request, peer_request = queries.requests(name, dataset)
+            row = queries.ROWS[name]
             entry = results["queries"][name]
-            for server, request in (("ours", ours_request), ("peer", peer_request)):
+            endpoints = write_endpoints if row.write else read_endpoints
+            reads = None if row.write else queries.read_requests(name, dataset)
+            for server in ["ours", *row.peers]:
                 url_, process, headers = endpoints[server]
-                script = load.write_script(WORK / f"{name}-{server}.lua", request.body(), headers)
+                path = WORK / f"{name}-{server}.lua"
+                read = None if reads is None else reads[server]
+                first = first_seconds[name].get(server, 0.0)
+                seconds = max(args.duration, min(MAX_LOAD_SECONDS, math.ceil(LOAD_ROUNDS * args.concurrency * first)))
+                alone_seconds = max(latency_seconds, min(MAX_LOAD_SECONDS, math.ceil(LOAD_ROUNDS * first)))
                 say(
-                    f"\n== {name} on {server}: warm-up {warmup:g} s, then {args.duration:g} s at {args.concurrency} "
+                    f"\n== {name} on {server}: warm-up {warmup:g} s, then {seconds:g} s at {args.concurrency} "
                     "connection(s)"
                 )
-                load.run_wrk(wrk, url_, script, seconds=warmup, connections=args.concurrency)
+                warm = load.run_wrk(
+                    wrk,
+                    url_,
+                    await wrk_script(connection, path, server, headers, read),
+                    seconds=warmup,
+                    connections=args.concurrency,
+                )
                 load.wait_idle([process.pid, postmaster])
+                loaded = await wrk_script(connection, path, server, headers, read)
                 await load.reset_statements(connection)
                 cpu_before = (load.cpu_seconds(process.pid), load.cpu_seconds(postmaster))
                 with load.PeakRss({"server": process.pid}) as rss:
-                    result = load.run_wrk(wrk, url_, script, seconds=args.duration, connections=args.concurrency)
+                    result = load.run_wrk(wrk, url_, loaded, seconds=seconds, connections=args.concurrency)
                 cpu_after = (load.cpu_seconds(process.pid), load.cpu_seconds(postmaster))
                 statements, utility, by_query = await load.count_statements(connection, DATABASE)
                 say(result.output)
@@ -252,6 +360,8 @@ async def measure(args, wrk: str, postgraphile_version: str) -> tuple[dict, list
                     "p50_ms": round(result.p50_ms, 2),
                     "p99_ms": round(result.p99_ms, 2),
                     "requests": result.requests,
+                    "seconds": round(result.seconds, 1),
+                    "failed": result.failed,
                     "mb_per_request": round(result.bytes / n / 2**20, 3),
                     "statements_per_request": round(statements / n, 2),
                     "utility_per_request": round(utility / n, 2),
@@ -265,16 +375,32 @@ async def measure(args, wrk: str, postgraphile_version: str) -> tuple[dict, list
                 # Latency of a request alone (one connection): what the database limit, itself
                 # timed one statement at a time, is compared with.
                 load.wait_idle([process.pid, postmaster])
-                say(f"== {name} on {server}: {latency_seconds:g} s at 1 connection (latency)")
-                alone = load.run_wrk(wrk, url_, script, seconds=latency_seconds, connections=1)
+                say(f"== {name} on {server}: {alone_seconds:g} s at 1 connection (latency)")
+                alone = load.run_wrk(
+                    wrk,
+                    url_,
+                    await wrk_script(connection, path, server, headers, read),
+                    seconds=alone_seconds,
+                    connections=1,
+                )
                 say(alone.output)
-                entry[server].update({"p50_1_ms": round(alone.p50_ms, 2), "p99_1_ms": round(alone.p99_ms, 2)})
-                for problem in result.problems() + alone.problems():
+                entry[server].update(
+                    {"p50_1_ms": round(alone.p50_ms, 2), "p99_1_ms": round(alone.p99_ms, 2), "failed_1": alone.failed}
+                )
+                for problem in (
+                    warm.problems("warm-up", may_be_empty=True) + result.problems() + alone.problems("1 connection")
+                ):
                     problems.append(f"{name} on {server}: {problem}")
                     say(f"  PROBLEM: {problem}")
-            entry["ratio"] = round(entry["ours"]["rps"] / entry["peer"]["rps"], 2) if entry["peer"]["rps"] else None
-            load.wait_idle([peer.pid, postmaster])
-            entry["db_limit_ms"] = round(await db_limit.median_ms(connection, name, dataset), 2)
+                load.wait_idle([process.pid, postmaster])
+            for peer in row.peers:
+                rps = entry[peer]["rps"]
+                entry[f"ratio_{peer}"] = round(entry["ours"]["rps"] / rps, 2) if rps else None
+            if row.db_limit:
+                entry["db_limit_ms"] = round(await db_limit.median_ms(connection, name, dataset), 2)
+                entry["ratio_db_limit"] = (
+                    round(entry["ours"]["p50_1_ms"] / entry["db_limit_ms"], 2) if entry["db_limit_ms"] else None
+                )
         return results, problems
     finally:
         if connection is not None:
@@ -288,11 +414,13 @@ async def measure(args, wrk: str, postgraphile_version: str) -> tuple[dict, list
 # --- output ------------------------------------------------------------------------------------
 
 COLUMNS = [
+    ("load s", "seconds"),
     ("rps", "rps"),
     ("p50 ms", "p50_ms"),
     ("p99 ms", "p99_ms"),
     ("p50 ms alone", "p50_1_ms"),
     ("p99 ms alone", "p99_1_ms"),
+    ("failed", "failed"),
     ("stmts/req", "statements_per_request"),
     ("utility/req", "utility_per_request"),
     ("peak RSS MB", "peak_rss_mb"),
@@ -301,27 +429,56 @@ COLUMNS = [
 ]
 
 
+def _servers(entry: dict) -> list[str]:
+    return [server for server in SERVERS if server in entry]
+
+
+def _number(value, digits: int = 2) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
 def table(name: str, entry: dict) -> list[str]:
     header = "| server | " + " | ".join(c for c, _ in COLUMNS) + " |"
     lines = [header, "|" + "---|" * (len(COLUMNS) + 1)]
-    for server in ("ours", "peer"):
+    for server in _servers(entry):
         lines.append(f"| {server} | " + " | ".join(f"{entry[server][k]:g}" for _, k in COLUMNS) + " |")
-    lines.append(
-        f"\nratio ours/peer rps: **{entry['ratio']}**; database limit (one SQL statement): "
-        f"**{entry['db_limit_ms']} ms**; our latency alone / database limit: "
-        f"**{entry['ours']['p50_1_ms'] / entry['db_limit_ms']:.2f}**"
-    )
+    notes = [f"ours/{peer} rps: **{_number(entry.get(f'ratio_{peer}'))}**" for peer in ("v4", "v5") if peer in entry]
+    if "db_limit_ms" in entry:
+        notes.append(
+            f"database limit (one SQL statement): **{entry['db_limit_ms']} ms**; our latency alone / database "
+            f"limit: **{_number(entry['ratio_db_limit'])}**"
+        )
+    lines.append("\n" + "; ".join(notes) if notes else "")
     return lines
 
 
 def result_line(name: str, entry: dict) -> str:
     if "error" in entry:
         return f"RESULT query={name} error={json.dumps(entry['error'], ensure_ascii=False)}"
-    ratio = "n/a" if entry["ratio"] is None else f"{entry['ratio']:.2f}"
-    return (
-        f"RESULT query={name} ours_rps={entry['ours']['rps']:.2f} peer_rps={entry['peer']['rps']:.2f} "
-        f"ratio={ratio} db_limit_ms={entry['db_limit_ms']:.2f} ours_ms={entry['ours']['p50_1_ms']:.2f}"
-    )
+    ours = entry["ours"]
+    fields = [f"query={name}", f"ours_rps={ours['rps']:.2f}"]
+    if queries.ROWS[name].write:
+        fields += [
+            f"ours_p50_ms={ours['p50_ms']:.2f}",
+            f"ours_p99_ms={ours['p99_ms']:.2f}",
+            f"ours_stmts_per_req={ours['statements_per_request']:g}",
+            f"ours_failed={ours['failed'] + ours['failed_1']}",
+        ]
+        for peer in ("v4", "v5"):
+            if peer in entry:
+                fields += [
+                    f"{peer}_rps={entry[peer]['rps']:.2f}",
+                    f"{peer}_p50_ms={entry[peer]['p50_ms']:.2f}",
+                    f"{peer}_failed={entry[peer]['failed'] + entry[peer]['failed_1']}",
+                ]
+        fields += [f"ratio_{peer}={_number(entry.get(f'ratio_{peer}'))}" for peer in ("v4", "v5") if peer in entry]
+        return "RESULT " + " ".join(fields)
+    fields += [f"{peer}_rps={entry[peer]['rps']:.2f}" for peer in ("v4", "v5") if peer in entry]
+    fields += [f"ratio_{peer}={_number(entry.get(f'ratio_{peer}'))}" for peer in ("v4", "v5") if peer in entry]
+    fields.append(f"ours_ms={ours['p50_1_ms']:.2f}")
+    if "db_limit_ms" in entry:
+        fields += [f"db_limit_ms={entry['db_limit_ms']:.2f}", f"ratio_db_limit={_number(entry['ratio_db_limit'])}"]
+    return "RESULT " + " ".join(fields)
 
 
 def report(results: dict, problems: list[str]) -> None:
@@ -330,15 +487,15 @@ def report(results: dict, problems: list[str]) -> None:
         f"# Benchmark: {results['units']} units",
         "",
         (
-            f"`{m['command']}`: {results['duration_s']:g} s per query and server, {results['concurrency']} "
-            f"connection(s), our server with {results['workers']} worker(s), PostGraphile with "
-            f"{results['peer_workers']} process(es)."
+            f"`{m['command']}`: {results['duration_s']:g} s per row and server, {results['concurrency']} "
+            f"connection(s), our server with {results['workers']} worker(s), PostGraphile v4 with "
+            f"{results['peer_workers']} process(es), PostGraphile v5 with one."
         ),
         "",
         (
             f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; {m['os']}; Python {m['python']}, "
-            f"Node {m['node']}, PostgreSQL {m['postgresql']}, PostGraphile {m['postgraphile']}, {m['wrk']}; "
-            f"kvalitet {m['kvalitet_commit']}."
+            f"PostgreSQL {m['postgresql']}, PostGraphile {m['postgraphile']} on Node {m['node']}, PostGraphile "
+            f"{m['postgraphile_v5']} on Node {m['node_v5']}, {m['wrk']}; kvalitet {m['kvalitet_commit']}."
         ),
         "",
         "Data: " + ", ".join(f"{t} {n}" for t, n in results["dataset"].items()) + ".",
@@ -352,7 +509,7 @@ def report(results: dict, problems: list[str]) -> None:
             say(f"not measured: {entry['error']}")
         else:
             markdown += table(name, entry) + ["", "The most frequent statements, per request:", ""]
-            for server in ("ours", "peer"):
+            for server in _servers(entry):
                 markdown += [
                     f"- {server}: "
                     + "; ".join(
@@ -390,8 +547,9 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         wrk = servers.ensure_wrk()
-        postgraphile_version = servers.ensure_postgraphile()
-        results, problems = asyncio.run(measure(args, wrk, postgraphile_version))
+        versions = {"v4": servers.ensure_postgraphile()}
+        versions["v5"], versions["node_v5"] = servers.ensure_postgraphile5()
+        results, problems = asyncio.run(measure(args, wrk, versions))
     except SetupError as error:
         say(f"\nbenchmark setup failed: {error}")
         return 2

