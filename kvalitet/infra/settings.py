@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     max_query_aliases: int = Field(default=30, ge=1)
     max_query_cost: int = Field(default=50_000, ge=10, description="Most objects a query may ask for (estimated).")
     max_body_bytes: int = Field(default=1_000_000, ge=1_000)
+    document_cache_size: int = Field(
+        default=500, ge=0, description="Parsed and validated documents kept per process, by their text (0: none)."
+    )
     max_header_bytes: int = Field(default=32_768, ge=1_024, description="Largest request line and headers.")
     http_head_timeout_seconds: float = Field(
         default=10, gt=0, description="Longest a request's line and headers may take to arrive."

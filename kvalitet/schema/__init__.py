@@ -14,11 +14,13 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
+from kvalitet.infra.caches import LRUCache
 from kvalitet.infra.settings import Settings
 from kvalitet.plugins import Profiles
 from kvalitet.schema.compiled.extension import CompiledQueries
 from kvalitet.schema.export import Subscription
 from kvalitet.schema.extensions.cost import QueryCost
+from kvalitet.schema.extensions.documents import Document, DocumentCache
 from kvalitet.schema.extensions.error_codes import ErrorCodes
 from kvalitet.schema.extensions.masking import MaskUnexpectedErrors
 from kvalitet.schema.extensions.text_arguments import TextArguments
@@ -49,6 +51,9 @@ def build_schema(profiles: Profiles, settings: Settings | None = None) -> strawb
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
+    if settings.document_cache_size:
+        documents: LRUCache[Document] = LRUCache(settings.document_cache_size)
+        extensions.append(lambda: DocumentCache(documents))
     return strawberry.Schema(
         query=query, mutation=Mutation, subscription=Subscription, types=NODE_TYPES, extensions=extensions
     )
