@@ -10,7 +10,7 @@ import datetime as dt
 import uuid
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kvalitet.models import Area, Assessment, Criterion, Goal, LocalGoal, Municipality, Plan, Report, SectorReport, Unit
 from kvalitet.models.enums import ReviewStatus
@@ -32,45 +32,44 @@ async def compute(ctx: ServiceContext, municipality: Municipality, year: int, pe
     plan = await _plan_for(ctx, municipality, year, period_key)
     if plan is None:
         fail(INVALID_STATE, f"No adopted plan of the municipality covers {year}.", "year")
+    # Plain rows and counts, not ORM objects: a municipality has up to a thousand units, and
+    # the levels are counted by the database (one row per criterion or goal and level).
     units = (
-        await session.scalars(
-            select(Unit)
+        await session.execute(
+            select(Unit.id, Unit.name, Unit.kind)
             .where(Unit.municipality_id == municipality.id, Unit.archived_at.is_(None), Unit.kind.in_(plan.applies_to))
             .order_by(Unit.name, Unit.id)
         )
     ).all()
-    reports = {
-        r.unit_id: r
-        for r in (
-            await session.scalars(
-                select(Report).where(Report.plan_id == plan.id, Report.year == year, Report.period_key == period_key)
-            )
-        ).all()
-    }
+    of_period = (Report.plan_id == plan.id, Report.year == year, Report.period_key == period_key)
+    status_of = dict((await session.execute(select(Report.unit_id, Report.status).where(*of_period))).all())
     statuses: Counter[str] = Counter()
     unit_rows = []
-    for unit in units:
-        report = reports.get(unit.id)
-        status = report.status if report else NOT_OPENED
+    for unit_id, name, kind in units:
+        report_status = status_of.get(unit_id)
+        status = report_status or NOT_OPENED
         statuses[status] += 1
         unit_rows.append(
             {
-                "unit_id": str(unit.id),
-                "name": unit.name,
-                "kind": unit.kind,
+                "unit_id": str(unit_id),
+                "name": name,
+                "kind": kind,
                 "status": status,
-                "overdue": is_overdue(report.status if report else None, period.due_on, ctx.today),
+                "overdue": is_overdue(report_status, period.due_on, ctx.today),
             }
         )
 
     assert municipality.profile_code is not None  # period_of found a period of the profile's calendar
     levels = [s.level for s in ctx.profiles.assessment_scale(municipality.profile_code)]
-    counted_ids = [r.id for r in reports.values() if r.status in COUNTED]
-    assessments = (
-        (await session.scalars(select(Assessment).where(Assessment.report_id.in_(counted_ids)))).all()
-        if counted_ids
-        else []
-    )
+    counted = (
+        await session.execute(
+            select(Assessment.criterion_id, LocalGoal.area_id, Assessment.level, func.count())
+            .join(Report, Report.id == Assessment.report_id)
+            .outerjoin(LocalGoal, LocalGoal.id == Assessment.local_goal_id)
+            .where(*of_period, Report.status.in_(COUNTED))
+            .group_by(Assessment.criterion_id, LocalGoal.area_id, Assessment.level)
+        )
+    ).all()
     areas = (await session.scalars(select(Area).where(Area.plan_id == plan.id).order_by(Area.position))).all()
     area_ids = [a.id for a in areas]
     goals = (await session.scalars(select(Goal).where(Goal.area_id.in_(area_ids)))).all()
@@ -81,28 +80,18 @@ async def compute(ctx: ServiceContext, municipality: Municipality, year: int, pe
             select(Criterion).where(Criterion.area_id.in_(area_ids) | Criterion.goal_id.in_(goal_area))
         )
     ).all()
-    local_goal_ids = [a.local_goal_id for a in assessments if a.local_goal_id]
-    local_goal_area: dict[uuid.UUID | None, uuid.UUID] = (
-        dict(
-            (
-                await session.execute(select(LocalGoal.id, LocalGoal.area_id).where(LocalGoal.id.in_(local_goal_ids)))
-            ).all()
-        )
-        if local_goal_ids
-        else {}
-    )
 
-    by_criterion: dict[uuid.UUID, Counter] = {}
-    by_area: dict[uuid.UUID, Counter] = {}
+    by_criterion: dict[uuid.UUID, Counter[str]] = {}
+    by_area: dict[uuid.UUID, Counter[str]] = {}
     criterion_area = {c.id: c.area_id or goal_area[c.goal_id] for c in criteria}
-    for assessment in assessments:
-        if assessment.criterion_id:
-            by_criterion.setdefault(assessment.criterion_id, Counter())[assessment.level] += 1
-            area_id = criterion_area.get(assessment.criterion_id)
+    for criterion_id, local_goal_area, level, count in counted:
+        if criterion_id:
+            by_criterion.setdefault(criterion_id, Counter())[level] += count
+            area_id = criterion_area.get(criterion_id)
         else:
-            area_id = local_goal_area.get(assessment.local_goal_id)
+            area_id = local_goal_area
         if area_id is not None:
-            by_area.setdefault(area_id, Counter())[assessment.level] += 1
+            by_area.setdefault(area_id, Counter())[level] += count
 
     def distribution(counter: Counter) -> list[dict]:
         return [{"level": level, "count": counter.get(level, 0)} for level in levels]

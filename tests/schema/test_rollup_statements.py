@@ -1,0 +1,41 @@
+"""Roll-ups ask the database for counts: the statements a sector report takes do not grow with
+the units, reports and assessments it counts, and its numbers are those of the assessments."""
+
+from __future__ import annotations
+
+from tests.support.cycle import Cycle
+
+
+async def _submitted_kindergarten(cycle: Cycle, municipality_id: str, name: str, level: str) -> int:
+    """A kindergarten with a submitted report, every item assessed at `level`; its item count."""
+    unit = await cycle.unit(municipality_id, name, "KINDERGARTEN")
+    report = await cycle.open_report(unit["id"], 2025, "h1")
+    items = await cycle.assess_all(report["id"], lambda item: level)
+    assert (await cycle.submit_report(report["id"]))["errors"] == []
+    return len(items)
+
+
+async def test_the_sector_report_takes_as_many_statements_for_many_units_as_for_one(gql, statements):
+    cycle = Cycle(gql)
+    municipality = await cycle.municipality("9901", "Testkommune", "testprofil")
+    await cycle.adopted_plan(municipality["id"])
+    items = await _submitted_kindergarten(cycle, municipality["id"], "Barnehage 0", "1")
+    await cycle.unit(municipality["id"], "Barnehage uten rapport", "KINDERGARTEN")
+
+    statements.reset()
+    one = await cycle.sector_report("9901", 2025, "h1")
+    few = statements.count
+    for i in range(1, 4):
+        await _submitted_kindergarten(cycle, municipality["id"], f"Barnehage {i}", "2")
+    statements.reset()
+    four = await cycle.sector_report("9901", 2025, "h1")
+
+    assert statements.count == few
+    assert Cycle.statuses(one)["submitted"] == 1 and Cycle.statuses(four)["submitted"] == 4
+    assert Cycle.statuses(four)["not_opened"] == 1
+    counted = {lv["level"]: 0 for lv in four["areas"][0]["levels"]}
+    for area in four["areas"]:
+        for level in area["levels"]:
+            counted[level["level"]] += level["count"]
+    assert counted == {"1": items, "2": 3 * items}
+    assert sum(area["assessments"] for area in four["areas"]) == 4 * items
