@@ -14,6 +14,7 @@ from kvalitet.auth import local_tokens
 from kvalitet.auth.api_keys import PREFIX, actor_for_key
 from kvalitet.auth.claims import ClaimError, parse_roles, resolve
 from kvalitet.auth.oidc import OidcVerifier, claim
+from kvalitet.db.outage import once_more_if_dead
 from kvalitet.infra.caches import LRUCache, TimedCache
 from kvalitet.infra.log import get_logger
 from kvalitet.infra.settings import Settings
@@ -69,7 +70,7 @@ class Authenticator:
         if scheme.lower() != "bearer" or not token:
             raise AuthenticationError("Send credentials as `Authorization: Bearer <token or API key>`.")
         if token.startswith(PREFIX):
-            actor = await actor_for_key(self.engine, token)
+            actor = await once_more_if_dead(lambda: actor_for_key(self.engine, token))
             if actor is None:
                 raise AuthenticationError("The API key is not valid (unknown or revoked).")
             return actor
@@ -86,7 +87,10 @@ class Authenticator:
             raise AuthenticationError(
                 f"The token's subject is not a text of at most {MAX_SUBJECT} printable characters."
             )
-        return Actor(id=f"user:{subject}", grants=await resolve(self.engine, roles, self._municipality_ids))
+        return Actor(
+            id=f"user:{subject}",
+            grants=await once_more_if_dead(lambda: resolve(self.engine, roles, self._municipality_ids)),
+        )
 
     async def _verify(self, token: str) -> dict:
         # A token verified before is not checked again until it expires: its signature and

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 
 from kvalitet.db.audit import AuditedSession
 from kvalitet.db.reader import Reader
+
+
+@event.listens_for(AuditedSession, "loaded_as_persistent")
+def _hold(session: Session, instance: object) -> None:
+    """Keep every row a session loaded for as long as the session lives. The identity map holds
+    rows weakly: a parent read for an access check (a report's unit) was dropped as soon as the
+    check returned, and read again by the next `session.get` of the same request (a
+    `saveAssessment` read its unit four times). A session lives for one request or command."""
+    session.info.setdefault("held", []).append(instance)
 
 
 class Database:
@@ -32,7 +43,9 @@ class Database:
             url,
             pool_size=pool_size,
             max_overflow=pool_size,
-            pool_pre_ping=True,
+            # No ping before each use (a round trip per request): a connection the server closed
+            # fails its first statement, and the work is run once more (`outage.once_more_if_dead`).
+            pool_pre_ping=False,
             echo=echo,
             connect_args={"server_settings": server_settings},
         )

@@ -15,6 +15,8 @@ from typing import Any
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from kvalitet.db.outage import once_more_if_dead
+
 # What asyncpg's connect() takes from SQLAlchemy's parsed URL.
 _CONNECT_ARGUMENTS = ("host", "port", "user", "password", "database", "ssl", "direct_tls")
 
@@ -72,8 +74,14 @@ class Reader:
         for listener in self.listeners:
             listener(sql)
         pool = await self._get_pool()
-        async with pool.acquire() as connection:
-            return await connection.fetchval(sql, *arguments)
+
+        async def run() -> bytes | None:
+            async with pool.acquire() as connection:
+                value: bytes | None = await connection.fetchval(sql, *arguments)
+                return value
+
+        # After a restart every pooled connection is dead: asyncpg replaces them on the next acquire.
+        return await once_more_if_dead(run, pool.expire_connections)
 
     async def close(self) -> None:
         if self._pool is not None:

@@ -16,6 +16,7 @@ import json
 import re
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any, TypeVar, overload
 
@@ -29,6 +30,7 @@ from strawberry.types import Info
 
 from kvalitet import models
 from kvalitet.db import current_actor
+from kvalitet.db.outage import is_dead_connection
 from kvalitet.schema.base import RowNode
 from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import (
@@ -219,53 +221,79 @@ async def run_mutation(
             )
         ]
     token = current_actor.set(context.actor.id or "anonymous")
+    attempt = _Attempt()
     try:
-        async with context.database.session() as session:
-            service = ServiceContext(session, context.actor, context.policy, context.profiles)
-            try:
-                async with session.begin():
-                    if key is not None:
-                        request_hash = _request_hash(info, input_)
-                        first = await _claim_key(session, context, info, key, request_hash)
-                        if first is not None:
-                            if (first.mutation, first.request_hash) != (info.field_name, request_hash):
-                                return None, [
-                                    UserError(
-                                        field="idempotencyKey",
-                                        code=IDEMPOTENCY_KEY_REUSED,
-                                        message="The idempotency key was used before with other input.",
-                                    )
-                                ]
-                            return await _replay(service, first.result), []
-                    result = await work(service)
-                    if key is not None:
-                        await session.execute(
-                            update(models.IdempotencyRecord)
-                            .where(
-                                models.IdempotencyRecord.caller == context.actor.identity,
-                                models.IdempotencyRecord.key == key,
-                            )
-                            .values(result=_snapshot(result))
-                        )
-            except UserInputError as error:
-                return None, [UserError.of(p) for p in error.problems]
-            except StaleDataError:
-                return None, [
-                    UserError(
-                        field="version",
-                        code=STALE_VERSION,
-                        message="It was changed by someone else at the same time; reload it and try again.",
-                    )
-                ]
-            except IntegrityError as error:
-                constraint = getattr(getattr(error.orig, "__cause__", None), "constraint_name", None) or ""
-                for name, (code, message) in _RACES.items():
-                    if name == constraint or name in str(error.orig):
-                        return None, [UserError(field=None, code=code, message=message)]
+        try:
+            outcome = await _transaction(info, work, input_, key, attempt)
+        except Exception as error:
+            # A dead pooled connection fails the first statement; nothing was written, so the
+            # mutation runs once more on a new one (the pool does not ping before each use).
+            if attempt.committing or not is_dead_connection(error):
                 raise
+            outcome = await _transaction(info, work, input_, key, attempt)
     finally:
         current_actor.reset(token)
     context.loaders.clear()  # what was read before the change may be stale now
+    return outcome
+
+
+@dataclass
+class _Attempt:
+    # Set once the transaction's work is done and its commit begins: a failure after that may
+    # have committed, so the mutation is not run again.
+    committing: bool = False
+
+
+async def _transaction(
+    info: Info, work: Callable[[ServiceContext], Awaitable[T]], input_: Any, key: str | None, attempt: _Attempt
+) -> tuple[T | dict[str, Any] | None, list[UserError]]:
+    context = info.context
+    async with context.database.session() as session:
+        service = ServiceContext(session, context.actor, context.policy, context.profiles)
+        try:
+            async with session.begin():
+                if key is not None:
+                    request_hash = _request_hash(info, input_)
+                    first = await _claim_key(session, context, info, key, request_hash)
+                    if first is not None:
+                        if (first.mutation, first.request_hash) != (info.field_name, request_hash):
+                            return None, [
+                                UserError(
+                                    field="idempotencyKey",
+                                    code=IDEMPOTENCY_KEY_REUSED,
+                                    message="The idempotency key was used before with other input.",
+                                )
+                            ]
+                        replayed = await _replay(service, first.result)
+                        attempt.committing = True
+                        return replayed, []
+                result = await work(service)
+                if key is not None:
+                    await session.execute(
+                        update(models.IdempotencyRecord)
+                        .where(
+                            models.IdempotencyRecord.caller == context.actor.identity,
+                            models.IdempotencyRecord.key == key,
+                        )
+                        .values(result=_snapshot(result))
+                    )
+                attempt.committing = True
+        except UserInputError as error:
+            return None, [UserError.of(p) for p in error.problems]
+        except StaleDataError:
+            return None, [
+                UserError(
+                    field="version",
+                    code=STALE_VERSION,
+                    message="It was changed by someone else at the same time; reload it and try again.",
+                )
+            ]
+        except IntegrityError as error:
+            constraint = getattr(getattr(error.orig, "__cause__", None), "constraint_name", None) or ""
+            for name, (code, message) in _RACES.items():
+                if name == constraint or name in str(error.orig):
+                    return None, [UserError(field=None, code=code, message=message)]
+            raise
     return result, []
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
 
 from kvalitet.access.actor import AccessPolicy, Actor
+from kvalitet.db.outage import once_more_if_dead
 from kvalitet.models.base import Base
 from kvalitet.schema.reading.pagination import CursorError, Page, decode_cursor, encode_cursor
 from kvalitet.services.validation import storable
@@ -75,11 +76,25 @@ class Loaders:
 
     async def fetch(self, model: type[Base], statement: Select | None = None) -> list[RowMapping]:
         """Run one scoped SELECT and return its rows as mappings."""
-        async with self.engine.connect() as connection:
-            result = await connection.execute(self.scoped(model, statement))
-            return list(result.mappings().all())
+        scoped = self.scoped(model, statement)
 
-    def _cached(self, key: Hashable, batch) -> DataLoader:
+        async def run() -> list[RowMapping]:
+            async with self.engine.connect() as connection:
+                return list((await connection.execute(scoped)).mappings().all())
+
+        return await once_more_if_dead(run)
+
+    async def _read(self, statement: Select) -> list[RowMapping]:
+        """Run a statement already narrowed by the policy."""
+
+        async def run() -> list[RowMapping]:
+            async with self.engine.connect() as connection:
+                return list((await connection.execute(statement)).mappings().all())
+
+        return await once_more_if_dead(run)
+
+    def batched(self, key: Hashable, batch) -> DataLoader:
+        """The request's loader under `key`, made with `batch` the first time (the one per key)."""
         loader = self._loaders.get(key)
         if loader is None:
             loader = self._loaders[key] = DataLoader(load_fn=batch)
@@ -94,7 +109,7 @@ class Loaders:
             found = {row["id"]: row for row in rows}
             return [found.get(i) for i in ids]
 
-        return self._cached(("by_id", model), batch)
+        return self.batched(("by_id", model), batch)
 
     def children(
         self,
@@ -118,7 +133,7 @@ class Loaders:
                 grouped[row[column]].append(row)
             return [grouped.get(key, []) for key in keys]
 
-        return self._cached(("children", model, column, tuple(order), filters, where), batch)
+        return self.batched(("children", model, column, tuple(order), filters, where), batch)
 
     def pages(
         self,
@@ -163,8 +178,7 @@ class Loaders:
                 .where(or_(and_(ranked.c._after, ranked.c._rn <= first + 1), and_(~ranked.c._after, ranked.c._rn == 1)))
                 .order_by(ranked.c[column], ranked.c._rn)
             )
-            async with self.engine.connect() as connection:
-                rows = (await connection.execute(statement)).mappings().all()
+            rows = await self._read(statement)
             grouped: dict[Any, list[RowMapping]] = defaultdict(list)
             totals: dict[Any, int] = {}
             for row in rows:
@@ -178,7 +192,7 @@ class Loaders:
             return pages
 
         key = ("pages", model, column, tuple(order), filters, where, first, after)
-        return self._cached(key, batch)
+        return self.batched(key, batch)
 
     def clear(self) -> None:
         """Forget what was loaded (after a mutation changed it)."""
