@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 import strawberry
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from kvalitet import models
+from kvalitet.db import Database
 from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.local_plan import LocalGoal, LocalPlan, ReviewStatus
 from kvalitet.schema.plan import Area, Criterion, Plan
@@ -112,27 +113,41 @@ class Report(RowNode, Versioned):
         "unit's kind, then the goals of its local plan — each with its assessment, if made."
     )
     async def items(self, info: Info) -> list[ReportItem]:
-        from kvalitet.schema.mutation_support import read_service, to_node
-        from kvalitet.services import reports
+        key = _ReportKey(uuid.UUID(self.id), self.unit_id, self.plan_id, self.local_plan_id)
+        loader = info.context.loaders.batched("report_items", lambda keys: _items_of(info.context.database, keys))
+        items: list[ReportItem] = await loader.load(key)
+        return items
 
-        async with read_service(info) as service:
-            report = await service.session.get_one(models.Report, uuid.UUID(self.id))
-            items = await reports.required_items(service, report)
-            table = models.Assessment.__table__
-            assessments = (
-                (await service.session.execute(select(table).where(table.c.report_id == report.id))).mappings().all()
+
+class _ReportKey(NamedTuple):
+    id: uuid.UUID
+    unit_id: uuid.UUID
+    plan_id: uuid.UUID
+    local_plan_id: uuid.UUID | None
+
+
+async def _items_of(database: Database, keys: list[_ReportKey]) -> list[list[ReportItem]]:
+    """The items of every report of a request at once: the same few statements for a page of a
+    hundred reports as for one (their plans' structure, local goals and assessments)."""
+    from kvalitet.schema.mutation_support import to_node
+    from kvalitet.services.reports import required_items_of
+
+    async with database.session() as session:
+        items = await required_items_of(session, keys)
+        table = models.Assessment.__table__
+        rows = (
+            (await session.execute(select(table).where(table.c.report_id.in_([k.id for k in keys])))).mappings().all()
+        )
+    assessed = {(row["report_id"], row["criterion_id"] or row["local_goal_id"]): row for row in rows}
+    return [
+        [
+            ReportItem(
+                area=to_node(Area, item.area),
+                criterion=to_node(Criterion, item.criterion),
+                local_goal=to_node(LocalGoal, item.local_goal),
+                assessment=Assessment.from_row(row) if (row := assessed.get((key.id, item.subject.id))) else None,
             )
-        by_subject = {row["criterion_id"] or row["local_goal_id"]: row for row in assessments}
-        result = []
-        for item in items:
-            subject = item.subject.id
-            assessment = by_subject.get(subject)
-            result.append(
-                ReportItem(
-                    area=to_node(Area, item.area),
-                    criterion=to_node(Criterion, item.criterion),
-                    local_goal=to_node(LocalGoal, item.local_goal),
-                    assessment=Assessment.from_row(assessment) if assessment is not None else None,
-                )
-            )
-        return result
+            for item in items[key.id]
+        ]
+        for key in keys
+    ]

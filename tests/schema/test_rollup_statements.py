@@ -39,3 +39,33 @@ async def test_the_sector_report_takes_as_many_statements_for_many_units_as_for_
             counted[level["level"]] += level["count"]
     assert counted == {"1": items, "2": 3 * items}
     assert sum(area["assessments"] for area in four["areas"]) == 4 * items
+
+
+REPORTS = """{ municipality(number: "9901") { reports(first: 20) { nodes { id isOverdue
+    items { area { key } criterion { id } localGoal { id } assessment { level } } } } } }"""
+ONE = """query ($id: ID!) { node(id: $id) { ... on Report { id isOverdue
+    items { area { key } criterion { id } localGoal { id } assessment { level } } } } }"""
+
+
+async def test_report_items_take_as_many_statements_for_many_reports_as_for_one(gql, statements):
+    cycle = Cycle(gql)
+    municipality = await cycle.municipality("9901", "Testkommune", "testprofil")
+    await cycle.adopted_plan(municipality["id"])
+    await _submitted_kindergarten(cycle, municipality["id"], "Barnehage 0", "1")
+
+    statements.reset()
+    await gql(REPORTS)
+    few = statements.count
+    for i in range(1, 4):
+        await _submitted_kindergarten(cycle, municipality["id"], f"Barnehage {i}", "2")
+    school = await cycle.unit(municipality["id"], "Skole", "SCHOOL")
+    await cycle.open_report(school["id"], 2025, "h1")
+    statements.reset()
+    many = (await gql(REPORTS))["municipality"]["reports"]["nodes"]
+    assert statements.count == few and len(many) == 5
+
+    # Each report's items as it alone gives them.
+    for report in many:
+        assert (await gql(ONE, {"id": report["id"]}))["node"] == report
+    levels = sorted({a["assessment"]["level"] for r in many for a in r["items"] if a["assessment"]})
+    assert levels == ["1", "2"]
