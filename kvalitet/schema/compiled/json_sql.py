@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Integer, Text, Uuid, case, func, literal_column, select
+from sqlalchemy import Date, DateTime, Integer, String, Text, Uuid, case, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -109,27 +109,33 @@ def global_id(type_name: str, id_column: ColumnElement[Any]) -> JsonText:
 
 def cursor_text(values: list[tuple[ColumnElement[Any], str]]) -> JsonText:
     """`encode_cursor` in SQL: URL-safe base64 (unpadded) of the compact JSON list of the sort
-    values as `str()` writes them. Only for kinds whose `str()` needs no JSON escaping."""
-    parts: list[JsonText] = [sql_text('["')]
+    values as `str()` writes them; text through `to_json`, which escapes as `json.dumps` with
+    `ensure_ascii=False` does (quote, backslash, \\b \\f \\n \\r \\t, other controls as \\u00xx)."""
+    parts: list[JsonText] = [sql_text("[")]
     for index, (column, kind) in enumerate(values):
         if index:
-            parts.append(sql_text('","'))
+            parts.append(sql_text(","))
         parts.append(cursor_value(column, kind))
-    parts.append(sql_text('"]'))
+    parts.append(sql_text("]"))
     encoded = func.encode(func.convert_to(concat(*parts), sql_text("UTF8")), sql_text("base64"))
     return func.rtrim(func.translate(encoded, literal_column("E'+/\\n'"), sql_text("-_")), sql_text("="))
 
 
 def cursor_value(column: ColumnElement[Any], kind: str) -> JsonText:
+    """One sort value as a JSON string (null for NULL)."""
+    if kind == "text":
+        return func.coalesce(func.to_json(column).cast(Text), sql_text("null"))
     if kind == "datetime":
-        return iso_timestamp(column, separator=" ")
-    if kind == "date":
-        return func.to_char(column, "YYYY-MM-DD")
-    return column.cast(Text)
+        value = iso_timestamp(column, separator=" ")
+    elif kind == "date":
+        value = func.to_char(column, "YYYY-MM-DD")
+    else:
+        value = column.cast(Text)
+    return func.coalesce(concat(sql_text('"'), value, sql_text('"')), sql_text("null"))
 
 
 def column_kind(column: ColumnElement[Any]) -> str | None:
-    """A column's kind for cursors (uuid, datetime, date, int), None for any other (text needs escaping)."""
+    """A column's kind for cursors (uuid, datetime, date, int, text), None for any other."""
     kind = column.type
     if isinstance(kind, Uuid):
         return "uuid"
@@ -139,6 +145,8 @@ def column_kind(column: ColumnElement[Any]) -> str | None:
         return "date"
     if isinstance(kind, Integer):
         return "int"
+    if isinstance(kind, String):
+        return "text"
     return None
 
 
