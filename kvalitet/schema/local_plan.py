@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 import strawberry
 from strawberry import relay
@@ -17,6 +17,7 @@ from kvalitet.schema.plan import Area, Plan
 from kvalitet.schema.reading.relations import Children, Parent, relation
 
 if TYPE_CHECKING:
+    from kvalitet.schema.context import Context
     from kvalitet.schema.unit import Unit
 
 
@@ -100,10 +101,28 @@ class LocalPlan(RowNode, Versioned):
 
     @strawberry.field(description="What the profile's rules find missing; empty when the plan can be submitted.")
     async def findings(self, info: Info) -> list[Finding]:
-        from kvalitet.schema.mutation_support import read_service
-        from kvalitet.services import local_plans
+        context = info.context
+        loader = context.loaders.batched("local_plan_findings", lambda keys: _findings_of(context, keys))
+        found: list[Finding] = await loader.load(_LocalPlanKey(uuid.UUID(self.id), self.unit_id, self.plan_id))
+        return found
 
-        async with read_service(info) as service:
-            row = await service.session.get(models.LocalPlan, uuid.UUID(self.id))
-            found = await local_plans.findings(service, row)
-        return [Finding(code=f.code, message=f.message, path=f.path) for f in found]
+
+class _LocalPlanKey(NamedTuple):
+    id: uuid.UUID
+    unit_id: uuid.UUID
+    plan_id: uuid.UUID
+
+
+async def _findings_of(context: Context, keys: list[_LocalPlanKey]) -> list[list[Finding]]:
+    """The findings of every local plan of a request at once, in the same few statements for a
+    page of plans as for one; the profiles' rules then run on each plan's view."""
+    from kvalitet.services.local_plans import views_of
+
+    async with context.database.session() as session:
+        views = await views_of(session, keys)
+    answers = []
+    for key in keys:
+        code, view = views[key.id]
+        found = context.profiles.validate_local_plan(code, view) if code else []
+        answers.append([Finding(code=f.code, message=f.message, path=f.path) for f in found])
+    return answers

@@ -69,3 +69,34 @@ async def test_report_items_take_as_many_statements_for_many_reports_as_for_one(
         assert (await gql(ONE, {"id": report["id"]}))["node"] == report
     levels = sorted({a["assessment"]["level"] for r in many for a in r["items"] if a["assessment"]})
     assert levels == ["1", "2"]
+
+
+PLANS = '{ municipality(number: "9901") { localPlans(first: 20) { nodes { id findings { code message path } } } } }'
+ONE_PLAN = "query ($id: ID!) { node(id: $id) { ... on LocalPlan { id findings { code message path } } } }"
+
+
+async def test_local_plan_findings_take_as_many_statements_for_many_plans_as_for_one(gql, statements):
+    cycle = Cycle(gql)
+    municipality = await cycle.municipality("9901", "Testkommune", "testprofil")
+    plan = await cycle.adopted_plan(municipality["id"])
+    school = await cycle.unit(municipality["id"], "Skole 0", "SCHOOL")
+    await cycle.local_plan(school["id"], plan["id"])
+
+    statements.reset()
+    await gql(PLANS)
+    few = statements.count
+    theme = next(a for a in await cycle.areas(plan["id"], "theme") if a["appliesTo"] == ["SCHOOL"])
+    for i in range(1, 4):
+        unit = await cycle.unit(municipality["id"], f"Skole {i}", "SCHOOL")
+        local = await cycle.local_plan(unit["id"], plan["id"])
+        if i % 2:
+            await cycle.local_goal(local["id"], theme["id"], "Et mål")
+    kindergarten = await cycle.unit(municipality["id"], "Barnehage", "KINDERGARTEN")
+    await cycle.local_plan(kindergarten["id"], plan["id"])
+    statements.reset()
+    many = (await gql(PLANS))["municipality"]["localPlans"]["nodes"]
+    assert statements.count == few and len(many) == 5
+
+    for local_plan in many:
+        assert (await gql(ONE_PLAN, {"id": local_plan["id"]}))["node"] == local_plan
+    assert any(p["findings"] for p in many) and any(not p["findings"] for p in many)
