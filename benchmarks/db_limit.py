@@ -28,8 +28,9 @@ def relay_id(type_name: str, column: str) -> str:
 
 def cursor(*columns: str) -> str:
     """SQL for our cursor over `columns`: base64url, unpadded, of the JSON list of their values as
-    text, without spaces (`["Skole 0001","…uuid…"]`). (Python's JSON escapes non-ASCII text as
-    \\uXXXX, PostgreSQL's does not: the same for the ASCII names and ids of the synthetic data.)"""
+    text, without spaces (`["Skole 0001","…uuid…"]`), text not \\u-escaped (as PostgreSQL's
+    to_json writes it; our server's cursors are the same since 2fb932e, and the synthetic data's
+    names and ids are ASCII anyway)."""
     values = " || ',' || ".join(f"to_json(({c})::text)::text" for c in columns)
     return f"translate(encode(convert_to('[' || {values} || ']', 'UTF8'), 'base64'), E'+/=\\n', '-_')"
 
