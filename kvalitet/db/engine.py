@@ -49,6 +49,10 @@ class Database:
             echo=echo,
             connect_args={"server_settings": server_settings},
         )
+        # For the loaders' single SELECTs: no BEGIN and ROLLBACK around each (two round trips
+        # per batch); a request's statements were never one snapshot anyway (each batch takes
+        # its own connection). The same pool; the level is reset when a connection goes back.
+        self.autocommit: AsyncEngine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self.reader = Reader(self.engine, size=pool_size, statement_timeout_ms=statement_timeout_ms)
         self.sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, sync_session_class=AuditedSession, expire_on_commit=False

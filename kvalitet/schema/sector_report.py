@@ -16,7 +16,7 @@ from kvalitet import models
 from kvalitet.schema.base import RowNode, Versioned
 
 
-@strawberry.type(description="How many units have a given number of assessments at a level.")
+@strawberry.type(description="How many assessments (of submitted and approved reports) are at a level of the scale.")
 class LevelCount:
     level: str
     count: int

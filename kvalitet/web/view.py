@@ -137,7 +137,7 @@ class KvalitetGraphQL(GraphQL[Context, None]):
             raise ConnectionRefused(4401, str(error)) from error
         state["actor"] = actor
         context.actor = actor
-        context.loaders = Loaders(self.database.engine, self.policy, actor)
+        context.loaders = Loaders(self.database.autocommit, self.policy, actor)
 
     async def execute_operation(self, request, request_adapter, request_data, context, root_value, sub_response):
         # Over multipart HTTP, strawberry raises what it answers elsewhere as a 400 (no query, no
@@ -192,7 +192,7 @@ class KvalitetGraphQL(GraphQL[Context, None]):
             profiles=self.profiles,
             policy=self.policy,
             actor=actor,
-            loaders=Loaders(self.database.engine, self.policy, actor),
+            loaders=Loaders(self.database.autocommit, self.policy, actor),
             database=self.database,
             request=request,
             response=response,
