@@ -270,7 +270,17 @@ async def save_assessment(
     evidence: str | None,
     version: int | None,
 ) -> Assessment:
-    report = await _editable(ctx, report_id)
+    # The report FOR SHARE with its unit and municipality in one statement: the access check
+    # reads the unit, the scale comes from the municipality's profile.
+    await ctx.session.execute(
+        select(Report, Unit, Municipality)
+        .join(Unit, Unit.id == Report.unit_id)
+        .join(Municipality, Municipality.id == Unit.municipality_id)
+        .where(Report.id == report_id)
+        .with_for_update(read=True, of=Report)
+        .execution_options(populate_existing=True)
+    )
+    report = await load_editable(ctx, Report, report_id, "report", "reportId", locked=True)
     if (criterion_id is None) == (local_goal_id is None):
         fail(
             INVALID_VALUE,

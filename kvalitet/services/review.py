@@ -21,11 +21,18 @@ Reviewed = TypeVar("Reviewed", LocalPlan, Report)
 
 
 async def load_editable(
-    ctx: ServiceContext, model: type[Reviewed], id_: uuid.UUID | None, what: str, field_name: str
+    ctx: ServiceContext,
+    model: type[Reviewed],
+    id_: uuid.UUID | None,
+    what: str,
+    field_name: str,
+    *,
+    locked: bool = False,
 ) -> Reviewed:
     """The local plan or report `id_`, read FOR SHARE (so a submit waits for this change and a
-    change waits for a submit), refused unless it is a draft or returned."""
-    row = await ctx.load(model, id_, what, action="update", field_name=field_name, share_lock=True)
+    change waits for a submit), refused unless it is a draft or returned. `locked`: the caller
+    has just read it FOR SHARE into the session."""
+    row = await ctx.load(model, id_, what, action="update", field_name=field_name, share_lock=not locked)
     if row.status not in EDITABLE:
         fail(INVALID_STATE, f"The {what} is {row.status}; it can be changed only after it is returned.", field_name)
     return row

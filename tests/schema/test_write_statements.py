@@ -1,13 +1,13 @@
 """The hot writes of the cycle take a few statements, whatever the size of the plan: a
-`saveAssessment` reads the report (FOR SHARE), its unit and municipality and the assessment,
-then writes the change and its change-log row. The adopted plan's criteria are not read again."""
+`saveAssessment` reads the report (FOR SHARE) with its unit and municipality in one statement,
+then the assessment, and writes the change and its change-log row. The adopted plan's criteria are not read again."""
 
 from __future__ import annotations
 
 from tests.support.cycle import Cycle
 
 
-async def test_saving_an_assessment_takes_six_statements(gql, statements):
+async def test_saving_an_assessment_takes_four_statements(gql, statements):
     cycle = Cycle(gql)
     municipality = await cycle.municipality("9901", "Testkommune", "testprofil")
     await cycle.adopted_plan(municipality["id"])
@@ -21,7 +21,7 @@ async def test_saving_an_assessment_takes_six_statements(gql, statements):
     saved = await cycle.assess(report["id"], items[0], "2")
     assert saved["level"] == "2"
     kinds = [" ".join(s.split()[:2]) for s in statements.statements]
-    assert len(kinds) == 6, statements.statements
+    assert len(kinds) == 4, statements.statements
     assert sum(k.startswith("UPDATE assessment") for k in kinds) == 1
     assert sum(k.startswith("INSERT INTO") for k in kinds) == 1  # the change log
     assert not any("FROM area" in s or "FROM criterion" in s for s in statements.statements)
