@@ -14,11 +14,16 @@ from strawberry import relay
 from strawberry.types import Info
 from strawberry.types.base import StrawberryList, StrawberryOptional, get_object_definition
 
-from kvalitet.models import Base
+from kvalitet.models import Base, ChangeLog
 from kvalitet.schema.history import ChangeRecord
 from kvalitet.schema.reading.connection import Connection
+from kvalitet.schema.reading.relations import Page, relation
 
 HistoryConnection = Connection[ChangeRecord]
+
+
+def _oldest_first(arguments: dict) -> tuple[str, ...]:
+    return ("id",)
 
 
 @strawberry.interface(description="A stored row: when it was made and changed, its version and history.")
@@ -29,24 +34,17 @@ class Versioned:
         description="Increases with every change; send it back with an update so a stale write is refused."
     )
 
-    @strawberry.field(description="Every recorded change of this object, oldest first.")
-    async def history(self, info: Info, first: int | None = None, after: str | None = None) -> HistoryConnection:
-        from kvalitet.models import ChangeLog
-        from kvalitet.schema.reading.connection import paged
-
-        assert isinstance(self, RowNode)  # every node type mixes it into a RowNode
-        return await paged(
-            info,
+    @relation(
+        Page(
             ChangeLog,
             "entity_id",
-            uuid.UUID(self.id),
-            first=first,
-            after=after,
-            order=("id",),
-            node_from_row=ChangeRecord.from_row,
-            connection_type=HistoryConnection,
-            entity_type=type(self).model.__name__,
-        )
+            order=_oldest_first,
+            item=lambda: ChangeRecord,
+            parent_type_column="entity_type",
+        ),
+        description="Every recorded change of this object, oldest first.",
+    )
+    async def history(self, info: Info, first: int | None = None, after: str | None = None) -> HistoryConnection: ...
 
 
 def _enum_class(kind):

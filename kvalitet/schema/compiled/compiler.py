@@ -161,7 +161,7 @@ class Compiler:
         if isinstance(read, Children):
             return self._children(row, read, field_def, details, arguments)
         if isinstance(read, Page):
-            return self._page(row, read, field_def, details, arguments)
+            return self._page(graphql_type, row, read, field_def, details, arguments)
         raise NotCompilable(repr(read))  # pragma: no cover
 
     # -- reading rows ------------------------------------------------------------------------
@@ -258,6 +258,7 @@ class Compiler:
 
     def _page(
         self,
+        parent_type: GraphQLObjectType,
         row: FromClause,
         read: Page,
         field_def: GraphQLField,
@@ -279,6 +280,11 @@ class Compiler:
             *self._visible(read.model, table),
             *filter_clauses(table, filters.equals, filters.where),
         ]
+        if read.parent_type_column is not None:
+            parent = row_node(parent_type)
+            if parent is None:  # pragma: no cover - only node types have a history
+                raise NotCompilable(f"{parent_type.name} is no node type")
+            conditions.append(table.c[read.parent_type_column] == parent.model.__name__)
         order = [table.c[name] for name in order_names]
         after = arguments.get("after")
         page_conditions = list(conditions)

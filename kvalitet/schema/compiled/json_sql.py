@@ -76,6 +76,11 @@ def scalar_json(
         return _or_null(column, quoted(iso_timestamp(column)), nullable)
     if kind == "date":
         return _or_null(column, quoted(func.to_char(column, sql_text("YYYY-MM-DD"))), nullable)
+    if kind == "json":
+        # jsonb's text is JSON (keys in jsonb's order, which is also the order the default path
+        # gets them in, decoded from the same text).
+        rendered = column.cast(Text)
+        return func.coalesce(rendered, sql_text("null"), type_=Text) if nullable else rendered
     if kind == "enum":
         return enum_json(column, enum_names or {})
     if kind == "enum_list":

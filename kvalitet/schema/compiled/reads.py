@@ -51,14 +51,32 @@ def _value(value: Any) -> Any:  # graphql-core's enum values are untyped: the st
     return value.value if isinstance(value, Enum) else value
 
 
-_SCALAR_KINDS = {"String": "string", "Int": "int", "Boolean": "boolean", "DateTime": "datetime", "Date": "date"}
+_SCALAR_KINDS = {
+    "String": "string",
+    "Int": "int",
+    "Boolean": "boolean",
+    "DateTime": "datetime",
+    "Date": "date",
+    "JSON": "json",
+}
 
 
 def row_node(graphql_type: GraphQLObjectType) -> type[RowNode] | None:
     """The `RowNode` class behind an object type, if it is one."""
-    definition = (graphql_type.extensions or {}).get("strawberry-definition")
-    origin = getattr(definition, "origin", None)
+    origin = _origin(graphql_type)
     return origin if isinstance(origin, type) and issubclass(origin, RowNode) else None
+
+
+def row_type(graphql_type: GraphQLObjectType) -> Any:
+    """The class behind an object type whose objects are rows of one table (a node type, or a
+    type that names its `model`, such as a change record), if it is one."""
+    origin = _origin(graphql_type)
+    return origin if isinstance(origin, type) and isinstance(getattr(origin, "model", None), type) else None
+
+
+def _origin(graphql_type: GraphQLObjectType) -> Any:
+    definition = (graphql_type.extensions or {}).get("strawberry-definition")
+    return getattr(definition, "origin", None)
 
 
 def field_read(graphql_type: GraphQLObjectType, name: str) -> Scalar | NodeId | Read:
@@ -68,14 +86,14 @@ def field_read(graphql_type: GraphQLObjectType, name: str) -> Scalar | NodeId | 
     relation = read_of(definition)
     if relation is not None:
         return relation
-    node = row_node(graphql_type)
+    node = row_type(graphql_type)
     if node is None or field_def is None:
         raise NotCompilable(f"{graphql_type.name}.{name}")
-    if name == "id" and get_named_type(field_def.type).name == "ID":
+    if name == "id" and get_named_type(field_def.type).name == "ID" and issubclass(node, RowNode):
         return NodeId()  # relay.Node's id: strawberry makes the global id of the row's id
     if definition is None or definition.base_resolver is not None:
         raise NotCompilable(f"{graphql_type.name}.{name} has a resolver")
-    column = definition.python_name
+    column = getattr(node, "columns", {}).get(definition.python_name, definition.python_name)
     if column not in node.model.__table__.c:
         raise NotCompilable(f"{graphql_type.name}.{name} is no column")
     return scalar_read(column, field_def.type, f"{graphql_type.name}.{name}")

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import strawberry
+from strawberry import relay
 
 from kvalitet.models import Base
 
@@ -83,12 +84,23 @@ class Page:
     column: str
     order: Callable[[dict], tuple[str, ...]]
     filters: Callable[[dict], Filters] = _no_filters
+    # The items' type when it is not the model's node type (a change record), made lazily.
+    item: Callable[[], Any] | None = None
+    # A column that must name the parent's model too (the change log's `entity_type`): the
+    # `column` holds ids of rows of many tables.
+    parent_type_column: str | None = None
+
+    def item_type(self) -> Any:
+        return self.item() if self.item is not None else node_type(self.model)
 
     async def read(self, info, root, arguments: dict):
         from kvalitet.schema.reading.connection import Connection, paged
 
-        node = node_type(self.model)
+        node = self.item_type()
         found = self.filters(arguments)
+        equals = dict(found.equals)
+        if self.parent_type_column is not None:
+            equals[self.parent_type_column] = type(root).model.__name__
         return await paged(
             info,
             self.model,
@@ -100,7 +112,7 @@ class Page:
             node_from_row=node.from_row,
             connection_type=Connection[node],  # type: ignore[valid-type]  # specialised at run time, per node type
             where=found.where,
-            **found.equals,
+            **equals,
         )
 
 
@@ -143,10 +155,9 @@ def read_of(definition) -> Read | None:
 
 @functools.cache
 def node_type(model: type[Base]) -> type[RowNode]:
-    """The node type (`RowNode`) whose rows are `model`'s."""
-    from kvalitet.schema.base import RowNode
-
-    found = [cls for cls in _subclasses(RowNode) if cls.__dict__.get("model") is model]
+    """The node type (`RowNode`) whose rows are `model`'s. (Found among relay's node types:
+    `kvalitet.schema.base`, where `RowNode` is, declares its relations with this module.)"""
+    found = [cls for cls in _subclasses(relay.Node) if cls.__dict__.get("model") is model]
     if len(found) != 1:
         raise LookupError(f"{len(found)} node types for {model.__name__}")
     return found[0]
