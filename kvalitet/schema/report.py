@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING, Annotated, NamedTuple
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import strawberry
 from sqlalchemy import select
@@ -17,7 +17,8 @@ from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.local_plan import LocalGoal, LocalPlan, ReviewStatus
 from kvalitet.schema.plan import Area, Criterion, Plan
 from kvalitet.schema.profile import Label
-from kvalitet.schema.reading.relations import Children, Parent, relation
+from kvalitet.schema.reading.relations import Children, Parent, computed, relation
+from kvalitet.services.reports import is_overdue, overdue_sql
 
 if TYPE_CHECKING:
     from kvalitet.schema.unit import Unit
@@ -87,10 +88,8 @@ class Report(RowNode, Versioned):
     plan_id: strawberry.Private[uuid.UUID]
     local_plan_id: strawberry.Private[uuid.UUID | None]
 
-    @strawberry.field(description="Past its due date and not submitted.")
+    @computed(overdue_sql, "boolean", description="Past its due date and not submitted.")
     def is_overdue(self) -> bool:
-        from kvalitet.services.reports import is_overdue
-
         return is_overdue(self.status.value, self.due_on, dt.datetime.now(dt.UTC).date())
 
     @relation(Parent(models.Unit, "unit_id"))
@@ -139,12 +138,23 @@ async def _items_of(database: Database, keys: list[_ReportKey]) -> list[list[Rep
             (await session.execute(select(table).where(table.c.report_id.in_([k.id for k in keys])))).mappings().all()
         )
     assessed = {(row["report_id"], row["criterion_id"] or row["local_goal_id"]): row for row in rows}
+    # The reports of a plan share its areas and criteria: one node each, not one per report.
+    nodes: dict[int, Any] = {}
+
+    def node(node_type: Any, row: Any) -> Any:
+        if row is None:
+            return None
+        made = nodes.get(id(row))
+        if made is None:
+            made = nodes[id(row)] = to_node(node_type, row)
+        return made
+
     return [
         [
             ReportItem(
-                area=to_node(Area, item.area),
-                criterion=to_node(Criterion, item.criterion),
-                local_goal=to_node(LocalGoal, item.local_goal),
+                area=node(Area, item.area),
+                criterion=node(Criterion, item.criterion),
+                local_goal=node(LocalGoal, item.local_goal),
                 assessment=Assessment.from_row(row) if (row := assessed.get((key.id, item.subject.id))) else None,
             )
             for item in items[key.id]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import any_, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, Date, and_, any_, cast, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kvalitet.infra.caches import LRUCache
@@ -91,6 +91,12 @@ def period_of(profiles, profile_code: str | None, year: int, period_key: str) ->
 
 def is_overdue(status: str | None, due_on: dt.date, today: dt.date) -> bool:
     return (status is None or status in EDITABLE) and today > due_on
+
+
+def overdue_sql(table: Any) -> ColumnElement[bool]:
+    """`is_overdue` of a report row in SQL, today being the UTC date as in Python."""
+    today = cast(func.timezone("UTC", func.now()), Date)
+    return and_(table.c.status.in_([s.value for s in EDITABLE]), today > table.c.due_on)
 
 
 async def plan_covering(ctx: ServiceContext, municipality_id: uuid.UUID, year: int) -> Plan | None:

@@ -25,7 +25,7 @@ from kvalitet.app import create_app
 from kvalitet.plugins import Profiles, hookimpl, new_plugin_manager
 from kvalitet.schema.base import RowNode
 from kvalitet.schema.compiled.reads import row_type
-from kvalitet.schema.reading.relations import Children, Page, Parent, Rows, read_of, relation
+from kvalitet.schema.reading.relations import Children, Computed, Page, Parent, Rows, read_of, relation
 from kvalitet.schema.webhook import WebhookSubscription
 from tests.support.data import DEEP, add_copies
 
@@ -437,6 +437,9 @@ def _columns(graphql_type: GraphQLObjectType) -> list[str]:
     found = ["__typename"]
     for name, field in graphql_type.fields.items():
         definition = _definition(field)
+        if definition is not None and isinstance(read_of(definition), Computed):
+            found.append(name)  # worked out from the row, in SQL on the compiled path
+            continue
         if definition is None or definition.base_resolver is not None or read_of(definition) is not None:
             continue
         named = get_named_type(field.type)
@@ -460,7 +463,9 @@ def _relations(graphql_type: GraphQLObjectType) -> dict[str, tuple]:
     return {
         name: (field, read_of(_definition(field)))
         for name, field in graphql_type.fields.items()
-        if _definition(field) is not None and read_of(_definition(field)) is not None
+        if _definition(field) is not None
+        and read_of(_definition(field)) is not None
+        and not isinstance(read_of(_definition(field)), Computed)
     }
 
 
@@ -705,3 +710,18 @@ def test_cursors_made_before_with_escaped_text_still_read_the_same():
     old = base64.urlsafe_b64encode(escaped.encode()).decode().rstrip("=")
     assert old != encode_cursor(values)
     assert decode_cursor(old, 2) == decode_cursor(encode_cursor(values), 2) == values
+
+
+async def test_is_overdue_is_worked_out_in_sql_as_in_python(both, rich, database):
+    from sqlalchemy import text
+
+    async with database.engine.begin() as connection:  # one draft long past due, one due later
+        await connection.execute(
+            text(
+                "UPDATE report SET due_on = CASE WHEN id = (SELECT min(id::text)::uuid FROM report WHERE status = 'draft') "
+                "THEN DATE '2000-01-31' ELSE DATE '2999-01-31' END"
+            )
+        )
+    body = await both('{ municipality(number: "3301") { reports(first: 20) { nodes { id status dueOn isOverdue } } } }')
+    overdue = {node["isOverdue"] for node in body["data"]["municipality"]["reports"]["nodes"]}
+    assert overdue == {True, False}

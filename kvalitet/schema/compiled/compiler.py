@@ -52,7 +52,17 @@ from kvalitet.schema.compiled.json_sql import (
     scalar_json,
     sql_text,
 )
-from kvalitet.schema.compiled.reads import Children, NodeId, NotCompilable, Page, Parent, Scalar, field_read, row_node
+from kvalitet.schema.compiled.reads import (
+    Children,
+    Computed,
+    NodeId,
+    NotCompilable,
+    Page,
+    Parent,
+    Scalar,
+    field_read,
+    row_node,
+)
 from kvalitet.schema.errors import BadInput
 from kvalitet.schema.query import numbers_for
 from kvalitet.schema.reading.connection import page_size
@@ -147,12 +157,14 @@ class Compiler:
         self,
         graphql_type: GraphQLObjectType,
         row: FromClause,
-        read: Scalar | NodeId | Read,
+        read: Scalar | NodeId | Read | Computed,
         field_def: GraphQLField,
         details: FieldDetailsList,
     ) -> JsonText:
         if isinstance(read, Scalar):
             return scalar_json(row.c[read.column], read.kind, read.nullable, read.enum_names)
+        if isinstance(read, Computed):
+            return scalar_json(read.sql(row), read.kind, not isinstance(field_def.type, GraphQLNonNull))
         if isinstance(read, NodeId):
             return global_id(graphql_type.name, row.c.id)
         arguments = self._arguments(field_def, details)

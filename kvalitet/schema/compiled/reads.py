@@ -25,7 +25,7 @@ from graphql import (
 )
 
 from kvalitet.schema.base import RowNode
-from kvalitet.schema.reading.relations import Children, Filters, Page, Parent, Read, read_of
+from kvalitet.schema.reading.relations import Children, Computed, Filters, Page, Parent, Read, read_of
 
 
 class NotCompilable(Exception):
@@ -79,7 +79,7 @@ def _origin(graphql_type: GraphQLObjectType) -> Any:
     return getattr(definition, "origin", None)
 
 
-def field_read(graphql_type: GraphQLObjectType, name: str) -> Scalar | NodeId | Read:
+def field_read(graphql_type: GraphQLObjectType, name: str) -> Scalar | NodeId | Read | Computed:
     """What `graphql_type.name` reads; NotCompilable when the compiled path does not know."""
     field_def = graphql_type.fields.get(name)
     definition = (field_def.extensions or {}).get("strawberry-definition") if field_def is not None else None
@@ -119,6 +119,7 @@ def _enum_names(enum_type: GraphQLEnumType) -> dict[str, str]:
 
 __all__ = [
     "Children",
+    "Computed",
     "Filters",
     "NodeId",
     "NotCompilable",

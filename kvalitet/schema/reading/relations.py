@@ -131,7 +131,26 @@ class Rows:
         return node_type(self.model).from_rows(await info.context.loaders.fetch(self.model, statement))
 
 
+@dataclass(frozen=True)
+class Computed:
+    """A field worked out from its row's columns: in Python by the field's own resolver, and in
+    SQL by `sql(table)` on the compiled path (the two beside each other where they are defined)."""
+
+    sql: Callable[[Any], Any]
+    kind: str  # as `kvalitet.schema.compiled.reads.Scalar.kind`: boolean, int, string …
+
+
 Read = Parent | Children | Page | Rows
+
+
+def computed(sql: Callable[[Any], Any], kind: str, **options):
+    """A field answered by the method it decorates, which the compiled path answers with
+    `sql(table)` instead; `options` are strawberry.field's (description …)."""
+
+    def declare(method):
+        return strawberry.field(resolver=method, metadata={READ: Computed(sql, kind)}, **options)
+
+    return declare
 
 
 def relation(spec: Read, **options):
@@ -148,7 +167,7 @@ def relation(spec: Read, **options):
     return declare
 
 
-def read_of(definition) -> Read | None:
+def read_of(definition) -> Read | Computed | None:
     """The read spec of a strawberry field definition, if it is a relation."""
     return (getattr(definition, "metadata", None) or {}).get(READ)
 
@@ -171,4 +190,17 @@ def _subclasses(cls: type) -> list[type]:
     return result
 
 
-__all__ = ["READ", "Children", "Filters", "Page", "Parent", "Read", "Rows", "node_type", "read_of", "relation"]
+__all__ = [
+    "READ",
+    "Children",
+    "Computed",
+    "Filters",
+    "Page",
+    "Parent",
+    "Read",
+    "Rows",
+    "computed",
+    "node_type",
+    "read_of",
+    "relation",
+]
