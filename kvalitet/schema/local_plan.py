@@ -116,7 +116,7 @@ class _LocalPlanKey(NamedTuple):
 async def _findings_of(context: Context, keys: list[_LocalPlanKey]) -> list[list[Finding]]:
     """The findings of every local plan of a request at once, in the same few statements for a
     page of plans as for one; the profiles' rules then run on each plan's view."""
-    from kvalitet.services.local_plans import views_of
+    from kvalitet.services.local_plan_views import views_of
 
     async with context.database.session() as session:
         views = await views_of(session, keys)

@@ -129,7 +129,7 @@ async def _items_of(database: Database, keys: list[_ReportKey]) -> list[list[Rep
     """The items of every report of a request at once: the same few statements for a page of a
     hundred reports as for one (their plans' structure, local goals and assessments)."""
     from kvalitet.schema.mutation_support import to_node
-    from kvalitet.services.reports import required_items_of
+    from kvalitet.services.report_items import required_items_of
 
     async with database.session() as session:
         items = await required_items_of(session, keys)

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from kvalitet.models import (
     Area,
@@ -28,7 +25,7 @@ from kvalitet.models import (
     Unit,
 )
 from kvalitet.models.enums import ActionStatus, PlanStatus, ReviewStatus
-from kvalitet.plugins.rules import AreaRef, Finding, LocalActionView, LocalGoalView, LocalPlanView, SectionView
+from kvalitet.plugins.rules import Finding
 from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import (
     DUPLICATE,
@@ -42,6 +39,7 @@ from kvalitet.services.errors import (
     fail,
 )
 from kvalitet.services.events import emit
+from kvalitet.services.local_plan_views import view_of
 from kvalitet.services.review import DECIDABLE, DONE, EDITABLE, load_editable
 from kvalitet.services.units import UNSET, Unset
 from kvalitet.services.validation import KEY_MAX, TEXT_MAX, TITLE_MAX, UNIT_WORDS, Checker
@@ -308,79 +306,6 @@ async def save_section(
         section.text = text
     await ctx.session.flush()
     return section
-
-
-async def view_of(ctx: ServiceContext, local_plan: LocalPlan) -> tuple[str | None, LocalPlanView]:
-    """The profile code and the rules' picture of `local_plan`."""
-    return (await views_of(ctx.session, [local_plan]))[local_plan.id]
-
-
-class LocalPlanRef(Protocol):
-    """What a local plan's view is computed from: its row, or the GraphQL type's fields."""
-
-    @property
-    def id(self) -> uuid.UUID: ...
-    @property
-    def unit_id(self) -> uuid.UUID: ...
-    @property
-    def plan_id(self) -> uuid.UUID: ...
-
-
-async def views_of(
-    session: AsyncSession, local_plans: Sequence[LocalPlanRef]
-) -> dict[uuid.UUID, tuple[str | None, LocalPlanView]]:
-    """`view_of` many local plans in the same few statements as one: the units' kinds, the plans'
-    profiles and areas, and the local plans' goals, actions and sections (by local plan id)."""
-    if not local_plans:
-        return {}
-    ids = [lp.id for lp in local_plans]
-    kinds = dict(
-        (await session.execute(select(Unit.id, Unit.kind).where(Unit.id.in_({lp.unit_id for lp in local_plans})))).all()
-    )
-    plan_ids = {lp.plan_id for lp in local_plans}
-    profile_of = dict(
-        (
-            await session.execute(
-                select(Plan.id, Municipality.profile_code)
-                .join(Municipality, Municipality.id == Plan.municipality_id)
-                .where(Plan.id.in_(plan_ids))
-            )
-        ).all()
-    )
-    areas = (
-        await session.scalars(select(Area).where(Area.plan_id.in_(plan_ids)).order_by(Area.plan_id, Area.position))
-    ).all()
-    key_of: dict[uuid.UUID | None, str] = {a.id: a.key or str(a.id) for a in areas}
-    refs: dict[uuid.UUID, list[AreaRef]] = {}
-    for a in areas:
-        refs.setdefault(a.plan_id, []).append(
-            AreaRef(key_of[a.id], a.kind, a.title, tuple(a.applies_to), key_of.get(a.parent_id))
-        )
-
-    async def rows(model: type[LocalGoal] | type[LocalAction] | type[LocalPlanSection]) -> dict[uuid.UUID, list[Any]]:
-        found: dict[uuid.UUID, list[Any]] = {}
-        statement = select(model.local_plan_id, model).where(model.local_plan_id.in_(ids))
-        for local_plan_id, row in await session.execute(statement.order_by(model.local_plan_id, model.position)):
-            found.setdefault(local_plan_id, []).append(row)
-        return found
-
-    goals, actions, sections = await rows(LocalGoal), await rows(LocalAction), await rows(LocalPlanSection)
-    return {
-        lp.id: (
-            profile_of.get(lp.plan_id),
-            LocalPlanView(
-                unit_kind=kinds[lp.unit_id],
-                areas=tuple(refs.get(lp.plan_id, [])),
-                goals=tuple(LocalGoalView(key_of.get(g.area_id), g.text, g.perspective) for g in goals.get(lp.id, [])),
-                actions=tuple(
-                    LocalActionView(a.text, key_of.get(a.area_id), a.owner, a.deadline, a.status)
-                    for a in actions.get(lp.id, [])
-                ),
-                sections=tuple(SectionView(s.key, s.text, key_of.get(s.area_id)) for s in sections.get(lp.id, [])),
-            ),
-        )
-        for lp in local_plans
-    }
 
 
 async def findings(ctx: ServiceContext, local_plan: LocalPlan) -> list[Finding]:
