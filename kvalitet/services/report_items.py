@@ -4,8 +4,9 @@ and kind (adopted plans are frozen) for the checks of a save."""
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -38,6 +39,45 @@ class ReportItem:
         return self.subject.text
 
 
+@dataclass(frozen=True)
+class PlanStructure:
+    """Plans' areas (by plan, in order), their goals and their criteria, as read at once."""
+
+    areas: Sequence[Area]
+    goals: Sequence[Goal]
+    criteria: Sequence[Criterion]
+
+    @functools.cached_property
+    def goal_area(self) -> dict[uuid.UUID | None, uuid.UUID]:
+        return {g.id: g.area_id for g in self.goals}
+
+    @functools.cached_property
+    def goal_position(self) -> dict[uuid.UUID | None, int]:
+        return {g.id: g.position for g in self.goals}
+
+    def area_of(self, criterion: Criterion) -> uuid.UUID:
+        """The area a criterion is under: its own, or its goal's."""
+        return criterion.area_id or self.goal_area[criterion.goal_id]
+
+
+async def plan_structure(session: AsyncSession, plan_ids: Iterable[uuid.UUID]) -> PlanStructure:
+    """The plans' structure in three statements, whatever their number."""
+    areas = (
+        await session.scalars(select(Area).where(Area.plan_id.in_(set(plan_ids))).order_by(Area.plan_id, Area.position))
+    ).all()
+    area_ids = [a.id for a in areas]
+    goals = (
+        await session.scalars(select(Goal).where(Goal.area_id.in_(area_ids)).order_by(Goal.area_id, Goal.position))
+    ).all()
+    goal_ids = [g.id for g in goals]
+    criteria = (
+        await session.scalars(
+            select(Criterion).where(Criterion.area_id.in_(area_ids) | Criterion.goal_id.in_(goal_ids))
+        )
+    ).all()
+    return PlanStructure(areas, goals, criteria)
+
+
 class ReportRef(Protocol):
     """What items are computed from: a report row, or the GraphQL type's fields."""
 
@@ -64,22 +104,7 @@ async def required_items_of(session: AsyncSession, reports: Sequence[ReportRef])
     kinds = dict(
         (await session.execute(select(Unit.id, Unit.kind).where(Unit.id.in_({r.unit_id for r in reports})))).all()
     )
-    areas = (
-        await session.scalars(
-            select(Area).where(Area.plan_id.in_({r.plan_id for r in reports})).order_by(Area.plan_id, Area.position)
-        )
-    ).all()
-    area_by_id = {a.id: a for a in areas}
-    goals = (
-        await session.scalars(select(Goal).where(Goal.area_id.in_(area_by_id)).order_by(Goal.area_id, Goal.position))
-    ).all()
-    goal_area: dict[uuid.UUID | None, uuid.UUID] = {g.id: g.area_id for g in goals}
-    goal_position: dict[uuid.UUID | None, int] = {g.id: g.position for g in goals}
-    criteria = (
-        await session.scalars(
-            select(Criterion).where(Criterion.area_id.in_(area_by_id) | Criterion.goal_id.in_(goal_area))
-        )
-    ).all()
+    plans = await plan_structure(session, {r.plan_id for r in reports})
     # Each unit's local plan on the report's plan, whenever it was made (before or after the report).
     local_plan_of = {r.id: r.local_plan_id for r in reports}
     missing = {(r.unit_id, r.plan_id) for r in reports if r.local_plan_id is None}
@@ -104,11 +129,9 @@ async def required_items_of(session: AsyncSession, reports: Sequence[ReportRef])
 
     def items_of(report: ReportRef) -> list[ReportItem]:
         kind = kinds.get(report.unit_id)
-        applying = {a.id: a for a in areas if a.plan_id == report.plan_id and kind in a.applies_to}
+        applying = {a.id: a for a in plans.areas if a.plan_id == report.plan_id and kind in a.applies_to}
         items = [
-            ReportItem(c, None, applying[area_id])
-            for c in criteria
-            if (area_id := c.area_id or goal_area[c.goal_id]) in applying
+            ReportItem(c, None, applying[area_id]) for c in plans.criteria if (area_id := plans.area_of(c)) in applying
         ]
         local_plan_id = local_plan_of[report.id]
         goals_here = local_goals.get(local_plan_id, []) if local_plan_id is not None else []
@@ -117,7 +140,7 @@ async def required_items_of(session: AsyncSession, reports: Sequence[ReportRef])
             key=lambda i: (
                 i.local_goal is not None,
                 i.area.position,
-                goal_position.get(i.criterion.goal_id, -1) if i.criterion else i.subject.position,
+                plans.goal_position.get(i.criterion.goal_id, -1) if i.criterion else i.subject.position,
                 i.criterion.position if i.criterion else 0,
             )
         )

@@ -12,11 +12,12 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from kvalitet.models import Area, Assessment, Criterion, Goal, LocalGoal, Municipality, Plan, Report, SectorReport, Unit
+from kvalitet.models import Assessment, Criterion, LocalGoal, Municipality, Plan, Report, SectorReport, Unit
 from kvalitet.models.enums import ReviewStatus
 from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import INVALID_STATE, fail
 from kvalitet.services.events import emit
+from kvalitet.services.report_items import plan_structure
 from kvalitet.services.reports import is_overdue, period_of, plan_covering
 
 # A unit's report status in the roll-up, in this order: none opened yet, or its report's status.
@@ -70,20 +71,12 @@ async def compute(ctx: ServiceContext, municipality: Municipality, year: int, pe
             .group_by(Assessment.criterion_id, LocalGoal.area_id, Assessment.level)
         )
     ).all()
-    areas = (await session.scalars(select(Area).where(Area.plan_id == plan.id).order_by(Area.position))).all()
-    area_ids = [a.id for a in areas]
-    goals = (await session.scalars(select(Goal).where(Goal.area_id.in_(area_ids)))).all()
-    goal_area: dict[uuid.UUID | None, uuid.UUID] = {g.id: g.area_id for g in goals}
-    goal_position: dict[uuid.UUID | None, int] = {g.id: g.position for g in goals}
-    criteria = (
-        await session.scalars(
-            select(Criterion).where(Criterion.area_id.in_(area_ids) | Criterion.goal_id.in_(goal_area))
-        )
-    ).all()
+    structure = await plan_structure(session, [plan.id])
+    areas, criteria, goal_position = structure.areas, structure.criteria, structure.goal_position
 
     by_criterion: dict[uuid.UUID, Counter[str]] = {}
     by_area: dict[uuid.UUID, Counter[str]] = {}
-    criterion_area = {c.id: c.area_id or goal_area[c.goal_id] for c in criteria}
+    criterion_area = {c.id: structure.area_of(c) for c in criteria}
     for criterion_id, local_goal_area, level, count in counted:
         if criterion_id:
             by_criterion.setdefault(criterion_id, Counter())[level] += count
