@@ -9,7 +9,7 @@ raise these as different types, often wrapped, so the cause chain is walked.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TypeVar
 
 import asyncpg
@@ -32,39 +32,38 @@ _OUTAGES = (
 )
 
 
-def is_outage(error: BaseException | None) -> bool:
+def _causes(error: BaseException | None) -> Iterator[BaseException]:
+    """The error and the chain of errors it was raised from (SQLAlchemy and asyncpg wrap them)."""
     seen = set()
     while error is not None and id(error) not in seen:
         seen.add(id(error))
-        if isinstance(error, _OUTAGES):
-            return True
-        if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
-            return True
-        if isinstance(error, asyncpg.InterfaceError) and "connection is closed" in str(error):
-            return True
+        yield error
         error = error.__cause__ or error.__context__
-    return False
+
+
+def _closed(error: BaseException) -> bool:
+    """A connection found closed: SQLAlchemy invalidated it, or asyncpg says so."""
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, asyncpg.InterfaceError) and "connection is closed" in str(error)
+
+
+def is_outage(error: BaseException | None) -> bool:
+    return any(isinstance(cause, _OUTAGES) or _closed(cause) for cause in _causes(error))
 
 
 def is_dead_connection(error: BaseException | None) -> bool:
     """A pooled connection the server had closed (a restart, a failover, an idle timeout): the
     statement never ran, and a new connection may well work. SQLAlchemy then invalidates its
     pool's older connections, and asyncpg drops the closed one."""
-    seen = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
-            return True
-        if isinstance(error, asyncpg.ConnectionDoesNotExistError):
-            return True
-        if isinstance(error, asyncpg.InterfaceError) and "connection is closed" in str(error):
-            return True
+    return any(
+        _closed(cause)
+        or isinstance(cause, asyncpg.ConnectionDoesNotExistError)
         # A connection the server ended while it sat idle in the pool: asyncpg has read the
         # server's goodbye and is stuck between states ("another operation is in progress").
-        if isinstance(error, asyncpg.InternalClientError) and "another operation" in str(error):
-            return True
-        error = error.__cause__ or error.__context__
-    return False
+        or (isinstance(cause, asyncpg.InternalClientError) and "another operation" in str(cause))
+        for cause in _causes(error)
+    )
 
 
 async def once_more_if_dead(

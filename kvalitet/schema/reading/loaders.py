@@ -76,13 +76,7 @@ class Loaders:
 
     async def fetch(self, model: type[Base], statement: Select | None = None) -> list[RowMapping]:
         """Run one scoped SELECT and return its rows as mappings."""
-        scoped = self.scoped(model, statement)
-
-        async def run() -> list[RowMapping]:
-            async with self.engine.connect() as connection:
-                return list((await connection.execute(scoped)).mappings().all())
-
-        return await once_more_if_dead(run)
+        return await self._read(self.scoped(model, statement))
 
     async def _read(self, statement: Select) -> list[RowMapping]:
         """Run a statement already narrowed by the policy."""
