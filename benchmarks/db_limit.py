@@ -59,6 +59,23 @@ SELECT json_build_object('node', json_build_object(
 FROM unit u WHERE u.id = $1
 """
 
+# A dashboard unit's members (the unit `u`): its id, name and kind, every report (by updated_at,
+# id) and every assessment of each report (by created_at, id). Shared by both dashboards.
+UNIT_MEMBERS = f"""
+    'id', {relay_id("Unit", "u.id")}, 'name', u.name, 'kind', upper(u.kind),
+    'reports', json_build_object('nodes', COALESCE((
+        SELECT json_agg(json_build_object(
+            'id', {relay_id("Report", "r.id")}, 'year', r.year, 'periodKey', r.period_key,
+            'status', upper(r.status),
+            'assessments', COALESCE((
+                SELECT json_agg(json_build_object(
+                    'id', {relay_id("Assessment", "a.id")}, 'level', a.level, 'comment', a.comment,
+                    'updatedAt', a.updated_at) ORDER BY a.created_at, a.id)
+                FROM assessment a WHERE a.report_id = r.id
+            ), '[]'::json)) ORDER BY r.updated_at, r.id)
+        FROM report r WHERE r.unit_id = u.id
+    ), '[]'::json))"""
+
 # dashboard: the municipality, its first $2 units that are not archived (by name, id), every
 # report of each (by updated_at, id) and every assessment of each report (by created_at, id).
 DASHBOARD = f"""
@@ -66,19 +83,7 @@ SELECT json_build_object('municipality', json_build_object(
     'id', {relay_id("Municipality", "m.id")}, 'name', m.name,
     'units', json_build_object('nodes', COALESCE((
         SELECT json_agg(json_build_object(
-            'id', {relay_id("Unit", "u.id")}, 'name', u.name, 'kind', upper(u.kind),
-            'reports', json_build_object('nodes', COALESCE((
-                SELECT json_agg(json_build_object(
-                    'id', {relay_id("Report", "r.id")}, 'year', r.year, 'periodKey', r.period_key,
-                    'status', upper(r.status),
-                    'assessments', COALESCE((
-                        SELECT json_agg(json_build_object(
-                            'id', {relay_id("Assessment", "a.id")}, 'level', a.level, 'comment', a.comment,
-                            'updatedAt', a.updated_at) ORDER BY a.created_at, a.id)
-                        FROM assessment a WHERE a.report_id = r.id
-                    ), '[]'::json)) ORDER BY r.updated_at, r.id)
-                FROM report r WHERE r.unit_id = u.id
-            ), '[]'::json))) ORDER BY u.name, u.id)
+            {UNIT_MEMBERS}) ORDER BY u.name, u.id)
         FROM (SELECT * FROM unit WHERE municipality_id = m.id AND archived_at IS NULL
               ORDER BY name, id LIMIT $2) u
     ), '[]'::json))
@@ -148,19 +153,7 @@ SELECT json_build_object('municipality', json_build_object(
                 'endCursor', (array_agg(u.cursor ORDER BY u.n DESC) FILTER (WHERE u.n <= $2))[1],
                 'hasNextPage', COALESCE(bool_or(u.n > $2), false)),
             'edges', COALESCE(json_agg(json_build_object('cursor', u.cursor, 'node', json_build_object(
-                'id', {relay_id("Unit", "u.id")}, 'name', u.name, 'kind', upper(u.kind),
-                'reports', json_build_object('nodes', COALESCE((
-                    SELECT json_agg(json_build_object(
-                        'id', {relay_id("Report", "r.id")}, 'year', r.year, 'periodKey', r.period_key,
-                        'status', upper(r.status),
-                        'assessments', COALESCE((
-                            SELECT json_agg(json_build_object(
-                                'id', {relay_id("Assessment", "a.id")}, 'level', a.level, 'comment', a.comment,
-                                'updatedAt', a.updated_at) ORDER BY a.created_at, a.id)
-                            FROM assessment a WHERE a.report_id = r.id
-                        ), '[]'::json)) ORDER BY r.updated_at, r.id)
-                    FROM report r WHERE r.unit_id = u.id
-                ), '[]'::json)))) ORDER BY u.n) FILTER (WHERE u.n <= $2), '[]'::json))
+                {UNIT_MEMBERS})) ORDER BY u.n) FILTER (WHERE u.n <= $2), '[]'::json))
         FROM (SELECT unit.*, {cursor("name", "id")} AS cursor, row_number() OVER (ORDER BY name, id) AS n
               FROM unit WHERE municipality_id = m.id AND archived_at IS NULL
               ORDER BY name, id LIMIT $2 + 1) u
