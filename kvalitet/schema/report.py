@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 from strawberry.types import Info
 
 from kvalitet import models
-from kvalitet.db import Database
 from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.local_plan import LocalGoal, LocalPlan, ReviewStatus
 from kvalitet.schema.plan import Area, Criterion, Plan
 from kvalitet.schema.profile import Label
-from kvalitet.schema.reading.relations import Children, Parent, computed, relation
+from kvalitet.schema.reading.relations import Children, Derived, Parent, computed, relation
+from kvalitet.services.report_items import ITEM_ORDER, items_sql
 from kvalitet.services.reports import is_overdue, overdue_sql
 
 if TYPE_CHECKING:
@@ -65,10 +64,31 @@ class Assessment(RowNode, Versioned):
 
 @strawberry.type(description="Something the report must assess, and its assessment so far.")
 class ReportItem:
-    area: Area
-    criterion: Criterion | None
-    local_goal: LocalGoal | None
-    assessment: Assessment | None
+    area_id: strawberry.Private[uuid.UUID]
+    criterion_id: strawberry.Private[uuid.UUID | None]
+    local_goal_id: strawberry.Private[uuid.UUID | None]
+    assessment_id: strawberry.Private[uuid.UUID | None]
+
+    @classmethod
+    def from_row(cls, row: Any) -> ReportItem:
+        return cls(
+            area_id=row["area_id"],
+            criterion_id=row["criterion_id"],
+            local_goal_id=row["local_goal_id"],
+            assessment_id=row["assessment_id"],
+        )
+
+    @relation(Parent(models.Area, "area_id"))
+    async def area(self, info: Info) -> Area: ...
+
+    @relation(Parent(models.Criterion, "criterion_id"))
+    async def criterion(self, info: Info) -> Criterion | None: ...
+
+    @relation(Parent(models.LocalGoal, "local_goal_id"))
+    async def local_goal(self, info: Info) -> LocalGoal | None: ...
+
+    @relation(Parent(models.Assessment, "assessment_id"))
+    async def assessment(self, info: Info) -> Assessment | None: ...
 
 
 @strawberry.type(description="A unit's report for one reporting period.")
@@ -107,57 +127,9 @@ class Report(RowNode, Versioned):
     )
     async def assessments(self, info: Info, first: int | None = None) -> list[Assessment]: ...
 
-    @strawberry.field(
+    @relation(
+        Derived(items_sql, ITEM_ORDER, item=lambda: ReportItem),
         description="Everything the report must assess before it is submitted — the plan's criteria for the "
-        "unit's kind, then the goals of its local plan — each with its assessment, if made."
+        "unit's kind, then the goals of its local plan — each with its assessment, if made.",
     )
-    async def items(self, info: Info) -> list[ReportItem]:
-        key = _ReportKey(uuid.UUID(self.id), self.unit_id, self.plan_id, self.local_plan_id)
-        loader = info.context.loaders.batched("report_items", lambda keys: _items_of(info.context.database, keys))
-        items: list[ReportItem] = await loader.load(key)
-        return items
-
-
-class _ReportKey(NamedTuple):
-    id: uuid.UUID
-    unit_id: uuid.UUID
-    plan_id: uuid.UUID
-    local_plan_id: uuid.UUID | None
-
-
-async def _items_of(database: Database, keys: list[_ReportKey]) -> list[list[ReportItem]]:
-    """The items of every report of a request at once: the same few statements for a page of a
-    hundred reports as for one (their plans' structure, local goals and assessments)."""
-    from kvalitet.schema.mutation_support import to_node
-    from kvalitet.services.report_items import required_items_of
-
-    async with database.session() as session:
-        items = await required_items_of(session, keys)
-        table = models.Assessment.__table__
-        rows = (
-            (await session.execute(select(table).where(table.c.report_id.in_([k.id for k in keys])))).mappings().all()
-        )
-    assessed = {(row["report_id"], row["criterion_id"] or row["local_goal_id"]): row for row in rows}
-    # The reports of a plan share its areas and criteria: one node each, not one per report.
-    nodes: dict[int, Any] = {}
-
-    def node(node_type: Any, row: Any) -> Any:
-        if row is None:
-            return None
-        made = nodes.get(id(row))
-        if made is None:
-            made = nodes[id(row)] = to_node(node_type, row)
-        return made
-
-    return [
-        [
-            ReportItem(
-                area=node(Area, item.area),
-                criterion=node(Criterion, item.criterion),
-                local_goal=node(LocalGoal, item.local_goal),
-                assessment=Assessment.from_row(row) if (row := assessed.get((key.id, item.subject.id))) else None,
-            )
-            for item in items[key.id]
-        ]
-        for key in keys
-    ]
+    async def items(self, info: Info) -> list[ReportItem]: ...

@@ -8,13 +8,27 @@ import functools
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import any_, func, literal, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    Uuid,
+    and_,
+    any_,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kvalitet.infra.caches import LRUCache
-from kvalitet.models import Area, Criterion, Goal, LocalGoal, LocalPlan, Plan, Report, Unit
+from kvalitet.models import Area, Assessment, Criterion, Goal, LocalGoal, LocalPlan, Plan, Report, Unit
 from kvalitet.models.enums import PlanStatus
 from kvalitet.services.context import ServiceContext
 
@@ -78,75 +92,107 @@ async def plan_structure(session: AsyncSession, plan_ids: Iterable[uuid.UUID]) -
     return PlanStructure(areas, goals, criteria)
 
 
-class ReportRef(Protocol):
-    """What items are computed from: a report row, or the GraphQL type's fields."""
+# The order of a report's items: the plan's criteria, then the local plan's goals; by area, goal
+# (an area's own criteria before its goals') and position; the subject's id settles ties.
+ITEM_ORDER = ("part", "area_position", "goal_position", "position", "subject_id")
 
-    @property
-    def id(self) -> Any: ...
-    @property
-    def unit_id(self) -> uuid.UUID: ...
-    @property
-    def plan_id(self) -> uuid.UUID: ...
-    @property
-    def local_plan_id(self) -> uuid.UUID | None: ...
+
+def items_sql(report: FromClause) -> Select[Any]:
+    """The items of the report row `report` (correlated to it), one row each: `area_id`,
+    `criterion_id`, `local_goal_id`, `assessment_id` (the report's assessment of it, if made),
+    and the `ITEM_ORDER` columns. The one statement of what a report must assess: the services,
+    the GraphQL resolver and the compiled path all read it."""
+    unit, area, goal, criterion = (m.__table__.alias() for m in (Unit, Area, Goal, Criterion))
+    local_goal, local_plan, assessment = (m.__table__.alias() for m in (LocalGoal, LocalPlan, Assessment))
+    kind = select(unit.c.kind).where(unit.c.id == report.c.unit_id).correlate_except(unit).scalar_subquery()
+    applying = and_(area.c.plan_id == report.c.plan_id, kind == any_(area.c.applies_to))
+
+    def assessed(column: str, subject: ColumnElement[Any]) -> ColumnElement[Any]:
+        found = select(assessment.c.id).where(assessment.c.report_id == report.c.id, assessment.c[column] == subject)
+        return found.correlate_except(assessment).scalar_subquery()
+
+    no_id = null().cast(Uuid)
+    criteria = (
+        select(
+            area.c.id.label("area_id"),
+            criterion.c.id.label("criterion_id"),
+            no_id.label("local_goal_id"),
+            assessed("criterion_id", criterion.c.id).label("assessment_id"),
+            literal_column("0").label("part"),
+            area.c.position.label("area_position"),
+            func.coalesce(goal.c.position, literal_column("-1")).label("goal_position"),
+            criterion.c.position.label("position"),
+            criterion.c.id.label("subject_id"),
+        )
+        .select_from(
+            criterion.outerjoin(goal, goal.c.id == criterion.c.goal_id).join(
+                area, area.c.id == func.coalesce(criterion.c.area_id, goal.c.area_id)
+            )
+        )
+        .where(applying)
+        .correlate(report)  # a subquery in FROM correlates only when told
+    )
+    # The unit's local plan on the report's plan, whenever it was made (before or after the report).
+    local_plan_id = func.coalesce(
+        report.c.local_plan_id,
+        select(local_plan.c.id)
+        .where(local_plan.c.unit_id == report.c.unit_id, local_plan.c.plan_id == report.c.plan_id)
+        .correlate_except(local_plan)
+        .scalar_subquery(),
+    )
+    goals = (
+        select(
+            area.c.id,
+            no_id,
+            local_goal.c.id,
+            assessed("local_goal_id", local_goal.c.id),
+            literal_column("1"),
+            area.c.position,
+            local_goal.c.position,
+            literal_column("0"),
+            local_goal.c.id,
+        )
+        .select_from(local_goal.join(area, area.c.id == local_goal.c.area_id))
+        .where(local_goal.c.local_plan_id == local_plan_id, applying)
+        .correlate(report)
+    )
+    return union_all(criteria, goals).subquery().select()
 
 
 async def required_items(ctx: ServiceContext, report: Report) -> list[ReportItem]:
     """Every criterion of the plan for the unit's kind, then every goal of its local plan."""
-    return (await required_items_of(ctx.session, [report]))[report.id]
+    return (await required_items_of(ctx.session, [report.id]))[report.id]
 
 
-async def required_items_of(session: AsyncSession, reports: Sequence[ReportRef]) -> dict[Any, list[ReportItem]]:
-    """`required_items` of many reports in a few statements, whatever their number: the units'
-    kinds, the plans' areas, goals and criteria, the local plans' goals (by report id)."""
-    if not reports:
-        return {}
-    kinds = dict(
-        (await session.execute(select(Unit.id, Unit.kind).where(Unit.id.in_({r.unit_id for r in reports})))).all()
-    )
-    plans = await plan_structure(session, {r.plan_id for r in reports})
-    # Each unit's local plan on the report's plan, whenever it was made (before or after the report).
-    local_plan_of = {r.id: r.local_plan_id for r in reports}
-    missing = {(r.unit_id, r.plan_id) for r in reports if r.local_plan_id is None}
-    if missing:
-        found = await session.execute(
-            select(LocalPlan.unit_id, LocalPlan.plan_id, LocalPlan.id).where(
-                tuple_(LocalPlan.unit_id, LocalPlan.plan_id).in_(sorted(missing))
-            )
+async def required_items_of(
+    session: AsyncSession, report_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[ReportItem]]:
+    """`required_items` of many reports in four statements, whatever their number: the items
+    (`items_sql`), then their areas, criteria and local goals."""
+    report = Report.__table__
+    items = items_sql(report).lateral()
+    rows = (
+        await session.execute(
+            select(report.c.id.label("report_id"), items)
+            .select_from(report.join(items, true()))
+            .where(report.c.id.in_(set(report_ids)))
+            .order_by(report.c.id, *(items.c[name] for name in ITEM_ORDER))
         )
-        by_pair = {(unit_id, plan_id): id_ for unit_id, plan_id, id_ in found}
-        for r in reports:
-            if r.local_plan_id is None:
-                local_plan_of[r.id] = by_pair.get((r.unit_id, r.plan_id))
-    local_plan_ids = {id_ for id_ in local_plan_of.values() if id_ is not None}
-    local_goals: dict[uuid.UUID, list[LocalGoal]] = {}
-    if local_plan_ids:
-        rows = await session.scalars(
-            select(LocalGoal).where(LocalGoal.local_plan_id.in_(local_plan_ids)).order_by(LocalGoal.position)
-        )
-        for goal in rows:
-            local_goals.setdefault(goal.local_plan_id, []).append(goal)
+    ).all()
 
-    def items_of(report: ReportRef) -> list[ReportItem]:
-        kind = kinds.get(report.unit_id)
-        applying = {a.id: a for a in plans.areas if a.plan_id == report.plan_id and kind in a.applies_to}
-        items = [
-            ReportItem(c, None, applying[area_id]) for c in plans.criteria if (area_id := plans.area_of(c)) in applying
-        ]
-        local_plan_id = local_plan_of[report.id]
-        goals_here = local_goals.get(local_plan_id, []) if local_plan_id is not None else []
-        items += [ReportItem(None, g, applying[g.area_id]) for g in goals_here if g.area_id in applying]
-        items.sort(
-            key=lambda i: (
-                i.local_goal is not None,
-                i.area.position,
-                plans.goal_position.get(i.criterion.goal_id, -1) if i.criterion else i.subject.position,
-                i.criterion.position if i.criterion else 0,
-            )
-        )
-        return items
+    async def by_id(model: Any, column: str) -> dict[uuid.UUID, Any]:
+        ids = {getattr(row, column) for row in rows} - {None}
+        return {o.id: o for o in await session.scalars(select(model).where(model.id.in_(ids)))} if ids else {}
 
-    return {r.id: items_of(r) for r in reports}
+    areas = await by_id(Area, "area_id")
+    criteria = await by_id(Criterion, "criterion_id")
+    local_goals = await by_id(LocalGoal, "local_goal_id")
+    found: dict[uuid.UUID, list[ReportItem]] = {id_: [] for id_ in report_ids}
+    for row in rows:
+        found[row.report_id].append(
+            ReportItem(criteria.get(row.criterion_id), local_goals.get(row.local_goal_id), areas[row.area_id])
+        )
+    return found
 
 
 # The criteria of an adopted plan for a kind of unit, by plan id and kind: adopted (and archived)

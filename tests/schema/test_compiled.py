@@ -25,7 +25,7 @@ from kvalitet.app import create_app
 from kvalitet.plugins import Profiles, hookimpl, new_plugin_manager
 from kvalitet.schema.base import RowNode
 from kvalitet.schema.compiled.reads import row_type
-from kvalitet.schema.reading.relations import Children, Computed, Page, Parent, Rows, read_of, relation
+from kvalitet.schema.reading.relations import Children, Computed, Derived, Page, Parent, Rows, read_of, relation
 from kvalitet.schema.webhook import WebhookSubscription
 from tests.support.data import DEEP, add_copies
 
@@ -387,7 +387,8 @@ async def test_access_rules_are_the_same_on_both_paths(
     }
     queries = [
         """{ municipality(number: "3301") { name units(includeArchived: true) { totalCount nodes { id name
-              reports { totalCount nodes { id status assessments { level criterion { text } } localPlan { id } } }
+              reports { totalCount nodes { id status assessments { level criterion { text } } localPlan { id }
+                items { area { key } criterion { text } localGoal { text } assessment { level } } } }
               localPlans { nodes { id unit { name } goals { text } actions { status localGoal { text } } sections { key } } } } }
             reports { totalCount nodes { id unit { name } plan { title } } }
             plans { title areas { title goals { criteria { text } } } } } }""",
@@ -549,6 +550,7 @@ def test_the_walk_reaches_every_relation_and_column(app):
         Children,
         Page,
         Rows,
+        Derived,
     }
 
 
@@ -725,3 +727,24 @@ async def test_is_overdue_is_worked_out_in_sql_as_in_python(both, rich, database
     body = await both('{ municipality(number: "3301") { reports(first: 20) { nodes { id status dueOn isOverdue } } } }')
     overdue = {node["isOverdue"] for node in body["data"]["municipality"]["reports"]["nodes"]}
     assert overdue == {True, False}
+
+
+async def test_report_items_are_worked_out_in_sql_as_on_the_default_path(both, rich):
+    """A report's items (the plan's criteria for the unit's kind, then its local plan's goals,
+    each with the report's assessment) in one statement, as the default path lists them."""
+    body = await both(
+        """{ municipality(number: "3301") { reports(first: 20) { nodes { id unit { kind } localPlan { id }
+            items { __typename area { key position } criterion { id text } localGoal { id text }
+                    assessment { id level version } } } } } }"""
+    )
+    reports = body["data"]["municipality"]["reports"]["nodes"]
+    items = [item for report in reports for item in report["items"]]
+    # Both kinds of unit, local goals of plans linked and of plans found by unit, assessed and not.
+    assert {r["unit"]["kind"] for r in reports} == {"SCHOOL", "KINDERGARTEN"}
+    assert {len(r["items"]) for r in reports if r["unit"]["kind"] == "SCHOOL"} != {
+        len(r["items"]) for r in reports if r["unit"]["kind"] == "KINDERGARTEN"
+    }
+    with_goals = {r["localPlan"] is None for r in reports if any(i["localGoal"] for i in r["items"])}
+    assert with_goals == {True, False}
+    assert any(i["assessment"] for i in items) and any(not i["assessment"] for i in items)
+    assert all((i["criterion"] is None) != (i["localGoal"] is None) for i in items)

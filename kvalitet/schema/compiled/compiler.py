@@ -34,7 +34,19 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet, collect_fields, collect_subfields
 from graphql.execution.executor import Executor
 from graphql.execution.values import get_argument_values
-from sqlalchemy import ColumnElement, FromClause, Select, Text, case, func, literal, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    Text,
+    and_,
+    case,
+    func,
+    literal,
+    literal_column,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from strawberry import relay
 
@@ -67,7 +79,7 @@ from kvalitet.schema.errors import BadInput
 from kvalitet.schema.query import numbers_for
 from kvalitet.schema.reading.connection import page_size
 from kvalitet.schema.reading.loaders import CursorError, cursor_values, filter_clauses
-from kvalitet.schema.reading.relations import Filters, Read, Rows, read_of
+from kvalitet.schema.reading.relations import Derived, Filters, Read, Rows, read_of
 
 if TYPE_CHECKING:
     from kvalitet.infra.settings import Settings
@@ -141,8 +153,12 @@ class Compiler:
         names = dict(zip(field_def.args, (a.python_name for a in arguments), strict=False))
         return {names.get(name, name): value for name, value in values.items()}
 
-    def _object(self, graphql_type: GraphQLObjectType, row: FromClause, details: FieldDetailsList) -> JsonText:
-        """The JSON text of one object of `graphql_type` whose row is `row` (a table alias)."""
+    def _object(
+        self, graphql_type: GraphQLObjectType, row: FromClause, details: FieldDetailsList, guarded: bool = False
+    ) -> JsonText:
+        """The JSON text of one object of `graphql_type` whose row is `row` (a table alias).
+        `guarded`: the list that holds it checks that no object came out NULL, so a non-null
+        parent may leave it NULL when missing (and the default path then says which)."""
         members: list[tuple[str, JsonText]] = []
         for key, sub in self._subfields(graphql_type, details).items():
             name = sub[0].node.name.value
@@ -150,7 +166,7 @@ class Compiler:
                 members.append((key, sql_text(f'"{graphql_type.name}"')))
             else:
                 read = field_read(graphql_type, name)
-                members.append((key, self._field(graphql_type, row, read, graphql_type.fields[name], sub)))
+                members.append((key, self._field(graphql_type, row, read, graphql_type.fields[name], sub, guarded)))
         return json_object(members)
 
     def _field(
@@ -160,6 +176,7 @@ class Compiler:
         read: Scalar | NodeId | Read | Computed,
         field_def: GraphQLField,
         details: FieldDetailsList,
+        guarded: bool = False,
     ) -> JsonText:
         if isinstance(read, Scalar):
             return scalar_json(row.c[read.column], read.kind, read.nullable, read.enum_names)
@@ -169,7 +186,9 @@ class Compiler:
             return global_id(graphql_type.name, row.c.id)
         arguments = self._arguments(field_def, details)
         if isinstance(read, Parent):
-            return self._parent(row, read, field_def, details)
+            return self._parent(row, read, field_def, details, guarded)
+        if isinstance(read, Derived):
+            return self._derived(row, read, field_def, details)
         if isinstance(read, Children):
             return self._children(row, read, field_def, details, arguments)
         if isinstance(read, Page):
@@ -187,20 +206,52 @@ class Compiler:
         clause = self.policy.visible(self.actor, model, table)
         return [] if clause is None else [clause]
 
-    def _parent(self, row: FromClause, read: Parent, field_def: GraphQLField, details: FieldDetailsList) -> JsonText:
-        if isinstance(field_def.type, GraphQLNonNull):
-            raise NotCompilable("a non-null parent")  # a hidden parent would be an error there
+    def _parent(
+        self, row: FromClause, read: Parent, field_def: GraphQLField, details: FieldDetailsList, guarded: bool
+    ) -> JsonText:
         target_type = field_def.type
+        non_null = isinstance(target_type, GraphQLNonNull)
+        if non_null and not guarded:
+            raise NotCompilable("a non-null parent")  # a hidden parent would be an error there
+        if isinstance(target_type, GraphQLNonNull):
+            target_type = target_type.of_type
         if not isinstance(target_type, GraphQLObjectType):  # pragma: no cover - a parent is a row's node type
             raise NotCompilable("a parent that is no object")
         table = self._alias(read.model)
+        value = self._object(target_type, table, details, guarded)
+        visible = self._visible(read.model, table)
+        # The policy's clause in a CASE, not in WHERE: there PostgreSQL would join its subquery
+        # (the rows above the parent) once per lookup; here it is a hashed subplan, built once.
         found = (
-            select(self._object(target_type, table, details))
-            .where(table.c.id == row.c[read.column], *self._visible(read.model, table))
+            select(case((and_(*visible), value)) if visible else value)
+            .where(table.c.id == row.c[read.column])
             .correlate(row)
             .scalar_subquery()
         )
-        return func.coalesce(found, sql_text("null"))
+        # Missing and non-null: NULL, which makes the object NULL, which its guarded list refuses.
+        return found if non_null else func.coalesce(found, sql_text("null"))
+
+    def _derived(self, row: FromClause, read: Derived, field_def: GraphQLField, details: FieldDetailsList) -> JsonText:
+        """Rows a statement works out from `row`, as a list of objects: NULL (the whole answer
+        NULL, so the default path answers) when any object came out NULL."""
+        element = self._list_type(field_def)
+        derived = read.rows(row).correlate(row).subquery()
+        objects = (
+            select(
+                self._object(element, derived, details, guarded=True).label("item"),
+                *(derived.c[name].label(f"k{i}") for i, name in enumerate(read.order)),
+            )
+            .correlate(row)  # a subquery in FROM correlates only when told
+            # OFFSET 0 keeps PostgreSQL from pulling the subquery up into the aggregate, which
+            # would write each object's expression twice (for string_agg and for count) and
+            # work it out twice per row.
+            .offset(literal_column("0"))
+            .subquery()
+        )
+        keys = [objects.c[f"k{i}"] for i in range(len(read.order))]
+        items = func.string_agg(objects.c.item, aggregate_order_by(sql_text(COMMA), *keys))
+        complete = func.count() == func.count(objects.c.item)
+        return select(case((complete, json_array(items)))).scalar_subquery()
 
     def _list_type(self, field_def: GraphQLField) -> GraphQLObjectType:
         """The element type of a list of non-null objects (the lists the compiler makes)."""

@@ -6,7 +6,9 @@ gives the GraphQL type and arguments (its body is not run). The spec says what i
 - `Parent`: the row this row's `column` points at (null when absent or hidden);
 - `Children`: the rows whose `column` holds this row's id, in `order`, filtered by `filters`;
 - `Page`: a cursor connection of such rows (`first`, `after`, and the spec's order and filters);
-- `Rows`: every row of a table the caller may see, in order (a root list).
+- `Rows`: every row of a table the caller may see, in order (a root list);
+- `Derived`: rows a statement works out from this row (a report's items), as objects whose
+  fields are relations on the statement's columns.
 
 The resolver made here reads through the request's loaders (batched, narrowed by the access
 policy); the compiled path (`kvalitet.schema.compiled`) finds the same spec in the field's metadata and
@@ -132,6 +134,42 @@ class Rows:
 
 
 @dataclass(frozen=True)
+class Derived:
+    """Rows worked out in SQL from the parent's row: `rows(table)` is a SELECT correlated to
+    `table` (the parent's table or an alias of it), in `order` (its columns); each row is made
+    an `item()` with `item().from_row`, whose fields read the row's columns as relations."""
+
+    rows: Callable[[Any], Any]
+    order: tuple[str, ...]
+    item: Callable[[], Any]
+
+    async def read(self, info, root, arguments: dict):
+        from collections import defaultdict
+
+        from sqlalchemy import select, true
+
+        model = type(root).model
+        table = model.__table__
+        derived = self.rows(table).lateral()
+
+        async def batch(keys: list[uuid.UUID]) -> list[list[Any]]:
+            statement = (
+                select(table.c.id.label("_parent"), derived)
+                .select_from(table.join(derived, true()))
+                .where(table.c.id.in_(keys))
+                .order_by(table.c.id, *(derived.c[name] for name in self.order))
+            )
+            grouped: dict[uuid.UUID, list[Any]] = defaultdict(list)
+            item = self.item()
+            for row in await info.context.loaders.fetch(model, statement):
+                grouped[row["_parent"]].append(item.from_row(row))
+            return [grouped.get(key, []) for key in keys]
+
+        loader = info.context.loaders.batched(("derived", model, self.rows), batch)
+        return await loader.load(uuid.UUID(root.id))
+
+
+@dataclass(frozen=True)
 class Computed:
     """A field worked out from its row's columns: in Python by the field's own resolver, and in
     SQL by `sql(table)` on the compiled path (the two beside each other where they are defined)."""
@@ -140,7 +178,7 @@ class Computed:
     kind: str  # as `kvalitet.schema.compiled.reads.Scalar.kind`: boolean, int, string …
 
 
-Read = Parent | Children | Page | Rows
+Read = Parent | Children | Page | Rows | Derived
 
 
 def computed(sql: Callable[[Any], Any], kind: str, **options):
@@ -194,6 +232,7 @@ __all__ = [
     "READ",
     "Children",
     "Computed",
+    "Derived",
     "Filters",
     "Page",
     "Parent",
