@@ -49,6 +49,13 @@ class RolePolicy:
 
     # -- reads ------------------------------------------------------------------------------
 
+    def owners(self, actor: Actor, action: str, model: type[Base]) -> tuple[list[uuid.UUID], list[uuid.UUID]] | None:
+        """(municipalities, units) whose rows of `model` `actor` may do `action` to, for a
+        check in SQL (a write in one statement); None when every row. Leaves out what `can`
+        adds for a single target (public rows, staff where a unit lets staff edit): a caller
+        not found here is asked again with `can`."""
+        return None if actor.system else self._ids(actor, required_permission(model, action))
+
     def _ids(self, actor: Actor, permission: str) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
         """Municipalities and units where `actor` has `permission`."""
         municipalities = [

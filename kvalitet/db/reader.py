@@ -1,4 +1,5 @@
-"""The compiled path's reads: one prepared statement, one round trip, on a pool of its own.
+"""The compiled path's reads: one prepared statement, one round trip, on a pool of its own
+(and, on a second pool, the one-statement writes, each its own transaction).
 
 The compiled path runs exactly one read-only statement per query, so it skips what a
 SQLAlchemy connection adds around it (a ping at checkout, BEGIN, ROLLBACK: three more round
@@ -22,9 +23,9 @@ _CONNECT_ARGUMENTS = ("host", "port", "user", "password", "database", "ssl", "di
 
 
 async def _keep(connection) -> None:
-    """No reset when a connection goes back to the pool: it only ever ran single read-only
-    statements outside any transaction, so there is no session state to undo (asyncpg's
-    default reset is one more round trip per read)."""
+    """No reset when a connection goes back to the pool: it only ever ran single statements
+    outside any transaction (each its own), so there is no session state to undo (asyncpg's
+    default reset is one more round trip per statement)."""
 
 
 async def _text_as_bytes(connection) -> None:
@@ -40,8 +41,16 @@ async def _text_as_bytes(connection) -> None:
 
 
 class Reader:
-    def __init__(self, engine: AsyncEngine, *, size: int, statement_timeout_ms: int | None):
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        size: int,
+        statement_timeout_ms: int | None,
+        settings: dict[str, str] | None = None,
+    ):
         self.engine = engine
+        self.settings = settings or {}  # the connections' server settings, besides the timeout
         self.size = size
         self.statement_timeout_ms = statement_timeout_ms
         self._pool: asyncpg.Pool | None = None
@@ -55,9 +64,9 @@ class Reader:
                 if self._pool is None:
                     _, options = self.engine.dialect.create_connect_args(self.engine.url)
                     arguments = {k: v for k, v in options.items() if k in _CONNECT_ARGUMENTS}
-                    settings = (
-                        {"statement_timeout": str(self.statement_timeout_ms)} if self.statement_timeout_ms else {}
-                    )
+                    settings = dict(self.settings)
+                    if self.statement_timeout_ms:
+                        settings["statement_timeout"] = str(self.statement_timeout_ms)
                     self._pool = await asyncpg.create_pool(
                         **arguments,
                         min_size=1,

@@ -97,11 +97,12 @@ async def plan_structure(session: AsyncSession, plan_ids: Iterable[uuid.UUID]) -
 ITEM_ORDER = ("part", "area_position", "goal_position", "position", "subject_id")
 
 
-def items_sql(report: FromClause) -> Select[Any]:
+def items_sql(report: FromClause, only: tuple[ColumnElement[Any], ColumnElement[Any]] | None = None) -> Select[Any]:
     """The items of the report row `report` (correlated to it), one row each: `area_id`,
     `criterion_id`, `local_goal_id`, `assessment_id` (the report's assessment of it, if made),
     and the `ITEM_ORDER` columns. The one statement of what a report must assess: the services,
-    the GraphQL resolver and the compiled path all read it."""
+    the GraphQL resolver, the compiled path and the one-statement save all read it. `only`:
+    (criterion id, local goal id), to ask whether one subject is an item (read by its index)."""
     unit, area, goal, criterion = (m.__table__.alias() for m in (Unit, Area, Goal, Criterion))
     local_goal, local_plan, assessment = (m.__table__.alias() for m in (LocalGoal, LocalPlan, Assessment))
     kind = select(unit.c.kind).where(unit.c.id == report.c.unit_id).correlate_except(unit).scalar_subquery()
@@ -129,7 +130,7 @@ def items_sql(report: FromClause) -> Select[Any]:
                 area, area.c.id == func.coalesce(criterion.c.area_id, goal.c.area_id)
             )
         )
-        .where(applying)
+        .where(applying, *([criterion.c.id == only[0]] if only is not None else []))
         .correlate(report)  # a subquery in FROM correlates only when told
     )
     # The unit's local plan on the report's plan, whenever it was made (before or after the report).
@@ -153,7 +154,7 @@ def items_sql(report: FromClause) -> Select[Any]:
             local_goal.c.id,
         )
         .select_from(local_goal.join(area, area.c.id == local_goal.c.area_id))
-        .where(local_goal.c.local_plan_id == local_plan_id, applying)
+        .where(local_goal.c.local_plan_id == local_plan_id, applying, *([local_goal.c.id == only[1]] if only else []))
         .correlate(report)
     )
     return union_all(criteria, goals).subquery().select()

@@ -21,6 +21,7 @@ from kvalitet.infra.settings import Settings
 from kvalitet.plugins import Profiles
 from kvalitet.schema.compiled.extension import RawJSON
 from kvalitet.schema.compiled.prepared import PreparedQuery, Repeat, RepeatedRequests
+from kvalitet.schema.compiled.writes import WritePlans, arguments, scales_of
 from kvalitet.schema.context import Context
 from kvalitet.schema.reading.loaders import Loaders
 from kvalitet.web.websocket import (
@@ -68,6 +69,8 @@ class KvalitetGraphQL(GraphQL[Context, None]):
         self.authenticator = authenticator
         self.compiled_cache: LRUCache[PreparedQuery] = LRUCache(512)
         self.repeats = RepeatedRequests()
+        self.writes = WritePlans()
+        self.scales = scales_of(profiles)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] in ("http", "websocket"):
@@ -102,9 +105,45 @@ class KvalitetGraphQL(GraphQL[Context, None]):
                     response = Response(b'{"data":' + data + repeat.tail, media_type="application/json")
                     await response(scope, receive, send)
                     return
+                written = await self._write(scope, body, actor) if repeat is None else None
+                if written is not None:
+                    await Response(written, media_type="application/json")(scope, receive, send)
+                    return
                 scope["state"]["repeat_key"] = key
                 receive = _replay(body, receive)
         await super().__call__(scope, receive, send)
+
+    async def _write(self, scope, body: bytes, actor: Actor) -> bytes | None:
+        """The response to a learnt write document (`kvalitet.schema.compiled.writes`), when
+        its one statement wrote it; None for the default path."""
+        if b"mutation" not in body or len(body) > RepeatedRequests.MAX_BODY:
+            return None
+        headers = dict(scope.get("headers") or [])
+        if not (headers.get(b"content-type") or b"").startswith(b"application/json"):
+            return None
+        try:
+            request = json.loads(body)
+        except ValueError:
+            return None
+        if not isinstance(request, dict) or not isinstance(request.get("query"), str):
+            return None
+        plan = self.writes.get(request["query"], request.get("operationName"))
+        values = None if plan is None else arguments(plan, request.get("variables"), actor, self.policy, self.scales)
+        if plan is None or values is None:
+            return None
+        data = await self.database.writer.fetch_bytes(plan.data_sql, values)
+        return None if data is None else b'{"data":' + data + plan.tail
+
+    async def process_result(self, request, result):
+        processed = await super().process_result(request, result)
+        # A mutation run without GraphQL errors: its document may be answered by one statement
+        # from now on (CompiledQueries marks the candidates).
+        state = getattr(request, "scope", {}).get("state") or {}
+        candidate = state.pop("write_candidate", None)
+        if candidate is not None and not result.errors and isinstance(processed, dict):
+            rest = {key: value for key, value in processed.items() if key != "data"}
+            self.writes.learn(self.schema._schema, *candidate, tail=_tail(rest))
+        return processed
 
     async def authenticate(self, authorization: str | None) -> Actor:
         """The caller an `Authorization` value names (anonymous when there is none)."""
@@ -205,11 +244,16 @@ class KvalitetGraphQL(GraphQL[Context, None]):
         if isinstance(data, dict) and isinstance(data.get("data"), RawJSON):
             raw = data["data"]
             rest = {key: value for key, value in data.items() if key != "data"}
-            tail = "," + json.dumps(rest, separators=(",", ":"))[1:] if rest else "}"
+            tail = _tail(rest)
             if raw.repeat_key is not None and "errors" not in rest:
-                self.repeats.put(raw.repeat_key, Repeat(raw.query, tail.encode()))
-            return b'{"data":' + raw.json + tail.encode()
+                self.repeats.put(raw.repeat_key, Repeat(raw.query, tail))
+            return b'{"data":' + raw.json + tail
         return super().encode_json(data)
+
+
+def _tail(rest: dict) -> bytes:
+    """What a response holds after its `data` (errors, extensions), as JSON text."""
+    return ("," + json.dumps(rest, separators=(",", ":"))[1:] if rest else "}").encode()
 
 
 _HTTP_CODES = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}

@@ -93,9 +93,10 @@ async def rich(database, demo) -> dict:
     with awkward text, timestamps with and without microseconds, and NULLs."""
     import datetime as dt
 
-    from sqlalchemy import select
+    from sqlalchemy import any_, literal, select
 
     from kvalitet.models import (
+        Area,
         Assessment,
         Criterion,
         Goal,
@@ -138,7 +139,13 @@ async def rich(database, demo) -> dict:
             local_plan = LocalPlan(municipality_id=municipality.id, unit_id=unit.id, plan_id=plan.id, status="draft")
             session.add(local_plan)
             await session.flush()
-            area_id = criteria[0].area_id or (await session.get(Goal, criteria[0].goal_id)).area_id
+            # An area of the plan for the unit's kind, so its report lists the local goals.
+            area_id = await session.scalar(
+                select(Area.id)
+                .where(Area.plan_id == plan.id, literal(unit.kind) == any_(Area.applies_to))
+                .order_by(Area.position, Area.key)
+                .limit(1)
+            )
             goals = [
                 LocalGoal(
                     local_plan_id=local_plan.id,

@@ -17,6 +17,7 @@ from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from kvalitet.db.outage import is_outage
 from kvalitet.infra.log import get_logger
@@ -45,6 +46,15 @@ class CompiledQueries(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         execution = self.execution_context
         context = execution.context
+        if (
+            getattr(context, "compiled", False)
+            and execution.operation_type is OperationType.MUTATION
+            and execution.graphql_document is not None
+            and execution.query is not None
+        ):
+            # The view learns the document once its answer has no GraphQL errors.
+            state = context.request.scope.setdefault("state", {})
+            state["write_candidate"] = (execution.graphql_document, execution.query)
         if getattr(context, "compiled", False) and execution.graphql_document is not None and not execution.result:
             query = self._prepared(execution, context)
             try:
