@@ -123,7 +123,7 @@ class KvalitetGraphQL(GraphQL[Context, None]):
             return None
         try:
             request = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # the default path answers with its 400
             return None
         if not isinstance(request, dict) or not isinstance(request.get("query"), str):
             return None
