@@ -36,12 +36,13 @@ from graphql import (
 )
 from sqlalchemy import ColumnElement, exists, literal_column, select
 from sqlalchemy.dialects import postgresql
-from strawberry.relay import GlobalID, GlobalIDValueError
 
 from kvalitet.infra.caches import LRUCache
 from kvalitet.models import Assessment, Report
 from kvalitet.schema.compiled.json_sql import global_id, json_object, scalar_json, sql_text
 from kvalitet.schema.compiled.reads import Computed, NodeId, NotCompilable, Scalar, field_read
+from kvalitet.schema.mutation_support import decode_id
+from kvalitet.services.errors import UserInputError
 from kvalitet.services.report_items import items_sql
 from kvalitet.services.review import EDITABLE
 from kvalitet.services.validation import TEXT_MAX, Checker, storable
@@ -154,10 +155,11 @@ def _assessment(schema: GraphQLSchema, field: FieldNode) -> ColumnElement[str]:
     (what else the statement reads sees the database as it was before the write)."""
     assessment_type = schema.get_type("Assessment")
     assert isinstance(assessment_type, GraphQLObjectType)
-    if len({_key(f) for f in _fields(field.selection_set)}) != len(_fields(field.selection_set)):
+    fields = _fields(field.selection_set)
+    if len({_key(f) for f in fields}) != len(fields):
         raise NotCompilable("a key asked for twice")
     members: list[tuple[str, Any]] = []
-    for sub in _fields(field.selection_set):
+    for sub in fields:
         name = sub.name.value
         if name == "__typename":
             members.append((_key(sub), sql_text('"Assessment"')))
@@ -290,14 +292,13 @@ def arguments(
     version = given.get("version")
     if version is not None and not -_INT_MAX - 1 <= version <= _INT_MAX:
         return None
-    report_id = _decode(given["reportId"], "Report")
-    criterion_id = _decode(given.get("criterionId"), "Criterion")
-    local_goal_id = _decode(given.get("localGoalId"), "LocalGoal")
-    if report_id is None or (criterion_id is None) == (local_goal_id is None):
+    try:  # the ids as the mutation decodes them; one it refuses is the default path's error
+        report_id = decode_id(given["reportId"], "Report", "reportId")
+        criterion_id = decode_id(given.get("criterionId"), "Criterion", "criterionId")
+        local_goal_id = decode_id(given.get("localGoalId"), "LocalGoal", "localGoalId")
+    except UserInputError:
         return None
-    if (given.get("criterionId") is not None and criterion_id is None) or (
-        given.get("localGoalId") is not None and local_goal_id is None
-    ):
+    if (criterion_id is None) == (local_goal_id is None):
         return None
     checker = Checker()  # the service's own checks of the texts, and their trimmed values
     comment = checker.text(given.get("comment"), "comment", max_length=TEXT_MAX, required=False)
@@ -324,16 +325,6 @@ def arguments(
         *allowed,
         everywhere,
     )
-
-
-def _decode(value: str | None, type_name: str) -> uuid.UUID | None:
-    if value is None:
-        return None
-    try:
-        found = GlobalID.from_id(value)
-        return uuid.UUID(found.node_id) if found.type_name == type_name else None
-    except (GlobalIDValueError, ValueError, TypeError):
-        return None
 
 
 def scales_of(profiles: Profiles) -> str:
