@@ -126,6 +126,16 @@ async def secure_client(secure_settings, profiles, database):
 
 
 @pytest.fixture
+async def secure_default_client(secure_settings, profiles, database):
+    """The secure client's service with the compiled paths off: everything on the default path."""
+    app = create_app(
+        secure_settings.model_copy(update={"compiled_queries": False}), profiles=profiles, database=database
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        yield http
+
+
+@pytest.fixture
 def token(secure_settings):
     """token(role, municipality=…, unit=…) → a signed local token for the secure client."""
     import datetime as dt

@@ -357,15 +357,6 @@ async def test_what_is_not_compiled_runs_on_the_default_path(both, rich):
 # -- the access rules apply the same way on both paths ----------------------------------------
 
 
-@pytest.fixture
-async def secure_default_client(secure_settings, profiles, database):
-    app = create_app(
-        secure_settings.model_copy(update={"compiled_queries": False}), profiles=profiles, database=database
-    )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
-        yield http
-
-
 async def test_access_rules_are_the_same_on_both_paths(
     secure_client, secure_default_client, token, rich, database, statements
 ):

@@ -15,7 +15,6 @@ import uuid
 import httpx
 import pytest
 
-from kvalitet.app import create_app
 from tests.support.cycle import Cycle
 
 SAVE = """mutation Save($input: SaveAssessmentInput!) { saveAssessment(input: $input) {
@@ -23,16 +22,6 @@ SAVE = """mutation Save($input: SaveAssessmentInput!) { saveAssessment(input: $i
   errors { field code message } } }"""
 HISTORY = """query ($id: ID!) { node(id: $id) { ... on Assessment {
   history(first: 10) { edges { node { action actor changes } } } } } }"""
-
-
-@pytest.fixture
-async def slow_client(secure_settings, profiles, database):
-    """The same service with the compiled paths off: every write on the default path."""
-    app = create_app(
-        secure_settings.model_copy(update={"compiled_queries": False}), profiles=profiles, database=database
-    )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
-        yield http
 
 
 @pytest.fixture
@@ -82,7 +71,7 @@ def _history_shape(history: dict) -> list:
 
 
 async def test_a_learnt_save_is_one_statement_and_writes_as_the_default_path(
-    secure_client, slow_client, token, cycle_data, statements, gql
+    secure_client, secure_default_client, token, cycle_data, statements, gql
 ):
     bearer = token("unit_leader", municipality="9901")
     fast_report, slow_report = cycle_data["reports"]
@@ -104,7 +93,7 @@ async def test_a_learnt_save_is_one_statement_and_writes_as_the_default_path(
     made: dict[str, str] = {}
     for step in steps:
         answers = {}
-        for report, http in ((fast_report, secure_client), (slow_report, slow_client)):
+        for report, http in ((fast_report, secure_client), (slow_report, secure_default_client)):
             given = dict(step, reportId=report)
             if "localGoalId" in given:
                 given["localGoalId"] = cycle_data["local_goal"][report]
@@ -131,7 +120,7 @@ async def test_a_learnt_save_is_one_statement_and_writes_as_the_default_path(
 
 
 async def test_what_one_statement_does_not_do_is_answered_by_the_default_path(
-    secure_client, slow_client, token, cycle_data, statements, database, gql
+    secure_client, secure_default_client, token, cycle_data, statements, database, gql
 ):
     from sqlalchemy import func, select
 
@@ -165,7 +154,7 @@ async def test_what_one_statement_does_not_do_is_answered_by_the_default_path(
         logged = await session.scalar(select(func.count()).select_from(ChangeLog))
     for caller, given in refused:
         fast = await _post(secure_client, caller, {"input": given})
-        slow = await _post(slow_client, caller, {"input": given})
+        slow = await _post(secure_default_client, caller, {"input": given})
         assert json.dumps(fast) == json.dumps(slow), given
         assert fast.get("errors") or fast["data"]["saveAssessment"]["errors"], given
     async with database.session() as session:
@@ -178,7 +167,7 @@ async def test_what_one_statement_does_not_do_is_answered_by_the_default_path(
     version = (await cycle.items(report))[0]["assessment"]["version"]
     given = {**other, "version": version}
     fast = await _post(secure_client, bearer, {"input": given})
-    assert fast == await _post(slow_client, bearer, {"input": given})
+    assert fast == await _post(secure_default_client, bearer, {"input": given})
     assert [e["code"] for e in fast["data"]["saveAssessment"]["errors"]] == ["INVALID_STATE"]
 
     # An idempotency key is kept by the default path's records: its repeat answers the first result.
