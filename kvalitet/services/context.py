@@ -7,9 +7,13 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 
 from kvalitet.access.actor import AccessPolicy, Actor, Target
+from kvalitet.access.ownership import OWNERSHIP, Owned
+from kvalitet.models import Municipality, Unit
 from kvalitet.models.base import Base, Entity
 from kvalitet.plugins import Profiles
 from kvalitet.services.errors import FORBIDDEN, fail, not_found, stale
@@ -47,8 +51,7 @@ class ServiceContext:
         `share_lock` reads it FOR SHARE: a change of what belongs to the row (an assessment of
         a report) then waits for, and sees, a concurrent change of the row's state (a submit).
         """
-        options: dict[str, Any] = {"with_for_update": {"read": True}, "populate_existing": True} if share_lock else {}
-        row = await self.session.get(model, id_, **options) if id_ is not None else None
+        row = await self._get(model, id_, share_lock) if id_ is not None else None
         if row is None:
             not_found(what, field_name)
         target = await target_of(self.session, row)
@@ -57,6 +60,31 @@ class ServiceContext:
         if action != "read" and not self.policy.can(self.actor, action, model, target):
             fail(FORBIDDEN, f"You may not {action} this {what}.", field_name)
         return row
+
+    async def _get(self, model: type[E], id_: uuid.UUID, share_lock: bool) -> E | None:
+        """The row, with the unit and municipality it names read in the same statement (the
+        access check and most rules read them next, from the identity map)."""
+        if not share_lock:
+            known = self.session.sync_session.identity_map.get(identity_key(model, id_))
+            if known is not None:
+                return known
+        rule = OWNERSHIP.get(model)
+        if not isinstance(rule, Owned) or model in (Unit, Municipality) or not (rule.unit or rule.municipality):
+            options: dict[str, Any] = (
+                {"with_for_update": {"read": True}, "populate_existing": True} if share_lock else {}
+            )
+            return await self.session.get(model, id_, **options)
+        query = select(model).where(model.id == id_)
+        if rule.unit:
+            query = query.add_columns(Unit).outerjoin(Unit, Unit.id == getattr(model, rule.unit))
+        if rule.municipality:
+            query = query.add_columns(Municipality).outerjoin(
+                Municipality, Municipality.id == getattr(model, rule.municipality)
+            )
+        if share_lock:
+            query = query.with_for_update(read=True, of=model.__table__).execution_options(populate_existing=True)
+        found = (await self.session.execute(query)).first()
+        return found[0] if found is not None else None
 
     async def load_for_change(
         self,

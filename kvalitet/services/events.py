@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import any_, literal, select
+from sqlalchemy import any_, func, insert, literal, select
 
 from kvalitet.db.audit import current_actor
 from kvalitet.models import OutboxEvent, WebhookDelivery, WebhookSubscription
@@ -56,15 +56,11 @@ async def emit(ctx: ServiceContext, event_type: str, municipality_id: uuid.UUID,
     )
     ctx.session.add(event)
     await ctx.session.flush()
-    subscriptions = (
-        await ctx.session.scalars(
-            select(WebhookSubscription.id).where(
-                WebhookSubscription.municipality_id == municipality_id,
-                WebhookSubscription.active.is_(True),
-                literal(event_type) == any_(WebhookSubscription.event_types),
-            )
-        )
-    ).all()
-    ctx.session.add_all(WebhookDelivery(event_id=event.id, subscription_id=s) for s in subscriptions)
-    await ctx.session.flush()
+    # A delivery for each subscription that wants it, chosen and written by one statement.
+    wanted = select(func.gen_random_uuid(), literal(event.id), WebhookSubscription.id).where(
+        WebhookSubscription.municipality_id == municipality_id,
+        WebhookSubscription.active.is_(True),
+        literal(event_type) == any_(WebhookSubscription.event_types),
+    )
+    await ctx.session.execute(insert(WebhookDelivery).from_select(["id", "event_id", "subscription_id"], wanted))
     return event

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 
 from kvalitet.models import (
     Area,
@@ -43,6 +44,8 @@ from kvalitet.services.local_plan_views import view_of
 from kvalitet.services.review import DECIDABLE, DONE, EDITABLE, load_editable
 from kvalitet.services.units import UNSET, Unset
 from kvalitet.services.validation import KEY_MAX, TEXT_MAX, TITLE_MAX, UNIT_WORDS, Checker
+
+Child = TypeVar("Child", LocalGoal, LocalAction)  # rows of a local plan changed by id
 
 
 def _now() -> dt.datetime:
@@ -82,8 +85,27 @@ async def create_local_plan(ctx: ServiceContext, unit_id: uuid.UUID, plan_id: uu
     return local_plan
 
 
-async def _editable(ctx: ServiceContext, local_plan_id: uuid.UUID, field_name: str = "localPlanId") -> LocalPlan:
-    return await load_editable(ctx, LocalPlan, local_plan_id, "local plan", field_name)
+async def _child_to_change(
+    ctx: ServiceContext,
+    model: type[Child],
+    id_: uuid.UUID,
+    version: int,
+    what: str,
+    action: str = "update",
+) -> Child:
+    """A goal or action of an editable local plan, to change (as `ctx.load_for_change`): the row,
+    its local plan FOR SHARE and the plan's unit in one statement."""
+    await ctx.session.execute(
+        select(model, LocalPlan, Unit)
+        .join(LocalPlan, LocalPlan.id == model.local_plan_id)
+        .join(Unit, Unit.id == LocalPlan.unit_id)
+        .where(model.id == id_)
+        .with_for_update(read=True, of=LocalPlan.__table__)
+        .execution_options(populate_existing=True)
+    )
+    row = await ctx.load_for_change(model, id_, version, what, action=action)
+    await load_editable(ctx, LocalPlan, row.local_plan_id, "local plan", "id", locked=True)
+    return row
 
 
 async def _applicable_area(
@@ -91,7 +113,11 @@ async def _applicable_area(
 ) -> Area | None:
     if area_id is None:
         return None
-    area = await ctx.session.get(Area, area_id)
+    return await _checked_area(ctx, local_plan, await ctx.session.get(Area, area_id), field_name)
+
+
+async def _checked_area(ctx: ServiceContext, local_plan: LocalPlan, area: Area | None, field_name: str) -> Area:
+    """`area`, refused unless it is an area of the local plan's plan for the unit's kind."""
     if area is None or area.plan_id != local_plan.plan_id:
         fail(NOT_FOUND, "No area with that id in the plan.", field_name)
     unit = await ctx.session.get_one(Unit, local_plan.unit_id)
@@ -114,11 +140,24 @@ async def _perspective(
     return perspective
 
 
-async def _next_position(
-    ctx: ServiceContext, model: type[LocalGoal | LocalAction | LocalPlanSection], local_plan_id: uuid.UUID
-) -> int:
-    rows = (await ctx.session.scalars(select(model.position).where(model.local_plan_id == local_plan_id))).all()
-    return max(rows, default=-1) + 1
+async def _editable_to_add(
+    ctx: ServiceContext, local_plan_id: uuid.UUID, model: type[LocalGoal | LocalAction | LocalPlanSection]
+) -> tuple[LocalPlan, int]:
+    """The local plan to add a `model` row to (as `_editable`) and the new row's position, last:
+    the plan FOR SHARE, its unit and that position in one statement."""
+    last = select(func.max(model.position)).where(model.local_plan_id == LocalPlan.id).scalar_subquery()
+    found = (
+        await ctx.session.execute(
+            select(LocalPlan, Unit, func.coalesce(last + 1, 0))
+            .join(Unit, Unit.id == LocalPlan.unit_id)
+            .where(LocalPlan.id == local_plan_id)
+            .with_for_update(read=True, of=LocalPlan.__table__)
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    local_plan = await load_editable(ctx, LocalPlan, local_plan_id, "local plan", "localPlanId", locked=True)
+    assert found is not None  # load_editable refused a missing plan
+    return local_plan, found[2]
 
 
 @dataclass
@@ -130,7 +169,7 @@ class LocalGoalChanges:
 async def add_local_goal(
     ctx: ServiceContext, local_plan_id: uuid.UUID, area_id: uuid.UUID, changes: LocalGoalChanges
 ) -> LocalGoal:
-    local_plan = await _editable(ctx, local_plan_id)
+    local_plan, position = await _editable_to_add(ctx, local_plan_id, LocalGoal)
     area = await _applicable_area(ctx, local_plan, area_id, "areaId")
     assert area is not None  # an area was named
     assert changes.text is not UNSET  # a new goal's text is always given
@@ -146,7 +185,7 @@ async def add_local_goal(
         area_id=area.id,
         perspective=perspective,
         text=text,
-        position=await _next_position(ctx, LocalGoal, local_plan.id),
+        position=position,
     )
     ctx.session.add(goal)
     await ctx.session.flush()
@@ -156,8 +195,8 @@ async def add_local_goal(
 async def update_local_goal(
     ctx: ServiceContext, goal_id: uuid.UUID, version: int, changes: LocalGoalChanges
 ) -> LocalGoal:
-    goal = await ctx.load_for_change(LocalGoal, goal_id, version, "local goal")
-    local_plan = await _editable(ctx, goal.local_plan_id, "id")
+    goal = await _child_to_change(ctx, LocalGoal, goal_id, version, "local goal")
+    local_plan = await ctx.session.get_one(LocalPlan, goal.local_plan_id)
     checker = Checker()
     if changes.text is not UNSET:
         text = checker.text(changes.text, "text", max_length=TEXT_MAX)
@@ -171,8 +210,7 @@ async def update_local_goal(
 
 
 async def remove_local_goal(ctx: ServiceContext, goal_id: uuid.UUID, version: int) -> LocalGoal:
-    goal = await ctx.load_for_change(LocalGoal, goal_id, version, "local goal", action="delete")
-    await _editable(ctx, goal.local_plan_id, "id")
+    goal = await _child_to_change(ctx, LocalGoal, goal_id, version, "local goal", action="delete")
     assessed = (
         await ctx.session.execute(
             select(Assessment, Report.status)
@@ -227,12 +265,10 @@ async def _action_values(ctx: ServiceContext, local_plan: LocalPlan, changes: Lo
 
 
 async def add_local_action(ctx: ServiceContext, local_plan_id: uuid.UUID, changes: LocalActionChanges) -> LocalAction:
-    local_plan = await _editable(ctx, local_plan_id)
+    local_plan, position = await _editable_to_add(ctx, local_plan_id, LocalAction)
     values = await _action_values(ctx, local_plan, changes)
     await ctx.authorize("create", LocalAction, local_plan)
-    action = LocalAction(
-        local_plan_id=local_plan.id, position=await _next_position(ctx, LocalAction, local_plan.id), **values
-    )
+    action = LocalAction(local_plan_id=local_plan.id, position=position, **values)
     ctx.session.add(action)
     await ctx.session.flush()
     return action
@@ -241,8 +277,8 @@ async def add_local_action(ctx: ServiceContext, local_plan_id: uuid.UUID, change
 async def update_local_action(
     ctx: ServiceContext, action_id: uuid.UUID, version: int, changes: LocalActionChanges
 ) -> LocalAction:
-    action = await ctx.load_for_change(LocalAction, action_id, version, "action")
-    local_plan = await _editable(ctx, action.local_plan_id, "id")
+    action = await _child_to_change(ctx, LocalAction, action_id, version, "action")
+    local_plan = await ctx.session.get_one(LocalPlan, action.local_plan_id)
     for key, value in (await _action_values(ctx, local_plan, changes)).items():
         setattr(action, key, value)
     await ctx.session.flush()
@@ -250,8 +286,7 @@ async def update_local_action(
 
 
 async def remove_local_action(ctx: ServiceContext, action_id: uuid.UUID, version: int) -> LocalAction:
-    action = await ctx.load_for_change(LocalAction, action_id, version, "action", action="delete")
-    await _editable(ctx, action.local_plan_id, "id")
+    action = await _child_to_change(ctx, LocalAction, action_id, version, "action", action="delete")
     await ctx.session.delete(action)
     await ctx.session.flush()
     return action
@@ -267,21 +302,28 @@ async def save_section(
 ) -> LocalPlanSection | None:
     """Write the section `key` (for `area_id`, or the whole plan); empty text removes it.
     Changing an existing section needs the version that was read."""
-    local_plan = await _editable(ctx, local_plan_id)
+    local_plan, position = await _editable_to_add(ctx, local_plan_id, LocalPlanSection)
     checker = Checker()
     checked_key = checker.text(key, "key", max_length=KEY_MAX)
     text = checker.text(text, "text", max_length=TEXT_MAX, required=False)
     checker.raise_if_any()
     assert checked_key is not None  # required: raise_if_any refused an empty key
     key = checked_key
-    area = await _applicable_area(ctx, local_plan, area_id, "areaId")
-    section = await ctx.session.scalar(
-        select(LocalPlanSection).where(
-            LocalPlanSection.local_plan_id == local_plan.id,
-            LocalPlanSection.key == key,
-            LocalPlanSection.area_id.is_(None) if area is None else LocalPlanSection.area_id == area.id,
-        )
-    )
+    # The area and the section already written for it, in one statement.
+    same = and_(LocalPlanSection.local_plan_id == local_plan.id, LocalPlanSection.key == key)
+    area: Area | None = None
+    if area_id is None:
+        section = await ctx.session.scalar(select(LocalPlanSection).where(same, LocalPlanSection.area_id.is_(None)))
+    else:
+        found = (
+            await ctx.session.execute(
+                select(Area, LocalPlanSection)
+                .outerjoin(LocalPlanSection, and_(same, LocalPlanSection.area_id == Area.id))
+                .where(Area.id == area_id)
+            )
+        ).first()
+        area = await _checked_area(ctx, local_plan, found[0] if found else None, "areaId")
+        section = found[1] if found else None
     if section is not None and section.version != version:
         fail(
             STALE_VERSION,
@@ -297,7 +339,7 @@ async def save_section(
             key=key,
             area_id=area.id if area else None,
             text=text,
-            position=await _next_position(ctx, LocalPlanSection, local_plan.id),
+            position=position,
         )
         ctx.session.add(section)
     elif text is None:

@@ -26,6 +26,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 
 from kvalitet.infra.caches import LRUCache
 from kvalitet.models import Area, Assessment, Criterion, Goal, LocalGoal, LocalPlan, Plan, Report, Unit
@@ -40,6 +41,7 @@ class ReportItem:
     criterion: Criterion | None
     local_goal: LocalGoal | None
     area: Area
+    assessment_id: uuid.UUID | None = None  # the report's assessment of it, if made
 
     @property
     def subject(self) -> Criterion | LocalGoal:
@@ -168,8 +170,9 @@ async def required_items(ctx: ServiceContext, report: Report) -> list[ReportItem
 async def required_items_of(
     session: AsyncSession, report_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[ReportItem]]:
-    """`required_items` of many reports in four statements, whatever their number: the items
-    (`items_sql`), then their areas, criteria and local goals."""
+    """`required_items` of many reports in four statements at most, whatever their number: the
+    items (`items_sql`), then their areas, criteria and local goals (those the session does not
+    hold already)."""
     report = Report.__table__
     items = items_sql(report).lateral()
     rows = (
@@ -182,8 +185,13 @@ async def required_items_of(
     ).all()
 
     async def by_id(model: Any, column: str) -> dict[uuid.UUID, Any]:
-        ids = {getattr(row, column) for row in rows} - {None}
-        return {o.id: o for o in await session.scalars(select(model).where(model.id.in_(ids)))} if ids else {}
+        held = session.sync_session.identity_map
+        wanted = {getattr(row, column) for row in rows} - {None}
+        found = {id_: held[key] for id_ in wanted if (key := identity_key(model, id_)) in held}
+        ids = wanted - found.keys()
+        if ids:
+            found.update((o.id, o) for o in await session.scalars(select(model).where(model.id.in_(ids))))
+        return found
 
     areas = await by_id(Area, "area_id")
     criteria = await by_id(Criterion, "criterion_id")
@@ -191,7 +199,12 @@ async def required_items_of(
     found: dict[uuid.UUID, list[ReportItem]] = {id_: [] for id_ in report_ids}
     for row in rows:
         found[row.report_id].append(
-            ReportItem(criteria.get(row.criterion_id), local_goals.get(row.local_goal_id), areas[row.area_id])
+            ReportItem(
+                criteria.get(row.criterion_id),
+                local_goals.get(row.local_goal_id),
+                areas[row.area_id],
+                row.assessment_id,
+            )
         )
     return found
 

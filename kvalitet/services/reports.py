@@ -234,13 +234,16 @@ async def save_assessment(
     return assessment
 
 
-async def view_of(ctx: ServiceContext, report: Report) -> tuple[str | None, ReportView]:
+async def view_of(ctx: ServiceContext, report: Report) -> tuple[str | None, ReportView, list[ReportItem]]:
+    """The report as the profile's rules see it, and its items (each with its assessment's id)."""
     session = ctx.session
     unit = await session.get_one(Unit, report.unit_id)
     municipality = await session.get_one(Municipality, unit.municipality_id)
+    # The plan's areas first: the items' areas are then read from the session.
     areas = (await session.scalars(select(Area).where(Area.plan_id == report.plan_id).order_by(Area.position))).all()
     key_of: dict[uuid.UUID | None, str] = {a.id: a.key or str(a.id) for a in areas}
-    items: dict[uuid.UUID | None, ReportItem] = {i.subject.id: i for i in await required_items(ctx, report)}
+    required = await required_items(ctx, report)
+    items: dict[uuid.UUID | None, ReportItem] = {i.subject.id: i for i in required}
     assessments = (await session.scalars(select(Assessment).where(Assessment.report_id == report.id))).all()
     views = []
     for a in assessments:
@@ -255,7 +258,8 @@ async def view_of(ctx: ServiceContext, report: Report) -> tuple[str | None, Repo
             )
         )
     refs = tuple(AreaRef(key_of[a.id], a.kind, a.title, tuple(a.applies_to), key_of.get(a.parent_id)) for a in areas)
-    return municipality.profile_code, ReportView(unit.kind, report.period_key, report.year, refs, tuple(views))
+    view = ReportView(unit.kind, report.period_key, report.year, refs, tuple(views))
+    return municipality.profile_code, view, required
 
 
 def _short(text: str, limit: int = 80) -> str:
@@ -266,15 +270,7 @@ async def submit_report(ctx: ServiceContext, report_id: uuid.UUID, version: int)
     report = await ctx.load_for_change(Report, report_id, version, "report", action="submit")
     if report.status not in EDITABLE:
         fail(INVALID_STATE, f"The report is {report.status}; only a draft or returned report is submitted.", "id")
-    items = await required_items(ctx, report)
-    assessed = set(
-        (
-            await ctx.session.execute(
-                select(Assessment.criterion_id, Assessment.local_goal_id).where(Assessment.report_id == report.id)
-            )
-        ).all()
-    )
-    assessed_ids = {c for c, _ in assessed} | {g for _, g in assessed}
+    code, view, items = await view_of(ctx, report)
     problems = [
         Problem(
             MISSING_ASSESSMENT,
@@ -282,9 +278,8 @@ async def submit_report(ctx: ServiceContext, report_id: uuid.UUID, version: int)
             "assessments",
         )
         for item in items
-        if item.subject.id not in assessed_ids
+        if item.assessment_id is None
     ]
-    code, view = await view_of(ctx, report)
     found: list[Finding] = ctx.profiles.validate_report(code, view) if code else []
     problems += [Problem(f.code, f.message, f.path or None) for f in found]
     if problems:

@@ -1,7 +1,9 @@
 """The hot writes of the cycle take a few statements, whatever the size of the plan: on the
 default path a `saveAssessment` reads the report (FOR SHARE) with its unit and municipality in
 one statement, then the assessment, and writes the change and its change-log row (the adopted
-plan's criteria are not read again); a document it has answered is one statement after that."""
+plan's criteria are not read again); a document it has answered is one statement after that.
+The local plan's writes take four at most, and a submit as many for many items as for few
+(docs/performance.md lists them)."""
 
 from __future__ import annotations
 
@@ -50,3 +52,68 @@ async def test_a_criterion_of_another_kind_or_plan_is_still_refused(gql):
         "saveAssessment", {"reportId": school_report["id"], "criterionId": next(iter(only_kindergartens)), "level": "1"}
     )
     assert [e["code"] for e in errors] == ["NOT_APPLICABLE"]
+
+
+async def test_the_local_plan_writes_take_at_most_four_statements(gql, statements):
+    """Adding a section, a goal or an action: the local plan FOR SHARE with its unit and the new
+    row's position, the area (with the section already written for it), the row and its
+    change-log record. Changing an action: the action with its plan and unit, the row, its record."""
+    cycle = Cycle(gql)
+    municipality = await cycle.municipality("9901", "Testkommune", "testprofil")
+    plan = await cycle.adopted_plan(municipality["id"])
+    unit = await cycle.unit(municipality["id"], "Barnehage", "KINDERGARTEN")
+    area = next(a for a in await cycle.areas(plan["id"], "theme") if "KINDERGARTEN" in a["appliesTo"])
+    local_plan = await cycle.local_plan(unit["id"], plan["id"])
+
+    async def counted(write):
+        statements.reset()
+        result = await write
+        return result, len(statements.statements)
+
+    first, count = await counted(cycle.section(local_plan["id"], "nåsituasjon", "Slik er det", area["id"]))
+    assert count <= 4, statements.statements
+    _, count = await counted(cycle.section(local_plan["id"], "vurdering", "Slik ble det", area["id"]))
+    assert count <= 4, statements.statements
+    goals = []
+    for text in ("Mål en", "Mål to"):
+        goal, count = await counted(cycle.local_goal(local_plan["id"], area["id"], text))
+        assert count <= 4, statements.statements
+        goals.append(goal)
+    action, count = await counted(cycle.action(local_plan["id"], "Tiltak", area["id"]))
+    assert count <= 4, statements.statements
+    _, count = await counted(cycle.update_action(action, text="Nytt tiltak"))
+    assert count <= 3, statements.statements
+
+    # What was written reads back in the order it was added, each goal after the last.
+    query = """query ($id: ID!) { node(id: $id) { ... on LocalPlan {
+        goals { text position } sections { key text } actions { text } } } }"""
+    read = (await gql(query, {"id": local_plan["id"]}))["node"]
+    assert [(g["text"], g["position"]) for g in read["goals"]] == [("Mål en", 0), ("Mål to", 1)]
+    assert {s["key"]: s["text"] for s in read["sections"]} == {
+        "nåsituasjon": "Slik er det",
+        "vurdering": "Slik ble det",
+    }
+    assert [a["text"] for a in read["actions"]] == ["Nytt tiltak"]
+    assert first["version"] == 1
+
+
+async def test_submitting_a_report_takes_as_many_statements_for_many_items_as_for_one(gql, statements):
+    cycle = Cycle(gql)
+    municipality = await cycle.municipality("9901", "Testkommune", "testprofil")
+    plan = await cycle.adopted_plan(municipality["id"])
+    unit = await cycle.unit(municipality["id"], "Barnehage", "KINDERGARTEN")
+    area = next(a for a in await cycle.areas(plan["id"], "theme") if "KINDERGARTEN" in a["appliesTo"])
+    local_plan = await cycle.local_plan(unit["id"], plan["id"])
+    counts = []
+    for year, new_goals in ((2025, 1), (2026, 5)):
+        for n in range(new_goals):
+            await cycle.local_goal(local_plan["id"], area["id"], f"Mål {year} {n}")
+        report = await cycle.open_report(unit["id"], year, "h1")
+        items = await cycle.assess_all(report["id"], lambda item: "1")
+        version = await cycle.version_of(report["id"])
+        statements.reset()
+        submitted = await cycle.mutate("submitReport", {"id": report["id"], "version": version}, "report { status }")
+        assert submitted["report"]["status"] == "SUBMITTED"
+        counts.append((len(items), len(statements.statements)))
+    (few, first), (many, second) = counts
+    assert many > few and first == second <= 10, (counts, statements.statements)
