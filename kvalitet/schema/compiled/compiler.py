@@ -366,12 +366,17 @@ class Compiler:
             columns.append(expression.label(label))
             return label
 
+        cursor_labels: list[str] = []  # the row's cursor, carried once however often it is asked for
+
         def cursor_label() -> str:
+            if cursor_labels:
+                return cursor_labels[0]
             kinds = [column_kind(c) for c in order]
             known = [kind for kind in kinds if kind is not None]
             if len(known) < len(kinds):
                 raise NotCompilable("a cursor over text")  # str() of text needs JSON escaping
-            return carry(cursor_text(list(zip(order, known, strict=True))))
+            cursor_labels.append(carry(cursor_text(list(zip(order, known, strict=True)))))
+            return cursor_labels[0]
 
         # First pass: what the connection's fields need from each row: per member, a label
         # (nodes), the type name (__typename), or the members of each edge or of the pageInfo.
