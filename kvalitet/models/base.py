@@ -72,9 +72,8 @@ def one_of(column: str, values: type[Enum] | Iterable[str], name: str | None = N
     return CheckConstraint(f"{column} IN ({listed})", name=name or f"{column}_valid")
 
 
-def kinds_subset(column: str = "applies_to") -> CheckConstraint:
-    """A CHECK that an array column holds only unit kinds, and at least one."""
+def kinds_subset(column: str = "applies_to", *, may_be_empty: bool = False) -> CheckConstraint:
+    """A CHECK that an array column holds only unit kinds, and at least one (unless `may_be_empty`)."""
     listed = ", ".join(f"'{v}'" for v in UNIT_KINDS)
-    return CheckConstraint(
-        f"{column} <@ ARRAY[{listed}]::varchar[] AND cardinality({column}) > 0", name=f"{column}_valid"
-    )
+    some = "" if may_be_empty else f" AND cardinality({column}) > 0"
+    return CheckConstraint(f"{column} <@ ARRAY[{listed}]::varchar[]{some}", name=f"{column}_valid")

@@ -22,6 +22,7 @@ class Plan(Entity):
         one_of("status", PlanStatus),
         CheckConstraint("period_end >= period_start", name="period_ordered"),
         kinds_subset(),
+        kinds_subset("measures_assessed_by", may_be_empty=True),
         Index("ix_plan_municipality_period", "municipality_id", "period_start"),
     )
 
@@ -36,6 +37,9 @@ class Plan(Entity):
     adopted_by: Mapped[str | None] = mapped_column(String(500))
     # The profile whose content the plan was created from, if any.
     profile_code: Mapped[str | None] = mapped_column(String(80))
+    # The kinds of unit whose reports assess the plan's measures (besides its criteria and the
+    # units' local goals): from the profile when the plan is created, the municipality's to change.
+    measures_assessed_by: Mapped[list[str]] = mapped_column(ARRAY(String(20)), server_default="{}")
 
 
 class Area(Entity):

@@ -42,18 +42,20 @@ class Report(Entity):
 
 
 class Assessment(Entity):
-    """An assessment of one criterion or one local goal, on the profile's scale."""
+    """An assessment of one criterion, measure or local goal, on the profile's scale."""
 
     __tablename__ = "assessment"
     __table_args__ = (
-        CheckConstraint("num_nonnulls(criterion_id, local_goal_id) = 1", name="one_subject"),
+        CheckConstraint("num_nonnulls(criterion_id, local_goal_id, measure_id) = 1", name="one_subject"),
         UniqueConstraint("report_id", "criterion_id", name="uq_assessment_report_criterion"),
         UniqueConstraint("report_id", "local_goal_id", name="uq_assessment_report_local_goal"),
+        UniqueConstraint("report_id", "measure_id", name="uq_assessment_report_measure"),
     )
 
     report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"))
     criterion_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("criterion.id", ondelete="RESTRICT"))
     local_goal_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("local_goal.id", ondelete="RESTRICT"))
+    measure_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("measure.id", ondelete="RESTRICT"))
     level: Mapped[str] = mapped_column(String(40))
     comment: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[str | None] = mapped_column(Text)

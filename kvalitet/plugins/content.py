@@ -161,6 +161,10 @@ class ReportingPeriod(_Strict):
 class Reporting(_Strict):
     frequency: Literal["annual", "half_yearly", "termly"]
     periods: list[ReportingPeriod] = Field(min_length=1)
+    # A report assesses the plan's criteria for the unit's kind and the unit's local goals; the
+    # reports of these kinds of unit assess the plan's measures too (on the same scale). A plan
+    # takes it when it is created.
+    measures_assessed_by: list[UnitKind] = Field(default_factory=list)
 
 
 class DemoUnit(_Strict):

@@ -82,10 +82,11 @@ class LocalPlanView:
 @dataclass(frozen=True)
 class AssessmentView:
     level: str
-    criterion_area_key: str | None = None
+    criterion_area_key: str | None = None  # the area of what is assessed (criterion, measure or goal)
     criterion_text: str | None = None
     local_goal_text: str | None = None
     comment: str | None = None
+    measure_text: str | None = None
 
 
 @dataclass(frozen=True)

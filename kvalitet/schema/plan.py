@@ -117,6 +117,10 @@ class Plan(RowNode, Versioned):
     adopted_on: dt.date | None
     adopted_by: str | None
     profile_code: str | None = strawberry.field(description="The profile whose content the plan was made from.")
+    measures_assessed_by: list[UnitKind] = strawberry.field(
+        description="The kinds of unit whose reports assess the plan's measures, besides its criteria and their "
+        "local goals (from the profile when the plan was created)."
+    )
     municipality_id: strawberry.Private[uuid.UUID]
 
     @relation(

@@ -13,7 +13,7 @@ from strawberry.types import Info
 from kvalitet import models
 from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.local_plan import LocalGoal, LocalPlan, ReviewStatus
-from kvalitet.schema.plan import Area, Criterion, Plan
+from kvalitet.schema.plan import Area, Criterion, Measure, Plan
 from kvalitet.schema.profile import Label
 from kvalitet.schema.reading.relations import Children, Derived, Parent, computed, relation
 from kvalitet.services.report_items import ITEM_ORDER, items_sql
@@ -44,7 +44,7 @@ class ReportingPeriodOfYear:
         )
 
 
-@strawberry.type(description="An assessment of a criterion or a local goal, on the profile's scale.")
+@strawberry.type(description="An assessment of a criterion, a measure or a local goal, on the profile's scale.")
 class Assessment(RowNode, Versioned):
     model = models.Assessment
     id: relay.NodeID[str]
@@ -54,6 +54,7 @@ class Assessment(RowNode, Versioned):
     report_id: strawberry.Private[uuid.UUID]
     criterion_id: strawberry.Private[uuid.UUID | None]
     local_goal_id: strawberry.Private[uuid.UUID | None]
+    measure_id: strawberry.Private[uuid.UUID | None]
 
     @relation(Parent(models.Criterion, "criterion_id"))
     async def criterion(self, info: Info) -> Criterion | None: ...
@@ -61,12 +62,16 @@ class Assessment(RowNode, Versioned):
     @relation(Parent(models.LocalGoal, "local_goal_id"))
     async def local_goal(self, info: Info) -> LocalGoal | None: ...
 
+    @relation(Parent(models.Measure, "measure_id"), description="The measure assessed, where it is one.")
+    async def measure(self, info: Info) -> Measure | None: ...
+
 
 @strawberry.type(description="Something the report must assess, and its assessment so far.")
 class ReportItem:
     area_id: strawberry.Private[uuid.UUID]
     criterion_id: strawberry.Private[uuid.UUID | None]
     local_goal_id: strawberry.Private[uuid.UUID | None]
+    measure_id: strawberry.Private[uuid.UUID | None]
     assessment_id: strawberry.Private[uuid.UUID | None]
 
     @classmethod
@@ -75,6 +80,7 @@ class ReportItem:
             area_id=row["area_id"],
             criterion_id=row["criterion_id"],
             local_goal_id=row["local_goal_id"],
+            measure_id=row["measure_id"],
             assessment_id=row["assessment_id"],
         )
 
@@ -86,6 +92,12 @@ class ReportItem:
 
     @relation(Parent(models.LocalGoal, "local_goal_id"))
     async def local_goal(self, info: Info) -> LocalGoal | None: ...
+
+    @relation(
+        Parent(models.Measure, "measure_id"),
+        description="The plan's measure to assess, where the plan's reports assess measures (`Plan.measuresAssessedBy`).",
+    )
+    async def measure(self, info: Info) -> Measure | None: ...
 
     @relation(Parent(models.Assessment, "assessment_id"))
     async def assessment(self, info: Info) -> Assessment | None: ...

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from enum import Enum
 
 import strawberry
 from strawberry import relay
 
 from kvalitet import models
+from kvalitet.models.enums import ReviewStatus
 from kvalitet.schema.base import RowNode, Versioned
+from kvalitet.schema.enums import UnitKind
+from kvalitet.services.sector_reports import NOT_OPENED, STATUSES
 
 
 @strawberry.type(description="How many assessments (of submitted and approved reports) are at a level of the scale.")
@@ -22,19 +26,55 @@ class LevelCount:
     count: int
 
 
+@strawberry.enum(description="Where a unit's report for the period is: not opened yet, or its report's review status.")
+class UnitReportStatus(Enum):
+    NOT_OPENED = NOT_OPENED
+    DRAFT = ReviewStatus.DRAFT.value
+    SUBMITTED = ReviewStatus.SUBMITTED.value
+    RETURNED = ReviewStatus.RETURNED.value
+    APPROVED = ReviewStatus.APPROVED.value
+
+
+assert tuple(s.value for s in UnitReportStatus) == STATUSES  # the roll-up's statuses, in its order
+_STATUS_WORDS = "`not_opened`, `draft`, `submitted`, `returned` or `approved`"
+
+
 @strawberry.type(description="How many units' reports are in a status (`not_opened`: no report yet).")
 class StatusCount:
-    status: str
+    status: str = strawberry.field(
+        description=f"{_STATUS_WORDS}.", deprecation_reason="Use `reportStatus`, an enum like the rest of the schema."
+    )
     count: int
 
+    @strawberry.field(description="The status, as an enum.")
+    def report_status(self) -> UnitReportStatus:
+        return UnitReportStatus(self.status)
 
-@strawberry.type(description="A unit in the sector report.")
+
+@strawberry.type(
+    description="A unit in the sector report, with its report for the period (if opened) and its progress."
+)
 class SectorReportUnit:
     unit_id: relay.GlobalID
     name: str
-    kind: str
-    status: str = strawberry.field(description="`not_opened`, `draft`, `submitted`, `returned` or `approved`.")
+    kind: str = strawberry.field(deprecation_reason="Use `unitKind`, an enum like the rest of the schema.")
+    status: str = strawberry.field(
+        description=f"{_STATUS_WORDS}.", deprecation_reason="Use `reportStatus`, an enum like the rest of the schema."
+    )
     overdue: bool
+    report_id: relay.GlobalID | None = strawberry.field(description="The unit's report for the period, if opened.")
+    item_count: int | None = strawberry.field(
+        description="How many items its report must assess (`Report.items`); null while no report is opened."
+    )
+    assessed_count: int | None = strawberry.field(description="How many of them are assessed; null without a report.")
+
+    @strawberry.field(description="The unit's kind.")
+    def unit_kind(self) -> UnitKind:
+        return UnitKind(self.kind)
+
+    @strawberry.field(description="Where its report for the period is.")
+    def report_status(self) -> UnitReportStatus:
+        return UnitReportStatus(self.status)
 
 
 @strawberry.type(description="The distribution of levels for one criterion.")
@@ -44,7 +84,17 @@ class SectorReportCriterion:
     levels: list[LevelCount]
 
 
-@strawberry.type(description="The distribution of levels for one area: its criteria and the units' local goals in it.")
+@strawberry.type(description="The distribution of levels for one measure of the plan (where reports assess measures).")
+class SectorReportMeasure:
+    measure_id: relay.GlobalID
+    text: str
+    levels: list[LevelCount]
+
+
+@strawberry.type(
+    description="The distribution of levels for one area: its criteria, its measures (where reports assess them) "
+    "and the units' local goals in it. Areas come in plan order, depth first; `parentId` and `depth` give the tree."
+)
 class SectorReportArea:
     area_id: relay.GlobalID
     key: str | None
@@ -53,6 +103,9 @@ class SectorReportArea:
     assessments: int
     levels: list[LevelCount]
     criteria: list[SectorReportCriterion]
+    parent_id: relay.GlobalID | None = strawberry.field(description="The area it is part of; null at the top.")
+    depth: int = strawberry.field(description="0 for a top-level area, 1 for its children, and so on.")
+    measures: list[SectorReportMeasure]
 
 
 @strawberry.type(description="A municipality's unit reports for one period, rolled up.")
@@ -88,6 +141,10 @@ class SectorReportData:
                     kind=u["kind"],
                     status=u["status"],
                     overdue=u["overdue"],
+                    # Snapshots published before these were kept have none of them.
+                    report_id=relay.GlobalID("Report", u["report_id"]) if u.get("report_id") else None,
+                    item_count=u.get("items"),
+                    assessed_count=u.get("assessed"),
                 )
                 for u in data["units"]
             ],
@@ -107,6 +164,16 @@ class SectorReportData:
                             levels=levels(c["levels"]),
                         )
                         for c in a["criteria"]
+                    ],
+                    parent_id=relay.GlobalID("Area", a["parent_id"]) if a.get("parent_id") else None,
+                    depth=a.get("depth", 0),
+                    measures=[
+                        SectorReportMeasure(
+                            measure_id=relay.GlobalID("Measure", m["measure_id"]),
+                            text=m["text"],
+                            levels=levels(m["levels"]),
+                        )
+                        for m in a.get("measures", [])
                     ],
                 )
                 for a in data["areas"]

@@ -43,7 +43,15 @@ async def load_demo(session: AsyncSession, profiles: Profiles) -> dict[str, int]
             )
             content = profiles.plan_content(info.code)
             if has_plan is None and content is not None:
-                await create_plan_from_content(session, municipality, content, profile_code=info.code, adopted=True)
+                reporting = profiles.reporting(info.code)
+                await create_plan_from_content(
+                    session,
+                    municipality,
+                    content,
+                    profile_code=info.code,
+                    adopted=True,
+                    measures_assessed_by=reporting.measures_assessed_by if reporting else (),
+                )
                 created["plans"] += 1
             names = set((await session.scalars(select(Unit.name).where(Unit.municipality_id == municipality.id))).all())
             for demo in profiles.demo_units(info.code):

@@ -44,6 +44,10 @@ class ErrorCode(StrEnum):
     DUPLICATE = "DUPLICATE", "Something that must be unique exists already (an organisation number, an area key …)."
     NOT_APPLICABLE = "NOT_APPLICABLE", "The plan, area or criterion is not for the unit's kind."
     MISSING_ASSESSMENT = "MISSING_ASSESSMENT", "A report is submitted with criteria or local goals not assessed."
+    NOTHING_TO_ASSESS = (
+        "NOTHING_TO_ASSESS",
+        "A report is submitted with nothing to assess: no criteria of the plan for the unit, no local goals.",
+    )
     # What the caller may not see is NOT_FOUND instead: its existence is not revealed.
     FORBIDDEN = "FORBIDDEN", "The caller sees the object but may not do this to it.", CALLER
     IDEMPOTENCY_KEY_REUSED = (
@@ -73,6 +77,7 @@ INVALID_ORG_NUMBER = ErrorCode.INVALID_ORG_NUMBER
 DUPLICATE = ErrorCode.DUPLICATE
 NOT_APPLICABLE = ErrorCode.NOT_APPLICABLE
 MISSING_ASSESSMENT = ErrorCode.MISSING_ASSESSMENT
+NOTHING_TO_ASSESS = ErrorCode.NOTHING_TO_ASSESS
 FORBIDDEN = ErrorCode.FORBIDDEN
 IDEMPOTENCY_KEY_REUSED = ErrorCode.IDEMPOTENCY_KEY_REUSED
 

@@ -70,6 +70,12 @@ async def views_of(
         return found
 
     goals, actions, sections = await rows(LocalGoal), await rows(LocalAction), await rows(LocalPlanSection)
+    goal_area = {g.id: g.area_id for found in goals.values() for g in found}
+
+    def area_of(action: LocalAction) -> uuid.UUID | None:
+        """The action's area: its own, else its goal's (an action for a goal is in the goal's area)."""
+        return action.area_id or goal_area.get(action.local_goal_id)
+
     return {
         lp.id: (
             profile_of.get(lp.plan_id),
@@ -78,7 +84,7 @@ async def views_of(
                 areas=tuple(refs.get(lp.plan_id, [])),
                 goals=tuple(LocalGoalView(key_of.get(g.area_id), g.text, g.perspective) for g in goals.get(lp.id, [])),
                 actions=tuple(
-                    LocalActionView(a.text, key_of.get(a.area_id), a.owner, a.deadline, a.status)
+                    LocalActionView(a.text, key_of.get(area_of(a)), a.owner, a.deadline, a.status)
                     for a in actions.get(lp.id, [])
                 ),
                 sections=tuple(SectionView(s.key, s.text, key_of.get(s.area_id)) for s in sections.get(lp.id, [])),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -40,11 +41,13 @@ async def create_plan_from_content(
     *,
     profile_code: str | None,
     adopted: bool = False,
+    measures_assessed_by: Sequence[str] = (),
 ) -> Plan:
     """Insert a plan with every area, goal, criterion and measure of `content`, in order.
 
     The plan is a draft unless `adopted` (then it takes the adoption date and body from the
-    content). Runs in the caller's transaction: nothing is written if anything fails.
+    content). `measures_assessed_by`: the profile's `Reporting.measures_assessed_by`. Runs in
+    the caller's transaction: nothing is written if anything fails.
     """
     national = await _national_goal_ids(session, content)
     plan = Plan(
@@ -59,6 +62,7 @@ async def create_plan_from_content(
         adopted_on=content.adopted_on if adopted else None,
         adopted_by=content.adopted_by if adopted else None,
         profile_code=profile_code,
+        measures_assessed_by=list(measures_assessed_by),
     )
     session.add(plan)
     # The models have no ORM relationships (reads go through loaders as plain rows), so the
@@ -177,7 +181,14 @@ async def create_plan(
         content = content.model_copy(update=updates)
         if content.period_end < content.period_start:
             fail(INVALID_VALUE, "The period ends before it starts.", "periodEnd")
-    return await create_plan_from_content(ctx.session, municipality, content, profile_code=municipality.profile_code)
+    reporting = ctx.profiles.reporting(municipality.profile_code)
+    return await create_plan_from_content(
+        ctx.session,
+        municipality,
+        content,
+        profile_code=municipality.profile_code,
+        measures_assessed_by=reporting.measures_assessed_by if reporting else (),
+    )
 
 
 async def copy_plan(
@@ -199,6 +210,7 @@ async def copy_plan(
         status=PlanStatus.DRAFT,
         applies_to=list(source.applies_to),
         profile_code=source.profile_code,
+        measures_assessed_by=list(source.measures_assessed_by),
     )
     ctx.session.add(plan)
     await ctx.session.flush()

@@ -1,5 +1,6 @@
-"""What a report must assess: the plan's criteria for the unit's kind, then the goals of the
-unit's local plan, for one report or many at once; and an adopted plan's criteria, kept by plan
+"""What a report must assess: the plan's criteria for the unit's kind (and its measures, where
+the plan's reports assess them), then the goals of the unit's local plan, for one report or
+many at once; and an adopted plan's criteria, kept by plan
 and kind (adopted plans are frozen) for the checks of a save."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Uuid,
     and_,
     any_,
+    false,
     func,
     literal,
     literal_column,
@@ -29,24 +31,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.util import identity_key
 
 from kvalitet.infra.caches import LRUCache
-from kvalitet.models import Area, Assessment, Criterion, Goal, LocalGoal, LocalPlan, Plan, Report, Unit
+from kvalitet.models import Area, Assessment, Criterion, Goal, LocalGoal, LocalPlan, Measure, Plan, Report, Unit
 from kvalitet.models.enums import PlanStatus
 from kvalitet.services.context import ServiceContext
 
 
 @dataclass(frozen=True)
 class ReportItem:
-    """Something the report must assess: a criterion of the plan or a local goal."""
+    """Something the report must assess: a criterion or measure of the plan, or a local goal."""
 
     criterion: Criterion | None
     local_goal: LocalGoal | None
     area: Area
     assessment_id: uuid.UUID | None = None  # the report's assessment of it, if made
+    measure: Measure | None = None
 
     @property
-    def subject(self) -> Criterion | LocalGoal:
-        """What is assessed: the criterion, or the local goal (an item has one of them)."""
-        subject = self.criterion or self.local_goal
+    def subject(self) -> Criterion | LocalGoal | Measure:
+        """What is assessed: the criterion, the measure or the local goal (an item has one)."""
+        subject = self.criterion or self.measure or self.local_goal
         assert subject is not None
         return subject
 
@@ -94,19 +97,22 @@ async def plan_structure(session: AsyncSession, plan_ids: Iterable[uuid.UUID]) -
     return PlanStructure(areas, goals, criteria)
 
 
-# The order of a report's items: the plan's criteria, then the local plan's goals; by area, goal
-# (an area's own criteria before its goals') and position; the subject's id settles ties.
+# The order of a report's items: the plan's criteria, then its measures (where the plan's
+# reports assess them), then the local plan's goals; by area, goal (an area's own criteria
+# before its goals') and position; the subject's id settles ties.
 ITEM_ORDER = ("part", "area_position", "goal_position", "position", "subject_id")
 
 
-def items_sql(report: FromClause, only: tuple[ColumnElement[Any], ColumnElement[Any]] | None = None) -> Select[Any]:
+def items_sql(report: FromClause, only: Sequence[ColumnElement[Any]] | None = None) -> Select[Any]:
     """The items of the report row `report` (correlated to it), one row each: `area_id`,
-    `criterion_id`, `local_goal_id`, `assessment_id` (the report's assessment of it, if made),
-    and the `ITEM_ORDER` columns. The one statement of what a report must assess: the services,
-    the GraphQL resolver, the compiled path and the one-statement save all read it. `only`:
-    (criterion id, local goal id), to ask whether one subject is an item (read by its index)."""
+    `criterion_id`, `local_goal_id`, `measure_id`, `assessment_id` (the report's assessment of
+    it, if made), and the `ITEM_ORDER` columns. The one statement of what a report must assess:
+    the services, the GraphQL resolver, the compiled path and the one-statement save all read
+    it. `only`: (criterion id, local goal id[, measure id]), to ask whether one subject is an
+    item (read by its index); without a measure id, no measure is."""
     unit, area, goal, criterion = (m.__table__.alias() for m in (Unit, Area, Goal, Criterion))
     local_goal, local_plan, assessment = (m.__table__.alias() for m in (LocalGoal, LocalPlan, Assessment))
+    measure, plan = Measure.__table__.alias(), Plan.__table__.alias()
     kind = select(unit.c.kind).where(unit.c.id == report.c.unit_id).correlate_except(unit).scalar_subquery()
     applying = and_(area.c.plan_id == report.c.plan_id, kind == any_(area.c.applies_to))
 
@@ -120,6 +126,7 @@ def items_sql(report: FromClause, only: tuple[ColumnElement[Any], ColumnElement[
             area.c.id.label("area_id"),
             criterion.c.id.label("criterion_id"),
             no_id.label("local_goal_id"),
+            no_id.label("measure_id"),
             assessed("criterion_id", criterion.c.id).label("assessment_id"),
             literal_column("0").label("part"),
             area.c.position.label("area_position"),
@@ -143,13 +150,36 @@ def items_sql(report: FromClause, only: tuple[ColumnElement[Any], ColumnElement[
         .correlate_except(local_plan)
         .scalar_subquery(),
     )
+    # The plan's measures, for the kinds of unit the plan says assess them.
+    measures = (
+        select(
+            area.c.id,
+            no_id,
+            no_id,
+            measure.c.id,
+            assessed("measure_id", measure.c.id),
+            literal_column("1"),
+            area.c.position,
+            literal_column("-1"),
+            measure.c.position,
+            measure.c.id,
+        )
+        .select_from(measure.join(area, area.c.id == measure.c.area_id).join(plan, plan.c.id == area.c.plan_id))
+        .where(
+            applying,
+            kind == any_(plan.c.measures_assessed_by),
+            *([] if only is None else [measure.c.id == only[2]] if len(only) > 2 else [false()]),
+        )
+        .correlate(report)
+    )
     goals = (
         select(
             area.c.id,
             no_id,
             local_goal.c.id,
+            no_id,
             assessed("local_goal_id", local_goal.c.id),
-            literal_column("1"),
+            literal_column("2"),
             area.c.position,
             local_goal.c.position,
             literal_column("0"),
@@ -159,7 +189,7 @@ def items_sql(report: FromClause, only: tuple[ColumnElement[Any], ColumnElement[
         .where(local_goal.c.local_plan_id == local_plan_id, applying, *([local_goal.c.id == only[1]] if only else []))
         .correlate(report)
     )
-    return union_all(criteria, goals).subquery().select()
+    return union_all(criteria, measures, goals).subquery().select()
 
 
 async def required_items(ctx: ServiceContext, report: Report) -> list[ReportItem]:
@@ -170,9 +200,9 @@ async def required_items(ctx: ServiceContext, report: Report) -> list[ReportItem
 async def required_items_of(
     session: AsyncSession, report_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[ReportItem]]:
-    """`required_items` of many reports in four statements at most, whatever their number: the
-    items (`items_sql`), then their areas, criteria and local goals (those the session does not
-    hold already)."""
+    """`required_items` of many reports in five statements at most, whatever their number: the
+    items (`items_sql`), then their areas, criteria, local goals and measures (those the
+    session does not hold already, and none where there are none)."""
     report = Report.__table__
     items = items_sql(report).lateral()
     rows = (
@@ -196,6 +226,7 @@ async def required_items_of(
     areas = await by_id(Area, "area_id")
     criteria = await by_id(Criterion, "criterion_id")
     local_goals = await by_id(LocalGoal, "local_goal_id")
+    measures = await by_id(Measure, "measure_id")
     found: dict[uuid.UUID, list[ReportItem]] = {id_: [] for id_ in report_ids}
     for row in rows:
         found[row.report_id].append(
@@ -204,6 +235,7 @@ async def required_items_of(
                 local_goals.get(row.local_goal_id),
                 areas[row.area_id],
                 row.assessment_id,
+                measures.get(row.measure_id),
             )
         )
     return found

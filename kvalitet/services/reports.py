@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Date, and_, cast, func, select
 
-from kvalitet.models import Area, Assessment, Criterion, LocalPlan, Municipality, Plan, Report, Unit
+from kvalitet.models import Area, Assessment, Criterion, LocalPlan, Measure, Municipality, Plan, Report, Unit
 from kvalitet.models.enums import PlanStatus, ReviewStatus
 from kvalitet.plugins.rules import AreaRef, AssessmentView, Finding, ReportView
 from kvalitet.services.context import ServiceContext
@@ -25,6 +25,7 @@ from kvalitet.services.errors import (
     MISSING_ASSESSMENT,
     NOT_APPLICABLE,
     NOT_FOUND,
+    NOTHING_TO_ASSESS,
     Problem,
     UserInputError,
     fail,
@@ -165,6 +166,7 @@ async def save_assessment(
     comment: str | None,
     evidence: str | None,
     version: int | None,
+    measure_id: uuid.UUID | None = None,
 ) -> Assessment:
     # The report FOR SHARE with its unit and municipality in one statement: the access check
     # reads the unit, the scale comes from the municipality's profile.
@@ -177,10 +179,10 @@ async def save_assessment(
         .execution_options(populate_existing=True)
     )
     report = await load_editable(ctx, Report, report_id, "report", "reportId", locked=True)
-    if (criterion_id is None) == (local_goal_id is None):
+    if sum(subject is not None for subject in (criterion_id, local_goal_id, measure_id)) != 1:
         fail(
             INVALID_VALUE,
-            "Assess either a criterion or a local goal: give one of criterionId and localGoalId.",
+            "Assess one criterion, measure or local goal: give one of criterionId, measureId and localGoalId.",
             "criterionId",
         )
     unit = await ctx.session.get_one(Unit, report.unit_id)
@@ -193,6 +195,21 @@ async def save_assessment(
             if criterion is None or not await criterion_in_plan(ctx, criterion, report.plan_id):
                 fail(NOT_FOUND, "No criterion with that id in the report's plan.", "criterionId")
             fail(NOT_APPLICABLE, f"The criterion is not for {UNIT_WORDS[unit.kind]}.", "criterionId")
+    elif measure_id is not None:
+        items = await required_items(ctx, report)
+        if not any(i.measure and i.measure.id == measure_id for i in items):
+            measure = await ctx.session.get(Measure, measure_id)
+            area = await ctx.session.get(Area, measure.area_id) if measure is not None else None
+            if area is None or area.plan_id != report.plan_id:
+                fail(NOT_FOUND, "No measure with that id in the report's plan.", "measureId")
+            plan = await ctx.session.get_one(Plan, report.plan_id)
+            if unit.kind not in plan.measures_assessed_by:
+                fail(
+                    NOT_APPLICABLE,
+                    f"The plan's measures are not assessed in the reports of {UNIT_WORDS[unit.kind]}.",
+                    "measureId",
+                )
+            fail(NOT_APPLICABLE, f"The measure is not for {UNIT_WORDS[unit.kind]}.", "measureId")
     else:
         items = await required_items(ctx, report)
         if not any(i.local_goal and i.local_goal.id == local_goal_id for i in items):
@@ -210,9 +227,15 @@ async def save_assessment(
     comment = checker.text(comment, "comment", max_length=TEXT_MAX, required=False)
     evidence = checker.text(evidence, "evidence", max_length=TEXT_MAX, required=False)
     checker.raise_if_any()
-    subject_column = Assessment.criterion_id if criterion_id else Assessment.local_goal_id
+    subject_column, subject_id = (
+        (Assessment.criterion_id, criterion_id)
+        if criterion_id
+        else (Assessment.measure_id, measure_id)
+        if measure_id
+        else (Assessment.local_goal_id, local_goal_id)
+    )
     assessment = await ctx.session.scalar(
-        select(Assessment).where(Assessment.report_id == report.id, subject_column == (criterion_id or local_goal_id))
+        select(Assessment).where(Assessment.report_id == report.id, subject_column == subject_id)
     )
     if assessment is None:
         await ctx.authorize("create", Assessment, report)
@@ -220,6 +243,7 @@ async def save_assessment(
             report_id=report.id,
             criterion_id=criterion_id,
             local_goal_id=local_goal_id,
+            measure_id=measure_id,
             level=level,
             comment=comment,
             evidence=evidence,
@@ -247,7 +271,7 @@ async def view_of(ctx: ServiceContext, report: Report) -> tuple[str | None, Repo
     assessments = (await session.scalars(select(Assessment).where(Assessment.report_id == report.id))).all()
     views = []
     for a in assessments:
-        item = items.get(a.criterion_id or a.local_goal_id)
+        item = items.get(a.criterion_id or a.measure_id or a.local_goal_id)
         views.append(
             AssessmentView(
                 level=a.level,
@@ -255,6 +279,7 @@ async def view_of(ctx: ServiceContext, report: Report) -> tuple[str | None, Repo
                 criterion_text=item.criterion.text if item and item.criterion else None,
                 local_goal_text=item.local_goal.text if item and item.local_goal else None,
                 comment=a.comment,
+                measure_text=item.measure.text if item and item.measure else None,
             )
         )
     refs = tuple(AreaRef(key_of[a.id], a.kind, a.title, tuple(a.applies_to), key_of.get(a.parent_id)) for a in areas)
@@ -280,6 +305,15 @@ async def submit_report(ctx: ServiceContext, report_id: uuid.UUID, version: int)
         for item in items
         if item.assessment_id is None
     ]
+    if not items:  # a report that says nothing is no report
+        problems.append(
+            Problem(
+                NOTHING_TO_ASSESS,
+                "The report has nothing to assess: the plan has no criteria for the unit, and its local plan "
+                "no goals. Add goals to the local plan first.",
+                "assessments",
+            )
+        )
     found: list[Finding] = ctx.profiles.validate_report(code, view) if code else []
     problems += [Problem(f.code, f.message, f.path or None) for f in found]
     if problems:

@@ -10,14 +10,14 @@ import datetime as dt
 import uuid
 from collections import Counter
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, true
 
-from kvalitet.models import Assessment, Criterion, LocalGoal, Municipality, Plan, Report, SectorReport, Unit
+from kvalitet.models import Assessment, Criterion, LocalGoal, Measure, Municipality, Plan, Report, SectorReport, Unit
 from kvalitet.models.enums import ReviewStatus
 from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import INVALID_STATE, fail
 from kvalitet.services.events import emit
-from kvalitet.services.report_items import plan_structure
+from kvalitet.services.report_items import items_sql, plan_structure
 from kvalitet.services.reports import is_overdue, period_of, plan_covering
 
 # A unit's report status in the roll-up, in this order: none opened yet, or its report's status.
@@ -35,19 +35,44 @@ async def compute(ctx: ServiceContext, municipality: Municipality, year: int, pe
         fail(INVALID_STATE, f"No adopted plan of the municipality covers {year}.", "year")
     # Plain rows and counts, not ORM objects: a municipality has up to a thousand units, and
     # the levels are counted by the database (one row per criterion or goal and level).
+    of_period = (Report.plan_id == plan.id, Report.year == year, Report.period_key == period_key)
+    # Each report of the period with its progress: how many items (`items_sql`), how many assessed.
+    report = Report.__table__
+    items = items_sql(report).lateral()
+    report_of = {
+        row.unit_id: row
+        for row in await session.execute(
+            select(
+                report.c.unit_id,
+                report.c.id,
+                report.c.status,
+                func.count(items.c.area_id).label("items"),
+                func.count(items.c.assessment_id).label("assessed"),
+            )
+            .select_from(report.outerjoin(items, true()))
+            .where(*of_period)
+            .group_by(report.c.unit_id, report.c.id, report.c.status)
+        )
+    }
+    # A unit created after the period ended owes no report for it (one with a report is shown).
+    existed = func.timezone("UTC", Unit.created_at) < period.ends_on + dt.timedelta(days=1)
     units = (
         await session.execute(
             select(Unit.id, Unit.name, Unit.kind)
-            .where(Unit.municipality_id == municipality.id, Unit.archived_at.is_(None), Unit.kind.in_(plan.applies_to))
+            .where(
+                Unit.municipality_id == municipality.id,
+                Unit.archived_at.is_(None),
+                Unit.kind.in_(plan.applies_to),
+                or_(existed, Unit.id.in_(select(Report.unit_id).where(*of_period))),
+            )
             .order_by(Unit.name, Unit.id)
         )
     ).all()
-    of_period = (Report.plan_id == plan.id, Report.year == year, Report.period_key == period_key)
-    status_of = dict((await session.execute(select(Report.unit_id, Report.status).where(*of_period))).all())
     statuses: Counter[str] = Counter()
     unit_rows = []
     for unit_id, name, kind in units:
-        report_status = status_of.get(unit_id)
+        found = report_of.get(unit_id)
+        report_status = found.status if found else None
         status = report_status or NOT_OPENED
         statuses[status] += 1
         unit_rows.append(
@@ -57,6 +82,9 @@ async def compute(ctx: ServiceContext, municipality: Municipality, year: int, pe
                 "kind": kind,
                 "status": status,
                 "overdue": is_overdue(report_status, period.due_on, ctx.today),
+                "report_id": str(found.id) if found else None,
+                "items": found.items if found else None,
+                "assessed": found.assessed if found else None,
             }
         )
 
@@ -64,23 +92,38 @@ async def compute(ctx: ServiceContext, municipality: Municipality, year: int, pe
     levels = [s.level for s in ctx.profiles.assessment_scale(municipality.profile_code)]
     counted = (
         await session.execute(
-            select(Assessment.criterion_id, LocalGoal.area_id, Assessment.level, func.count())
+            select(Assessment.criterion_id, Assessment.measure_id, LocalGoal.area_id, Assessment.level, func.count())
             .join(Report, Report.id == Assessment.report_id)
             .outerjoin(LocalGoal, LocalGoal.id == Assessment.local_goal_id)
             .where(*of_period, Report.status.in_(COUNTED))
-            .group_by(Assessment.criterion_id, LocalGoal.area_id, Assessment.level)
+            .group_by(Assessment.criterion_id, Assessment.measure_id, LocalGoal.area_id, Assessment.level)
         )
     ).all()
     structure = await plan_structure(session, [plan.id])
     areas, criteria, goal_position = structure.areas, structure.criteria, structure.goal_position
+    # The measures, where the plan's reports assess them, in the areas for those kinds of unit.
+    assessing = set(plan.measures_assessed_by)
+    measures = (
+        (
+            await session.scalars(
+                select(Measure)
+                .where(Measure.area_id.in_([a.id for a in areas if assessing & set(a.applies_to)]))
+                .order_by(Measure.position, Measure.id)
+            )
+        ).all()
+        if assessing
+        else []
+    )
+    measure_area = {m.id: m.area_id for m in measures}
 
-    by_criterion: dict[uuid.UUID, Counter[str]] = {}
+    by_subject: dict[uuid.UUID, Counter[str]] = {}  # by criterion or measure
     by_area: dict[uuid.UUID, Counter[str]] = {}
     criterion_area = {c.id: structure.area_of(c) for c in criteria}
-    for criterion_id, local_goal_area, level, count in counted:
-        if criterion_id:
-            by_criterion.setdefault(criterion_id, Counter())[level] += count
-            area_id = criterion_area.get(criterion_id)
+    for criterion_id, measure_id, local_goal_area, level, count in counted:
+        subject = criterion_id or measure_id
+        if subject is not None:
+            by_subject.setdefault(subject, Counter())[level] += count
+            area_id = criterion_area.get(subject) if criterion_id else measure_area.get(subject)
         else:
             area_id = local_goal_area
         if area_id is not None:
@@ -92,25 +135,47 @@ async def compute(ctx: ServiceContext, municipality: Municipality, year: int, pe
     criteria_by_area: dict[uuid.UUID, list[Criterion]] = {}
     for criterion in sorted(criteria, key=lambda c: (goal_position.get(c.goal_id, -1), c.position)):
         criteria_by_area.setdefault(criterion_area[criterion.id], []).append(criterion)
+    measures_by_area: dict[uuid.UUID, list[Measure]] = {}
+    for measure in measures:
+        measures_by_area.setdefault(measure.area_id, []).append(measure)
+    parent_of = {a.id: a.parent_id for a in areas}
+
+    def depth(area_id: uuid.UUID | None) -> int:
+        """0 for a top-level area, 1 for its children …"""
+        found = -1
+        while area_id is not None:
+            found, area_id = found + 1, parent_of.get(area_id)
+        return found
+
     area_rows = [
         {
             "area_id": str(area.id),
             "key": area.key,
             "kind": area.kind,
             "title": area.title,
+            "parent_id": str(area.parent_id) if area.parent_id else None,
+            "depth": depth(area.id),
             "assessments": sum(by_area.get(area.id, Counter()).values()),
             "levels": distribution(by_area.get(area.id, Counter())),
             "criteria": [
                 {
                     "criterion_id": str(c.id),
                     "text": c.text,
-                    "levels": distribution(by_criterion.get(c.id, Counter())),
+                    "levels": distribution(by_subject.get(c.id, Counter())),
                 }
                 for c in criteria_by_area.get(area.id, [])
             ],
+            "measures": [
+                {
+                    "measure_id": str(m.id),
+                    "text": m.text,
+                    "levels": distribution(by_subject.get(m.id, Counter())),
+                }
+                for m in measures_by_area.get(area.id, [])
+            ],
         }
         for area in areas
-        if area.id in by_area or area.id in criteria_by_area
+        if area.id in by_area or area.id in criteria_by_area or area.id in measures_by_area
     ]
     return {
         "municipality_number": municipality.number,

@@ -5,6 +5,9 @@ from tests.support.cycle import Cycle
 
 AMBITIONS = """query ($id: ID!) { node(id: $id) { ... on Plan {
     areas(kind: "ambition") { id key title appliesTo criteria { id text } } } } }"""
+MEASURES_ASSESSED_BY = "query ($id: ID!) { node(id: $id) { ... on Plan { measuresAssessedBy } } }"
+AMBITION_MEASURES = "query ($id: ID!) { node(id: $id) { ... on Area { measures { id text } } } }"
+SCHOOL_PROGRESS = "query ($id: ID!) { node(id: $id) { ... on Report { items { assessment { level } } } } }"
 SCHOOL_SIGNS = ("Elevene opplever et trygt og godt skolemiljø.", "Elevene blir sett og hørt av de voksne.")
 
 
@@ -86,11 +89,26 @@ async def test_a_year_in_drammen(gql):
         "Vårt mål: Trygge og kompetente ansatte",
     ]
 
-    # The school's report: the two school «kjennetegn» and its 3 goals.
+    # The school's report: the two school «kjennetegn», the 23 measures of the school ambitions
+    # (the profile's reports assess a school's measures: its ambitions have no «kjennetegn»), and
+    # its 3 goals. A kindergarten's report assesses no measures.
+    assert (await gql(MEASURES_ASSESSED_BY, {"id": plan["id"]}))["node"]["measuresAssessedBy"] == ["SCHOOL"]
+    assert not any(i["measure"] for i in items)
     school_report = await cycle.open_report(school["id"], 2024, "arlig")
     school_items = await cycle.items(school_report["id"])
     assert [i["criterion"]["text"] for i in school_items[:2]] == list(SCHOOL_SIGNS)
-    assert len(school_items) == 5 and {i["area"]["key"] for i in school_items} <= set(for_schools)
+    measures = [i for i in school_items if i["measure"]]
+    assert len(measures) == 23 and school_items[2:25] == measures
+    assert len(school_items) == 28 and {i["area"]["key"] for i in school_items} <= set(for_schools)
+    kindergarten_measure = (await gql(AMBITION_MEASURES, {"id": lekeglede["id"]}))["node"]["measures"][0]
+    for report_id, measure, message in (
+        (school_report["id"], kindergarten_measure, "The measure is not for schools."),
+        (report["id"], measures[0]["measure"], "The plan's measures are not assessed in the reports of kindergartens."),
+    ):
+        errors = await cycle.refused(
+            "saveAssessment", {"reportId": report_id, "measureId": measure["id"], "level": "2"}
+        )
+        assert [(e["code"], e["field"], e["message"]) for e in errors] == [("NOT_APPLICABLE", "measureId", message)]
 
     # Assessing the other kind's «kjennetegn» is refused, in both directions.
     for report_id, criterion in (
@@ -120,8 +138,14 @@ async def test_a_year_in_drammen(gql):
     assert (await cycle.submit_report(report["id"]))["report"]["status"] == "SUBMITTED"
     assert (await cycle.decide("approveReport", report["id"], field="report"))["status"] == "APPROVED"
 
-    # School: «kjennetegn» at 2, goals at 3; submitted, not yet approved.
-    await cycle.assess_all(school_report["id"], lambda i: "2" if i["criterion"] else "3")
+    # School: «kjennetegn» at 2, measures and goals at 3; refused until the measures are assessed
+    # too, then submitted, not yet approved.
+    await cycle.assess_all(school_report["id"], lambda i: None if i["measure"] else "2" if i["criterion"] else "3")
+    refused = await cycle.submit_report(school_report["id"])
+    assert [e["code"] for e in refused["errors"]] == ["MISSING_ASSESSMENT"] * 23
+    await cycle.assess_all(school_report["id"], lambda i: None if i["assessment"] else "3")
+    progress = await gql(SCHOOL_PROGRESS, {"id": school_report["id"]})
+    assert [i["assessment"]["level"] for i in progress["node"]["items"]] == ["2"] * 2 + ["3"] * 26
     assert (await cycle.submit_report(school_report["id"]))["report"]["status"] == "SUBMITTED"
 
     sector = await cycle.sector_report("3301", 2024, "arlig")
@@ -136,9 +160,11 @@ async def test_a_year_in_drammen(gql):
     assert levels["bhg-trygt-og-inkluderende-fellesskap"] == {"3": 6}
     assert levels["bhg-en-god-start-pa-livet"] == {"3": 4}
     assert levels["bhg-trygge-og-kompetente-ansatte"] == {"2": 1, "3": 2}
-    assert levels["skole-trygt-og-inkluderende-fellesskap"] == {"2": 2, "3": 1}
-    assert {k: levels[k] for k in list(for_schools)[1:3]} == {k: {"3": 1} for k in list(for_schools)[1:3]}
-    assert list(for_schools)[3] not in levels  # no goal, no «kjennetegn», nothing to count
+    # A school ambition: its «kjennetegn», its measures and the school's goal in it.
+    assert levels["skole-trygt-og-inkluderende-fellesskap"] == {"2": 2, "3": 7 + 1}
+    assert levels["skole-praktisk-relevant-utfordrende-variert-og-aktiv-laering"] == {"3": 5 + 1}
+    assert levels["skole-gjennomforing-av-videregaende-opplaering"] == {"3": 6 + 1}
+    assert levels["skole-trygge-og-kompetente-ansatte"] == {"3": 5}
     assert cycle.criterion_levels(sector)[first["criterion"]["text"]] == {"3": 1}
     assert {t: cycle.criterion_levels(sector)[t] for t in SCHOOL_SIGNS} == {t: {"2": 1} for t in SCHOOL_SIGNS}
-    assert sum(a["assessments"] for a in sector["areas"]) == 20 + 5
+    assert sum(a["assessments"] for a in sector["areas"]) == 20 + 5 + 23

@@ -728,12 +728,13 @@ async def test_is_overdue_is_worked_out_in_sql_as_in_python(both, rich, database
 
 
 async def test_report_items_are_worked_out_in_sql_as_on_the_default_path(both, rich):
-    """A report's items (the plan's criteria for the unit's kind, then its local plan's goals,
-    each with the report's assessment) in one statement, as the default path lists them."""
+    """A report's items (the plan's criteria for the unit's kind, its measures where the plan's
+    reports assess them, then its local plan's goals, each with the report's assessment) in one
+    statement, as the default path lists them."""
     body = await both(
         """{ municipality(number: "3301") { reports(first: 20) { nodes { id unit { kind } localPlan { id }
             items { __typename area { key position } criterion { id text } localGoal { id text }
-                    assessment { id level version } } } } } }"""
+                    measure { id text } assessment { id level version } } } } } }"""
     )
     reports = body["data"]["municipality"]["reports"]["nodes"]
     items = [item for report in reports for item in report["items"]]
@@ -745,4 +746,6 @@ async def test_report_items_are_worked_out_in_sql_as_on_the_default_path(both, r
     with_goals = {r["localPlan"] is None for r in reports if any(i["localGoal"] for i in r["items"])}
     assert with_goals == {True, False}
     assert any(i["assessment"] for i in items) and any(not i["assessment"] for i in items)
-    assert all((i["criterion"] is None) != (i["localGoal"] is None) for i in items)
+    assert all(sum(i[subject] is not None for subject in ("criterion", "localGoal", "measure")) == 1 for i in items)
+    # Drammen's schools assess their ambitions' measures; its kindergartens do not.
+    assert {r["unit"]["kind"] for r in reports if any(i["measure"] for i in r["items"])} == {"SCHOOL"}

@@ -439,6 +439,7 @@ ID_FIELDS: list[tuple[str, str, str, dict]] = [
     ("saveAssessment", "reportId", "Report", {"level": "1", "criterionId": R("p_goal_crit")}),
     ("saveAssessment", "criterionId", "Criterion", {"reportId": R("RK"), "level": "1"}),
     ("saveAssessment", "localGoalId", "LocalGoal", {"reportId": R("RK"), "level": "1"}),
+    ("saveAssessment", "measureId", "Measure", {"reportId": R("RK"), "level": "1"}),
     ("submitReport", "id", "Report", {"version": V("RK")}),
     ("approveReport", "id", "Report", {"version": V("RS")}),
     ("returnReport", "id", "Report", {"version": V("RS"), "comment": "Mer"}),

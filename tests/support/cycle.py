@@ -116,12 +116,17 @@ class Cycle:
 
     async def items(self, report_id: str) -> list[dict]:
         query = """query ($id: ID!) { node(id: $id) { ... on Report { items {
-            area { key title } criterion { id text } localGoal { id text } assessment { id level version } } } } }"""
+            area { key title } criterion { id text } measure { id text } localGoal { id text }
+            assessment { id level version } } } } }"""
         return (await self.gql(query, {"id": report_id}))["node"]["items"]
 
     async def assess(self, report_id: str, item: dict, level: str, comment: str | None = None) -> dict:
         subject = (
-            {"criterionId": item["criterion"]["id"]} if item["criterion"] else {"localGoalId": item["localGoal"]["id"]}
+            {"criterionId": item["criterion"]["id"]}
+            if item["criterion"]
+            else {"measureId": item["measure"]["id"]}
+            if item.get("measure")
+            else {"localGoalId": item["localGoal"]["id"]}
         )
         version = item["assessment"]["version"] if item["assessment"] else None
         payload = await self.mutate(

@@ -262,6 +262,7 @@ logged AS (
     SELECT $9::text, report_row.municipality_id, report_row.unit_id, 'Assessment', inserted.id, 'create',
            jsonb_build_object('id', inserted.id, 'report_id', inserted.report_id,
                               'criterion_id', inserted.criterion_id, 'local_goal_id', inserted.local_goal_id,
+                              'measure_id', inserted.measure_id,
                               'level', inserted.level, 'comment', inserted.comment, 'evidence', inserted.evidence)
     FROM inserted, report_row
 )

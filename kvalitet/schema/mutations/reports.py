@@ -32,7 +32,7 @@ class OpenReportInput(MutationInput):
 
 
 @strawberry.input(
-    description="Assess one criterion or one local goal (give one) on the profile's scale. Changing an "
+    description="Assess one criterion, measure or local goal (give one) on the profile's scale. Changing an "
     "existing assessment needs the `version` you read."
 )
 class SaveAssessmentInput(MutationInput):
@@ -40,6 +40,9 @@ class SaveAssessmentInput(MutationInput):
     level: str
     criterion_id: strawberry.ID | None = None
     local_goal_id: strawberry.ID | None = None
+    measure_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A measure of the plan, where the plan's reports assess measures."
+    )
     comment: str | None = None
     evidence: str | None = None
     version: int | None = None
@@ -91,6 +94,7 @@ class ReportMutations:
                 decode_id(input.report_id, "Report", "reportId"),
                 criterion_id=decode_id(input.criterion_id, "Criterion", "criterionId"),
                 local_goal_id=decode_id(input.local_goal_id, "LocalGoal", "localGoalId"),
+                measure_id=decode_id(input.measure_id, "Measure", "measureId"),
                 level=input.level,
                 comment=input.comment,
                 evidence=input.evidence,

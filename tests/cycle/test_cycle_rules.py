@@ -1,0 +1,78 @@
+"""Rules of the cycle that hold for every profile: a report must assess something, an action
+for a local goal is in the goal's area, and a unit owes no report for a period that ended
+before it existed."""
+
+from tests.cycle.test_cycle_tromso import PERSPECTIVES
+from tests.support.cycle import Cycle
+
+
+async def test_a_report_with_nothing_to_assess_is_refused(gql):
+    # A Tromsø kindergarten with no fremtidsbilde yet: the plan has no criteria, so no items.
+    cycle = Cycle(gql)
+    tromso = await cycle.municipality("5501", "Tromsø", "tromso")
+    await cycle.adopted_plan(tromso["id"])
+    unit = await cycle.unit(tromso["id"], "Nordlys barnehage", "KINDERGARTEN")
+    report = await cycle.open_report(unit["id"], 2024, (await _period(gql, "5501"))["key"])
+    assert await cycle.items(report["id"]) == []
+    refused = await cycle.submit_report(report["id"])
+    assert refused["report"] is None
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [("NOTHING_TO_ASSESS", "assessments")]
+    status = await gql("query ($id: ID!) { node(id: $id) { ... on Report { status } } }", {"id": report["id"]})
+    assert status["node"]["status"] == "DRAFT"
+
+
+async def test_an_action_for_a_local_goal_counts_in_the_goals_area(gql):
+    # Tromsø's fremtidsbilde needs a planned action in each quality area: an action given for a
+    # goal of the area (localGoalId, no areaId) is one.
+    cycle = Cycle(gql)
+    tromso = await cycle.municipality("5501", "Tromsø", "tromso")
+    plan = await cycle.adopted_plan(tromso["id"])
+    unit = await cycle.unit(tromso["id"], "Nordlys barnehage", "KINDERGARTEN")
+    local = await cycle.local_plan(unit["id"], plan["id"])
+    for area in await cycle.areas(plan["id"], "quality_area"):
+        goals = [
+            await cycle.local_goal(local["id"], area["id"], f"Mål for {area['title']} ({p})", p) for p in PERSPECTIVES
+        ]
+        await cycle.mutate(
+            "addLocalAction",
+            {"localPlanId": local["id"], "localGoalId": goals[0]["id"], "areaId": None, "text": "Aksjon"},
+            "localAction { id }",
+        )
+        await cycle.section(local["id"], "tegn_pa_god_praksis", f"Vi ser det når … ({area['title']})", area["id"])
+    submitted = await cycle.submit_local_plan(local["id"])
+    assert submitted["errors"] == [] and submitted["localPlan"]["status"] == "SUBMITTED"
+
+
+async def test_a_unit_created_after_a_period_owes_no_report_for_it(gql):
+    cycle = Cycle(gql)
+    municipality = await cycle.municipality("9901", "Testkommune", "testprofil")
+    for start, end in ((2024, 2027), (2098, 2099)):
+        plan = await cycle.mutate(
+            "createPlan",
+            {"municipalityId": municipality["id"], "periodStart": start, "periodEnd": end},
+            "plan { id version }",
+        )
+        await cycle.mutate(
+            "adoptPlan", {"id": plan["plan"]["id"], "version": 1, "adoptedBy": "Kommunestyret"}, "plan { id }"
+        )
+    reporting = await cycle.unit(municipality["id"], "Rapporterende barnehage", "KINDERGARTEN")
+    await cycle.unit(municipality["id"], "Ny barnehage", "KINDERGARTEN")  # created today
+    await cycle.open_report(reporting["id"], 2025, "h1")
+
+    # 2025's first half ended before the new unit existed: it is neither listed nor overdue.
+    sector = await cycle.sector_report("9901", 2025, "h1")
+    assert [u["name"] for u in sector["units"]] == ["Rapporterende barnehage"]
+    assert [u["name"] for u in sector["overdueUnits"]] == ["Rapporterende barnehage"]
+    assert cycle.statuses(sector)["not_opened"] == 0
+
+    # A period that has not ended yet is the new unit's too.
+    sector = await cycle.sector_report("9901", 2099, "h1")
+    assert sorted(u["name"] for u in sector["units"]) == ["Ny barnehage", "Rapporterende barnehage"]
+    assert sector["overdueUnits"] == []
+
+
+async def _period(gql, number: str) -> dict:
+    calendar = await gql(
+        "query ($n: String!) { municipality(number: $n) { reportingCalendar(year: 2024) { key } } }", {"n": number}
+    )
+    return calendar["municipality"]["reportingCalendar"][0]
