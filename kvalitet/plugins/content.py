@@ -158,6 +158,27 @@ class ReportingPeriod(_Strict):
     due_next_year: bool = False
 
 
+class LocalPlanSectionSpec(_Strict):
+    """A free-text part of a unit's local plan that the profile asks for (Vestvågøy's
+    «kartlegging», Tromsø's «tegn på god praksis» per quality area). Only declared keys are
+    written; a `required` one missing is a finding (`MISSING_SECTION`)."""
+
+    key: Key
+    label: Label
+    # Written once for the whole plan, or once per area (then with the area's id).
+    per_area: bool = False
+    # For a per-area section: the kinds of area it is written for (none: any area).
+    area_kinds: list[Kind] = Field(default_factory=list)
+    # Required for the whole plan, or, per area, for each area of `area_kinds` for the unit's kind.
+    required: bool = False
+
+    @model_validator(mode="after")
+    def _kinds_per_area(self) -> LocalPlanSectionSpec:
+        if self.area_kinds and not self.per_area:
+            raise ValueError(f"section {self.key!r}: area_kinds are for a per-area section")
+        return self
+
+
 class Reporting(_Strict):
     frequency: Literal["annual", "half_yearly", "termly"]
     periods: list[ReportingPeriod] = Field(min_length=1)
@@ -187,6 +208,16 @@ class ProfileContent(_Strict):
     assessment_scale: list[ScaleLevel] = Field(min_length=2)
     reporting: Reporting
     demo_units: list[DemoUnit] = Field(default_factory=list)
+    # The sections of a unit's local plan; None: not declared (any key is taken).
+    local_plan_sections: list[LocalPlanSectionSpec] | None = None
+
+    @field_validator("local_plan_sections")
+    @classmethod
+    def _unique_sections(cls, value: list[LocalPlanSectionSpec] | None) -> list[LocalPlanSectionSpec] | None:
+        keys = [s.key for s in value or []]
+        if len(keys) != len(set(keys)):
+            raise ValueError("local_plan_sections: a key is declared twice")
+        return value
 
 
 class Vocabulary(_Strict):

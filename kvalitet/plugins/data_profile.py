@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kvalitet.plugins.content import (
     DemoUnit,
+    LocalPlanSectionSpec,
     Perspective,
     PlanContent,
     ProfileContent,
@@ -68,6 +69,11 @@ class DataProfile:
     @hookimpl
     def kvalitet_reporting(self, profile: str) -> Reporting | None:
         return self.data.profile.reporting if self._mine(profile) else None
+
+    @hookimpl
+    def kvalitet_local_plan_sections(self, profile: str) -> list[LocalPlanSectionSpec] | None:
+        sections = self.data.profile.local_plan_sections
+        return list(sections) if self._mine(profile) and sections is not None else None
 
     @hookimpl
     def kvalitet_demo_units(self, profile: str) -> list[DemoUnit] | None:

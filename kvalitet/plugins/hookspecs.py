@@ -21,6 +21,7 @@ import pluggy
 
 from kvalitet.plugins.content import (
     DemoUnit,
+    LocalPlanSectionSpec,
     Perspective,
     PlanContent,
     ProfileContent,
@@ -81,6 +82,13 @@ def kvalitet_assessment_scale(profile: str) -> list[ScaleLevel] | None:
 def kvalitet_reporting(profile: str) -> Reporting | None:
     """The reporting calendar: a `kvalitet.plugins.content.Reporting` (frequency and the periods of a
     year with their due dates), or None."""
+
+
+@hookspec(firstresult=True)
+def kvalitet_local_plan_sections(profile: str) -> list[LocalPlanSectionSpec] | None:
+    """The sections of a unit's local plan: a list of `kvalitet.plugins.content.LocalPlanSectionSpec`
+    (key, label, per area or not, required or not), or None when the profile declares none (then
+    any key is taken). Other keys are refused, and a required section missing is a finding."""
 
 
 @hookspec(firstresult=True)

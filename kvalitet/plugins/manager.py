@@ -12,6 +12,7 @@ import pluggy
 from kvalitet.plugins import hookspecs
 from kvalitet.plugins.content import (
     DemoUnit,
+    LocalPlanSectionSpec,
     Perspective,
     PlanContent,
     ProfileContent,
@@ -22,6 +23,7 @@ from kvalitet.plugins.content import (
 from kvalitet.plugins.data_profile import DataProfile
 from kvalitet.plugins.hookspecs import PROJECT, hookimpl
 from kvalitet.plugins.rules import Finding, LocalPlanView, ReportView
+from kvalitet.plugins.sections import missing_sections
 
 ENTRY_POINT_GROUP = "kvalitet.profiles"
 HOOK_PREFIX = f"{PROJECT}_"
@@ -201,10 +203,19 @@ class Profiles:
     def demo_units(self, code: str) -> list[DemoUnit]:
         return self.pm.hook.kvalitet_demo_units(profile=code) or []
 
+    def local_plan_sections(self, code: str) -> list[LocalPlanSectionSpec] | None:
+        """The sections a local plan may have; None when the profile declares none (any key)."""
+        sections: list[LocalPlanSectionSpec] | None = self.pm.hook.kvalitet_local_plan_sections(profile=code)
+        return sections
+
     def validate_local_plan(self, code: str, local_plan: LocalPlanView) -> list[Finding]:
-        """Every plug-in's findings on `local_plan`."""
+        """Every plug-in's findings, then the required sections missing (`kvalitet.plugins.sections`)."""
+        info = self.get(code)
         results = self.pm.hook.kvalitet_validate_local_plan(profile=code, local_plan=local_plan)
-        return [finding for findings in results if findings for finding in findings]
+        found = [finding for findings in results if findings for finding in findings]
+        return found + missing_sections(
+            local_plan, self.local_plan_sections(code) or [], info.default_locale if info else "nb"
+        )
 
     def validate_report(self, code: str, report: ReportView) -> list[Finding]:
         """Every plug-in's findings on `report`."""

@@ -63,6 +63,17 @@ class ReportingPeriod:
     due_next_year: bool
 
 
+@strawberry.type(description="A free-text part of a unit's local plan, as the profile declares it.")
+class LocalPlanSectionSpec:
+    key: str = strawberry.field(description="The `key` a section is saved with (`saveLocalPlanSection`).")
+    label: Label
+    per_area: bool = strawberry.field(description="Written once per area (with `areaId`), not for the whole plan.")
+    area_kinds: list[str] = strawberry.field(description="The kinds of area it is written for (empty: any).")
+    required: bool = strawberry.field(
+        description="A local plan is not complete without it (for each area it is written for, when per area)."
+    )
+
+
 @strawberry.type(
     description="A municipality's profile: its plan's structure and content, its words, calendar and rules."
 )
@@ -131,4 +142,22 @@ class Profile:
                 due_next_year=p.due_next_year,
             )
             for p in (reporting.periods if reporting else [])
+        ]
+
+    @strawberry.field(
+        description="The sections of a unit's local plan; null when the profile declares none (then any key is taken)."
+    )
+    def local_plan_sections(self, info: Info) -> list[LocalPlanSectionSpec] | None:
+        sections = info.context.profiles.local_plan_sections(self.code)
+        if sections is None:
+            return None
+        return [
+            LocalPlanSectionSpec(
+                key=s.key,
+                label=Label.of(s.label),
+                per_area=s.per_area,
+                area_kinds=list(s.area_kinds),
+                required=s.required,
+            )
+            for s in sections
         ]

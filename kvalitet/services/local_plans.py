@@ -26,6 +26,7 @@ from kvalitet.models import (
     Unit,
 )
 from kvalitet.models.enums import ActionStatus, PlanStatus, ReviewStatus
+from kvalitet.plugins.content import LocalPlanSectionSpec
 from kvalitet.plugins.rules import Finding
 from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import (
@@ -34,6 +35,7 @@ from kvalitet.services.errors import (
     INVALID_VALUE,
     NOT_APPLICABLE,
     NOT_FOUND,
+    REQUIRED,
     STALE_VERSION,
     Problem,
     UserInputError,
@@ -143,13 +145,14 @@ async def _perspective(
 async def _editable_to_add(
     ctx: ServiceContext, local_plan_id: uuid.UUID, model: type[LocalGoal | LocalAction | LocalPlanSection]
 ) -> tuple[LocalPlan, int]:
-    """The local plan to add a `model` row to (as `_editable`) and the new row's position, last:
-    the plan FOR SHARE, its unit and that position in one statement."""
+    """The local plan to add a `model` row to (as `load_editable`) and the new row's position,
+    last: the plan FOR SHARE, its unit and municipality and that position in one statement."""
     last = select(func.max(model.position)).where(model.local_plan_id == LocalPlan.id).scalar_subquery()
     found = (
         await ctx.session.execute(
-            select(LocalPlan, Unit, func.coalesce(last + 1, 0))
+            select(LocalPlan, Unit, Municipality, func.coalesce(last + 1, 0))
             .join(Unit, Unit.id == LocalPlan.unit_id)
+            .join(Municipality, Municipality.id == LocalPlan.municipality_id)
             .where(LocalPlan.id == local_plan_id)
             .with_for_update(read=True, of=LocalPlan.__table__)
             .execution_options(populate_existing=True)
@@ -157,7 +160,7 @@ async def _editable_to_add(
     ).first()
     local_plan = await load_editable(ctx, LocalPlan, local_plan_id, "local plan", "localPlanId", locked=True)
     assert found is not None  # load_editable refused a missing plan
-    return local_plan, found[2]
+    return local_plan, found[3]
 
 
 @dataclass
@@ -309,6 +312,7 @@ async def save_section(
     checker.raise_if_any()
     assert checked_key is not None  # required: raise_if_any refused an empty key
     key = checked_key
+    spec = await _declared_section(ctx, local_plan, key, area_id)
     # The area and the section already written for it, in one statement.
     same = and_(LocalPlanSection.local_plan_id == local_plan.id, LocalPlanSection.key == key)
     area: Area | None = None
@@ -324,6 +328,8 @@ async def save_section(
         ).first()
         area = await _checked_area(ctx, local_plan, found[0] if found else None, "areaId")
         section = found[1] if found else None
+        if spec is not None and spec.area_kinds and area.kind not in spec.area_kinds:
+            fail(NOT_APPLICABLE, f"«{_label(spec)}» is not written for «{area.title}».", "areaId")
     if section is not None and section.version != version:
         fail(
             STALE_VERSION,
@@ -348,6 +354,30 @@ async def save_section(
         section.text = text
     await ctx.session.flush()
     return section
+
+
+async def _declared_section(
+    ctx: ServiceContext, local_plan: LocalPlan, key: str, area_id: uuid.UUID | None
+) -> LocalPlanSectionSpec | None:
+    """The profile's declaration of section `key`, refusing a key it does not declare and an
+    area given (or not) against it; None when the profile declares no sections."""
+    municipality = await ctx.session.get_one(Municipality, local_plan.municipality_id)
+    specs = ctx.profiles.local_plan_sections(municipality.profile_code) if municipality.profile_code else None
+    if specs is None:
+        return None
+    spec = next((s for s in specs if s.key == key), None)
+    if spec is None:
+        known = ", ".join(s.key for s in specs) or "none"
+        fail(INVALID_VALUE, f"«{key}» is not a section of the profile's local plan (sections: {known}).", "key")
+    if spec.per_area and area_id is None:
+        fail(REQUIRED, f"«{_label(spec)}» is written for an area: give areaId.", "areaId")
+    if not spec.per_area and area_id is not None:
+        fail(INVALID_VALUE, f"«{_label(spec)}» is written for the whole plan, not for an area.", "areaId")
+    return spec
+
+
+def _label(spec: LocalPlanSectionSpec) -> str:
+    return spec.label.en  # in English, as the core's other messages are
 
 
 async def findings(ctx: ServiceContext, local_plan: LocalPlan) -> list[Finding]:

@@ -1,9 +1,19 @@
-"""Drammen's rule: a unit works and reports only on the foundations and ambitions for its own
-kind (the kindergarten ambitions for kindergartens, the school ambitions for schools)."""
+"""Drammen's rules: a unit works and reports only on the foundations and ambitions for its own
+kind (the kindergarten ambitions for kindergartens, the school ambitions for schools), and its
+local plan says which of those ambitions it prioritises and how it works on each.
+
+Seed 003, lines 14-16: «Tiltakene i kvalitetsplanen konkretiseres med hva som skal prioriteres.
+[…] ansatte skal bruke sitt pedagogiske skjønn til å bestemme hvordan tiltakene skal inngå i
+arbeidet med barn og unge.» A prioritised ambition is one the local plan sets a goal for; how
+the unit works on it is an action in it. The unit's development needs (lines 217-218) are a
+section the profile declares required (`data/profile.yaml`).
+"""
 
 from __future__ import annotations
 
-from kvalitet.plugins.rules import Finding, LocalPlanView, ReportView
+from kvalitet.plugins.rules import Finding, LocalPlanView, ReportView, has_text
+
+AMBITION = "ambition"
 
 UNIT_WORDS = {"kindergarten": ("barnehage", "barnehager"), "school": ("skole", "skoler"), "sfo": ("SFO", "SFO")}
 
@@ -39,3 +49,26 @@ def validate_report_kind(report: ReportView) -> list[Finding]:
         if area is not None and report.unit_kind not in area.applies_to:
             findings.append(_not_for_kind(area, report.unit_kind, f"assessments/{index}"))
     return findings
+
+
+def validate_local_plan_priorities(local_plan: LocalPlanView) -> list[Finding]:
+    ambitions = [a for a in local_plan.areas_of_kind(AMBITION) if local_plan.unit_kind in a.applies_to]
+    prioritised = [a for a in ambitions if any(g.area_key == a.key and has_text(g.text) for g in local_plan.goals)]
+    if ambitions and not prioritised:
+        return [
+            Finding(
+                "NO_AMBITION_PRIORITISED",
+                f"Planen prioriterer ingen av ambisjonene for {UNIT_WORDS[local_plan.unit_kind][1]}: "
+                "sett mål for minst én av dem.",
+                "goals",
+            )
+        ]
+    return [
+        Finding(
+            "MISSING_AMBITION_ACTION",
+            f"Planen har mål for «{a.title}», men ingen tiltak for hvordan dere jobber med den.",
+            f"areas/{a.key}/actions",
+        )
+        for a in prioritised
+        if not any(x.area_key == a.key and has_text(x.text) for x in local_plan.actions)
+    ]

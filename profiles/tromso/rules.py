@@ -2,7 +2,8 @@
 
 The fremtidsbilde holds, for each of the four quality areas, a quality goal from each of the
 four perspectives, a planned action («Planlagt aksjon») and signs of good practice («Tegn på
-god praksis»). It is complete only when all of them are there.
+god praksis»). It is complete only when all of them are there. The signs are a section the
+profile declares required for each quality area (`data/profile.yaml`), which the core checks.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from kvalitet.plugins.rules import Finding, LocalPlanView, has_text
 
 QUALITY_AREA = "quality_area"
-SIGNS_SECTION = "tegn_pa_god_praksis"
 
 
 def validate_fremtidsbilde(local_plan: LocalPlanView, perspectives) -> list[Finding]:
@@ -36,14 +36,6 @@ def validate_fremtidsbilde(local_plan: LocalPlanView, perspectives) -> list[Find
                     "MISSING_PLANNED_ACTION",
                     f"Fremtidsbildet mangler planlagt aksjon for «{area.title}».",
                     f"{path}/actions",
-                )
-            )
-        if not any(s.key == SIGNS_SECTION and s.area_key == area.key and has_text(s.text) for s in local_plan.sections):
-            findings.append(
-                Finding(
-                    "MISSING_SIGNS_OF_GOOD_PRACTICE",
-                    f"Fremtidsbildet mangler tegn på god praksis for «{area.title}».",
-                    f"{path}/sections/{SIGNS_SECTION}",
                 )
             )
     return findings

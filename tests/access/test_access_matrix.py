@@ -291,10 +291,13 @@ class Builder:
             municipality,
             unit,
         )
+        # A section of each profile's own: the test profile declares none, Tromsø's are per quality area.
+        section = {"key": "kartlegging"} if municipality == "own" else {"key": "tegn_pa_god_praksis", "areaId": area_id}
+        self.extra[f"LS_{tag}.section"] = section
         self.add(
             f"LS_{tag}",
             "LocalPlanSection",
-            (await cycle.section(lp, "kartlegging", "Slik står det til."))["id"],
+            (await cycle.section(lp, section["key"], "Slik står det til.", section.get("areaId")))["id"],
             municipality,
             unit,
         )
@@ -828,7 +831,7 @@ def mutation_rows(world: World) -> list[Row]:
         async def section_input(ctx, u=u):
             return {
                 "localPlanId": ctx.world[f"LP_{u}"].id,
-                "key": "kartlegging",
+                **ctx.world.extra[f"LS_{u}.section"],
                 "text": "Oppdatert.",
                 "version": await ctx.version(f"LS_{u}"),
             }

@@ -68,8 +68,22 @@ async def test_a_year_in_drammen(gql):
         assert [(e["code"], e["message"]) for e in errors] == [
             ("NOT_APPLICABLE", f"«{wrong['title']}» is not for {word}.")
         ]
+        # Complete when it states the unit's development needs (seed 003, lines 217-218) and
+        # prioritises at least one of its kind's ambitions, each with an action (lines 14-16).
+        refused = await cycle.submit_local_plan(local["id"])
+        assert [(e["code"], e["field"]) for e in refused["errors"]] == [
+            ("NO_AMBITION_PRIORITISED", "goals"),
+            ("MISSING_SECTION", "sections/utviklingsbehov"),
+        ]
+        assert refused["errors"][1]["message"] == "Planen mangler «Utviklingsbehov»."
+        await cycle.section(local["id"], "utviklingsbehov", "Vi trenger mer kompetanse på lek og språk.")
         for area in own:
             await cycle.local_goal(local["id"], area["id"], f"Vårt mål: {area['title']}")
+        refused = await cycle.submit_local_plan(local["id"])
+        assert [(e["code"], e["field"]) for e in refused["errors"]] == [
+            ("MISSING_AMBITION_ACTION", f"areas/{area['key']}/actions") for area in own
+        ]
+        for area in own:
             await cycle.action(local["id"], f"Tiltak: {area['title']}", area["id"], deadline="2024-12-01")
         submitted = await cycle.submit_local_plan(local["id"])
         assert submitted["errors"] == [] and submitted["localPlan"]["status"] == "SUBMITTED"

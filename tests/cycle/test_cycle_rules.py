@@ -76,3 +76,59 @@ async def _period(gql, number: str) -> dict:
         "query ($n: String!) { municipality(number: $n) { reportingCalendar(year: 2024) { key } } }", {"n": number}
     )
     return calendar["municipality"]["reportingCalendar"][0]
+
+
+async def test_a_local_plan_takes_only_the_sections_its_profile_declares(gql):
+    cycle = Cycle(gql)
+    tromso = await cycle.municipality("5501", "Tromsø", "tromso")
+    plan = await cycle.adopted_plan(tromso["id"])
+    unit = await cycle.unit(tromso["id"], "Nordlys barnehage", "KINDERGARTEN")
+    local = await cycle.local_plan(unit["id"], plan["id"])
+    quality_area = (await cycle.areas(plan["id"], "quality_area"))[0]
+    strategy = (await cycle.areas(plan["id"], "strategy"))[0]
+
+    declared = await gql(
+        '{ profile(code: "tromso") { localPlanSections { key label { nb } perArea areaKinds required } } }'
+    )
+    assert declared["profile"]["localPlanSections"] == [
+        {
+            "key": "tegn_pa_god_praksis",
+            "label": {"nb": "Tegn på god praksis"},
+            "perArea": True,
+            "areaKinds": ["quality_area"],
+            "required": True,
+        }
+    ]
+    refusals = [
+        ({"key": "tegn_paa_god_praksis", "areaId": quality_area["id"]}, "INVALID_VALUE", "key"),  # a typo
+        ({"key": "tegn_pa_god_praksis"}, "REQUIRED", "areaId"),  # written per area
+        ({"key": "tegn_pa_god_praksis", "areaId": strategy["id"]}, "NOT_APPLICABLE", "areaId"),  # not a quality area
+    ]
+    for given, code, field in refusals:
+        errors = await cycle.refused("saveLocalPlanSection", {"localPlanId": local["id"], "text": "Tekst", **given})
+        assert [(e["code"], e["field"]) for e in errors] == [(code, field)], given
+    assert (
+        "sections: tegn_pa_god_praksis"
+        in (await cycle.refused("saveLocalPlanSection", {"localPlanId": local["id"], "key": "notat", "text": "T"}))[0][
+            "message"
+        ]
+    )
+    saved = await cycle.section(local["id"], "tegn_pa_god_praksis", "Barna leker", quality_area["id"])
+    sections = await gql(
+        "query ($id: ID!) { node(id: $id) { ... on LocalPlan { sections { id key } } } }", {"id": local["id"]}
+    )
+    assert sections["node"]["sections"] == [{"id": saved["id"], "key": "tegn_pa_god_praksis"}]
+
+
+async def test_a_section_for_the_whole_plan_takes_no_area(gql):
+    cycle = Cycle(gql)
+    vestvagoy = await cycle.municipality("1860", "Vestvågøy", "vestvagoy")
+    plan = await cycle.adopted_plan(vestvagoy["id"])
+    unit = await cycle.unit(vestvagoy["id"], "Ballstad skole", "SCHOOL")
+    local = await cycle.local_plan(unit["id"], plan["id"])
+    theme = (await cycle.areas(plan["id"], "theme"))[0]
+    errors = await cycle.refused(
+        "saveLocalPlanSection", {"localPlanId": local["id"], "key": "kartlegging", "text": "T", "areaId": theme["id"]}
+    )
+    assert [(e["code"], e["field"]) for e in errors] == [("INVALID_VALUE", "areaId")]
+    await cycle.section(local["id"], "kartlegging", "Vi kartla lesing.")

@@ -101,7 +101,8 @@ async def test_the_core_asks_the_profile_through_its_hooks(gql, test_profile, pr
         vocabulary { category key label { nb nn en text(locale: NN) } }
         perspectives { key label { nb } }
         assessmentScale { level label { en } }
-        reportingFrequency reportingPeriods { key starts ends due dueNextYear label { nb } } }
+        reportingFrequency reportingPeriods { key starts ends due dueNextYear label { nb } }
+        localPlanSections { key } }
       testprofilGreeting }"""
     data = await gql(query)
     profile = data["profile"]
@@ -119,6 +120,7 @@ async def test_the_core_asks_the_profile_through_its_hooks(gql, test_profile, pr
         ("h2", "01-15", True),
     ]
     assert data["testprofilGreeting"] == "Hei fra testprofilen"
+    assert profile["localPlanSections"] is None  # declares none: any key is taken
     # The rules are asked through the profiles, and other profiles' plug-ins stay silent.
     empty = LocalPlanView(unit_kind="school", areas=())
     assert [f.code for f in profiles.validate_local_plan("testprofil", empty)] == ["MISSING_GOALS"]

@@ -72,9 +72,9 @@ def test_tromso_names_each_missing_goal_action_and_sign(shipped):
             "Fremtidsbildet mangler planlagt aksjon for «Den livslange læringen».",
             "areas/den-livslange-laeringen/actions",
         ),
-        (
-            "MISSING_SIGNS_OF_GOOD_PRACTICE",
-            "Fremtidsbildet mangler tegn på god praksis for «Profesjonsfelleskap i utvikling».",
+        (  # a section the profile declares required per quality area: the core's finding
+            "MISSING_SECTION",
+            "Planen mangler «Tegn på god praksis» for «Profesjonsfelleskap i utvikling».",
             "areas/profesjonsfelleskap-i-utvikling/sections/tegn_pa_god_praksis",
         ),
     ]
@@ -84,7 +84,7 @@ def test_tromso_an_empty_fremtidsbilde_lacks_all_sixteen_goals(shipped):
     findings = shipped.validate_local_plan("tromso", LocalPlanView("school", _areas(shipped, "tromso")))
     codes = [f.code for f in findings]
     assert codes.count("MISSING_QUALITY_GOAL") == 16
-    assert codes.count("MISSING_PLANNED_ACTION") == codes.count("MISSING_SIGNS_OF_GOOD_PRACTICE") == 4
+    assert codes.count("MISSING_PLANNED_ACTION") == codes.count("MISSING_SECTION") == 4
 
 
 def test_tromso_a_blank_goal_does_not_count(shipped):
@@ -135,11 +135,8 @@ def test_vestvagoy_lists_every_missing_part(shipped):
     )
     findings = shipped.validate_local_plan("vestvagoy", incomplete)
     messages = [f.message for f in findings]
-    assert messages[:3] == [
-        "Den lokale utviklingsplanen mangler analyse.",
-        "Den lokale utviklingsplanen mangler mål.",
-        "Handlingen «Lesekurs» mangler frist.",
-    ]
+    assert messages[:2] == ["Den lokale utviklingsplanen mangler mål.", "Handlingen «Lesekurs» mangler frist."]
+    assert messages[-1] == "Planen mangler «Analyse»."  # a required section: the core's finding, last
     missing_themes = [f.message for f in findings if f.code == "THEME_NOT_ADDRESSED"]
     assert len(missing_themes) == 7
     assert "Planen tar ikke for seg temaet «Lederutvikling»." not in missing_themes
@@ -148,21 +145,46 @@ def test_vestvagoy_lists_every_missing_part(shipped):
 
 def test_vestvagoy_an_empty_plan_lacks_all_four_parts(shipped):
     findings = shipped.validate_local_plan("vestvagoy", LocalPlanView("kindergarten", _areas(shipped, "vestvagoy")))
-    assert [f.code for f in findings][:4] == ["MISSING_SECTION", "MISSING_SECTION", "MISSING_GOALS", "MISSING_ACTIONS"]
+    codes = [f.code for f in findings]
+    assert codes[:2] == ["MISSING_GOALS", "MISSING_ACTIONS"]
+    assert codes[-2:] == ["MISSING_SECTION", "MISSING_SECTION"]
 
 
 # Drammen: only the foundations and ambitions of the unit's own kind.
 
 
-def test_drammen_accepts_work_on_the_units_own_ambitions(shipped):
-    areas = _areas(shipped, "drammen")
-    plan = LocalPlanView(
+def _drammen_kindergarten_plan(shipped) -> LocalPlanView:
+    return LocalPlanView(
         unit_kind="kindergarten",
-        areas=areas,
+        areas=_areas(shipped, "drammen"),
         goals=(LocalGoalView("bhg-lekeglede", "Mer lek ute."),),
-        actions=(LocalActionView("Lekesoner", "bhg-trygt-og-inkluderende-fellesskap"),),
+        actions=(LocalActionView("Lekesoner", "bhg-lekeglede"),),
+        sections=(SectionView("utviklingsbehov", "Vi trenger mer kompetanse på lek."),),
     )
-    assert shipped.validate_local_plan("drammen", plan) == []
+
+
+def test_drammen_accepts_work_on_the_units_own_ambitions(shipped):
+    assert shipped.validate_local_plan("drammen", _drammen_kindergarten_plan(shipped)) == []
+
+
+def test_drammen_asks_for_a_prioritised_ambition_with_actions_and_the_development_needs(shipped):
+    # Seed 003, lines 14-16 and 217-218 (profiles/drammen/rules.py and data/profile.yaml).
+    plan = _drammen_kindergarten_plan(shipped)
+    no_action = dataclasses.replace(plan, actions=(LocalActionView("Foreldremøte", "bhg-en-god-start-pa-livet"),))
+    assert [(f.code, f.path) for f in shipped.validate_local_plan("drammen", no_action)] == [
+        ("MISSING_AMBITION_ACTION", "areas/bhg-lekeglede/actions")
+    ]
+    nothing = dataclasses.replace(plan, goals=(), actions=(), sections=(SectionView("utviklingsbehov", "  "),))
+    assert [(f.code, f.message) for f in shipped.validate_local_plan("drammen", nothing)] == [
+        (
+            "NO_AMBITION_PRIORITISED",
+            "Planen prioriterer ingen av ambisjonene for barnehager: sett mål for minst én av dem.",
+        ),
+        ("MISSING_SECTION", "Planen mangler «Utviklingsbehov»."),
+    ]
+    # An SFO has no ambitions of its own to prioritise.
+    sfo = dataclasses.replace(nothing, unit_kind="sfo", sections=plan.sections)
+    assert shipped.validate_local_plan("drammen", sfo) == []
 
 
 def test_drammen_refuses_another_kinds_ambition_and_foundation(shipped):
@@ -173,7 +195,7 @@ def test_drammen_refuses_another_kinds_ambition_and_foundation(shipped):
         goals=(LocalGoalView("bhg-lekeglede", "Mer lek."), LocalGoalView("skole-trygge-og-kompetente-ansatte", "Ok.")),
         sections=(SectionView("notat", "Tekst", "grunnmur-bhg-leken-er-var-viktigste-aktivitet"),),
     )
-    findings = shipped.validate_local_plan("drammen", plan)
+    findings = [f for f in shipped.validate_local_plan("drammen", plan) if f.code == "AREA_NOT_FOR_UNIT_KIND"]
     assert [(f.message, f.path) for f in findings] == [
         ("«Lekeglede» gjelder for barnehager, ikke for en skole.", "goals/0/area"),
         ("«Leken er vår viktigste aktivitet» gjelder for barnehager, ikke for en skole.", "sections/0/area"),
@@ -191,4 +213,5 @@ def test_drammen_refuses_assessing_another_kinds_criteria(shipped):
 
 def test_a_profiles_rules_do_not_apply_to_another_profile(shipped):
     empty = LocalPlanView("school", _areas(shipped, "tromso"))
-    assert shipped.validate_local_plan("drammen", empty) == []
+    # Only the core's finding on Drammen's own required section: none of Tromsø's, nor Drammen's rules.
+    assert [f.code for f in shipped.validate_local_plan("drammen", empty)] == ["MISSING_SECTION"]
