@@ -130,6 +130,14 @@ class Plan(RowNode, Versioned):
     )
     async def areas(self, info: Info, kind: str | None = None) -> list[Area]: ...
 
+    @relation(
+        Children(models.Area, "plan_id"),
+        description="Every area of the plan at any depth, in plan order (depth first): the whole tree in one flat "
+        "list, each area with its `parent`, for a client that builds the tree itself instead of nesting `children` "
+        "(which the query cost multiplies at every level).",
+    )
+    async def all_areas(self, info: Info) -> list[Area]: ...
+
     @relation(Parent(models.Municipality, "municipality_id"))
     async def municipality(
         self, info: Info

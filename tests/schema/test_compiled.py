@@ -749,3 +749,30 @@ async def test_report_items_are_worked_out_in_sql_as_on_the_default_path(both, r
     assert all(sum(i[subject] is not None for subject in ("criterion", "localGoal", "measure")) == 1 for i in items)
     # Drammen's schools assess their ambitions' measures; its kindergartens do not.
     assert {r["unit"]["kind"] for r in reports if any(i["measure"] for i in r["items"])} == {"SCHOOL"}
+
+
+NESTED_TREE = """query ($n: String!) { municipality(number: $n) { plans { areas { key children { key
+    children { key children { key goals { text criteria { text } } criteria { text } measures { text } } } } } } } }"""
+FLAT_TREE = """query ($n: String!) { municipality(number: $n) { plans { allAreas { key kind position parent { key }
+    goals { text criteria { text } } criteria { text } measures { text } } } } }"""
+
+
+async def test_a_whole_plan_tree_is_one_flat_list_within_the_cost_limit(both, client, demo):
+    """`Plan.allAreas`: every area at any depth in plan order, each with its parent, answered in one
+    statement; nesting `children` four deep is refused by the cost limit, the flat list is not."""
+    nested = (await client.post("/graphql", json={"query": NESTED_TREE, "variables": {"n": "3301"}})).json()
+    assert nested["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY", nested
+    body = await both(FLAT_TREE, {"n": "3301"})
+    [plan] = body["data"]["municipality"]["plans"]
+    areas = plan["allAreas"]
+    assert [a["position"] for a in areas] == sorted(a["position"] for a in areas) and len(areas) == 46
+    keys = [a["key"] for a in areas]
+    # Depth first: every area comes after its parent, and the tree has four levels.
+    assert all(a["parent"] is None or keys.index(a["parent"]["key"]) < i for i, a in enumerate(areas))
+    parent_of = {a["key"]: a["parent"]["key"] if a["parent"] else None for a in areas}
+
+    def depth(key):
+        return 0 if parent_of[key] is None else 1 + depth(parent_of[key])
+
+    assert max(depth(k) for k in keys) == 3
+    assert sum(len(a["measures"]) for a in areas) == 39 and sum(len(a["criteria"]) for a in areas) > 0
