@@ -150,7 +150,7 @@ class Municipality(RowNode, Versioned):
                 if problem.code in (NOT_FOUND, FORBIDDEN):
                     return None
                 raise BadInput(problem.message, argument=problem.field) from error
-        return SectorReportData.of(data)
+        return SectorReportData.of(data, live=True)
 
     @strawberry.field(description="The municipality's webhook subscriptions (for those who manage them).")
     async def webhook_subscriptions(self, info: Info) -> list[WebhookSubscription]:

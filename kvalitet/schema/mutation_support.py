@@ -71,6 +71,10 @@ _RACES = {
         STALE_VERSION,
         "Someone else assessed this at the same time; reload and try again.",
     ),
+    "uq_assessment_report_measure": (
+        STALE_VERSION,
+        "Someone else assessed this at the same time; reload and try again.",
+    ),
     "uq_unit_org_number": (DUPLICATE, "Another unit already has that organisation number."),
     "uq_local_plan_unit_plan": (DUPLICATE, "The unit already has a local plan on this plan."),
     "uq_report_unit_period": (DUPLICATE, "The unit already has a report for this period."),

@@ -12,12 +12,13 @@ from enum import Enum
 
 import strawberry
 from strawberry import relay
+from strawberry.types import Info
 
 from kvalitet import models
 from kvalitet.models.enums import ReviewStatus
 from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.enums import UnitKind
-from kvalitet.services.sector_reports import NOT_OPENED, STATUSES
+from kvalitet.services.sector_reports import NOT_OPENED, STATUSES, progress_sql
 
 
 @strawberry.type(description="How many assessments (of submitted and approved reports) are at a level of the scale.")
@@ -63,10 +64,35 @@ class SectorReportUnit:
     )
     overdue: bool
     report_id: relay.GlobalID | None = strawberry.field(description="The unit's report for the period, if opened.")
-    item_count: int | None = strawberry.field(
+    # Kept in a published snapshot; read when asked for in the live report (`live`).
+    items: strawberry.Private[int | None] = None
+    assessed: strawberry.Private[int | None] = None
+    live: strawberry.Private[bool] = False
+
+    @strawberry.field(
         description="How many items its report must assess (`Report.items`); null while no report is opened."
     )
-    assessed_count: int | None = strawberry.field(description="How many of them are assessed; null without a report.")
+    async def item_count(self, info: Info) -> int | None:
+        return (await self._progress(info))[0]
+
+    @strawberry.field(description="How many of them are assessed; null without a report.")
+    async def assessed_count(self, info: Info) -> int | None:
+        return (await self._progress(info))[1]
+
+    async def _progress(self, info: Info) -> tuple[int | None, int | None]:
+        if not self.live or self.report_id is None:
+            return self.items, self.assessed
+        loaders = info.context.loaders
+
+        async def batch(ids: list[uuid.UUID]) -> list[tuple[int, int]]:
+            rows = await loaders.fetch(models.Report, progress_sql(ids))
+            found = {row["report_id"]: (row["items"], row["assessed"]) for row in rows}
+            return [found.get(id_, (0, 0)) for id_ in ids]
+
+        counts: tuple[int, int] = await loaders.batched("sector_report.progress", batch).load(
+            uuid.UUID(self.report_id.node_id)
+        )
+        return counts
 
     @strawberry.field(description="The unit's kind.")
     def unit_kind(self) -> UnitKind:
@@ -124,7 +150,9 @@ class SectorReportData:
         return [u for u in self.units if u.overdue]
 
     @staticmethod
-    def of(data: dict) -> SectorReportData:
+    def of(data: dict, *, live: bool = False) -> SectorReportData:
+        """The report from `compute`'s data: live (progress read when asked), or published."""
+
         def levels(items):
             return [LevelCount(level=i["level"], count=i["count"]) for i in items]
 
@@ -143,8 +171,9 @@ class SectorReportData:
                     overdue=u["overdue"],
                     # Snapshots published before these were kept have none of them.
                     report_id=relay.GlobalID("Report", u["report_id"]) if u.get("report_id") else None,
-                    item_count=u.get("items"),
-                    assessed_count=u.get("assessed"),
+                    items=u.get("items"),
+                    assessed=u.get("assessed"),
+                    live=live,
                 )
                 for u in data["units"]
             ],

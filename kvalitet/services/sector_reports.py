@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter
+from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import Select, func, or_, select, true
 
 from kvalitet.models import Assessment, Criterion, LocalGoal, Measure, Municipality, Plan, Report, SectorReport, Unit
 from kvalitet.models.enums import ReviewStatus
@@ -26,8 +28,29 @@ STATUSES = (NOT_OPENED, ReviewStatus.DRAFT, ReviewStatus.SUBMITTED, ReviewStatus
 COUNTED = (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED)
 
 
-async def compute(ctx: ServiceContext, municipality: Municipality, year: int, period_key: str) -> dict:
-    """The roll-up as plain JSON-able data (the same shape is published)."""
+def progress_sql(report_ids: Iterable[uuid.UUID]) -> Select[Any]:
+    """Each report's progress: (`report_id`, `items` it must assess (`items_sql`), how many are
+    `assessed`), in one statement whatever the number of reports."""
+    report = Report.__table__
+    items = items_sql(report).lateral()
+    return (
+        select(
+            report.c.id.label("report_id"),
+            func.count(items.c.area_id).label("items"),
+            func.count(items.c.assessment_id).label("assessed"),
+        )
+        .select_from(report.outerjoin(items, true()))
+        .where(report.c.id.in_(list(report_ids)))
+        .group_by(report.c.id)
+    )
+
+
+async def compute(
+    ctx: ServiceContext, municipality: Municipality, year: int, period_key: str, *, progress: bool = False
+) -> dict:
+    """The roll-up as plain JSON-able data (the same shape is published). `progress`: each
+    unit's report's item and assessed counts too (a published snapshot keeps them; the live
+    report reads them only when asked, `progress_sql`)."""
     session = ctx.session
     period = period_of(ctx.profiles, municipality.profile_code, year, period_key)
     plan = await _plan_for(ctx, municipality, year, period_key)
@@ -36,24 +59,15 @@ async def compute(ctx: ServiceContext, municipality: Municipality, year: int, pe
     # Plain rows and counts, not ORM objects: a municipality has up to a thousand units, and
     # the levels are counted by the database (one row per criterion or goal and level).
     of_period = (Report.plan_id == plan.id, Report.year == year, Report.period_key == period_key)
-    # Each report of the period with its progress: how many items (`items_sql`), how many assessed.
-    report = Report.__table__
-    items = items_sql(report).lateral()
     report_of = {
         row.unit_id: row
-        for row in await session.execute(
-            select(
-                report.c.unit_id,
-                report.c.id,
-                report.c.status,
-                func.count(items.c.area_id).label("items"),
-                func.count(items.c.assessment_id).label("assessed"),
-            )
-            .select_from(report.outerjoin(items, true()))
-            .where(*of_period)
-            .group_by(report.c.unit_id, report.c.id, report.c.status)
-        )
+        for row in await session.execute(select(Report.unit_id, Report.id, Report.status).where(*of_period))
     }
+    counts = (
+        {row.report_id: row for row in await session.execute(progress_sql(r.id for r in report_of.values()))}
+        if progress and report_of
+        else {}
+    )
     # A unit created after the period ended owes no report for it (one with a report is shown).
     existed = func.timezone("UTC", Unit.created_at) < period.ends_on + dt.timedelta(days=1)
     units = (
@@ -83,8 +97,11 @@ async def compute(ctx: ServiceContext, municipality: Municipality, year: int, pe
                 "status": status,
                 "overdue": is_overdue(report_status, period.due_on, ctx.today),
                 "report_id": str(found.id) if found else None,
-                "items": found.items if found else None,
-                "assessed": found.assessed if found else None,
+                **(
+                    {"items": counts[found.id].items, "assessed": counts[found.id].assessed}
+                    if found and found.id in counts
+                    else {}
+                ),
             }
         )
 
@@ -207,7 +224,7 @@ async def publish(ctx: ServiceContext, municipality_id: uuid.UUID, year: int, pe
     municipality = await ctx.load(
         Municipality, municipality_id, "municipality", action="publish", field_name="municipalityId"
     )
-    snapshot = await compute(ctx, municipality, year, period_key)
+    snapshot = await compute(ctx, municipality, year, period_key, progress=True)
     await ctx.authorize("create", SectorReport, municipality)
     published = SectorReport(
         municipality_id=municipality.id,

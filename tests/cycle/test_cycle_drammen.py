@@ -5,6 +5,8 @@ from tests.support.cycle import Cycle
 
 AMBITIONS = """query ($id: ID!) { node(id: $id) { ... on Plan {
     areas(kind: "ambition") { id key title appliesTo criteria { id text } } } } }"""
+SECTOR_UNITS = """{ municipality(number: "3301") { sectorReport(year: 2024, period: "arlig") {
+    units { name unitKind reportStatus reportId itemCount assessedCount } areas { key depth parentId } } } }"""
 MEASURES_ASSESSED_BY = "query ($id: ID!) { node(id: $id) { ... on Plan { measuresAssessedBy } } }"
 AMBITION_MEASURES = "query ($id: ID!) { node(id: $id) { ... on Area { measures { id text } } } }"
 SCHOOL_PROGRESS = "query ($id: ID!) { node(id: $id) { ... on Report { items { assessment { level } } } } }"
@@ -169,6 +171,22 @@ async def test_a_year_in_drammen(gql):
         "Tyttebærtua barnehage": "kindergarten",
         "Fjellsprang skole": "school",
     }
+    # Each unit's report and its progress, and the areas as a tree.
+    rows = await gql(SECTOR_UNITS)
+    live = {u["name"]: u for u in rows["municipality"]["sectorReport"]["units"]}
+    assert live["Fjellsprang skole"] == {
+        "name": "Fjellsprang skole",
+        "unitKind": "SCHOOL",
+        "reportStatus": "SUBMITTED",
+        "reportId": school_report["id"],
+        "itemCount": 28,
+        "assessedCount": 28,
+    }
+    assert (
+        live["Tyttebærtua barnehage"]["itemCount"] == 20 and live["Tyttebærtua barnehage"]["reportStatus"] == "APPROVED"
+    )
+    areas = rows["municipality"]["sectorReport"]["areas"]
+    assert {(a["depth"], a["parentId"]) for a in areas} == {(0, None)}  # Drammen's ambitions are top-level
     levels = cycle.area_levels(sector)
     assert levels["bhg-lekeglede"] == {"2": 1, "3": 1, "4": 5}  # 6 «kjennetegn» (one re-assessed) and a goal
     assert levels["bhg-trygt-og-inkluderende-fellesskap"] == {"3": 6}

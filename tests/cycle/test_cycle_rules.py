@@ -132,3 +132,27 @@ async def test_a_section_for_the_whole_plan_takes_no_area(gql):
     )
     assert [(e["code"], e["field"]) for e in errors] == [("INVALID_VALUE", "areaId")]
     await cycle.section(local["id"], "kartlegging", "Vi kartla lesing.")
+
+
+async def test_the_sector_report_gives_its_areas_as_a_tree_and_progress_as_published(gql):
+    cycle = Cycle(gql)
+    municipality = await cycle.municipality("9901", "Testkommune", "testprofil")
+    await cycle.adopted_plan(municipality["id"])
+    unit = await cycle.unit(municipality["id"], "Barnehage", "KINDERGARTEN")
+    report = await cycle.open_report(unit["id"], 2025, "h1")
+    items = await cycle.assess_all(report["id"], lambda item: "1")
+    assert (await cycle.submit_report(report["id"]))["errors"] == []
+    query = """query ($n: String!) { municipality(number: $n) {
+        sectorReport(year: 2025, period: "h1") { units { itemCount assessedCount } areas { key depth parentId } }
+        publishedSectorReports { report { units { itemCount assessedCount } } } } }"""
+    live = (await gql(query, {"n": "9901"}))["municipality"]["sectorReport"]
+    assert live["units"] == [{"itemCount": len(items), "assessedCount": len(items)}]
+    depth = {a["key"]: (a["depth"], a["parentId"] is not None) for a in live["areas"]}
+    assert depth["lek"] == (0, False) and depth["uteleik"] == (1, True)
+    await cycle.mutate(
+        "publishSectorReport",
+        {"municipalityId": municipality["id"], "year": 2025, "period": "h1"},
+        "sectorReport { id }",
+    )
+    [published] = (await gql(query, {"n": "9901"}))["municipality"]["publishedSectorReports"]
+    assert published["report"]["units"] == live["units"]
