@@ -65,5 +65,5 @@ def run_service(work):
     try:
         return asyncio.run(with_database(url, lambda database: as_system(database, settings, work)))
     except UserInputError as error:
-        typer.echo("\n".join(p.message for p in error.problems), err=True)
+        typer.echo("\n".join(str(p.message) for p in error.problems), err=True)
         raise typer.Exit(1) from None

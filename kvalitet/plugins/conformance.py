@@ -85,7 +85,7 @@ def _check_rules(problems: list[str], profiles: Profiles, code: str, plan: PlanC
             if not _check_types(problems, hook, result, Finding, many=True):
                 continue
             for finding in result:
-                if not (finding.code and finding.code.isupper() and finding.message.strip()):
+                if not (finding.code and finding.code.isupper() and str(finding.message).strip()):
                     problems.append(f"{hook}: finding {finding!r} needs an UPPER_CASE code and a message")
         if any(r for r in caller(profile=OTHER_CODE, **{argument: view})):
             problems.append(f"{hook} answered for a profile that is not its own")

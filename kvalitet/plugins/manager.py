@@ -210,12 +210,9 @@ class Profiles:
 
     def validate_local_plan(self, code: str, local_plan: LocalPlanView) -> list[Finding]:
         """Every plug-in's findings, then the required sections missing (`kvalitet.plugins.sections`)."""
-        info = self.get(code)
         results = self.pm.hook.kvalitet_validate_local_plan(profile=code, local_plan=local_plan)
         found = [finding for findings in results if findings for finding in findings]
-        return found + missing_sections(
-            local_plan, self.local_plan_sections(code) or [], info.default_locale if info else "nb"
-        )
+        return found + missing_sections(local_plan, self.local_plan_sections(code) or [])
 
     def validate_report(self, code: str, report: ReportView) -> list[Finding]:
         """Every plug-in's findings on `report`."""

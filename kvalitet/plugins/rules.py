@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kvalitet.messages import Text
+
 if TYPE_CHECKING:
     from kvalitet.plugins.content import AreaContent, PlanContent
 
@@ -22,7 +24,7 @@ class Finding:
     (in the profile's language, naming what is missing), and a `path` to where it is."""
 
     code: str
-    message: str
+    message: str | Text  # a profile's text, or a catalogued one (kvalitet.messages)
     path: str = ""
 
 

@@ -214,7 +214,7 @@ def _name(fields: dict) -> str:
     value = fields.get("navn")
     name = checker.text(value if isinstance(value, str) else None, "name", max_length=NAME_MAX)
     if checker.problems:
-        raise _Unfit(INVALID_ENTRY, " ".join(problem.message for problem in checker.problems))
+        raise _Unfit(INVALID_ENTRY, " ".join(str(problem.message) for problem in checker.problems))
     assert name is not None  # required: an empty one is among the problems
     return name
 

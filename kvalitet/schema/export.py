@@ -26,6 +26,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from kvalitet import bulk, models
+from kvalitet.messages import render
 from kvalitet.schema.errors import BadInput
 from kvalitet.schema.mutation_support import read_service
 from kvalitet.services.errors import UserInputError
@@ -63,7 +64,7 @@ class Subscription:
                     models.Municipality, municipality_id, "municipality", action="export", field_name="number"
                 )
             except UserInputError as error:
-                raise BadInput(error.problems[0].message, argument="number") from error
+                raise BadInput(render(error.problems[0].message, info.context.locale), argument="number") from error
         assert municipality_id is not None  # load refused a number of no municipality
         engine = info.context.database.engine
         async with engine.connect() as connection:

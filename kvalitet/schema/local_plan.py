@@ -11,6 +11,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from kvalitet import models
+from kvalitet.messages import render
 from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.enums import ActionStatus, ReviewStatus
 from kvalitet.schema.plan import Area, Plan
@@ -21,11 +22,16 @@ if TYPE_CHECKING:
     from kvalitet.schema.unit import Unit
 
 
-@strawberry.type(description="Something the profile's rules find missing or wrong.")
+@strawberry.type(description="Something the profile's rules (or the core's) find missing or wrong.")
 class Finding:
     code: str
     message: str
     path: str
+    # What it is about, where it is one thing of the plan (an item a report has not assessed …).
+    area_id: relay.GlobalID | None = strawberry.field(default=None, description="The area it is about, if one.")
+    criterion_id: relay.GlobalID | None = strawberry.field(default=None, description="The criterion, if one.")
+    measure_id: relay.GlobalID | None = strawberry.field(default=None, description="The measure, if one.")
+    local_goal_id: relay.GlobalID | None = strawberry.field(default=None, description="The local goal, if one.")
 
 
 @strawberry.type(description="A unit's goal for an area of the plan (and a perspective, where the profile has them).")
@@ -124,5 +130,5 @@ async def _findings_of(context: Context, keys: list[_LocalPlanKey]) -> list[list
     for key in keys:
         code, view = views[key.id]
         found = context.profiles.validate_local_plan(code, view) if code else []
-        answers.append([Finding(code=f.code, message=f.message, path=f.path) for f in found])
+        answers.append([Finding(code=f.code, message=render(f.message, context.locale), path=f.path) for f in found])
     return answers

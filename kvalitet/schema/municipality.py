@@ -11,6 +11,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from kvalitet import models
+from kvalitet.messages import render
 from kvalitet.schema import review_lists
 from kvalitet.schema.api_key import ApiKey
 from kvalitet.schema.base import RowNode, Versioned
@@ -149,7 +150,7 @@ class Municipality(RowNode, Versioned):
                 problem = error.problems[0]
                 if problem.code in (NOT_FOUND, FORBIDDEN):
                     return None
-                raise BadInput(problem.message, argument=problem.field) from error
+                raise BadInput(render(problem.message, info.context.locale), argument=problem.field) from error
         return SectorReportData.of(data, live=True)
 
     @strawberry.field(description="The municipality's webhook subscriptions (for those who manage them).")

@@ -31,6 +31,7 @@ from strawberry.types import Info
 from kvalitet import models
 from kvalitet.db import current_actor
 from kvalitet.db.outage import is_dead_connection
+from kvalitet.messages import Text, text
 from kvalitet.schema.base import RowNode
 from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import (
@@ -50,35 +51,52 @@ P = TypeVar("P")  # a payload type (`payload_type`)
 N = TypeVar("N", bound=RowNode)
 
 
+@strawberry.type(description="A value in a message (`UserError.params`): its name and its value as text.")
+class MessageParam:
+    name: str
+    value: str
+
+
 @strawberry.type(description="Something in the input a person can fix.")
 class UserError:
     field: str | None = strawberry.field(description="The input field it concerns, if one.")
     code: str = strawberry.field(description=user_error_codes())
-    message: str = strawberry.field(description="For a person to read.")
+    message: str = strawberry.field(
+        description="For a person to read, in the request's language (`Accept-Language` or `?locale=`: nb, nn, en; "
+        "bokmål by default)."
+    )
+    message_key: str | None = strawberry.field(
+        default=None,
+        description="The message's stable key in the catalogues (e.g. `report.nothing_to_assess`): with `params`, "
+        "a front end can write its own text. Null for a message not catalogued yet.",
+    )
+    params: list[MessageParam] = strawberry.field(
+        default_factory=list, description="The values in the message, in the request's language."
+    )
 
     @staticmethod
-    def of(problem: Problem) -> UserError:
-        return UserError(field=problem.field, code=problem.code, message=problem.message)
+    def of(problem: Problem, locale: str) -> UserError:
+        message = problem.message
+        if not isinstance(message, Text):
+            return UserError(field=problem.field, code=problem.code, message=message)
+        return UserError(
+            field=problem.field,
+            code=problem.code,
+            message=message.render(locale),
+            message_key=message.key,
+            params=[MessageParam(name=k, value=v) for k, v in message.flat_params(locale).items()],
+        )
 
 
 # A lost race on a unique constraint means someone else did the same thing just now.
 _RACES = {
-    "uq_assessment_report_criterion": (
-        STALE_VERSION,
-        "Someone else assessed this at the same time; reload and try again.",
-    ),
-    "uq_assessment_report_local_goal": (
-        STALE_VERSION,
-        "Someone else assessed this at the same time; reload and try again.",
-    ),
-    "uq_assessment_report_measure": (
-        STALE_VERSION,
-        "Someone else assessed this at the same time; reload and try again.",
-    ),
-    "uq_unit_org_number": (DUPLICATE, "Another unit already has that organisation number."),
-    "uq_local_plan_unit_plan": (DUPLICATE, "The unit already has a local plan on this plan."),
-    "uq_report_unit_period": (DUPLICATE, "The unit already has a report for this period."),
-    "uq_area_plan_key": (DUPLICATE, "Another area of the plan has that key."),
+    "uq_assessment_report_criterion": (STALE_VERSION, text("error.assessed_at_once")),
+    "uq_assessment_report_local_goal": (STALE_VERSION, text("error.assessed_at_once")),
+    "uq_assessment_report_measure": (STALE_VERSION, text("error.assessed_at_once")),
+    "uq_unit_org_number": (DUPLICATE, text("error.org_number_taken")),
+    "uq_local_plan_unit_plan": (DUPLICATE, text("error.local_plan_exists")),
+    "uq_report_unit_period": (DUPLICATE, text("error.report_exists")),
+    "uq_area_plan_key": (DUPLICATE, text("error.area_key_taken")),
 }
 
 
@@ -218,10 +236,8 @@ async def run_mutation(
     key = getattr(input_, "idempotency_key", None)
     if key is not None and not _valid_key(key):
         return None, [
-            UserError(
-                field="idempotencyKey",
-                code=INVALID_VALUE,
-                message="An idempotency key has 1 to 200 printable characters.",
+            UserError.of(
+                Problem(INVALID_VALUE, text("error.idempotency_key_invalid"), "idempotencyKey"), context.locale
             )
         ]
     token = current_actor.set(context.actor.id or "anonymous")
@@ -261,12 +277,9 @@ async def _transaction(
                     first = await _claim_key(session, context, info, key, request_hash)
                     if first is not None:
                         if (first.mutation, first.request_hash) != (info.field_name, request_hash):
+                            reused = text("error.idempotency_key_reused")
                             return None, [
-                                UserError(
-                                    field="idempotencyKey",
-                                    code=IDEMPOTENCY_KEY_REUSED,
-                                    message="The idempotency key was used before with other input.",
-                                )
+                                UserError.of(Problem(IDEMPOTENCY_KEY_REUSED, reused, "idempotencyKey"), context.locale)
                             ]
                         replayed = await _replay(service, first.result)
                         attempt.committing = True
@@ -283,20 +296,16 @@ async def _transaction(
                     )
                 attempt.committing = True
         except UserInputError as error:
-            return None, [UserError.of(p) for p in error.problems]
+            return None, [UserError.of(p, context.locale) for p in error.problems]
         except StaleDataError:
             return None, [
-                UserError(
-                    field="version",
-                    code=STALE_VERSION,
-                    message="It was changed by someone else at the same time; reload it and try again.",
-                )
+                UserError.of(Problem(STALE_VERSION, text("error.changed_at_once"), "version"), context.locale)
             ]
         except IntegrityError as error:
             constraint = getattr(getattr(error.orig, "__cause__", None), "constraint_name", None) or ""
             for name, (code, message) in _RACES.items():
                 if name == constraint or name in str(error.orig):
-                    return None, [UserError(field=None, code=code, message=message)]
+                    return None, [UserError.of(Problem(code, message), context.locale)]
             raise
     return result, []
 

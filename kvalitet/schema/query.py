@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from kvalitet import models
 from kvalitet.schema.changes import ChangeFeed, change_feed
+from kvalitet.schema.me import Me
 from kvalitet.schema.municipality import Municipality
 from kvalitet.schema.national_goal import NationalGoal
 from kvalitet.schema.profile import Profile
@@ -57,6 +58,13 @@ def query_type() -> type:
                 return await global_id.resolve_node(info, required=False)
             except (relay.GlobalIDValueError, ValueError, TypeError):
                 return None
+
+        @strawberry.field(
+            description="Who is calling: their roles with the municipality or unit each covers, and what each "
+            "lets them do (or an API key's scopes)."
+        )
+        def me(self, info: Info) -> Me:
+            return Me.of(info.context.actor)
 
         @strawberry.field(description="The installed profiles.")
         def profiles(self, info: Info) -> list[Profile]:

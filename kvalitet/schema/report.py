@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
 from kvalitet import models
+from kvalitet.messages import render
 from kvalitet.schema.base import RowNode, Versioned
-from kvalitet.schema.local_plan import LocalGoal, LocalPlan, ReviewStatus
+from kvalitet.schema.local_plan import Finding, LocalGoal, LocalPlan, ReviewStatus
 from kvalitet.schema.plan import Area, Criterion, Measure, Plan
 from kvalitet.schema.profile import Label
 from kvalitet.schema.reading.relations import Children, Derived, Parent, computed, relation
 from kvalitet.services.report_items import ITEM_ORDER, items_sql
-from kvalitet.services.reports import is_overdue, overdue_sql
+from kvalitet.services.reports import ReportFinding, is_overdue, overdue_sql
 
 if TYPE_CHECKING:
     from kvalitet.schema.unit import Unit
@@ -103,6 +104,10 @@ class ReportItem:
     async def assessment(self, info: Info) -> Assessment | None: ...
 
 
+# What a report must assess, as rows of `items_sql` (its items, and its progress).
+ITEMS = Derived(items_sql, ITEM_ORDER, item=lambda: ReportItem)
+
+
 @strawberry.type(description="A unit's report for one reporting period.")
 class Report(RowNode, Versioned):
     model = models.Report
@@ -140,8 +145,73 @@ class Report(RowNode, Versioned):
     async def assessments(self, info: Info, first: int | None = None) -> list[Assessment]: ...
 
     @relation(
-        Derived(items_sql, ITEM_ORDER, item=lambda: ReportItem),
+        ITEMS,
         description="Everything the report must assess before it is submitted — the plan's criteria for the "
-        "unit's kind, then the goals of its local plan — each with its assessment, if made.",
+        "unit's kind, its measures where the plan's reports assess them, then the goals of its local plan — each "
+        "with its assessment, if made.",
     )
     async def items(self, info: Info) -> list[ReportItem]: ...
+
+    @strawberry.field(description="How far the report has come: its items, how many are assessed, which are not.")
+    async def progress(self, info: Info) -> ReportProgress:
+        items: list[ReportItem] = await ITEMS.read(info, self, {})
+        missing = [i for i in items if i.assessment_id is None]
+        return ReportProgress(item_count=len(items), assessed_count=len(items) - len(missing), missing=missing)
+
+    @strawberry.field(
+        description="What the report lacks before it can be submitted (items not assessed, nothing to assess, the "
+        "profile's rules); empty when it can be. The same findings `submitReport` refuses with."
+    )
+    async def findings(self, info: Info) -> list[Finding]:
+        context = info.context
+        loader = context.loaders.batched("report_findings", lambda keys: _findings_of(info, keys))
+        found: list[Finding] = await loader.load(
+            _ReportKey(uuid.UUID(self.id), self.unit_id, self.plan_id, self.period_key, self.year)
+        )
+        return found
+
+
+@strawberry.type(description="How far a report has come.")
+class ReportProgress:
+    item_count: int = strawberry.field(description="How many items the report must assess.")
+    assessed_count: int = strawberry.field(description="How many of them are assessed.")
+    missing: list[ReportItem] = strawberry.field(description="The items not assessed yet, in order.")
+
+
+class _ReportKey(NamedTuple):
+    """What the findings of a report are worked out from (`reports.findings_of`)."""
+
+    id: uuid.UUID
+    unit_id: uuid.UUID
+    plan_id: uuid.UUID
+    period_key: str
+    year: int
+
+
+async def _findings_of(info: Info, keys: list[_ReportKey]) -> list[list[Finding]]:
+    """The findings of every report of a request at once, in the same few statements for a page
+    of reports as for one."""
+    from kvalitet.schema.mutation_support import read_service
+    from kvalitet.services.reports import findings_of
+
+    async with read_service(info) as service:
+        found = await findings_of(service, keys)
+    return [[finding_of(f, info.context.locale) for f in found[key.id]] for key in keys]
+
+
+def finding_of(found: ReportFinding, locale: str) -> Finding:
+    """A report's finding for the API: its code, message and field, and the item it is about."""
+    problem, item = found.problem, found.item
+
+    def gid(type_name: str, row) -> relay.GlobalID | None:
+        return relay.GlobalID(type_name, str(row.id)) if row is not None else None
+
+    return Finding(
+        code=problem.code,
+        message=render(problem.message, locale),
+        path=problem.field or "",
+        area_id=gid("Area", item.area) if item else None,
+        criterion_id=gid("Criterion", item.criterion) if item else None,
+        measure_id=gid("Measure", item.measure) if item else None,
+        local_goal_id=gid("LocalGoal", item.local_goal) if item else None,
+    )

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NoReturn
 
+from kvalitet.messages import Text, noun, text
+
 # What a code is about: the input (or the state of what it names), which the person can fix;
 # or the caller (its rights, its idempotency key).
 INPUT = "input"
@@ -85,25 +87,25 @@ IDEMPOTENCY_KEY_REUSED = ErrorCode.IDEMPOTENCY_KEY_REUSED
 @dataclass(frozen=True)
 class Problem:
     code: str
-    message: str
+    # A catalogued `Text` (kvalitet.messages), rendered in the caller's language; plain text is
+    # a message not catalogued yet, shown as it is.
+    message: str | Text
     field: str | None = None
 
 
 class UserInputError(Exception):
     def __init__(self, *problems: Problem):
-        super().__init__("; ".join(p.message for p in problems))
+        super().__init__("; ".join(str(p.message) for p in problems))
         self.problems = list(problems)
 
 
-def fail(code: str, message: str, field: str | None = None) -> NoReturn:
+def fail(code: str, message: str | Text, field: str | None = None) -> NoReturn:
     raise UserInputError(Problem(code, message, field))
 
 
 def not_found(what: str, field: str = "id") -> NoReturn:
-    raise UserInputError(Problem(NOT_FOUND, f"No {what} with that id.", field))
+    raise UserInputError(Problem(NOT_FOUND, text("error.not_found", what=noun(what)), field))
 
 
 def stale(what: str, field: str = "version") -> NoReturn:
-    raise UserInputError(
-        Problem(STALE_VERSION, f"The {what} was changed by someone else; reload it and try again.", field)
-    )
+    raise UserInputError(Problem(STALE_VERSION, text("error.stale", the_what=noun(what, definite=True)), field))

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from sqlalchemy import and_, func, select
 
+from kvalitet import messages
 from kvalitet.models import (
     Area,
     Assessment,
@@ -329,7 +330,7 @@ async def save_section(
         area = await _checked_area(ctx, local_plan, found[0] if found else None, "areaId")
         section = found[1] if found else None
         if spec is not None and spec.area_kinds and area.kind not in spec.area_kinds:
-            fail(NOT_APPLICABLE, f"«{_label(spec)}» is not written for «{area.title}».", "areaId")
+            fail(NOT_APPLICABLE, messages.text("section.not_for_area", section=spec.label, area=area.title), "areaId")
     if section is not None and section.version != version:
         fail(
             STALE_VERSION,
@@ -367,17 +368,13 @@ async def _declared_section(
         return None
     spec = next((s for s in specs if s.key == key), None)
     if spec is None:
-        known = ", ".join(s.key for s in specs) or "none"
-        fail(INVALID_VALUE, f"«{key}» is not a section of the profile's local plan (sections: {known}).", "key")
+        known = ", ".join(s.key for s in specs) or "–"
+        fail(INVALID_VALUE, messages.text("section.unknown", key=key, known=known), "key")
     if spec.per_area and area_id is None:
-        fail(REQUIRED, f"«{_label(spec)}» is written for an area: give areaId.", "areaId")
+        fail(REQUIRED, messages.text("section.per_area", section=spec.label), "areaId")
     if not spec.per_area and area_id is not None:
-        fail(INVALID_VALUE, f"«{_label(spec)}» is written for the whole plan, not for an area.", "areaId")
+        fail(INVALID_VALUE, messages.text("section.whole_plan", section=spec.label), "areaId")
     return spec
-
-
-def _label(spec: LocalPlanSectionSpec) -> str:
-    return spec.label.en  # in English, as the core's other messages are
 
 
 async def findings(ctx: ServiceContext, local_plan: LocalPlan) -> list[Finding]:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Date, and_, cast, func, select
+from sqlalchemy.orm.util import identity_key
 
+from kvalitet.messages import kinds, text
 from kvalitet.models import Area, Assessment, Criterion, LocalPlan, Measure, Municipality, Plan, Report, Unit
 from kvalitet.models.enums import PlanStatus, ReviewStatus
 from kvalitet.plugins.rules import AreaRef, AssessmentView, Finding, ReportView
@@ -32,7 +35,13 @@ from kvalitet.services.errors import (
     stale,
 )
 from kvalitet.services.events import emit
-from kvalitet.services.report_items import ReportItem, adopted_criteria, criterion_in_plan, required_items
+from kvalitet.services.report_items import (
+    ReportItem,
+    adopted_criteria,
+    criterion_in_plan,
+    required_items,
+    required_items_of,
+)
 from kvalitet.services.review import DECIDABLE, DONE, EDITABLE, load_editable
 from kvalitet.services.validation import TEXT_MAX, UNIT_WORDS, Checker
 
@@ -180,11 +189,7 @@ async def save_assessment(
     )
     report = await load_editable(ctx, Report, report_id, "report", "reportId", locked=True)
     if sum(subject is not None for subject in (criterion_id, local_goal_id, measure_id)) != 1:
-        fail(
-            INVALID_VALUE,
-            "Assess one criterion, measure or local goal: give one of criterionId, measureId and localGoalId.",
-            "criterionId",
-        )
+        fail(INVALID_VALUE, text("report.one_subject"), "criterionId")
     unit = await ctx.session.get_one(Unit, report.unit_id)
     if criterion_id is not None:
         criteria = await adopted_criteria(ctx, report.plan_id, unit.kind)
@@ -201,15 +206,11 @@ async def save_assessment(
             measure = await ctx.session.get(Measure, measure_id)
             area = await ctx.session.get(Area, measure.area_id) if measure is not None else None
             if area is None or area.plan_id != report.plan_id:
-                fail(NOT_FOUND, "No measure with that id in the report's plan.", "measureId")
+                fail(NOT_FOUND, text("report.no_measure"), "measureId")
             plan = await ctx.session.get_one(Plan, report.plan_id)
             if unit.kind not in plan.measures_assessed_by:
-                fail(
-                    NOT_APPLICABLE,
-                    f"The plan's measures are not assessed in the reports of {UNIT_WORDS[unit.kind]}.",
-                    "measureId",
-                )
-            fail(NOT_APPLICABLE, f"The measure is not for {UNIT_WORDS[unit.kind]}.", "measureId")
+                fail(NOT_APPLICABLE, text("report.measures_not_assessed", kinds=kinds(unit.kind)), "measureId")
+            fail(NOT_APPLICABLE, text("report.measure_not_for_kind", kinds=kinds(unit.kind)), "measureId")
     else:
         items = await required_items(ctx, report)
         if not any(i.local_goal and i.local_goal.id == local_goal_id for i in items):
@@ -258,33 +259,117 @@ async def save_assessment(
     return assessment
 
 
-async def view_of(ctx: ServiceContext, report: Report) -> tuple[str | None, ReportView, list[ReportItem]]:
-    """The report as the profile's rules see it, and its items (each with its assessment's id)."""
+class ReportRef(Protocol):
+    """What a report's view is worked out from: its row, or the GraphQL type's fields."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def unit_id(self) -> uuid.UUID: ...
+    @property
+    def plan_id(self) -> uuid.UUID: ...
+    @property
+    def period_key(self) -> str: ...
+    @property
+    def year(self) -> int: ...
+
+
+async def views_of(
+    ctx: ServiceContext, reports: Sequence[ReportRef]
+) -> dict[uuid.UUID, tuple[str | None, ReportView, list[ReportItem]]]:
+    """Each report as the profile's rules see it, and its items (each with its assessment's id),
+    by report id: in the same few statements for many reports as for one."""
+    if not reports:
+        return {}
     session = ctx.session
-    unit = await session.get_one(Unit, report.unit_id)
-    municipality = await session.get_one(Municipality, unit.municipality_id)
-    # The plan's areas first: the items' areas are then read from the session.
-    areas = (await session.scalars(select(Area).where(Area.plan_id == report.plan_id).order_by(Area.position))).all()
-    key_of: dict[uuid.UUID | None, str] = {a.id: a.key or str(a.id) for a in areas}
-    required = await required_items(ctx, report)
-    items: dict[uuid.UUID | None, ReportItem] = {i.subject.id: i for i in required}
-    assessments = (await session.scalars(select(Assessment).where(Assessment.report_id == report.id))).all()
-    views = []
-    for a in assessments:
-        item = items.get(a.criterion_id or a.measure_id or a.local_goal_id)
-        views.append(
-            AssessmentView(
-                level=a.level,
-                criterion_area_key=key_of.get(item.area.id) if item else None,
-                criterion_text=item.criterion.text if item and item.criterion else None,
-                local_goal_text=item.local_goal.text if item and item.local_goal else None,
-                comment=a.comment,
-                measure_text=item.measure.text if item and item.measure else None,
-            )
+    ids = [r.id for r in reports]
+    # The units' kinds and profiles: from the session when it holds them (a report read by
+    # `ctx.load` comes with its unit and municipality), else in one statement.
+    held = session.sync_session.identity_map
+    kinds: dict[uuid.UUID, tuple[str, str | None]] = {}
+    for unit_id in {r.unit_id for r in reports}:
+        unit = held.get(identity_key(Unit, unit_id))
+        municipality = held.get(identity_key(Municipality, unit.municipality_id)) if unit is not None else None
+        if unit is not None and municipality is not None:
+            kinds[unit_id] = (unit.kind, municipality.profile_code)
+    wanted = {r.unit_id for r in reports} - kinds.keys()
+    if wanted:
+        for row in await session.execute(
+            select(Unit.id, Unit.kind, Municipality.profile_code)
+            .join(Municipality, Municipality.id == Unit.municipality_id)
+            .where(Unit.id.in_(wanted))
+        ):
+            kinds[row.id] = (row.kind, row.profile_code)
+    # The plans' areas first: the items' areas are then read from the session.
+    areas = (
+        await session.scalars(
+            select(Area).where(Area.plan_id.in_({r.plan_id for r in reports})).order_by(Area.plan_id, Area.position)
         )
-    refs = tuple(AreaRef(key_of[a.id], a.kind, a.title, tuple(a.applies_to), key_of.get(a.parent_id)) for a in areas)
-    view = ReportView(unit.kind, report.period_key, report.year, refs, tuple(views))
-    return municipality.profile_code, view, required
+    ).all()
+    key_of: dict[uuid.UUID | None, str] = {a.id: a.key or str(a.id) for a in areas}
+    items_of = await required_items_of(session, ids)
+    assessments_of: dict[uuid.UUID, list[Assessment]] = {id_: [] for id_ in ids}
+    for assessment in await session.scalars(select(Assessment).where(Assessment.report_id.in_(ids))):
+        assessments_of[assessment.report_id].append(assessment)
+    found = {}
+    for report in reports:
+        required = items_of[report.id]
+        items: dict[uuid.UUID | None, ReportItem] = {i.subject.id: i for i in required}
+        views = []
+        for a in assessments_of[report.id]:
+            item = items.get(a.criterion_id or a.measure_id or a.local_goal_id)
+            views.append(
+                AssessmentView(
+                    level=a.level,
+                    criterion_area_key=key_of.get(item.area.id) if item else None,
+                    criterion_text=item.criterion.text if item and item.criterion else None,
+                    local_goal_text=item.local_goal.text if item and item.local_goal else None,
+                    comment=a.comment,
+                    measure_text=item.measure.text if item and item.measure else None,
+                )
+            )
+        refs = tuple(
+            AreaRef(key_of[a.id], a.kind, a.title, tuple(a.applies_to), key_of.get(a.parent_id))
+            for a in areas
+            if a.plan_id == report.plan_id
+        )
+        kind, profile_code = kinds[report.unit_id]
+        view = ReportView(kind, report.period_key, report.year, refs, tuple(views))
+        found[report.id] = (profile_code, view, required)
+    return found
+
+
+@dataclass(frozen=True)
+class ReportFinding:
+    """Something a report lacks before it is submitted: the problem, and the item it is about."""
+
+    problem: Problem
+    item: ReportItem | None = None
+
+
+async def findings_of(ctx: ServiceContext, reports: Sequence[ReportRef]) -> dict[uuid.UUID, list[ReportFinding]]:
+    """What each report lacks to be submitted, by report id: the items not assessed, nothing to
+    assess at all, and the profile's rules' findings. Empty: it can be submitted."""
+    found: dict[uuid.UUID, list[ReportFinding]] = {}
+    for report_id, (code, view, items) in (await views_of(ctx, reports)).items():
+        lacking = [
+            ReportFinding(
+                Problem(
+                    MISSING_ASSESSMENT,
+                    text("report.not_assessed", item=_short(item.text), area=item.area.title),
+                    "assessments",
+                ),
+                item,
+            )
+            for item in items
+            if item.assessment_id is None
+        ]
+        if not items:  # a report that says nothing is no report
+            lacking.append(ReportFinding(Problem(NOTHING_TO_ASSESS, text("report.nothing_to_assess"), "assessments")))
+        rules: list[Finding] = ctx.profiles.validate_report(code, view) if code else []
+        lacking += [ReportFinding(Problem(f.code, f.message, f.path or None)) for f in rules]
+        found[report_id] = lacking
+    return found
 
 
 def _short(text: str, limit: int = 80) -> str:
@@ -295,27 +380,7 @@ async def submit_report(ctx: ServiceContext, report_id: uuid.UUID, version: int)
     report = await ctx.load_for_change(Report, report_id, version, "report", action="submit")
     if report.status not in EDITABLE:
         fail(INVALID_STATE, f"The report is {report.status}; only a draft or returned report is submitted.", "id")
-    code, view, items = await view_of(ctx, report)
-    problems = [
-        Problem(
-            MISSING_ASSESSMENT,
-            f"«{_short(item.text)}» ({item.area.title}) is not assessed.",
-            "assessments",
-        )
-        for item in items
-        if item.assessment_id is None
-    ]
-    if not items:  # a report that says nothing is no report
-        problems.append(
-            Problem(
-                NOTHING_TO_ASSESS,
-                "The report has nothing to assess: the plan has no criteria for the unit, and its local plan "
-                "no goals. Add goals to the local plan first.",
-                "assessments",
-            )
-        )
-    found: list[Finding] = ctx.profiles.validate_report(code, view) if code else []
-    problems += [Problem(f.code, f.message, f.path or None) for f in found]
+    problems = [f.problem for f in (await findings_of(ctx, [report]))[report.id]]
     if problems:
         raise UserInputError(*problems)
     report.status = ReviewStatus.SUBMITTED

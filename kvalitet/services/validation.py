@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
+from kvalitet.messages import Text, text
 from kvalitet.models.enums import TextEnum, UnitKind
 from kvalitet.services.errors import INVALID_ORG_NUMBER, INVALID_VALUE, REQUIRED, TOO_LONG, Problem, UserInputError
 
@@ -25,33 +26,31 @@ _ALLOWED_CONTROLS = {"\n", "\t"}
 class Checker:
     problems: list[Problem] = field(default_factory=list)
 
-    def add(self, code: str, message: str, field_name: str | None) -> None:
+    def add(self, code: str, message: str | Text, field_name: str | None) -> None:
         self.problems.append(Problem(code, message, field_name))
 
     def text(self, value: str | None, field_name: str, *, max_length: int, required: bool = True) -> str | None:
         """The text trimmed, or None when empty and not required."""
         if value is None or not value.strip():
             if required:
-                self.add(REQUIRED, f"{_label(field_name)} must not be empty.", field_name)
+                self.add(REQUIRED, text("input.required", field=field_name), field_name)
             return None
         value = unicodedata.normalize("NFC", value.strip())
         if len(value) > max_length:
-            self.add(TOO_LONG, f"{_label(field_name)} is longer than {max_length} characters.", field_name)
+            self.add(TOO_LONG, text("input.too_long", field=field_name, max=max_length), field_name)
         if any(unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS for ch in value):
-            self.add(INVALID_VALUE, f"{_label(field_name)} contains control characters.", field_name)
+            self.add(INVALID_VALUE, text("input.control_characters", field=field_name), field_name)
         elif any(unicodedata.category(ch) == "Cs" for ch in value):
             # A lone surrogate (from a broken \ud800 escape) is not text and cannot be stored.
-            self.add(INVALID_VALUE, f"{_label(field_name)} contains a broken character.", field_name)
+            self.add(INVALID_VALUE, text("input.broken_character", field=field_name), field_name)
         return value
 
     def choice(self, value: str | None, allowed: type[TextEnum], field_name: str) -> str | None:
         """`value` as given, when it is one of `allowed`'s words (kvalitet.models.enums)."""
         if value is None:
-            self.add(REQUIRED, f"{_label(field_name)} must not be empty.", field_name)
+            self.add(REQUIRED, text("input.required", field=field_name), field_name)
         elif value not in allowed.values():
-            # Each enumeration's `noun` is a nonmember, which mypy cannot declare on TextEnum.
-            noun = allowed.noun  # type: ignore[attr-defined]
-            self.add(INVALID_VALUE, f"Unknown {noun} «{value}».", field_name)
+            self.add(INVALID_VALUE, text("input.unknown_choice", value=value, field=field_name), field_name)
         return value
 
     def org_number(self, value: str | None, field_name: str = "orgNumber") -> str | None:
@@ -59,14 +58,10 @@ class Checker:
             return None
         digits = value.replace(" ", "")
         if not valid_org_number(digits):
-            self.add(
-                INVALID_ORG_NUMBER,
-                f"«{value}» is not a valid organisation number (9 digits with a correct check digit).",
-                field_name,
-            )
+            self.add(INVALID_ORG_NUMBER, text("input.org_number", value=value), field_name)
         return digits
 
-    def check(self, condition: bool, code: str, message: str, field_name: str | None) -> None:
+    def check(self, condition: bool, code: str, message: str | Text, field_name: str | None) -> None:
         if not condition:
             self.add(code, message, field_name)
 
@@ -85,11 +80,6 @@ def storable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _label(field_name: str) -> str:
-    words = "".join(" " + c.lower() if c.isupper() else c for c in field_name)
-    return words[:1].upper() + words[1:]
 
 
 _WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)

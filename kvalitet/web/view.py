@@ -18,6 +18,7 @@ from kvalitet.auth.authenticate import AuthenticationError, Authenticator
 from kvalitet.db import Database
 from kvalitet.infra.caches import LRUCache
 from kvalitet.infra.settings import Settings
+from kvalitet.messages import negotiate
 from kvalitet.plugins import Profiles
 from kvalitet.schema.compiled.extension import RawJSON
 from kvalitet.schema.compiled.prepared import PreparedQuery, Repeat, RepeatedRequests
@@ -237,6 +238,7 @@ class KvalitetGraphQL(GraphQL[Context, None]):
             response=response,
             compiled=self.settings.compiled_queries and isinstance(request, Request),
             compiled_cache=self.compiled_cache,
+            locale=negotiate(request.query_params.get("locale"), request.headers.get("accept-language")),
         )
 
     def encode_json(self, data: object) -> str | bytes:

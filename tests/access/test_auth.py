@@ -327,3 +327,42 @@ async def test_an_archived_units_roles_end_at_once(gql, secure_client, token, wo
     await Cycle(gql).mutate("archiveUnit", {"id": unit["id"], "version": unit["version"]}, "unit { archivedAt }")
     after = await secure_client.post("/graphql", json=query, headers=leader)
     assert after.json()["data"]["municipality"]["units"]["totalCount"] == 0
+
+
+ME = """{ me { id anonymous scopes roles { role permissions
+    municipality { number name } unit { name orgNumber municipality { number } } } } }"""
+
+
+async def test_me_tells_who_calls_their_roles_where_and_what_they_may_do(gql_as, token, world):
+    assert (await gql_as()(ME))["me"] == {"id": None, "anonymous": True, "scopes": [], "roles": []}
+
+    leader = (await gql_as(token("unit_leader", unit="974760673", subject="rektor"))(ME))["me"]
+    assert leader["id"] == "user:rektor" and not leader["anonymous"]
+    [role] = leader["roles"]
+    assert role["role"] == "unit_leader" and role["municipality"] == {"number": "9901", "name": "Testkommune"}
+    assert role["unit"] == {"name": "Skogly skole", "orgNumber": "974760673", "municipality": {"number": "9901"}}
+    assert {"reports:submit", "local_plans:write"} <= set(role["permissions"])
+    assert "plans:write" not in role["permissions"]
+
+    admin = (await gql_as(token("sector_admin", municipality="9901"))(ME))["me"]
+    [role] = admin["roles"]
+    assert role["municipality"] == {"number": "9901", "name": "Testkommune"} and role["unit"] is None
+    assert "sector_reports:publish" in role["permissions"]
+
+
+async def test_me_gives_an_api_keys_scopes(gql, gql_as, world):
+    municipality, _ = world
+    created = await gql(
+        """mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { key errors { code } } }""",
+        {"input": {"municipalityId": municipality["id"], "name": "Arkiv", "scopes": ["read", "reports:write"]}},
+    )
+    me = (await gql_as(created["createApiKey"]["key"])(ME))["me"]
+    assert me["scopes"] == ["read", "reports:write"] and not me["anonymous"]
+    assert me["roles"] == [
+        {
+            "role": "integrator",
+            "permissions": ["read", "reports:write"],
+            "municipality": {"number": "9901", "name": "Testkommune"},
+            "unit": None,
+        }
+    ]

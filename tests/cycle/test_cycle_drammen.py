@@ -77,7 +77,7 @@ async def test_a_year_in_drammen(gql):
             ("NO_AMBITION_PRIORITISED", "goals"),
             ("MISSING_SECTION", "sections/utviklingsbehov"),
         ]
-        assert refused["errors"][1]["message"] == "Planen mangler «Utviklingsbehov»."
+        assert refused["errors"][1]["message"] == "The plan lacks «Development needs»."  # asked in English
         await cycle.section(local["id"], "utviklingsbehov", "Vi trenger mer kompetanse på lek og språk.")
         for area in own:
             await cycle.local_goal(local["id"], area["id"], f"Vårt mål: {area['title']}")

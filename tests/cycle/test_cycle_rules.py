@@ -25,10 +25,7 @@ async def test_an_action_for_a_local_goal_counts_in_the_goals_area(gql):
     # Tromsø's fremtidsbilde needs a planned action in each quality area: an action given for a
     # goal of the area (localGoalId, no areaId) is one.
     cycle = Cycle(gql)
-    tromso = await cycle.municipality("5501", "Tromsø", "tromso")
-    plan = await cycle.adopted_plan(tromso["id"])
-    unit = await cycle.unit(tromso["id"], "Nordlys barnehage", "KINDERGARTEN")
-    local = await cycle.local_plan(unit["id"], plan["id"])
+    _, plan, _, local = await cycle.kindergarten_on("5501", "Tromsø", "tromso")
     for area in await cycle.areas(plan["id"], "quality_area"):
         goals = [
             await cycle.local_goal(local["id"], area["id"], f"Mål for {area['title']} ({p})", p) for p in PERSPECTIVES
@@ -80,10 +77,7 @@ async def _period(gql, number: str) -> dict:
 
 async def test_a_local_plan_takes_only_the_sections_its_profile_declares(gql):
     cycle = Cycle(gql)
-    tromso = await cycle.municipality("5501", "Tromsø", "tromso")
-    plan = await cycle.adopted_plan(tromso["id"])
-    unit = await cycle.unit(tromso["id"], "Nordlys barnehage", "KINDERGARTEN")
-    local = await cycle.local_plan(unit["id"], plan["id"])
+    _, plan, _, local = await cycle.kindergarten_on("5501", "Tromsø", "tromso")
     quality_area = (await cycle.areas(plan["id"], "quality_area"))[0]
     strategy = (await cycle.areas(plan["id"], "strategy"))[0]
 
@@ -156,3 +150,69 @@ async def test_the_sector_report_gives_its_areas_as_a_tree_and_progress_as_publi
     )
     [published] = (await gql(query, {"n": "9901"}))["municipality"]["publishedSectorReports"]
     assert published["report"]["units"] == live["units"]
+
+
+REPORT_SCREEN = """query ($id: ID!) { node(id: $id) { ... on Report {
+    progress { itemCount assessedCount missing { criterion { id } localGoal { id } area { id } } }
+    findings { code path areaId criterionId localGoalId measureId } } } }"""
+
+
+async def test_a_report_tells_its_progress_and_what_it_lacks(gql, statements):
+    cycle = Cycle(gql)
+    municipality = await cycle.municipality("9901", "Testkommune", "testprofil")
+    await cycle.adopted_plan(municipality["id"])
+    unit = await cycle.unit(municipality["id"], "Barnehage", "KINDERGARTEN")
+    report = await cycle.open_report(unit["id"], 2025, "h1")
+    items = await cycle.items(report["id"])
+    assert len(items) > 1
+
+    screen = (await gql(REPORT_SCREEN, {"id": report["id"]}))["node"]
+    assert screen["progress"]["itemCount"] == len(items) and screen["progress"]["assessedCount"] == 0
+    missing = [
+        {"criterionId": f["criterionId"], "localGoalId": f["localGoalId"], "areaId": f["areaId"]}
+        for f in screen["findings"]
+        if f["code"] == "MISSING_ASSESSMENT"
+    ]
+    assert missing == [
+        {
+            "criterionId": (i["criterion"] or {}).get("id"),
+            "localGoalId": (i["localGoal"] or {}).get("id"),
+            "areaId": m["area"]["id"],
+        }
+        for i, m in zip(items, screen["progress"]["missing"], strict=True)
+    ]
+    # validateReport answers the same findings, and submitReport refuses with them.
+    validated = await cycle.mutate("validateReport", {"id": report["id"]}, "findings { code criterionId }")
+    assert [f["code"] for f in validated["findings"]] == [f["code"] for f in screen["findings"]]
+    refused = await cycle.submit_report(report["id"])
+    assert [e["code"] for e in refused["errors"]] == [f["code"] for f in screen["findings"]]
+
+    # All but the last assessed: one item missing, one finding, naming it.
+    for item in items[:-1]:
+        await cycle.assess(report["id"], item, "1")
+    screen = (await gql(REPORT_SCREEN, {"id": report["id"]}))["node"]
+    last = items[-1]
+    assert screen["progress"]["assessedCount"] == len(items) - 1
+    assert [m["criterion"] or m["localGoal"] for m in screen["progress"]["missing"]] == [
+        {"id": (last["criterion"] or last["localGoal"])["id"]}
+    ]
+    assert [(f["code"], f["criterionId"] or f["localGoalId"]) for f in screen["findings"]] == [
+        ("MISSING_ASSESSMENT", (last["criterion"] or last["localGoal"])["id"])
+    ]
+    await cycle.assess(report["id"], last, "2")
+    screen = (await gql(REPORT_SCREEN, {"id": report["id"]}))["node"]
+    assert screen["findings"] == [] and screen["progress"]["missing"] == []
+
+    # A page of reports with their findings takes as many statements as one report.
+    page = (
+        '{ municipality(number: "9901") { reports(first: 20) { nodes { findings { code } progress { itemCount } } } } }'
+    )
+    statements.reset()
+    await gql(page)
+    one = statements.count
+    for name in ("Barnehage 2", "Barnehage 3"):
+        other = await cycle.unit(municipality["id"], name, "KINDERGARTEN")
+        await cycle.open_report(other["id"], 2025, "h1")
+    statements.reset()
+    nodes = (await gql(page))["municipality"]["reports"]["nodes"]
+    assert len(nodes) == 3 and statements.count == one

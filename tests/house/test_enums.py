@@ -117,23 +117,24 @@ def test_every_unit_kind_has_its_word():
     ("value", "problem"),
     [
         ("private", None),
-        (None, (REQUIRED, "Ownership must not be empty.")),
-        ("public", (INVALID_VALUE, "Unknown ownership «public».")),
+        (None, (REQUIRED, "«ownership» must not be empty.")),
+        ("public", (INVALID_VALUE, "Unknown value «public» for «ownership».")),
     ],
 )
 def test_a_choice_is_checked_against_its_enumeration(value, problem):
     checker = Checker()
     assert checker.choice(value, Ownership, "ownership") == value
-    assert [(p.code, p.message, p.field) for p in checker.problems] == (
+    assert [(p.code, str(p.message), p.field) for p in checker.problems] == (  # str(): in English
         [] if problem is None else [(*problem, "ownership")]
     )
 
 
-def test_a_choice_names_its_enumeration():
+def test_a_refused_choice_names_its_field_and_value_in_each_language():
     checker = Checker()
     checker.choice("paused", ActionStatus, "status")
     checker.choice("barnehage", UnitKind, "kind")
-    assert [p.message for p in checker.problems] == [
-        "Unknown action status «paused».",
-        "Unknown unit kind «barnehage».",
+    assert [str(p.message) for p in checker.problems] == [
+        "Unknown value «paused» for «status».",
+        "Unknown value «barnehage» for «kind».",
     ]
+    assert checker.problems[1].message.render("nn") == "Ukjend verdi «barnehage» for «kind»."

@@ -432,6 +432,7 @@ ID_FIELDS: list[tuple[str, str, str, dict]] = [
     ("saveLocalPlanSection", "localPlanId", "LocalPlan", {"key": "kartlegging", "text": "Tekst"}),
     ("saveLocalPlanSection", "areaId", "Area", {"localPlanId": R("LK"), "key": "tegn", "text": "Tekst"}),
     ("validateLocalPlan", "id", "LocalPlan", {}),
+    ("validateReport", "id", "Report", {}),
     ("submitLocalPlan", "id", "LocalPlan", {"version": V("LK")}),
     ("approveLocalPlan", "id", "LocalPlan", {"version": V("LS")}),
     ("returnLocalPlan", "id", "LocalPlan", {"version": V("LS"), "comment": "Mer"}),

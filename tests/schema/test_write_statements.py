@@ -59,11 +59,8 @@ async def test_the_local_plan_writes_take_at_most_four_statements(gql, statement
     row's position, the area (with the section already written for it), the row and its
     change-log record. Changing an action: the action with its plan and unit, the row, its record."""
     cycle = Cycle(gql)
-    municipality = await cycle.municipality("9901", "Testkommune", "testprofil")
-    plan = await cycle.adopted_plan(municipality["id"])
-    unit = await cycle.unit(municipality["id"], "Barnehage", "KINDERGARTEN")
+    _, plan, unit, local_plan = await cycle.kindergarten_on("9901", "Testkommune", "testprofil")
     area = next(a for a in await cycle.areas(plan["id"], "theme") if "KINDERGARTEN" in a["appliesTo"])
-    local_plan = await cycle.local_plan(unit["id"], plan["id"])
 
     async def counted(write):
         statements.reset()
@@ -99,11 +96,8 @@ async def test_the_local_plan_writes_take_at_most_four_statements(gql, statement
 
 async def test_submitting_a_report_takes_as_many_statements_for_many_items_as_for_one(gql, statements):
     cycle = Cycle(gql)
-    municipality = await cycle.municipality("9901", "Testkommune", "testprofil")
-    plan = await cycle.adopted_plan(municipality["id"])
-    unit = await cycle.unit(municipality["id"], "Barnehage", "KINDERGARTEN")
+    _, plan, unit, local_plan = await cycle.kindergarten_on("9901", "Testkommune", "testprofil")
     area = next(a for a in await cycle.areas(plan["id"], "theme") if "KINDERGARTEN" in a["appliesTo"])
-    local_plan = await cycle.local_plan(unit["id"], plan["id"])
     counts = []
     for year, new_goals in ((2025, 1), (2026, 5)):
         for n in range(new_goals):

@@ -9,7 +9,8 @@ from sqlalchemy import event
 class GraphQLClient:
     def __init__(self, http: httpx.AsyncClient, token: str | None = None):
         self.http = http
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+        # The tests read messages in English; tests/schema/test_languages.py asks for the others.
+        self.headers = {"Accept-Language": "en", **({"Authorization": f"Bearer {token}"} if token else {})}
 
     async def raw(self, query: str, variables: dict | None = None) -> dict:
         response = await self.http.post(

@@ -50,6 +50,14 @@ class Cycle:
         )
         return payload["unit"]
 
+    async def kindergarten_on(self, number: str, name: str, profile: str) -> tuple[dict, dict, dict, dict]:
+        """A municipality on `profile` with its plan adopted, a kindergarten and the kindergarten's
+        local plan: (municipality, plan, unit, local plan)."""
+        municipality = await self.municipality(number, name, profile)
+        plan = await self.adopted_plan(municipality["id"])
+        unit = await self.unit(municipality["id"], "Barnehage", "KINDERGARTEN")
+        return municipality, plan, unit, await self.local_plan(unit["id"], plan["id"])
+
     async def areas(self, plan_id: str, kind: str) -> list[dict]:
         query = """query ($id: ID!, $kind: String!) { node(id: $id) { ... on Plan {
             areas(kind: $kind) { id key title appliesTo children { id key kind title } } } } }"""

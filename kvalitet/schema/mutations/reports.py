@@ -6,8 +6,17 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from kvalitet.schema.mutation_support import MutationInput, decode_id, payload_type, respond
-from kvalitet.schema.report import Assessment, Report
+from kvalitet.schema.local_plan import Finding
+from kvalitet.schema.mutation_support import (
+    MutationInput,
+    UserError,
+    decode_id,
+    payload_type,
+    respond,
+    run_mutation,
+    to_node,
+)
+from kvalitet.schema.report import Assessment, Report, finding_of
 from kvalitet.schema.sector_report import PublishedSectorReport
 from kvalitet.services import reports, sector_reports
 
@@ -46,6 +55,18 @@ class SaveAssessmentInput(MutationInput):
     comment: str | None = None
     evidence: str | None = None
     version: int | None = None
+
+
+@strawberry.type(description="What a report lacks before it is submitted; empty `findings` means it can be.")
+class ValidateReportPayload:
+    report: Report | None = None
+    findings: list[Finding] = strawberry.field(default_factory=list)
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="The report to ask about.")
+class ValidateReportInput:
+    id: strawberry.ID
 
 
 @strawberry.input
@@ -102,6 +123,25 @@ class ReportMutations:
             )
 
         return await respond(info, AssessmentPayload, work, input)
+
+    @strawberry.mutation(
+        description="Ask what the report still lacks before it can be submitted (changes nothing); `Report.findings` "
+        "gives the same."
+    )
+    async def validate_report(self, info: Info, input: ValidateReportInput) -> ValidateReportPayload:
+        async def work(service):
+            from kvalitet import models
+
+            report = await service.load(models.Report, decode_id(input.id, "Report", "id"), "report")
+            return report, (await reports.findings_of(service, [report]))[report.id]
+
+        result, errors = await run_mutation(info, work)
+        if result is None:
+            return ValidateReportPayload(errors=errors)
+        report, found = result
+        return ValidateReportPayload(
+            report=to_node(Report, report), findings=[finding_of(f, info.context.locale) for f in found]
+        )
 
     @strawberry.mutation(description="Submit a report; refused while required assessments are missing.")
     async def submit_report(self, info: Info, input: SubmitReportInput) -> ReportPayload:

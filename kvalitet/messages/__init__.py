@@ -1,0 +1,121 @@
+"""Texts people read, in bokmål, nynorsk and English: one catalogue per language, by stable key.
+
+The catalogues are gettext PO files beside this module (`nb.po`, `nn.po`, `en.po`), read with
+Babel. A key is a stable code (`report.nothing_to_assess`); a text is a format string with
+named parameters (`{count}`). A service says what happened as a `Text` (key and parameters);
+the API renders it in the caller's language and gives the key and parameters beside it, so a
+front end can write its own text. `tests/house/test_messages.py` holds the catalogues to the
+same keys and parameters, and keeps typical bokmål forms out of the nynorsk one.
+
+The language of a request (`negotiate`): an explicit `locale`, else the best of
+`Accept-Language`, else bokmål. Another language (Northern Sámi, `se`) is one more catalogue.
+"""
+
+from __future__ import annotations
+
+import functools
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+
+from babel.messages.pofile import read_po
+
+LOCALES: tuple[str, ...] = ("nb", "nn", "en")
+DEFAULT_LOCALE = "nb"
+# Tags a browser may send for a language we speak ("no" is Norwegian, written as bokmål).
+_ALIASES = {"no": "nb", "nb": "nb", "nn": "nn", "en": "en"}
+
+
+@functools.cache
+def catalogue(locale: str) -> Mapping[str, str]:
+    """The texts of `locale`, by key."""
+    with resources.files(__package__).joinpath(f"{locale}.po").open("rb") as file:
+        read = read_po(file, locale=locale)
+    return {str(m.id): str(m.string) for m in read if m.id and m.string}
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+@dataclass(frozen=True)
+class Text:
+    """A message for a person: its catalogue key and its parameters (values shown as given,
+    except those that are keys of other texts, `Text` themselves)."""
+
+    key: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def render(self, locale: str) -> str:
+        locale = locale if locale in LOCALES else DEFAULT_LOCALE
+        return catalogue(locale)[self.key].format_map(self.flat_params(locale))
+
+    def flat_params(self, locale: str) -> dict[str, str]:
+        """The parameters as text in `locale`: a nested `Text` rendered, a profile's label (with
+        `nb`, `nn` and `en`) in that language, anything else as it is."""
+        return {k: _in(v, locale) for k, v in self.params.items()}
+
+    def __str__(self) -> str:  # logs and exceptions: English
+        return self.render("en")
+
+
+def _in(value: object, locale: str) -> str:
+    if isinstance(value, Text):
+        return value.render(locale)
+    if all(hasattr(value, name) for name in LOCALES):  # a profile's Label
+        return str(getattr(value, locale))
+    return str(value)
+
+
+def text(key: str, /, **params: object) -> Text:
+    return Text(key, params)
+
+
+def noun(what: str, *, definite: bool = False) -> Text:
+    """The catalogued word for what an id names ("local plan": `noun.local_plan`)."""
+    return Text("noun." + what.lower().replace(" ", "_") + (".the" if definite else ""))
+
+
+def kinds(kind: str) -> Text:
+    """A kind of unit in the plural, as messages name them ("… is not for kindergartens")."""
+    return Text(f"kind.{kind}.plural")
+
+
+def render(message: str | Text, locale: str) -> str:
+    """A message in `locale`: a `Text` rendered, a plain (not yet catalogued) text as it is."""
+    return message.render(locale) if isinstance(message, Text) else message
+
+
+def negotiate(explicit: str | None, accept_language: str | None, default: str = DEFAULT_LOCALE) -> str:
+    """The locale of a request: `explicit` if we speak it, else the first language of the
+    `Accept-Language` header we speak (by its q-values), else `default`."""
+    if explicit and explicit.lower() in _ALIASES:
+        return _ALIASES[explicit.lower()]
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate((accept_language or "").split(",")):
+        tag, _, rest = part.strip().partition(";")
+        quality = 1.0
+        if rest.strip().startswith("q="):
+            try:
+                quality = float(rest.strip()[2:])
+            except ValueError:
+                continue
+        language = tag.strip().split("-")[0].lower()
+        if language in _ALIASES and quality > 0:
+            ranked.append((-quality, index, _ALIASES[language]))
+    return min(ranked)[2] if ranked else default
+
+
+__all__ = [
+    "DEFAULT_LOCALE",
+    "LOCALES",
+    "Text",
+    "catalogue",
+    "kinds",
+    "negotiate",
+    "noun",
+    "placeholders",
+    "render",
+    "text",
+]

@@ -1,0 +1,120 @@
+"""The message catalogues (kvalitet/messages/*.po): every key in every language, with the same
+parameters; nynorsk that is not bokmål copied; every key the code names exists."""
+
+from __future__ import annotations
+
+import ast
+import re
+import typing
+from pathlib import Path
+
+import pytest
+
+from kvalitet.messages import LOCALES, catalogue, negotiate, placeholders, text
+
+ROOT = Path(__file__).resolve().parents[2]
+# Typical bokmål forms with a different nynorsk form (ikkje, eg, kva, viss, nokon, mykje, heim …).
+KEY = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
+BOKMAL_FORMS = (
+    "ikke",
+    "jeg",
+    "hva",
+    "hvis",
+    "noen",
+    "noe",
+    "mye",
+    "hjem",
+    "hvordan",
+    "hvor",
+    "hvem",
+    "enhet",
+    "fylles",
+)
+
+
+def test_every_language_has_every_key_with_the_same_parameters():
+    keys = {locale: set(catalogue(locale)) for locale in LOCALES}
+    assert keys["nb"] == keys["nn"] == keys["en"], {
+        locale: sorted(keys["en"] ^ found) for locale, found in keys.items()
+    }
+    for key in keys["en"]:
+        expected = placeholders(catalogue("en")[key])
+        for locale in LOCALES:
+            assert placeholders(catalogue(locale)[key]) == expected, (locale, key)
+
+
+def test_the_nynorsk_catalogue_is_not_bokmal_copied():
+    pattern = re.compile(r"\b(" + "|".join(BOKMAL_FORMS) + r")\b", re.IGNORECASE)
+    found = {key: pattern.findall(value) for key, value in catalogue("nn").items() if pattern.search(value)}
+    assert found == {}
+
+
+def _called_keys() -> set[str]:
+    """The keys the code names: `text("…")` and `messages.text("…")`, and the nouns of
+    `noun(…)` for every literal `what` of the services' loading and refusing helpers."""
+    keys: set[str] = set()
+    # The helpers that take a `what`, and its place among their arguments.
+    takes_what = {
+        "load": 2,
+        "load_for_change": 3,
+        "load_editable": 3,
+        "not_found": 0,
+        "stale": 0,
+        "_item_in_draft": 4,
+        "_child_to_change": 4,
+    }
+    for path in [*(ROOT / "kvalitet").rglob("*.py"), *(ROOT / "profiles").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+            first = node.args[0] if node.args else None
+            if name == "text" and isinstance(first, ast.Constant) and isinstance(first.value, str):
+                if KEY.match(first.value):  # not SQLAlchemy's text("SELECT …")
+                    keys.add(first.value)
+            at = takes_what.get(name or "")
+            if at is not None and len(node.args) > at:
+                what = node.args[at]
+                if isinstance(what, ast.Constant) and isinstance(what.value, str):
+                    slug = "noun." + what.value.lower().replace(" ", "_")
+                    keys |= {slug, slug + ".the"}
+    return keys
+
+
+def test_every_key_the_code_names_is_in_the_catalogues():
+    from kvalitet.services.plan_structure import PlanItem
+
+    # Plan items are named by their model (`model.__name__.lower()`), which no scan sees.
+    by_model = {f"noun.{m.__name__.lower()}{the}" for m in typing.get_args(PlanItem) for the in ("", ".the")}
+    named = _called_keys() | by_model
+    assert len(named) > 40
+    assert named - set(catalogue("en")) == set()
+
+
+def test_a_text_renders_in_each_language_with_its_parameters():
+    missing = text("error.not_found", what=text("noun.unit"))
+    assert [missing.render(locale) for locale in LOCALES] == [
+        "Fant ingen enhet med den id-en.",
+        "Fann ingen eining med den id-en.",
+        "No unit with that id.",
+    ]
+    assert missing.flat_params("nn") == {"what": "eining"}
+
+
+@pytest.mark.parametrize(
+    ("explicit", "header", "expected"),
+    [
+        (None, None, "nb"),
+        (None, "nn-NO,nn;q=0.9,en;q=0.5", "nn"),
+        (None, "en-GB,en;q=0.9", "en"),
+        (None, "no", "nb"),
+        (None, "de-DE,en;q=0.3,nb;q=0.8", "nb"),
+        (None, "fr, de;q=0.5", "nb"),  # none we speak: bokmål
+        (None, "nb;q=0, en", "en"),  # q=0: not wanted
+        (None, "nn;q=zzz, en", "en"),  # a broken weight is skipped
+        ("nn", "en", "nn"),  # ?locale= wins
+        ("sv", "en", "en"),  # a locale we do not speak is ignored
+    ],
+)
+def test_the_language_of_a_request(explicit, header, expected):
+    assert negotiate(explicit, header) == expected

@@ -1,0 +1,71 @@
+"""Messages in the caller's language: `Accept-Language` or `?locale=` (nb, nn, en), bokmål by
+default, each with its stable key and parameters beside it."""
+
+from __future__ import annotations
+
+from tests.support.cycle import Cycle
+
+SAVE = """mutation ($input: SaveLocalPlanSectionInput!) { saveLocalPlanSection(input: $input) {
+    errors { field code message messageKey params { name value } } } }"""
+FINDINGS = "query ($id: ID!) { node(id: $id) { ... on LocalPlan { findings { code message } } } }"
+
+
+async def _ask(gql, query, variables, *, header=None, locale=None):
+    headers = {k: v for k, v in gql.headers.items() if k != "Accept-Language"}
+    if header:
+        headers["Accept-Language"] = header
+    url = "/graphql" + (f"?locale={locale}" if locale else "")
+    response = await gql.http.post(url, json={"query": query, "variables": variables}, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()["data"]
+
+
+async def test_a_refusal_and_a_finding_come_in_the_callers_language(gql):
+    cycle = Cycle(gql)
+    _, plan, _, local = await cycle.kindergarten_on("5501", "Tromsø", "tromso")
+    area = (await cycle.areas(plan["id"], "quality_area"))[0]
+    typo = {"input": {"localPlanId": local["id"], "key": "tegn_paa_god_praksis", "text": "T", "areaId": area["id"]}}
+
+    answers = {
+        "default": await _ask(gql, SAVE, typo),
+        "nn": await _ask(gql, SAVE, typo, header="nn-NO,nn;q=0.9,en;q=0.5"),
+        "en": await _ask(gql, SAVE, typo, header="nn", locale="en"),
+    }
+    errors = {language: a["saveLocalPlanSection"]["errors"] for language, a in answers.items()}
+    assert {language: e[0]["message"] for language, e in errors.items()} == {
+        "default": "«tegn_paa_god_praksis» er ikke en del av den lokale planen i profilen (delene er: tegn_pa_god_praksis).",
+        "nn": "«tegn_paa_god_praksis» er ikkje ein del av den lokale planen i profilen (delane er: tegn_pa_god_praksis).",
+        "en": "«tegn_paa_god_praksis» is not a section of the profile's local plan (sections: tegn_pa_god_praksis).",
+    }
+    # The same key, code and parameters whatever the language: a front end can write its own text.
+    assert {(e[0]["code"], e[0]["messageKey"]) for e in errors.values()} == {("INVALID_VALUE", "section.unknown")}
+    assert errors["nn"][0]["params"] == [
+        {"name": "key", "value": "tegn_paa_god_praksis"},
+        {"name": "known", "value": "tegn_pa_god_praksis"},
+    ]
+
+    # A required section missing: the core's finding, with the profile's label in that language.
+    found = await _ask(gql, FINDINGS, {"id": local["id"]}, header="nn")
+    missing = [f["message"] for f in found["node"]["findings"] if f["code"] == "MISSING_SECTION"]
+    assert f"Planen manglar «Teikn på god praksis» for «{area['title']}»." in missing
+    found = await _ask(gql, FINDINGS, {"id": local["id"]}, locale="en")
+    assert f"The plan lacks «Signs of good practice» for «{area['title']}»." in [
+        f["message"] for f in found["node"]["findings"]
+    ]
+
+
+async def test_a_message_not_found_names_what_in_the_callers_language(gql):
+    query = """mutation ($input: UpdateUnitInput!) { updateUnit(input: $input) {
+        errors { code message messageKey params { name value } } } }"""
+    from strawberry.relay import to_base64
+
+    missing = {"input": {"id": to_base64("Unit", "00000000-0000-0000-0000-000000000000"), "version": 1, "name": "X"}}
+    nn = (await _ask(gql, query, missing, header="nn"))["updateUnit"]["errors"]
+    assert nn == [
+        {
+            "code": "NOT_FOUND",
+            "message": "Fann ingen eining med den id-en.",
+            "messageKey": "error.not_found",
+            "params": [{"name": "what", "value": "eining"}],
+        }
+    ]
