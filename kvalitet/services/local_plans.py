@@ -44,9 +44,9 @@ from kvalitet.services.errors import (
 )
 from kvalitet.services.events import emit
 from kvalitet.services.local_plan_views import view_of
-from kvalitet.services.review import DECIDABLE, DONE, EDITABLE, load_editable
+from kvalitet.services.review import DECIDABLE, DONE, EDITABLE, load_editable, status_text
 from kvalitet.services.units import UNSET, Unset
-from kvalitet.services.validation import KEY_MAX, TEXT_MAX, TITLE_MAX, UNIT_WORDS, Checker
+from kvalitet.services.validation import KEY_MAX, TEXT_MAX, TITLE_MAX, Checker
 
 Child = TypeVar("Child", LocalGoal, LocalAction)  # rows of a local plan changed by id
 
@@ -59,18 +59,22 @@ async def create_local_plan(ctx: ServiceContext, unit_id: uuid.UUID, plan_id: uu
     unit = await ctx.load(Unit, unit_id, "unit", field_name="unitId")
     plan = await ctx.load(Plan, plan_id, "plan", field_name="planId")
     if plan.municipality_id != unit.municipality_id:
-        fail(NOT_FOUND, "No plan with that id in the unit's municipality.", "planId")
+        fail(NOT_FOUND, messages.text("plan.not_in_municipality"), "planId")
     if unit.archived_at is not None:
-        fail(INVALID_STATE, "The unit is archived.", "unitId")
+        fail(INVALID_STATE, messages.text("unit.archived"), "unitId")
     if plan.status != PlanStatus.ADOPTED:
-        fail(INVALID_STATE, f"A local plan is written on an adopted plan; this plan is {plan.status}.", "planId")
+        fail(
+            INVALID_STATE,
+            messages.text("plan.not_adopted_for_local_plan", status=messages.text(f"status.{plan.status}")),
+            "planId",
+        )
     if unit.kind not in plan.applies_to:
-        fail(NOT_APPLICABLE, f"The plan does not apply to {UNIT_WORDS[unit.kind]}.", "unitId")
+        fail(NOT_APPLICABLE, messages.text("plan.not_for_kind", kinds=messages.kinds(unit.kind)), "unitId")
     existing = await ctx.session.scalar(
         select(LocalPlan.id).where(LocalPlan.unit_id == unit.id, LocalPlan.plan_id == plan.id)
     )
     if existing is not None:
-        fail(DUPLICATE, "The unit already has a local plan on this plan.", "unitId")
+        fail(DUPLICATE, messages.text("error.local_plan_exists"), "unitId")
     await ctx.authorize("create", LocalPlan, unit)
     local_plan = LocalPlan(
         municipality_id=unit.municipality_id, unit_id=unit.id, plan_id=plan.id, status=ReviewStatus.DRAFT
@@ -122,10 +126,14 @@ async def _applicable_area(
 async def _checked_area(ctx: ServiceContext, local_plan: LocalPlan, area: Area | None, field_name: str) -> Area:
     """`area`, refused unless it is an area of the local plan's plan for the unit's kind."""
     if area is None or area.plan_id != local_plan.plan_id:
-        fail(NOT_FOUND, "No area with that id in the plan.", field_name)
+        fail(NOT_FOUND, messages.text("area.not_in_plan"), field_name)
     unit = await ctx.session.get_one(Unit, local_plan.unit_id)
     if unit.kind not in area.applies_to:
-        fail(NOT_APPLICABLE, f"«{area.title}» is not for {UNIT_WORDS[unit.kind]}.", field_name)
+        fail(
+            NOT_APPLICABLE,
+            messages.text("area.not_for_kind", area=area.title, kinds=messages.kinds(unit.kind)),
+            field_name,
+        )
     return area
 
 
@@ -138,7 +146,10 @@ async def _perspective(
     municipality = await ctx.session.get_one(Municipality, plan.municipality_id)
     keys = [p.key for p in ctx.profiles.perspectives(municipality.profile_code)] if municipality.profile_code else []
     checker.check(
-        perspective in keys, INVALID_VALUE, f"«{perspective}» is not a perspective of the profile.", "perspective"
+        perspective in keys,
+        INVALID_VALUE,
+        messages.text("local_plan.not_a_perspective", perspective=perspective),
+        "perspective",
     )
     return perspective
 
@@ -223,7 +234,7 @@ async def remove_local_goal(ctx: ServiceContext, goal_id: uuid.UUID, version: in
         )
     ).all()
     if any(status not in EDITABLE for _, status in assessed):
-        fail(INVALID_STATE, "The goal is assessed in a submitted or approved report and cannot be removed.", "id")
+        fail(INVALID_STATE, messages.text("local_plan.goal_assessed"), "id")
     for assessment, _ in assessed:  # assessments in reports still being written go with the goal
         await ctx.session.delete(assessment)
     for action in (await ctx.session.scalars(select(LocalAction).where(LocalAction.local_goal_id == goal.id))).all():
@@ -262,7 +273,7 @@ async def _action_values(ctx: ServiceContext, local_plan: LocalPlan, changes: Lo
         if changes.local_goal_id is not None:
             goal = await ctx.session.get(LocalGoal, changes.local_goal_id)
             if goal is None or goal.local_plan_id != local_plan.id:
-                fail(NOT_FOUND, "No local goal with that id in this local plan.", "localGoalId")
+                fail(NOT_FOUND, messages.text("local_plan.no_local_goal"), "localGoalId")
             values.setdefault("area_id", goal.area_id)
         values["local_goal_id"] = changes.local_goal_id
     return values
@@ -332,11 +343,7 @@ async def save_section(
         if spec is not None and spec.area_kinds and area.kind not in spec.area_kinds:
             fail(NOT_APPLICABLE, messages.text("section.not_for_area", section=spec.label, area=area.title), "areaId")
     if section is not None and section.version != version:
-        fail(
-            STALE_VERSION,
-            "The section was changed by someone else (or exists already); reload it and try again.",
-            "version",
-        )
+        fail(STALE_VERSION, messages.text("local_plan.section_stale"), "version")
     if section is None:
         if text is None:
             return None
@@ -385,7 +392,7 @@ async def findings(ctx: ServiceContext, local_plan: LocalPlan) -> list[Finding]:
 async def submit_local_plan(ctx: ServiceContext, local_plan_id: uuid.UUID, version: int) -> LocalPlan:
     local_plan = await ctx.load_for_change(LocalPlan, local_plan_id, version, "local plan", action="submit")
     if local_plan.status not in EDITABLE:
-        fail(INVALID_STATE, f"The local plan is {local_plan.status}; only a draft or returned plan is submitted.", "id")
+        fail(INVALID_STATE, status_text("review.not_submittable", "local plan", local_plan.status), "id")
     found = await findings(ctx, local_plan)
     if found:
         raise UserInputError(*(Problem(f.code, f.message, f.path or None) for f in found))
@@ -402,7 +409,7 @@ async def decide_local_plan(
     action = "approve" if approve else "return"
     local_plan = await ctx.load_for_change(LocalPlan, local_plan_id, version, "local plan", action=action)
     if local_plan.status not in DECIDABLE[action]:
-        fail(INVALID_STATE, f"The local plan is {local_plan.status}; it cannot be {DONE[action]} now.", "id")
+        fail(INVALID_STATE, status_text(f"review.cannot_{action}", "local plan", local_plan.status), "id")
     checker = Checker()
     comment = checker.text(comment, "comment", max_length=TEXT_MAX, required=not approve)
     checker.raise_if_any()

@@ -42,8 +42,8 @@ from kvalitet.services.report_items import (
     required_items,
     required_items_of,
 )
-from kvalitet.services.review import DECIDABLE, DONE, EDITABLE, load_editable
-from kvalitet.services.validation import TEXT_MAX, UNIT_WORDS, Checker
+from kvalitet.services.review import DECIDABLE, DONE, EDITABLE, load_editable, status_text
+from kvalitet.services.validation import TEXT_MAX, Checker
 
 
 @dataclass(frozen=True)
@@ -88,13 +88,13 @@ def calendar(profiles, profile_code: str | None, year: int) -> list[PeriodInstan
 
 def period_of(profiles, profile_code: str | None, year: int, period_key: str) -> PeriodInstance:
     if not 1900 <= year <= 2200:
-        fail(INVALID_VALUE, f"{year} is not a plausible year.", "year")
+        fail(INVALID_VALUE, text("period.implausible_year", year=year), "year")
     periods = calendar(profiles, profile_code, year)
     for period in periods:
         if period.key == period_key:
             return period
     known = ", ".join(p.key for p in periods) or "none"
-    fail(INVALID_VALUE, f"«{period_key}» is not a reporting period of the profile (known: {known}).", "period")
+    fail(INVALID_VALUE, text("period.unknown", period=period_key, known=known), "period")
 
 
 def is_overdue(status: str | None, due_on: dt.date, today: dt.date) -> bool:
@@ -125,21 +125,21 @@ async def plan_covering(ctx: ServiceContext, municipality_id: uuid.UUID, year: i
 async def open_report(ctx: ServiceContext, unit_id: uuid.UUID, year: int, period_key: str) -> Report:
     unit = await ctx.load(Unit, unit_id, "unit", field_name="unitId")
     if unit.archived_at is not None:
-        fail(INVALID_STATE, "The unit is archived.", "unitId")
+        fail(INVALID_STATE, text("unit.archived"), "unitId")
     municipality = await ctx.session.get_one(Municipality, unit.municipality_id)
     period = period_of(ctx.profiles, municipality.profile_code, year, period_key)
     plan = await plan_covering(ctx, municipality.id, year)
     if plan is None:
-        fail(INVALID_STATE, f"No adopted plan of the municipality covers {year}.", "year")
+        fail(INVALID_STATE, text("plan.none_covers_year", year=year), "year")
     if unit.kind not in plan.applies_to:
-        fail(NOT_APPLICABLE, f"The plan does not apply to {UNIT_WORDS[unit.kind]}.", "unitId")
+        fail(NOT_APPLICABLE, text("plan.not_for_kind", kinds=kinds(unit.kind)), "unitId")
     existing = await ctx.session.scalar(
         select(Report.id).where(
             Report.unit_id == unit.id, Report.plan_id == plan.id, Report.year == year, Report.period_key == period_key
         )
     )
     if existing is not None:
-        fail(DUPLICATE, "The unit already has a report for this period.", "period")
+        fail(DUPLICATE, text("report.exists"), "period")
     local_plan_id = await ctx.session.scalar(
         select(LocalPlan.id).where(LocalPlan.unit_id == unit.id, LocalPlan.plan_id == plan.id)
     )
@@ -198,8 +198,8 @@ async def save_assessment(
         if criterion_id not in criteria:
             criterion = await ctx.session.get(Criterion, criterion_id)
             if criterion is None or not await criterion_in_plan(ctx, criterion, report.plan_id):
-                fail(NOT_FOUND, "No criterion with that id in the report's plan.", "criterionId")
-            fail(NOT_APPLICABLE, f"The criterion is not for {UNIT_WORDS[unit.kind]}.", "criterionId")
+                fail(NOT_FOUND, text("report.no_criterion"), "criterionId")
+            fail(NOT_APPLICABLE, text("report.criterion_not_for_kind", kinds=kinds(unit.kind)), "criterionId")
     elif measure_id is not None:
         items = await required_items(ctx, report)
         if not any(i.measure and i.measure.id == measure_id for i in items):
@@ -214,16 +214,16 @@ async def save_assessment(
     else:
         items = await required_items(ctx, report)
         if not any(i.local_goal and i.local_goal.id == local_goal_id for i in items):
-            fail(NOT_FOUND, "No goal with that id in the unit's local plan.", "localGoalId")
+            fail(NOT_FOUND, text("report.no_local_goal"), "localGoalId")
     municipality = await ctx.session.get_one(Municipality, unit.municipality_id)
     levels = (
         [s.level for s in ctx.profiles.assessment_scale(municipality.profile_code)] if municipality.profile_code else []
     )
     checker = Checker()
     if not levels:
-        fail(INVALID_STATE, "The municipality's profile has no assessment scale.", "level")
+        fail(INVALID_STATE, text("report.no_scale"), "level")
     checker.check(
-        level in levels, INVALID_VALUE, f"«{level}» is not a level of the scale (levels: {', '.join(levels)}).", "level"
+        level in levels, INVALID_VALUE, text("report.not_a_level", level=level, levels=", ".join(levels)), "level"
     )
     comment = checker.text(comment, "comment", max_length=TEXT_MAX, required=False)
     evidence = checker.text(evidence, "evidence", max_length=TEXT_MAX, required=False)
@@ -379,7 +379,7 @@ def _short(text: str, limit: int = 80) -> str:
 async def submit_report(ctx: ServiceContext, report_id: uuid.UUID, version: int) -> Report:
     report = await ctx.load_for_change(Report, report_id, version, "report", action="submit")
     if report.status not in EDITABLE:
-        fail(INVALID_STATE, f"The report is {report.status}; only a draft or returned report is submitted.", "id")
+        fail(INVALID_STATE, status_text("review.not_submittable", "report", report.status), "id")
     problems = [f.problem for f in (await findings_of(ctx, [report]))[report.id]]
     if problems:
         raise UserInputError(*problems)
@@ -396,7 +396,7 @@ async def decide_report(
     action = "approve" if approve else "return"
     report = await ctx.load_for_change(Report, report_id, version, "report", action=action)
     if report.status not in DECIDABLE[action]:
-        fail(INVALID_STATE, f"The report is {report.status}; it cannot be {DONE[action]} now.", "id")
+        fail(INVALID_STATE, status_text(f"review.cannot_{action}", "report", report.status), "id")
     checker = Checker()
     comment = checker.text(comment, "comment", max_length=TEXT_MAX, required=not approve)
     checker.raise_if_any()

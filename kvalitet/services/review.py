@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TypeVar
 
+from kvalitet.messages import Text, noun, text
 from kvalitet.models import LocalPlan, Report
 from kvalitet.models.enums import ReviewStatus
 from kvalitet.services.context import ServiceContext
@@ -18,6 +19,11 @@ DECIDABLE = {"approve": (ReviewStatus.SUBMITTED,), "return": (ReviewStatus.SUBMI
 
 
 Reviewed = TypeVar("Reviewed", LocalPlan, Report)
+
+
+def status_text(key: str, what: str, status: str) -> Text:
+    """A review message about `what` (a noun) in `status`: «The report is submitted; …»."""
+    return text(key, what=noun(what), status=text(f"status.{status}"))
 
 
 async def load_editable(
@@ -34,5 +40,5 @@ async def load_editable(
     has just read it FOR SHARE into the session."""
     row = await ctx.load(model, id_, what, action="update", field_name=field_name, share_lock=not locked)
     if row.status not in EDITABLE:
-        fail(INVALID_STATE, f"The {what} is {row.status}; it can be changed only after it is returned.", field_name)
+        fail(INVALID_STATE, status_text("review.not_editable", what, row.status), field_name)
     return row

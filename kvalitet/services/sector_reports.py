@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select, true
 
+from kvalitet.messages import text
 from kvalitet.models import Assessment, Criterion, LocalGoal, Measure, Municipality, Plan, Report, SectorReport, Unit
 from kvalitet.models.enums import ReviewStatus
 from kvalitet.services.context import ServiceContext
@@ -55,7 +56,7 @@ async def compute(
     period = period_of(ctx.profiles, municipality.profile_code, year, period_key)
     plan = await _plan_for(ctx, municipality, year, period_key)
     if plan is None:
-        fail(INVALID_STATE, f"No adopted plan of the municipality covers {year}.", "year")
+        fail(INVALID_STATE, text("plan.none_covers_year", year=year), "year")
     # Plain rows and counts, not ORM objects: a municipality has up to a thousand units, and
     # the levels are counted by the database (one row per criterion or goal and level).
     of_period = (Report.plan_id == plan.id, Report.year == year, Report.period_key == period_key)

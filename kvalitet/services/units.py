@@ -10,6 +10,7 @@ from typing import Final
 
 from sqlalchemy import select
 
+from kvalitet.messages import text
 from kvalitet.models import Municipality, Unit
 from kvalitet.models.enums import Ownership, UnitKind
 from kvalitet.services.context import ServiceContext
@@ -56,7 +57,7 @@ async def _refuse_duplicate_org_number(ctx: ServiceContext, org_number: str | No
         return
     other = await ctx.session.scalar(select(Unit.id).where(Unit.org_number == org_number))
     if other is not None and other != unit_id:
-        fail(DUPLICATE, f"Another unit already has the organisation number {org_number}.", "orgNumber")
+        fail(DUPLICATE, text("unit.org_number_taken", org_number=org_number), "orgNumber")
 
 
 async def create_unit(ctx: ServiceContext, municipality_id: uuid.UUID, changes: UnitChanges) -> Unit:
@@ -76,7 +77,7 @@ async def create_unit(ctx: ServiceContext, municipality_id: uuid.UUID, changes: 
 async def update_unit(ctx: ServiceContext, unit_id: uuid.UUID, version: int, changes: UnitChanges) -> Unit:
     unit = await ctx.load_for_change(Unit, unit_id, version, "unit")
     if unit.archived_at is not None:
-        fail(INVALID_STATE, "The unit is archived and cannot be changed.", "id")
+        fail(INVALID_STATE, text("unit.archived_unchangeable"), "id")
     checker = Checker()
     values = _check(checker, changes)
     checker.raise_if_any()
@@ -91,7 +92,7 @@ async def update_unit(ctx: ServiceContext, unit_id: uuid.UUID, version: int, cha
 async def archive_unit(ctx: ServiceContext, unit_id: uuid.UUID, version: int) -> Unit:
     unit = await ctx.load_for_change(Unit, unit_id, version, "unit", action="archive")
     if unit.archived_at is not None:
-        fail(INVALID_STATE, "The unit is already archived.", "id")
+        fail(INVALID_STATE, text("unit.already_archived"), "id")
     unit.archived_at = dt.datetime.now(dt.UTC)
     await ctx.session.flush()
     await emit(ctx, "unit.archived", unit.municipality_id, "Unit", unit)
@@ -102,7 +103,7 @@ async def allow_staff_editing(ctx: ServiceContext, unit_id: uuid.UUID, version: 
     """The unit leader lets the unit's staff edit its draft local plan and reports (or stops it)."""
     unit = await ctx.load_for_change(Unit, unit_id, version, "unit", action="staff_editing", field_name="unitId")
     if unit.archived_at is not None:
-        fail(INVALID_STATE, "The unit is archived and cannot be changed.", "unitId")
+        fail(INVALID_STATE, text("unit.archived_unchangeable"), "unitId")
     unit.staff_may_edit = allowed
     await ctx.session.flush()
     return unit

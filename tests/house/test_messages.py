@@ -118,3 +118,17 @@ def test_a_text_renders_in_each_language_with_its_parameters():
 )
 def test_the_language_of_a_request(explicit, header, expected):
     assert negotiate(explicit, header) == expected
+
+
+def test_the_keys_made_from_words_of_the_model_exist():
+    """Keys the code builds from stored words: each status (`status.<status>`), each review
+    decision (`review.cannot_<action>`), each kind of unit (`kind.<kind>.plural`)."""
+    from kvalitet.models.enums import PlanStatus, ReviewStatus, UnitKind
+    from kvalitet.services.review import DONE
+
+    built = (
+        {f"status.{s.value}" for s in (*ReviewStatus, *PlanStatus)}
+        | {f"review.cannot_{action}" for action in DONE}
+        | {f"kind.{k.value}.plural" for k in UnitKind}
+    )
+    assert built - set(catalogue("en")) == set()

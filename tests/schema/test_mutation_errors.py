@@ -131,7 +131,8 @@ class Client:
 
     async def raw(self, query: str, variables: dict | None = None) -> dict:
         content = json.dumps({"query": query, "variables": variables or {}})
-        response = await self.http.post("/graphql", content=content, headers={"content-type": "application/json"})
+        headers = {"content-type": "application/json", "accept-language": "en"}  # the messages read in English
+        response = await self.http.post("/graphql", content=content, headers=headers)
         assert response.status_code == 200, f"HTTP {response.status_code}: {response.text[:1000]}"
         return response.json()
 
