@@ -16,12 +16,14 @@ from typing import cast
 
 from sqlalchemy import ColumnElement, select
 
+from kvalitet.messages import kinds as plural_of
+from kvalitet.messages import text
 from kvalitet.models import Area, Criterion, Goal, Measure, Municipality, NationalGoal, Plan
 from kvalitet.models.enums import PlanStatus, UnitKind
 from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import DUPLICATE, INVALID_STATE, INVALID_VALUE, NOT_FOUND, REQUIRED, fail
 from kvalitet.services.units import UNSET, Unset
-from kvalitet.services.validation import KEY_MAX, TEXT_MAX, TITLE_MAX, UNIT_WORDS, Checker
+from kvalitet.services.validation import KEY_MAX, TEXT_MAX, TITLE_MAX, Checker
 
 # What lies in an ordered list under an area (criteria also under a goal).
 PlanItem = Goal | Criterion | Measure
@@ -33,11 +35,7 @@ _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 async def _draft_plan(ctx: ServiceContext, plan_id: uuid.UUID, field_name: str = "planId") -> Plan:
     plan = await ctx.load(Plan, plan_id, "plan", action="update", field_name=field_name)
     if plan.status != PlanStatus.DRAFT:
-        fail(
-            INVALID_STATE,
-            f"The plan is {plan.status}; its content is frozen. Start a new draft as a copy to change it.",
-            field_name,
-        )
+        fail(INVALID_STATE, text("plan.frozen", status=text(f"status.{plan.status}")), field_name)
     return plan
 
 
@@ -53,23 +51,23 @@ async def _check_area_kind(ctx: ServiceContext, checker: Checker, plan: Plan, ki
         checker.check(
             kind in vocabulary.area_kinds,
             INVALID_VALUE,
-            f"«{kind}» is not an area kind of the profile (known: {', '.join(vocabulary.area_kinds)}).",
+            text("area.unknown_kind", kind=kind, known=", ".join(vocabulary.area_kinds)),
             "kind",
         )
     else:
-        checker.check(bool(_KIND.match(kind)), INVALID_VALUE, "A kind is lower-case letters, digits and _.", "kind")
+        checker.check(bool(_KIND.match(kind)), INVALID_VALUE, text("area.kind_format"), "kind")
 
 
 def _check_applies_to(checker: Checker, applies_to: list[str], plan: Plan) -> None:
     if not applies_to:
-        checker.add(INVALID_VALUE, "An area must apply to at least one unit kind.", "appliesTo")
+        checker.add(INVALID_VALUE, text("area.no_unit_kind"), "appliesTo")
     kinds = UnitKind.values()
     unknown = [k for k in applies_to if k not in kinds]
-    outside = [UNIT_WORDS[k] for k in applies_to if k in kinds and k not in plan.applies_to]
+    outside = [k for k in applies_to if k in kinds and k not in plan.applies_to]
     if unknown:
-        checker.add(INVALID_VALUE, f"Unknown unit kinds: {', '.join(unknown)}.", "appliesTo")
-    if outside:
-        checker.add(INVALID_VALUE, f"The plan does not apply to {' or '.join(outside)}.", "appliesTo")
+        checker.add(INVALID_VALUE, text("area.unknown_unit_kinds", unknown=", ".join(unknown)), "appliesTo")
+    for kind in outside:
+        checker.add(INVALID_VALUE, text("area.outside_plan", kinds=plural_of(kind)), "appliesTo")
 
 
 async def _areas_of(ctx: ServiceContext, plan_id: uuid.UUID) -> list[Area]:
@@ -109,7 +107,7 @@ async def _renumber_areas(
 
 def _check_position(position: int | None) -> None:
     if position is not None and position < 0:
-        fail(INVALID_VALUE, "The position must be 0 or more.", "position")
+        fail(INVALID_VALUE, text("area.position_negative"), "position")
 
 
 def _slug(title: str) -> str:
@@ -132,7 +130,7 @@ async def _apply_area_changes(ctx: ServiceContext, plan: Plan, area: Area | None
     values: dict = {}
     if changes.kind is not UNSET:
         if changes.kind is None:
-            checker.add(REQUIRED, "Kind must not be empty.", "kind")
+            checker.add(REQUIRED, text("input.required", field="kind"), "kind")
         else:
             await _check_area_kind(ctx, checker, plan, changes.kind)
         values["kind"] = changes.kind
@@ -146,16 +144,14 @@ async def _apply_area_changes(ctx: ServiceContext, plan: Plan, area: Area | None
         _check_applies_to(checker, list(changes.applies_to), plan)
         values["applies_to"] = list(dict.fromkeys(changes.applies_to))
     if changes.key is not UNSET and changes.key is not None:
-        checker.check(
-            bool(_KEY.match(changes.key)), INVALID_VALUE, "A key is lower-case letters, digits, - and _.", "key"
-        )
+        checker.check(bool(_KEY.match(changes.key)), INVALID_VALUE, text("area.key_format"), "key")
         values["key"] = changes.key
     checker.raise_if_any()
     key = values.get("key")
     if key is not None:
         clash = await ctx.session.scalar(select(Area.id).where(Area.plan_id == plan.id, Area.key == key))
         if clash is not None and (area is None or clash != area.id):
-            fail(DUPLICATE, f"Another area of the plan has the key «{key}».", "key")
+            fail(DUPLICATE, text("area.key_taken", key=key), "key")
     return values
 
 
@@ -168,7 +164,7 @@ async def add_area(
     if parent_id is not None:
         parent = await ctx.load(Area, parent_id, "parent area", field_name="parentId")
         if parent.plan_id != plan.id:
-            fail(NOT_FOUND, "No parent area with that id in this plan.", "parentId")
+            fail(NOT_FOUND, text("area.no_parent"), "parentId")
     if changes.applies_to is UNSET:
         changes.applies_to = list(parent.applies_to if parent else plan.applies_to)
     values = await _apply_area_changes(ctx, plan, None, changes)
@@ -202,12 +198,12 @@ async def move_area(
     if parent_id is not None:
         parent = await ctx.load(Area, parent_id, "parent area", field_name="parentId")
         if parent.plan_id != plan.id:
-            fail(NOT_FOUND, "No parent area with that id in this plan.", "parentId")
+            fail(NOT_FOUND, text("area.no_parent"), "parentId")
         by_id: dict[uuid.UUID | None, Area] = {a.id: a for a in await _areas_of(ctx, plan.id)}
         ancestor: Area | None = parent
         while ancestor is not None:
             if ancestor.id == area.id:
-                fail(INVALID_VALUE, "An area cannot be moved below itself.", "parentId")
+                fail(INVALID_VALUE, text("area.below_itself"), "parentId")
             ancestor = by_id.get(ancestor.parent_id)
     _check_position(position)
     area.parent_id = parent_id
@@ -299,7 +295,7 @@ async def _perspective(ctx: ServiceContext, checker: Checker, area: Area, perspe
     checker.check(
         perspective in keys,
         INVALID_VALUE,
-        f"«{perspective}» is not a perspective of the profile" + (f" (known: {', '.join(keys)})." if keys else "."),
+        text("plan.not_a_perspective", perspective=perspective, known=", ".join(keys) or "–"),
         "perspective",
     )
     return perspective
@@ -323,16 +319,14 @@ async def _item_values(ctx: ServiceContext, model: type[PlanItem], area: Area, c
     if changes.text is not UNSET:
         values["text"] = checker.text(changes.text, "text", max_length=TEXT_MAX)
     if model is Goal and changes.kind is not UNSET:
-        checker.check(
-            bool(_KIND.match(changes.kind or "")), INVALID_VALUE, "A kind is lower-case letters, digits and _.", "kind"
-        )
+        checker.check(bool(_KIND.match(changes.kind or "")), INVALID_VALUE, text("area.kind_format"), "kind")
         values["kind"] = changes.kind
     if model is Goal and changes.national_goal_id is not UNSET:
         if (
             changes.national_goal_id is not None
             and await ctx.session.get(NationalGoal, changes.national_goal_id) is None
         ):
-            checker.add(NOT_FOUND, "No national goal with that id.", "nationalGoalId")
+            checker.add(NOT_FOUND, text("plan.no_national_goal"), "nationalGoalId")
         values["national_goal_id"] = changes.national_goal_id
     if model is Criterion and changes.perspective is not UNSET:
         values["perspective"] = await _perspective(ctx, checker, area, changes.perspective)
@@ -359,7 +353,7 @@ async def add_item(
     """Add a goal, criterion or measure. A criterion belongs to a goal or to an area."""
     _check_position(position)
     if model is Criterion and (area_id is None) == (goal_id is None):
-        fail(INVALID_VALUE, "A criterion belongs to either an area or a goal: give one of areaId and goalId.", "areaId")
+        fail(INVALID_VALUE, text("plan.criterion_parent"), "areaId")
     if goal_id is not None:
         goal = await ctx.load(Goal, goal_id, "goal", action="update", field_name="goalId")
         area = await _area_in_draft(ctx, goal.area_id, "goalId")

@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kvalitet.messages import text
 from kvalitet.models import Area, Criterion, Goal, Measure, Municipality, NationalGoal, Plan
 from kvalitet.models.enums import PlanStatus
 from kvalitet.plugins.content import AreaContent, PlanContent
 from kvalitet.services.context import ServiceContext
-from kvalitet.services.errors import INVALID_STATE, INVALID_VALUE, NOT_FOUND, REQUIRED, fail
+from kvalitet.services.errors import INVALID_STATE, INVALID_VALUE, REQUIRED, fail, not_found
 from kvalitet.services.events import emit
 from kvalitet.services.validation import TITLE_MAX, Checker
 
@@ -137,9 +138,9 @@ async def create_plan_from_content(
 def _check_period(checker: Checker, start: int | None, end: int | None) -> None:
     for name, year in (("periodStart", start), ("periodEnd", end)):
         if year is not None:
-            checker.check(1900 <= year <= 2200, INVALID_VALUE, f"{year} is not a plausible year.", name)
+            checker.check(1900 <= year <= 2200, INVALID_VALUE, text("period.implausible_year", year=year), name)
     if start is not None and end is not None:
-        checker.check(end >= start, INVALID_VALUE, "The period ends before it starts.", "periodEnd")
+        checker.check(end >= start, INVALID_VALUE, text("plan.period_reversed"), "periodEnd")
 
 
 async def create_plan(
@@ -161,11 +162,11 @@ async def create_plan(
     if copy_from is not None:
         source = await ctx.load(Plan, copy_from, "plan to copy", field_name="copyFrom")
         if source.municipality_id != municipality.id:
-            fail(NOT_FOUND, "No plan to copy with that id.", "copyFrom")
+            not_found("plan to copy", "copyFrom")
         plan = await copy_plan(ctx, source, period_start=period_start, period_end=period_end, title=title)
         return plan
     if not municipality.profile_code or ctx.profiles.plan_content(municipality.profile_code) is None:
-        fail(REQUIRED, "The municipality's profile has no plan content; give a plan to copy.", "copyFrom")
+        fail(REQUIRED, text("plan.no_content"), "copyFrom")
     content = ctx.profiles.plan_content(municipality.profile_code)
     assert content is not None  # asked just above
     updates: dict[str, Any] = {}
@@ -180,7 +181,7 @@ async def create_plan(
     if updates:
         content = content.model_copy(update=updates)
         if content.period_end < content.period_start:
-            fail(INVALID_VALUE, "The period ends before it starts.", "periodEnd")
+            fail(INVALID_VALUE, text("plan.period_reversed"), "periodEnd")
     reporting = ctx.profiles.reporting(municipality.profile_code)
     return await create_plan_from_content(
         ctx.session,
@@ -199,7 +200,7 @@ async def copy_plan(
     start = period_start if period_start is not None else source.period_end + 1
     end = period_end if period_end is not None else start + length
     if end < start:
-        fail(INVALID_VALUE, "The period ends before it starts.", "periodEnd")
+        fail(INVALID_VALUE, text("plan.period_reversed"), "periodEnd")
     plan = Plan(
         id=uuid.uuid4(),
         municipality_id=source.municipality_id,
@@ -280,13 +281,13 @@ async def copy_plan(
 async def adopt_plan(ctx: ServiceContext, plan_id: uuid.UUID, version: int, adopted_on, adopted_by: str | None) -> Plan:
     plan = await ctx.load_for_change(Plan, plan_id, version, "plan", action="adopt")
     if plan.status != PlanStatus.DRAFT:
-        fail(INVALID_STATE, f"Only a draft plan can be adopted; this one is {plan.status}.", "id")
+        fail(INVALID_STATE, text("plan.not_draft_to_adopt", status=text(f"status.{plan.status}")), "id")
     checker = Checker()
     adopted_by = checker.text(adopted_by, "adoptedBy", max_length=TITLE_MAX)
     checker.raise_if_any()
     areas = await ctx.session.scalar(select(func.count()).select_from(Area).where(Area.plan_id == plan.id))
     if not areas:
-        fail(INVALID_STATE, "A plan with no areas cannot be adopted.", "id")
+        fail(INVALID_STATE, text("plan.no_areas"), "id")
     plan.status = PlanStatus.ADOPTED
     plan.adopted_on = adopted_on or ctx.today
     plan.adopted_by = adopted_by
@@ -298,7 +299,7 @@ async def adopt_plan(ctx: ServiceContext, plan_id: uuid.UUID, version: int, adop
 async def archive_plan(ctx: ServiceContext, plan_id: uuid.UUID, version: int) -> Plan:
     plan = await ctx.load_for_change(Plan, plan_id, version, "plan", action="archive")
     if plan.status == PlanStatus.ARCHIVED:
-        fail(INVALID_STATE, "The plan is already archived.", "id")
+        fail(INVALID_STATE, text("plan.already_archived"), "id")
     plan.status = PlanStatus.ARCHIVED
     await ctx.session.flush()
     await emit(ctx, "plan.archived", plan.municipality_id, "Plan", plan)

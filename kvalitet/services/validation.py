@@ -7,11 +7,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from kvalitet.messages import Text, text
-from kvalitet.models.enums import TextEnum, UnitKind
+from kvalitet.models.enums import TextEnum
 from kvalitet.services.errors import INVALID_ORG_NUMBER, INVALID_VALUE, REQUIRED, TOO_LONG, Problem, UserInputError
-
-# Unit kinds in messages ("… is not for kindergartens"), by kind or its stored word.
-UNIT_WORDS: dict[str, str] = {UnitKind.KINDERGARTEN: "kindergartens", UnitKind.SCHOOL: "schools", UnitKind.SFO: "SFOs"}
 
 NAME_MAX = 200
 TITLE_MAX = 500

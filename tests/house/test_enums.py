@@ -20,7 +20,7 @@ from kvalitet.models.enums import (
 from kvalitet.plugins import Profiles, new_plugin_manager
 from kvalitet.schema import build_schema
 from kvalitet.services.errors import INVALID_VALUE, REQUIRED
-from kvalitet.services.validation import UNIT_WORDS, Checker
+from kvalitet.services.validation import Checker
 
 # Every column holding one of a set of words, and the enumeration the words come from.
 STORED = {
@@ -106,11 +106,6 @@ def test_every_enumeration_names_itself_in_messages():
     for enum in EVERY_ENUM:
         assert isinstance(enum.noun, str) and enum.noun, enum
         assert all(member.value == str(member) for member in enum), enum
-
-
-def test_every_unit_kind_has_its_word():
-    assert set(UNIT_WORDS) == set(UnitKind)
-    assert UNIT_WORDS["sfo"] == "SFOs"  # by the stored word as well as by the member
 
 
 @pytest.mark.parametrize(
