@@ -5,7 +5,7 @@ built from it:
 
 - the table's CHECK constraint: `one_of("status", PlanStatus)` (kvalitet.models.base);
 - the services' validation of input: `Checker.choice(value, Ownership, "ownership")`
-  (kvalitet.services.validation), with the enumeration's `noun` in its message;
+  (kvalitet.services.validation);
 - the GraphQL enum: `strawberry.enum(PlanStatus, name=…, description=…)` in
   kvalitet.schema.enums, whose GraphQL names are the members' names.
 
@@ -16,7 +16,7 @@ services and schema can all use it.
 
 from __future__ import annotations
 
-from enum import StrEnum, nonmember
+from enum import StrEnum
 
 
 class TextEnum(StrEnum):
@@ -30,23 +30,17 @@ class TextEnum(StrEnum):
 
 
 class UnitKind(TextEnum):
-    noun = nonmember("unit kind")
-
     KINDERGARTEN = "kindergarten"
     SCHOOL = "school"
     SFO = "sfo"
 
 
 class Ownership(TextEnum):
-    noun = nonmember("ownership")
-
     MUNICIPAL = "municipal"
     PRIVATE = "private"
 
 
 class PlanStatus(TextEnum):
-    noun = nonmember("plan status")
-
     DRAFT = "draft"
     ADOPTED = "adopted"
     ARCHIVED = "archived"
@@ -54,8 +48,6 @@ class PlanStatus(TextEnum):
 
 class ReviewStatus(TextEnum):
     """Where a local plan or a report is in its review (both tables share the words)."""
-
-    noun = nonmember("review status")
 
     DRAFT = "draft"
     SUBMITTED = "submitted"
@@ -66,8 +58,6 @@ class ReviewStatus(TextEnum):
 class ActionStatus(TextEnum):
     """How far a local plan's action has come."""
 
-    noun = nonmember("action status")
-
     PLANNED = "planned"
     IN_PROGRESS = "in_progress"
     DONE = "done"
@@ -77,16 +67,12 @@ class ActionStatus(TextEnum):
 class Sector(TextEnum):
     """The sector a national goal is set for."""
 
-    noun = nonmember("sector")
-
     KINDERGARTEN = "kindergarten"
     BASIC_EDUCATION = "basic_education"
 
 
 class ChangeAction(TextEnum):
     """What a change in the change log did."""
-
-    noun = nonmember("change action")
 
     CREATE = "create"
     UPDATE = "update"
@@ -95,8 +81,6 @@ class ChangeAction(TextEnum):
 
 class DeliveryStatus(TextEnum):
     """Where a webhook delivery is."""
-
-    noun = nonmember("delivery status")
 
     PENDING = "pending"
     DELIVERED = "delivered"
