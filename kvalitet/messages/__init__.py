@@ -24,7 +24,7 @@ from babel.messages.pofile import read_po
 LOCALES: tuple[str, ...] = ("nb", "nn", "en")
 DEFAULT_LOCALE = "nb"
 # Tags a browser may send for a language we speak ("no" is Norwegian, written as bokmål).
-_ALIASES = {"no": "nb", "nb": "nb", "nn": "nn", "en": "en"}
+_ALIASES = {"no": "nb", **{locale: locale for locale in LOCALES}}
 
 
 @functools.cache
@@ -82,6 +82,11 @@ def kinds(kind: str) -> Text:
     return Text(f"kind.{kind}.plural")
 
 
+def status(value: str) -> Text:
+    """A plan's or a review's status as messages name it ("submitted": `status.submitted`)."""
+    return Text(f"status.{value}")
+
+
 def render(message: str | Text, locale: str) -> str:
     """A message in `locale`: a `Text` rendered, a plain (not yet catalogued) text as it is."""
     return message.render(locale) if isinstance(message, Text) else message
@@ -117,5 +122,6 @@ __all__ = [
     "noun",
     "placeholders",
     "render",
+    "status",
     "text",
 ]

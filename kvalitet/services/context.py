@@ -22,6 +22,13 @@ from kvalitet.services.targets import target_of
 E = TypeVar("E", bound=Entity)  # the row `load` reads
 
 
+def held(session: AsyncSession, model: type[E], id_: uuid.UUID) -> E | None:
+    """The row `id_` of `model` if the session holds it already (read earlier in the request),
+    without a statement; None otherwise."""
+    found: E | None = session.sync_session.identity_map.get(identity_key(model, id_))
+    return found
+
+
 def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
@@ -65,7 +72,7 @@ class ServiceContext:
         """The row, with the unit and municipality it names read in the same statement (the
         access check and most rules read them next, from the identity map)."""
         if not share_lock:
-            known = self.session.sync_session.identity_map.get(identity_key(model, id_))
+            known = held(self.session, model, id_)
             if known is not None:
                 return known
         rule = OWNERSHIP.get(model)

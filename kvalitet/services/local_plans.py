@@ -65,7 +65,7 @@ async def create_local_plan(ctx: ServiceContext, unit_id: uuid.UUID, plan_id: uu
     if plan.status != PlanStatus.ADOPTED:
         fail(
             INVALID_STATE,
-            messages.text("plan.not_adopted_for_local_plan", status=messages.text(f"status.{plan.status}")),
+            messages.text("plan.not_adopted_for_local_plan", status=messages.status(plan.status)),
             "planId",
         )
     if unit.kind not in plan.applies_to:

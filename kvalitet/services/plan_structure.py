@@ -16,6 +16,7 @@ from typing import cast
 
 from sqlalchemy import ColumnElement, select
 
+from kvalitet import messages
 from kvalitet.messages import kinds as plural_of
 from kvalitet.messages import text
 from kvalitet.models import Area, Criterion, Goal, Measure, Municipality, NationalGoal, Plan
@@ -35,7 +36,7 @@ _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 async def _draft_plan(ctx: ServiceContext, plan_id: uuid.UUID, field_name: str = "planId") -> Plan:
     plan = await ctx.load(Plan, plan_id, "plan", action="update", field_name=field_name)
     if plan.status != PlanStatus.DRAFT:
-        fail(INVALID_STATE, text("plan.frozen", status=text(f"status.{plan.status}")), field_name)
+        fail(INVALID_STATE, text("plan.frozen", status=messages.status(plan.status)), field_name)
     return plan
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kvalitet import messages
 from kvalitet.messages import text
 from kvalitet.models import Area, Criterion, Goal, Measure, Municipality, NationalGoal, Plan
 from kvalitet.models.enums import PlanStatus
@@ -281,7 +282,7 @@ async def copy_plan(
 async def adopt_plan(ctx: ServiceContext, plan_id: uuid.UUID, version: int, adopted_on, adopted_by: str | None) -> Plan:
     plan = await ctx.load_for_change(Plan, plan_id, version, "plan", action="adopt")
     if plan.status != PlanStatus.DRAFT:
-        fail(INVALID_STATE, text("plan.not_draft_to_adopt", status=text(f"status.{plan.status}")), "id")
+        fail(INVALID_STATE, text("plan.not_draft_to_adopt", status=messages.status(plan.status)), "id")
     checker = Checker()
     adopted_by = checker.text(adopted_by, "adoptedBy", max_length=TITLE_MAX)
     checker.raise_if_any()

@@ -28,12 +28,11 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.util import identity_key
 
 from kvalitet.infra.caches import LRUCache
 from kvalitet.models import Area, Assessment, Criterion, Goal, LocalGoal, LocalPlan, Measure, Plan, Report, Unit
 from kvalitet.models.enums import PlanStatus
-from kvalitet.services.context import ServiceContext
+from kvalitet.services.context import ServiceContext, held
 
 
 @dataclass(frozen=True)
@@ -215,9 +214,8 @@ async def required_items_of(
     ).all()
 
     async def by_id(model: Any, column: str) -> dict[uuid.UUID, Any]:
-        held = session.sync_session.identity_map
         wanted = {getattr(row, column) for row in rows} - {None}
-        found = {id_: held[key] for id_ in wanted if (key := identity_key(model, id_)) in held}
+        found = {id_: row for id_ in wanted if (row := held(session, model, id_)) is not None}
         ids = wanted - found.keys()
         if ids:
             found.update((o.id, o) for o in await session.scalars(select(model).where(model.id.in_(ids))))

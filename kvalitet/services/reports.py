@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Date, and_, cast, func, select
-from sqlalchemy.orm.util import identity_key
 
 from kvalitet.messages import kinds, text
 from kvalitet.models import Area, Assessment, Criterion, LocalPlan, Measure, Municipality, Plan, Report, Unit
 from kvalitet.models.enums import PlanStatus, ReviewStatus
 from kvalitet.plugins.rules import AreaRef, AssessmentView, Finding, ReportView
-from kvalitet.services.context import ServiceContext
+from kvalitet.services.context import ServiceContext, held
 from kvalitet.services.errors import (
     DUPLICATE,
     INVALID_STATE,
@@ -35,6 +34,7 @@ from kvalitet.services.errors import (
     stale,
 )
 from kvalitet.services.events import emit
+from kvalitet.services.local_plan_views import LocalPlanRef
 from kvalitet.services.report_items import (
     ReportItem,
     adopted_criteria,
@@ -259,15 +259,10 @@ async def save_assessment(
     return assessment
 
 
-class ReportRef(Protocol):
-    """What a report's view is worked out from: its row, or the GraphQL type's fields."""
+class ReportRef(LocalPlanRef, Protocol):
+    """What a report's view is worked out from (its row, or the GraphQL type's fields): what a
+    local plan's is, and its period."""
 
-    @property
-    def id(self) -> uuid.UUID: ...
-    @property
-    def unit_id(self) -> uuid.UUID: ...
-    @property
-    def plan_id(self) -> uuid.UUID: ...
     @property
     def period_key(self) -> str: ...
     @property
@@ -285,11 +280,10 @@ async def views_of(
     ids = [r.id for r in reports]
     # The units' kinds and profiles: from the session when it holds them (a report read by
     # `ctx.load` comes with its unit and municipality), else in one statement.
-    held = session.sync_session.identity_map
     kinds: dict[uuid.UUID, tuple[str, str | None]] = {}
     for unit_id in {r.unit_id for r in reports}:
-        unit = held.get(identity_key(Unit, unit_id))
-        municipality = held.get(identity_key(Municipality, unit.municipality_id)) if unit is not None else None
+        unit = held(session, Unit, unit_id)
+        municipality = held(session, Municipality, unit.municipality_id) if unit is not None else None
         if unit is not None and municipality is not None:
             kinds[unit_id] = (unit.kind, municipality.profile_code)
     wanted = {r.unit_id for r in reports} - kinds.keys()

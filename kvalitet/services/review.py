@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TypeVar
 
+from kvalitet import messages
 from kvalitet.messages import Text, noun, text
 from kvalitet.models import LocalPlan, Report
 from kvalitet.models.enums import ReviewStatus
@@ -23,7 +24,7 @@ Reviewed = TypeVar("Reviewed", LocalPlan, Report)
 
 def status_text(key: str, what: str, status: str) -> Text:
     """A review message about `what` (a noun) in `status`: «The report is submitted; …»."""
-    return text(key, what=noun(what), status=text(f"status.{status}"))
+    return text(key, what=noun(what), status=messages.status(status))
 
 
 async def load_editable(

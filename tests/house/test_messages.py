@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kvalitet.messages import LOCALES, catalogue, negotiate, placeholders, text
+from kvalitet.messages import LOCALES, catalogue, kinds, negotiate, placeholders, status, text
 
 ROOT = Path(__file__).resolve().parents[2]
 # Typical bokmål forms with a different nynorsk form (ikkje, eg, kva, viss, nokon, mykje, heim …).
@@ -127,8 +127,8 @@ def test_the_keys_made_from_words_of_the_model_exist():
     from kvalitet.services.review import DONE
 
     built = (
-        {f"status.{s.value}" for s in (*ReviewStatus, *PlanStatus)}
+        {status(s.value).key for s in (*ReviewStatus, *PlanStatus)}
         | {f"review.cannot_{action}" for action in DONE}
-        | {f"kind.{k.value}.plural" for k in UnitKind}
+        | {kinds(k.value).key for k in UnitKind}
     )
     assert built - set(catalogue("en")) == set()
