@@ -7,6 +7,10 @@ the API renders it in the caller's language and gives the key and parameters bes
 front end can write its own text. `tests/house/test_messages.py` holds the catalogues to the
 same keys and parameters, and keeps typical bokmål forms out of the nynorsk one.
 
+A profile adds its own texts (its rules' findings) as catalogues of its own, under keys that
+start with its code (`tromso.missing_quality_goal`): `add_catalogues`, which the plug-in manager
+calls at start-up with what each plug-in's `kvalitet_messages` hook returns.
+
 The language of a request (`negotiate`): an explicit `locale`, else the best of
 `Accept-Language`, else bokmål. Another language (Northern Sámi, `se`) is one more catalogue.
 """
@@ -18,6 +22,7 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import BinaryIO
 
 from babel.messages.pofile import read_po
 
@@ -31,8 +36,60 @@ _ALIASES = {"no": "nb", **{locale: locale for locale in LOCALES}}
 def catalogue(locale: str) -> Mapping[str, str]:
     """The texts of `locale`, by key."""
     with resources.files(__package__).joinpath(f"{locale}.po").open("rb") as file:
-        read = read_po(file, locale=locale)
-    return {str(m.id): str(m.string) for m in read if m.id and m.string}
+        return read_catalogue(file, locale)
+
+
+def read_catalogue(file: BinaryIO, locale: str) -> dict[str, str]:
+    """The texts of one PO file, by key."""
+    return {str(m.id): str(m.string) for m in read_po(file, locale=locale) if m.id and m.string}
+
+
+class CatalogueError(ValueError):
+    """A plug-in's catalogues are incomplete or collide with texts already there."""
+
+
+@dataclass(frozen=True)
+class Catalogues:
+    """A plug-in's own texts: by locale, by key. Every key starts with `namespace` and a dot
+    (the profile's code), and every locale the service speaks has every key."""
+
+    namespace: str
+    texts: Mapping[str, Mapping[str, str]]
+
+
+# Texts added by plug-ins, by locale and key. Process-wide, as gettext's bound domains are: a
+# key is its owner's (the namespace), so adding the same catalogues twice changes nothing.
+_added: dict[str, dict[str, str]] = {locale: {} for locale in LOCALES}
+
+
+def add_catalogues(catalogues: Catalogues) -> None:
+    """Add a plug-in's texts, after checking them whole: nothing is added when they are not."""
+    texts, prefix = catalogues.texts, catalogues.namespace + "."
+    keys = {locale: set(texts.get(locale, {})) for locale in LOCALES}
+    every, whole = set().union(*keys.values()), set.intersection(*keys.values())
+    problems = [f"{key!r} does not start with {prefix!r}" for key in sorted(every) if not key.startswith(prefix)]
+    problems += [f"{locale}.po lacks {sorted(every - found)}" for locale, found in keys.items() if every - found]
+    for key in sorted(whole):
+        wanted = placeholders(texts["en"][key])
+        problems += [
+            f"{locale}.po: {key!r} has the parameters {sorted(placeholders(texts[locale][key]))}, en.po {sorted(wanted)}"
+            for locale in LOCALES
+            if placeholders(texts[locale][key]) != wanted
+        ]
+        if any(
+            key in catalogue(locale) or _added[locale].get(key, texts[locale][key]) != texts[locale][key]
+            for locale in LOCALES
+        ):
+            problems.append(f"{key!r} is another text already")
+    if problems:
+        raise CatalogueError(f"the catalogues of {catalogues.namespace!r}: " + "; ".join(problems))
+    for locale in LOCALES:
+        _added[locale].update(texts[locale])
+
+
+def texts(locale: str) -> Mapping[str, str]:
+    """Every text of `locale`: the core's and the plug-ins'."""
+    return {**catalogue(locale), **_added[locale]}
 
 
 def placeholders(template: str) -> set[str]:
@@ -49,7 +106,8 @@ class Text:
 
     def render(self, locale: str) -> str:
         locale = locale if locale in LOCALES else DEFAULT_LOCALE
-        return catalogue(locale)[self.key].format_map(self.flat_params(locale))
+        template = catalogue(locale).get(self.key) or _added[locale][self.key]
+        return template.format_map(self.flat_params(locale))
 
     def flat_params(self, locale: str) -> dict[str, str]:
         """The parameters as text in `locale`: a nested `Text` rendered, a profile's label (with
@@ -115,13 +173,18 @@ def negotiate(explicit: str | None, accept_language: str | None, default: str = 
 __all__ = [
     "DEFAULT_LOCALE",
     "LOCALES",
+    "CatalogueError",
+    "Catalogues",
     "Text",
+    "add_catalogues",
     "catalogue",
     "kinds",
     "negotiate",
     "noun",
     "placeholders",
+    "read_catalogue",
     "render",
     "status",
     "text",
+    "texts",
 ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from kvalitet.messages import LOCALES, Text
 from kvalitet.plugins import HookError, Profiles, check_hooks, new_plugin_manager
 from kvalitet.plugins.content import (
     DemoUnit,
@@ -85,10 +86,24 @@ def _check_rules(problems: list[str], profiles: Profiles, code: str, plan: PlanC
             if not _check_types(problems, hook, result, Finding, many=True):
                 continue
             for finding in result:
-                if not (finding.code and finding.code.isupper() and str(finding.message).strip()):
+                said = finding.message.key if isinstance(finding.message, Text) else finding.message.strip()
+                if not (finding.code and finding.code.isupper() and said):
                     problems.append(f"{hook}: finding {finding!r} needs an UPPER_CASE code and a message")
+                problems += _untranslated(hook, finding)
         if any(r for r in caller(profile=OTHER_CODE, **{argument: view})):
             problems.append(f"{hook} answered for a profile that is not its own")
+
+
+def _untranslated(hook: str, finding: Finding) -> list[str]:
+    """A finding people cannot read in each language: a plain string, or a key no catalogue has."""
+    if not isinstance(finding.message, Text):
+        return [f"{hook}: finding {finding.code} is plain text; catalogue it (kvalitet_messages) in nb, nn and en"]
+    try:
+        for locale in LOCALES:
+            finding.message.render(locale)
+    except (KeyError, IndexError) as missing:
+        return [f"{hook}: finding {finding.code} names {missing} that no catalogue has"]
+    return []
 
 
 def check_profile(plugin: object) -> list[str]:

@@ -1,7 +1,8 @@
 """A profile made of data files only: the plug-in object behind every shipped profile.
 
 Point it at a directory holding `profile.yaml`, `vocabulary.yaml`, `plan.yaml` (and
-optionally `calendar.yaml`, see `kvalitet.plugins.content`); it answers every descriptive hook
+optionally `calendar.yaml`, see `kvalitet.plugins.content`, and its rules' texts in `nb.po`,
+`nn.po` and `en.po`, see `kvalitet.messages`); it answers every descriptive hook
 for its code. A profile package adds Python only for what data cannot say (rules,
 schema additions) by subclassing it or by registering a second plug-in. A subclass marks each
 hook it overrides with `hookimpl` again, and names no other method `kvalitet_…` (the plug-in
@@ -13,6 +14,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
+from kvalitet.messages import LOCALES, Catalogues, read_catalogue
 from kvalitet.plugins.content import (
     DemoUnit,
     LocalPlanSectionSpec,
@@ -49,6 +51,18 @@ class DataProfile:
     @hookimpl
     def kvalitet_profile(self) -> ProfileContent:
         return self.data.profile
+
+    @hookimpl
+    def kvalitet_messages(self) -> Catalogues | None:
+        files = {locale: self.directory / f"{locale}.po" for locale in LOCALES}
+        if not any(file.exists() for file in files.values()):
+            return None
+        texts = {}
+        for locale, path in files.items():
+            if path.exists():
+                with path.open("rb") as file:
+                    texts[locale] = read_catalogue(file, locale)
+        return Catalogues(self.code, texts)
 
     @hookimpl
     def kvalitet_vocabulary(self, profile: str) -> Vocabulary | None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import pluggy
 
+from kvalitet.messages import Catalogues
 from kvalitet.plugins.content import (
     DemoUnit,
     LocalPlanSectionSpec,
@@ -101,6 +102,18 @@ def kvalitet_demo_units(profile: str) -> list[DemoUnit] | None:
 def kvalitet_graphql_query_types() -> list[type] | None:
     """Extra GraphQL query fields: a list of strawberry types whose fields are merged into
     `Query`. Field names should start with the profile code, so profiles cannot collide."""
+
+
+@hookspec
+def kvalitet_messages() -> Catalogues | None:
+    """The plug-in's own texts (its findings' messages): a `kvalitet.messages.Catalogues` with
+    a namespace (the profile's code) and, for each of nb, nn and en, the texts by key; or None.
+
+    Every key starts with the namespace and a dot, and every language has every key with the
+    same parameters: the plug-in manager refuses anything less at start-up. A rule then says
+    `kvalitet.messages.text("tromso.missing_planned_action", area=…)`, and the API writes it in
+    the caller's language. A `DataProfile` reads its `data/nb.po`, `nn.po` and `en.po`.
+    """
 
 
 @hookspec

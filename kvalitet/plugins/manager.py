@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pluggy
 
+from kvalitet.messages import add_catalogues
 from kvalitet.plugins import hookspecs
 from kvalitet.plugins.content import (
     DemoUnit,
@@ -161,6 +162,9 @@ class Profiles:
             if info.code in self._by_code:
                 raise ProfileError(f"two plug-ins claim the profile code {info.code!r}")
             self._by_code[info.code] = info
+        for catalogues in pm.hook.kvalitet_messages():
+            if catalogues is not None:
+                add_catalogues(catalogues)
 
     def all(self) -> list[ProfileContent]:
         return sorted(self._by_code.values(), key=lambda p: p.code)

@@ -11,20 +11,14 @@ section the profile declares required (`data/profile.yaml`).
 
 from __future__ import annotations
 
+from kvalitet.messages import kinds, text
 from kvalitet.plugins.rules import Finding, LocalPlanView, ReportView, has_text
 
 AMBITION = "ambition"
 
-UNIT_WORDS = {"kindergarten": ("barnehage", "barnehager"), "school": ("skole", "skoler"), "sfo": ("SFO", "SFO")}
-
 
 def _not_for_kind(area, unit_kind: str, path: str) -> Finding:
-    for_kinds = " og ".join(UNIT_WORDS[k][1] for k in area.applies_to)
-    return Finding(
-        "AREA_NOT_FOR_UNIT_KIND",
-        f"«{area.title}» gjelder for {for_kinds}, ikke for en {UNIT_WORDS[unit_kind][0]}.",
-        path,
-    )
+    return Finding("AREA_NOT_FOR_UNIT_KIND", text("area.not_for_kind", area=area.title, kinds=kinds(unit_kind)), path)
 
 
 def validate_local_plan_kind(local_plan: LocalPlanView) -> list[Finding]:
@@ -58,15 +52,14 @@ def validate_local_plan_priorities(local_plan: LocalPlanView) -> list[Finding]:
         return [
             Finding(
                 "NO_AMBITION_PRIORITISED",
-                f"Planen prioriterer ingen av ambisjonene for {UNIT_WORDS[local_plan.unit_kind][1]}: "
-                "sett mål for minst én av dem.",
+                text("drammen.no_ambition_prioritised", kinds=kinds(local_plan.unit_kind)),
                 "goals",
             )
         ]
     return [
         Finding(
             "MISSING_AMBITION_ACTION",
-            f"Planen har mål for «{a.title}», men ingen tiltak for hvordan dere jobber med den.",
+            text("drammen.missing_ambition_action", area=a.title),
             f"areas/{a.key}/actions",
         )
         for a in prioritised

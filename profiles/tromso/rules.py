@@ -8,6 +8,8 @@ profile declares required for each quality area (`data/profile.yaml`), which the
 
 from __future__ import annotations
 
+from kvalitet.messages import text
+from kvalitet.plugins.content import Label
 from kvalitet.plugins.rules import Finding, LocalPlanView, has_text
 
 QUALITY_AREA = "quality_area"
@@ -25,8 +27,11 @@ def validate_fremtidsbilde(local_plan: LocalPlanView, perspectives) -> list[Find
                 findings.append(
                     Finding(
                         "MISSING_QUALITY_GOAL",
-                        f"Fremtidsbildet mangler kvalitetsmål for «{area.title}» fra "
-                        f"{perspective.label.nb[0].lower()}{perspective.label.nb[1:]}.",
+                        text(
+                            "tromso.missing_quality_goal",
+                            area=area.title,
+                            perspective=_in_a_sentence(perspective.label),
+                        ),
                         f"{path}/perspectives/{perspective.key}",
                     )
                 )
@@ -34,8 +39,13 @@ def validate_fremtidsbilde(local_plan: LocalPlanView, perspectives) -> list[Find
             findings.append(
                 Finding(
                     "MISSING_PLANNED_ACTION",
-                    f"Fremtidsbildet mangler planlagt aksjon for «{area.title}».",
+                    text("tromso.missing_planned_action", area=area.title),
                     f"{path}/actions",
                 )
             )
     return findings
+
+
+def _in_a_sentence(label: Label) -> Label:
+    """A perspective's name inside a sentence: «Barneperspektivet» → «barneperspektivet»."""
+    return Label(**{locale: word[:1].lower() + word[1:] for locale, word in label.model_dump().items()})

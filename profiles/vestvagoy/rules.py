@@ -8,6 +8,7 @@ declares required (`data/profile.yaml`), which the core checks; the rest is here
 
 from __future__ import annotations
 
+from kvalitet.messages import text
 from kvalitet.plugins.rules import Finding, LocalPlanView, has_text
 
 THEME = "theme"
@@ -24,13 +25,17 @@ def _theme_of(local_plan: LocalPlanView, area_key: str | None) -> str | None:
 def validate_local_development_plan(local_plan: LocalPlanView) -> list[Finding]:
     findings: list[Finding] = []
     if not any(has_text(g.text) for g in local_plan.goals):
-        findings.append(Finding("MISSING_GOALS", "Den lokale utviklingsplanen mangler mål.", "goals"))
+        findings.append(Finding("MISSING_GOALS", text("vestvagoy.missing_goals"), "goals"))
     if not any(has_text(a.text) for a in local_plan.actions):
-        findings.append(Finding("MISSING_ACTIONS", "Den lokale utviklingsplanen mangler handling.", "actions"))
+        findings.append(Finding("MISSING_ACTIONS", text("vestvagoy.missing_actions"), "actions"))
     for index, action in enumerate(local_plan.actions):
         if action.deadline is None:
             findings.append(
-                Finding("MISSING_DEADLINE", f"Handlingen «{action.text}» mangler frist.", f"actions/{index}/deadline")
+                Finding(
+                    "MISSING_DEADLINE",
+                    text("vestvagoy.missing_deadline", action=action.text),
+                    f"actions/{index}/deadline",
+                )
             )
     addressed = {
         _theme_of(local_plan, item.area_key)
@@ -40,6 +45,10 @@ def validate_local_development_plan(local_plan: LocalPlanView) -> list[Finding]:
     for theme in local_plan.areas_of_kind(THEME):
         if theme.key not in addressed:
             findings.append(
-                Finding("THEME_NOT_ADDRESSED", f"Planen tar ikke for seg temaet «{theme.title}».", f"areas/{theme.key}")
+                Finding(
+                    "THEME_NOT_ADDRESSED",
+                    text("vestvagoy.theme_not_addressed", theme=theme.title),
+                    f"areas/{theme.key}",
+                )
             )
     return findings

@@ -2,12 +2,42 @@
 analyse, mål and handling with deadlines, over all eight themes) and the two half-yearly reports,
 December (`h2`, autumn term) and June (`h1`, spring term)."""
 
+import pytest
+
 from tests.support.cycle import Cycle
 
 PLAN_SECTIONS = ("kartlegging", "analyse")
 
+# What the findings say, in the language asked for (written out here, not read from the catalogues).
+SAYS = {
+    "nb": {
+        "no_goals": "Den lokale utviklingsplanen mangler mål.",
+        "no_actions": "Den lokale utviklingsplanen mangler handling.",
+        "theme": "Planen tar ikke for seg temaet «{}».",
+        "deadline": "Handlingen «{}» mangler frist.",
+        "sections": ["Planen mangler «Kartlegging».", "Planen mangler «Analyse»."],
+    },
+    "nn": {
+        "no_goals": "Den lokale utviklingsplanen manglar mål.",
+        "no_actions": "Den lokale utviklingsplanen manglar handling.",
+        "theme": "Planen tek ikkje for seg temaet «{}».",
+        "deadline": "Handlinga «{}» manglar frist.",
+        "sections": ["Planen manglar «Kartlegging».", "Planen manglar «Analyse»."],
+    },
+    "en": {
+        "no_goals": "The local development plan has no goals.",
+        "no_actions": "The local development plan has no actions.",
+        "theme": "The plan does not address the theme «{}».",
+        "deadline": "The action «{}» has no deadline.",
+        "sections": ["The plan lacks «Survey».", "The plan lacks «Analysis»."],
+    },
+}
 
-async def test_a_school_year_in_vestvagoy(gql):
+
+@pytest.mark.parametrize("locale", list(SAYS))
+async def test_a_school_year_in_vestvagoy(gql, locale):
+    gql.headers["Accept-Language"] = locale
+    says = SAYS[locale]
     cycle = Cycle(gql)
     vestvagoy = await cycle.municipality("1860", "Vestvågøy", "vestvagoy")
     plan = await cycle.adopted_plan(vestvagoy["id"], "Kommunalsjef Utdanning/Oppvekst")
@@ -35,11 +65,10 @@ async def test_a_school_year_in_vestvagoy(gql):
     refused = await cycle.submit_local_plan(local["id"])
     assert refused["localPlan"] is None
     assert [e["message"] for e in refused["errors"]] == [
-        "Den lokale utviklingsplanen mangler mål.",
-        "Den lokale utviklingsplanen mangler handling.",
-        *(f"Planen tar ikke for seg temaet «{t['title']}»." for t in themes),
-        "The plan lacks «Survey».",  # the core's finding, in the language asked for (the profile's are bokmål)
-        "The plan lacks «Analysis».",
+        says["no_goals"],
+        says["no_actions"],
+        *(says["theme"].format(t["title"]) for t in themes),  # the plan's titles: content, as written
+        *says["sections"],  # the core's finding on the profile's required sections, after the profile's
     ]
     # A goal and an action without a deadline for one theme: the deadline and seven themes remain.
     goals = [await cycle.local_goal(local["id"], theme["lederutvikling"]["id"], "Lederne gir tydelig retning")]
@@ -48,9 +77,9 @@ async def test_a_school_year_in_vestvagoy(gql):
     )
     refused = await cycle.submit_local_plan(local["id"])
     messages = [e["message"] for e in refused["errors"]]
-    assert messages[0] == "Handlingen «Ledersamling om lederrollen» mangler frist."
-    assert messages[1:8] == [f"Planen tar ikke for seg temaet «{t['title']}»." for t in themes[1:]]
-    assert messages[8:] == ["The plan lacks «Survey».", "The plan lacks «Analysis»."]
+    assert messages[0] == says["deadline"].format("Ledersamling om lederrollen")
+    assert messages[1:8] == [says["theme"].format(t["title"]) for t in themes[1:]]
+    assert messages[8:] == says["sections"]
     assert [e["code"] for e in refused["errors"]] == ["MISSING_DEADLINE"] + ["THEME_NOT_ADDRESSED"] * 7 + [
         "MISSING_SECTION"
     ] * 2

@@ -10,7 +10,20 @@ from pathlib import Path
 
 import pytest
 
-from kvalitet.messages import LOCALES, catalogue, kinds, negotiate, placeholders, status, text
+from kvalitet.messages import (
+    LOCALES,
+    CatalogueError,
+    Catalogues,
+    add_catalogues,
+    catalogue,
+    kinds,
+    negotiate,
+    placeholders,
+    status,
+    text,
+    texts,
+)
+from kvalitet.plugins import Profiles, new_plugin_manager
 
 ROOT = Path(__file__).resolve().parents[2]
 # Typical bokmål forms with a different nynorsk form (ikkje, eg, kva, viss, nokon, mykje, heim …).
@@ -43,10 +56,17 @@ def test_every_language_has_every_key_with_the_same_parameters():
             assert placeholders(catalogue(locale)[key]) == expected, (locale, key)
 
 
-def test_the_nynorsk_catalogue_is_not_bokmal_copied():
+@pytest.fixture(scope="module")
+def shipped() -> Profiles:
+    """The shipped profiles, their catalogues added (as at every start-up)."""
+    return Profiles(new_plugin_manager())
+
+
+def test_the_nynorsk_catalogues_are_not_bokmal_copied(shipped):
     pattern = re.compile(r"\b(" + "|".join(BOKMAL_FORMS) + r")\b", re.IGNORECASE)
-    found = {key: pattern.findall(value) for key, value in catalogue("nn").items() if pattern.search(value)}
+    found = {key: pattern.findall(value) for key, value in texts("nn").items() if pattern.search(value)}
     assert found == {}
+    assert {key.split(".")[0] for key in texts("nn")} >= {"tromso", "vestvagoy", "drammen"}
 
 
 def _called_keys() -> set[str]:
@@ -81,14 +101,14 @@ def _called_keys() -> set[str]:
     return keys
 
 
-def test_every_key_the_code_names_is_in_the_catalogues():
+def test_every_key_the_code_names_is_in_the_catalogues(shipped):
     from kvalitet.services.plan_structure import PlanItem
 
     # Plan items are named by their model (`model.__name__.lower()`), which no scan sees.
     by_model = {f"noun.{m.__name__.lower()}{the}" for m in typing.get_args(PlanItem) for the in ("", ".the")}
     named = _called_keys() | by_model
     assert len(named) > 40
-    assert named - set(catalogue("en")) == set()
+    assert named - set(texts("en")) == set()
 
 
 def test_a_text_renders_in_each_language_with_its_parameters():
@@ -132,3 +152,48 @@ def test_the_keys_made_from_words_of_the_model_exist():
         | {kinds(k.value).key for k in UnitKind}
     )
     assert built - set(catalogue("en")) == set()
+
+
+def test_a_profiles_finding_is_written_in_the_language_asked_for(shipped):
+    missing = text("vestvagoy.missing_deadline", action="Lesekurs")
+    assert [missing.render(locale) for locale in LOCALES] == [
+        "Handlingen «Lesekurs» mangler frist.",
+        "Handlinga «Lesekurs» manglar frist.",
+        "The action «Lesekurs» has no deadline.",
+    ]
+
+
+def _catalogues(**by_locale: dict[str, str]) -> Catalogues:
+    return Catalogues("proveprofil", by_locale)
+
+
+@pytest.mark.parametrize(
+    ("catalogues", "complaint"),
+    [
+        (_catalogues(nb={"proveprofil.a": "A"}, nn={"proveprofil.a": "A"}), "en.po lacks ['proveprofil.a']"),
+        (
+            _catalogues(**{locale: {"annen.a": "A"} for locale in LOCALES}),
+            "'annen.a' does not start with 'proveprofil.'",
+        ),
+        (
+            _catalogues(nb={"proveprofil.a": "{x}"}, nn={"proveprofil.a": "{y}"}, en={"proveprofil.a": "{x}"}),
+            "nn.po: 'proveprofil.a' has the parameters ['y'], en.po ['x']",
+        ),
+    ],
+)
+def test_a_plug_ins_catalogues_are_refused_unless_whole(catalogues, complaint):
+    with pytest.raises(CatalogueError) as refused:
+        add_catalogues(catalogues)
+    assert complaint in str(refused.value)
+    assert "proveprofil.a" not in texts("nb")  # nothing of it was added
+
+
+def test_a_plug_in_cannot_take_another_plug_ins_key(shipped):
+    ours = texts("nb")["tromso.missing_planned_action"]
+    theirs = Catalogues("tromso", {locale: {"tromso.missing_planned_action": "Noe annet."} for locale in LOCALES})
+    with pytest.raises(CatalogueError, match="is another text already"):
+        add_catalogues(theirs)
+    assert texts("nb")["tromso.missing_planned_action"] == ours
+    # The same catalogues again (a second start-up in one process) change nothing.
+    Profiles(new_plugin_manager())
+    assert texts("nb")["tromso.missing_planned_action"] == ours

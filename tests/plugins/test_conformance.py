@@ -2,6 +2,7 @@
 
 import pytest
 
+from kvalitet.messages import text
 from kvalitet.plugins import DataProfile, hookimpl
 from kvalitet.plugins.conformance import assert_profile_conforms, check_profile
 from kvalitet.plugins.rules import Finding
@@ -34,7 +35,7 @@ class Greedy(DataProfile):
 
     @hookimpl
     def kvalitet_validate_local_plan(self, profile: str, local_plan):
-        return [Finding("lowercase", "")]
+        return [Finding("lowercase", ""), Finding("IN_BOKMAL", "Bare på bokmål."), Finding("UNKNOWN", text("nope.x"))]
 
     @hookimpl
     def kvalitet_demo_units(self, profile: str):
@@ -49,6 +50,11 @@ def test_the_kit_names_what_is_wrong():
     assert any(p.startswith("kvalitet_assessment_scale answered for a profile that is not its own") for p in problems)
     assert any("needs an UPPER_CASE code and a message" in p for p in problems)
     assert "kvalitet_validate_local_plan answered for a profile that is not its own" in problems
+    assert (
+        "kvalitet_validate_local_plan: finding IN_BOKMAL is plain text; catalogue it (kvalitet_messages) in nb, nn and en"
+        in problems
+    )
+    assert "kvalitet_validate_local_plan: finding UNKNOWN names 'nope.x' that no catalogue has" in problems
     with pytest.raises(AssertionError, match="does not conform"):
         assert_profile_conforms(Greedy(FIXTURES / "testprofile"))
 
