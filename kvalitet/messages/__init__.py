@@ -22,7 +22,7 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import BinaryIO
+from typing import IO
 
 from babel.messages.pofile import read_po
 
@@ -39,7 +39,7 @@ def catalogue(locale: str) -> Mapping[str, str]:
         return read_catalogue(file, locale)
 
 
-def read_catalogue(file: BinaryIO, locale: str) -> dict[str, str]:
+def read_catalogue(file: IO[bytes], locale: str) -> dict[str, str]:
     """The texts of one PO file, by key."""
     return {str(m.id): str(m.string) for m in read_po(file, locale=locale) if m.id and m.string}
 
@@ -140,6 +140,11 @@ def kinds(kind: str) -> Text:
     return Text(f"kind.{kind}.plural")
 
 
+def verb(action: str) -> Text:
+    """What an access check refuses, as messages say it ("approve": `verb.approve`)."""
+    return Text(f"verb.{action}")
+
+
 def status(value: str) -> Text:
     """A plan's or a review's status as messages name it ("submitted": `status.submitted`)."""
     return Text(f"status.{value}")
@@ -187,4 +192,5 @@ __all__ = [
     "status",
     "text",
     "texts",
+    "verb",
 ]

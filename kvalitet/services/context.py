@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -13,6 +14,7 @@ from sqlalchemy.orm.util import identity_key
 
 from kvalitet.access.actor import AccessPolicy, Actor, Target
 from kvalitet.access.ownership import OWNERSHIP, Owned
+from kvalitet.messages import noun, text, verb
 from kvalitet.models import Municipality, Unit
 from kvalitet.models.base import Base, Entity
 from kvalitet.plugins import Profiles
@@ -20,6 +22,12 @@ from kvalitet.services.errors import FORBIDDEN, fail, not_found, stale
 from kvalitet.services.targets import target_of
 
 E = TypeVar("E", bound=Entity)  # the row `load` reads
+
+
+def _what(model: type[Base]) -> str:
+    """A model as messages name it: its words (`LocalPlanSection`: "local plan section"), but a
+    local plan's action is, to its users, just an action."""
+    return "action" if model.__name__ == "LocalAction" else re.sub(r"(?<=[a-z])(?=[A-Z])", " ", model.__name__)
 
 
 def held(session: AsyncSession, model: type[E], id_: uuid.UUID) -> E | None:
@@ -65,7 +73,9 @@ class ServiceContext:
         if not self.policy.can(self.actor, "read", model, target):
             not_found(what, field_name)
         if action != "read" and not self.policy.can(self.actor, action, model, target):
-            fail(FORBIDDEN, f"You may not {action} this {what}.", field_name)
+            fail(
+                FORBIDDEN, text("error.forbidden", action=verb(action), the_what=noun(what, definite=True)), field_name
+            )
         return row
 
     async def _get(self, model: type[E], id_: uuid.UUID, share_lock: bool) -> E | None:
@@ -114,4 +124,4 @@ class ServiceContext:
         `row` belongs. For "create", `row` is the parent the new row goes under (None: none)."""
         target = await target_of(self.session, row) if row is not None else Target()
         if not self.policy.can(self.actor, action, model, target):
-            fail(FORBIDDEN, f"You may not {action} a {model.__name__} here.", None)
+            fail(FORBIDDEN, text("error.forbidden_create", what=noun(_what(model))), None)

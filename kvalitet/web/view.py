@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from cross_web import HTTPException  # what strawberry's views answer as an HTTP error
+from sqlalchemy import select
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from strawberry.asgi import GraphQL
@@ -16,9 +17,10 @@ from strawberry.types.unset import UNSET
 from kvalitet.access.actor import ANONYMOUS, AccessPolicy, Actor
 from kvalitet.auth.authenticate import AuthenticationError, Authenticator
 from kvalitet.db import Database
-from kvalitet.infra.caches import LRUCache
+from kvalitet.infra.caches import LRUCache, TimedCache
 from kvalitet.infra.settings import Settings
-from kvalitet.messages import negotiate
+from kvalitet.messages import DEFAULT_LOCALE, negotiate
+from kvalitet.models import Municipality
 from kvalitet.plugins import Profiles
 from kvalitet.schema.compiled.extension import RawJSON
 from kvalitet.schema.compiled.prepared import PreparedQuery, Repeat, RepeatedRequests
@@ -72,6 +74,9 @@ class KvalitetGraphQL(GraphQL[Context, None]):
         self.repeats = RepeatedRequests()
         self.writes = WritePlans()
         self.scales = scales_of(profiles)
+        # The profile of each municipality a caller's roles are at, for the language a request
+        # that asks for none is answered in (a municipality's profile seldom changes).
+        self.profile_codes = TimedCache(60)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] in ("http", "websocket"):
@@ -238,8 +243,28 @@ class KvalitetGraphQL(GraphQL[Context, None]):
             response=response,
             compiled=self.settings.compiled_queries and isinstance(request, Request),
             compiled_cache=self.compiled_cache,
-            locale=negotiate(request.query_params.get("locale"), request.headers.get("accept-language")),
+            locale=negotiate(request.query_params.get("locale"), request.headers.get("accept-language"), default="")
+            or await self.written_standard(actor),
         )
+
+    async def written_standard(self, actor: Actor) -> str:
+        """The language of a request that asks for none: the written standard the profile of the
+        caller's municipalities declares (when they agree), else bokmål."""
+        ids = {g.municipality_id for g in actor.grants if g.municipality_id is not None}
+        unknown = [i for i in ids if self.profile_codes.get(i) is None]
+        if unknown:
+            async with self.database.autocommit.connect() as connection:
+                found = await connection.execute(
+                    select(Municipality.id, Municipality.profile_code).where(Municipality.id.in_(unknown))
+                )
+                for municipality_id, code in found.all():
+                    self.profile_codes.put(municipality_id, code or "")
+        standards = {
+            profile.default_locale
+            for i in ids
+            if (profile := self.profiles.get(self.profile_codes.get(i) or "")) is not None
+        }
+        return standards.pop() if len(standards) == 1 else DEFAULT_LOCALE
 
     def encode_json(self, data: object) -> str | bytes:
         # A compiled answer's `data` is JSON text already: written as it is, not re-encoded.

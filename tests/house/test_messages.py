@@ -92,6 +92,11 @@ def _called_keys() -> set[str]:
             if name == "text" and isinstance(first, ast.Constant) and isinstance(first.value, str):
                 if KEY.match(first.value):  # not SQLAlchemy's text("SELECT …")
                     keys.add(first.value)
+            # The actions access checks name (`action="approve"`, `authorize("create", …)`): verbs.
+            actions = [k.value for k in node.keywords if k.arg == "action" and isinstance(k.value, ast.Constant)]
+            if name == "authorize" and isinstance(first, ast.Constant):
+                actions.append(first)
+            keys |= {f"verb.{a.value}" for a in actions if isinstance(a.value, str)}
             at = takes_what.get(name or "")
             if at is not None and len(node.args) > at:
                 what = node.args[at]
@@ -149,6 +154,7 @@ def test_the_keys_made_from_words_of_the_model_exist():
     built = (
         {status(s.value).key for s in (*ReviewStatus, *PlanStatus)}
         | {f"review.cannot_{action}" for action in DONE}
+        | {f"verb.{action}" for action in DONE}  # the review decisions, refused by the access check
         | {kinds(k.value).key for k in UnitKind}
     )
     assert built - set(catalogue("en")) == set()

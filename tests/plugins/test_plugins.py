@@ -107,7 +107,7 @@ async def test_the_core_asks_the_profile_through_its_hooks(gql, test_profile, pr
     data = await gql(query)
     profile = data["profile"]
     assert profile["municipalityNumbers"] == ["9901"] and profile["municipalityAliases"] == ["9801"]
-    assert profile["defaultLocale"] == "NB"
+    assert profile["defaultLocale"] == "NN"
     terms = {(t["category"], t["key"]): t["label"] for t in profile["vocabulary"]}
     assert terms[("CONCEPT", "unit")] == {"nb": "Enhet", "nn": "Eining", "en": "Unit", "text": "Eining"}
     assert terms[("AREA_KIND", "sub_theme")]["nb"] == "Deltema"

@@ -69,3 +69,61 @@ async def test_a_message_not_found_names_what_in_the_callers_language(gql):
             "params": [{"name": "what", "value": "eining"}],
         }
     ]
+
+
+async def test_a_refusal_of_access_says_what_may_not_be_done_in_the_callers_language(gql, gql_as, token):
+    """FORBIDDEN names the action and the row, each a catalogued word."""
+    cycle = Cycle(gql)
+    municipality = await cycle.municipality("1860", "Vestvågøy", "vestvagoy")
+    unit = await cycle.unit(municipality["id"], "Ballstad skole", "SCHOOL")
+    version = await cycle.version_of(unit["id"])
+    viewer = gql_as(token("viewer", municipality="1860"))
+    query = """mutation ($input: UpdateUnitInput!) { updateUnit(input: $input) {
+        errors { code field message messageKey params { name value } } } }"""
+    rename = {"input": {"id": unit["id"], "version": version, "name": "Nytt namn"}}
+    said = {}
+    for locale in ("nb", "nn", "en"):
+        viewer.headers["Accept-Language"] = locale
+        [error] = (await viewer(query, rename))["updateUnit"]["errors"]
+        said[locale] = (error["code"], error["message"])
+    assert said == {
+        "nb": ("FORBIDDEN", "Du har ikke lov til å endre enheten."),
+        "nn": ("FORBIDDEN", "Du har ikkje lov til å endre eininga."),
+        "en": ("FORBIDDEN", "You may not change the unit."),
+    }
+    assert error["messageKey"] == "error.forbidden" and error["field"] == "id"
+    assert error["params"] == [{"name": "action", "value": "change"}, {"name": "the_what", "value": "the unit"}]
+
+    # A new row where the caller may not create one: the kind of row, named.
+    create = """mutation ($input: CreateUnitInput!) { createUnit(input: $input) { errors { code message } } }"""
+    viewer.headers["Accept-Language"] = "nn"
+    new = {"input": {"municipalityId": municipality["id"], "name": "Ny skule", "kind": "SCHOOL"}}
+    assert (await viewer(create, new))["createUnit"]["errors"] == [
+        {"code": "FORBIDDEN", "message": "Du har ikkje lov til å opprette eining her."}
+    ]
+
+
+async def test_a_request_that_asks_for_no_language_gets_the_municipalitys_written_standard(gql, gql_as, token):
+    """The test profile declares nynorsk (`default_locale: nn`), Tromsø's bokmål: a caller of each,
+    asking for no language, reads their municipality's; one asking for a language reads that."""
+    cycle = Cycle(gql)
+    await cycle.municipality("9901", "Testkommune", "testprofil")
+    await cycle.municipality("5501", "Tromsø", "tromso")
+    query = """mutation ($input: UpdateUnitInput!) { updateUnit(input: $input) { errors { message } } }"""
+    from strawberry.relay import to_base64
+
+    missing = {"input": {"id": to_base64("Unit", "00000000-0000-0000-0000-000000000000"), "version": 1, "name": "X"}}
+
+    async def said(caller, header=None) -> str:
+        caller.headers.pop("Accept-Language")
+        if header:
+            caller.headers["Accept-Language"] = header
+        return (await caller(query, missing))["updateUnit"]["errors"][0]["message"]
+
+    assert await said(gql_as(token("sector_admin", municipality="9901"))) == "Fann ingen eining med den id-en."
+    assert await said(gql_as(token("sector_admin", municipality="5501"))) == "Fant ingen enhet med den id-en."
+    assert await said(gql_as(token("sector_admin", municipality="9901")), "en") == "No unit with that id."
+    assert (
+        await said(gql_as(token("sector_admin", municipality="9901")), "de, fr") == "Fann ingen eining med den id-en."
+    )
+    assert await said(gql_as()) == "Fant ingen enhet med den id-en."  # nobody's municipality: bokmål
