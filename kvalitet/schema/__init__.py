@@ -36,7 +36,7 @@ def build_schema(profiles: Profiles, settings: Settings | None = None) -> strawb
     extra = profiles.graphql_query_types()
     query = merge_types("Query", (query_type(), *extra)) if extra else query_type()
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        ErrorCodes,
+        lambda: ErrorCodes(settings),
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),

@@ -16,7 +16,7 @@ from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from kvalitet import models
+from kvalitet import messages, models
 from kvalitet.schema.errors import BadInput
 from kvalitet.schema.history import ChangeAction
 from kvalitet.schema.reading.connection import page_size
@@ -68,11 +68,11 @@ async def change_feed(info: Info, after: str | None, first: int | None, entity_t
         try:
             tx_id, change_id = cursor_values(after, [table.c.tx_id, table.c.id])
         except CursorError as error:
-            raise BadInput("the cursor is not one this service made", argument="after") from error
+            raise BadInput(messages.text("input.foreign_cursor", argument="after"), argument="after") from error
         statement = statement.where(tuple_(table.c.tx_id, table.c.id) > tuple_(literal(tx_id), literal(change_id)))
     if entity_types:
         if len(entity_types) > 50 or not all(_TYPE_NAME.fullmatch(t) for t in entity_types):
-            raise BadInput("entityTypes are at most 50 type names, such as Unit or Report", argument="entityTypes")
+            raise BadInput(messages.text("input.entity_types"), argument="entityTypes")
         statement = statement.where(table.c.entity_type.in_(entity_types))
     statement = statement.order_by(table.c.tx_id, table.c.id).limit(size + 1)
     rows = await info.context.loaders.fetch(ChangeFeedScope, statement)

@@ -6,6 +6,8 @@ import datetime as dt
 
 from graphql import GraphQLError
 
+from kvalitet.messages import Text, render, text
+
 
 def instant(value: dt.datetime | None, argument: str) -> dt.datetime | None:
     """A DateTime argument the database can take: one whose UTC time is within year 1–9999
@@ -14,15 +16,18 @@ def instant(value: dt.datetime | None, argument: str) -> dt.datetime | None:
         try:
             value.astimezone(dt.UTC)
         except (OverflowError, ValueError):
-            raise BadInput(f"{argument} is outside the years 1 to 9999.", argument=argument) from None
+            raise BadInput(text("input.outside_years", argument=argument), argument=argument) from None
     return value
 
 
 class BadInput(GraphQLError):
-    """An argument the caller can fix (a page size out of range, a foreign cursor …)."""
+    """An argument the caller can fix (a page size out of range, a foreign cursor …): a
+    catalogued text, written in English here and in the caller's language by the `ErrorCodes`
+    extension, which adds its `messageKey` and `params` (as `UserError` has them)."""
 
-    def __init__(self, message: str, *, argument: str | None = None):
-        extensions = {"code": "BAD_USER_INPUT"}
+    def __init__(self, message: str | Text, *, argument: str | None = None):
+        extensions: dict[str, object] = {"code": "BAD_USER_INPUT"}
         if argument:
             extensions["argument"] = argument
-        super().__init__(message, extensions=extensions)
+        self.text = message
+        super().__init__(render(message, "en"), extensions=extensions)

@@ -26,7 +26,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from kvalitet import bulk, models
-from kvalitet.messages import render
+from kvalitet.messages import text
 from kvalitet.schema.errors import BadInput
 from kvalitet.schema.mutation_support import read_service
 from kvalitet.services.errors import UserInputError
@@ -50,7 +50,7 @@ class Subscription:
         self, info: Info, number: str, chunk_size: int = 500
     ) -> AsyncGenerator[ExportChunk, None]:
         if not 1 <= chunk_size <= 5_000:
-            raise BadInput("chunkSize must be between 1 and 5000", argument="chunkSize")
+            raise BadInput(text("input.between", argument="chunkSize", low=1, high=5000), argument="chunkSize")
         async with read_service(info) as service:
             from sqlalchemy import select
 
@@ -64,7 +64,7 @@ class Subscription:
                     models.Municipality, municipality_id, "municipality", action="export", field_name="number"
                 )
             except UserInputError as error:
-                raise BadInput(render(error.problems[0].message, info.context.locale), argument="number") from error
+                raise BadInput(error.problems[0].message, argument="number") from error
         assert municipality_id is not None  # load refused a number of no municipality
         engine = info.context.database.engine
         async with engine.connect() as connection:

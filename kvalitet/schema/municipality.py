@@ -11,7 +11,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from kvalitet import models
-from kvalitet.messages import render
+from kvalitet.messages import text
 from kvalitet.schema import review_lists
 from kvalitet.schema.api_key import ApiKey
 from kvalitet.schema.base import RowNode, Versioned
@@ -128,7 +128,7 @@ class Municipality(RowNode, Versioned):
         from kvalitet.services.reports import calendar
 
         if not 1900 <= year <= 2200:
-            raise BadInput(f"{year} is not a plausible year.", argument="year")
+            raise BadInput(text("input.implausible_year", year=year), argument="year")
         return [ReportingPeriodOfYear.of(p) for p in calendar(info.context.profiles, self.profile_code, year)]
 
     @strawberry.field(
@@ -150,7 +150,7 @@ class Municipality(RowNode, Versioned):
                 problem = error.problems[0]
                 if problem.code in (NOT_FOUND, FORBIDDEN):
                     return None
-                raise BadInput(render(problem.message, info.context.locale), argument=problem.field) from error
+                raise BadInput(problem.message, argument=problem.field) from error
         return SectorReportData.of(data, live=True)
 
     @strawberry.field(description="The municipality's webhook subscriptions (for those who manage them).")

@@ -79,8 +79,13 @@ async def test_default_page_size_applies_without_first(gql, many_units):
 async def test_page_size_beyond_the_maximum_is_refused(gql, many_units, first):
     body = await gql.raw(UNITS, {"first": first})
     [error] = body["errors"]
-    assert error["message"] == "first must be between 0 and 20"
-    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"] == "«first» must be between 0 and 20."
+    assert error["extensions"]["code"] == "BAD_USER_INPUT" and error["extensions"]["messageKey"] == "input.between"
+    assert error["extensions"]["params"] == [
+        {"name": "argument", "value": "first"},
+        {"name": "low", "value": "0"},
+        {"name": "high", "value": "20"},
+    ]
 
 
 @pytest.mark.parametrize("cursor", ["garbage", "WyJhIl0", "", "W251bGwsIm5vdC1hLXV1aWQiXQ"])

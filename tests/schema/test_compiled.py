@@ -394,7 +394,8 @@ async def test_access_rules_are_the_same_on_both_paths(
     ]
     seen_reports = set()
     for caller, bearer in callers.items():
-        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+        # (A language asked for, as browsers do: else the caller's municipality's is looked up once.)
+        headers = {"Accept-Language": "nb", **({"Authorization": f"Bearer {bearer}"} if bearer else {})}
         for query in queries:
             statements.reset()
             fast = await secure_client.post("/graphql", json={"query": query}, headers=headers)

@@ -127,3 +127,25 @@ async def test_a_request_that_asks_for_no_language_gets_the_municipalitys_writte
         await said(gql_as(token("sector_admin", municipality="9901")), "de, fr") == "Fann ingen eining med den id-en."
     )
     assert await said(gql_as()) == "Fant ingen enhet med den id-en."  # nobody's municipality: bokmål
+
+
+async def test_the_errors_of_a_query_meant_for_people_come_in_the_callers_language(gql):
+    """An argument out of range and a query over a limit: catalogued, with key and parameters."""
+    await Cycle(gql).municipality("1860", "Vestvågøy", "vestvagoy")
+    too_many = '{ municipality(number: "1860") { units(first: 500) { edges { cursor } } } }'
+    headers = {"Accept-Language": "nn"}
+    body = (await gql.http.post("/graphql", json={"query": too_many}, headers=headers)).json()
+    [error] = body["errors"]
+    assert error["message"] == "«first» må vere mellom 0 og 20."
+    assert (error["extensions"]["code"], error["extensions"]["messageKey"]) == ("BAD_USER_INPUT", "input.between")
+
+    not_a_year = '{ municipality(number: "1860") { reportingCalendar(year: 12) { key } } }'
+    body = (await gql.http.post("/graphql?locale=en", json={"query": not_a_year})).json()
+    assert [e["message"] for e in body["errors"]] == ["12 is not a plausible year."]
+
+    deep = "{ municipality(number: \"1860\") { plans { areas { " + "parent { " * 12 + "id" + " }" * 12 + " } } } }"
+    body = (await gql.http.post("/graphql", json={"query": deep}, headers=headers)).json()
+    [error] = body["errors"]
+    assert error["message"] == "Spørjinga går djupare enn 12 nivå."
+    assert error["extensions"]["code"] == "QUERY_TOO_DEEP"
+    assert error["extensions"]["params"] == [{"name": "limit", "value": "12"}]

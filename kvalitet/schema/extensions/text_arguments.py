@@ -14,6 +14,7 @@ from graphql.language import Visitor
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from kvalitet.messages import text
 from kvalitet.schema.errors import BadInput
 from kvalitet.services.validation import storable
 
@@ -49,6 +50,6 @@ class TextArguments(SchemaExtension):
             literals = _Literals()
             visit(document, literals)
             if not all(storable(s) for s in (*_strings(execution.variables or {}), *literals.found)):
-                error = BadInput("An argument holds a character that is not text (NUL, or a lone surrogate).")
+                error = BadInput(text("input.not_text"))
                 execution.result = ExecutionResult(data=None, errors=[error])
         yield

@@ -8,6 +8,7 @@ from typing import Generic, TypeVar
 import strawberry
 from strawberry import relay
 
+from kvalitet.messages import text
 from kvalitet.models.base import Base
 from kvalitet.schema.errors import BadInput
 from kvalitet.schema.reading.loaders import Loaders
@@ -32,7 +33,7 @@ def page_size(settings, first: int | None) -> int:
     if first is None:
         return settings.default_page_size
     if first < 0 or first > settings.max_page_size:
-        raise BadInput(f"first must be between 0 and {settings.max_page_size}", argument="first")
+        raise BadInput(text("input.between", argument="first", low=0, high=settings.max_page_size), argument="first")
     return first
 
 
@@ -74,5 +75,5 @@ async def paged(
             model, column, first=size, after=after or None, order=order, where=where, **equals
         )
     except CursorError as error:
-        raise BadInput(str(error), argument="after") from error
+        raise BadInput(text("input.foreign_cursor", argument="after"), argument="after") from error
     return to_connection(await loader.load(parent_id), node_from_row, order, connection_type)
