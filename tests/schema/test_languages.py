@@ -143,7 +143,7 @@ async def test_the_errors_of_a_query_meant_for_people_come_in_the_callers_langua
     body = (await gql.http.post("/graphql?locale=en", json={"query": not_a_year})).json()
     assert [e["message"] for e in body["errors"]] == ["12 is not a plausible year."]
 
-    deep = "{ municipality(number: \"1860\") { plans { areas { " + "parent { " * 12 + "id" + " }" * 12 + " } } } }"
+    deep = '{ municipality(number: "1860") { plans { areas { ' + "parent { " * 12 + "id" + " }" * 12 + " } } } }"
     body = (await gql.http.post("/graphql", json={"query": deep}, headers=headers)).json()
     [error] = body["errors"]
     assert error["message"] == "Spørjinga går djupare enn 12 nivå."
