@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import ColumnElement, false, func, or_, select
 
 from kvalitet.models import (
     ApiKey,
@@ -122,6 +122,21 @@ def owner_of(row, get: Callable[[type[Entity], uuid.UUID], Any]) -> tuple[uuid.U
     return owner_of(parent, get) if parent is not None else (None, None)
 
 
+def municipality_id_of(model: type[Base], table) -> ColumnElement:
+    """The municipality a row of `table` (the model's table or an alias) belongs to, as a SQL
+    expression: its own column, or its parent's municipality (the first parent set)."""
+    rule = OWNERSHIP[model]
+    if isinstance(rule, Owned):
+        if rule.municipality is None:
+            raise ValueError(f"{model.__name__} rows belong to no municipality")
+        return table.c[rule.municipality]
+    found = []
+    for column, parent in rule.parents:
+        above = parent.__table__.alias()
+        found.append(select(municipality_id_of(parent, above)).where(above.c.id == table.c[column]).scalar_subquery())
+    return found[0] if len(found) == 1 else func.coalesce(*found)
+
+
 def is_public(row) -> bool:
     rule = OWNERSHIP.get(type(row))
     return isinstance(rule, Owned) and (rule.public or getattr(row, "status", None) in rule.public_statuses)
@@ -150,6 +165,7 @@ __all__ = [
     "Below",
     "Owned",
     "is_public",
+    "municipality_id_of",
     "owner_of",
     "parent_ref",
     "scoped",

@@ -145,9 +145,20 @@ def verb(action: str) -> Text:
     return Text(f"verb.{action}")
 
 
+def kind(kind: str) -> Text:
+    """A kind of unit in the singular ("school": `kind.school`)."""
+    return Text(f"kind.{kind}")
+
+
 def status(value: str) -> Text:
-    """A plan's or a review's status as messages name it ("submitted": `status.submitted`)."""
+    """A status (a plan's, a review's, an action's) as messages name it ("submitted": `status.submitted`)."""
     return Text(f"status.{value}")
+
+
+def label(word: Text, locale: str) -> str:
+    """A catalogued word as a label on a screen: «sendt inn» → «Sendt inn»."""
+    said = word.render(locale)
+    return said[:1].upper() + said[1:]
 
 
 def render(message: str | Text, locale: str) -> str:
@@ -183,7 +194,9 @@ __all__ = [
     "Text",
     "add_catalogues",
     "catalogue",
+    "kind",
     "kinds",
+    "label",
     "negotiate",
     "noun",
     "placeholders",

@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from kvalitet import models
 from kvalitet.messages import render
+from kvalitet.schema import labels
 from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.enums import ActionStatus, ReviewStatus
 from kvalitet.schema.plan import Area, Plan
@@ -47,6 +48,10 @@ class LocalGoal(RowNode, Versioned):
     @relation(Parent(models.Area, "area_id"))
     async def area(self, info: Info) -> Area | None: ...
 
+    @strawberry.field(description=labels.described("The perspective as the profile names it", "perspective"))
+    async def perspective_label(self, info: Info) -> str | None:
+        return await labels.perspective_label(info, models.LocalGoal, self.id, self.perspective)
+
 
 @strawberry.type(description="What the unit will do: with owner, deadline and status.")
 class LocalAction(RowNode, Versioned):
@@ -59,6 +64,10 @@ class LocalAction(RowNode, Versioned):
     position: int
     area_id: strawberry.Private[uuid.UUID | None]
     local_goal_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description=labels.described("The status", "status"))
+    def status_label(self, info: Info) -> str:
+        return labels.status_label(self.status, info)
 
     @relation(Parent(models.Area, "area_id"))
     async def area(self, info: Info) -> Area | None: ...
@@ -89,6 +98,10 @@ class LocalPlan(RowNode, Versioned):
     comment: str | None = strawberry.field(description="The reviewer's comment when it was returned or approved.")
     unit_id: strawberry.Private[uuid.UUID]
     plan_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description=labels.described("The status", "status"))
+    def status_label(self, info: Info) -> str:
+        return labels.status_label(self.status, info)
 
     @relation(Parent(models.Unit, "unit_id"))
     async def unit(self, info: Info) -> Annotated[Unit, strawberry.lazy("kvalitet.schema.unit")] | None: ...

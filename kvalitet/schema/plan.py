@@ -11,6 +11,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from kvalitet import models
+from kvalitet.schema import labels
 from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.enums import PlanStatus, UnitKind
 from kvalitet.schema.national_goal import NationalGoal
@@ -43,6 +44,10 @@ class Criterion(RowNode, Versioned):
     area_id: strawberry.Private[uuid.UUID | None]
     goal_id: strawberry.Private[uuid.UUID | None]
 
+    @strawberry.field(description=labels.described("The perspective as the profile names it", "perspective"))
+    async def perspective_label(self, info: Info) -> str | None:
+        return await labels.perspective_label(info, models.Criterion, self.id, self.perspective)
+
 
 @strawberry.type(description="What an area aims at; its kind comes from the profile.")
 class Goal(RowNode, Versioned):
@@ -53,6 +58,10 @@ class Goal(RowNode, Versioned):
     position: int
     area_id: strawberry.Private[uuid.UUID]
     national_goal_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description=labels.described("The goal's kind as the profile's vocabulary names it", "kind"))
+    async def kind_label(self, info: Info) -> str | None:
+        return await labels.vocabulary_label(info, models.Goal, self.id, self.kind, goal=True)
 
     @relation(Children(models.Criterion, "goal_id"), description="The goal's own criteria, in order.")
     async def criteria(self, info: Info) -> list[Criterion]: ...
@@ -79,6 +88,10 @@ class Area(RowNode, Versioned):
     position: int = strawberry.field(description="Order in the plan (depth first).")
     plan_id: strawberry.Private[uuid.UUID]
     parent_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description=labels.described("The area's kind as the profile's vocabulary names it", "kind"))
+    async def kind_label(self, info: Info) -> str | None:
+        return await labels.vocabulary_label(info, models.Area, self.id, self.kind)
 
     @relation(Parent(models.Area, "parent_id"))
     async def parent(self, info: Info) -> Area | None: ...
@@ -122,6 +135,10 @@ class Plan(RowNode, Versioned):
         "local goals (from the profile when the plan was created)."
     )
     municipality_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description=labels.described("The status", "status"))
+    def status_label(self, info: Info) -> str:
+        return labels.status_label(self.status, info)
 
     @relation(
         Children(models.Area, "plan_id", filters=_areas_of_plan),

@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from kvalitet import models
 from kvalitet.messages import render
+from kvalitet.schema import labels
 from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.local_plan import Finding, LocalGoal, LocalPlan, ReviewStatus
 from kvalitet.schema.plan import Area, Criterion, Measure, Plan
@@ -56,6 +57,10 @@ class Assessment(RowNode, Versioned):
     criterion_id: strawberry.Private[uuid.UUID | None]
     local_goal_id: strawberry.Private[uuid.UUID | None]
     measure_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description=labels.described("The level as the profile's scale names it", "level"))
+    async def level_label(self, info: Info) -> str:
+        return await labels.level_label(info, models.Assessment, self.id, self.level)
 
     @relation(Parent(models.Criterion, "criterion_id"))
     async def criterion(self, info: Info) -> Criterion | None: ...
@@ -124,6 +129,10 @@ class Report(RowNode, Versioned):
     unit_id: strawberry.Private[uuid.UUID]
     plan_id: strawberry.Private[uuid.UUID]
     local_plan_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description=labels.described("The status", "status"))
+    def status_label(self, info: Info) -> str:
+        return labels.status_label(self.status, info)
 
     @computed(overdue_sql, "boolean", description="Past its due date and not submitted.")
     def is_overdue(self) -> bool:

@@ -11,7 +11,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from kvalitet import models
-from kvalitet.schema import review_lists
+from kvalitet.schema import labels, review_lists
 from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.enums import Ownership, UnitKind
 from kvalitet.schema.local_plan import LocalPlan, ReviewStatus
@@ -35,6 +35,10 @@ class Unit(RowNode, Versioned):
     archived_at: dt.datetime | None
     staff_may_edit: bool = strawberry.field(description="The unit leader lets staff edit the unit's drafts.")
     municipality_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description=labels.described("The kind of unit", "kind"))
+    def kind_label(self, info: Info) -> str:
+        return labels.kind_label(self.kind, info)
 
     @relation(Parent(models.Municipality, "municipality_id"))
     async def municipality(

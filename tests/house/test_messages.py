@@ -16,6 +16,7 @@ from kvalitet.messages import (
     Catalogues,
     add_catalogues,
     catalogue,
+    kind,
     kinds,
     negotiate,
     placeholders,
@@ -146,16 +147,17 @@ def test_the_language_of_a_request(explicit, header, expected):
 
 
 def test_the_keys_made_from_words_of_the_model_exist():
-    """Keys the code builds from stored words: each status (`status.<status>`), each review
+    """Keys the code builds from stored words: each status (`status.<status>`, and a `statusLabel`), each review
     decision (`review.cannot_<action>`), each kind of unit (`kind.<kind>.plural`)."""
-    from kvalitet.models.enums import PlanStatus, ReviewStatus, UnitKind
+    from kvalitet.models.enums import ActionStatus, PlanStatus, ReviewStatus, UnitKind
     from kvalitet.services.review import DONE
 
     built = (
-        {status(s.value).key for s in (*ReviewStatus, *PlanStatus)}
+        {status(s.value).key for s in (*ReviewStatus, *PlanStatus, *ActionStatus)}
         | {f"review.cannot_{action}" for action in DONE}
         | {f"verb.{action}" for action in DONE}  # the review decisions, refused by the access check
         | {kinds(k.value).key for k in UnitKind}
+        | {kind(k.value).key for k in UnitKind}  # a unit's `kindLabel`
     )
     assert built - set(catalogue("en")) == set()
 

@@ -105,6 +105,25 @@ class Loaders:
 
         return self.batched(("by_id", model), batch)
 
+    def profile_codes(self, model: type[Base]) -> DataLoader:
+        """The profile code of the municipality each `model` row (by id) belongs to; None for a
+        row not found (or hidden) or a municipality with no profile."""
+        from kvalitet.access.ownership import municipality_id_of
+        from kvalitet.models import Municipality
+
+        table = model.__table__
+
+        async def batch(ids: list[uuid.UUID]) -> list[str | None]:
+            statement = (
+                select(table.c.id, Municipality.profile_code)
+                .join(Municipality, Municipality.id == municipality_id_of(model, table))
+                .where(table.c.id.in_(ids))
+            )
+            found = {row["id"]: row["profile_code"] for row in await self.fetch(model, statement)}
+            return [found.get(i) for i in ids]
+
+        return self.batched(("profile_codes", model), batch)
+
     def children(
         self,
         model: type[Base],
