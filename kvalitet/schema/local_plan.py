@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from kvalitet import models
 from kvalitet.messages import render
-from kvalitet.schema import labels
+from kvalitet.schema import labels, review_events
 from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.enums import ActionStatus, ReviewStatus
 from kvalitet.schema.plan import Area, Plan
@@ -98,6 +98,7 @@ class LocalPlan(RowNode, Versioned):
     comment: str | None = strawberry.field(description="The reviewer's comment when it was returned or approved.")
     unit_id: strawberry.Private[uuid.UUID]
     plan_id: strawberry.Private[uuid.UUID]
+    review_events, submitted_by, decided_by = review_events.fields(models.LocalPlan)
 
     @strawberry.field(description=labels.described("The status", "status"))
     def status_label(self, info: Info) -> str:

@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from kvalitet import models
 from kvalitet.messages import render
-from kvalitet.schema import labels
+from kvalitet.schema import labels, review_events
 from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.local_plan import Finding, LocalGoal, LocalPlan, ReviewStatus
 from kvalitet.schema.plan import Area, Criterion, Measure, Plan
@@ -129,6 +129,7 @@ class Report(RowNode, Versioned):
     unit_id: strawberry.Private[uuid.UUID]
     plan_id: strawberry.Private[uuid.UUID]
     local_plan_id: strawberry.Private[uuid.UUID | None]
+    review_events, submitted_by, decided_by = review_events.fields(models.Report)
 
     @strawberry.field(description=labels.described("The status", "status"))
     def status_label(self, info: Info) -> str:
