@@ -18,7 +18,7 @@ from kvalitet import models
 from kvalitet.models.enums import ReviewStatus
 from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.enums import UnitKind
-from kvalitet.services.sector_reports import NOT_OPENED, STATUSES, progress_sql
+from kvalitet.services.sector_reports import NOT_OPENED, STATUSES, local_plans_sql, progress_sql
 
 
 @strawberry.type(description="How many assessments (of submitted and approved reports) are at a level of the scale.")
@@ -68,6 +68,37 @@ class SectorReportUnit:
     items: strawberry.Private[int | None] = None
     assessed: strawberry.Private[int | None] = None
     live: strawberry.Private[bool] = False
+    plan_id: strawberry.Private[uuid.UUID | None] = None
+    # A published snapshot's: (id, status) of the unit's local plan, or None when it had none.
+    kept_local_plan: strawberry.Private[tuple[str, str] | None] = None
+
+    @strawberry.field(
+        description="The unit's local plan on the report's plan; null when it has none (or in a snapshot published "
+        "before local plans were kept)."
+    )
+    async def local_plan_id(self, info: Info) -> relay.GlobalID | None:
+        found = await self._local_plan(info)
+        return relay.GlobalID("LocalPlan", found[0]) if found else None
+
+    @strawberry.field(description="Where that local plan is in its review; null when the unit has none.")
+    async def local_plan_status(self, info: Info) -> ReviewStatus | None:
+        found = await self._local_plan(info)
+        return ReviewStatus(found[1]) if found else None
+
+    async def _local_plan(self, info: Info) -> tuple[str, str] | None:
+        if not self.live or self.plan_id is None:
+            return self.kept_local_plan
+        loaders, plan_id = info.context.loaders, self.plan_id
+
+        async def batch(ids: list[uuid.UUID]) -> list[tuple[str, str] | None]:
+            rows = await loaders.fetch(models.LocalPlan, local_plans_sql(plan_id, ids))
+            found = {row["unit_id"]: (str(row["id"]), row["status"]) for row in rows}
+            return [found.get(id_) for id_ in ids]
+
+        local_plan: tuple[str, str] | None = await loaders.batched(("sector_report.local_plans", plan_id), batch).load(
+            uuid.UUID(self.unit_id.node_id)
+        )
+        return local_plan
 
     @strawberry.field(
         description="How many items its report must assess (`Report.items`); null while no report is opened."
@@ -174,6 +205,8 @@ class SectorReportData:
                     items=u.get("items"),
                     assessed=u.get("assessed"),
                     live=live,
+                    plan_id=uuid.UUID(data["plan_id"]),
+                    kept_local_plan=(u["local_plan_id"], u["local_plan_status"]) if u.get("local_plan_id") else None,
                 )
                 for u in data["units"]
             ],

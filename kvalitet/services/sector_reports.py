@@ -15,7 +15,18 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select, true
 
 from kvalitet.messages import text
-from kvalitet.models import Assessment, Criterion, LocalGoal, Measure, Municipality, Plan, Report, SectorReport, Unit
+from kvalitet.models import (
+    Assessment,
+    Criterion,
+    LocalGoal,
+    LocalPlan,
+    Measure,
+    Municipality,
+    Plan,
+    Report,
+    SectorReport,
+    Unit,
+)
 from kvalitet.models.enums import ReviewStatus
 from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import INVALID_STATE, fail
@@ -46,12 +57,21 @@ def progress_sql(report_ids: Iterable[uuid.UUID]) -> Select[Any]:
     )
 
 
+def local_plans_sql(plan_id: uuid.UUID, unit_ids: Iterable[uuid.UUID]) -> Select[Any]:
+    """The units' local plans on the plan: (`unit_id`, `id`, `status`)."""
+    local_plan = LocalPlan.__table__
+    return select(local_plan.c.unit_id, local_plan.c.id, local_plan.c.status).where(
+        local_plan.c.plan_id == plan_id, local_plan.c.unit_id.in_(list(unit_ids))
+    )
+
+
 async def compute(
     ctx: ServiceContext, municipality: Municipality, year: int, period_key: str, *, progress: bool = False
 ) -> dict:
     """The roll-up as plain JSON-able data (the same shape is published). `progress`: each
-    unit's report's item and assessed counts too (a published snapshot keeps them; the live
-    report reads them only when asked, `progress_sql`)."""
+    unit's report's item and assessed counts too, and its local plan on the report's plan (a
+    published snapshot keeps them; the live report reads them only when asked, `progress_sql`
+    and `local_plans_sql`)."""
     session = ctx.session
     period = period_of(ctx.profiles, municipality.profile_code, year, period_key)
     plan = await _plan_for(ctx, municipality, year, period_key)
@@ -83,6 +103,11 @@ async def compute(
             .order_by(Unit.name, Unit.id)
         )
     ).all()
+    local_plan_of = (
+        {row.unit_id: row for row in await session.execute(local_plans_sql(plan.id, [u.id for u in units]))}
+        if progress and units
+        else {}
+    )
     statuses: Counter[str] = Counter()
     unit_rows = []
     for unit_id, name, kind in units:
@@ -101,6 +126,14 @@ async def compute(
                 **(
                     {"items": counts[found.id].items, "assessed": counts[found.id].assessed}
                     if found and found.id in counts
+                    else {}
+                ),
+                **(
+                    {
+                        "local_plan_id": str(local_plan_of[unit_id].id) if unit_id in local_plan_of else None,
+                        "local_plan_status": local_plan_of[unit_id].status if unit_id in local_plan_of else None,
+                    }
+                    if progress
                     else {}
                 ),
             }

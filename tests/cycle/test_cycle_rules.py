@@ -131,25 +131,55 @@ async def test_a_section_for_the_whole_plan_takes_no_area(gql):
 async def test_the_sector_report_gives_its_areas_as_a_tree_and_progress_as_published(gql):
     cycle = Cycle(gql)
     municipality = await cycle.municipality("9901", "Testkommune", "testprofil")
-    await cycle.adopted_plan(municipality["id"])
+    plan = await cycle.adopted_plan(municipality["id"])
     unit = await cycle.unit(municipality["id"], "Barnehage", "KINDERGARTEN")
-    report = await cycle.open_report(unit["id"], 2025, "h1")
+    # A second unit with no report and no local plan: the sector office's «who is missing»
+    # (in a period that ends after it was made: 2027's first half).
+    await cycle.unit(municipality["id"], "Ny barnehage", "KINDERGARTEN")
+    local = await cycle.local_plan(unit["id"], plan["id"])
+    report = await cycle.open_report(unit["id"], 2027, "h1")
     items = await cycle.assess_all(report["id"], lambda item: "1")
     assert (await cycle.submit_report(report["id"]))["errors"] == []
     query = """query ($n: String!) { municipality(number: $n) {
-        sectorReport(year: 2025, period: "h1") { units { itemCount assessedCount } areas { key depth parentId } }
-        publishedSectorReports { report { units { itemCount assessedCount } } } } }"""
+        sectorReport(year: 2027, period: "h1") {
+          units { name reportStatus itemCount assessedCount localPlanId localPlanStatus }
+          areas { key depth parentId } }
+        publishedSectorReports { report {
+          units { name reportStatus itemCount assessedCount localPlanId localPlanStatus } } } } }"""
     live = (await gql(query, {"n": "9901"}))["municipality"]["sectorReport"]
-    assert live["units"] == [{"itemCount": len(items), "assessedCount": len(items)}]
+    assert live["units"] == [
+        {
+            "name": "Barnehage",
+            "reportStatus": "SUBMITTED",
+            "itemCount": len(items),
+            "assessedCount": len(items),
+            "localPlanId": local["id"],
+            "localPlanStatus": "DRAFT",
+        },
+        {
+            "name": "Ny barnehage",
+            "reportStatus": "NOT_OPENED",
+            "itemCount": None,
+            "assessedCount": None,
+            "localPlanId": None,
+            "localPlanStatus": None,
+        },
+    ]
     depth = {a["key"]: (a["depth"], a["parentId"] is not None) for a in live["areas"]}
     assert depth["lek"] == (0, False) and depth["uteleik"] == (1, True)
     await cycle.mutate(
         "publishSectorReport",
-        {"municipalityId": municipality["id"], "year": 2025, "period": "h1"},
+        {"municipalityId": municipality["id"], "year": 2027, "period": "h1"},
         "sectorReport { id }",
     )
-    [published] = (await gql(query, {"n": "9901"}))["municipality"]["publishedSectorReports"]
+    # The snapshot keeps what the units had when it was published, whatever they do next.
+    theme = (await cycle.areas(plan["id"], "theme"))[0]
+    await cycle.local_goal(local["id"], theme["id"], "Mer lek ute")
+    assert (await cycle.submit_local_plan(local["id"]))["errors"] == []
+    now = (await gql(query, {"n": "9901"}))["municipality"]
+    [published] = now["publishedSectorReports"]
     assert published["report"]["units"] == live["units"]
+    assert now["sectorReport"]["units"][0]["localPlanStatus"] == "SUBMITTED"
 
 
 REPORT_SCREEN = """query ($id: ID!) { node(id: $id) { ... on Report {
