@@ -11,10 +11,11 @@ from strawberry import relay
 from strawberry.types import Info
 
 from kvalitet import models
-from kvalitet.messages import render
+from kvalitet.messages import Text
 from kvalitet.schema import labels, review_events
 from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.enums import ActionStatus, ReviewStatus
+from kvalitet.schema.mutation_support import MessageParam
 from kvalitet.schema.plan import Area, Plan
 from kvalitet.schema.reading.relations import Children, Parent, relation
 
@@ -33,6 +34,41 @@ class Finding:
     criterion_id: relay.GlobalID | None = strawberry.field(default=None, description="The criterion, if one.")
     measure_id: relay.GlobalID | None = strawberry.field(default=None, description="The measure, if one.")
     local_goal_id: relay.GlobalID | None = strawberry.field(default=None, description="The local goal, if one.")
+    message_key: str | None = strawberry.field(
+        default=None,
+        description="The message's stable key in the catalogues (the core's or its profile's): with `params`, a front "
+        "end can write its own text. Null for a message not catalogued.",
+    )
+    params: list[MessageParam] = strawberry.field(
+        default_factory=list, description="The values in the message, in the request's language."
+    )
+
+    @staticmethod
+    def said(
+        code: str,
+        message: str | Text,
+        path: str,
+        locale: str,
+        *,
+        area_id: relay.GlobalID | None = None,
+        criterion_id: relay.GlobalID | None = None,
+        measure_id: relay.GlobalID | None = None,
+        local_goal_id: relay.GlobalID | None = None,
+    ) -> Finding:
+        """A finding whose message is written in `locale`, with its key and parameters beside it."""
+        return Finding(
+            code=code,
+            message=message.render(locale) if isinstance(message, Text) else message,
+            path=path,
+            area_id=area_id,
+            criterion_id=criterion_id,
+            measure_id=measure_id,
+            local_goal_id=local_goal_id,
+            message_key=message.key if isinstance(message, Text) else None,
+            params=[MessageParam(name=k, value=v) for k, v in message.flat_params(locale).items()]
+            if isinstance(message, Text)
+            else [],
+        )
 
 
 @strawberry.type(description="A unit's goal for an area of the plan (and a perspective, where the profile has them).")
@@ -144,5 +180,5 @@ async def _findings_of(context: Context, keys: list[_LocalPlanKey]) -> list[list
     for key in keys:
         code, view = views[key.id]
         found = context.profiles.validate_local_plan(code, view) if code else []
-        answers.append([Finding(code=f.code, message=render(f.message, context.locale), path=f.path) for f in found])
+        answers.append([Finding.said(f.code, f.message, f.path, context.locale) for f in found])
     return answers

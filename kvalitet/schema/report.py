@@ -11,7 +11,6 @@ from strawberry import relay
 from strawberry.types import Info
 
 from kvalitet import models
-from kvalitet.messages import render
 from kvalitet.schema import labels, review_events
 from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.local_plan import Finding, LocalGoal, LocalPlan, ReviewStatus
@@ -216,10 +215,11 @@ def finding_of(found: ReportFinding, locale: str) -> Finding:
     def gid(type_name: str, row) -> relay.GlobalID | None:
         return relay.GlobalID(type_name, str(row.id)) if row is not None else None
 
-    return Finding(
-        code=problem.code,
-        message=render(problem.message, locale),
-        path=problem.field or "",
+    return Finding.said(
+        problem.code,
+        problem.message,
+        problem.field or "",
+        locale,
         area_id=gid("Area", item.area) if item else None,
         criterion_id=gid("Criterion", item.criterion) if item else None,
         measure_id=gid("Measure", item.measure) if item else None,

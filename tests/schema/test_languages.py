@@ -7,7 +7,8 @@ from tests.support.cycle import Cycle
 
 SAVE = """mutation ($input: SaveLocalPlanSectionInput!) { saveLocalPlanSection(input: $input) {
     errors { field code message messageKey params { name value } } } }"""
-FINDINGS = "query ($id: ID!) { node(id: $id) { ... on LocalPlan { findings { code message } } } }"
+FINDINGS = """query ($id: ID!) { node(id: $id) { ... on LocalPlan {
+    findings { code message messageKey params { name value } } } } }"""
 
 
 async def _ask(gql, query, variables, *, header=None, locale=None):
@@ -46,8 +47,13 @@ async def test_a_refusal_and_a_finding_come_in_the_callers_language(gql):
 
     # A required section missing: the core's finding, with the profile's label in that language.
     found = await _ask(gql, FINDINGS, {"id": local["id"]}, header="nn")
-    missing = [f["message"] for f in found["node"]["findings"] if f["code"] == "MISSING_SECTION"]
-    assert f"Planen manglar «Teikn på god praksis» for «{area['title']}»." in missing
+    missing = [f for f in found["node"]["findings"] if f["code"] == "MISSING_SECTION"]
+    assert f"Planen manglar «Teikn på god praksis» for «{area['title']}»." in [f["message"] for f in missing]
+    assert missing[0]["messageKey"] == "finding.missing_section_for_area"
+    assert {"name": "section", "value": "Teikn på god praksis"} in missing[0]["params"]
+    # The profile's own findings: catalogued by the profile, with their keys too.
+    tromso = {f["messageKey"] for f in found["node"]["findings"] if f["code"] != "MISSING_SECTION"}
+    assert tromso == {"tromso.missing_quality_goal", "tromso.missing_planned_action"}
     found = await _ask(gql, FINDINGS, {"id": local["id"]}, locale="en")
     assert f"The plan lacks «Signs of good practice» for «{area['title']}»." in [
         f["message"] for f in found["node"]["findings"]

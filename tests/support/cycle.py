@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-PAYLOAD_ERRORS = "errors { field code message }"
+PAYLOAD_ERRORS = "errors { field code message messageKey }"
 
 
 class Cycle:
@@ -14,6 +14,9 @@ class Cycle:
     async def mutate(self, name: str, input: dict, selection: str, *, expect_errors: bool = False) -> dict:
         query = f"mutation ($input: {name[0].upper() + name[1:]}Input!) {{ {name}(input: $input) {{ {selection} {PAYLOAD_ERRORS} }} }}"
         payload = (await self.gql(query, {"input": input}))[name]
+        # Every refusal a person reads along the year is catalogued (in nb, nn and en): it has its key.
+        uncatalogued = [e for e in payload["errors"] if e.pop("messageKey") is None]
+        assert uncatalogued == [], f"{name}: not catalogued: {uncatalogued}"
         if not expect_errors:
             assert payload["errors"] == [], f"{name}: {payload['errors']}"
         return payload

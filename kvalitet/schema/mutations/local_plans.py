@@ -8,7 +8,6 @@ import datetime as dt
 import strawberry
 from strawberry.types import Info
 
-from kvalitet.messages import render
 from kvalitet.schema.local_plan import ActionStatus, Finding, LocalAction, LocalGoal, LocalPlan, LocalPlanSection
 from kvalitet.schema.mutation_support import (
     MutationInput,
@@ -257,7 +256,7 @@ class LocalPlanMutations:
         local_plan, found = result
         return ValidateLocalPlanPayload(
             local_plan=to_node(LocalPlan, local_plan),
-            findings=[Finding(code=f.code, message=render(f.message, info.context.locale), path=f.path) for f in found],
+            findings=[Finding.said(f.code, f.message, f.path, info.context.locale) for f in found],
         )
 
     @strawberry.mutation(description="Submit a local plan for review; refused with the findings while incomplete.")
