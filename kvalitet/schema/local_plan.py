@@ -20,8 +20,10 @@ from kvalitet.schema.plan import Area, Plan
 from kvalitet.schema.reading.relations import Children, Parent, relation
 
 if TYPE_CHECKING:
+    from kvalitet.plugins.rules import Finding as RuleFinding
     from kvalitet.schema.context import Context
     from kvalitet.schema.unit import Unit
+    from kvalitet.services.local_plan_views import Targets
 
 
 @strawberry.type(description="Something the profile's rules (or the core's) find missing or wrong.")
@@ -34,6 +36,10 @@ class Finding:
     criterion_id: relay.GlobalID | None = strawberry.field(default=None, description="The criterion, if one.")
     measure_id: relay.GlobalID | None = strawberry.field(default=None, description="The measure, if one.")
     local_goal_id: relay.GlobalID | None = strawberry.field(default=None, description="The local goal, if one.")
+    action_id: relay.GlobalID | None = strawberry.field(default=None, description="The local plan's action, if one.")
+    section_key: str | None = strawberry.field(
+        default=None, description="The local plan's section (its key in `Profile.localPlanSections`), if one."
+    )
     message_key: str | None = strawberry.field(
         default=None,
         description="The message's stable key in the catalogues (the core's or its profile's): with `params`, a front "
@@ -42,6 +48,25 @@ class Finding:
     params: list[MessageParam] = strawberry.field(
         default_factory=list, description="The values in the message, in the request's language."
     )
+
+    @staticmethod
+    def of_local_plan(found: RuleFinding, targets: Targets, locale: str) -> Finding:
+        """A rule's finding on a local plan, pointing by id at what its path names."""
+        named = targets.of(found.path)
+
+        def gid(type_name: str, key: str) -> relay.GlobalID | None:
+            return relay.GlobalID(type_name, str(named[key])) if key in named else None
+
+        return Finding.said(
+            found.code,
+            found.message,
+            found.path,
+            locale,
+            area_id=gid("Area", "area_id"),
+            local_goal_id=gid("LocalGoal", "local_goal_id"),
+            action_id=gid("LocalAction", "action_id"),
+            section_key=named.get("section_key"),
+        )
 
     @staticmethod
     def said(
@@ -54,6 +79,8 @@ class Finding:
         criterion_id: relay.GlobalID | None = None,
         measure_id: relay.GlobalID | None = None,
         local_goal_id: relay.GlobalID | None = None,
+        action_id: relay.GlobalID | None = None,
+        section_key: str | None = None,
     ) -> Finding:
         """A finding whose message is written in `locale`, with its key and parameters beside it."""
         return Finding(
@@ -64,6 +91,8 @@ class Finding:
             criterion_id=criterion_id,
             measure_id=measure_id,
             local_goal_id=local_goal_id,
+            action_id=action_id,
+            section_key=section_key,
             message_key=message.key if isinstance(message, Text) else None,
             params=[MessageParam(name=k, value=v) for k, v in message.flat_params(locale).items()]
             if isinstance(message, Text)
@@ -178,7 +207,7 @@ async def _findings_of(context: Context, keys: list[_LocalPlanKey]) -> list[list
         views = await views_of(session, keys)
     answers = []
     for key in keys:
-        code, view = views[key.id]
+        code, view, targets = views[key.id]
         found = context.profiles.validate_local_plan(code, view) if code else []
-        answers.append([Finding.said(f.code, f.message, f.path, context.locale) for f in found])
+        answers.append([Finding.of_local_plan(f, targets, context.locale) for f in found])
     return answers

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -15,9 +16,38 @@ from kvalitet.plugins.rules import AreaRef, LocalActionView, LocalGoalView, Loca
 from kvalitet.services.context import ServiceContext
 
 
-async def view_of(ctx: ServiceContext, local_plan: LocalPlan) -> tuple[str | None, LocalPlanView]:
-    """The profile code and the rules' picture of `local_plan`."""
+async def view_of(ctx: ServiceContext, local_plan: LocalPlan) -> tuple[str | None, LocalPlanView, Targets]:
+    """The profile code and the rules' picture of `local_plan`, and what its findings point at."""
     return (await views_of(ctx.session, [local_plan]))[local_plan.id]
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What a finding's path (`goals/2/area`, `areas/<key>/sections/<key>` …) points at: the rows
+    behind a view's goals, actions and sections, by their place in it, and the areas by key."""
+
+    area_ids: dict[str, uuid.UUID] = field(default_factory=dict)
+    goal_ids: tuple[uuid.UUID, ...] = ()
+    action_ids: tuple[uuid.UUID, ...] = ()
+    section_keys: tuple[str, ...] = ()
+
+    def of(self, path: str) -> dict[str, Any]:
+        """The ids a path names: `area_id`, `local_goal_id`, `action_id` and `section_key`."""
+        found: dict[str, Any] = {}
+        parts = path.split("/")
+        for name, value in zip(parts, parts[1:], strict=False):
+            index = int(value) if value.isdigit() else None
+            if name == "areas" and value in self.area_ids:
+                found["area_id"] = self.area_ids[value]
+            elif name == "goals" and index is not None and index < len(self.goal_ids):
+                found["local_goal_id"] = self.goal_ids[index]
+            elif name == "actions" and index is not None and index < len(self.action_ids):
+                found["action_id"] = self.action_ids[index]
+            elif name == "sections" and index is None:
+                found["section_key"] = value  # a section by its key (one not written yet)
+            elif name == "sections" and index is not None and index < len(self.section_keys):
+                found["section_key"] = self.section_keys[index]
+        return found
 
 
 class LocalPlanRef(Protocol):
@@ -33,7 +63,7 @@ class LocalPlanRef(Protocol):
 
 async def views_of(
     session: AsyncSession, local_plans: Sequence[LocalPlanRef]
-) -> dict[uuid.UUID, tuple[str | None, LocalPlanView]]:
+) -> dict[uuid.UUID, tuple[str | None, LocalPlanView, Targets]]:
     """`view_of` many local plans in the same few statements as one: the units' kinds, the plans'
     profiles and areas, and the local plans' goals, actions and sections (by local plan id)."""
     if not local_plans:
@@ -88,6 +118,12 @@ async def views_of(
                     for a in actions.get(lp.id, [])
                 ),
                 sections=tuple(SectionView(s.key, s.text, key_of.get(s.area_id)) for s in sections.get(lp.id, [])),
+            ),
+            Targets(
+                area_ids={key_of[a.id]: a.id for a in areas if a.plan_id == lp.plan_id},
+                goal_ids=tuple(g.id for g in goals.get(lp.id, [])),
+                action_ids=tuple(a.id for a in actions.get(lp.id, [])),
+                section_keys=tuple(s.key for s in sections.get(lp.id, [])),
             ),
         )
         for lp in local_plans

@@ -43,7 +43,7 @@ from kvalitet.services.errors import (
     fail,
 )
 from kvalitet.services.events import emit
-from kvalitet.services.local_plan_views import view_of
+from kvalitet.services.local_plan_views import Targets, view_of
 from kvalitet.services.review import DECIDABLE, DONE, EDITABLE, load_editable, status_text
 from kvalitet.services.units import UNSET, Unset
 from kvalitet.services.validation import KEY_MAX, TEXT_MAX, TITLE_MAX, Checker
@@ -384,16 +384,17 @@ async def _declared_section(
     return spec
 
 
-async def findings(ctx: ServiceContext, local_plan: LocalPlan) -> list[Finding]:
-    code, view = await view_of(ctx, local_plan)
-    return ctx.profiles.validate_local_plan(code, view) if code else []
+async def findings(ctx: ServiceContext, local_plan: LocalPlan) -> tuple[list[Finding], Targets]:
+    """The rules' findings on the local plan, and what their paths point at."""
+    code, view, targets = await view_of(ctx, local_plan)
+    return (ctx.profiles.validate_local_plan(code, view) if code else []), targets
 
 
 async def submit_local_plan(ctx: ServiceContext, local_plan_id: uuid.UUID, version: int) -> LocalPlan:
     local_plan = await ctx.load_for_change(LocalPlan, local_plan_id, version, "local plan", action="submit")
     if local_plan.status not in EDITABLE:
         fail(INVALID_STATE, status_text("review.not_submittable", "local plan", local_plan.status), "id")
-    found = await findings(ctx, local_plan)
+    found, _ = await findings(ctx, local_plan)
     if found:
         raise UserInputError(*(Problem(f.code, f.message, f.path or None) for f in found))
     local_plan.status = ReviewStatus.SUBMITTED

@@ -253,10 +253,10 @@ class LocalPlanMutations:
         result, errors = await run_mutation(info, work)
         if result is None:
             return ValidateLocalPlanPayload(errors=errors)
-        local_plan, found = result
+        local_plan, (found, targets) = result
         return ValidateLocalPlanPayload(
             local_plan=to_node(LocalPlan, local_plan),
-            findings=[Finding.said(f.code, f.message, f.path, info.context.locale) for f in found],
+            findings=[Finding.of_local_plan(f, targets, info.context.locale) for f in found],
         )
 
     @strawberry.mutation(description="Submit a local plan for review; refused with the findings while incomplete.")
