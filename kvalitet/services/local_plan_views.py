@@ -3,15 +3,18 @@ its goals, actions and sections; for one plan, or for a page of plans in the sam
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import JSON, func, select, type_coerce
+from sqlalchemy import text as sql_text
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kvalitet.models import Area, LocalAction, LocalGoal, LocalPlan, LocalPlanSection, Municipality, Plan, Unit
+from kvalitet.models import Area, LocalAction, LocalGoal, LocalPlan, LocalPlanSection, Municipality, Unit
 from kvalitet.plugins.rules import AreaRef, LocalActionView, LocalGoalView, LocalPlanView, SectionView
 from kvalitet.services.context import ServiceContext
 
@@ -69,19 +72,27 @@ async def views_of(
     if not local_plans:
         return {}
     ids = [lp.id for lp in local_plans]
-    kinds = dict(
-        (await session.execute(select(Unit.id, Unit.kind).where(Unit.id.in_({lp.unit_id for lp in local_plans})))).all()
-    )
     plan_ids = {lp.plan_id for lp in local_plans}
-    profile_of = dict(
-        (
-            await session.execute(
-                select(Plan.id, Municipality.profile_code)
-                .join(Municipality, Municipality.id == Plan.municipality_id)
-                .where(Plan.id.in_(plan_ids))
+    # One statement for the local plans' units' kinds, profiles, goals, actions and sections (as
+    # JSON rows in position order), and one for their plans' areas.
+    found = {
+        row.id: row
+        for row in await session.execute(
+            select(
+                LocalPlan.id,
+                Unit.kind,
+                Municipality.profile_code,
+                _rows_of(LocalGoal, "goals", "id", "area_id", "text", "perspective"),
+                _rows_of(
+                    LocalAction, "actions", "id", "area_id", "local_goal_id", "text", "owner", "deadline", "status"
+                ),
+                _rows_of(LocalPlanSection, "sections", "key", "text", "area_id"),
             )
-        ).all()
-    )
+            .join(Unit, Unit.id == LocalPlan.unit_id)
+            .join(Municipality, Municipality.id == LocalPlan.municipality_id)
+            .where(LocalPlan.id.in_(ids))
+        )
+    }
     areas = (
         await session.scalars(select(Area).where(Area.plan_id.in_(plan_ids)).order_by(Area.plan_id, Area.position))
     ).all()
@@ -92,39 +103,50 @@ async def views_of(
             AreaRef(key_of[a.id], a.kind, a.title, tuple(a.applies_to), key_of.get(a.parent_id))
         )
 
-    async def rows(model: type[LocalGoal] | type[LocalAction] | type[LocalPlanSection]) -> dict[uuid.UUID, list[Any]]:
-        found: dict[uuid.UUID, list[Any]] = {}
-        statement = select(model.local_plan_id, model).where(model.local_plan_id.in_(ids))
-        for local_plan_id, row in await session.execute(statement.order_by(model.local_plan_id, model.position)):
-            found.setdefault(local_plan_id, []).append(row)
-        return found
+    def key(area_id: str | None) -> str | None:
+        return key_of.get(uuid.UUID(area_id)) if area_id else None
 
-    goals, actions, sections = await rows(LocalGoal), await rows(LocalAction), await rows(LocalPlanSection)
-    goal_area = {g.id: g.area_id for found in goals.values() for g in found}
-
-    def area_of(action: LocalAction) -> uuid.UUID | None:
-        """The action's area: its own, else its goal's (an action for a goal is in the goal's area)."""
-        return action.area_id or goal_area.get(action.local_goal_id)
-
-    return {
-        lp.id: (
-            profile_of.get(lp.plan_id),
+    def view(lp: LocalPlanRef) -> tuple[str | None, LocalPlanView, Targets]:
+        row = found[lp.id]
+        goals, actions, sections = row.goals, row.actions, row.sections
+        goal_area = {g[0]: g[1] for g in goals}
+        return (
+            row.profile_code,
             LocalPlanView(
-                unit_kind=kinds[lp.unit_id],
+                unit_kind=row.kind,
                 areas=tuple(refs.get(lp.plan_id, [])),
-                goals=tuple(LocalGoalView(key_of.get(g.area_id), g.text, g.perspective) for g in goals.get(lp.id, [])),
+                goals=tuple(LocalGoalView(key(area_id), text, perspective) for _, area_id, text, perspective in goals),
                 actions=tuple(
-                    LocalActionView(a.text, key_of.get(area_of(a)), a.owner, a.deadline, a.status)
-                    for a in actions.get(lp.id, [])
+                    # An action for a goal is in the goal's area.
+                    LocalActionView(
+                        text,
+                        key(area_id or goal_area.get(goal_id)),
+                        owner,
+                        dt.date.fromisoformat(deadline) if deadline else None,
+                        status,
+                    )
+                    for _, area_id, goal_id, text, owner, deadline, status in actions
                 ),
-                sections=tuple(SectionView(s.key, s.text, key_of.get(s.area_id)) for s in sections.get(lp.id, [])),
+                sections=tuple(SectionView(section_key, text, key(area_id)) for section_key, text, area_id in sections),
             ),
             Targets(
                 area_ids={key_of[a.id]: a.id for a in areas if a.plan_id == lp.plan_id},
-                goal_ids=tuple(g.id for g in goals.get(lp.id, [])),
-                action_ids=tuple(a.id for a in actions.get(lp.id, [])),
-                section_keys=tuple(s.key for s in sections.get(lp.id, [])),
+                goal_ids=tuple(uuid.UUID(g[0]) for g in goals),
+                action_ids=tuple(uuid.UUID(a[0]) for a in actions),
+                section_keys=tuple(s[0] for s in sections),
             ),
         )
-        for lp in local_plans
-    }
+
+    return {lp.id: view(lp) for lp in local_plans}
+
+
+def _rows_of(model: type[LocalGoal] | type[LocalAction] | type[LocalPlanSection], name: str, *columns: str) -> Any:
+    """The local plan's rows of `model` in position order, each a JSON array of `columns`, as `name`."""
+    table = model.__table__
+    rows = func.json_agg(aggregate_order_by(func.json_build_array(*(table.c[c] for c in columns)), table.c.position))
+    return (
+        select(type_coerce(func.coalesce(rows, sql_text("'[]'::json")), JSON))
+        .where(table.c.local_plan_id == LocalPlan.id)
+        .scalar_subquery()
+        .label(name)
+    )

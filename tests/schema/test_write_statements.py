@@ -111,3 +111,28 @@ async def test_submitting_a_report_takes_as_many_statements_for_many_items_as_fo
         counts.append((len(items), len(statements.statements)))
     (few, first), (many, second) = counts
     assert many > few and first == second <= 10, (counts, statements.statements)
+
+
+async def test_submitting_a_local_plan_takes_as_many_statements_for_a_full_plan_as_for_a_small_one(gql, statements):
+    """The rules' picture of the plan is two statements (the plan with its goals, actions and
+    sections; the plan's areas), then the change and its record, the event and its deliveries."""
+    cycle = Cycle(gql)
+    municipality = await cycle.municipality("9901", "Testkommune", "testprofil")
+    plan = await cycle.adopted_plan(municipality["id"])
+    area = next(a for a in await cycle.areas(plan["id"], "theme") if "KINDERGARTEN" in a["appliesTo"])
+    counts = []
+    for name, size in (("Liten barnehage", 1), ("Stor barnehage", 6)):
+        unit = await cycle.unit(municipality["id"], name, "KINDERGARTEN")
+        local = await cycle.local_plan(unit["id"], plan["id"])
+        for n in range(size):
+            await cycle.local_goal(local["id"], area["id"], f"Mål {n}")
+            await cycle.action(local["id"], f"Tiltak {n}", area["id"], deadline="2026-06-01")
+            await cycle.section(local["id"], f"del_{n}", f"Tekst {n}")
+        version = await cycle.version_of(local["id"])
+        statements.reset()
+        submitted = await cycle.mutate(
+            "submitLocalPlan", {"id": local["id"], "version": version}, "localPlan { status }"
+        )
+        assert submitted["localPlan"]["status"] == "SUBMITTED"
+        counts.append(len(statements.statements))
+    assert counts[0] == counts[1] <= 7, (counts, statements.statements)
