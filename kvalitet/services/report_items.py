@@ -199,42 +199,30 @@ async def required_items(ctx: ServiceContext, report: Report) -> list[ReportItem
 async def required_items_of(
     session: AsyncSession, report_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[ReportItem]]:
-    """`required_items` of many reports in five statements at most, whatever their number: the
-    items (`items_sql`), then their areas, criteria, local goals and measures (those the
-    session does not hold already, and none where there are none)."""
+    """`required_items` of many reports in two statements at most, whatever their number: the
+    items (`items_sql`) with their criteria, local goals and measures joined, then their areas
+    (none when the session holds them, as after `plan_structure`)."""
     report = Report.__table__
     items = items_sql(report).lateral()
     rows = (
         await session.execute(
-            select(report.c.id.label("report_id"), items)
+            select(report.c.id.label("report_id"), items, Criterion, LocalGoal, Measure)
             .select_from(report.join(items, true()))
+            .outerjoin(Criterion, Criterion.id == items.c.criterion_id)
+            .outerjoin(LocalGoal, LocalGoal.id == items.c.local_goal_id)
+            .outerjoin(Measure, Measure.id == items.c.measure_id)
             .where(report.c.id.in_(set(report_ids)))
             .order_by(report.c.id, *(items.c[name] for name in ITEM_ORDER))
         )
     ).all()
-
-    async def by_id(model: Any, column: str) -> dict[uuid.UUID, Any]:
-        wanted = {getattr(row, column) for row in rows} - {None}
-        found = {id_: row for id_ in wanted if (row := held(session, model, id_)) is not None}
-        ids = wanted - found.keys()
-        if ids:
-            found.update((o.id, o) for o in await session.scalars(select(model).where(model.id.in_(ids))))
-        return found
-
-    areas = await by_id(Area, "area_id")
-    criteria = await by_id(Criterion, "criterion_id")
-    local_goals = await by_id(LocalGoal, "local_goal_id")
-    measures = await by_id(Measure, "measure_id")
+    wanted = {row.area_id for row in rows}
+    areas = {id_: area for id_ in wanted if (area := held(session, Area, id_)) is not None}
+    if wanted - areas.keys():
+        areas.update((a.id, a) for a in await session.scalars(select(Area).where(Area.id.in_(wanted - areas.keys()))))
     found: dict[uuid.UUID, list[ReportItem]] = {id_: [] for id_ in report_ids}
     for row in rows:
         found[row.report_id].append(
-            ReportItem(
-                criteria.get(row.criterion_id),
-                local_goals.get(row.local_goal_id),
-                areas[row.area_id],
-                row.assessment_id,
-                measures.get(row.measure_id),
-            )
+            ReportItem(row.Criterion, row.LocalGoal, areas[row.area_id], row.assessment_id, row.Measure)
         )
     return found
 

@@ -110,7 +110,7 @@ async def test_submitting_a_report_takes_as_many_statements_for_many_items_as_fo
         assert submitted["report"]["status"] == "SUBMITTED"
         counts.append((len(items), len(statements.statements)))
     (few, first), (many, second) = counts
-    assert many > few and first == second <= 10, (counts, statements.statements)
+    assert many > few and first == second <= 8, (counts, statements.statements)
 
 
 async def test_submitting_a_local_plan_takes_as_many_statements_for_a_full_plan_as_for_a_small_one(gql, statements):
