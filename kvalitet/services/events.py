@@ -36,31 +36,33 @@ def _global_id(type_name: str, id_: uuid.UUID) -> str:
     return to_base64(type_name, str(id_))
 
 
-async def emit(ctx: ServiceContext, event_type: str, municipality_id: uuid.UUID, subject: str, row) -> OutboxEvent:
-    """Record `event_type` about `row` (a node of GraphQL type `subject`)."""
+async def emit(ctx: ServiceContext, event_type: str, municipality_id: uuid.UUID, subject: str, row) -> uuid.UUID:
+    """Record `event_type` about `row` (a node of GraphQL type `subject`), and a delivery for each
+    subscription that wants it: one statement (the event is inserted in a `WITH`, which runs once
+    whether or not any subscription wants it). Returns the event's id."""
     assert event_type in EVENT_TYPES, event_type
-    event = OutboxEvent(
-        id=uuid.uuid4(),
-        municipality_id=municipality_id,
-        type=event_type,
-        payload={
-            "type": event_type,
-            "actor": current_actor.get() or ctx.actor.name,
-            "object": {
-                "id": _global_id(subject, row.id),
-                "type": subject,
-                "version": row.version,
-                "status": getattr(row, "status", None),
-            },
+    event_id = uuid.uuid4()
+    payload = {
+        "type": event_type,
+        "actor": current_actor.get() or ctx.actor.name,
+        "object": {
+            "id": _global_id(subject, row.id),
+            "type": subject,
+            "version": row.version,
+            "status": getattr(row, "status", None),
         },
+    }
+    event = (
+        insert(OutboxEvent)
+        .values(id=event_id, municipality_id=municipality_id, type=event_type, payload=payload)
+        .returning(OutboxEvent.id)
+        .cte("event")
     )
-    ctx.session.add(event)
-    await ctx.session.flush()
-    # A delivery for each subscription that wants it, chosen and written by one statement.
-    wanted = select(func.gen_random_uuid(), literal(event.id), WebhookSubscription.id).where(
+    wanted = select(func.gen_random_uuid(), event.c.id, WebhookSubscription.id).where(
         WebhookSubscription.municipality_id == municipality_id,
         WebhookSubscription.active.is_(True),
         literal(event_type) == any_(WebhookSubscription.event_types),
     )
+    await ctx.session.flush()  # the change the event tells of is written first
     await ctx.session.execute(insert(WebhookDelivery).from_select(["id", "event_id", "subscription_id"], wanted))
-    return event
+    return event_id

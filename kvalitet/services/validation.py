@@ -4,6 +4,7 @@ instead of stopping at the first, so a person sees everything to fix at once."""
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kvalitet.messages import Text, text
@@ -49,6 +50,22 @@ class Checker:
         elif value not in allowed.values():
             self.add(INVALID_VALUE, text("input.unknown_choice", value=value, field=field_name), field_name)
         return value
+
+    def among(self, values: list[str], known: Iterable[str], field_name: str) -> list[str]:
+        """`values` without repeats, in order, when each is one of `known` and there is one at
+        least (an event type, an API key's scope)."""
+        allowed = sorted(known)
+        unknown = sorted(set(values) - set(allowed))
+        shown = ", ".join(v[:40] for v in unknown[:5]) + (", …" if len(unknown) > 5 else "")
+        if unknown:
+            self.add(
+                INVALID_VALUE,
+                text("input.unknown_choices", field=field_name, unknown=shown, known=", ".join(allowed)),
+                field_name,
+            )
+        if not values:
+            self.add(INVALID_VALUE, text("input.none_chosen", field=field_name), field_name)
+        return sorted(set(values))
 
     def org_number(self, value: str | None, field_name: str = "orgNumber") -> str | None:
         if value is None or not value.strip():

@@ -8,6 +8,7 @@ from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
+from kvalitet.messages import text
 from kvalitet.models import Municipality, WebhookSubscription
 from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import INVALID_VALUE
@@ -36,24 +37,19 @@ def _check_url(checker: Checker, url: str | None, allow_http: bool, allow_privat
         and bool(parts.hostname)
         and bool(posted.host)
     )
-    checker.check(valid, INVALID_VALUE, f"The URL must be {' or '.join(schemes)}:// with a host.", "url")
+    shown = " / ".join(f"{scheme}://" for scheme in schemes)
+    checker.check(valid, INVALID_VALUE, text("webhook.url_form", schemes=shown), "url")
     if valid and not allow_private:
         assert parts is not None and posted is not None and parts.hostname is not None  # (valid)
         # Only a host that is not public by its very spelling; where a name leads is checked
         # at every delivery (targets.pin).
         refusal = host_refusal(posted.host) or host_refusal(parts.hostname)
-        checker.check(refusal is None, INVALID_VALUE, f"The URL must point to a public host: {refusal}.", "url")
+        checker.check(refusal is None, INVALID_VALUE, text("webhook.not_public", reason=refusal), "url")
     return url
 
 
 def _check_events(checker: Checker, event_types: list[str]) -> list[str]:
-    unknown = sorted(set(event_types) - set(EVENT_TYPES))
-    shown = ", ".join(e[:40] for e in unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
-    checker.check(
-        not unknown, INVALID_VALUE, f"Unknown event types: {shown} (known: {', '.join(EVENT_TYPES)}).", "eventTypes"
-    )
-    checker.check(bool(event_types), INVALID_VALUE, "Subscribe to at least one event type.", "eventTypes")
-    return sorted(set(event_types))
+    return checker.among(event_types, EVENT_TYPES, "eventTypes")
 
 
 async def create_subscription(

@@ -27,6 +27,8 @@ from urllib.parse import unquote
 
 import httpx
 
+from kvalitet.messages import Text, text
+
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 # host, port → the addresses the host name resolves to (as text, e.g. "192.0.2.7" or "2001:db8::7").
 Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
@@ -96,18 +98,18 @@ def _shown(address: Address, host: str | None = None) -> str:
     return shown
 
 
-def host_refusal(host: str) -> str | None:
+def host_refusal(host: str) -> Text | None:
     """Why `host` (a URL's host) is not a public target, or None when it may be one. A name is
     only refused here when it is local by its very spelling; where it leads is checked at
     every delivery (`pin`)."""
     address = literal_address(host)
     if address is not None:
-        return None if is_public(address) else f"{_shown(address, host)} is not a public address"
+        return None if is_public(address) else text("webhook.not_public_address", address=_shown(address, host))
     name = host.lower().rstrip(".")
     if name == "localhost" or name.endswith(_LOCAL_SUFFIXES):
-        return f"{name} is a local name"
+        return text("webhook.local_name", name=name)
     if "." not in name:
-        return f"{name} is a local name (a public host name has a dot)"
+        return text("webhook.local_name_without_dot", name=name)
     return None
 
 
@@ -148,8 +150,8 @@ async def pin(url: str, *, allow_private: bool, resolve: Resolver | None = None)
     except OSError as error:  # socket.gaierror: no such name, no answer (a failed try, not a refusal)
         raise httpx.ConnectError(f"{host} could not be resolved ({error.strerror or error})") from error
     addresses: list[Address] = []
-    for text in found:
-        resolved = ipaddress.ip_address(text)
+    for found_address in found:
+        resolved = ipaddress.ip_address(found_address)
         if not allow_private and not is_public(resolved):
             raise Refused(f"{host} resolves to {_shown(resolved)}, which is not a public address")
         if resolved not in addresses:

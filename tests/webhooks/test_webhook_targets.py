@@ -154,9 +154,9 @@ def test_non_public_addresses_are_not(address):
 
 def test_names_are_refused_only_when_local_by_their_spelling():
     assert host_refusal("hooks.example.org") is None and host_refusal("93.184.216.34") is None
-    assert host_refusal("localhost") == "localhost is a local name"
-    assert host_refusal("2130706433") == "2130706433 (127.0.0.1) is not a public address"
-    assert host_refusal("::ffff:127.0.0.1") == "::ffff:127.0.0.1 is not a public address"
+    assert str(host_refusal("localhost")) == "localhost is a local name"
+    assert str(host_refusal("2130706433")) == "2130706433 (127.0.0.1) is not a public address"
+    assert str(host_refusal("::ffff:127.0.0.1")) == "::ffff:127.0.0.1 is not a public address"
 
 
 # ---- at subscription ---------------------------------------------------------------------
