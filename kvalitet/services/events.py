@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import any_, func, insert, literal, select
+from sqlalchemy import any_, func, insert, literal, select, true
 
 from kvalitet.db.audit import current_actor
 from kvalitet.models import OutboxEvent, WebhookDelivery, WebhookSubscription
@@ -58,10 +58,14 @@ async def emit(ctx: ServiceContext, event_type: str, municipality_id: uuid.UUID,
         .returning(OutboxEvent.id)
         .cte("event")
     )
-    wanted = select(func.gen_random_uuid(), event.c.id, WebhookSubscription.id).where(
-        WebhookSubscription.municipality_id == municipality_id,
-        WebhookSubscription.active.is_(True),
-        literal(event_type) == any_(WebhookSubscription.event_types),
+    wanted = (
+        select(func.gen_random_uuid(), event.c.id, WebhookSubscription.id)
+        .select_from(event.join(WebhookSubscription, true()))  # the one event, with each subscription
+        .where(
+            WebhookSubscription.municipality_id == municipality_id,
+            WebhookSubscription.active.is_(True),
+            literal(event_type) == any_(WebhookSubscription.event_types),
+        )
     )
     await ctx.session.flush()  # the change the event tells of is written first
     await ctx.session.execute(insert(WebhookDelivery).from_select(["id", "event_id", "subscription_id"], wanted))
