@@ -31,6 +31,9 @@ from kvalitet.models import (
     Criterion,
     Goal,
     IdempotencyRecord,
+    Indicator,
+    IndicatorBatch,
+    IndicatorValue,
     LocalAction,
     LocalGoal,
     LocalPlan,
@@ -63,6 +66,8 @@ class Owned:
     unit: str | None = None
     public: bool = False
     public_statuses: tuple[str, ...] = ()
+    # Rows with no municipality are everyone's (the national indicator catalogue and its imports).
+    public_unowned: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,11 @@ OWNERSHIP: dict[type[Base], Owned | Below] = {
     WebhookDelivery: Below((("subscription_id", WebhookSubscription),)),
     OutboxEvent: Owned(municipality="municipality_id"),
     ChangeLog: Owned(municipality="municipality_id", unit="unit_id"),
+    # National indicators are public; a municipality's own are its. Unit figures are read only
+    # through `Unit.indicators`, which asks for the unit's reports first (kvalitet.indicators.series).
+    Indicator: Owned(municipality="municipality_id", public_unowned=True),
+    IndicatorBatch: Owned(municipality="municipality_id", public_unowned=True),
+    IndicatorValue: Below((("indicator_id", Indicator),)),
 }
 # Tables whose rows are kept per caller, not per owner (`Actor.identity`).
 NOT_OWNED = {IdempotencyRecord: "a caller's record of a mutation, keyed by the caller's identity"}
@@ -139,7 +149,11 @@ def municipality_id_of(model: type[Base], table) -> ColumnElement:
 
 def is_public(row) -> bool:
     rule = OWNERSHIP.get(type(row))
-    return isinstance(rule, Owned) and (rule.public or getattr(row, "status", None) in rule.public_statuses)
+    return isinstance(rule, Owned) and (
+        rule.public
+        or getattr(row, "status", None) in rule.public_statuses
+        or (rule.public_unowned and rule.municipality is not None and getattr(row, rule.municipality) is None)
+    )
 
 
 def scoped(model: type[Base], table, own: Callable[[type[Base], Owned, Any], Any]):

@@ -114,6 +114,8 @@ class RolePolicy:
                 columns[rule.unit] if rule.unit else None,
                 permission=required_permission(owned_model, READ),
             )
+            if rule.public_unowned:
+                clause = or_(columns[rule.municipality].is_(None), clause)
             return or_(columns.status.in_(rule.public_statuses), clause) if rule.public_statuses else clause
 
         return scoped(model, table, readable)

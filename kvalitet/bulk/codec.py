@@ -60,6 +60,11 @@ NOT_EXPORTED = {
     "outbox_event": "operational",
     "webhook_delivery": "operational",
     "idempotency_record": "operational",
+    # National statistics are everyone's, not the municipality's: import them from Udir where the
+    # data goes (`kvalitet indicators import`). A municipality's own indicators are not yet exported.
+    "indicator": "national statistics: import them from Udir where the data is imported",
+    "indicator_batch": "national statistics: import them from Udir where the data is imported",
+    "indicator_value": "national statistics: import them from Udir where the data is imported",
 }
 
 

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from kvalitet.cli import bulk as bulk_commands
+from kvalitet.cli import indicators as indicator_commands
 from kvalitet.cli import units as units_commands
 from kvalitet.cli.support import database_url, log, run_service, settings_with, with_database
 from kvalitet.infra.log import configure_logging
@@ -302,4 +303,5 @@ def worker() -> None:
 
 
 bulk_commands.register(app)
+indicator_commands.register(app)
 units_commands.register(units_app)

@@ -72,6 +72,14 @@ class Settings(BaseSettings):
         default=2, ge=1, le=100, description="Posts in flight at once to one subscription, over all workers."
     )
 
+    # Indicators (Udir's statistics bank).
+    udir_base_url: str = Field(
+        default="https://api.statistikkbanken.udir.no/api/rest/v2/Eksport",
+        description="The statistics bank's export API (`kvalitet indicators import`).",
+    )
+    udir_timeout_seconds: float = Field(default=60, gt=0, description="Longest wait for one page.")
+    udir_attempts: int = Field(default=4, ge=1, le=20, description="Tries of a request before the import stops.")
+
     # Limits against abuse.
     introspection: bool = Field(default=True, description="Answer introspection queries (off in production).")
     max_query_depth: int = Field(default=12, ge=2, le=50)

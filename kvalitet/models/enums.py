@@ -87,10 +87,66 @@ class DeliveryStatus(TextEnum):
     DEAD = "dead"
 
 
+class IndicatorSource(TextEnum):
+    """Where an indicator's figures come from."""
+
+    UDIR = "udir"  # Udir's statistics bank (statistikkbanken, statistikkportalen)
+    LOCAL = "local"  # the municipality's own survey, uploaded by it
+
+
+class IndicatorMeasure(TextEnum):
+    """What an indicator's number is."""
+
+    SCORE = "score"  # a mean on the indicator's scale (Elevundersøkelsen's 1–5)
+    PERCENT = "percent"  # a share of respondents (bullied, participating)
+    SCALE_POINTS = "scale_points"  # nasjonale prøver's skalapoeng (national mean 50)
+    POINTS = "points"  # grunnskolepoeng
+
+
+class IndicatorLevel(TextEnum):
+    """Whose figure it is: the nation's, a county's, a municipality's or one unit's."""
+
+    NATION = "nation"
+    COUNTY = "county"
+    MUNICIPALITY = "municipality"
+    UNIT = "unit"
+
+
+class Gender(TextEnum):
+    ALL = "all"
+    GIRLS = "girls"
+    BOYS = "boys"
+
+
+class FigureStatus(TextEnum):
+    """Whether a figure can be shown."""
+
+    REPORTED = "reported"
+    SUPPRESSED = "suppressed"  # hidden for privacy («prikket»): never a number, never derivable
+    MISSING = "missing"  # the source has no figure (no respondents, not run that year)
+
+
+class FigureReason(TextEnum):
+    """Why a figure is not reported (a catalogued text `figure.<reason>` says it to people)."""
+
+    SOURCE = "source"  # the source suppressed it («*»)
+    BELOW_THRESHOLD = "below_threshold"  # fewer respondents than the indicator's threshold
+    COMPLEMENTARY = "complementary"  # hidden too, so a suppressed figure cannot be had by difference
+    CONTAINS_SUPPRESSED = "contains_suppressed"  # a roll-up over a group with a suppressed member
+    NO_DATA = "no_data"  # the source says there is no figure («-», empty)
+    SERIES_BREAK = "series_break"  # the region was split or merged: earlier figures are another region's
+
+
 __all__ = [
     "ActionStatus",
     "ChangeAction",
     "DeliveryStatus",
+    "FigureReason",
+    "FigureStatus",
+    "Gender",
+    "IndicatorLevel",
+    "IndicatorMeasure",
+    "IndicatorSource",
     "Ownership",
     "PlanStatus",
     "ReviewStatus",

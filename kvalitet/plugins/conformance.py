@@ -20,6 +20,7 @@ from kvalitet.messages import LOCALES, Text
 from kvalitet.plugins import HookError, Profiles, check_hooks, new_plugin_manager
 from kvalitet.plugins.content import (
     DemoUnit,
+    IndicatorLink,
     Perspective,
     PlanContent,
     ProfileContent,
@@ -53,6 +54,20 @@ def _month_day(text: str) -> dt.date | None:
         return dt.date(2024, int(text[:2]), int(text[3:]))  # a leap year, so 02-29 is allowed
     except ValueError:
         return None
+
+
+def _check_indicator_links(problems: list[str], links: list[IndicatorLink], plan: PlanContent | None) -> None:
+    from kvalitet.indicators.catalogue import national
+
+    if not _check_types(problems, "kvalitet_indicator_links", links, IndicatorLink, many=True):
+        return
+    areas = {area.key for area in plan.all_areas()} if plan is not None else set()
+    for link in links:
+        if link.area not in areas:
+            problems.append(f"kvalitet_indicator_links: {link.area!r} is not an area of the profile's plan")
+        for code in link.indicators:
+            if code not in national():
+                problems.append(f"kvalitet_indicator_links: {code!r} is not an indicator of the catalogue")
 
 
 def _check_reporting(problems: list[str], reporting: Reporting) -> None:
@@ -164,6 +179,7 @@ def check_profile(plugin: object) -> list[str]:
                     problems.append(f"area {area.key!r}: perspective {criterion.perspective!r} is not the profile's")
         if not plan.areas:
             problems.append("kvalitet_plan_content: the plan has no areas")
+    _check_indicator_links(problems, profiles.indicator_links(code), plan)
 
     for hook in (
         "kvalitet_vocabulary",
@@ -172,6 +188,7 @@ def check_profile(plugin: object) -> list[str]:
         "kvalitet_assessment_scale",
         "kvalitet_reporting",
         "kvalitet_demo_units",
+        "kvalitet_indicator_links",
     ):
         if getattr(pm.hook, hook)(profile=OTHER_CODE) is not None:
             problems.append(f"{hook} answered for a profile that is not its own (return None for other codes)")

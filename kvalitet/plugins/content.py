@@ -195,6 +195,17 @@ class DemoUnit(_Strict):
     zone: Text | None = None
 
 
+class IndicatorLink(_Strict):
+    """Indicators that show how an area of the plan is going (codes of the indicator catalogue,
+    kvalitet/data/indicators.yaml), with why, in the profile's words."""
+
+    area: Key
+    indicators: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)]] = Field(
+        min_length=1
+    )
+    why: Text | None = None
+
+
 class ProfileContent(_Strict):
     code: Key
     name: Text
@@ -210,6 +221,8 @@ class ProfileContent(_Strict):
     demo_units: list[DemoUnit] = Field(default_factory=list)
     # The sections of a unit's local plan; None: not declared (any key is taken).
     local_plan_sections: list[LocalPlanSectionSpec] | None = None
+    # The national indicators linked to the plan's areas.
+    indicator_links: list[IndicatorLink] = Field(default_factory=list)
 
     @field_validator("local_plan_sections")
     @classmethod

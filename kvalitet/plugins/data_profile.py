@@ -17,6 +17,7 @@ from pathlib import Path
 from kvalitet.messages import LOCALES, Catalogues, read_catalogue
 from kvalitet.plugins.content import (
     DemoUnit,
+    IndicatorLink,
     LocalPlanSectionSpec,
     Perspective,
     PlanContent,
@@ -88,6 +89,10 @@ class DataProfile:
     def kvalitet_local_plan_sections(self, profile: str) -> list[LocalPlanSectionSpec] | None:
         sections = self.data.profile.local_plan_sections
         return list(sections) if self._mine(profile) and sections is not None else None
+
+    @hookimpl
+    def kvalitet_indicator_links(self, profile: str) -> list[IndicatorLink] | None:
+        return list(self.data.profile.indicator_links) if self._mine(profile) else None
 
     @hookimpl
     def kvalitet_demo_units(self, profile: str) -> list[DemoUnit] | None:

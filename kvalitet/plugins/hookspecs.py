@@ -22,6 +22,7 @@ import pluggy
 from kvalitet.messages import Catalogues
 from kvalitet.plugins.content import (
     DemoUnit,
+    IndicatorLink,
     LocalPlanSectionSpec,
     Perspective,
     PlanContent,
@@ -90,6 +91,13 @@ def kvalitet_local_plan_sections(profile: str) -> list[LocalPlanSectionSpec] | N
     """The sections of a unit's local plan: a list of `kvalitet.plugins.content.LocalPlanSectionSpec`
     (key, label, per area or not, required or not), or None when the profile declares none (then
     any key is taken). Other keys are refused, and a required section missing is a finding."""
+
+
+@hookspec(firstresult=True)
+def kvalitet_indicator_links(profile: str) -> list[IndicatorLink] | None:
+    """The indicators that show how the plan's areas are going: a list of
+    `kvalitet.plugins.content.IndicatorLink` (an area's key and indicator codes of the catalogue,
+    `kvalitet indicators list`), or None. `Area.indicators` answers with them."""
 
 
 @hookspec(firstresult=True)

@@ -13,6 +13,7 @@ from kvalitet.messages import add_catalogues
 from kvalitet.plugins import hookspecs
 from kvalitet.plugins.content import (
     DemoUnit,
+    IndicatorLink,
     LocalPlanSectionSpec,
     Perspective,
     PlanContent,
@@ -206,6 +207,11 @@ class Profiles:
 
     def demo_units(self, code: str) -> list[DemoUnit]:
         return self.pm.hook.kvalitet_demo_units(profile=code) or []
+
+    def indicator_links(self, code: str) -> list[IndicatorLink]:
+        """The indicators the profile links to its plan's areas."""
+        links: list[IndicatorLink] | None = self.pm.hook.kvalitet_indicator_links(profile=code)
+        return links or []
 
     def local_plan_sections(self, code: str) -> list[LocalPlanSectionSpec] | None:
         """The sections a local plan may have; None when the profile declares none (any key)."""

@@ -20,6 +20,12 @@ ChangeAction = enums.ChangeAction
 DeliveryStatus = enums.DeliveryStatus
 ReviewStatus = enums.ReviewStatus
 ActionStatus = enums.ActionStatus
+IndicatorSource = enums.IndicatorSource
+IndicatorMeasure = enums.IndicatorMeasure
+IndicatorLevel = enums.IndicatorLevel
+Gender = enums.Gender
+FigureStatus = enums.FigureStatus
+FigureReason = enums.FigureReason
 
 strawberry.enum(
     UnitKind,
@@ -51,7 +57,39 @@ class Locale(Enum):
     EN = "en"
 
 
+strawberry.enum(
+    IndicatorSource,
+    name="IndicatorSource",
+    description="Where an indicator's figures come from: Udir's statistics, or the municipality's own survey.",
+)
+strawberry.enum(
+    IndicatorMeasure,
+    name="IndicatorMeasure",
+    description="What an indicator's number is: a mean score on its scale, a percentage, nasjonale prøver's "
+    "scale points, or grunnskolepoeng.",
+)
+strawberry.enum(
+    IndicatorLevel,
+    name="IndicatorLevel",
+    description="Whose figure: the nation's, a county's, a municipality's or one unit's.",
+)
+strawberry.enum(Gender, name="Gender", description="Whose answers a figure counts: everyone's, girls' or boys'.")
+strawberry.enum(
+    FigureStatus,
+    name="FigureStatus",
+    description="Whether a figure can be shown: reported, suppressed (hidden for privacy, «prikket»: never a "
+    "number), or missing (the source has none).",
+)
+strawberry.enum(FigureReason, name="FigureReason", description="Why a figure is not reported.")
+
+
 __all__ = [
+    "IndicatorSource",
+    "IndicatorMeasure",
+    "IndicatorLevel",
+    "Gender",
+    "FigureStatus",
+    "FigureReason",
     "ActionStatus",
     "ChangeAction",
     "DeliveryStatus",

@@ -12,10 +12,10 @@ from strawberry.types import Info
 
 from kvalitet import models
 from kvalitet.messages import text
-from kvalitet.schema import review_lists
+from kvalitet.schema import indicator, review_lists
 from kvalitet.schema.api_key import ApiKey
 from kvalitet.schema.base import RowNode, Versioned
-from kvalitet.schema.enums import UnitKind
+from kvalitet.schema.enums import Gender, UnitKind
 from kvalitet.schema.errors import BadInput, instant
 from kvalitet.schema.local_plan import LocalPlan, ReviewStatus
 from kvalitet.schema.plan import Plan
@@ -70,6 +70,24 @@ class Municipality(RowNode, Versioned):
     def profile(self, info: Info) -> Profile | None:
         found = info.context.profiles.get(self.profile_code) if self.profile_code else None
         return Profile.of(found) if found else None
+
+    @strawberry.field(
+        description="The municipality's figures of national indicators (and its own) by school year, beside its "
+        "county's and the nation's; public. A `unitKind` keeps the indicators of that kind of unit. "
+        + indicator.arguments_description()
+    )
+    async def indicators(
+        self,
+        info: Info,
+        codes: list[str] | None = None,
+        grade: str | None = None,
+        gender: Gender = Gender.ALL,
+        from_year: int | None = None,
+        to_year: int | None = None,
+        unit_kind: UnitKind | None = None,
+    ) -> list[indicator.IndicatorSeries]:
+        chosen = indicator.selection(codes, grade, gender, from_year, to_year, unit_kind)
+        return await indicator.of_municipality(info, self.id, self.number, self.profile_code, chosen)
 
     @relation(
         Children(models.Plan, "municipality_id", order=("period_start", "created_at", "id")),

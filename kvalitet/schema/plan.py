@@ -11,9 +11,9 @@ from strawberry import relay
 from strawberry.types import Info
 
 from kvalitet import models
-from kvalitet.schema import labels
+from kvalitet.schema import indicator, labels
 from kvalitet.schema.base import RowNode, Versioned
-from kvalitet.schema.enums import PlanStatus, UnitKind
+from kvalitet.schema.enums import Gender, PlanStatus, UnitKind
 from kvalitet.schema.national_goal import NationalGoal
 from kvalitet.schema.reading.relations import Children, Filters, Parent, relation
 
@@ -107,6 +107,21 @@ class Area(RowNode, Versioned):
 
     @relation(Children(models.Measure, "area_id"))
     async def measures(self, info: Info) -> list[Measure]: ...
+
+    @strawberry.field(
+        description="The figures of the indicators the profile links to this area, for the plan's municipality, "
+        "beside the county's and the nation's. " + indicator.arguments_description()
+    )
+    async def indicators(
+        self,
+        info: Info,
+        codes: list[str] | None = None,
+        grade: str | None = None,
+        gender: Gender = Gender.ALL,
+        from_year: int | None = None,
+        to_year: int | None = None,
+    ) -> list[indicator.IndicatorSeries]:
+        return await indicator.of_area(info, self, indicator.selection(codes, grade, gender, from_year, to_year))
 
     @relation(Parent(models.Plan, "plan_id"))
     async def plan(self, info: Info) -> Plan | None: ...

@@ -74,6 +74,13 @@ class LocalPlanSectionSpec:
     )
 
 
+@strawberry.type(description="Indicators the profile links to an area of its plan (`Area.indicators` reads them).")
+class IndicatorLink:
+    area: str = strawberry.field(description="The area's `key`.")
+    indicators: list[str] = strawberry.field(description="Codes of the indicator catalogue (`Query.indicators`).")
+    why: str | None = strawberry.field(description="Why, in the profile's words.")
+
+
 @strawberry.type(
     description="A municipality's profile: its plan's structure and content, its words, calendar and rules."
 )
@@ -111,6 +118,13 @@ class Profile:
             for cat, terms in groups
             if category is None or category == cat
             for key, label in terms.items()
+        ]
+
+    @strawberry.field(description="The indicators linked to the areas of the profile's plan.")
+    def indicator_links(self, info: Info) -> list[IndicatorLink]:
+        return [
+            IndicatorLink(area=link.area, indicators=list(link.indicators), why=link.why)
+            for link in info.context.profiles.indicator_links(self.code)
         ]
 
     @strawberry.field(description="The perspectives of the profile (empty when it has none).")

@@ -11,7 +11,9 @@ from strawberry import relay
 from strawberry.types import Info
 
 from kvalitet import models
+from kvalitet.schema import indicator
 from kvalitet.schema.changes import ChangeFeed, change_feed
+from kvalitet.schema.enums import IndicatorSource, UnitKind
 from kvalitet.schema.me import Me
 from kvalitet.schema.municipality import Municipality
 from kvalitet.schema.national_goal import NationalGoal
@@ -108,5 +110,14 @@ def query_type() -> type:
             description="The national sector goals (sektormål), kindergarten first.",
         )
         async def national_goals(self, info: Info) -> list[NationalGoal]: ...
+
+        @strawberry.field(
+            description="The indicators: the national catalogue (Udir's statistics), then the municipality's own "
+            "that you may see; by the kind of unit they apply to, or their source."
+        )
+        async def indicators(
+            self, info: Info, unit_kind: UnitKind | None = None, source: IndicatorSource | None = None
+        ) -> list[indicator.Indicator]:
+            return await indicator.catalogue_of(info, unit_kind, source)
 
     return Query

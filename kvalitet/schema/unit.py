@@ -11,9 +11,9 @@ from strawberry import relay
 from strawberry.types import Info
 
 from kvalitet import models
-from kvalitet.schema import labels, review_lists
+from kvalitet.schema import indicator, labels, review_lists
 from kvalitet.schema.base import RowNode, Versioned
-from kvalitet.schema.enums import Ownership, UnitKind
+from kvalitet.schema.enums import Gender, Ownership, UnitKind
 from kvalitet.schema.local_plan import LocalPlan, ReviewStatus
 from kvalitet.schema.reading.connection import Connection
 from kvalitet.schema.reading.relations import Parent, relation
@@ -66,6 +66,22 @@ class Unit(RowNode, Versioned):
         period: str | None = None,
         updated_since: dt.datetime | None = None,
     ) -> Connection[Report]: ...
+
+    @strawberry.field(
+        description="The unit's figures of national and local indicators (for its kind) by school year, beside its "
+        "municipality's, county's and the nation's; for those who may read the unit's reports. "
+        + indicator.arguments_description()
+    )
+    async def indicators(
+        self,
+        info: Info,
+        codes: list[str] | None = None,
+        grade: str | None = None,
+        gender: Gender = Gender.ALL,
+        from_year: int | None = None,
+        to_year: int | None = None,
+    ) -> list[indicator.IndicatorSeries]:
+        return await indicator.of_unit(info, self, indicator.selection(codes, grade, gender, from_year, to_year))
 
 
 UnitConnection = Connection[Unit]

@@ -11,6 +11,12 @@ from kvalitet.models.enums import (
     ActionStatus,
     ChangeAction,
     DeliveryStatus,
+    FigureReason,
+    FigureStatus,
+    Gender,
+    IndicatorLevel,
+    IndicatorMeasure,
+    IndicatorSource,
     Ownership,
     PlanStatus,
     ReviewStatus,
@@ -33,6 +39,12 @@ STORED = {
     ("national_goal", "sector"): Sector,
     ("change_log", "action"): ChangeAction,
     ("webhook_delivery", "status"): DeliveryStatus,
+    ("indicator", "source"): IndicatorSource,
+    ("indicator", "measure"): IndicatorMeasure,
+    ("indicator_value", "level"): IndicatorLevel,
+    ("indicator_value", "gender"): Gender,
+    ("indicator_value", "status"): FigureStatus,
+    ("indicator_value", "reason"): FigureReason,
 }
 # Each enumeration's GraphQL type.
 GRAPHQL = {
@@ -44,6 +56,12 @@ GRAPHQL = {
     "Sector": Sector,
     "ChangeAction": ChangeAction,
     "DeliveryStatus": DeliveryStatus,
+    "IndicatorSource": IndicatorSource,
+    "IndicatorMeasure": IndicatorMeasure,
+    "IndicatorLevel": IndicatorLevel,
+    "Gender": Gender,
+    "FigureStatus": FigureStatus,
+    "FigureReason": FigureReason,
 }
 EVERY_ENUM = [
     value

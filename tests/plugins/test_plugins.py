@@ -102,7 +102,7 @@ async def test_the_core_asks_the_profile_through_its_hooks(gql, test_profile, pr
         perspectives { key label { nb } }
         assessmentScale { level label { en } }
         reportingFrequency reportingPeriods { key starts ends due dueNextYear label { nb } }
-        localPlanSections { key } }
+        localPlanSections { key } indicatorLinks { area } }
       testprofilGreeting }"""
     data = await gql(query)
     profile = data["profile"]
@@ -121,6 +121,7 @@ async def test_the_core_asks_the_profile_through_its_hooks(gql, test_profile, pr
     ]
     assert data["testprofilGreeting"] == "Hei fra testprofilen"
     assert profile["localPlanSections"] is None  # declares none: any key is taken
+    assert profile["indicatorLinks"] == []
     # The rules are asked through the profiles, and other profiles' plug-ins stay silent.
     empty = LocalPlanView(unit_kind="school", areas=())
     assert [f.code for f in profiles.validate_local_plan("testprofil", empty)] == ["MISSING_GOALS"]
