@@ -88,15 +88,18 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app):
         stop = asyncio.Event()
-        worker = None
+        workers = []
         if settings.webhook_worker:
             from kvalitet.webhooks.worker import run as run_webhooks
 
-            worker = asyncio.create_task(run_webhooks(database.engine, settings, stop))
+            workers.append(asyncio.create_task(run_webhooks(database.engine, settings, stop)))
+        if settings.indicator_refresh:
+            from kvalitet.indicators.refresh import run as run_refresh
+
+            workers.append(asyncio.create_task(run_refresh(database, settings, stop)))
         yield
         stop.set()
-        if worker is not None:
-            await worker
+        await asyncio.gather(*workers)
         await database.dispose()
 
     app = Starlette(

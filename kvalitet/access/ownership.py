@@ -33,6 +33,7 @@ from kvalitet.models import (
     IdempotencyRecord,
     Indicator,
     IndicatorBatch,
+    IndicatorRefresh,
     IndicatorValue,
     LocalAction,
     LocalGoal,
@@ -103,6 +104,8 @@ OWNERSHIP: dict[type[Base], Owned | Below] = {
     Indicator: Owned(municipality="municipality_id", public_unowned=True),
     IndicatorBatch: Owned(municipality="municipality_id", public_unowned=True),
     IndicatorValue: Below((("indicator_id", Indicator),)),
+    # When each national table was last refreshed: Udir's schedule, nobody's data.
+    IndicatorRefresh: Owned(public=True),
 }
 # Tables whose rows are kept per caller, not per owner (`Actor.identity`).
 NOT_OWNED = {IdempotencyRecord: "a caller's record of a mutation, keyed by the caller's identity"}

@@ -65,6 +65,7 @@ NOT_EXPORTED = {
     "indicator": "national statistics: import them from Udir where the data is imported",
     "indicator_batch": "national statistics: import them from Udir where the data is imported",
     "indicator_value": "national statistics: import them from Udir where the data is imported",
+    "indicator_refresh": "operational",
 }
 
 

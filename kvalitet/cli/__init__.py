@@ -284,7 +284,9 @@ def apikey_revoke(prefix: Annotated[str, typer.Argument(help="The key's prefix (
 
 @app.command()
 def worker() -> None:
-    """Deliver webhooks until stopped (as `serve` does in each process, without the API)."""
+    """Deliver webhooks and refresh the indicators of `KVALITET_INDICATOR_REFRESH` until stopped
+    (as `serve` does in each process, without the API)."""
+    from kvalitet.indicators.refresh import run as run_refresh
     from kvalitet.webhooks.worker import run
 
     settings = settings_with()
@@ -296,8 +298,8 @@ def worker() -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        log.info("webhook_worker.started")
-        await run(database.engine, settings, stop)
+        log.info("webhook_worker.started", indicator_refresh=len(settings.indicator_refresh))
+        await asyncio.gather(run(database.engine, settings, stop), run_refresh(database, settings, stop))
 
     asyncio.run(with_database(url, main))
 

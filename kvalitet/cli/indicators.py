@@ -59,11 +59,7 @@ def import_command(
             definitions, extract = read_files(table, files)
             detail, source = ",".join(sorted(path.name for path in files)), "file"
         else:
-            options = ClientOptions(
-                base_url=settings.udir_base_url,
-                timeout_seconds=settings.udir_timeout_seconds,
-                attempts=settings.udir_attempts,
-            )
+            options = ClientOptions.from_settings(settings)
             with typer.progressbar(length=1, label=f"Reading {table}", file=sys.stderr) as bar:
 
                 def progress(done: int, total: int) -> None:
@@ -93,6 +89,44 @@ def import_command(
     url, _server = database_url(settings)
     result = asyncio.run(with_database(url, write))
     typer.echo(summary(table, result))
+
+
+@indicators_app.command("refresh")
+def refresh_command(
+    force: Annotated[bool, typer.Option("--force", help="Fetch every table now, due or not.")] = False,
+) -> None:
+    """Refresh the tables of KVALITET_INDICATOR_REFRESH that are due (as the worker does on its
+    schedule), and say how each went. Exit code 1 when one failed."""
+    import datetime as dt
+
+    from kvalitet.indicators.refresh import last_checks, refresh
+
+    settings = settings_with()
+    configure_logging("warning", settings.log_json)
+    if not settings.indicator_refresh:
+        typer.echo("No table to refresh: KVALITET_INDICATOR_REFRESH is empty.")
+        return
+    every = None if force else dt.timedelta(hours=settings.indicator_refresh_hours)
+    options = ClientOptions.from_settings(settings)
+
+    async def work(database):
+        outcomes = [await refresh(database, job, options, every) for job in settings.indicator_refresh]
+        return outcomes, await last_checks(database, [job.scope for job in settings.indicator_refresh])
+
+    url, _server = database_url(settings)
+    outcomes, checks = asyncio.run(with_database(url, work))
+    for outcome in outcomes:
+        name = f"{outcome.job.table} {outcome.job.filter}"
+        if outcome.outcome is None:
+            last = checks.get(outcome.job.scope)
+            when = f"last checked {last.checked_at:%Y-%m-%d %H:%M} ({last.outcome})" if last else "being refreshed"
+            typer.echo(f"{name}: not due, {when}")
+        elif outcome.message:
+            typer.echo(f"{name}: failed, nothing written: {outcome.message}")
+        else:
+            typer.echo(f"{name}: {outcome.outcome} ({outcome.figures} figures)")
+    if any(outcome.message for outcome in outcomes):
+        raise typer.Exit(1)
 
 
 def register(app) -> None:

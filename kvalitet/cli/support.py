@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import typer
+from pydantic import ValidationError
 
 from kvalitet.infra.log import configure_logging, get_logger
 from kvalitet.infra.settings import Settings
@@ -14,7 +15,16 @@ log = get_logger("kvalitet.cli")
 
 
 def settings_with(**overrides) -> Settings:
-    settings = Settings()
+    """The settings, with the command's options over them. A setting that cannot be used stops
+    the command with one line per problem, naming the variable (not a traceback)."""
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            name = "KVALITET_" + str(problem["loc"][0]).upper()
+            where = ".".join(str(part) for part in problem["loc"][1:])
+            typer.echo(f"{name}{f' ({where})' if where else ''}: {problem['msg']}", err=True)
+        raise typer.Exit(2) from None
     values = {k: v for k, v in overrides.items() if v is not None}
     return settings.model_copy(update=values) if values else settings
 

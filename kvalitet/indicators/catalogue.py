@@ -120,6 +120,11 @@ def tables() -> list[str]:
     return list(dict.fromkeys(definition.origin.table for definition in national().values()))
 
 
+# A municipality's own indicator is uploaded as CSV with these columns (kvalitet.indicators.local).
+LOCAL_VALUE = "Verdi"
+LOCAL_RESPONDENTS = "AntallBesvart"
+
+
 def definition_of(row: Indicator) -> IndicatorDefinition:
     """A stored indicator (local ones have no catalogue entry) as a definition."""
     if row.municipality_id is None and row.code in national():
@@ -129,7 +134,7 @@ def definition_of(row: Indicator) -> IndicatorDefinition:
         code=row.code,
         names=Label.model_validate(row.names),
         source=IndicatorSource(row.source),
-        origin=Origin(table=row.source_table or f"local:{row.code}", value="value", respondents="n"),
+        origin=Origin(table=row.source_table or f"local:{row.code}", value=LOCAL_VALUE, respondents=LOCAL_RESPONDENTS),
         measure=IndicatorMeasure(row.measure),
         scale=scale,
         higher_is_better=row.higher_is_better,

@@ -20,6 +20,7 @@ from kvalitet.indicators.catalogue import IndicatorDefinition
 from kvalitet.indicators.rows import Extract, ShapeError, SourceRow, figures_of, flat_rows, pivot_rows
 from kvalitet.indicators.store import ImportResult, store
 from kvalitet.indicators.udir import ClientOptions, UdirClient, UdirError
+from kvalitet.messages import text
 
 
 class IndicatorImportError(RuntimeError):
@@ -47,7 +48,7 @@ async def fetch(
     try:
         async with UdirClient(options) as client:
             pages = await client.table(name, filter, progress)
-        rows = (row for page in pages for row in flat_rows(page.rows, f"{table} page {page.number}"))
+        rows = (row for page in pages for row in flat_rows(page.rows, f"{table}/{page.number}"))
         return definitions, figures_of(rows, definitions)
     except (UdirError, ShapeError) as error:
         raise IndicatorImportError(str(error)) from None
@@ -75,32 +76,37 @@ def source_rows(name: str, content: bytes, pivot: tuple[str, ...] | None) -> Ite
     """A file's rows: JSON (the export API's list of rows, or a reporting-API pivot when `pivot`
     is given), or CSV with a header row (semicolon- or comma-separated, UTF-8 with or without BOM)."""
     try:
-        text = content.decode("utf-8-sig")
+        decoded = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ShapeError(f"{name}: not UTF-8 text") from None
-    if text.lstrip().startswith(("[", "{")):
+        raise ShapeError(text("indicator_file.not_utf8", where=name)) from None
+    if decoded.lstrip().startswith(("[", "{")):
         try:
-            body = json.loads(text)
+            body = json.loads(decoded)
         except json.JSONDecodeError as error:
-            raise ShapeError(f"{name}: not valid JSON ({error.msg}, line {error.lineno})") from None
+            raise ShapeError(text("indicator_file.not_json", where=f"{name}:{error.lineno}")) from None
         if pivot is not None:
             yield from pivot_rows(body, pivot, name)
         else:
             yield from flat_rows(body, name)
         return
     if pivot is not None:
-        raise ShapeError(f"{name}: a reporting-API answer is JSON")
-    header = text.split("\n", 1)[0]
+        raise ShapeError(text("indicator_file.pivot", where=name))
+    header = decoded.split("\n", 1)[0]
     delimiter = ";" if header.count(";") >= header.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.DictReader(io.StringIO(decoded, newline=""), delimiter=delimiter)
     if not reader.fieldnames or len(reader.fieldnames) < 2:
-        raise ShapeError(f"{name}: no header row")
+        raise ShapeError(text("indicator_file.no_header", where=name))
     rows = []
     for line, record in enumerate(reader, start=2):
         if None in record or any(value is None for value in record.values()):
-            raise ShapeError(f"{name}, line {line}: {len(reader.fieldnames)} columns expected")
+            raise ShapeError(text("indicator_file.columns", where=f"{name}:{line}", count=len(reader.fieldnames)))
         rows.append(record)
-    yield from flat_rows(rows, name)
+    yield from flat_rows(rows, name, offset=1)
+
+
+def scope_of(table: str, detail: str) -> str:
+    """What a later import of the same thing replaces: the table, and its filter or file names."""
+    return f"{table}|{detail}"
 
 
 async def import_extract(
@@ -120,7 +126,7 @@ async def import_extract(
         extract,
         definitions,
         source=source,
-        scope=f"{table}|{scope_detail}",
+        scope=scope_of(table, scope_detail),
         filter=filter,
         actor=actor,
         dry_run=dry_run,

@@ -26,6 +26,7 @@ from decimal import Decimal
 
 from kvalitet.indicators.catalogue import IndicatorDefinition
 from kvalitet.indicators.cells import Cell, CellError, CellKind, parse_cell, parse_count
+from kvalitet.messages import Text, text
 from kvalitet.models.enums import FigureReason, FigureStatus, Gender, IndicatorLevel
 
 NATION_CODE = "NO"
@@ -46,7 +47,12 @@ _HIERARCHY = {
 
 
 class ShapeError(ValueError):
-    """The answer is not in the shape this importer reads: nothing of it is imported."""
+    """The answer is not in the shape this importer reads: nothing of it is imported. Carries a
+    catalogued text (`indicator_file.*`) naming where: `table/page:row` or `file:line`."""
+
+    def __init__(self, message: Text):
+        super().__init__(message.render("en"))
+        self.text = message
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,7 @@ class Place:
 class SourceRow:
     place: Place
     cells: dict[str, object]
-    # Where the row is, for messages: "page 2, row 17".
+    # Where the row is, for messages: "eksport:148/2:17" (page 2, row 17), "trivsel.csv:5" (line 5).
     where: str
 
 
@@ -122,18 +128,19 @@ def _text(value: object) -> str:
 def _code(level: IndicatorLevel, value: str, where: str) -> str:
     digits = _DIGITS[level]
     if not (value.isdigit() and len(value) == digits):
-        raise ShapeError(f"{where}: «{value}» is not a {level.value} number of {digits} digits")
+        raise ShapeError(text("indicator_file.place_number", where=where, value=value, digits=digits))
     return value
 
 
-def flat_rows(rows: object, where: str) -> Iterator[SourceRow]:
-    """The export API's or a downloaded file's rows, each with its place."""
+def flat_rows(rows: object, where: str, offset: int = 0) -> Iterator[SourceRow]:
+    """The export API's or a downloaded file's rows, each with its place; a row is named
+    `where:<its number + offset>` (a CSV's first row is its line 2)."""
     if not isinstance(rows, list):
-        raise ShapeError(f"{where}: expected a list of rows, got {type(rows).__name__}")
+        raise ShapeError(text("indicator_file.not_rows", where=where))
     for index, row in enumerate(rows, start=1):
-        at = f"{where}, row {index}"
+        at = f"{where}:{index + offset}"
         if not isinstance(row, dict):
-            raise ShapeError(f"{at}: expected an object, got {type(row).__name__}")
+            raise ShapeError(text("indicator_file.not_rows", where=at))
         org, municipality, county = (_text(row.get(c)) for c in ("Organisasjonsnummer", "Kommunekode", "Fylkekode"))
         if org:
             place = Place(
@@ -160,32 +167,29 @@ def flat_rows(rows: object, where: str) -> Iterator[SourceRow]:
 def pivot_rows(body: object, pivot: Sequence[str], where: str) -> Iterator[SourceRow]:
     """A reporting-API pivot as rows: one per place and header path, the leaf headers as columns."""
     if not isinstance(body, dict) or not isinstance(body.get("metadata"), dict) or "rows" not in body:
-        raise ShapeError(f"{where}: expected an object with «metadata» and «rows»")
+        raise ShapeError(text("indicator_file.pivot", where=where))
     metadata, rows = body["metadata"], body["rows"]
     columns, hierarchy = metadata.get("columns"), metadata.get("rowHierarchy")
     if not isinstance(rows, list) or not isinstance(columns, list):
-        raise ShapeError(f"{where}: «rows» and «metadata.columns» must be lists")
+        raise ShapeError(text("indicator_file.pivot", where=where))
     if not rows and not columns:
         return  # no cohort: the figures are absent, not suppressed
     if not isinstance(hierarchy, list) or len(columns) != len(pivot) + 1:
-        raise ShapeError(
-            f"{where}: expected {len(pivot) + 1} column-header levels ({', '.join(pivot)} and the figures), "
-            f"got {len(columns)}"
-        )
+        raise ShapeError(text("indicator_file.pivot", where=where))
     leaves = _leaf_paths(columns, where)
     levels = [_HIERARCHY.get(_text(name).lower()) for name in hierarchy]
     codes_by_id: dict[str, str] = {}
     for index, row in enumerate(rows, start=1):
-        at = f"{where}, row {index}"
+        at = f"{where}:{index}"
         if not isinstance(row, dict) or not isinstance(row.get("data"), list):
-            raise ShapeError(f"{at}: expected an object with «data»")
+            raise ShapeError(text("indicator_file.pivot", where=at))
         row_id, code, data = _text(row.get("id")), _text(row.get("kode")), row["data"]
         if len(data) != len(leaves):
-            raise ShapeError(f"{at}: {len(data)} figures for {len(leaves)} columns")
+            raise ShapeError(text("indicator_file.pivot", where=at))
         depth = row_id.count(".") + 1
         level = levels[depth - 1] if 0 < depth <= len(levels) else None
         if level is None:
-            raise ShapeError(f"{at}: the row's place «{row_id}» is not in {hierarchy}")
+            raise ShapeError(text("indicator_file.pivot", where=at))
         codes_by_id[row_id] = code
         if level is IndicatorLevel.NATION:
             place = Place(level, NATION_CODE, _text(row.get("navn")) or None)
@@ -204,7 +208,7 @@ def _leaf_paths(columns: list, where: str) -> list[tuple[str, ...]]:
     spans: list[list[tuple[str, int]]] = []
     for level in columns:
         if not isinstance(level, list) or not all(isinstance(h, dict) for h in level):
-            raise ShapeError(f"{where}: a column-header level is not a list of headers")
+            raise ShapeError(text("indicator_file.pivot", where=where))
         spans.append([(_text(h.get("name")), int(h.get("columnCount") or 1)) for h in level])
     width = sum(count for _, count in spans[-1])
     paths: list[list[str]] = [[] for _ in range(width)]
@@ -213,7 +217,7 @@ def _leaf_paths(columns: list, where: str) -> list[tuple[str, ...]]:
             # Upper levels repeat over the leaves below them when they name fewer.
             total = sum(count for _, count in level)
             if total == 0 or width % total:
-                raise ShapeError(f"{where}: the column headers do not line up")
+                raise ShapeError(text("indicator_file.pivot", where=where))
             level = level * (width // total)
         names = [name for name, count in level for _ in range(count)]
         for path, name in zip(paths, names, strict=True):
@@ -224,25 +228,25 @@ def _leaf_paths(columns: list, where: str) -> list[tuple[str, ...]]:
 def _school_year(value: object, where: str) -> int:
     match = _YEAR.fullmatch(_text(value))
     if not match or (int(match[1]) + 1) % 100 != int(match[2]):
-        raise ShapeError(f"{where}: «{_text(value)}» is not a school year like 2024-25")
+        raise ShapeError(text("indicator_file.school_year", where=where, value=_text(value)))
     return int(match[1])
 
 
 def _grade(value: object, where: str) -> str:
-    text = _text(value)
-    if text.lower() in _ALL_GRADES:
+    written = _text(value)
+    if written.lower() in _ALL_GRADES:
         return "all"
-    if match := _GRADE.fullmatch(text):
+    if match := _GRADE.fullmatch(written):
         return str(int(match[1]))
-    if match := _UPPER_SECONDARY.fullmatch(text):
+    if match := _UPPER_SECONDARY.fullmatch(written):
         return f"vg{match[1]}"
-    raise ShapeError(f"{where}: «{text}» is not a grade this importer knows")
+    raise ShapeError(text("indicator_file.grade", where=where, value=written))
 
 
 def _gender(value: object, where: str) -> Gender:
     gender = _GENDERS.get(_text(value).lower())
     if gender is None:
-        raise ShapeError(f"{where}: «{_text(value)}» is not a gender this importer knows")
+        raise ShapeError(text("indicator_file.gender", where=where, value=_text(value)))
     return gender
 
 
@@ -271,7 +275,7 @@ def figures_of(rows: Iterable[SourceRow], definitions: Sequence[IndicatorDefinit
         extract.rows_read += 1
         missing = sorted(required - row.cells.keys())
         if missing:
-            raise ShapeError(f"{row.where}: the column(s) {', '.join(missing)} are missing")
+            raise ShapeError(text("indicator_file.missing_columns", where=row.where, columns=", ".join(missing)))
         chosen = [d for d in definitions if d.origin.selects(row.cells)]
         if not chosen:
             extract.rows_skipped += 1
@@ -283,9 +287,15 @@ def figures_of(rows: Iterable[SourceRow], definitions: Sequence[IndicatorDefinit
             origin = definition.origin
             try:
                 value = parse_cell(row.cells[origin.value])
+            except CellError:
+                raise ShapeError(
+                    text("indicator_file.not_a_number", where=row.where, value=_text(row.cells[origin.value]))
+                ) from None
+            try:
                 n = parse_count(row.cells[origin.respondents]) if origin.respondents else Cell(CellKind.NOT_APPLICABLE)
-            except CellError as error:
-                raise ShapeError(f"{row.where}: {error}") from None
+            except CellError:
+                written = _text(row.cells[origin.respondents or ""])
+                raise ShapeError(text("indicator_file.not_a_count", where=row.where, value=written)) from None
             figure = Figure(
                 definition.code, row.place, year, grade, gender, *_status(value, n, definition.min_respondents)
             )
@@ -294,11 +304,8 @@ def figures_of(rows: Iterable[SourceRow], definitions: Sequence[IndicatorDefinit
                 seen[figure.key] = figure
                 extract.figures.append(figure)
             elif earlier != figure:
-                raise ShapeError(
-                    f"{row.where}: {definition.code} is given twice for the same place and year, differently"
-                )
+                raise ShapeError(text("indicator_file.conflicting", where=row.where, indicator=definition.code))
     if extract.rows_read and not extract.figures:
-        raise ShapeError(
-            f"none of the {extract.rows_read} rows is a figure of {', '.join(d.code for d in definitions)}"
-        )
+        codes = ", ".join(d.code for d in definitions)
+        raise ShapeError(text("indicator_file.no_figures", rows=extract.rows_read, indicators=codes))
     return extract

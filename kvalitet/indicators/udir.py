@@ -40,6 +40,14 @@ class ClientOptions:
     attempts: int = 4
     backoff_seconds: float = 1.0
 
+    @classmethod
+    def from_settings(cls, settings, base_url: str | None = None) -> ClientOptions:
+        return cls(
+            base_url=base_url or settings.udir_base_url,
+            timeout_seconds=settings.udir_timeout_seconds,
+            attempts=settings.udir_attempts,
+        )
+
 
 class UdirClient:
     """`async with UdirClient(options) as client: pages = await client.table(148, filter)`."""

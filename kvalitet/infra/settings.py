@@ -6,9 +6,43 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
+
+
+class RefreshJob(BaseModel):
+    """One table of Udir's export API and the filter it is fetched with, as
+    `kvalitet indicators import TABLE --filter FILTER` would; checked when the settings are read."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    table: str
+    filter: str
+
+    @field_validator("table")
+    @classmethod
+    def _known_export_table(cls, table: str) -> str:
+        from kvalitet.indicators import catalogue
+
+        if not table.startswith("eksport:") or table not in catalogue.tables():
+            known = ", ".join(name for name in catalogue.tables() if name.startswith("eksport:"))
+            raise ValueError(f"«{table}» is not an export-API table of the catalogue (known: {known})")
+        return table
+
+    @field_validator("filter")
+    @classmethod
+    def _given(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the export API needs a filter, e.g. TidID(202412)")
+        return value.strip()
+
+    @property
+    def scope(self) -> str:
+        """The batches' scope: an import of the same table and filter from the CLI is the same."""
+        from kvalitet.indicators.imports import scope_of
+
+        return scope_of(self.table, self.filter)
 
 
 class Settings(BaseSettings):
@@ -79,6 +113,17 @@ class Settings(BaseSettings):
     )
     udir_timeout_seconds: float = Field(default=60, gt=0, description="Longest wait for one page.")
     udir_attempts: int = Field(default=4, ge=1, le=20, description="Tries of a request before the import stops.")
+    indicator_refresh: list[RefreshJob] = Field(
+        default_factory=list,
+        description="Export-API tables the worker imports again on a schedule (JSON list of "
+        '`{"table": "eksport:150", "filter": "TidID(202412)_EnhetNivaa(3)"}`).',
+    )
+    indicator_refresh_hours: float = Field(
+        default=24, gt=0, description="How often each table of `indicator_refresh` is fetched again."
+    )
+    indicator_refresh_check_seconds: float = Field(
+        default=300, gt=0, description="How often the worker looks for a table that is due."
+    )
 
     # Limits against abuse.
     introspection: bool = Field(default=True, description="Answer introspection queries (off in production).")

@@ -4,7 +4,7 @@ from kvalitet.models.api_key import ApiKey
 from kvalitet.models.base import UNIT_KINDS, Base, Entity
 from kvalitet.models.change_log import ChangeLog
 from kvalitet.models.idempotency import IdempotencyRecord
-from kvalitet.models.indicator import Indicator, IndicatorBatch, IndicatorValue
+from kvalitet.models.indicator import Indicator, IndicatorBatch, IndicatorRefresh, IndicatorValue
 from kvalitet.models.local_plan import LocalAction, LocalGoal, LocalPlan, LocalPlanSection
 from kvalitet.models.municipality import Municipality
 from kvalitet.models.national_goal import NationalGoal
@@ -27,6 +27,7 @@ __all__ = [
     "IdempotencyRecord",
     "Indicator",
     "IndicatorBatch",
+    "IndicatorRefresh",
     "IndicatorValue",
     "LocalAction",
     "LocalGoal",

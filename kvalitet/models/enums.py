@@ -87,6 +87,14 @@ class DeliveryStatus(TextEnum):
     DEAD = "dead"
 
 
+class RefreshOutcome(TextEnum):
+    """How a scheduled refresh of an indicator table went."""
+
+    WRITTEN = "written"  # Udir's answer differed from the last import: figures written
+    UNCHANGED = "unchanged"  # the same data as the last import: nothing written
+    FAILED = "failed"  # Udir could not be read, or answered in a shape not known here
+
+
 class IndicatorSource(TextEnum):
     """Where an indicator's figures come from."""
 

@@ -28,7 +28,15 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kvalitet.models.base import Base, Entity, kinds_subset, one_of
-from kvalitet.models.enums import FigureReason, FigureStatus, Gender, IndicatorLevel, IndicatorMeasure, IndicatorSource
+from kvalitet.models.enums import (
+    FigureReason,
+    FigureStatus,
+    Gender,
+    IndicatorLevel,
+    IndicatorMeasure,
+    IndicatorSource,
+    RefreshOutcome,
+)
 
 
 class Indicator(Entity):
@@ -90,6 +98,24 @@ class IndicatorBatch(Base):
     figures: Mapped[int] = mapped_column(Integer)
     actor: Mapped[str | None] = mapped_column(String(200))
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class IndicatorRefresh(Base):
+    """The last scheduled refresh of one export-API table and filter (a `scope` as the batches
+    name it): when it ran and how it went, so that several workers, and a worker that restarts,
+    fetch a table once per interval, and an operator sees what failed."""
+
+    __tablename__ = "indicator_refresh"
+    __table_args__ = (one_of("outcome", RefreshOutcome),)
+
+    scope: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    source_table: Mapped[str] = mapped_column(String(100))
+    filter: Mapped[str] = mapped_column(String(1000))
+    checked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str] = mapped_column(String(20))
+    # Why it failed, for the operator (as the import's message). What was imported, and when, is
+    # the scope's batches'.
+    message: Mapped[str | None] = mapped_column(String(2000))
 
 
 class IndicatorValue(Base):

@@ -26,6 +26,7 @@ IndicatorLevel = enums.IndicatorLevel
 Gender = enums.Gender
 FigureStatus = enums.FigureStatus
 FigureReason = enums.FigureReason
+RefreshOutcome = enums.RefreshOutcome
 
 strawberry.enum(
     UnitKind,
@@ -81,6 +82,12 @@ strawberry.enum(
     "number), or missing (the source has none).",
 )
 strawberry.enum(FigureReason, name="FigureReason", description="Why a figure is not reported.")
+strawberry.enum(
+    RefreshOutcome,
+    name="RefreshOutcome",
+    description="How the last scheduled refresh of a table went: new figures written, the same data as before, "
+    "or failed (the figures before it are kept).",
+)
 
 
 __all__ = [
@@ -90,6 +97,7 @@ __all__ = [
     "Gender",
     "FigureStatus",
     "FigureReason",
+    "RefreshOutcome",
     "ActionStatus",
     "ChangeAction",
     "DeliveryStatus",

@@ -4,11 +4,12 @@ nation's, on municipalities (public), units (as readable as the unit's reports) 
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import func, select
 from strawberry.types import Info
 
 from kvalitet import models
@@ -24,6 +25,7 @@ from kvalitet.schema.enums import (
     IndicatorLevel,
     IndicatorMeasure,
     IndicatorSource,
+    RefreshOutcome,
     UnitKind,
 )
 from kvalitet.schema.errors import BadInput
@@ -273,3 +275,34 @@ def arguments_description() -> str:
         "Filter by indicator `codes`, `grade` (`all`, `5`, `10` …), `gender` (all by default) and school years "
         "(`fromYear`, `toYear`, by their first calendar year)."
     )
+
+
+@strawberry.type(
+    description="The last scheduled refresh of one of Udir's tables (the worker's `KVALITET_INDICATOR_REFRESH`): "
+    "when it was fetched, how it went, and since when its figures are the ones shown."
+)
+class IndicatorRefresh:
+    source_table: str = strawberry.field(description="The table: `eksport:150`.")
+    filter: str = strawberry.field(description="The export API's filter it is fetched with.")
+    checked_at: dt.datetime = strawberry.field(description="When it was last fetched.")
+    outcome: RefreshOutcome
+    imported_at: dt.datetime | None = strawberry.field(
+        description="When the figures now shown were imported (a refresh that finds the same data imports "
+        "nothing); null: none yet."
+    )
+
+
+async def refreshes_of(info: Info) -> list[IndicatorRefresh]:
+    refresh, batch = models.IndicatorRefresh.__table__, models.IndicatorBatch.__table__
+    imported_at = select(func.max(batch.c.imported_at)).where(batch.c.scope == refresh.c.scope).scalar_subquery()
+    rows = await info.context.loaders.fetch(
+        models.IndicatorRefresh,
+        select(
+            refresh.c.source_table,
+            refresh.c.filter,
+            refresh.c.checked_at,
+            refresh.c.outcome,
+            imported_at.label("imported_at"),
+        ).order_by(refresh.c.source_table, refresh.c.filter),
+    )
+    return [IndicatorRefresh(**{**row, "outcome": RefreshOutcome(row["outcome"])}) for row in rows]

@@ -120,4 +120,11 @@ def query_type() -> type:
         ) -> list[indicator.Indicator]:
             return await indicator.catalogue_of(info, unit_kind, source)
 
+        @strawberry.field(
+            description="When each of Udir's tables the service refreshes on a schedule was last fetched, and how "
+            "it went: for a «last updated» beside the figures."
+        )
+        async def indicator_refreshes(self, info: Info) -> list[indicator.IndicatorRefresh]:
+            return await indicator.refreshes_of(info)
+
     return Query

@@ -50,6 +50,10 @@ class ErrorCode(StrEnum):
         "NOTHING_TO_ASSESS",
         "A report is submitted with nothing to assess: no criteria of the plan for the unit, no local goals.",
     )
+    INVALID_FILE = (
+        "INVALID_FILE",
+        "An uploaded file is not one the service reads (a column missing, a cell that is no number …).",
+    )
     # What the caller may not see is NOT_FOUND instead: its existence is not revealed.
     FORBIDDEN = "FORBIDDEN", "The caller sees the object but may not do this to it.", CALLER
     IDEMPOTENCY_KEY_REUSED = (
@@ -80,6 +84,7 @@ DUPLICATE = ErrorCode.DUPLICATE
 NOT_APPLICABLE = ErrorCode.NOT_APPLICABLE
 MISSING_ASSESSMENT = ErrorCode.MISSING_ASSESSMENT
 NOTHING_TO_ASSESS = ErrorCode.NOTHING_TO_ASSESS
+INVALID_FILE = ErrorCode.INVALID_FILE
 FORBIDDEN = ErrorCode.FORBIDDEN
 IDEMPOTENCY_KEY_REUSED = ErrorCode.IDEMPOTENCY_KEY_REUSED
 

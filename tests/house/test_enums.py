@@ -19,6 +19,7 @@ from kvalitet.models.enums import (
     IndicatorSource,
     Ownership,
     PlanStatus,
+    RefreshOutcome,
     ReviewStatus,
     Sector,
     UnitKind,
@@ -45,6 +46,7 @@ STORED = {
     ("indicator_value", "gender"): Gender,
     ("indicator_value", "status"): FigureStatus,
     ("indicator_value", "reason"): FigureReason,
+    ("indicator_refresh", "outcome"): RefreshOutcome,
 }
 # Each enumeration's GraphQL type.
 GRAPHQL = {
@@ -62,6 +64,7 @@ GRAPHQL = {
     "Gender": Gender,
     "FigureStatus": FigureStatus,
     "FigureReason": FigureReason,
+    "RefreshOutcome": RefreshOutcome,
 }
 EVERY_ENUM = [
     value

@@ -42,9 +42,7 @@ def test_import_from_the_export_api(udir):
     udir.state.changed_shape = True
     broken = runner.invoke(app, ["indicators", "import", "eksport:150", "--filter", "TidID(202512)"])
     assert broken.exit_code == 1
-    assert "Import stopped, nothing written: eksport:150 page 2, row 1: the column(s) AndelMobbet are missing" in (
-        broken.output
-    )
+    assert "Import stopped, nothing written: eksport:150/2:1: the column(s) AndelMobbet are missing." in broken.output
 
 
 def test_import_from_files(udir):

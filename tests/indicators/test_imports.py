@@ -128,7 +128,7 @@ async def test_a_changed_answer_stops_the_import_and_keeps_the_last_good_data(da
     await _import(database, "eksport:148", extract, definitions)
     before = await _values(database)
     app.state.changed_shape = True  # page 2 renames «Score»
-    with pytest.raises(IndicatorImportError, match=r"page 2, row 1: the column\(s\) Score are missing"):
+    with pytest.raises(IndicatorImportError, match=r"eksport:148/2:1: the column\(s\) Score are missing\."):
         await fetch("eksport:148", FILTER, options)
     app.state.changed_shape, app.state.garbage = False, True
     with pytest.raises(IndicatorImportError, match="not JSON: «<html>Vedlikehold</html>»"):
@@ -182,7 +182,9 @@ async def test_files_from_the_portal(database):
     before = await _values(database)
     assert {row[0] for row in before} >= {"np.5.lesing", "fu.trivsel", "gsp"}
 
-    with pytest.raises(IndicatorImportError, match=r"grunnskolepoeng-broken.csv, row \d+: '4l,7' is not a number"):
+    with pytest.raises(
+        IndicatorImportError, match=r"grunnskolepoeng-broken.csv:\d+: «4l,7» is not a number, «\*» or «-»\."
+    ):
         read_files("file:grunnskolepoeng", [folder / "files" / "grunnskolepoeng-broken.csv"])
     with pytest.raises(IndicatorImportError, match="no indicator of the catalogue comes from «file:nope»"):
         read_files("file:nope", [folder / "files" / "grunnskolepoeng.csv"])

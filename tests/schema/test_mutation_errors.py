@@ -57,14 +57,16 @@ def takes_version(mutation: str) -> bool:
 
 
 def mutation_query(mutation: str) -> str:
-    """The mutation with every field of its payload: the object(s) (only their id) and the errors."""
+    """The mutation with every field of its payload: the object(s) (only their id, or code, or first
+    field) and the errors."""
     payload = graphql.get_named_type(MUTATIONS[mutation].type)
     selection = []
     for name, field in payload.fields.items():
         if name != "errors":
             named = graphql.get_named_type(field.type)
             if isinstance(named, graphql.GraphQLObjectType):
-                selection.append(f"{name} {{ {'id' if 'id' in named.fields else 'code'} }}")
+                first = next((key for key in ("id", "code") if key in named.fields), next(iter(named.fields)))
+                selection.append(f"{name} {{ {first} }}")
             else:
                 selection.append(name)
     return (
@@ -250,6 +252,7 @@ class World:
                 "webhookSubscription { id }",
             )
         )["webhookSubscription"]["id"]
+        await c.mutate("saveLocalIndicator", {"municipalityId": ids["M"], **LOCAL_INDICATOR}, "indicator { code }")
         ids["S3"] = (await c.unit(ids["M"], "Nyskolen", "SCHOOL"))["id"]
         ids["RS3"] = (await c.open_report(ids["S3"], 2024, "h1"))["id"]  # a school's draft, no local plan
         await self.snapshot()
@@ -377,6 +380,25 @@ MISSING_ASSESSMENT = "MISSING_ASSESSMENT"
 EMPTY = {REQUIRED, INVALID_VALUE}  # an explicit null where a value is needed: either is fair
 
 
+# The world's municipality's own indicator (saveLocalIndicator without municipalityId).
+LOCAL_INDICATOR = {
+    "code": "testkommune.trivsel",
+    "names": {"nb": "Trivsel", "nn": "Trivsel", "en": "Well-being"},
+    "measure": "SCORE",
+    "unitKinds": ["SCHOOL"],
+    "minRespondents": 5,
+}
+LOCAL_CSV = "Skoleaarnavn;Kommunekode;Organisasjonsnummer;Verdi;AntallBesvart\n"
+
+
+def _local_indicator(**fields) -> dict:
+    return {"municipalityId": R("M"), **LOCAL_INDICATOR, **fields}
+
+
+def _upload(csv: str, **fields) -> dict:
+    return {"municipalityId": R("M"), "code": "testkommune.trivsel", "csv": LOCAL_CSV + csv, **fields}
+
+
 # Unknown ids: for every ID field of every mutation, an otherwise valid input with that field
 # replaced by each of the variants below. The field must be named in the error.
 ID_FIELDS: list[tuple[str, str, str, dict]] = [
@@ -446,6 +468,13 @@ ID_FIELDS: list[tuple[str, str, str, dict]] = [
     ("approveReport", "id", "Report", {"version": V("RS")}),
     ("returnReport", "id", "Report", {"version": V("RS"), "comment": "Mer"}),
     ("publishSectorReport", "municipalityId", "Municipality", {"year": 2024, "period": "h1"}),
+    ("saveLocalIndicator", "municipalityId", "Municipality", LOCAL_INDICATOR),
+    (
+        "uploadLocalIndicatorFigures",
+        "municipalityId",
+        "Municipality",
+        {"code": "testkommune.trivsel", "csv": LOCAL_CSV + "2024-25;9901;;4,1;300\n"},
+    ),
 ]
 
 # A real object of another type, the kind of mix-up a client makes (a plan's id for a local plan's …).
@@ -1327,6 +1356,67 @@ RULES = [
         {"municipalityId": R("M"), "year": 10000, "period": "h1"},
         INVALID_VALUE,
         "year",
+    ),
+    case("saveLocalIndicator", "a code with capitals", _local_indicator(code="Trivsel"), INVALID_VALUE, "code"),
+    case("saveLocalIndicator", "an empty code", _local_indicator(code=""), INVALID_VALUE, "code"),
+    case(
+        "saveLocalIndicator", "a national indicator's code", _local_indicator(code="eu.mobbing"), INVALID_VALUE, "code"
+    ),
+    case(
+        "saveLocalIndicator",
+        "a blank name",
+        _local_indicator(names={"nb": BLANK, "nn": "Trivsel", "en": "Well-being"}),
+        REQUIRED,
+        "names.nb",
+    ),
+    case(
+        "saveLocalIndicator",
+        "a name too long",
+        _local_indicator(names={"nb": "Trivsel", "nn": TOO_LONG_NAME, "en": "Well-being"}),
+        TOO_LONG,
+        "names.nn",
+    ),
+    case("saveLocalIndicator", "no unit kinds", _local_indicator(unitKinds=[]), EMPTY, "unitKinds"),
+    case("saveLocalIndicator", "a threshold of 0", _local_indicator(minRespondents=0), INVALID_VALUE, "minRespondents"),
+    case("saveLocalIndicator", "9 decimals", _local_indicator(decimals=9), INVALID_VALUE, "decimals"),
+    case(
+        "saveLocalIndicator", "a scale upside down", _local_indicator(scaleMin=5, scaleMax=1), INVALID_VALUE, "scaleMin"
+    ),
+    case(
+        "uploadLocalIndicatorFigures",
+        "an indicator the municipality does not have",
+        _upload("2024-25;9901;;4,1;300\n", code="ukjent.indikator"),
+        NOT_FOUND,
+        "code",
+    ),
+    case(
+        "uploadLocalIndicatorFigures",
+        "a value that is not a number",
+        _upload("2024-25;9901;;fire;300\n"),
+        "INVALID_FILE",
+        "csv",
+    ),
+    case(
+        "uploadLocalIndicatorFigures",
+        "another municipality's figure",
+        _upload("2024-25;0301;;4,1;300\n"),
+        "INVALID_FILE",
+        "csv",
+    ),
+    case("uploadLocalIndicatorFigures", "the nation's figure", _upload("2024-25;;;4,1;300\n"), "INVALID_FILE", "csv"),
+    case(
+        "uploadLocalIndicatorFigures",
+        "no header",
+        {"municipalityId": R("M"), "code": "testkommune.trivsel", "csv": ""},
+        "INVALID_FILE",
+        "csv",
+    ),
+    case(
+        "uploadLocalIndicatorFigures",
+        "a school year it cannot read",
+        _upload("i fjor;9901;;4,1;300\n"),
+        "INVALID_FILE",
+        "csv",
     ),
 ]
 

@@ -4,6 +4,7 @@ and `errors: [UserError!]!`, and runs in one transaction."""
 from strawberry.tools import merge_types
 
 from kvalitet.schema.mutations.api_keys import ApiKeyMutations
+from kvalitet.schema.mutations.indicators import IndicatorMutations
 from kvalitet.schema.mutations.local_plans import LocalPlanMutations
 from kvalitet.schema.mutations.municipalities import MunicipalityMutations
 from kvalitet.schema.mutations.plans import PlanMutations
@@ -21,6 +22,7 @@ Mutation = merge_types(
         ReportMutations,
         ApiKeyMutations,
         WebhookMutations,
+        IndicatorMutations,
     ),
 )
 
