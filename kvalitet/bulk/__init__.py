@@ -8,8 +8,10 @@ same files byte for byte (only the manifest's `exported_at` differs).
 What an export holds, in foreign-key order (`TABLES`): the municipality, the national goals
 its plans' goals link to, its units, plans (areas parents first, goals, criteria, measures),
 local plans (sections, local goals, actions), reports and assessments, published sector
-reports, and its change-log rows (so history survives the move). What it leaves out
-(`NOT_EXPORTED`): API keys and webhook subscriptions (they carry secrets: a key's hash, a
+reports, its own indicators with their upload batches and figures (the figures without their
+row numbers, which the receiving database counts anew), and its change-log rows (so history
+survives the move). What it leaves out (`NOT_EXPORTED`): the national indicators and their
+figures (everyone's: import them from Udir where the data goes), API keys and webhook subscriptions (they carry secrets: a key's hash, a
 webhook's signing secret; the receiving side makes new ones), their change-log rows (whose
 «create» changes hold those secrets too), and operational rows (outbox events, webhook
 deliveries, idempotency records).
@@ -31,6 +33,7 @@ from kvalitet.bulk.codec import (
     Chunk,
     ExportFormat,
     columns,
+    has_own_ids,
 )
 from kvalitet.bulk.export import check_out_dir, export_counts, export_to_directory, stream_export
 from kvalitet.bulk.importer import ImportResult, import_chunks, import_directory
@@ -46,6 +49,7 @@ __all__ = [
     "MANIFEST",
     "NOT_EXPORTED",
     "TABLES",
+    "has_own_ids",
     "check_out_dir",
     "columns",
     "export_counts",

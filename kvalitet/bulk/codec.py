@@ -10,6 +10,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -50,6 +51,11 @@ TABLES = (
     "report",
     "assessment",
     "sector_report",
+    # The municipality's own indicators, their upload batches and figures (national ones are
+    # nobody's and are not exported: the ownership map scopes these to the municipality's).
+    "indicator",
+    "indicator_batch",
+    "indicator_value",
     "change_log",
 )
 
@@ -60,12 +66,9 @@ NOT_EXPORTED = {
     "outbox_event": "operational",
     "webhook_delivery": "operational",
     "idempotency_record": "operational",
-    # National statistics are everyone's, not the municipality's: import them from Udir where the
-    # data goes (`kvalitet indicators import`). A municipality's own indicators are not yet exported.
-    "indicator": "national statistics: import them from Udir where the data is imported",
-    "indicator_batch": "national statistics: import them from Udir where the data is imported",
-    "indicator_value": "national statistics: import them from Udir where the data is imported",
-    "indicator_refresh": "operational",
+    # National statistics are everyone's, not the municipality's (an export holds only the
+    # municipality's own indicators): import them from Udir where the data goes.
+    "indicator_refresh": "operational: when the national tables were last fetched",
 }
 
 
@@ -74,7 +77,16 @@ NOT_EXPORTED = {
 # than every running one. Copied, a source's (larger) ids would hide the history from the
 # feed and sort later changes before it; left out, the import's own transaction is the
 # writer, as it is.
-_LOCAL_COLUMNS = {"change_log": {"tx_id"}}
+#
+# A figure's id is a number the database counts (a figure has no identity of its own beyond its
+# indicator, place, year, grade and gender, which are unique): an import lets the database count
+# on, instead of bringing numbers that another municipality's figures may hold already.
+_LOCAL_COLUMNS = {"change_log": {"tx_id"}, "indicator_value": {"id"}}
+
+
+def has_own_ids(table_name: str) -> bool:
+    """Whether the table's rows keep their ids across an export and import."""
+    return "id" not in _LOCAL_COLUMNS.get(table_name, set())
 
 
 _METADATA = Base.metadata
@@ -116,7 +128,15 @@ def _kind(column: Column) -> str:
     if isinstance(column.type, JSON):  # JSONB too
         return "json"
     python_type = column.type.python_type
-    kinds = {uuid.UUID: "uuid", dt.datetime: "datetime", dt.date: "date", bool: "bool", int: "int", str: "str"}
+    kinds = {
+        uuid.UUID: "uuid",
+        dt.datetime: "datetime",
+        dt.date: "date",
+        bool: "bool",
+        int: "int",
+        str: "str",
+        Decimal: "decimal",
+    }
     if python_type in kinds:
         return kinds[python_type]
     raise TypeError(f"{column.table.name}.{column.name}: no export for {column.type!r}")
@@ -139,10 +159,21 @@ def to_json(kind: str, value: Any) -> Any:
         return value.isoformat()
     if kind == "array":
         return list(value)
+    if kind == "decimal":
+        return str(value)  # exact: a JSON number would pass through a float
     return value
 
 
-_JSON_TYPES = {"bool": bool, "int": int, "str": str, "uuid": str, "datetime": str, "date": str, "array": list}
+_JSON_TYPES = {
+    "bool": bool,
+    "int": int,
+    "str": str,
+    "uuid": str,
+    "datetime": str,
+    "date": str,
+    "array": list,
+    "decimal": str,
+}
 
 
 def from_json(kind: str, value: Any) -> Any:
@@ -161,6 +192,14 @@ def from_json(kind: str, value: Any) -> Any:
         return value
     if kind == "date":
         return dt.date.fromisoformat(value)
+    if kind == "decimal":
+        try:
+            number = Decimal(value)
+        except ArithmeticError:
+            raise ValueError(f"«{value}» is not a number") from None
+        if not number.is_finite():
+            raise ValueError(f"«{value}» is not a number")
+        return number
     return value
 
 

@@ -29,6 +29,7 @@ from kvalitet.bulk.codec import (
     Chunk,
     ExportFormat,
     column_kinds,
+    has_own_ids,
     schema_revision,
     table_of,
     to_cell,
@@ -66,7 +67,8 @@ async def stream_export(
     for name in TABLES:
         table = table_of(name)
         kinds = column_kinds(name)
-        selected = [table.c[c] for c in kinds]
+        # The id orders the pages, exported or not.
+        selected = [table.c[c] for c in kinds] + ([] if has_own_ids(name) else [table.c.id])
 
         def jsonable(row) -> dict[str, Any]:
             return {c: to_json(kind, row[c]) for c, kind in kinds.items()}  # noqa: B023

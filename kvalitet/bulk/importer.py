@@ -26,6 +26,7 @@ from kvalitet.bulk.codec import (
     column_kinds,
     examples,
     from_json,
+    has_own_ids,
     schema_revision,
     table_of,
     tree_order,
@@ -92,9 +93,9 @@ async def import_chunks(
 
     async def insert_rows(name: str, rows: list[dict]) -> None:
         if rows:
-            await _insert(connection, name, rows, result, national_ids)
+            ids = await _insert(connection, name, rows, result, national_ids)
             if name != "national_goal":  # a shared catalogue, nobody's own
-                inserted[name] += [row["id"] for row in rows]
+                inserted[name] += ids
 
     for chunk in chunks:
         if chunk.table != current:
@@ -150,8 +151,17 @@ def _decoded(name: str, row: dict[str, Any]) -> dict[str, Any]:
 
 async def _insert(
     connection: AsyncConnection, name: str, rows: list[dict], result: ImportResult, national_ids: dict
-) -> None:
+) -> list:
+    """Insert the rows; returns their ids (those the database gave, for a table whose ids are
+    its own: `has_own_ids`)."""
     table = table_of(name)
+    if not has_own_ids(name):
+        try:
+            given = (await connection.scalars(insert(table).returning(table.c.id), rows)).all()
+        except DBAPIError as error:
+            raise BulkError(f"The database refused a {name} row: {_first_line(error)}") from None
+        result.rows[name] = result.rows.get(name, 0) + len(rows)
+        return list(given)
     ids = [row["id"] for row in rows]
     if name == "national_goal":
         present = (
@@ -189,9 +199,13 @@ async def _insert(
         try:
             await connection.execute(insert(table), rows)
         except DBAPIError as error:
-            detail = str(error.orig).strip().splitlines()[0] if error.orig is not None else str(error)
-            raise BulkError(f"The database refused a {name} row: {detail}") from None
+            raise BulkError(f"The database refused a {name} row: {_first_line(error)}") from None
     result.rows[name] = result.rows.get(name, 0) + len(rows)
+    return ids
+
+
+def _first_line(error: DBAPIError) -> str:
+    return str(error.orig).strip().splitlines()[0] if error.orig is not None else str(error)
 
 
 async def import_directory(

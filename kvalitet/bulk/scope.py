@@ -14,12 +14,13 @@ from sqlalchemy import (
     false,
     or_,
     select,
+    true,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from kvalitet.access.ownership import OWNERSHIP, Owned, scoped
 from kvalitet.bulk.codec import TABLES, BulkError, examples, table_of
-from kvalitet.models.base import Base
+from kvalitet.models.base import Base, Entity
 
 # Change-log rows of rows that are not exported: their changes name the secrets.
 _SECRET_ENTITIES = ("ApiKey", "WebhookSubscription")
@@ -60,7 +61,9 @@ async def refuse_rows_of_others(
     scopes = municipality_scopes(municipality_id)
     for name, ids in inserted.items():
         table = table_of(name)
-        wrong: list[ColumnElement[bool]] = [~scopes[name]]
+        # IS NOT TRUE: a row whose owner column is NULL (a national indicator) is nobody's, so
+        # not the municipality's either (`NOT (NULL = id)` would be NULL and let it through).
+        wrong: list[ColumnElement[bool]] = [scopes[name].is_not(true())]
         for key in table.foreign_keys:
             target = key.column.table.name
             if target in scopes and target != "national_goal":
@@ -90,7 +93,7 @@ def _change_log_links(scopes: dict[str, ColumnElement[bool]]) -> list[ColumnElem
     for model in OWNERSHIP:
         table = model.__table__
         name = model.__tablename__
-        if name in owned:
+        if name in owned and issubclass(model, Entity):  # only entities have a history
             known.append(model.__name__)
             others = select(table.c.id).where(~scopes[name])
             wrong.append((log.entity_type == model.__name__) & log.entity_id.in_(others))

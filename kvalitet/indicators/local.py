@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from kvalitet.indicators import catalogue
 from kvalitet.indicators.catalogue import IndicatorDefinition, Origin
-from kvalitet.indicators.imports import source_rows
+from kvalitet.indicators.imports import scope_of, source_rows
 from kvalitet.indicators.rows import Extract, ShapeError, SourceRow, figures_of
 from kvalitet.indicators.store import ImportResult, store
 from kvalitet.indicators.suppression import protect
@@ -148,7 +148,7 @@ async def upload_local_figures(
         protected,
         [definition],
         source="upload",
-        scope=f"local:{code}|{municipality.number}",
+        scope=scope_of(f"local:{code}", municipality.number),
         municipality_id=municipality.id,
         actor=ctx.actor.name,
         dry_run=dry_run,

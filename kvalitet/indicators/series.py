@@ -13,6 +13,7 @@ figures (kvalitet.indicators.suppression says why that is enough).
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -38,6 +39,11 @@ class Subject:
     @property
     def county(self) -> str:
         return self.municipality_codes[0][:2]
+
+    @property
+    def group(self) -> tuple:
+        """Subjects whose figures one statement reads: they differ in their unit alone."""
+        return (self.municipality_id, self.municipality_codes, self.unit_code is None, self.unit_kind)
 
 
 @dataclass(frozen=True)
@@ -92,17 +98,21 @@ class Series:
 _INDICATOR_COLUMNS = [c for c in Indicator.__table__.c if c.name not in ("created_at", "updated_at", "version")]
 
 
-def statement(subject: Subject, selection: Selection):
-    """One SELECT of every figure the series need (the caller scopes it by the access policy)."""
+def statement(subjects: Sequence[Subject], selection: Selection):
+    """One SELECT of every figure the series of `subjects` need (the caller scopes it by the access
+    policy): subjects of one `group`, the units of one municipality and kind, or the municipality."""
     value, indicator = IndicatorValue.__table__.c, Indicator.__table__
+    subject = subjects[0]
+    assert all(other.group == subject.group for other in subjects), "one statement answers one group"
     county = subject.county
     places = [
         and_(value.level == IndicatorLevel.MUNICIPALITY.value, value.code.in_(subject.municipality_codes)),
         and_(value.level == IndicatorLevel.COUNTY.value, value.code.in_((county, *former_counties(county)))),
         and_(value.level == IndicatorLevel.NATION.value, value.code == NATION_CODE),
     ]
-    if subject.unit_code is not None:
-        places.append(and_(value.level == IndicatorLevel.UNIT.value, value.code == subject.unit_code))
+    unit_codes = sorted({other.unit_code for other in subjects if other.unit_code is not None})
+    if unit_codes:
+        places.append(and_(value.level == IndicatorLevel.UNIT.value, value.code.in_(unit_codes)))
     conditions = [
         value.gender == selection.gender.value,
         or_(*places),
@@ -136,6 +146,21 @@ def statement(subject: Subject, selection: Selection):
         .where(*conditions)
         .order_by(indicator.c.code, value.grade, value.school_year)
     )
+
+
+def build_each(rows: Sequence, subjects: Sequence[Subject], selection: Selection) -> list[list[Series]]:
+    """The series of each of `subjects` from their group's rows: the shared rows (municipality,
+    county, nation) and the subject's own unit's."""
+    shared, own = [], defaultdict(list)
+    for row in rows:
+        if row["level"] == IndicatorLevel.UNIT.value:
+            own[row["code"]].append(row)
+        else:
+            shared.append(row)
+    return [
+        build(shared if subject.unit_code is None else shared + own[subject.unit_code], subject, selection)
+        for subject in subjects
+    ]
 
 
 def build(rows: Sequence, subject: Subject, selection: Selection) -> list[Series]:

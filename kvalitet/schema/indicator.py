@@ -178,8 +178,23 @@ def _series(found: list[series.Series]) -> list[IndicatorSeries]:
 
 
 async def read(info: Info, subject: series.Subject, selection: series.Selection) -> list[IndicatorSeries]:
-    rows = await info.context.loaders.fetch(models.IndicatorValue, series.statement(subject, selection))
-    return _series(series.build(rows, subject, selection))
+    """The subject's series. The subjects asked for in one tick with the same selection (a page of
+    units, each with its `indicators`) are read together: one statement per group of them (the
+    units of one municipality and kind), not one per unit."""
+    loaders = info.context.loaders
+
+    async def batch(subjects: list[series.Subject]) -> list[list[IndicatorSeries]]:
+        groups: dict[tuple, list[series.Subject]] = {}
+        for each in subjects:
+            groups.setdefault(each.group, []).append(each)
+        answers: dict[series.Subject, list[IndicatorSeries]] = {}
+        for members in groups.values():
+            rows = await loaders.fetch(models.IndicatorValue, series.statement(members, selection))
+            for member, found in zip(members, series.build_each(rows, members, selection), strict=True):
+                answers[member] = _series(found)
+        return [answers[each] for each in subjects]
+
+    return await loaders.batched(("indicator_series", selection), batch).load(subject)
 
 
 def municipality_codes(info: Info, number: str, profile_code: str | None) -> tuple[str, ...]:

@@ -49,6 +49,31 @@ async def source(database, demo, gql) -> dict:
     await cycle.mutate(
         "publishSectorReport", {"municipalityId": tromso["id"], "year": 2024, "period": "arlig"}, "sectorReport { id }"
     )
+    # Its own indicator, with figures reported and suppressed (3 respondents, under 5).
+    await cycle.mutate(
+        "saveLocalIndicator",
+        {
+            "municipalityId": tromso["id"],
+            "code": "tromso.trivsel",
+            "names": {"nb": "Trivsel i barnehagen", "nn": "Trivsel i barnehagen", "en": AWKWARD},
+            "measure": "SCORE",
+            "unitKinds": ["KINDERGARTEN"],
+            "minRespondents": 5,
+            "scaleMin": 1,
+            "scaleMax": 5,
+        },
+        "indicator { code }",
+    )
+    await cycle.mutate(
+        "uploadLocalIndicatorFigures",
+        {
+            "municipalityId": tromso["id"],
+            "code": "tromso.trivsel",
+            "csv": "Skoleaarnavn;Kommunekode;Organisasjonsnummer;Verdi;AntallBesvart\n"
+            "2024-25;5501;;4,25;40\n2024-25;;974760673;4,1;12\n2023-24;;974760673;3,9;3\n",
+        },
+        "upload { figures }",
+    )
     key = await cycle.mutate(
         "createApiKey", {"municipalityId": tromso["id"], "name": "Fagsystem", "scopes": ["read"]}, "key"
     )
@@ -143,6 +168,9 @@ async def test_export_import_export_gives_the_same_files(source, empty_database_
             "report",
             "assessment",
             "sector_report",
+            "indicator",
+            "indicator_batch",
+            "indicator_value",
         ):
             assert after[name] == before[name] > 0, name
         assert before["api_key"] == before["webhook_subscription"] == 1
@@ -198,7 +226,14 @@ async def test_an_export_holds_the_municipality_only_and_no_secrets(source, tmp_
     # The exports of the municipalities are disjoint and, together, hold every row but the catalogue's.
     counts = await _counts(database)
     for table in bulk.TABLES:
-        ids = [[row["id"] for row in _rows(directory, table)] for directory in exports.values()]
+        # A figure's row number is not exported: the row itself is its identity.
+        ids = [
+            [
+                row["id"] if bulk.has_own_ids(table) else json.dumps(row, sort_keys=True)
+                for row in _rows(directory, table)
+            ]
+            for directory in exports.values()
+        ]
         if table == "national_goal":
             assert 0 < len({i for part in ids for i in part}) <= counts[table]
             continue
@@ -418,6 +453,16 @@ FORGERIES = {
         "change_log",
         lambda rows, tromso: rows.append(
             {**rows[-1], "id": 10**9, "entity_type": "Unit", "entity_id": _rows(tromso, "unit")[0]["id"]}
+        ),
+    ),
+    "a figure of Tromsø's own indicator": (
+        "indicator_value",
+        lambda rows, tromso: rows.append({**_rows(tromso, "indicator_value")[0], "school_year": 2030}),
+    ),
+    "a national indicator": (
+        "indicator",
+        lambda rows, tromso: rows.append(
+            _copy(_rows(tromso, "indicator")[0], municipality_id=None, source="udir", code="innsmett.indikator")
         ),
     ),
     "a change of an API key": (

@@ -112,6 +112,38 @@ async def test_a_unit_sees_its_suppressed_years_as_suppressed(imported, gql, gql
     assert (await other(query, {"id": unit}))["node"] is None
 
 
+async def test_a_page_of_units_reads_their_figures_in_one_statement(imported, gql, gql_as, token, statements):
+    """A sector office's list of schools, each with its series: one statement for the figures of the
+    whole page, each school's own figures its own."""
+    tromso = (await gql('{ municipality(number: "5501") { id } }'))["municipality"]["id"]
+    schools = {"991100016": "Nordlys skole", "991100024": "Fjellheisen montessoriskole"}
+    for org_number, name in schools.items():
+        await gql(
+            """mutation ($input: CreateUnitInput!) { createUnit(input: $input) { errors { code } } }""",
+            {"input": {"municipalityId": tromso, "name": name, "kind": "SCHOOL", "orgNumber": org_number}},
+        )
+    query = """{ municipality(number: "5501") { units(first: 20, kind: SCHOOL) { nodes { id name orgNumber
+      indicators(codes: ["eu.trivsel"], grade: "7") { points { schoolYear figure { code value status }
+        municipality { code value } } } } } } }"""
+    admin = gql_as(token("sector_admin", municipality="5501"))
+    statements.reset()
+    nodes = (await admin(query))["municipality"]["units"]["nodes"]
+    figures = [sql for sql in statements.statements if "indicator_value" in sql]
+    assert len(figures) == 1, figures
+    by_name = {node["name"]: node for node in nodes}
+    for org_number, name in schools.items():
+        [series] = by_name[name]["indicators"]
+        own = {point["figure"]["code"] for point in series["points"] if point["figure"]}
+        assert own == {org_number}
+    # Each school's figures are the ones it gets when asked for alone.
+    alone = """query ($id: ID!) { node(id: $id) { ... on Unit { indicators(codes: ["eu.trivsel"], grade: "7") {
+      points { schoolYear figure { code value status } municipality { code value } } } } } }"""
+    for node in nodes:
+        assert (await admin(alone, {"id": node["id"]}))["node"]["indicators"] == node["indicators"]
+    # Schools without an organisation number have no figures, and cost no statement.
+    assert all(node["indicators"] == [] for node in nodes if node["orgNumber"] is None)
+
+
 async def test_a_plan_area_shows_the_indicators_its_profile_links(imported, gql_as):
     query = """{ municipality(number: "5501") { plans { allAreas { key
       indicators(grade: "10") { indicator { code } points { schoolYear } } } } } }"""
