@@ -99,6 +99,31 @@ class BulkError(Exception):
 class ExportFormat(str, Enum):
     json = "json"
     csv = "csv"
+    # CSV as Norwegian Excel opens it by a double click: UTF-8 with a byte-order mark (else Excel
+    # reads æøå as Windows-1252), semicolons (the list separator where the decimal sign is a
+    # comma) and decimal commas.
+    excel = "excel"
+
+    @property
+    def suffix(self) -> str:
+        return "json" if self is ExportFormat.json else "csv"
+
+    @property
+    def dialect(self) -> CsvDialect:
+        return _DIALECTS[self]
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    delimiter: str
+    encoding: str
+    decimal_comma: bool
+
+
+_DIALECTS = {
+    ExportFormat.csv: CsvDialect(",", "utf-8", False),
+    ExportFormat.excel: CsvDialect(";", "utf-8-sig", True),
+}
 
 
 @dataclass(frozen=True)
@@ -203,11 +228,13 @@ def from_json(kind: str, value: Any) -> Any:
     return value
 
 
-def to_cell(kind: str, value: Any) -> str:
+def to_cell(kind: str, value: Any, *, decimal_comma: bool = False) -> str:
     """A CSV cell of a JSON value. Empty is NULL; a text that is empty, or that starts with a
     double quote, is written as a JSON string, so every cell reads back unambiguously."""
     if value is None:
         return ""
+    if kind == "decimal" and decimal_comma:
+        return value.replace(".", ",")
     if kind == "str":
         return value if value and not value.startswith('"') else json.dumps(value, ensure_ascii=False)
     if kind == "bool":
@@ -217,9 +244,11 @@ def to_cell(kind: str, value: Any) -> str:
     return str(value)
 
 
-def from_cell(kind: str, cell: str) -> Any:
+def from_cell(kind: str, cell: str, *, decimal_comma: bool = False) -> Any:
     if cell == "":
         return None
+    if kind == "decimal" and decimal_comma:
+        return cell.replace(",", ".")
     if kind == "str":
         return json.loads(cell) if cell.startswith('"') else cell
     if kind == "bool":

@@ -115,7 +115,10 @@ class _FileWriter:
         self.file = path.open("wb")
         self.sha256 = hashlib.sha256()
         self.rows = 0
-        if fmt is ExportFormat.csv:
+        if fmt is not ExportFormat.json:
+            self.dialect = fmt.dialect
+            if self.dialect.encoding == "utf-8-sig":
+                self._put("\ufeff")
             self._csv(list(self.kinds))
 
     def _put(self, data: str) -> None:
@@ -125,13 +128,14 @@ class _FileWriter:
 
     def _csv(self, *records: list[str]) -> None:
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        writer = csv.writer(buffer, lineterminator="\n", delimiter=self.dialect.delimiter)
         writer.writerows(records)
         self._put(buffer.getvalue())
 
     def write(self, rows: list[dict[str, Any]]) -> None:
-        if self.fmt is ExportFormat.csv:
-            self._csv(*([to_cell(kind, row[c]) for c, kind in self.kinds.items()] for row in rows))
+        if self.fmt is not ExportFormat.json:
+            comma = self.dialect.decimal_comma
+            self._csv(*([to_cell(kind, row[c], decimal_comma=comma) for c, kind in self.kinds.items()] for row in rows))
         else:
             # A JSON list with one row a line: valid JSON, and easy to diff and to read.
             lead = "[\n" if self.rows == 0 else ",\n"
@@ -177,7 +181,7 @@ async def export_to_directory(
             if writer is None or writer.path.stem != chunk.table:
                 if writer is not None:
                     files[writer.path.stem] = writer.close()
-                writer = _FileWriter(out / f"{chunk.table}.{fmt.value}", fmt, chunk.table)
+                writer = _FileWriter(out / f"{chunk.table}.{fmt.suffix}", fmt, chunk.table)
             writer.write(chunk.rows)
             if progress is not None:
                 progress(len(chunk.rows))
@@ -186,7 +190,7 @@ async def export_to_directory(
             writer = None
         for name in TABLES:  # the tables without rows
             if name not in files:
-                files[name] = _FileWriter(out / f"{name}.{fmt.value}", fmt, name).close()
+                files[name] = _FileWriter(out / f"{name}.{fmt.suffix}", fmt, name).close()
     finally:
         if writer is not None:
             writer.file.close()

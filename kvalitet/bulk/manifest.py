@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from kvalitet.bulk.codec import (
     TABLES,
     BulkError,
     Chunk,
+    CsvDialect,
     ExportFormat,
     column_kinds,
     columns,
@@ -44,7 +46,7 @@ def read_manifest(directory: Path) -> dict[str, Any]:
         version = manifest.get("format_version") if isinstance(manifest, dict) else None
         raise BulkError(f"{path}: format version {version!r}; this version of kvalitet reads {FORMAT_VERSION}.")
     if manifest.get("format") not in {f.value for f in ExportFormat}:
-        raise BulkError(f"{path}: unknown format {manifest.get('format')!r} (json or csv).")
+        raise BulkError(f"{path}: unknown format {manifest.get('format')!r} (json, csv or excel).")
     tables = manifest.get("tables")
     if (
         not isinstance(tables, list)
@@ -54,7 +56,7 @@ def read_manifest(directory: Path) -> dict[str, Any]:
         raise BulkError(f"{path}: the tables listed are not the ones this version exports ({', '.join(TABLES)}).")
     for entry in tables:
         file = directory / str(entry.get("file"))
-        if file.parent != directory or file.name != f"{entry['name']}.{manifest['format']}":
+        if file.parent != directory or file.name != f"{entry['name']}.{ExportFormat(manifest['format']).suffix}":
             raise BulkError(f"{path}: unexpected file name {entry.get('file')!r}.")
         if not file.is_file():
             raise BulkError(f"{file} is missing.")
@@ -71,7 +73,8 @@ def read_chunks(directory: Path, manifest: dict[str, Any], *, chunk_size: int = 
         path = directory / entry["file"]
         expected = columns(name)
         count = 0
-        for rows in (_read_csv if fmt is ExportFormat.csv else _read_json)(path, name, expected, chunk_size):
+        read = _read_json if fmt is ExportFormat.json else functools.partial(_read_csv, dialect=fmt.dialect)
+        for rows in read(path, name, expected, chunk_size):
             count += len(rows)
             yield Chunk(name, rows)
         if count != entry["rows"]:
@@ -92,12 +95,15 @@ def _read_json(path: Path, name: str, expected: list[str], chunk_size: int) -> I
         yield rows[start : start + chunk_size]
 
 
-def _read_csv(path: Path, name: str, expected: list[str], chunk_size: int) -> Iterator[list[dict]]:
+def _read_csv(
+    path: Path, name: str, expected: list[str], chunk_size: int, *, dialect: CsvDialect
+) -> Iterator[list[dict]]:
     kinds = column_kinds(name)
+    comma = dialect.decimal_comma
     # A cell may hold a whole published sector report.
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
-    with path.open(encoding="utf-8", newline="") as file:
-        reader = csv.reader(file)
+    with path.open(encoding=dialect.encoding, newline="") as file:
+        reader = csv.reader(file, delimiter=dialect.delimiter)
         header = next(reader, None)
         if header is None or sorted(header) != sorted(expected):
             raise BulkError(f"{path}: the header is not the columns {', '.join(expected)}.")
@@ -106,7 +112,9 @@ def _read_csv(path: Path, name: str, expected: list[str], chunk_size: int) -> It
             if len(record) != len(header):
                 raise BulkError(f"{path}: line {number} has {len(record)} cells, the header {len(header)}.")
             try:
-                rows.append({c: from_cell(kinds[c], cell) for c, cell in zip(header, record, strict=True)})
+                rows.append(
+                    {c: from_cell(kinds[c], cell, decimal_comma=comma) for c, cell in zip(header, record, strict=True)}
+                )
             except (ValueError, json.JSONDecodeError) as error:
                 raise BulkError(f"{path}: line {number}: {error}") from None
             if len(rows) == chunk_size:

@@ -48,7 +48,14 @@ def _run(work):
 def export_command(
     municipality: Annotated[str, typer.Option(help="The municipality's number (kommunenummer), e.g. 5501.")],
     out: Annotated[Path, typer.Option(help="The directory to write (new or empty).", file_okay=False)],
-    fmt: Annotated[ExportFormat, typer.Option("--format", help="One JSON or CSV file per table.")] = ExportFormat.json,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="One JSON or CSV file per table; excel: CSV as Norwegian Excel opens it (UTF-8 with BOM, "
+            "semicolons, decimal commas).",
+        ),
+    ] = ExportFormat.json,
 ) -> None:
     """Export a municipality's data: one file per table and a manifest.
 

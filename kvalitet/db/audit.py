@@ -23,7 +23,7 @@ current_actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("kval
 
 _UNLOGGED = {"created_at", "updated_at", "version"}
 # Secrets are never written to the log (the log is read by integrators and the change feed).
-_SECRET = {"secret", "secret_hash"}
+_SECRET = {"secret", "secret_hash", "previous_secret"}
 REDACTED = "[secret]"
 
 

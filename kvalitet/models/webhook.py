@@ -34,6 +34,10 @@ class WebhookSubscription(Entity):
     event_types: Mapped[list[str]] = mapped_column(ARRAY(String(60)))
     # The shared secret the receiver checks signatures with. Kept as given: signing needs it.
     secret: Mapped[str] = mapped_column(String(200))
+    # The secret before the last rotation: deliveries are signed with it too until `previous_secret_valid_until`,
+    # so a receiver can switch to the new one without missing a delivery.
+    previous_secret: Mapped[str | None] = mapped_column(String(200))
+    previous_secret_valid_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     active: Mapped[bool] = mapped_column(Boolean, server_default=true())
     description: Mapped[str | None] = mapped_column(String(500))
 

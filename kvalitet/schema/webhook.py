@@ -53,6 +53,10 @@ class WebhookSubscription(RowNode, Versioned):
     event_types: list[str]
     active: bool
     description: str | None
+    previous_secret_valid_until: dt.datetime | None = strawberry.field(
+        description="Until when deliveries are signed with the secret before the last rotation too (null: the "
+        "current secret alone)."
+    )
     municipality_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="The delivery log, oldest first.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
+import datetime as dt
 import uuid
 from urllib.parse import SplitResult, urlsplit
 
@@ -15,6 +15,7 @@ from kvalitet.services.errors import INVALID_VALUE
 from kvalitet.services.events import EVENT_TYPES
 from kvalitet.services.units import UNSET
 from kvalitet.services.validation import Checker
+from kvalitet.webhooks.signing import new_secret
 from kvalitet.webhooks.targets import host_refusal
 
 
@@ -71,7 +72,7 @@ async def create_subscription(
     description = checker.text(description, "description", max_length=500, required=False)
     checker.raise_if_any()
     assert checked_url is not None  # required: refused above when empty
-    secret = secrets.token_urlsafe(32)
+    secret = new_secret()
     subscription = WebhookSubscription(
         municipality_id=municipality.id,
         url=checked_url,
@@ -108,6 +109,34 @@ async def update_subscription(
     checker.raise_if_any()
     await ctx.session.flush()
     return subscription
+
+
+# How long a rotated secret may stay valid beside the new one: a week, at most.
+MAX_OVERLAP_HOURS = 168
+
+
+async def rotate_secret(
+    ctx: ServiceContext, subscription_id: uuid.UUID, version: int, overlap_hours: int
+) -> tuple[WebhookSubscription, str]:
+    """Give the subscription a new secret; deliveries are signed with the old one too for
+    `overlap_hours` (0: from now on with the new one alone). Returns the new secret, shown once."""
+    subscription = await ctx.load_for_change(WebhookSubscription, subscription_id, version, "webhook subscription")
+    checker = Checker()
+    checker.check(
+        0 <= overlap_hours <= MAX_OVERLAP_HOURS,
+        INVALID_VALUE,
+        text("input.between", argument="overlapHours", low=0, high=MAX_OVERLAP_HOURS),
+        "overlapHours",
+    )
+    checker.raise_if_any()
+    secret = new_secret()
+    subscription.previous_secret = subscription.secret if overlap_hours else None
+    subscription.previous_secret_valid_until = (
+        dt.datetime.now(dt.UTC) + dt.timedelta(hours=overlap_hours) if overlap_hours else None
+    )
+    subscription.secret = secret
+    await ctx.session.flush()
+    return subscription, secret
 
 
 async def delete_subscription(ctx: ServiceContext, subscription_id: uuid.UUID, version: int) -> WebhookSubscription:

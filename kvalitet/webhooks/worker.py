@@ -30,14 +30,14 @@ from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
-from sqlalchemy import false, func, or_, select, update
+from sqlalchemy import case, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kvalitet.infra.log import get_logger
 from kvalitet.models import OutboxEvent, WebhookDelivery, WebhookSubscription
 from kvalitet.models.base import model_table
 from kvalitet.models.enums import DeliveryStatus
-from kvalitet.webhooks.signing import HEADER, sign
+from kvalitet.webhooks.signing import HEADER, sign, standard_headers
 from kvalitet.webhooks.targets import Refused, Resolver, pin
 
 log = get_logger(__name__)
@@ -140,6 +140,10 @@ async def claim(engine: AsyncEngine, *, limit: int, per_subscription: int, lease
             event.c.created_at.label("event_created_at"),
             subscription.c.url,
             subscription.c.secret,
+            # The secret before a rotation, while it is still to be signed with.
+            case((subscription.c.previous_secret_valid_until > now, subscription.c.previous_secret)).label(
+                "previous_secret"
+            ),
         )
     )
     async with engine.begin() as connection:
@@ -212,9 +216,11 @@ async def _post(client: httpx.AsyncClient, row, options: Options) -> dict:
         ensure_ascii=False,
         separators=(",", ":"),
     ).encode()
+    in_use = [row.secret, *([row.previous_secret] if row.previous_secret else [])]
     headers = {
         "Content-Type": "application/json",
-        HEADER: sign(row.secret, body),
+        **standard_headers(in_use, str(row.event_id), body),
+        HEADER: sign(row.secret, body),  # deprecated: Standard Webhooks' headers replace it
         "Kvalitet-Event-Id": str(row.event_id),
         "Kvalitet-Event-Type": row.type,
         "Kvalitet-Delivery-Id": str(row.id),

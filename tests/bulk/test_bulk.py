@@ -140,7 +140,7 @@ def test_every_table_is_exported_or_left_out_on_purpose():
             assert key.column.table.name in bulk.TABLES[: position + 1], (name, key.column.table.name)
 
 
-@pytest.mark.parametrize("fmt", ["json", "csv"])
+@pytest.mark.parametrize("fmt", ["json", "csv", "excel"])
 async def test_export_import_export_gives_the_same_files(source, empty_database_url, tmp_path, fmt):
     for number in NUMBERS:
         await _export(source["database"], number, tmp_path / "first" / number, fmt, chunk_size=7)
@@ -194,8 +194,27 @@ def _imported_change_log(directory: Path, fmt: str) -> list[dict]:
         return _rows(directory, "change_log")
     import csv
 
-    with (directory / "change_log.csv").open(encoding="utf-8", newline="") as file:
-        return [{"id": int(row["id"])} for row in csv.DictReader(file)]
+    dialect = bulk.ExportFormat(fmt).dialect
+    with (directory / "change_log.csv").open(encoding=dialect.encoding, newline="") as file:
+        return [{"id": int(row["id"])} for row in csv.DictReader(file, delimiter=dialect.delimiter)]
+
+
+async def test_an_excel_export_opens_right_in_norwegian_excel(source, tmp_path):
+    """UTF-8 with a byte-order mark, semicolons, decimal commas; æøå as UTF-8, checked byte by byte."""
+    await _export(source["database"], "5501", tmp_path, "excel")
+    figures = (tmp_path / "indicator_value.csv").read_bytes()
+    assert figures.startswith(b"\xef\xbb\xbf" + b"indicator_id;level;code;")
+    lines = figures.decode("utf-8-sig").splitlines()
+    header = lines[0].split(";")
+    cells = [dict(zip(header, line.split(";"), strict=True)) for line in lines[1:]]
+    assert {cell["value"] for cell in cells} == {"4,25", "4,1", ""}  # the suppressed figure has no number
+    assert all("." not in cell["value"] for cell in cells)
+    indicator = (tmp_path / "indicator.csv").read_bytes()
+    assert indicator.startswith(b"\xef\xbb\xbfid;") and "«æøå»".encode() in indicator
+    assert b";score;1,0;5,0;" in indicator  # the scale: decimal commas here too
+    # The JSON export of the same keeps exact decimals as text.
+    await _export(source["database"], "5501", tmp_path / "json", "json")
+    assert {row["value"] for row in _rows(tmp_path / "json", "indicator_value")} == {"4.25", "4.1", None}
 
 
 async def test_an_export_holds_the_municipality_only_and_no_secrets(source, tmp_path):

@@ -416,6 +416,7 @@ ID_FIELDS: list[tuple[str, str, str, dict]] = [
         {"url": "https://arkiv.example/hook", "eventTypes": ["report.submitted"]},
     ),
     ("updateWebhookSubscription", "id", "WebhookSubscription", {"version": V("HOOK"), "active": False}),
+    ("rotateWebhookSecret", "id", "WebhookSubscription", {"version": V("HOOK")}),
     ("deleteWebhookSubscription", "id", "WebhookSubscription", {"version": V("HOOK")}),
     ("createPlan", "municipalityId", "Municipality", {}),
     ("createPlan", "copyFrom", "Plan", {"municipalityId": R("M")}),
@@ -541,6 +542,7 @@ STALE: list[tuple[str, str, dict]] = [
     ("archiveUnit", "K", {}),
     ("revokeApiKey", "KEY", {}),
     ("updateWebhookSubscription", "HOOK", {"active": False}),
+    ("rotateWebhookSecret", "HOOK", {}),
     ("deleteWebhookSubscription", "HOOK", {}),
     ("adoptPlan", "D", {"adoptedBy": "Kommunestyret"}),
     ("archivePlan", "D", {}),
@@ -814,6 +816,14 @@ RULES = [
         "url",
     ),
     case("updateWebhookSubscription", "no event types", on("HOOK", eventTypes=[]), INVALID_VALUE, "eventTypes"),
+    case(
+        "rotateWebhookSecret",
+        "an overlap of a negative hour",
+        on("HOOK", overlapHours=-1),
+        INVALID_VALUE,
+        "overlapHours",
+    ),
+    case("rotateWebhookSecret", "an overlap over a week", on("HOOK", overlapHours=169), INVALID_VALUE, "overlapHours"),
     # createPlan
     case("createPlan", "a title too long", {"municipalityId": R("M"), "title": TOO_LONG_TITLE}, TOO_LONG, "title"),
     case(

@@ -1,4 +1,4 @@
-"""createWebhookSubscription, updateWebhookSubscription, deleteWebhookSubscription."""
+"""createWebhookSubscription, updateWebhookSubscription, rotateWebhookSecret, deleteWebhookSubscription."""
 
 from __future__ import annotations
 
@@ -45,6 +45,29 @@ class UpdateWebhookSubscriptionInput(MutationInput):
     url: str | None = strawberry.UNSET
     event_types: list[str] | None = strawberry.UNSET
     active: bool | None = strawberry.UNSET
+
+
+@strawberry.type(
+    description="A subscription's new secret, shown this once. Deliveries are signed with it, and with the old "
+    "one until `webhookSubscription.previousSecretValidUntil`."
+)
+class RotateWebhookSecretPayload:
+    webhook_subscription: WebhookSubscription | None = None
+    secret: str | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+# No idempotency key (as for creating one): a replay would have to keep the secret to answer with it.
+@strawberry.input(description="Give a subscription a new signing secret.")
+class RotateWebhookSecretInput:
+    id: strawberry.ID
+    version: int
+    overlap_hours: int = strawberry.field(
+        default=24,
+        description="How long deliveries are signed with the old secret too (a second signature in "
+        "`webhook-signature`), so the receiver can switch without refusing one: 0 to 168; 0 ends the old "
+        "secret at once.",
+    )
 
 
 @strawberry.input
@@ -95,6 +118,22 @@ class WebhookMutations:
             )
 
         return await respond(info, WebhookSubscriptionPayload, work, input)
+
+    @strawberry.mutation(
+        description="Give a subscription a new signing secret (in the payload once), the old one valid beside it "
+        "for `overlapHours`."
+    )
+    async def rotate_webhook_secret(self, info: Info, input: RotateWebhookSecretInput) -> RotateWebhookSecretPayload:
+        async def work(service):
+            return await subscriptions.rotate_secret(
+                service, decode_id(input.id, "WebhookSubscription", "id"), input.version, input.overlap_hours
+            )
+
+        result, errors = await run_mutation(info, work)
+        if result is None:
+            return RotateWebhookSecretPayload(errors=errors)
+        row, secret = result
+        return RotateWebhookSecretPayload(webhook_subscription=to_node(WebhookSubscription, row), secret=secret)
 
     @strawberry.mutation(description="Delete a subscription and its delivery log.")
     async def delete_webhook_subscription(
