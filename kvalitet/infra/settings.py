@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -124,6 +124,27 @@ class Settings(BaseSettings):
     indicator_refresh_check_seconds: float = Field(
         default=300, gt=0, description="How often the worker looks for a table that is due."
     )
+
+    # Persisted queries (kvalitet.web.persisted).
+    persisted_queries: Literal["auto", "only", "off"] = Field(
+        default="auto",
+        description="auto: automatic persisted queries (a document sent once runs by its hash after); only: "
+        "nothing runs but the operations of `persisted_query_file`; off: `extensions.persistedQuery` is ignored.",
+    )
+    persisted_query_file: Path | None = Field(
+        default=None,
+        description="The operations that may run with `persisted_queries=only`: Apollo's persisted query manifest, "
+        "or a JSON object of SHA-256 → document.",
+    )
+    persisted_query_cache_size: int = Field(
+        default=2_000, ge=1, description="Documents kept per process by their hash (automatic mode)."
+    )
+
+    @model_validator(mode="after")
+    def _allow_list_has_its_file(self) -> Settings:
+        if self.persisted_queries == "only" and self.persisted_query_file is None:
+            raise ValueError("persisted_queries=only needs persisted_query_file: the operations that may run")
+        return self
 
     # Limits against abuse.
     introspection: bool = Field(default=True, description="Answer introspection queries (off in production).")

@@ -4,6 +4,7 @@ checks (size, JSON depth), error shapes, compiled reads and per-request context.
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qsl, urlencode
 
 from cross_web import HTTPException  # what strawberry's views answer as an HTTP error
 from sqlalchemy import select
@@ -27,6 +28,7 @@ from kvalitet.schema.compiled.prepared import PreparedQuery, Repeat, RepeatedReq
 from kvalitet.schema.compiled.writes import WritePlans, arguments, scales_of
 from kvalitet.schema.context import Context
 from kvalitet.schema.reading.loaders import Loaders
+from kvalitet.web.persisted import NOT_ALLOWED, PersistedQueries, Refusal, read_manifest
 from kvalitet.web.websocket import (
     ConnectionRefused,
     TransportWSHandler,
@@ -77,6 +79,7 @@ class KvalitetGraphQL(GraphQL[Context, None]):
         # The profile of each municipality a caller's roles are at, for the language a request
         # that asks for none is answered in (a municipality's profile seldom changes).
         self.profile_codes = TimedCache(60)
+        self.persisted = persisted_queries_of(settings)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] in ("http", "websocket"):
@@ -98,8 +101,16 @@ class KvalitetGraphQL(GraphQL[Context, None]):
             scope.setdefault("state", {})["actor"] = actor
             if scope["type"] == "websocket":
                 scope["state"]["authorization"] = authorization  # connection_init must agree with it
+            body = None
+            if scope["type"] == "http" and self.persisted is not None:
+                scope, body, refusal = await self._persisted(scope, receive)
+                if refusal is not None:
+                    await JSONResponse(refusal.body(), status_code=refusal.status)(scope, receive, send)
+                    return
+                if scope["method"] == "POST" and body is None:
+                    return  # nobody to answer
             if scope["type"] == "http" and scope["method"] == "POST" and self.settings.compiled_queries:
-                body = await _read_body(receive)
+                body = body if body is not None else await _read_body(receive)
                 if body is None:
                     return  # nobody to answer
                 key = RepeatedRequests.key(scope, body, actor)
@@ -116,8 +127,52 @@ class KvalitetGraphQL(GraphQL[Context, None]):
                     await Response(written, media_type="application/json")(scope, receive, send)
                     return
                 scope["state"]["repeat_key"] = key
+            if body is not None:  # read here: the view reads it again
                 receive = _replay(body, receive)
         await super().__call__(scope, receive, send)
+
+    async def _persisted(self, scope, receive) -> tuple[dict, bytes | None, Refusal | None]:
+        """The request with a persisted document put in its place (kvalitet.web.persisted): the
+        scope (a GET's query string rewritten), a POST's body (read here), or why it is refused.
+        A body that is not a JSON object is left to the view's own refusals."""
+        assert self.persisted is not None
+        if scope["method"] == "GET":
+            params = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+            given = dict(params)
+            if "extensions" not in given and not ("query" in given and self.persisted.only_registered):
+                return scope, None, None
+            try:
+                extensions = json.loads(given["extensions"]) if "extensions" in given else None
+            except ValueError:
+                return scope, None, None
+            resolved = self.persisted.resolve({"query": given.get("query"), "extensions": extensions})
+            if isinstance(resolved, Refusal):
+                return scope, None, resolved
+            if resolved.get("query") != given.get("query"):
+                params = [(k, v) for k, v in params if k != "query"] + [("query", resolved["query"])]
+                scope = {**scope, "query_string": urlencode(params).encode("latin-1")}
+            return scope, None, None
+        if scope["method"] != "POST":
+            return scope, None, None
+        body = await _read_body(receive)
+        if body is None or (not self.persisted.only_registered and b"persistedQuery" not in body):
+            return scope, body, None  # the common case, without parsing the body here
+        headers = dict(scope.get("headers") or [])
+        if not (headers.get(b"content-type") or b"").startswith(b"application/json"):
+            refusal = Refusal(400, NOT_ALLOWED, "Only registered operations run here.")
+            return scope, body, refusal if self.persisted.only_registered else None
+        try:
+            request = json.loads(body)
+        except (ValueError, RecursionError):
+            return scope, body, None
+        if not isinstance(request, dict) or _too_deep(request):
+            return scope, body, None
+        resolved = self.persisted.resolve(request)
+        if isinstance(resolved, Refusal):
+            return scope, body, resolved
+        if resolved is not request:
+            body = json.dumps(resolved, ensure_ascii=False).encode()
+        return scope, body, None
 
     async def _write(self, scope, body: bytes, actor: Actor) -> bytes | None:
         """The response to a learnt write document (`kvalitet.schema.compiled.writes`), when
@@ -276,6 +331,18 @@ class KvalitetGraphQL(GraphQL[Context, None]):
                 self.repeats.put(raw.repeat_key, Repeat(raw.query, tail))
             return b'{"data":' + raw.json + tail
         return super().encode_json(data)
+
+
+def persisted_queries_of(settings: Settings) -> PersistedQueries | None:
+    """The persisted queries the settings ask for (None: off). A manifest that cannot be read
+    stops the service at start, saying why."""
+    if settings.persisted_queries == "off":
+        return None
+    registered = None
+    if settings.persisted_queries == "only":
+        assert settings.persisted_query_file is not None  # the settings require it
+        registered = read_manifest(settings.persisted_query_file)
+    return PersistedQueries(cache_size=settings.persisted_query_cache_size, registered=registered)
 
 
 def _tail(rest: dict) -> bytes:

@@ -9,6 +9,7 @@ from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 
 from kvalitet.schema.context import Context
+from kvalitet.web.persisted import Refusal
 
 if TYPE_CHECKING:
     from kvalitet.web.view import KvalitetGraphQL
@@ -84,6 +85,21 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         view: KvalitetGraphQL  # the view that made the handler (strawberry types it as any view)
 
     async def handle_message(self, message) -> None:
+        persisted = self.view.persisted
+        if (
+            persisted is not None
+            and isinstance(message, dict)
+            and message.get("type") == "subscribe"
+            and isinstance(message.get("id"), str)
+            and isinstance(message.get("payload"), dict)
+        ):
+            # Persisted documents (kvalitet.web.persisted) over the socket too: the allow list
+            # holds for every transport.
+            resolved = persisted.resolve(message["payload"])
+            if isinstance(resolved, Refusal):
+                await self.send_message({"id": message["id"], "type": "error", "payload": resolved.body()["errors"]})
+                return
+            message = {**message, "payload": resolved}
         problem = self._message_problem(message)
         if problem is not None:
             await self.handle_invalid_message(problem)

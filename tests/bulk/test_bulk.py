@@ -82,7 +82,8 @@ async def source(database, demo, gql) -> dict:
         {"municipalityId": tromso["id"], "url": "https://example.org/hook", "eventTypes": ["report.submitted"]},
         "secret",
     )
-    return {"database": database, "secrets": [key["key"].rsplit("_", 1)[1], hook["secret"]]}
+    # A key is kv_<hex prefix>_<secret>; the secret itself may hold underscores.
+    return {"database": database, "secrets": [key["key"].split("_", 2)[2], hook["secret"]]}
 
 
 async def _migrated(url: str) -> Database:
