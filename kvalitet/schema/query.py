@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 
 import strawberry
@@ -11,14 +12,31 @@ from strawberry import relay
 from strawberry.types import Info
 
 from kvalitet import models
+from kvalitet.messages import text
 from kvalitet.schema import indicator
 from kvalitet.schema.changes import ChangeFeed, change_feed
 from kvalitet.schema.enums import IndicatorSource, UnitKind
+from kvalitet.schema.errors import BadInput
 from kvalitet.schema.me import Me
 from kvalitet.schema.municipality import Municipality
 from kvalitet.schema.national_goal import NationalGoal
 from kvalitet.schema.profile import Profile
 from kvalitet.schema.reading.relations import Rows, relation
+
+
+async def _node(info: Info, id: strawberry.ID) -> relay.Node | None:
+    # By hand rather than `relay.node()`: an id that is malformed, or names a type that is no
+    # node, is simply not found (relay.node() raises, echoing the id back).
+    try:
+        global_id = relay.GlobalID.from_id(id)
+    except (relay.GlobalIDValueError, ValueError, TypeError):
+        return None
+    if global_id.type_name not in _node_type_names(info.schema):
+        return None  # the Node interface itself, Query, a payload …: no such object
+    try:
+        return await global_id.resolve_node(info, required=False)
+    except (relay.GlobalIDValueError, ValueError, TypeError):
+        return None
 
 
 @functools.cache
@@ -48,18 +66,18 @@ def query_type() -> type:
     class Query:
         @strawberry.field(description="Any object by its global ID; null when it is not found (or not yours to see).")
         async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
-            # By hand rather than `relay.node()`: an id that is malformed, or names a type that
-            # is no node, is simply not found (relay.node() raises, echoing the id back).
-            try:
-                global_id = relay.GlobalID.from_id(id)
-            except (relay.GlobalIDValueError, ValueError, TypeError):
-                return None
-            if global_id.type_name not in _node_type_names(info.schema):
-                return None  # the Node interface itself, Query, a payload …: no such object
-            try:
-                return await global_id.resolve_node(info, required=False)
-            except (relay.GlobalIDValueError, ValueError, TypeError):
-                return None
+            return await _node(info, id)
+
+        @strawberry.field(
+            description="Objects by their global IDs, in the order asked (at most the largest page size at once); "
+            "null for each that is not found (or not yours to see)."
+        )
+        async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[relay.Node | None]:
+            most = info.context.settings.max_page_size
+            if len(ids) > most:
+                raise BadInput(text("input.too_many_ids", max=most), argument="ids")
+            # Resolved together: the loaders read each type's rows in one statement.
+            return list(await asyncio.gather(*(_node(info, id) for id in ids)))
 
         @strawberry.field(
             description="Who is calling: their roles with the municipality or unit each covers, and what each "

@@ -28,6 +28,7 @@ from kvalitet.schema.compiled.prepared import PreparedQuery, Repeat, RepeatedReq
 from kvalitet.schema.compiled.writes import WritePlans, arguments, scales_of
 from kvalitet.schema.context import Context
 from kvalitet.schema.reading.loaders import Loaders
+from kvalitet.web.media import GRAPHQL_RESPONSE, wants_graphql_response
 from kvalitet.web.persisted import NOT_ALLOWED, PersistedQueries, Refusal, read_manifest
 from kvalitet.web.websocket import (
     ConnectionRefused,
@@ -119,12 +120,12 @@ class KvalitetGraphQL(GraphQL[Context, None]):
                 if repeat is not None:
                     data = await self.database.reader.fetch_bytes(repeat.query.sql, repeat.query.arguments)
                 if repeat is not None and data is not None:  # (data only from a repeat)
-                    response = Response(b'{"data":' + data + repeat.tail, media_type="application/json")
+                    response = Response(b'{"data":' + data + repeat.tail, media_type=_media_type(scope))
                     await response(scope, receive, send)
                     return
                 written = await self._write(scope, body, actor) if repeat is None else None
                 if written is not None:
-                    await Response(written, media_type="application/json")(scope, receive, send)
+                    await Response(written, media_type=_media_type(scope))(scope, receive, send)
                     return
                 scope["state"]["repeat_key"] = key
             if body is not None:  # read here: the view reads it again
@@ -265,14 +266,17 @@ class KvalitetGraphQL(GraphQL[Context, None]):
         # strawberry answers its HTTP errors (a body that is no GraphQL request, an unknown
         # operation …) as plain text; front ends get them as JSON with a code like any error.
         try:
-            return await super().run(request, context=context, root_value=root_value)
+            response = await super().run(request, context=context, root_value=root_value)
         except HTTPException as error:
             if not isinstance(request, Request):
                 raise
             code = _HTTP_CODES.get(error.status_code, f"HTTP_{error.status_code}")
-            return JSONResponse(
+            response = JSONResponse(
                 {"errors": [{"message": error.reason, "extensions": {"code": code}}]}, status_code=error.status_code
             )
+        if isinstance(request, Request) and isinstance(response, Response):
+            return _negotiated(request, response)
+        return response
 
     def parse_json(self, data):
         try:
@@ -343,6 +347,27 @@ def persisted_queries_of(settings: Settings) -> PersistedQueries | None:
         assert settings.persisted_query_file is not None  # the settings require it
         registered = read_manifest(settings.persisted_query_file)
     return PersistedQueries(cache_size=settings.persisted_query_cache_size, registered=registered)
+
+
+def _media_type(scope) -> str:
+    """The media type of an answer whose operation ran, as the request's Accept prefers."""
+    accept = dict(scope.get("headers") or []).get(b"accept", b"").decode("latin-1")
+    return GRAPHQL_RESPONSE if wants_graphql_response(accept) else "application/json"
+
+
+def _negotiated(request: Request, response: Response) -> Response:
+    """`response` in GraphQL over HTTP's media type when the client prefers it: a refused request
+    (no operation ran) as 400 without `data`."""
+    if not wants_graphql_response(request.headers.get("accept")):
+        return response
+    if not (response.headers.get("content-type") or "").startswith("application/json"):
+        return response  # the IDE's page, a stream
+    if (request.scope.get("state") or {}).get("request_refused") and response.status_code == 200:
+        body = json.loads(bytes(response.body))
+        body.pop("data", None)
+        return Response(json.dumps(body).encode(), status_code=400, media_type=GRAPHQL_RESPONSE)
+    response.headers["content-type"] = GRAPHQL_RESPONSE
+    return response
 
 
 def _tail(rest: dict) -> bytes:

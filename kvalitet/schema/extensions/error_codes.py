@@ -36,6 +36,10 @@ _LIMITS: dict[str, Callable[[Settings, dict], Text]] = {
 }
 
 
+# The codes of a request refused before any of it ran.
+REFUSALS = frozenset({"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", *_LIMITS})
+
+
 def _label(errors, default: str) -> None:
     for error in errors or ():
         if error.extensions and error.extensions.get("code"):
@@ -51,6 +55,14 @@ class ErrorCodes(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         context = self.execution_context
+        refused = context.pre_execution_errors or ()
+        if refused and all((error.extensions or {}).get("code") in REFUSALS for error in refused):
+            # The request itself was refused (parse, validation, a limit): the view answers a
+            # client of GraphQL over HTTP's media type with 400 (kvalitet.web.media). (The
+            # compiled path reports a field's error before execution too: that is no refusal.)
+            scope = getattr(getattr(context.context, "request", None), "scope", None)
+            if isinstance(scope, dict):
+                scope.setdefault("state", {})["request_refused"] = True
         locale = getattr(context.context, "locale", DEFAULT_LOCALE)
         result = context.result
         for error in [*(context.pre_execution_errors or ()), *((result.errors or ()) if result else ())]:
