@@ -15,39 +15,16 @@ from standardwebhooks import Webhook, WebhookVerificationError
 
 from kvalitet.webhooks.signing import HEADER, verify
 from kvalitet.webhooks.worker import deliver_due
-from tests.support.cycle import Cycle
-from tests.support.receiver import Receiver
 
-SUBSCRIBE = """mutation ($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) {
-  secret webhookSubscription { id version } errors { field code message } } }"""
 ROTATE = """mutation ($input: RotateWebhookSecretInput!) { rotateWebhookSecret(input: $input) {
   secret webhookSubscription { id version previousSecretValidUntil } errors { field code message } } }"""
 
 
 @pytest.fixture
 def settings(settings):
+    """The receivers of these tests listen on loopback: allow private targets (see
+    test_webhook_targets.py for what happens without)."""
     return settings.model_copy(update={"webhook_allow_private_targets": True})
-
-
-@pytest.fixture
-def receiver():
-    r = Receiver().start()
-    yield r
-    r.stop()
-
-
-@pytest.fixture
-async def world(gql, receiver):
-    cycle = Cycle(gql)
-    municipality = await cycle.municipality("9901", "Testkommune", "testprofil")
-    made = (
-        await gql(
-            SUBSCRIBE,
-            {"input": {"municipalityId": municipality["id"], "url": receiver.url, "eventTypes": ["unit.created"]}},
-        )
-    )["createWebhookSubscription"]
-    assert made["errors"] == []
-    return cycle, municipality, made
 
 
 async def _deliver(database) -> int:

@@ -12,12 +12,8 @@ from kvalitet.db import Database
 from kvalitet.models import OutboxEvent, WebhookDelivery
 from kvalitet.webhooks.signing import HEADER, verify
 from kvalitet.webhooks.worker import deliver_due
-from tests.support.cycle import Cycle
 from tests.support.paths import REPO
-from tests.support.receiver import Receiver
 
-SUBSCRIBE = """mutation ($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) {
-  secret webhookSubscription { id version eventTypes } errors { field code message } } }"""
 DELIVERIES = """query ($id: ID!) { node(id: $id) { ... on WebhookSubscription {
   deliveries(first: 20) { totalCount nodes { eventId status attempts lastStatusCode lastError } } } } }"""
 
@@ -27,33 +23,6 @@ def settings(settings):
     """The receivers of these tests listen on loopback: allow private targets (see
     test_webhook_targets.py for what happens without)."""
     return settings.model_copy(update={"webhook_allow_private_targets": True})
-
-
-@pytest.fixture
-def receiver():
-    r = Receiver().start()
-    yield r
-    r.stop()
-
-
-@pytest.fixture
-async def world(gql, receiver):
-    cycle = Cycle(gql)
-    municipality = await cycle.municipality("9901", "Testkommune", "testprofil")
-    made = (
-        await gql(
-            SUBSCRIBE,
-            {
-                "input": {
-                    "municipalityId": municipality["id"],
-                    "url": receiver.url,
-                    "eventTypes": ["unit.created", "unit.archived"],
-                }
-            },
-        )
-    )["createWebhookSubscription"]
-    assert made["errors"] == [] and made["secret"]
-    return cycle, municipality, made
 
 
 async def _deliver(database, **options):
