@@ -97,20 +97,16 @@ def refresh_command(
 ) -> None:
     """Refresh the tables of KVALITET_INDICATOR_REFRESH that are due (as the worker does on its
     schedule), and say how each went. Exit code 1 when one failed."""
-    import datetime as dt
-
-    from kvalitet.indicators.refresh import last_checks, refresh
+    from kvalitet.indicators.refresh import last_checks, refresh_due
 
     settings = settings_with()
     configure_logging("warning", settings.log_json)
     if not settings.indicator_refresh:
         typer.echo("No table to refresh: KVALITET_INDICATOR_REFRESH is empty.")
         return
-    every = None if force else dt.timedelta(hours=settings.indicator_refresh_hours)
-    options = ClientOptions.from_settings(settings)
 
     async def work(database):
-        outcomes = [await refresh(database, job, options, every) for job in settings.indicator_refresh]
+        outcomes = await refresh_due(database, settings, force=force)
         return outcomes, await last_checks(database, [job.scope for job in settings.indicator_refresh])
 
     url, _server = database_url(settings)

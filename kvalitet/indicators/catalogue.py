@@ -125,6 +125,11 @@ LOCAL_VALUE = "Verdi"
 LOCAL_RESPONDENTS = "AntallBesvart"
 
 
+def local_origin(code: str, table: str | None = None) -> Origin:
+    """Where a municipality's own indicator's figures come from: its uploads, table `local:<code>`."""
+    return Origin(table=table or f"local:{code}", value=LOCAL_VALUE, respondents=LOCAL_RESPONDENTS)
+
+
 def definition_of(row: Indicator) -> IndicatorDefinition:
     """A stored indicator (local ones have no catalogue entry) as a definition."""
     if row.municipality_id is None and row.code in national():
@@ -134,7 +139,7 @@ def definition_of(row: Indicator) -> IndicatorDefinition:
         code=row.code,
         names=Label.model_validate(row.names),
         source=IndicatorSource(row.source),
-        origin=Origin(table=row.source_table or f"local:{row.code}", value=LOCAL_VALUE, respondents=LOCAL_RESPONDENTS),
+        origin=local_origin(row.code, row.source_table),
         measure=IndicatorMeasure(row.measure),
         scale=scale,
         higher_is_better=row.higher_is_better,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from kvalitet.indicators import catalogue
-from kvalitet.indicators.catalogue import IndicatorDefinition, Origin
+from kvalitet.indicators.catalogue import IndicatorDefinition
 from kvalitet.indicators.imports import scope_of, source_rows
 from kvalitet.indicators.rows import Extract, ShapeError, SourceRow, figures_of
 from kvalitet.indicators.store import ImportResult, store
@@ -87,9 +87,7 @@ async def save_local_indicator(ctx: ServiceContext, municipality_id: uuid.UUID, 
         code=given.code,
         names=Label.model_validate(names),
         source=IndicatorSource.LOCAL,
-        origin=Origin(
-            table=f"local:{given.code}", value=catalogue.LOCAL_VALUE, respondents=catalogue.LOCAL_RESPONDENTS
-        ),
+        origin=catalogue.local_origin(given.code),
         measure=IndicatorMeasure(given.measure),
         scale=(given.scale_min, given.scale_max)
         if given.scale_min is not None and given.scale_max is not None
@@ -148,7 +146,7 @@ async def upload_local_figures(
         protected,
         [definition],
         source="upload",
-        scope=scope_of(f"local:{code}", municipality.number),
+        scope=scope_of(definition.origin.table, municipality.number),
         municipality_id=municipality.id,
         actor=ctx.actor.name,
         dry_run=dry_run,

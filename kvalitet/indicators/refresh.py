@@ -138,11 +138,15 @@ async def _record(database: Database, job: RefreshJob, outcome: RefreshOutcome, 
         await own.execute(statement)
 
 
-async def refresh_due(database: Database, settings: Settings) -> list[Outcome]:
-    """One round: every configured table that is due, one after another."""
-    every = dt.timedelta(hours=settings.indicator_refresh_hours)
+async def refresh_due(database: Database, settings: Settings, *, force: bool = False) -> list[Outcome]:
+    """One round (the worker's, and `kvalitet indicators refresh`): every configured table that
+    is due, one after another (`force`: every table). Which are due is read in one statement
+    first, so a round with nothing due takes no lock."""
+    jobs = settings.indicator_refresh
+    every = None if force else dt.timedelta(hours=settings.indicator_refresh_hours)
+    waiting = set(jobs if every is None else await due(database, jobs, every))
     options = ClientOptions.from_settings(settings)
-    return [await refresh(database, job, options, every) for job in settings.indicator_refresh]
+    return [await refresh(database, job, options, every) if job in waiting else Outcome(job, None) for job in jobs]
 
 
 async def run(database: Database, settings: Settings, stop: asyncio.Event) -> None:

@@ -45,6 +45,9 @@ class Refusal:
         return {"errors": [{"message": self.message, "extensions": {"code": self.code}}]}
 
 
+ONLY_REGISTERED = Refusal(400, NOT_ALLOWED, "Only registered operations run here.")
+
+
 def sha256(document: str) -> str:
     return hashlib.sha256(document.encode()).hexdigest()
 
@@ -87,7 +90,7 @@ class PersistedQueries:
         query = request.get("query")
         if persisted is None:
             if self.registered is not None and not (isinstance(query, str) and sha256(query) in self.registered):
-                return Refusal(400, NOT_ALLOWED, "Only registered operations run here.")
+                return ONLY_REGISTERED
             return request
         if (
             not isinstance(persisted, dict)
@@ -102,7 +105,7 @@ class PersistedQueries:
                 return Refusal(400, HASH_MISMATCH, "provided sha does not match query")
             if self.registered is not None:
                 if wanted not in self.registered:
-                    return Refusal(400, NOT_ALLOWED, "Only registered operations run here.")
+                    return ONLY_REGISTERED
             else:
                 self.learnt.put(wanted, query)
             return request

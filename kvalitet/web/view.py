@@ -29,7 +29,7 @@ from kvalitet.schema.compiled.writes import WritePlans, arguments, scales_of
 from kvalitet.schema.context import Context
 from kvalitet.schema.reading.loaders import Loaders
 from kvalitet.web.media import GRAPHQL_RESPONSE, wants_graphql_response
-from kvalitet.web.persisted import NOT_ALLOWED, PersistedQueries, Refusal, read_manifest
+from kvalitet.web.persisted import ONLY_REGISTERED, PersistedQueries, Refusal, read_manifest
 from kvalitet.web.websocket import (
     ConnectionRefused,
     TransportWSHandler,
@@ -160,8 +160,7 @@ class KvalitetGraphQL(GraphQL[Context, None]):
             return scope, body, None  # the common case, without parsing the body here
         headers = dict(scope.get("headers") or [])
         if not (headers.get(b"content-type") or b"").startswith(b"application/json"):
-            refusal = Refusal(400, NOT_ALLOWED, "Only registered operations run here.")
-            return scope, body, refusal if self.persisted.only_registered else None
+            return scope, body, ONLY_REGISTERED if self.persisted.only_registered else None
         try:
             request = json.loads(body)
         except (ValueError, RecursionError):
