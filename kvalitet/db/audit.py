@@ -84,6 +84,23 @@ class AuditedSession(Session):
     """A session whose flushes add change-log rows."""
 
 
+# While set in a session's `info`, its flushes keep their change-log rows there instead of
+# adding them to the flush: the caller writes them in a statement of its own (an event's, so a
+# change's record and its event take one round trip).
+_DEFERRED = "kvalitet_deferred_change_log"
+
+
+async def flush_deferring_records(session) -> list[ChangeLog]:
+    """Flush `session` (an `AsyncSession`) without writing the change-log rows of the flush;
+    they are returned, for the caller to write in the same transaction."""
+    session.info[_DEFERRED] = []
+    try:
+        await session.flush()
+        return session.info[_DEFERRED]
+    finally:
+        del session.info[_DEFERRED]
+
+
 @event.listens_for(AuditedSession, "before_flush")
 def _record_changes(session: Session, flush_context, instances) -> None:
     actor = current_actor.get()
@@ -101,7 +118,11 @@ def _record_changes(session: Session, flush_context, instances) -> None:
     for obj in session.deleted:
         if isinstance(obj, Entity):
             records.append(_record(session, obj, ChangeAction.DELETE, {}, actor))
-    session.add_all(records)
+    deferred = session.info.get(_DEFERRED)
+    if deferred is not None:
+        deferred.extend(records)
+    else:
+        session.add_all(records)
 
 
 def _record(session: Session, obj: Entity, action: str, changes: dict, actor: str | None) -> ChangeLog:

@@ -10,8 +10,8 @@ import uuid
 
 from sqlalchemy import any_, func, insert, literal, select, true
 
-from kvalitet.db.audit import current_actor
-from kvalitet.models import OutboxEvent, WebhookDelivery, WebhookSubscription
+from kvalitet.db.audit import current_actor, flush_deferring_records
+from kvalitet.models import ChangeLog, OutboxEvent, WebhookDelivery, WebhookSubscription
 from kvalitet.services.context import ServiceContext
 
 EVENT_TYPES = (
@@ -38,9 +38,11 @@ def _global_id(type_name: str, id_: uuid.UUID) -> str:
 
 async def emit(ctx: ServiceContext, event_type: str, municipality_id: uuid.UUID, subject: str, row) -> uuid.UUID:
     """Record `event_type` about `row` (a node of GraphQL type `subject`), and a delivery for each
-    subscription that wants it: one statement (the event is inserted in a `WITH`, which runs once
-    whether or not any subscription wants it). Returns the event's id."""
+    subscription that wants it. The change the event tells of is flushed first; its change-log
+    rows, the event and its deliveries are then one statement (the event is inserted in a
+    `WITH`, which runs once whether or not any subscription wants it). Returns the event's id."""
     assert event_type in EVENT_TYPES, event_type
+    records = await flush_deferring_records(ctx.session)  # the row's version is the new one now
     event_id = uuid.uuid4()
     payload = {
         "type": event_type,
@@ -67,6 +69,17 @@ async def emit(ctx: ServiceContext, event_type: str, municipality_id: uuid.UUID,
             literal(event_type) == any_(WebhookSubscription.event_types),
         )
     )
-    await ctx.session.flush()  # the change the event tells of is written first
-    await ctx.session.execute(insert(WebhookDelivery).from_select(["id", "event_id", "subscription_id"], wanted))
+    statement = insert(WebhookDelivery).from_select(["id", "event_id", "subscription_id"], wanted)
+    if records:
+        logged = insert(ChangeLog).values([_log_row(r) for r in records]).returning(ChangeLog.id).cte("logged")
+        statement = statement.add_cte(logged)
+    await ctx.session.execute(statement)
     return event_id
+
+
+def _log_row(record: ChangeLog) -> dict:
+    return {c: getattr(record, c) for c in LOGGED_COLUMNS}
+
+
+# What a change-log row is written with; the rest (id, transaction, time) the database gives.
+LOGGED_COLUMNS = ("actor", "municipality_id", "unit_id", "entity_type", "entity_id", "action", "changes")

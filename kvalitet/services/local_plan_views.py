@@ -14,9 +14,10 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kvalitet.models import Area, LocalAction, LocalGoal, LocalPlan, LocalPlanSection, Municipality, Unit
-from kvalitet.plugins.rules import AreaRef, LocalActionView, LocalGoalView, LocalPlanView, SectionView
+from kvalitet.models import LocalAction, LocalGoal, LocalPlan, LocalPlanSection, Municipality, Unit
+from kvalitet.plugins.rules import LocalActionView, LocalGoalView, LocalPlanView, SectionView
 from kvalitet.services.context import ServiceContext
+from kvalitet.services.plan_areas import plan_areas
 
 
 async def view_of(ctx: ServiceContext, local_plan: LocalPlan) -> tuple[str | None, LocalPlanView, Targets]:
@@ -74,7 +75,7 @@ async def views_of(
     ids = [lp.id for lp in local_plans]
     plan_ids = {lp.plan_id for lp in local_plans}
     # One statement for the local plans' units' kinds, profiles, goals, actions and sections (as
-    # JSON rows in position order), and one for their plans' areas.
+    # JSON rows in position order), and one for their plans' areas (none for a frozen plan's).
     found = {
         row.id: row
         for row in await session.execute(
@@ -93,15 +94,8 @@ async def views_of(
             .where(LocalPlan.id.in_(ids))
         )
     }
-    areas = (
-        await session.scalars(select(Area).where(Area.plan_id.in_(plan_ids)).order_by(Area.plan_id, Area.position))
-    ).all()
-    key_of: dict[uuid.UUID | None, str] = {a.id: a.key or str(a.id) for a in areas}
-    refs: dict[uuid.UUID, list[AreaRef]] = {}
-    for a in areas:
-        refs.setdefault(a.plan_id, []).append(
-            AreaRef(key_of[a.id], a.kind, a.title, tuple(a.applies_to), key_of.get(a.parent_id))
-        )
+    areas = await plan_areas(session, plan_ids)
+    key_of: dict[uuid.UUID, str] = {id_: key for a in areas.values() for id_, key in a.key_of.items()}
 
     def key(area_id: str | None) -> str | None:
         return key_of.get(uuid.UUID(area_id)) if area_id else None
@@ -114,7 +108,7 @@ async def views_of(
             row.profile_code,
             LocalPlanView(
                 unit_kind=row.kind,
-                areas=tuple(refs.get(lp.plan_id, [])),
+                areas=areas[lp.plan_id].refs,
                 goals=tuple(LocalGoalView(key(area_id), text, perspective) for _, area_id, text, perspective in goals),
                 actions=tuple(
                     # An action for a goal is in the goal's area.
@@ -130,7 +124,7 @@ async def views_of(
                 sections=tuple(SectionView(section_key, text, key(area_id)) for section_key, text, area_id in sections),
             ),
             Targets(
-                area_ids={key_of[a.id]: a.id for a in areas if a.plan_id == lp.plan_id},
+                area_ids=areas[lp.plan_id].id_of,
                 goal_ids=tuple(uuid.UUID(g[0]) for g in goals),
                 action_ids=tuple(uuid.UUID(a[0]) for a in actions),
                 section_keys=tuple(s[0] for s in sections),

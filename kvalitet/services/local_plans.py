@@ -399,7 +399,6 @@ async def submit_local_plan(ctx: ServiceContext, local_plan_id: uuid.UUID, versi
         raise UserInputError(*(Problem(f.code, f.message, f.path or None) for f in found))
     local_plan.status = ReviewStatus.SUBMITTED
     local_plan.submitted_at = _now()
-    await ctx.session.flush()
     await emit(ctx, "local_plan.submitted", local_plan.municipality_id, "LocalPlan", local_plan)
     return local_plan
 
@@ -417,6 +416,5 @@ async def decide_local_plan(
     local_plan.status = DONE[action]
     local_plan.decided_at = _now()
     local_plan.comment = comment  # this decision's comment; earlier ones stay in the history
-    await ctx.session.flush()
     await emit(ctx, f"local_plan.{local_plan.status}", local_plan.municipality_id, "LocalPlan", local_plan)
     return local_plan

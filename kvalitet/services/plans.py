@@ -292,7 +292,6 @@ async def adopt_plan(ctx: ServiceContext, plan_id: uuid.UUID, version: int, adop
     plan.status = PlanStatus.ADOPTED
     plan.adopted_on = adopted_on or ctx.today
     plan.adopted_by = adopted_by
-    await ctx.session.flush()
     await emit(ctx, "plan.adopted", plan.municipality_id, "Plan", plan)
     return plan
 
@@ -302,6 +301,5 @@ async def archive_plan(ctx: ServiceContext, plan_id: uuid.UUID, version: int) ->
     if plan.status == PlanStatus.ARCHIVED:
         fail(INVALID_STATE, text("plan.already_archived"), "id")
     plan.status = PlanStatus.ARCHIVED
-    await ctx.session.flush()
     await emit(ctx, "plan.archived", plan.municipality_id, "Plan", plan)
     return plan

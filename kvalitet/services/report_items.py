@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kvalitet.infra.caches import LRUCache
 from kvalitet.models import Area, Assessment, Criterion, Goal, LocalGoal, LocalPlan, Measure, Plan, Report, Unit
 from kvalitet.models.enums import PlanStatus
-from kvalitet.services.context import ServiceContext, held
+from kvalitet.services.context import ServiceContext
 
 
 @dataclass(frozen=True)
@@ -199,31 +199,53 @@ async def required_items(ctx: ServiceContext, report: Report) -> list[ReportItem
 async def required_items_of(
     session: AsyncSession, report_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[ReportItem]]:
-    """`required_items` of many reports in two statements at most, whatever their number: the
-    items (`items_sql`) with their criteria, local goals and measures joined, then their areas
-    (none when the session holds them, as after `plan_structure`)."""
+    """`required_items` of many reports in one statement, whatever their number."""
+    return {id_: items for id_, (items, _) in (await contents_of(session, report_ids, assessments=False)).items()}
+
+
+async def contents_of(
+    session: AsyncSession, report_ids: Sequence[uuid.UUID], *, assessments: bool = True
+) -> dict[uuid.UUID, tuple[list[ReportItem], list[Assessment]]]:
+    """Each report's items (`items_sql`, with their criteria, local goals, measures and areas
+    joined) and, with `assessments`, all its assessments: those of its items in the items'
+    order, then any of something no longer an item (a local goal of a local plan the report
+    was unlinked from). One statement for any number of reports."""
     report = Report.__table__
     items = items_sql(report).lateral()
-    rows = (
-        await session.execute(
-            select(report.c.id.label("report_id"), items, Criterion, LocalGoal, Measure)
-            .select_from(report.join(items, true()))
-            .outerjoin(Criterion, Criterion.id == items.c.criterion_id)
-            .outerjoin(LocalGoal, LocalGoal.id == items.c.local_goal_id)
-            .outerjoin(Measure, Measure.id == items.c.measure_id)
-            .where(report.c.id.in_(set(report_ids)))
-            .order_by(report.c.id, *(items.c[name] for name in ITEM_ORDER))
+    if assessments:
+        # Every assessment of the report beside its item, or alone: a full join inside a lateral.
+        made = (
+            select(Assessment.id.label("made_id"))
+            .where(Assessment.report_id == report.c.id)
+            .correlate(report)  # a subquery in FROM correlates only when told
+            .lateral()
         )
-    ).all()
-    wanted = {row.area_id for row in rows}
-    areas = {id_: area for id_ in wanted if (area := held(session, Area, id_)) is not None}
-    if wanted - areas.keys():
-        areas.update((a.id, a) for a in await session.scalars(select(Area).where(Area.id.in_(wanted - areas.keys()))))
-    found: dict[uuid.UUID, list[ReportItem]] = {id_: [] for id_ in report_ids}
-    for row in rows:
-        found[row.report_id].append(
-            ReportItem(row.Criterion, row.LocalGoal, areas[row.area_id], row.assessment_id, row.Measure)
+        items = (
+            select(items, made.c.made_id)
+            .select_from(items.join(made, made.c.made_id == items.c.assessment_id, full=True))
+            .correlate(report)
+            .lateral()
         )
+    entities: list[Any] = [Criterion, LocalGoal, Measure, Area] + ([Assessment] if assessments else [])
+    query = (
+        select(report.c.id.label("report_id"), items, *entities)
+        .select_from(report.join(items, true()))
+        .outerjoin(Criterion, Criterion.id == items.c.criterion_id)
+        .outerjoin(LocalGoal, LocalGoal.id == items.c.local_goal_id)
+        .outerjoin(Measure, Measure.id == items.c.measure_id)
+        .outerjoin(Area, Area.id == items.c.area_id)
+        .where(report.c.id.in_(set(report_ids)))
+        .order_by(report.c.id, *(items.c[name] for name in ITEM_ORDER))  # an item-less assessment last
+    )
+    if assessments:
+        query = query.outerjoin(Assessment, Assessment.id == items.c.made_id)
+    found: dict[uuid.UUID, tuple[list[ReportItem], list[Assessment]]] = {id_: ([], []) for id_ in report_ids}
+    for row in (await session.execute(query)).all():
+        listed, assessed = found[row.report_id]
+        if row.area_id is not None:
+            listed.append(ReportItem(row.Criterion, row.LocalGoal, row.Area, row.assessment_id, row.Measure))
+        if assessments and row.Assessment is not None:
+            assessed.append(row.Assessment)
     return found
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Date, and_, cast, func, select
 from kvalitet.messages import kinds, text
 from kvalitet.models import Area, Assessment, Criterion, LocalPlan, Measure, Municipality, Plan, Report, Unit
 from kvalitet.models.enums import PlanStatus, ReviewStatus
-from kvalitet.plugins.rules import AreaRef, AssessmentView, Finding, ReportView
+from kvalitet.plugins.rules import AssessmentView, Finding, ReportView
 from kvalitet.services.context import ServiceContext, held
 from kvalitet.services.errors import (
     DUPLICATE,
@@ -35,12 +35,13 @@ from kvalitet.services.errors import (
 )
 from kvalitet.services.events import emit
 from kvalitet.services.local_plan_views import LocalPlanRef
+from kvalitet.services.plan_areas import plan_areas
 from kvalitet.services.report_items import (
     ReportItem,
     adopted_criteria,
+    contents_of,
     criterion_in_plan,
     required_items,
-    required_items_of,
 )
 from kvalitet.services.review import DECIDABLE, DONE, EDITABLE, load_editable, status_text
 from kvalitet.services.validation import TEXT_MAX, Checker
@@ -294,23 +295,15 @@ async def views_of(
             .where(Unit.id.in_(wanted))
         ):
             kinds[row.id] = (row.kind, row.profile_code)
-    # The plans' areas first: the items' areas are then read from the session.
-    areas = (
-        await session.scalars(
-            select(Area).where(Area.plan_id.in_({r.plan_id for r in reports})).order_by(Area.plan_id, Area.position)
-        )
-    ).all()
-    key_of: dict[uuid.UUID | None, str] = {a.id: a.key or str(a.id) for a in areas}
-    items_of = await required_items_of(session, ids)
-    assessments_of: dict[uuid.UUID, list[Assessment]] = {id_: [] for id_ in ids}
-    for assessment in await session.scalars(select(Assessment).where(Assessment.report_id.in_(ids))):
-        assessments_of[assessment.report_id].append(assessment)
+    areas = await plan_areas(session, {r.plan_id for r in reports})
+    contents = await contents_of(session, ids)
     found = {}
     for report in reports:
-        required = items_of[report.id]
+        required, made = contents[report.id]
+        key_of = areas[report.plan_id].key_of
         items: dict[uuid.UUID | None, ReportItem] = {i.subject.id: i for i in required}
         views = []
-        for a in assessments_of[report.id]:
+        for a in made:
             item = items.get(a.criterion_id or a.measure_id or a.local_goal_id)
             views.append(
                 AssessmentView(
@@ -322,11 +315,7 @@ async def views_of(
                     measure_text=item.measure.text if item and item.measure else None,
                 )
             )
-        refs = tuple(
-            AreaRef(key_of[a.id], a.kind, a.title, tuple(a.applies_to), key_of.get(a.parent_id))
-            for a in areas
-            if a.plan_id == report.plan_id
-        )
+        refs = areas[report.plan_id].refs
         kind, profile_code = kinds[report.unit_id]
         view = ReportView(kind, report.period_key, report.year, refs, tuple(views))
         found[report.id] = (profile_code, view, required)
@@ -379,7 +368,6 @@ async def submit_report(ctx: ServiceContext, report_id: uuid.UUID, version: int)
         raise UserInputError(*problems)
     report.status = ReviewStatus.SUBMITTED
     report.submitted_at = dt.datetime.now(dt.UTC)
-    await ctx.session.flush()
     await emit(ctx, "report.submitted", report.municipality_id, "Report", report)
     return report
 
@@ -397,6 +385,5 @@ async def decide_report(
     report.status = DONE[action]
     report.decided_at = dt.datetime.now(dt.UTC)
     report.comment = comment  # this decision's comment; earlier ones stay in the history
-    await ctx.session.flush()
     await emit(ctx, f"report.{report.status}", report.municipality_id, "Report", report)
     return report

@@ -270,6 +270,5 @@ async def publish(ctx: ServiceContext, municipality_id: uuid.UUID, year: int, pe
         snapshot=snapshot,
     )
     ctx.session.add(published)
-    await ctx.session.flush()
     await emit(ctx, "sector_report.published", municipality.id, "PublishedSectorReport", published)
     return published

@@ -69,7 +69,6 @@ async def create_unit(ctx: ServiceContext, municipality_id: uuid.UUID, changes: 
     await _refuse_duplicate_org_number(ctx, values.get("org_number"), None)
     unit = Unit(municipality_id=municipality.id, **values)
     ctx.session.add(unit)
-    await ctx.session.flush()
     await emit(ctx, "unit.created", unit.municipality_id, "Unit", unit)
     return unit
 
@@ -84,7 +83,6 @@ async def update_unit(ctx: ServiceContext, unit_id: uuid.UUID, version: int, cha
     await _refuse_duplicate_org_number(ctx, values.get("org_number"), unit.id)
     for key, value in values.items():
         setattr(unit, key, value)
-    await ctx.session.flush()
     await emit(ctx, "unit.updated", unit.municipality_id, "Unit", unit)
     return unit
 
@@ -94,7 +92,6 @@ async def archive_unit(ctx: ServiceContext, unit_id: uuid.UUID, version: int) ->
     if unit.archived_at is not None:
         fail(INVALID_STATE, text("unit.already_archived"), "id")
     unit.archived_at = dt.datetime.now(dt.UTC)
-    await ctx.session.flush()
     await emit(ctx, "unit.archived", unit.municipality_id, "Unit", unit)
     return unit
 
