@@ -1,4 +1,5 @@
-"""The ASGI application: GraphQL at /graphql, and health checks for orchestrators.
+"""The ASGI application: GraphQL at /graphql, health checks for orchestrators, and Prometheus's
+/metrics.
 
 Subscriptions are served over websockets (graphql-transport-ws) and multipart HTTP
 (`Accept: multipart/mixed;subscriptionSpec="1.0"`). An HTTP request, and a websocket's
@@ -30,6 +31,7 @@ from kvalitet.infra.log import configure_logging, get_logger
 from kvalitet.infra.settings import Settings
 from kvalitet.plugins import Profiles, new_plugin_manager
 from kvalitet.schema import build_schema
+from kvalitet.web.metrics import metrics_endpoint
 from kvalitet.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from kvalitet.web.view import KvalitetGraphQL
 
@@ -108,6 +110,7 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),

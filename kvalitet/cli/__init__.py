@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -38,6 +40,10 @@ units_app = typer.Typer(help="Units, and the national registers of schools and k
 app.add_typer(units_app, name="units")
 
 
+class ConnectionBudgetExceeded(Exception):
+    """The workers' pools could open more connections than the database server accepts."""
+
+
 @app.command()
 def serve(
     demo: Annotated[
@@ -68,7 +74,15 @@ def serve(
     os.environ["KVALITET_DATABASE_URL"] = url
 
     async def prepare(database):
+        from kvalitet.db.budget import budget
         from kvalitet.db.migrate import upgrade
+
+        if settings.db_connection_check != "off":
+            found = await budget(database, settings.workers, settings.db_pool_size)
+            if not found.fits and settings.db_connection_check == "refuse":
+                raise ConnectionBudgetExceeded(found.explain())
+            if not found.fits:
+                log.warning("db.connection_budget", problem=found.explain())
 
         if migrate and settings.auto_migrate:
             await upgrade(database.engine)
@@ -76,11 +90,22 @@ def serve(
         if demo:
             await _load_demo(database, settings)
 
-    asyncio.run(with_database(url, prepare))
+    try:
+        asyncio.run(with_database(url, prepare))
+    except ConnectionBudgetExceeded as refused:
+        if server is not None:
+            server.stop()
+        typer.echo(f"kvalitet serve: {refused}", err=True)
+        raise typer.Exit(2) from None
     log.info("serving", url=f"http://{settings.host}:{settings.port}/graphql", workers=settings.workers)
     # uvicorn shuts down gracefully on SIGTERM and then re-raises it; with Python's default
     # handler that would kill the process before the embedded server is stopped.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    metrics_dir = None
+    if settings.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Each worker counts into files here, and a scrape adds them up (kvalitet.infra.metrics).
+        metrics_dir = tempfile.mkdtemp(prefix="kvalitet-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     try:
         uvicorn.run(
             "kvalitet.app:create_app_from_env",
@@ -89,10 +114,14 @@ def serve(
             port=settings.port,
             workers=settings.workers,
             log_level=settings.log_level,
+            log_config=None,
+            timeout_graceful_shutdown=settings.shutdown_drain_seconds,  # the service's logging (configure_logging): JSON lines when asked for
             # httptools with limits on how long and how large a request's head may be
             http="kvalitet.web.protocol:ServiceHttpProtocol",
         )
     finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
         if server is not None:
             server.stop()
             log.info("embedded_postgres.stopped")
@@ -299,6 +328,12 @@ def worker() -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         log.info("webhook_worker.started", indicator_refresh=len(settings.indicator_refresh))
+        if settings.worker_metrics_port is not None:
+            from prometheus_client import start_http_server
+
+            from kvalitet.infra import metrics
+
+            start_http_server(settings.worker_metrics_port, addr=settings.host, registry=metrics.registry())
         await asyncio.gather(run(database.engine, settings, stop), run_refresh(database, settings, stop))
 
     asyncio.run(with_database(url, main))

@@ -19,6 +19,13 @@ def _hold(session: Session, instance: object) -> None:
     session.info.setdefault("held", []).append(instance)
 
 
+def pool_sizes(pool_size: int) -> dict[str, int]:
+    """The most connections each of a process's pools may hold, for `KVALITET_DB_POOL_SIZE`:
+    SQLAlchemy's (which may grow to twice its size at a peak), and the compiled reads' and
+    writes'. `kvalitet.db.budget` adds them up against the server's `max_connections`."""
+    return {"orm": 2 * pool_size, "reader": pool_size, "writer": pool_size}
+
+
 class Database:
     """One PostgreSQL database: its engine and a factory for audited sessions."""
 
@@ -39,10 +46,11 @@ class Database:
         server_settings = {"statement_timeout": str(statement_timeout_ms)} if statement_timeout_ms else {}
         if idle_in_transaction_timeout_ms:
             server_settings["idle_in_transaction_session_timeout"] = str(idle_in_transaction_timeout_ms)
+        sizes = pool_sizes(pool_size)
         self.engine: AsyncEngine = create_async_engine(
             url,
             pool_size=pool_size,
-            max_overflow=pool_size,
+            max_overflow=sizes["orm"] - pool_size,
             # No ping before each use (a round trip per request): a connection the server closed
             # fails its first statement, and the work is run once more (`outage.once_more_if_dead`).
             pool_pre_ping=False,
@@ -53,13 +61,13 @@ class Database:
         # per batch); a request's statements were never one snapshot anyway (each batch takes
         # its own connection). The same pool; the level is reset when a connection goes back.
         self.autocommit: AsyncEngine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        self.reader = Reader(self.engine, size=pool_size, statement_timeout_ms=statement_timeout_ms)
+        self.reader = Reader(self.engine, size=sizes["reader"], statement_timeout_ms=statement_timeout_ms)
         # The one-statement writes (kvalitet.schema.compiled.writes), on a pool of their own made
         # on first use: each is planned once per connection (a generic plan), not at every run;
         # planning the statement costs twice what running it does. Counted with the reads.
         self.writer = Reader(
             self.engine,
-            size=pool_size,
+            size=sizes["writer"],
             statement_timeout_ms=statement_timeout_ms,
             settings={"plan_cache_mode": "force_generic_plan"},
         )

@@ -92,6 +92,12 @@ class Reader:
         # After a restart every pooled connection is dead: asyncpg replaces them on the next acquire.
         return await once_more_if_dead(run, pool.expire_connections)
 
+    def connections(self) -> tuple[int, int]:
+        """The pool's open connections and how many of them are idle (none before its first use)."""
+        if self._pool is None:
+            return 0, 0
+        return self._pool.get_size(), self._pool.get_idle_size()
+
     async def close(self) -> None:
         if self._pool is not None:
             await self._pool.close()

@@ -57,7 +57,18 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
-    log_json: bool = Field(default=False, description="JSON log lines (production) instead of console lines.")
+    log_json: bool = Field(
+        default=False, description="JSON log lines (production) instead of console lines, uvicorn's included."
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None, description="Bearer token for `/metrics`; unset: `/metrics` answers loopback callers only."
+    )
+    worker_metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="`kvalitet worker` serves its metrics (webhook deliveries, its pools) at this port on `host`.",
+    )
     auto_migrate: bool = Field(default=True, description="`serve` applies pending migrations at start.")
     graphiql: bool = True
     max_page_size: int = Field(default=100, ge=1, le=10_000)
@@ -67,6 +78,17 @@ class Settings(BaseSettings):
         description="Directories of data-only profiles to load besides the installed ones (JSON list).",
     )
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_connection_check: Literal["refuse", "warn", "off"] = Field(
+        default="refuse",
+        description="What `serve` does when its workers' pools could open more connections than the server's "
+        "max_connections allows: refuse to start, warn, or not check (behind a connection pooler).",
+    )
+    shutdown_drain_seconds: int = Field(
+        default=20,
+        ge=1,
+        le=600,
+        description="On SIGTERM, how long `serve` lets requests in flight finish before it closes them.",
+    )
     compiled_queries: bool = Field(
         default=True,
         description="Answer a query whose fields the compiler knows with one SQL statement (false: always "

@@ -23,6 +23,7 @@ from kvalitet.schema.extensions.cost import QueryCost
 from kvalitet.schema.extensions.documents import Document, DocumentCache
 from kvalitet.schema.extensions.error_codes import ErrorCodes
 from kvalitet.schema.extensions.masking import MaskUnexpectedErrors
+from kvalitet.schema.extensions.observed import ObservedOperation
 from kvalitet.schema.extensions.text_arguments import TextArguments
 from kvalitet.schema.mutations import Mutation
 from kvalitet.schema.node_types import NODE_TYPES
@@ -48,6 +49,7 @@ def build_schema(profiles: Profiles, settings: Settings | None = None) -> strawb
         MaskUnexpectedErrors,
         TextArguments,  # before the compiled path, which would send the text to the database
         CompiledQueries,
+        ObservedOperation,
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kvalitet.db.outage import RETRY_AFTER, is_outage
+from kvalitet.infra import metrics, observed
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("kvalitet_request_id", default=None)
 
@@ -19,7 +20,9 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class RequestIdMiddleware:
-    """Takes a sane `X-Request-ID` or makes one; puts it in the logs' context and the response."""
+    """Takes a sane `X-Request-ID` or makes one; puts it in the logs' context and the response.
+    Starts the request's record (`kvalitet.infra.observed`), and counts the request in the
+    metrics when it ends."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -32,6 +35,9 @@ class RequestIdMiddleware:
         rid = given if _SAFE_ID.match(given) else uuid.uuid4().hex
         token = request_id.set(rid)
         structlog.contextvars.bind_contextvars(request_id=rid)
+        http = scope["type"] == "http"
+        exchange = observed.Exchange(scope.get("method", "GET") if http else "WEBSOCKET", scope.get("path", ""))
+        exchange_token = observed.current.set(exchange)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -43,7 +49,9 @@ class RequestIdMiddleware:
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
-            started = started or message["type"] == "http.response.start"
+            if message["type"] == "http.response.start":
+                started = True
+                exchange.status = message.get("status", 200)
             await send_with_id(message)
 
         try:
@@ -60,6 +68,8 @@ class RequestIdMiddleware:
                 structlog.get_logger(__name__).exception("request.unexpected_error")
             if scope["type"] != "http" or started:
                 raise
+            exchange.status = 503 if outage else 500
+            observed.note(error_codes=[SERVICE_UNAVAILABLE if outage else INTERNAL_SERVER_ERROR])
             response = (
                 unavailable_response(rid)
                 if outage
@@ -68,7 +78,7 @@ class RequestIdMiddleware:
                         "errors": [
                             {
                                 "message": f"Something went wrong on our side (request id {rid}).",
-                                "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": rid},
+                                "extensions": {"code": INTERNAL_SERVER_ERROR, "requestId": rid},
                             }
                         ]
                     },
@@ -77,6 +87,9 @@ class RequestIdMiddleware:
             )
             await response(scope, receive, send_with_id)
         finally:
+            if http:  # a websocket's connection is no request to time
+                metrics.observe(exchange)
+            observed.current.reset(exchange_token)
             structlog.contextvars.unbind_contextvars("request_id")
             request_id.reset(token)
 
@@ -97,6 +110,7 @@ def unavailable_response(rid: str) -> JSONResponse:
 
 
 SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 UNAVAILABLE_MESSAGE = "The database cannot be reached just now; try again shortly"
 
 

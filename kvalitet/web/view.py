@@ -18,6 +18,7 @@ from strawberry.types.unset import UNSET
 from kvalitet.access.actor import ANONYMOUS, AccessPolicy, Actor
 from kvalitet.auth.authenticate import AuthenticationError, Authenticator
 from kvalitet.db import Database
+from kvalitet.infra import observed
 from kvalitet.infra.caches import LRUCache, TimedCache
 from kvalitet.infra.settings import Settings
 from kvalitet.messages import DEFAULT_LOCALE, negotiate
@@ -89,23 +90,26 @@ class KvalitetGraphQL(GraphQL[Context, None]):
             try:
                 actor = await self.authenticate(authorization)
             except AuthenticationError as error:
+                observed.note(error_codes=[UNAUTHENTICATED])
                 if scope["type"] == "websocket":
                     await send({"type": "websocket.close", "code": 4401, "reason": close_reason(str(error))})
                     return
                 response: Response = JSONResponse(
-                    {"errors": [{"message": str(error), "extensions": {"code": "UNAUTHENTICATED"}}]},
+                    {"errors": [{"message": str(error), "extensions": {"code": UNAUTHENTICATED}}]},
                     status_code=401,
                     headers={"WWW-Authenticate": 'Bearer realm="kvalitet"'},
                 )
                 await response(scope, receive, send)
                 return
             scope.setdefault("state", {})["actor"] = actor
+            observed.note(caller=actor.name)
             if scope["type"] == "websocket":
                 scope["state"]["authorization"] = authorization  # connection_init must agree with it
             body = None
             if scope["type"] == "http" and self.persisted is not None:
                 scope, body, refusal = await self._persisted(scope, receive)
                 if refusal is not None:
+                    observed.note(error_codes=[refusal.code])
                     await JSONResponse(refusal.body(), status_code=refusal.status)(scope, receive, send)
                     return
                 if scope["method"] == "POST" and body is None:
@@ -120,6 +124,7 @@ class KvalitetGraphQL(GraphQL[Context, None]):
                 if repeat is not None:
                     data = await self.database.reader.fetch_bytes(repeat.query.sql, repeat.query.arguments)
                 if repeat is not None and data is not None:  # (data only from a repeat)
+                    observed.note(operation=repeat.operation, operation_type="query", route=observed.COMPILED)
                     response = Response(b'{"data":' + data + repeat.tail, media_type=_media_type(scope))
                     await response(scope, receive, send)
                     return
@@ -193,10 +198,15 @@ class KvalitetGraphQL(GraphQL[Context, None]):
         if plan is None or values is None:
             return None
         data = await self.database.writer.fetch_bytes(plan.data_sql, values)
-        return None if data is None else b'{"data":' + data + plan.tail
+        if data is None:
+            return None
+        observed.note(operation=plan.operation, operation_type="mutation", route=observed.COMPILED)
+        return b'{"data":' + data + plan.tail
 
     async def process_result(self, request, result):
         processed = await super().process_result(request, result)
+        if isinstance(processed, dict) and processed.get("errors"):
+            observed.note(error_codes=[_code_of(e) for e in processed["errors"]])
         # A mutation run without GraphQL errors: its document may be answered by one statement
         # from now on (CompiledQueries marks the candidates).
         state = getattr(request, "scope", {}).get("state") or {}
@@ -270,6 +280,7 @@ class KvalitetGraphQL(GraphQL[Context, None]):
             if not isinstance(request, Request):
                 raise
             code = _HTTP_CODES.get(error.status_code, f"HTTP_{error.status_code}")
+            observed.note(error_codes=[code])
             response = JSONResponse(
                 {"errors": [{"message": error.reason, "extensions": {"code": code}}]}, status_code=error.status_code
             )
@@ -331,7 +342,8 @@ class KvalitetGraphQL(GraphQL[Context, None]):
             rest = {key: value for key, value in data.items() if key != "data"}
             tail = _tail(rest)
             if raw.repeat_key is not None and "errors" not in rest:
-                self.repeats.put(raw.repeat_key, Repeat(raw.query, tail))
+                exchange = observed.current.get()
+                self.repeats.put(raw.repeat_key, Repeat(raw.query, tail, exchange.operation if exchange else None))
             return b'{"data":' + raw.json + tail
         return super().encode_json(data)
 
@@ -373,6 +385,14 @@ def _tail(rest: dict) -> bytes:
     """What a response holds after its `data` (errors, extensions), as JSON text."""
     return ("," + json.dumps(rest, separators=(",", ":"))[1:] if rest else "}").encode()
 
+
+def _code_of(error: object) -> str:
+    """A GraphQL error's code, as answered (every error the service answers carries one)."""
+    code = error.get("extensions", {}).get("code") if isinstance(error, dict) else None
+    return code if isinstance(code, str) else "UNKNOWN"
+
+
+UNAUTHENTICATED = "UNAUTHENTICATED"
 
 _HTTP_CODES = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}
 

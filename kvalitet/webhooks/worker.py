@@ -33,6 +33,7 @@ import httpx
 from sqlalchemy import case, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from kvalitet.infra import metrics
 from kvalitet.infra.log import get_logger
 from kvalitet.models import OutboxEvent, WebhookDelivery, WebhookSubscription
 from kvalitet.models.base import model_table
@@ -175,7 +176,10 @@ async def record(engine: AsyncEngine, row, outcome: dict, options: Options) -> b
         )
     if result.rowcount != 1:
         log.warning("webhook.lease_lost", delivery=str(row.id), url=row.url)
+        metrics.DELIVERIES.labels("lease_lost").inc()
         return False
+    dead = values.get("status") == DeliveryStatus.DEAD
+    metrics.DELIVERIES.labels("delivered" if outcome.get("last_error") is None else "dead" if dead else "retry").inc()
     if values.get("status") == DeliveryStatus.DEAD:
         log.warning("webhook.dead_letter", delivery=str(row.id), url=row.url, attempts=attempts)
     return True

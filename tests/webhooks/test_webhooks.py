@@ -6,6 +6,7 @@ import json
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
 from kvalitet.db import Database
@@ -25,6 +26,14 @@ def settings(settings):
     return settings.model_copy(update={"webhook_allow_private_targets": True})
 
 
+def _counted() -> dict[str, float]:
+    """Delivery attempts by outcome, as /metrics reports them (kvalitet.infra.metrics)."""
+    return {
+        outcome: REGISTRY.get_sample_value("kvalitet_webhook_deliveries_total", {"outcome": outcome}) or 0
+        for outcome in ("delivered", "retry", "dead")
+    }
+
+
 async def _deliver(database, **options):
     options = {"max_attempts": 3, "backoff_seconds": 0.001, "allow_private": True, **options}
     async with httpx.AsyncClient(timeout=5) as client:
@@ -34,7 +43,9 @@ async def _deliver(database, **options):
 async def test_signed_deliveries_reach_the_receiver_and_verify(gql, database, receiver, world):
     cycle, municipality, subscription = world
     unit = await cycle.unit(municipality["id"], "Solsiden barnehage", "KINDERGARTEN")
+    before = _counted()
     assert await _deliver(database) == 1
+    assert _counted() == {**before, "delivered": before["delivered"] + 1}
     [delivery] = receiver.received
     assert verify(subscription["secret"], delivery.body, delivery.headers[HEADER.lower()])
     assert not verify("another secret", delivery.body, delivery.headers[HEADER.lower()])
@@ -76,6 +87,7 @@ async def test_a_failing_receiver_gets_retries_then_a_dead_letter(gql, database,
     cycle, municipality, subscription = world
     receiver.status = 503
     await cycle.unit(municipality["id"], "Nordlys skole", "SCHOOL")
+    before = _counted()
     assert await _deliver(database, backoff_seconds=3600) == 1
     # The retry waits: nothing is due until the backoff has passed.
     assert await _deliver(database) == 0
@@ -91,6 +103,7 @@ async def test_a_failing_receiver_gets_retries_then_a_dead_letter(gql, database,
     assert [(d["status"], d["attempts"], d["lastError"]) for d in log] == [("DEAD", 3, "HTTP 503")]
     assert len(receiver.received) == 3
     assert await _deliver(database) == 0  # the dead letter is kept, not retried
+    assert _counted() == {**before, "retry": before["retry"] + 2, "dead": before["dead"] + 1}
 
 
 async def test_two_workers_never_deliver_one_event_twice(gql, database_url, receiver, world):

@@ -20,6 +20,7 @@ from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from kvalitet.db.outage import is_outage
+from kvalitet.infra import observed
 from kvalitet.infra.log import get_logger
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ class CompiledQueries(SchemaExtension):
                 # graphql-core types `data` as a dict; this one is passed through to `encode_json` as it is.
                 raw = RawJSON(answer, query, repeat_key)
                 execution.result = GraphQLExecutionResult(data=raw, errors=None)  # type: ignore[arg-type]
+                observed.note(route=observed.COMPILED)
         yield
 
     @staticmethod

@@ -46,6 +46,7 @@ class Repeat:
 
     query: PreparedQuery
     tail: bytes
+    operation: str | None = None  # its operation's name, for the access log and the metrics
 
 
 class RepeatedRequests:
