@@ -27,6 +27,7 @@ from kvalitet.auth.authenticate import Authenticator
 from kvalitet.db import Database
 from kvalitet.db.migrate import is_current
 from kvalitet.db.outage import RETRY_AFTER
+from kvalitet.infra import tracing
 from kvalitet.infra.log import configure_logging, get_logger
 from kvalitet.infra.settings import Settings
 from kvalitet.plugins import Profiles, new_plugin_manager
@@ -57,6 +58,7 @@ def create_app(
             statement_timeout_ms=settings.statement_timeout_ms,
             idle_in_transaction_timeout_ms=settings.idle_in_transaction_timeout_ms,
         )
+    tracing.trace_statements(database.engine)  # when the otel extra is installed
     profiles = profiles or Profiles(new_plugin_manager(data_dirs=settings.profile_dirs))
     policy = policy or RolePolicy()
     graphql = KvalitetGraphQL(
@@ -99,6 +101,10 @@ def create_app(
             from kvalitet.indicators.refresh import run as run_refresh
 
             workers.append(asyncio.create_task(run_refresh(database, settings, stop)))
+        if settings.register_sync:
+            from kvalitet.registers.sync import run as run_register_sync
+
+            workers.append(asyncio.create_task(run_register_sync(database, settings, stop)))
         yield
         stop.set()
         await asyncio.gather(*workers)
@@ -128,4 +134,5 @@ def create_app_from_env() -> Starlette:
     """uvicorn's factory in each worker process."""
     settings = Settings()
     configure_logging(settings.log_level, settings.log_json)
+    tracing.configure()
     return create_app(settings)

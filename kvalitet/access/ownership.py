@@ -44,6 +44,7 @@ from kvalitet.models import (
     NationalGoal,
     OutboxEvent,
     Plan,
+    RegisterSync,
     Report,
     SectorReport,
     Unit,
@@ -106,6 +107,8 @@ OWNERSHIP: dict[type[Base], Owned | Below] = {
     IndicatorValue: Below((("indicator_id", Indicator),)),
     # When each national table was last refreshed: Udir's schedule, nobody's data.
     IndicatorRefresh: Owned(public=True),
+    # Where the municipality's sync with the national registers stands.
+    RegisterSync: Owned(municipality="municipality_id"),
 }
 # Tables whose rows are kept per caller, not per owner (`Actor.identity`).
 NOT_OWNED = {IdempotencyRecord: "a caller's record of a mutation, keyed by the caller's identity"}

@@ -20,6 +20,7 @@ from kvalitet.models import (
     Measure,
     Municipality,
     Plan,
+    RegisterSync,
     Report,
     SectorReport,
     Unit,
@@ -85,6 +86,8 @@ def required_permission(model: type[Base], action: str) -> str:
             ApiKey: "api_keys:manage",
             SectorReport: "sector_reports:read",
             WebhookSubscription: "webhooks:manage",
+            # The sync with the registers is read by those who manage the units.
+            RegisterSync: "units:write",
         }
         return own.get(model, READ)
     if model in PLAN_CONTENT:

@@ -20,6 +20,9 @@ from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import INVALID_STATE, fail
 from kvalitet.services.validation import NAME_MAX, Checker
 
+# An API key calls as `apikey:<its prefix>` (the rate limits take a key's own limit by it).
+CALLER_PREFIX = "apikey:"
+
 PREFIX = "kv_"
 
 
@@ -88,7 +91,7 @@ async def actor_for_key(engine: AsyncEngine, key: str) -> Actor | None:
             # Bookkeeping, not a change of the key: written directly, not logged, at most every 5 minutes.
             await connection.execute(update(model_table(ApiKey)).where(ApiKey.id == row.id).values(last_used_at=now))
     return Actor(
-        id=f"apikey:{prefix}",
+        id=f"{CALLER_PREFIX}{prefix}",
         grants=(Grant("integrator", municipality_id=row.municipality_id),),
         scopes=frozenset(row.scopes),
     )

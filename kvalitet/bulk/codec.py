@@ -69,6 +69,7 @@ NOT_EXPORTED = {
     # National statistics are everyone's, not the municipality's (an export holds only the
     # municipality's own indicators): import them from Udir where the data goes.
     "indicator_refresh": "operational: when the national tables were last fetched",
+    "register_sync": "operational: where the sync with the national registers stands; the next sync there starts over",
 }
 
 

@@ -313,9 +313,11 @@ def apikey_revoke(prefix: Annotated[str, typer.Argument(help="The key's prefix (
 
 @app.command()
 def worker() -> None:
-    """Deliver webhooks and refresh the indicators of `KVALITET_INDICATOR_REFRESH` until stopped
-    (as `serve` does in each process, without the API)."""
+    """Deliver webhooks, refresh the indicators of `KVALITET_INDICATOR_REFRESH` and sync the units
+    of `KVALITET_REGISTER_SYNC` with the registers until stopped (as `serve` does in each
+    process, without the API)."""
     from kvalitet.indicators.refresh import run as run_refresh
+    from kvalitet.registers.sync import run as run_register_sync
     from kvalitet.webhooks.worker import run
 
     settings = settings_with()
@@ -328,13 +330,21 @@ def worker() -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         log.info("webhook_worker.started", indicator_refresh=len(settings.indicator_refresh))
+        from kvalitet.infra import tracing
+
+        tracing.configure()
+        tracing.trace_statements(database.engine)
         if settings.worker_metrics_port is not None:
             from prometheus_client import start_http_server
 
             from kvalitet.infra import metrics
 
             start_http_server(settings.worker_metrics_port, addr=settings.host, registry=metrics.registry())
-        await asyncio.gather(run(database.engine, settings, stop), run_refresh(database, settings, stop))
+        await asyncio.gather(
+            run(database.engine, settings, stop),
+            run_refresh(database, settings, stop),
+            run_register_sync(database, settings, stop),
+        )
 
     asyncio.run(with_database(url, main))
 

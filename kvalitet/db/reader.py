@@ -17,6 +17,7 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kvalitet.db.outage import once_more_if_dead
+from kvalitet.infra import tracing
 
 # What asyncpg's connect() takes from SQLAlchemy's parsed URL.
 _CONNECT_ARGUMENTS = ("host", "port", "user", "password", "database", "ssl", "direct_tls")
@@ -86,7 +87,8 @@ class Reader:
 
         async def run() -> bytes | None:
             async with pool.acquire() as connection:
-                value: bytes | None = await connection.fetchval(sql, *arguments)
+                with tracing.statement(sql):
+                    value: bytes | None = await connection.fetchval(sql, *arguments)
                 return value
 
         # After a restart every pooled connection is dead: asyncpg replaces them on the next acquire.

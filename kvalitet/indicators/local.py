@@ -32,7 +32,7 @@ from kvalitet.models import Indicator, Municipality, Unit
 from kvalitet.models.enums import IndicatorLevel, IndicatorMeasure, IndicatorSource, UnitKind
 from kvalitet.plugins.content import Label
 from kvalitet.services.errors import INVALID_FILE, INVALID_VALUE, Problem, UserInputError, fail, not_found
-from kvalitet.services.validation import NAME_MAX, Checker
+from kvalitet.services.validation import NAME_MAX, Checker, storable
 
 if TYPE_CHECKING:
     from kvalitet.services.context import ServiceContext
@@ -123,11 +123,14 @@ async def upload_local_figures(
     municipality = await ctx.load(
         Municipality, municipality_id, "municipality", action="update", field_name="municipalityId"
     )
-    row = await _local(ctx, municipality.id, code)
+    # A code not of the codes' form names no indicator (and one with NUL could not even be asked for).
+    row = await _local(ctx, municipality.id, code) if _CODE.fullmatch(code) else None
     if row is None:
         not_found("indicator", "code")
     if len(content) > MAX_UPLOAD_CHARACTERS:
         fail(INVALID_VALUE, text("input.too_long", field="csv", max=MAX_UPLOAD_CHARACTERS), "csv")
+    if not storable(content):
+        fail(INVALID_VALUE, text("input.control_characters", field="csv"), "csv")
     definition = catalogue.definition_of(row)
     profile = ctx.profiles.get(municipality.profile_code) if municipality.profile_code else None
     numbers = (municipality.number, *(profile.municipality_aliases if profile else ()))

@@ -69,7 +69,7 @@ class UdirClient:
         await self._http.aclose()
 
     async def page_count(self, table: str, filter: str) -> int:
-        body = await self._get(f"/{table}/sideData", {"filter": filter})
+        body = await self.get(f"/{table}/sideData", {"filter": filter})
         try:
             count = body[0]["JSONSider"]  # type: ignore[index]
         except (KeyError, IndexError, TypeError):
@@ -79,7 +79,7 @@ class UdirClient:
         return count
 
     async def page(self, table: str, filter: str, number: int) -> Page:
-        body = await self._get(f"/{table}/data", {"filter": filter, "format": "0", "sideNummer": str(number)})
+        body = await self.get(f"/{table}/data", {"filter": filter, "format": "0", "sideNummer": str(number)})
         if not isinstance(body, list):
             raise UdirError(f"table {table}, page {number}: expected a list of rows, got {type(body).__name__}")
         return Page(number, body)
@@ -94,7 +94,9 @@ class UdirClient:
                 progress(number, count)
         return pages
 
-    async def _get(self, path: str, params: dict[str, str]) -> object:
+    async def get(self, path: str, params: dict[str, str]) -> object:
+        """The JSON body of `path` (under the base URL): tried again on a dropped connection or a
+        transient status, with a growing wait; `UdirError` when it cannot be had."""
         wait = self.options.backoff_seconds
         for attempt in range(1, self.options.attempts + 1):
             last = attempt == self.options.attempts

@@ -32,6 +32,7 @@ class Exchange:
     operation_type: str | None = None
     route: str | None = None
     caller: str | None = None
+    cost: int | None = None  # the query cost extension's count (kvalitet.web.ratelimit charges it)
     error_codes: list[str] = field(default_factory=list)
 
     @property
@@ -41,7 +42,7 @@ class Exchange:
     def fields(self) -> dict[str, object]:
         """What a log line says of the request (never a credential: the caller is its name)."""
         found: dict[str, object] = {"method": self.method, "path": self.path, "duration_ms": self.duration_ms}
-        for name in ("status", "operation", "operation_type", "route", "caller"):
+        for name in ("status", "operation", "operation_type", "route", "caller", "cost"):
             value = getattr(self, name)
             if value is not None:
                 found[name] = value
@@ -59,6 +60,7 @@ def note(
     operation_type: str | None = None,
     route: str | None = None,
     caller: str | None = None,
+    cost: int | None = None,
     error_codes: list[str] | None = None,
 ) -> None:
     """Add what is known now to the current request's record (nothing outside a request)."""
@@ -73,5 +75,7 @@ def note(
         exchange.route = route
     if caller is not None:
         exchange.caller = caller
+    if cost is not None:
+        exchange.cost = cost
     if error_codes:
         exchange.error_codes.extend(error_codes)

@@ -147,6 +147,36 @@ class Settings(BaseSettings):
         default=300, gt=0, description="How often the worker looks for a table that is due."
     )
 
+    # Fair limits (kvalitet.web.ratelimit), in query-cost units a minute; 0: none.
+    rate_limit_cost_per_minute: int = Field(
+        default=0, ge=0, description="What each caller may spend a minute (anonymous callers: each client address)."
+    )
+    rate_limit_tenant_cost_per_minute: int = Field(
+        default=0, ge=0, description="What all the callers of one municipality may spend together a minute."
+    )
+    rate_limit_roles: dict[str, int] = Field(
+        default_factory=dict,
+        description='A caller\'s limit by role, instead of the default (JSON: `{"sector_admin": 20000}`); the most '
+        "generous of the caller's roles applies.",
+    )
+    rate_limit_api_keys: dict[str, int] = Field(
+        default_factory=dict,
+        description="An API key's limit by its prefix, instead of its roles' or the default (JSON).",
+    )
+
+    # The national registers (kvalitet.registers.sync).
+    nsr_base_url: str = Field(default="https://data-nsr.udir.no", description="NSR's open API (schools).")
+    nbr_base_url: str = Field(default="https://data-nbr.udir.no", description="NBR's open API (kindergartens).")
+    register_sync: list[str] = Field(
+        default_factory=list,
+        description='Municipalities (numbers, JSON list: `["5501"]`) whose units the worker syncs with the '
+        "registers on a schedule.",
+    )
+    register_sync_hours: float = Field(default=24, gt=0, description="How often each municipality is synced.")
+    register_sync_check_seconds: float = Field(
+        default=300, gt=0, description="How often the worker looks for a municipality that is due."
+    )
+
     # Persisted queries (kvalitet.web.persisted).
     persisted_queries: Literal["auto", "only", "off"] = Field(
         default="auto",

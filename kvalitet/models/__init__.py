@@ -9,6 +9,7 @@ from kvalitet.models.local_plan import LocalAction, LocalGoal, LocalPlan, LocalP
 from kvalitet.models.municipality import Municipality
 from kvalitet.models.national_goal import NationalGoal
 from kvalitet.models.plan import Area, Criterion, Goal, Measure, Plan
+from kvalitet.models.register_sync import RegisterSync
 from kvalitet.models.report import Assessment, Report
 from kvalitet.models.sector_report import SectorReport
 from kvalitet.models.unit import Unit
@@ -38,6 +39,7 @@ __all__ = [
     "NationalGoal",
     "OutboxEvent",
     "Plan",
+    "RegisterSync",
     "Report",
     "SectorReport",
     "Unit",

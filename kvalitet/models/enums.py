@@ -87,8 +87,15 @@ class DeliveryStatus(TextEnum):
     DEAD = "dead"
 
 
+class Register(TextEnum):
+    """The national registers units are synced with."""
+
+    NSR = "nsr"  # Nasjonalt skoleregister: schools
+    NBR = "nbr"  # Nasjonalt barnehageregister: kindergartens
+
+
 class RefreshOutcome(TextEnum):
-    """How a scheduled refresh of an indicator table went."""
+    """How a scheduled refresh of an indicator table, or a sync with a register, went."""
 
     WRITTEN = "written"  # Udir's answer differed from the last import: figures written
     UNCHANGED = "unchanged"  # the same data as the last import: nothing written

@@ -165,6 +165,19 @@ def parse_entry(raw) -> RegisterUnit:
     return RegisterUnit(org_number, name, municipality_number, kind, ownership, active)
 
 
+def wanted(raw: object) -> bool:
+    """Whether a register entry is an active unit of a kind the municipalities' plans are for
+    (what a sync reads in full when it is not here yet)."""
+    if not isinstance(raw, dict):
+        return False
+    fields = _fields(raw)
+    try:
+        _kind(fields)
+    except _Unfit:
+        return False
+    return fields.get("eraktiv") is not False
+
+
 def _fields(raw: dict) -> dict:
     """The entry's fields by lower-case name: the API versions spell them differently
     (OrgNr, Orgnr; ErGrunnSkole, ErGrunnskole; ErPrivatSkole, ErPrivatskole)."""

@@ -77,14 +77,29 @@ async def plan_import(ctx: ServiceContext, parsed: Parsed) -> ImportPlan:
 
 
 async def _municipality_ids(ctx: ServiceContext, numbers: set[str]) -> dict[str, uuid.UUID]:
+    """The municipalities here by the numbers the register gives, a former number (before a
+    merger or the county reform, as the municipality's profile lists them) included: the
+    registers may still list a unit under the number it had."""
     from sqlalchemy import select
 
     from kvalitet.models import Municipality
 
+    current = {}  # a former number → the numbers its profile serves now
+    for number in numbers:
+        profile = ctx.profiles.for_municipality(number)
+        if profile is not None and number in profile.municipality_aliases:
+            current[number] = list(profile.municipality_numbers)
+    asked = numbers | {n for now in current.values() for n in now}
     rows = await ctx.session.execute(
-        select(Municipality.number, Municipality.id).where(Municipality.number.in_(sorted(numbers)))
+        select(Municipality.number, Municipality.id).where(Municipality.number.in_(sorted(asked)))
     )
-    return {number: id_ for number, id_ in rows}
+    here = {number: id_ for number, id_ in rows}
+    found = {number: here[number] for number in numbers if number in here}
+    for former, now in current.items():
+        match = next((here[n] for n in now if n in here), None)
+        if former not in found and match is not None:
+            found[former] = match
+    return found
 
 
 async def _units_by_org_number(ctx: ServiceContext, org_numbers: list[str]) -> dict[str, tuple]:
@@ -108,7 +123,8 @@ async def _units_by_org_number(ctx: ServiceContext, org_numbers: list[str]) -> d
 def _plan_unit(unit: RegisterUnit, known: tuple | None, municipalities: dict[str, uuid.UUID]) -> Action | Rejected:
     if known is None:
         return _plan_new(unit, municipalities)
-    return _plan_known(unit, *known)
+    here, number = known
+    return _plan_known(unit, here, number, municipalities)
 
 
 def _plan_new(unit: RegisterUnit, municipalities: dict[str, uuid.UUID]) -> Action | Rejected:
@@ -120,10 +136,13 @@ def _plan_new(unit: RegisterUnit, municipalities: dict[str, uuid.UUID]) -> Actio
     return Action(CREATE, unit, municipality_id=municipality_id)
 
 
-def _plan_known(unit: RegisterUnit, here, municipality_number: str) -> Action | Rejected:
+def _plan_known(
+    unit: RegisterUnit, here, municipality_number: str, municipalities: dict[str, uuid.UUID]
+) -> Action | Rejected:
     # A move between municipalities, or a kind the municipality chose (an SFO may carry its
-    # school's number), is a person's decision, not the register's: report, do not touch.
-    if municipality_number != unit.municipality_number:
+    # school's number), is a person's decision, not the register's: report, do not touch. A
+    # former number of the unit's own municipality is no move.
+    if municipalities.get(unit.municipality_number) != here.municipality_id:
         return rejected_unit(
             unit, ELSEWHERE, f"municipality {municipality_number} here, {unit.municipality_number} in the register"
         )

@@ -13,6 +13,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.tools import merge_types
+from strawberry.types.base import get_object_definition
 
 from kvalitet.infra.caches import LRUCache
 from kvalitet.infra.settings import Settings
@@ -35,7 +36,12 @@ def build_schema(profiles: Profiles, settings: Settings | None = None) -> strawb
     with the limits of `settings` (defaults when None)."""
     settings = settings or Settings(_env_file=None)
     extra = profiles.graphql_query_types()
-    query = merge_types("Query", (query_type(), *extra)) if extra else query_type()
+    query = query_type()
+    if extra:
+        described = get_object_definition(query, strict=True).description
+        query = merge_types("Query", (query, *extra))
+        # merge_types makes its type without a description: the merged query keeps the core query's.
+        get_object_definition(query, strict=True).description = described
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         lambda: ErrorCodes(settings),
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),

@@ -16,10 +16,20 @@ from kvalitet.schema.base import RowNode, Versioned
 class ApiKey(RowNode, Versioned):
     model = models.ApiKey
     id: relay.NodeID[str]
-    name: str
+    name: str = strawberry.field(
+        description="What the key is called, as given when it was made (e.g. the system using it)."
+    )
     prefix: str = strawberry.field(description="The key starts with `kv_<prefix>_`; it identifies the key in logs.")
-    scopes: list[str]
-    created_by: str | None
-    revoked_at: dt.datetime | None
-    last_used_at: dt.datetime | None
+    scopes: list[str] = strawberry.field(
+        description="What the key may do (e.g. `read`, `reports:write`): each scope is a permission of the same name."
+    )
+    created_by: str | None = strawberry.field(
+        description="Who made it, as the change log names callers (`user:<subject>`); null if not recorded."
+    )
+    revoked_at: dt.datetime | None = strawberry.field(
+        description="When it was revoked (`revokeApiKey`); null while the key works."
+    )
+    last_used_at: dt.datetime | None = strawberry.field(
+        description="When it last authenticated a request (recorded at most every five minutes); null if never used."
+    )
     municipality_id: strawberry.Private[uuid.UUID]

@@ -28,8 +28,8 @@ def _oldest_first(arguments: dict) -> tuple[str, ...]:
 
 @strawberry.interface(description="A stored row: when it was made and changed, its version and history.")
 class Versioned:
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: dt.datetime = strawberry.field(description="When it was created.")
+    updated_at: dt.datetime = strawberry.field(description="When it was last changed (its creation until then).")
     version: int = strawberry.field(
         description="Increases with every change; send it back with an update so a stale write is refused."
     )

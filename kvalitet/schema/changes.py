@@ -34,11 +34,16 @@ class ChangeFeedScope:
 @strawberry.type(description="One change of one object.")
 class Change:
     cursor: str = strawberry.field(description="Pass as `after` to continue after this change.")
-    at: dt.datetime
-    actor: str | None
-    action: ChangeAction
+    at: dt.datetime = strawberry.field(description="When the change was made.")
+    actor: str | None = strawberry.field(
+        description="Who made it, as the change log names callers (`user:<subject>`, `apikey:<prefix>`); null when "
+        "no caller was recorded."
+    )
+    action: ChangeAction = strawberry.field(description="Whether the object was created, updated or deleted.")
     entity_type: str = strawberry.field(description="The GraphQL type of the object, e.g. `Report`.")
-    entity_id: relay.GlobalID
+    entity_id: relay.GlobalID = strawberry.field(
+        description="The object's global ID; it still names a deleted object, which `node` no longer finds."
+    )
     changes: JSON = strawberry.field(description="Creation: the values set. Update: `{field: [old, new]}`.")
 
     @strawberry.field(description="The object as it is now; null when it is deleted (or hidden from you).")
@@ -51,9 +56,11 @@ class Change:
 
 @strawberry.type(description="A page of the change feed.")
 class ChangeFeed:
-    changes: list[Change]
+    changes: list[Change] = strawberry.field(description="The changes of this page, oldest first.")
     end_cursor: str | None = strawberry.field(description="Where the next page starts (null: nothing new yet).")
-    has_more: bool
+    has_more: bool = strawberry.field(
+        description="More changes are ready now: ask again at once with `after: endCursor` (false: poll later)."
+    )
 
 
 _TYPE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,59}")

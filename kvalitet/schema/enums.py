@@ -27,6 +27,7 @@ Gender = enums.Gender
 FigureStatus = enums.FigureStatus
 FigureReason = enums.FigureReason
 RefreshOutcome = enums.RefreshOutcome
+Register = enums.Register
 
 strawberry.enum(
     UnitKind,
@@ -85,8 +86,14 @@ strawberry.enum(FigureReason, name="FigureReason", description="Why a figure is 
 strawberry.enum(
     RefreshOutcome,
     name="RefreshOutcome",
-    description="How the last scheduled refresh of a table went: new figures written, the same data as before, "
-    "or failed (the figures before it are kept).",
+    description="How the last scheduled refresh of a table, or sync with a register, went: new data written, "
+    "the same data as before, or failed (what was there before is kept).",
+)
+strawberry.enum(
+    Register,
+    name="Register",
+    description="A national register units are synced with: NSR (Nasjonalt skoleregister, schools) or NBR "
+    "(Nasjonalt barnehageregister, kindergartens).",
 )
 
 
@@ -98,6 +105,7 @@ __all__ = [
     "FigureStatus",
     "FigureReason",
     "RefreshOutcome",
+    "Register",
     "ActionStatus",
     "ChangeAction",
     "DeliveryStatus",

@@ -34,13 +34,17 @@ from kvalitet.services.errors import UserInputError
 
 @strawberry.type(description="Some rows of one table of an export, ready to insert in the order they come.")
 class ExportChunk:
-    table: str
-    rows: list[JSON]
+    table: str = strawberry.field(description="The database table the rows are of, as `kvalitet export` names it.")
+    rows: list[JSON] = strawberry.field(
+        description="The rows, each an object of the table's columns (ids, dates and timestamps as ISO strings)."
+    )
     rows_sent: int = strawberry.field(description="Rows sent so far, this chunk included.")
     rows_total: int = strawberry.field(description="Rows the whole export holds.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="What can be streamed: a municipality's export, chunk by chunk (multipart HTTP or websockets)."
+)
 class Subscription:
     @strawberry.subscription(
         description="Stream the export of a municipality (sector admins, viewers, and keys that read it): the "

@@ -33,9 +33,12 @@ class ChangeRecord:
     model: ClassVar = ChangeLog
     columns: ClassVar[dict[str, str]] = {"at": "created_at"}
 
-    at: dt.datetime
-    actor: str | None
-    action: ChangeAction
+    at: dt.datetime = strawberry.field(description="When the change was made.")
+    actor: str | None = strawberry.field(
+        description="Who made it, as the change log names callers (`user:<subject>`, `apikey:<prefix>`); null when "
+        "no caller was recorded."
+    )
+    action: ChangeAction = strawberry.field(description="Whether the object was created, updated or deleted.")
     changes: JSON = strawberry.field(
         description="For a creation, the values set; for an update, `{field: [old, new]}` (the database's "
         "column names and values; `fieldChanges` has them in the API's terms)."

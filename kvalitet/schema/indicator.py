@@ -41,12 +41,16 @@ def _float(value: Decimal | None) -> float | None:
 )
 class Indicator:
     code: str = strawberry.field(description="Its stable code, e.g. `eu.mobbing`.")
-    names: Label
-    source: IndicatorSource
+    names: Label = strawberry.field(description="Its name in each of the service's languages (`name` gives one).")
+    source: IndicatorSource = strawberry.field(
+        description="Where its figures come from: Udir's statistics, or the municipality's own survey."
+    )
     source_table: str | None = strawberry.field(
         description="The source's table: `eksport:148` (the statistics bank's export API), `rapportering:…`, `file:…`."
     )
-    measure: IndicatorMeasure
+    measure: IndicatorMeasure = strawberry.field(
+        description="What its number is: a mean score on its scale, a percentage, scale points or grunnskolepoeng."
+    )
     scale_min: float | None = strawberry.field(description="The lowest value its scale has, if it has one.")
     scale_max: float | None = strawberry.field(description="The highest value its scale has, if it has one.")
     higher_is_better: bool | None = strawberry.field(description="Whether a higher value is better (null: neither).")
@@ -84,14 +88,18 @@ class Indicator:
 
 @strawberry.type(description="One place's figure for a school year: the number, or why there is none.")
 class IndicatorFigure:
-    level: IndicatorLevel
+    level: IndicatorLevel = strawberry.field(
+        description="Whose figure it is: the nation's, a county's, a municipality's or one unit's."
+    )
     code: str = strawberry.field(
         description="The place: `NO` for the nation, a county's or municipality's number, a unit's organisation number."
     )
     name: str | None = strawberry.field(description="The place's name as the source gives it.")
     value: float | None = strawberry.field(description="The figure; null when it is suppressed or missing.")
     n: int | None = strawberry.field(description="How many responded or took part, when the source says.")
-    status: FigureStatus
+    status: FigureStatus = strawberry.field(
+        description="Whether there is a number to show: reported, suppressed (for privacy) or missing."
+    )
     reason: FigureReason | None = strawberry.field(description="Why there is no figure (null when reported).")
     threshold: strawberry.Private[int | None]
 
@@ -132,7 +140,9 @@ class IndicatorPoint:
     county: IndicatorFigure | None = strawberry.field(
         description="The county's; after a county was split, a year of the former county shows as `SERIES_BREAK`."
     )
-    nation: IndicatorFigure | None
+    nation: IndicatorFigure | None = strawberry.field(
+        description="The nation's (null when the source has none that year)."
+    )
     difference_from_county: float | None = strawberry.field(
         description="The figure minus the county's, when both are reported."
     )
@@ -147,9 +157,9 @@ class IndicatorPoint:
 
 @strawberry.type(description="An indicator's figures over the school years, for one grade and gender.")
 class IndicatorSeries:
-    indicator: Indicator
+    indicator: Indicator = strawberry.field(description="The indicator the figures are of.")
     grade: str = strawberry.field(description="`all`, or the grade (`5`, `10`, `vg1`).")
-    gender: Gender
+    gender: Gender = strawberry.field(description="Whose answers the figures count: everyone's, girls' or boys'.")
     points: list[IndicatorPoint] = strawberry.field(description="Oldest school year first.")
 
 
@@ -300,7 +310,10 @@ class IndicatorRefresh:
     source_table: str = strawberry.field(description="The table: `eksport:150`.")
     filter: str = strawberry.field(description="The export API's filter it is fetched with.")
     checked_at: dt.datetime = strawberry.field(description="When it was last fetched.")
-    outcome: RefreshOutcome
+    outcome: RefreshOutcome = strawberry.field(
+        description="How the last fetch went: new figures written, the same data as before, or failed (the figures "
+        "before it are kept)."
+    )
     imported_at: dt.datetime | None = strawberry.field(
         description="When the figures now shown were imported (a refresh that finds the same data imports "
         "nothing); null: none yet."

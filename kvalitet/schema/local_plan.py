@@ -28,9 +28,14 @@ if TYPE_CHECKING:
 
 @strawberry.type(description="Something the profile's rules (or the core's) find missing or wrong.")
 class Finding:
-    code: str
-    message: str
-    path: str
+    code: str = strawberry.field(
+        description="What was found, as a stable code for programs (e.g. `MISSING_ASSESSMENT`, or a profile's own)."
+    )
+    message: str = strawberry.field(description="What was found, for a person to read, in the request's language.")
+    path: str = strawberry.field(
+        description="Where it is, as a path into the local plan or report (e.g. `goals`, `areas/<key>`, "
+        "`assessments`); empty when it concerns the whole."
+    )
     # What it is about, where it is one thing of the plan (an item a report has not assessed …).
     area_id: relay.GlobalID | None = strawberry.field(default=None, description="The area it is about, if one.")
     criterion_id: relay.GlobalID | None = strawberry.field(default=None, description="The criterion, if one.")
@@ -104,13 +109,15 @@ class Finding:
 class LocalGoal(RowNode, Versioned):
     model = models.LocalGoal
     id: relay.NodeID[str]
-    text: str
-    perspective: str | None
-    position: int
+    text: str = strawberry.field(description="The goal, in the unit's words.")
+    perspective: str | None = strawberry.field(
+        description="The key of one of the profile's perspectives; null when none is given."
+    )
+    position: int = strawberry.field(description="Order among the local plan's goals.")
     area_id: strawberry.Private[uuid.UUID]
     local_plan_id: strawberry.Private[uuid.UUID]
 
-    @relation(Parent(models.Area, "area_id"))
+    @relation(Parent(models.Area, "area_id"), description="The area of the plan the goal is for.")
     async def area(self, info: Info) -> Area | None: ...
 
     @strawberry.field(description=labels.described("The perspective as the profile names it", "perspective"))
@@ -122,11 +129,11 @@ class LocalGoal(RowNode, Versioned):
 class LocalAction(RowNode, Versioned):
     model = models.LocalAction
     id: relay.NodeID[str]
-    text: str
-    owner: str | None
-    deadline: dt.date | None
-    status: ActionStatus
-    position: int
+    text: str = strawberry.field(description="What will be done.")
+    owner: str | None = strawberry.field(description="Who is responsible for it; null if not given.")
+    deadline: dt.date | None = strawberry.field(description="When it should be done by; null if not set.")
+    status: ActionStatus = strawberry.field(description="How far it has come.")
+    position: int = strawberry.field(description="Order among the local plan's actions.")
     area_id: strawberry.Private[uuid.UUID | None]
     local_goal_id: strawberry.Private[uuid.UUID | None]
 
@@ -134,10 +141,10 @@ class LocalAction(RowNode, Versioned):
     def status_label(self, info: Info) -> str:
         return labels.status_label(self.status, info)
 
-    @relation(Parent(models.Area, "area_id"))
+    @relation(Parent(models.Area, "area_id"), description="The area of the plan it is for; null for none.")
     async def area(self, info: Info) -> Area | None: ...
 
-    @relation(Parent(models.LocalGoal, "local_goal_id"))
+    @relation(Parent(models.LocalGoal, "local_goal_id"), description="The local goal it serves; null for none.")
     async def local_goal(self, info: Info) -> LocalGoal | None: ...
 
 
@@ -145,11 +152,13 @@ class LocalAction(RowNode, Versioned):
 class LocalPlanSection(RowNode, Versioned):
     model = models.LocalPlanSection
     id: relay.NodeID[str]
-    key: str
-    text: str
+    key: str = strawberry.field(description="Which section it is: its key in `Profile.localPlanSections`.")
+    text: str = strawberry.field(description="What the unit wrote.")
     area_id: strawberry.Private[uuid.UUID | None]
 
-    @relation(Parent(models.Area, "area_id"))
+    @relation(
+        Parent(models.Area, "area_id"), description="The area it is written for; null for a section of the whole plan."
+    )
     async def area(self, info: Info) -> Area | None: ...
 
 
@@ -157,9 +166,13 @@ class LocalPlanSection(RowNode, Versioned):
 class LocalPlan(RowNode, Versioned):
     model = models.LocalPlan
     id: relay.NodeID[str]
-    status: ReviewStatus
-    submitted_at: dt.datetime | None
-    decided_at: dt.datetime | None
+    status: ReviewStatus = strawberry.field(
+        description="Where it is in its review: a draft, submitted, returned or approved."
+    )
+    submitted_at: dt.datetime | None = strawberry.field(description="When it was last submitted; null until it is.")
+    decided_at: dt.datetime | None = strawberry.field(
+        description="When it was last approved or returned; null until it is."
+    )
     comment: str | None = strawberry.field(description="The reviewer's comment when it was returned or approved.")
     unit_id: strawberry.Private[uuid.UUID]
     plan_id: strawberry.Private[uuid.UUID]
@@ -169,19 +182,19 @@ class LocalPlan(RowNode, Versioned):
     def status_label(self, info: Info) -> str:
         return labels.status_label(self.status, info)
 
-    @relation(Parent(models.Unit, "unit_id"))
+    @relation(Parent(models.Unit, "unit_id"), description="The unit whose plan it is.")
     async def unit(self, info: Info) -> Annotated[Unit, strawberry.lazy("kvalitet.schema.unit")] | None: ...
 
-    @relation(Parent(models.Plan, "plan_id"))
+    @relation(Parent(models.Plan, "plan_id"), description="The municipality's plan it is built on.")
     async def plan(self, info: Info) -> Plan | None: ...
 
-    @relation(Children(models.LocalGoal, "local_plan_id"))
+    @relation(Children(models.LocalGoal, "local_plan_id"), description="The unit's goals, in order.")
     async def goals(self, info: Info) -> list[LocalGoal]: ...
 
-    @relation(Children(models.LocalAction, "local_plan_id"))
+    @relation(Children(models.LocalAction, "local_plan_id"), description="What the unit will do, in order.")
     async def actions(self, info: Info) -> list[LocalAction]: ...
 
-    @relation(Children(models.LocalPlanSection, "local_plan_id"))
+    @relation(Children(models.LocalPlanSection, "local_plan_id"), description="The sections written so far, in order.")
     async def sections(self, info: Info) -> list[LocalPlanSection]: ...
 
     @strawberry.field(description="What the profile's rules find missing; empty when the plan can be submitted.")

@@ -50,7 +50,9 @@ class Me:
     id: str | None = strawberry.field(
         description="`user:<subject>` for a person, the key's name for an integrator; null when anonymous."
     )
-    anonymous: bool
+    anonymous: bool = strawberry.field(
+        description="True when the request carries no credentials (then it has no roles and no scopes)."
+    )
     roles: list[RoleGrant] = strawberry.field(description="The caller's roles (none when anonymous).")
     scopes: list[str] = strawberry.field(description="An integrator's API key's scopes (none for a person).")
 

@@ -23,6 +23,7 @@ from kvalitet.schema.profile import Profile
 from kvalitet.schema.reading.connection import Connection
 from kvalitet.schema.reading.loaders import AtLeast
 from kvalitet.schema.reading.relations import Children, Filters, Page, relation
+from kvalitet.schema.register_sync import RegisterSyncState
 from kvalitet.schema.report import Report, ReportingPeriodOfYear
 from kvalitet.schema.sector_report import PublishedSectorReport, SectorReportData
 from kvalitet.schema.unit import Unit
@@ -63,7 +64,7 @@ class Municipality(RowNode, Versioned):
     model = models.Municipality
     id: relay.NodeID[str]
     number: str = strawberry.field(description="The kommunenummer, e.g. 5501.")
-    name: str
+    name: str = strawberry.field(description="The municipality's name, e.g. Tromsø.")
     profile_code: strawberry.Private[str | None]
 
     @strawberry.field(description="The profile the municipality uses.")
@@ -177,6 +178,14 @@ class Municipality(RowNode, Versioned):
             models.WebhookSubscription, "municipality_id", order=("created_at", "id")
         )
         return WebhookSubscription.from_rows(await loader.load(uuid.UUID(self.id)))
+
+    @strawberry.field(
+        description="Where the sync of the municipality's units with each national register stands (for those who "
+        "manage its units)."
+    )
+    async def register_syncs(self, info: Info) -> list[RegisterSyncState]:
+        loader = info.context.loaders.children(models.RegisterSync, "municipality_id", order=("register",))
+        return [RegisterSyncState.from_row(row) for row in await loader.load(uuid.UUID(self.id))]
 
     @strawberry.field(description="The municipality's API keys (for its sector admins).")
     async def api_keys(self, info: Info) -> list[ApiKey]:

@@ -53,8 +53,8 @@ N = TypeVar("N", bound=RowNode)
 
 @strawberry.type(description="A value in a message (`UserError.params`): its name and its value as text.")
 class MessageParam:
-    name: str
-    value: str
+    name: str = strawberry.field(description="The parameter's name in the catalogued message, e.g. `field`.")
+    value: str = strawberry.field(description="Its value as text, in the request's language.")
 
 
 @strawberry.type(description="Something in the input a person can fix.")

@@ -14,6 +14,6 @@ from kvalitet.schema.enums import Sector
 class NationalGoal(RowNode, Versioned):
     model = models.NationalGoal
     id: relay.NodeID[str]
-    key: str
-    sector: Sector
-    text: str
+    key: str = strawberry.field(description="Its stable key in the catalogue, e.g. `barnehage-1`.")
+    sector: Sector = strawberry.field(description="The sector it is set for: kindergarten or basic education.")
+    text: str = strawberry.field(description="The goal, as the government words it.")

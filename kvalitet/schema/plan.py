@@ -25,12 +25,14 @@ if TYPE_CHECKING:
 class Measure(RowNode, Versioned):
     model = models.Measure
     id: relay.NodeID[str]
-    text: str
-    owner: str | None
-    deadline: dt.date | None
-    partner: str | None
-    target_group: str | None
-    position: int
+    text: str = strawberry.field(description="What will be done.")
+    owner: str | None = strawberry.field(description="Who is responsible for it (ansvar); null if not given.")
+    deadline: dt.date | None = strawberry.field(description="When it should be done by; null if not set.")
+    partner: str | None = strawberry.field(
+        description="Who it is done together with (samarbeidspartner); null if not given."
+    )
+    target_group: str | None = strawberry.field(description="Whom it is for (målgruppe); null if not given.")
+    position: int = strawberry.field(description="Order among the area's measures.")
     area_id: strawberry.Private[uuid.UUID]
 
 
@@ -38,9 +40,9 @@ class Measure(RowNode, Versioned):
 class Criterion(RowNode, Versioned):
     model = models.Criterion
     id: relay.NodeID[str]
-    text: str
+    text: str = strawberry.field(description="The criterion, as the plan words it.")
     perspective: str | None = strawberry.field(description="The key of one of the profile's perspectives.")
-    position: int
+    position: int = strawberry.field(description="Order among its goal's criteria, or its area's own.")
     area_id: strawberry.Private[uuid.UUID | None]
     goal_id: strawberry.Private[uuid.UUID | None]
 
@@ -53,9 +55,11 @@ class Criterion(RowNode, Versioned):
 class Goal(RowNode, Versioned):
     model = models.Goal
     id: relay.NodeID[str]
-    kind: str
-    text: str
-    position: int
+    kind: str = strawberry.field(
+        description="The goal's kind: a key of the profile's vocabulary of goal kinds (`kindLabel` names it)."
+    )
+    text: str = strawberry.field(description="The goal, as the plan words it.")
+    position: int = strawberry.field(description="Order among the area's goals.")
     area_id: strawberry.Private[uuid.UUID]
     national_goal_id: strawberry.Private[uuid.UUID | None]
 
@@ -72,7 +76,7 @@ class Goal(RowNode, Versioned):
     )
     async def national_goal(self, info: Info) -> NationalGoal | None: ...
 
-    @relation(Parent(models.Area, "area_id"))
+    @relation(Parent(models.Area, "area_id"), description="The area the goal belongs to.")
     async def area(self, info: Info) -> Area | None: ...
 
 
@@ -81,10 +85,14 @@ class Area(RowNode, Versioned):
     model = models.Area
     id: relay.NodeID[str]
     key: str | None = strawberry.field(description="Stable name of the area within its plan, from the profile.")
-    kind: str
-    title: str
-    description: str | None
-    applies_to: list[UnitKind]
+    kind: str = strawberry.field(
+        description="The area's kind: a key of the profile's vocabulary of area kinds (`kindLabel` names it)."
+    )
+    title: str = strawberry.field(description="The area's title in the plan.")
+    description: str | None = strawberry.field(description="Text that introduces the area; null if it has none.")
+    applies_to: list[UnitKind] = strawberry.field(
+        description="The kinds of unit the area is for; units of other kinds neither plan nor report on it."
+    )
     position: int = strawberry.field(description="Order in the plan (depth first).")
     plan_id: strawberry.Private[uuid.UUID]
     parent_id: strawberry.Private[uuid.UUID | None]
@@ -93,19 +101,19 @@ class Area(RowNode, Versioned):
     async def kind_label(self, info: Info) -> str | None:
         return await labels.vocabulary_label(info, models.Area, self.id, self.kind)
 
-    @relation(Parent(models.Area, "parent_id"))
+    @relation(Parent(models.Area, "parent_id"), description="The area it is part of; null for a top-level area.")
     async def parent(self, info: Info) -> Area | None: ...
 
     @relation(Children(models.Area, "parent_id"), description="The areas directly below this one, in order.")
     async def children(self, info: Info) -> list[Area]: ...
 
-    @relation(Children(models.Goal, "area_id"))
+    @relation(Children(models.Goal, "area_id"), description="The area's goals, in order.")
     async def goals(self, info: Info) -> list[Goal]: ...
 
     @relation(Children(models.Criterion, "area_id"), description="The area's own criteria (not its goals'), in order.")
     async def criteria(self, info: Info) -> list[Criterion]: ...
 
-    @relation(Children(models.Measure, "area_id"))
+    @relation(Children(models.Measure, "area_id"), description="The area's measures, in order.")
     async def measures(self, info: Info) -> list[Measure]: ...
 
     @strawberry.field(
@@ -123,7 +131,7 @@ class Area(RowNode, Versioned):
     ) -> list[indicator.IndicatorSeries]:
         return await indicator.of_area(info, self, indicator.selection(codes, grade, gender, from_year, to_year))
 
-    @relation(Parent(models.Plan, "plan_id"))
+    @relation(Parent(models.Plan, "plan_id"), description="The plan the area belongs to.")
     async def plan(self, info: Info) -> Plan | None: ...
 
 
@@ -136,14 +144,18 @@ def _areas_of_plan(arguments: dict) -> Filters:
 class Plan(RowNode, Versioned):
     model = models.Plan
     id: relay.NodeID[str]
-    title: str
-    description: str | None
-    period_start: int
-    period_end: int
-    status: PlanStatus
-    applies_to: list[UnitKind]
-    adopted_on: dt.date | None
-    adopted_by: str | None
+    title: str = strawberry.field(description="The plan's title.")
+    description: str | None = strawberry.field(description="Text that introduces the plan; null if it has none.")
+    period_start: int = strawberry.field(description="The first year of the plan's period.")
+    period_end: int = strawberry.field(description="The last year of the plan's period (inclusive).")
+    status: PlanStatus = strawberry.field(
+        description="Where it is in its life: a draft (being written), adopted (frozen) or archived."
+    )
+    applies_to: list[UnitKind] = strawberry.field(description="The kinds of unit the plan is for.")
+    adopted_on: dt.date | None = strawberry.field(description="The day it was adopted; null until it is.")
+    adopted_by: str | None = strawberry.field(
+        description="The body that adopted it, e.g. a committee of the municipal council; null until adopted."
+    )
     profile_code: str | None = strawberry.field(description="The profile whose content the plan was made from.")
     measures_assessed_by: list[UnitKind] = strawberry.field(
         description="The kinds of unit whose reports assess the plan's measures, besides its criteria and their "
@@ -170,7 +182,7 @@ class Plan(RowNode, Versioned):
     )
     async def all_areas(self, info: Info) -> list[Area]: ...
 
-    @relation(Parent(models.Municipality, "municipality_id"))
+    @relation(Parent(models.Municipality, "municipality_id"), description="The municipality whose plan it is.")
     async def municipality(
         self, info: Info
     ) -> Annotated[Municipality, strawberry.lazy("kvalitet.schema.municipality")] | None: ...

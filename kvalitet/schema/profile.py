@@ -20,9 +20,9 @@ class TermCategory(Enum):
 
 @strawberry.type(description="A word or phrase in each of the service's languages.")
 class Label:
-    nb: str
-    nn: str
-    en: str
+    nb: str = strawberry.field(description="In bokmål.")
+    nn: str = strawberry.field(description="In nynorsk.")
+    en: str = strawberry.field(description="In English.")
 
     @strawberry.field(description="The label in one language.")
     def text(self, locale: Locale) -> str:
@@ -35,38 +35,44 @@ class Label:
 
 @strawberry.type(description="The profile's word for a core concept (plan, area …) or for one of its kinds.")
 class Term:
-    category: TermCategory
+    category: TermCategory = strawberry.field(
+        description="Whether it names a core concept, a kind of area or a kind of goal."
+    )
     key: str = strawberry.field(description="The concept (e.g. `local_plan`) or kind (e.g. `quality_area`).")
-    label: Label
+    label: Label = strawberry.field(description="The profile's word for it, in each language.")
 
 
 @strawberry.type(description="A point of view a criterion or local goal may be seen from.")
 class Perspective:
-    key: str
-    label: Label
+    key: str = strawberry.field(description="Its key, as criteria and local goals give it (`perspective`).")
+    label: Label = strawberry.field(description="Its name in each language.")
 
 
 @strawberry.type(description="A level on the profile's assessment scale, lowest first.")
 class ScaleLevel:
-    level: str
-    label: Label
-    description: str | None
+    level: str = strawberry.field(description="Its key, as assessments give it (`Assessment.level`).")
+    label: Label = strawberry.field(description="Its name in each language.")
+    description: str | None = strawberry.field(
+        description="What the level means, in the profile's words; null if the profile does not say."
+    )
 
 
 @strawberry.type(description="A reporting period of a year, with its due date (month-day).")
 class ReportingPeriod:
-    key: str
-    label: Label
+    key: str = strawberry.field(description="Its key (e.g. `h1`): `openReport`'s `period`, and a report's `periodKey`.")
+    label: Label = strawberry.field(description="Its name in each language.")
     starts: str = strawberry.field(description="First day, as MM-DD.")
     ends: str = strawberry.field(description="Last day, as MM-DD.")
     due: str = strawberry.field(description="Due date, as MM-DD.")
-    due_next_year: bool
+    due_next_year: bool = strawberry.field(
+        description="The due date falls in the year after the period's (e.g. a period that ends in December)."
+    )
 
 
 @strawberry.type(description="A free-text part of a unit's local plan, as the profile declares it.")
 class LocalPlanSectionSpec:
     key: str = strawberry.field(description="The `key` a section is saved with (`saveLocalPlanSection`).")
-    label: Label
+    label: Label = strawberry.field(description="Its heading in each language.")
     per_area: bool = strawberry.field(description="Written once per area (with `areaId`), not for the whole plan.")
     area_kinds: list[str] = strawberry.field(description="The kinds of area it is written for (empty: any).")
     required: bool = strawberry.field(
@@ -85,12 +91,21 @@ class IndicatorLink:
     description="A municipality's profile: its plan's structure and content, its words, calendar and rules."
 )
 class Profile:
-    code: str
-    name: str
-    municipality_name: str | None
-    municipality_numbers: list[str]
+    code: str = strawberry.field(
+        description="Its code: what `createMunicipality` and `updateMunicipality` take as `profile`."
+    )
+    name: str = strawberry.field(description="Its name, e.g. «Tromsø kommune».")
+    municipality_name: str | None = strawberry.field(
+        description="The municipality it is made for; null for a template any municipality may use."
+    )
+    municipality_numbers: list[str] = strawberry.field(
+        description="The numbers of the municipalities it is made for (empty for a template)."
+    )
     municipality_aliases: list[str] = strawberry.field(description="Former numbers of the same municipality.")
-    default_locale: Locale
+    default_locale: Locale = strawberry.field(
+        description="The written standard of its municipality: the language of messages to its users when a "
+        "request asks for none."
+    )
 
     @staticmethod
     def of(info: ProfileContent) -> Profile:

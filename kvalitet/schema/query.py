@@ -62,7 +62,12 @@ def query_type() -> type:
     """A new root query type for each schema, so the fields profiles merge into one schema's
     query never reach another's (tests build several schemas in one process)."""
 
-    @strawberry.type(name="Query")
+    @strawberry.type(
+        name="Query",
+        description="What can be read: any object by its global ID, the caller, the installed profiles, "
+        "municipalities with their units, plans, local plans and reports, the national goals, indicators and the "
+        "change feed. Installed profiles may add fields of their own.",
+    )
     class Query:
         @strawberry.field(description="Any object by its global ID; null when it is not found (or not yours to see).")
         async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:

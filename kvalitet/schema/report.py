@@ -26,12 +26,12 @@ if TYPE_CHECKING:
 
 @strawberry.type(description="A reporting period of one year, with its dates.")
 class ReportingPeriodOfYear:
-    key: str
-    label: Label
-    year: int
-    starts_on: dt.date
-    ends_on: dt.date
-    due_on: dt.date
+    key: str = strawberry.field(description="The period's key (`ReportingPeriod.key`).")
+    label: Label = strawberry.field(description="Its name in each language.")
+    year: int = strawberry.field(description="The year it is of.")
+    starts_on: dt.date = strawberry.field(description="Its first day.")
+    ends_on: dt.date = strawberry.field(description="Its last day.")
+    due_on: dt.date = strawberry.field(description="When its reports are due.")
 
     @staticmethod
     def of(period) -> ReportingPeriodOfYear:
@@ -49,9 +49,9 @@ class ReportingPeriodOfYear:
 class Assessment(RowNode, Versioned):
     model = models.Assessment
     id: relay.NodeID[str]
-    level: str
-    comment: str | None
-    evidence: str | None
+    level: str = strawberry.field(description="A level of the profile's scale (`ScaleLevel.level`).")
+    comment: str | None = strawberry.field(description="The unit's comment on it; null if none.")
+    evidence: str | None = strawberry.field(description="What the unit bases it on; null if not given.")
     report_id: strawberry.Private[uuid.UUID]
     criterion_id: strawberry.Private[uuid.UUID | None]
     local_goal_id: strawberry.Private[uuid.UUID | None]
@@ -61,10 +61,10 @@ class Assessment(RowNode, Versioned):
     async def level_label(self, info: Info) -> str:
         return await labels.level_label(info, models.Assessment, self.id, self.level)
 
-    @relation(Parent(models.Criterion, "criterion_id"))
+    @relation(Parent(models.Criterion, "criterion_id"), description="The criterion assessed, where it is one.")
     async def criterion(self, info: Info) -> Criterion | None: ...
 
-    @relation(Parent(models.LocalGoal, "local_goal_id"))
+    @relation(Parent(models.LocalGoal, "local_goal_id"), description="The local goal assessed, where it is one.")
     async def local_goal(self, info: Info) -> LocalGoal | None: ...
 
     @relation(Parent(models.Measure, "measure_id"), description="The measure assessed, where it is one.")
@@ -89,13 +89,15 @@ class ReportItem:
             assessment_id=row["assessment_id"],
         )
 
-    @relation(Parent(models.Area, "area_id"))
+    @relation(Parent(models.Area, "area_id"), description="The area of the plan the item is in.")
     async def area(self, info: Info) -> Area: ...
 
-    @relation(Parent(models.Criterion, "criterion_id"))
+    @relation(Parent(models.Criterion, "criterion_id"), description="The plan's criterion to assess, where it is one.")
     async def criterion(self, info: Info) -> Criterion | None: ...
 
-    @relation(Parent(models.LocalGoal, "local_goal_id"))
+    @relation(
+        Parent(models.LocalGoal, "local_goal_id"), description="The local plan's goal to assess, where it is one."
+    )
     async def local_goal(self, info: Info) -> LocalGoal | None: ...
 
     @relation(
@@ -104,7 +106,7 @@ class ReportItem:
     )
     async def measure(self, info: Info) -> Measure | None: ...
 
-    @relation(Parent(models.Assessment, "assessment_id"))
+    @relation(Parent(models.Assessment, "assessment_id"), description="Its assessment in this report; null until made.")
     async def assessment(self, info: Info) -> Assessment | None: ...
 
 
@@ -116,14 +118,18 @@ ITEMS = Derived(items_sql, ITEM_ORDER, item=lambda: ReportItem)
 class Report(RowNode, Versioned):
     model = models.Report
     id: relay.NodeID[str]
-    year: int
-    period_key: str
-    period_start: dt.date
-    period_end: dt.date
-    due_on: dt.date
-    status: ReviewStatus
-    submitted_at: dt.datetime | None
-    decided_at: dt.datetime | None
+    year: int = strawberry.field(description="The year of its reporting period.")
+    period_key: str = strawberry.field(description="The profile's key of its reporting period (`ReportingPeriod.key`).")
+    period_start: dt.date = strawberry.field(description="The first day of the period.")
+    period_end: dt.date = strawberry.field(description="The last day of the period.")
+    due_on: dt.date = strawberry.field(description="When it is due.")
+    status: ReviewStatus = strawberry.field(
+        description="Where it is in its review: a draft, submitted, returned or approved."
+    )
+    submitted_at: dt.datetime | None = strawberry.field(description="When it was last submitted; null until it is.")
+    decided_at: dt.datetime | None = strawberry.field(
+        description="When it was last approved or returned; null until it is."
+    )
     comment: str | None = strawberry.field(description="The reviewer's comment when it was returned or approved.")
     unit_id: strawberry.Private[uuid.UUID]
     plan_id: strawberry.Private[uuid.UUID]
@@ -138,13 +144,19 @@ class Report(RowNode, Versioned):
     def is_overdue(self) -> bool:
         return is_overdue(self.status.value, self.due_on, dt.datetime.now(dt.UTC).date())
 
-    @relation(Parent(models.Unit, "unit_id"))
+    @relation(Parent(models.Unit, "unit_id"), description="The unit whose report it is.")
     async def unit(self, info: Info) -> Annotated[Unit, strawberry.lazy("kvalitet.schema.unit")] | None: ...
 
-    @relation(Parent(models.Plan, "plan_id"))
+    @relation(
+        Parent(models.Plan, "plan_id"),
+        description="The municipality's plan it reports on: the adopted plan that covered its year when it was opened.",
+    )
     async def plan(self, info: Info) -> Plan | None: ...
 
-    @relation(Parent(models.LocalPlan, "local_plan_id"))
+    @relation(
+        Parent(models.LocalPlan, "local_plan_id"),
+        description="The unit's local plan on the same plan; null while the unit has none.",
+    )
     async def local_plan(self, info: Info) -> LocalPlan | None: ...
 
     @relation(

@@ -27,7 +27,7 @@ DECISIONS = (ReviewStatus.APPROVED, ReviewStatus.RETURNED)
 
 @strawberry.type(description="A step of a review: the status it left, who took it, when, and the comment given.")
 class ReviewEvent:
-    at: dt.datetime
+    at: dt.datetime = strawberry.field(description="When the step was taken.")
     actor: str | None = strawberry.field(
         description="Who took the step, as the change log names callers (`user:<subject>`, `apikey:<prefix>`)."
     )

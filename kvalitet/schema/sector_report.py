@@ -23,8 +23,8 @@ from kvalitet.services.sector_reports import NOT_OPENED, STATUSES, local_plans_s
 
 @strawberry.type(description="How many assessments (of submitted and approved reports) are at a level of the scale.")
 class LevelCount:
-    level: str
-    count: int
+    level: str = strawberry.field(description="A level of the profile's scale (`ScaleLevel.level`).")
+    count: int = strawberry.field(description="How many assessments are at it.")
 
 
 @strawberry.enum(description="Where a unit's report for the period is: not opened yet, or its report's review status.")
@@ -38,6 +38,7 @@ class UnitReportStatus(Enum):
 
 assert tuple(s.value for s in UnitReportStatus) == STATUSES  # the roll-up's statuses, in its order
 _STATUS_WORDS = "`not_opened`, `draft`, `submitted`, `returned` or `approved`"
+_LEVELS = "Every level of the scale, lowest first, with how many assessments of it are at that level."
 
 
 @strawberry.type(description="How many units' reports are in a status (`not_opened`: no report yet).")
@@ -45,7 +46,7 @@ class StatusCount:
     status: str = strawberry.field(
         description=f"{_STATUS_WORDS}.", deprecation_reason="Use `reportStatus`, an enum like the rest of the schema."
     )
-    count: int
+    count: int = strawberry.field(description="How many units' reports are in it.")
 
     @strawberry.field(description="The status, as an enum.")
     def report_status(self) -> UnitReportStatus:
@@ -56,13 +57,19 @@ class StatusCount:
     description="A unit in the sector report, with its report for the period (if opened) and its progress."
 )
 class SectorReportUnit:
-    unit_id: relay.GlobalID
-    name: str
-    kind: str = strawberry.field(deprecation_reason="Use `unitKind`, an enum like the rest of the schema.")
+    unit_id: relay.GlobalID = strawberry.field(description="The unit's global ID.")
+    name: str = strawberry.field(description="The unit's name (in a snapshot, as it was when published).")
+    kind: str = strawberry.field(
+        description="`kindergarten`, `school` or `sfo`.",
+        deprecation_reason="Use `unitKind`, an enum like the rest of the schema.",
+    )
     status: str = strawberry.field(
         description=f"{_STATUS_WORDS}.", deprecation_reason="Use `reportStatus`, an enum like the rest of the schema."
     )
-    overdue: bool
+    overdue: bool = strawberry.field(
+        description="Past the due date without a submitted report (none opened, or a draft or returned one); in a "
+        "snapshot, as it was when published."
+    )
     report_id: relay.GlobalID | None = strawberry.field(description="The unit's report for the period, if opened.")
     # Kept in a published snapshot; read when asked for in the live report (`live`).
     items: strawberry.Private[int | None] = None
@@ -136,16 +143,16 @@ class SectorReportUnit:
 
 @strawberry.type(description="The distribution of levels for one criterion.")
 class SectorReportCriterion:
-    criterion_id: relay.GlobalID
-    text: str
-    levels: list[LevelCount]
+    criterion_id: relay.GlobalID = strawberry.field(description="The criterion's global ID.")
+    text: str = strawberry.field(description="The criterion's text.")
+    levels: list[LevelCount] = strawberry.field(description=_LEVELS)
 
 
 @strawberry.type(description="The distribution of levels for one measure of the plan (where reports assess measures).")
 class SectorReportMeasure:
-    measure_id: relay.GlobalID
-    text: str
-    levels: list[LevelCount]
+    measure_id: relay.GlobalID = strawberry.field(description="The measure's global ID.")
+    text: str = strawberry.field(description="The measure's text.")
+    levels: list[LevelCount] = strawberry.field(description=_LEVELS)
 
 
 @strawberry.type(
@@ -153,28 +160,44 @@ class SectorReportMeasure:
     "and the units' local goals in it. Areas come in plan order, depth first; `parentId` and `depth` give the tree."
 )
 class SectorReportArea:
-    area_id: relay.GlobalID
-    key: str | None
-    kind: str
-    title: str
-    assessments: int
-    levels: list[LevelCount]
-    criteria: list[SectorReportCriterion]
+    area_id: relay.GlobalID = strawberry.field(description="The area's global ID.")
+    key: str | None = strawberry.field(description="The area's key in its plan; null if it has none.")
+    kind: str = strawberry.field(description="The area's kind (a key of the profile's vocabulary).")
+    title: str = strawberry.field(description="The area's title.")
+    assessments: int = strawberry.field(
+        description="How many assessments in submitted and approved reports are of its criteria (its goals' too), "
+        "its measures and the units' local goals in it; not of the areas below it."
+    )
+    levels: list[LevelCount] = strawberry.field(
+        description="Those assessments by level: every level of the scale, lowest first."
+    )
+    criteria: list[SectorReportCriterion] = strawberry.field(
+        description="Its own criteria, then its goals', in plan order."
+    )
     parent_id: relay.GlobalID | None = strawberry.field(description="The area it is part of; null at the top.")
     depth: int = strawberry.field(description="0 for a top-level area, 1 for its children, and so on.")
-    measures: list[SectorReportMeasure]
+    measures: list[SectorReportMeasure] = strawberry.field(
+        description="Its measures, where the plan's reports assess measures (empty otherwise), in order."
+    )
 
 
 @strawberry.type(description="A municipality's unit reports for one period, rolled up.")
 class SectorReportData:
-    municipality_number: str
-    plan_title: str
-    year: int
-    period_key: str
-    due_on: dt.date
-    units: list[SectorReportUnit]
-    units_by_status: list[StatusCount]
-    areas: list[SectorReportArea]
+    municipality_number: str = strawberry.field(description="The municipality's number (kommunenummer).")
+    plan_title: str = strawberry.field(description="The title of the plan the reports are on.")
+    year: int = strawberry.field(description="The year of the reporting period.")
+    period_key: str = strawberry.field(description="The reporting period's key (`ReportingPeriod.key`).")
+    due_on: dt.date = strawberry.field(description="When the period's reports are due.")
+    units: list[SectorReportUnit] = strawberry.field(
+        description="The units that owe a report for the period, by name: active units of the plan's kinds that "
+        "existed before the period ended (or have a report for it)."
+    )
+    units_by_status: list[StatusCount] = strawberry.field(
+        description="How many of those units are in each status: not opened, draft, submitted, returned, approved."
+    )
+    areas: list[SectorReportArea] = strawberry.field(
+        description="The plan's areas in plan order (depth first), each with its levels."
+    )
 
     @strawberry.field(description="Units whose report is past due and not submitted (or not opened).")
     def overdue_units(self) -> list[SectorReportUnit]:
@@ -247,10 +270,13 @@ class SectorReportData:
 class PublishedSectorReport(RowNode, Versioned):
     model = models.SectorReport
     id: relay.NodeID[str]
-    year: int
-    period_key: str
-    published_at: dt.datetime
-    published_by: str | None
+    year: int = strawberry.field(description="The year of the reporting period.")
+    period_key: str = strawberry.field(description="The reporting period's key (`ReportingPeriod.key`).")
+    published_at: dt.datetime = strawberry.field(description="When it was published.")
+    published_by: str | None = strawberry.field(
+        description="Who published it, as the change log names callers (`user:<subject>`, `apikey:<prefix>`); null "
+        "if not recorded."
+    )
     snapshot: strawberry.Private[dict]
     municipality_id: strawberry.Private[uuid.UUID]
 

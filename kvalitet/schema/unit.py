@@ -27,12 +27,15 @@ if TYPE_CHECKING:
 class Unit(RowNode, Versioned):
     model = models.Unit
     id: relay.NodeID[str]
-    name: str
-    kind: UnitKind
+    name: str = strawberry.field(description="The unit's name.")
+    kind: UnitKind = strawberry.field(description="Kindergarten, school or SFO.")
     org_number: str | None = strawberry.field(description="The 9-digit organisation number (NSR/NBR).")
-    ownership: Ownership
+    ownership: Ownership = strawberry.field(description="Whether the municipality owns it, or a private owner.")
     zone: str | None = strawberry.field(description="The zone or network the unit belongs to, if any.")
-    archived_at: dt.datetime | None
+    archived_at: dt.datetime | None = strawberry.field(
+        description="When it was archived (`archiveUnit`); null while it is active. An archived unit is kept, but "
+        "can no longer be changed, and no local plan or report is started for it."
+    )
     staff_may_edit: bool = strawberry.field(description="The unit leader lets staff edit the unit's drafts.")
     municipality_id: strawberry.Private[uuid.UUID]
 
@@ -40,7 +43,7 @@ class Unit(RowNode, Versioned):
     def kind_label(self, info: Info) -> str:
         return labels.kind_label(self.kind, info)
 
-    @relation(Parent(models.Municipality, "municipality_id"))
+    @relation(Parent(models.Municipality, "municipality_id"), description="The municipality the unit belongs to.")
     async def municipality(
         self, info: Info
     ) -> Annotated[Municipality, strawberry.lazy("kvalitet.schema.municipality")] | None: ...

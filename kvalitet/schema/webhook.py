@@ -18,16 +18,29 @@ from kvalitet.schema.reading.connection import Connection, paged
 
 @strawberry.type(description="One event posted (or to be posted) to one subscription.")
 class WebhookDelivery:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The delivery's own id (a delivery is not a node).")
     event_id: strawberry.ID = strawberry.field(description="Also sent as the `Kvalitet-Event-Id` header.")
-    status: DeliveryStatus
-    attempts: int
-    next_attempt_at: dt.datetime
-    last_attempt_at: dt.datetime | None
-    last_status_code: int | None
-    last_error: str | None
-    delivered_at: dt.datetime | None
-    created_at: dt.datetime
+    status: DeliveryStatus = strawberry.field(
+        description="Where it is: waiting (to be tried or retried), delivered, or dead (given up)."
+    )
+    attempts: int = strawberry.field(description="How many times it has been tried so far.")
+    next_attempt_at: dt.datetime = strawberry.field(
+        description="When it is posted next, while it is waiting (each retry waits longer)."
+    )
+    last_attempt_at: dt.datetime | None = strawberry.field(
+        description="When it was last posted; null before the first try."
+    )
+    last_status_code: int | None = strawberry.field(
+        description="The HTTP status the receiver last answered with; null before the first try, or when no answer "
+        "came."
+    )
+    last_error: str | None = strawberry.field(
+        description="Why the last try failed (e.g. `HTTP 500`, a timeout); null when it succeeded or was not tried yet."
+    )
+    delivered_at: dt.datetime | None = strawberry.field(
+        description="When the receiver accepted it with a 2xx answer; null until then."
+    )
+    created_at: dt.datetime = strawberry.field(description="When it was queued, with the change its event tells of.")
 
     @staticmethod
     def from_row(row) -> WebhookDelivery:
@@ -49,10 +62,10 @@ class WebhookDelivery:
 class WebhookSubscription(RowNode, Versioned):
     model = models.WebhookSubscription
     id: relay.NodeID[str]
-    url: str
-    event_types: list[str]
-    active: bool
-    description: str | None
+    url: str = strawberry.field(description="Where events are posted.")
+    event_types: list[str] = strawberry.field(description="The events it wants, e.g. `report.submitted`.")
+    active: bool = strawberry.field(description="False while it is paused: no events are queued for it then.")
+    description: str | None = strawberry.field(description="A note on what it is for; null if none was given.")
     previous_secret_valid_until: dt.datetime | None = strawberry.field(
         description="Until when deliveries are signed with the secret before the last rotation too (null: the "
         "current secret alone)."

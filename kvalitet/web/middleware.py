@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import re
+import sys
 import uuid
 
 import structlog
@@ -12,7 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kvalitet.db.outage import RETRY_AFTER, is_outage
-from kvalitet.infra import metrics, observed
+from kvalitet.infra import metrics, observed, tracing
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("kvalitet_request_id", default=None)
 
@@ -54,6 +56,16 @@ class RequestIdMiddleware:
                 exchange.status = message.get("status", 200)
             await send_with_id(message)
 
+        # The request's span (kvalitet.infra.tracing; nothing without the otel extra): the
+        # statements and webhook posts under it are its children.
+        tracing_span = contextlib.ExitStack()
+        traced = tracing_span.enter_context(
+            tracing.span(
+                f"{exchange.method} {exchange.path}",
+                "server",
+                **{"http.request.method": exchange.method, "url.path": exchange.path, "kvalitet.request_id": rid},
+            )
+        )
         try:
             await self.app(scope, receive, tracking_send)
         except ClientDisconnect:
@@ -87,11 +99,31 @@ class RequestIdMiddleware:
             )
             await response(scope, receive, send_with_id)
         finally:
+            if traced is not None:
+                _describe(traced, exchange)
+            tracing_span.__exit__(*sys.exc_info())
             if http:  # a websocket's connection is no request to time
                 metrics.observe(exchange)
             observed.current.reset(exchange_token)
             structlog.contextvars.unbind_contextvars("request_id")
             request_id.reset(token)
+
+
+def _describe(traced, exchange: observed.Exchange) -> None:
+    """The request's span named after its GraphQL operation, with what the request turned out to be."""
+    if exchange.operation or exchange.operation_type:
+        traced.update_name(" ".join(p for p in (exchange.operation_type, exchange.operation) if p))
+    tracing.annotate(
+        traced,
+        **{
+            "http.response.status_code": exchange.status,
+            "graphql.operation.name": exchange.operation,
+            "graphql.operation.type": exchange.operation_type,
+            "kvalitet.route": exchange.route,
+            "kvalitet.caller": exchange.caller,
+            "kvalitet.cost": exchange.cost,
+        },
+    )
 
 
 def unavailable_response(rid: str) -> JSONResponse:

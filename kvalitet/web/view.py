@@ -31,6 +31,7 @@ from kvalitet.schema.context import Context
 from kvalitet.schema.reading.loaders import Loaders
 from kvalitet.web.media import GRAPHQL_RESPONSE, wants_graphql_response
 from kvalitet.web.persisted import ONLY_REGISTERED, PersistedQueries, Refusal, read_manifest
+from kvalitet.web.ratelimit import RATE_LIMITED, RateLimits, charging, refusal
 from kvalitet.web.websocket import (
     ConnectionRefused,
     TransportWSHandler,
@@ -82,6 +83,7 @@ class KvalitetGraphQL(GraphQL[Context, None]):
         # that asks for none is answered in (a municipality's profile seldom changes).
         self.profile_codes = TimedCache(60)
         self.persisted = persisted_queries_of(settings)
+        self.limits = RateLimits.of(settings)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] in ("http", "websocket"):
@@ -103,6 +105,14 @@ class KvalitetGraphQL(GraphQL[Context, None]):
                 return
             scope.setdefault("state", {})["actor"] = actor
             observed.note(caller=actor.name)
+            if scope["type"] == "http" and self.limits is not None:
+                client = scope.get("client")
+                standing = self.limits.standing(actor, client[0] if client else None)
+                wait = standing.refused_for()
+                if wait is not None:
+                    await self._refuse_over_limit(scope, receive, send, actor, standing, wait)
+                    return
+                send = charging(standing, _cost_of_request, send)
             if scope["type"] == "websocket":
                 scope["state"]["authorization"] = authorization  # connection_init must agree with it
             body = None
@@ -124,7 +134,9 @@ class KvalitetGraphQL(GraphQL[Context, None]):
                 if repeat is not None:
                     data = await self.database.reader.fetch_bytes(repeat.query.sql, repeat.query.arguments)
                 if repeat is not None and data is not None:  # (data only from a repeat)
-                    observed.note(operation=repeat.operation, operation_type="query", route=observed.COMPILED)
+                    observed.note(
+                        operation=repeat.operation, operation_type="query", route=observed.COMPILED, cost=repeat.cost
+                    )
                     response = Response(b'{"data":' + data + repeat.tail, media_type=_media_type(scope))
                     await response(scope, receive, send)
                     return
@@ -136,6 +148,30 @@ class KvalitetGraphQL(GraphQL[Context, None]):
             if body is not None:  # read here: the view reads it again
                 receive = _replay(body, receive)
         await super().__call__(scope, receive, send)
+
+    async def _refuse_over_limit(self, scope, receive, send, actor: Actor, standing, wait: float) -> None:
+        """429 for a caller (or its municipality) whose budget is spent, in the caller's language."""
+        said, extensions = refusal(wait)
+        connection = HTTPConnection(scope)
+        locale = negotiate(
+            connection.query_params.get("locale"), connection.headers.get("accept-language"), default=""
+        ) or await self.written_standard(actor)
+        params = [{"name": k, "value": v} for k, v in said.flat_params(locale).items()]
+        observed.note(error_codes=[RATE_LIMITED])
+        response = JSONResponse(
+            {
+                "errors": [
+                    {
+                        "message": said.render(locale),
+                        "extensions": {**extensions, "messageKey": said.key, "params": params},
+                    }
+                ]
+            },
+            status_code=429,
+            headers={"Retry-After": str(extensions["retryAfter"])},
+        )
+        response.raw_headers.extend(standing.headers())
+        await response(scope, receive, send)
 
     async def _persisted(self, scope, receive) -> tuple[dict, bytes | None, Refusal | None]:
         """The request with a persisted document put in its place (kvalitet.web.persisted): the
@@ -200,7 +236,7 @@ class KvalitetGraphQL(GraphQL[Context, None]):
         data = await self.database.writer.fetch_bytes(plan.data_sql, values)
         if data is None:
             return None
-        observed.note(operation=plan.operation, operation_type="mutation", route=observed.COMPILED)
+        observed.note(operation=plan.operation, operation_type="mutation", route=observed.COMPILED, cost=plan.cost)
         return b'{"data":' + data + plan.tail
 
     async def process_result(self, request, result):
@@ -213,7 +249,10 @@ class KvalitetGraphQL(GraphQL[Context, None]):
         candidate = state.pop("write_candidate", None)
         if candidate is not None and not result.errors and isinstance(processed, dict):
             rest = {key: value for key, value in processed.items() if key != "data"}
-            self.writes.learn(self.schema._schema, *candidate, tail=_tail(rest))
+            exchange = observed.current.get()
+            self.writes.learn(
+                self.schema._schema, *candidate, tail=_tail(rest), cost=exchange.cost if exchange else None
+            )
         return processed
 
     async def authenticate(self, authorization: str | None) -> Actor:
@@ -343,7 +382,8 @@ class KvalitetGraphQL(GraphQL[Context, None]):
             tail = _tail(rest)
             if raw.repeat_key is not None and "errors" not in rest:
                 exchange = observed.current.get()
-                self.repeats.put(raw.repeat_key, Repeat(raw.query, tail, exchange.operation if exchange else None))
+                operation, cost = (exchange.operation, exchange.cost) if exchange else (None, None)
+                self.repeats.put(raw.repeat_key, Repeat(raw.query, tail, operation, cost))
             return b'{"data":' + raw.json + tail
         return super().encode_json(data)
 
@@ -384,6 +424,11 @@ def _negotiated(request: Request, response: Response) -> Response:
 def _tail(rest: dict) -> bytes:
     """What a response holds after its `data` (errors, extensions), as JSON text."""
     return ("," + json.dumps(rest, separators=(",", ":"))[1:] if rest else "}").encode()
+
+
+def _cost_of_request() -> int | None:
+    exchange = observed.current.get()
+    return exchange.cost if exchange else None
 
 
 def _code_of(error: object) -> str:

@@ -33,7 +33,7 @@ import httpx
 from sqlalchemy import case, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from kvalitet.infra import metrics
+from kvalitet.infra import metrics, tracing
 from kvalitet.infra.log import get_logger
 from kvalitet.models import OutboxEvent, WebhookDelivery, WebhookSubscription
 from kvalitet.models.base import model_table
@@ -187,7 +187,12 @@ async def record(engine: AsyncEngine, row, outcome: dict, options: Options) -> b
 
 async def attempt(engine: AsyncEngine, client: httpx.AsyncClient, row, options: Options) -> bool:
     """Post one claimed delivery and record the outcome (see `record`)."""
-    outcome = await _post(client, row, options)
+    target = str(row.url).split("?", 1)[0]  # a receiver's query string may hold its own token
+    with tracing.span("webhook POST", "client", **{"url.full": target, "kvalitet.event_type": row.type}) as traced:
+        outcome = await _post(client, row, options)
+        tracing.annotate(
+            traced, **{"http.response.status_code": outcome["last_status_code"], "error.type": outcome["last_error"]}
+        )
     return await record(engine, row, outcome, options)
 
 

@@ -18,7 +18,9 @@ from kvalitet.plugins.content import CalendarEntry
 @strawberry.type(description="A meeting or milestone in Vestvågøy's development-plan calendar.")
 class VestvagoyCalendarEntry:
     week: int | None = strawberry.field(description="Week number, as the plan gives it.")
-    date: dt.date | None
+    date: dt.date | None = strawberry.field(
+        description="The day, where the plan gives one; null otherwise (`from` and `to` leave such entries out)."
+    )
     time: str | None = strawberry.field(description="HH:MM or HH:MM-HH:MM.")
     topic: str = strawberry.field(description="Topic or arena («tema/arena»).")
     reading: str | None = strawberry.field(description="Reading task («lesing»).")

@@ -20,6 +20,7 @@ from kvalitet.models.enums import (
     Ownership,
     PlanStatus,
     RefreshOutcome,
+    Register,
     ReviewStatus,
     Sector,
     UnitKind,
@@ -47,6 +48,8 @@ STORED = {
     ("indicator_value", "status"): FigureStatus,
     ("indicator_value", "reason"): FigureReason,
     ("indicator_refresh", "outcome"): RefreshOutcome,
+    ("register_sync", "outcome"): RefreshOutcome,
+    ("register_sync", "register"): Register,
 }
 # Each enumeration's GraphQL type.
 GRAPHQL = {
@@ -65,6 +68,7 @@ GRAPHQL = {
     "FigureStatus": FigureStatus,
     "FigureReason": FigureReason,
     "RefreshOutcome": RefreshOutcome,
+    "Register": Register,
 }
 EVERY_ENUM = [
     value

@@ -189,6 +189,16 @@ async def test_county_rows_and_breakdowns_are_not_a_municipalitys_own(tromso):
     assert (await _upload(admin, municipality, by_grade))["errors"][0]["messageKey"] == "indicator_file.local_breakdown"
 
 
+async def test_a_code_or_file_with_nul_is_refused_not_failed(tromso):
+    """NUL cannot be stored or asked for in PostgreSQL: refused at the edge (found by the fuzzer)."""
+    admin, municipality, _ = tromso
+    await admin(SAVE, {"input": _definition(municipality)})
+    no_code = await _upload(admin, municipality, UPLOADED, code="\x00")
+    assert [(e["field"], e["code"]) for e in no_code["errors"]] == [("code", "NOT_FOUND")]
+    with_nul = await _upload(admin, municipality, UPLOADED.replace("2025-26", "2025\x00-26", 1))
+    assert [(e["field"], e["code"]) for e in with_nul["errors"]] == [("csv", "INVALID_VALUE")]
+
+
 async def test_a_definition_is_checked_and_named_in_the_readers_language(tromso):
     admin, municipality, _ = tromso
     wrong = _definition(municipality, code="Tromsø trivsel", minRespondents=0, scaleMin=5, scaleMax=1)

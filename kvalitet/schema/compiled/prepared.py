@@ -47,6 +47,7 @@ class Repeat:
     query: PreparedQuery
     tail: bytes
     operation: str | None = None  # its operation's name, for the access log and the metrics
+    cost: int | None = None  # its query cost, which the rate limits charge
 
 
 class RepeatedRequests:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
@@ -79,6 +79,7 @@ class WritePlan:
     variable: str
     data_sql: str  # JSON text of `data`, over the written row `written`
     tail: bytes  # the response after `data` (its extensions), as the default path wrote it
+    cost: int | None = None  # its query cost, as counted on the default path (the rate limits charge it)
 
 
 class WritePlans:
@@ -95,14 +96,16 @@ class WritePlans:
             return None
         return plan
 
-    def learn(self, schema: GraphQLSchema, document: DocumentNode, query: str, tail: bytes) -> None:
+    def learn(
+        self, schema: GraphQLSchema, document: DocumentNode, query: str, tail: bytes, cost: int | None = None
+    ) -> None:
         if self.cache.get(query) is not None:
             return
         try:
             plan = _plan(schema, document, tail)
         except NotCompilable:
             return
-        self.cache.put(query, plan)
+        self.cache.put(query, replace(plan, cost=cost))
 
 
 def _plan(schema: GraphQLSchema, document: DocumentNode, tail: bytes) -> WritePlan:

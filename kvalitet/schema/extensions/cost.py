@@ -28,6 +28,8 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from kvalitet.infra import observed
+
 LIST_ESTIMATE = 5  # plain lists (areas, goals, criteria …) hold a handful each; a round guess
 MAX_STEPS = 100_000  # fields visited while counting; fragments spread many times can explode
 
@@ -152,6 +154,7 @@ class QueryCost(SchemaExtension):
                     self.requested = counter.of_operation(operations[0])
                 except TooComplex:
                     self.requested = self.max_cost + 1
+                observed.note(cost=self.requested)
                 if self.requested > self.max_cost:
                     context.pre_execution_errors = [
                         GraphQLError(

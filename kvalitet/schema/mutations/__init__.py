@@ -2,6 +2,7 @@
 and `errors: [UserError!]!`, and runs in one transaction."""
 
 from strawberry.tools import merge_types
+from strawberry.types.base import get_object_definition
 
 from kvalitet.schema.mutations.api_keys import ApiKeyMutations
 from kvalitet.schema.mutations.indicators import IndicatorMutations
@@ -24,6 +25,11 @@ Mutation = merge_types(
         WebhookMutations,
         IndicatorMutations,
     ),
+)
+# merge_types makes its type without a description (and takes none): the merged type is given one here.
+get_object_definition(Mutation, strict=True).description = (
+    "Every change, one mutation each: it takes one `input` and answers a payload with the changed object, or with "
+    "`errors` a person can fix; it runs in one transaction, so an error changes nothing."
 )
 
 __all__ = ["Mutation"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from kvalitet.access.roles import API_KEY_SCOPES
 from kvalitet.auth import api_keys
 from kvalitet.schema.api_key import ApiKey
 from kvalitet.schema.mutation_support import (
@@ -16,6 +17,7 @@ from kvalitet.schema.mutation_support import (
     run_mutation,
     to_node,
 )
+from kvalitet.schema.mutations.common import VERSION
 
 
 @payload_type(ApiKey, "api_key")
@@ -24,24 +26,32 @@ class ApiKeyPayload: ...
 
 @strawberry.type(description="A new API key. `key` is shown this once and never again: store it now.")
 class CreateApiKeyPayload:
-    api_key: ApiKey | None = None
-    key: str | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    api_key: ApiKey | None = strawberry.field(
+        default=None, description="The new key's record (never the key itself); null on errors."
+    )
+    key: str | None = strawberry.field(
+        default=None, description="The key itself (`kv_<prefix>_<secret>`), shown this once; null on errors."
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list, description="Empty when the mutation succeeded.")
 
 
 @strawberry.input(
     description="A key for an integrator of the municipality, with its scopes (e.g. read, reports:write)."
 )
 class CreateApiKeyInput:
-    municipality_id: strawberry.ID
-    name: str
-    scopes: list[str]
+    municipality_id: strawberry.ID = strawberry.field(description="The municipality's global ID.")
+    name: str = strawberry.field(description="What to call the key, e.g. the name of the system that will use it.")
+    scopes: list[str] = strawberry.field(
+        description="What the key may do, at least one of: "
+        + ", ".join(f"`{scope}`" for scope in sorted(API_KEY_SCOPES))
+        + "."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Revoke an API key.")
 class RevokeApiKeyInput(MutationInput):
-    id: strawberry.ID
-    version: int
+    id: strawberry.ID = strawberry.field(description="The API key's global ID.")
+    version: int = strawberry.field(description=VERSION)
 
 
 @strawberry.type

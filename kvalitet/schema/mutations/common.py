@@ -17,3 +17,7 @@ def given_enum(value):
     if value is strawberry.UNSET:
         return UNSET
     return None if value is None else value.value
+
+
+# The description of the `version` field of the inputs that change a stored object.
+VERSION = "The `version` you read; refused (`STALE_VERSION`) if it has changed since."

@@ -17,36 +17,46 @@ from kvalitet.schema.mutation_support import UserError, decode_id, run_mutation
 
 @strawberry.input(description="An indicator's name in each of the service's languages.")
 class IndicatorNamesInput:
-    nb: str
-    nn: str
-    en: str
+    nb: str = strawberry.field(description="In bokmål.")
+    nn: str = strawberry.field(description="In nynorsk.")
+    en: str = strawberry.field(description="In English.")
 
 
 @strawberry.input(description="A municipality's own indicator: what it measures and when a figure is suppressed.")
 class SaveLocalIndicatorInput:
-    municipality_id: strawberry.ID
+    municipality_id: strawberry.ID = strawberry.field(description="The municipality's global ID.")
     code: str = strawberry.field(description="Its code, unique in the municipality (lower case: `tromso.trivsel`).")
-    names: IndicatorNamesInput
-    measure: IndicatorMeasure
+    names: IndicatorNamesInput = strawberry.field(description="Its name in each of the service's languages.")
+    measure: IndicatorMeasure = strawberry.field(
+        description="What its number is: a mean score on its scale, a percentage, scale points or grunnskolepoeng."
+    )
     unit_kinds: list[UnitKind] = strawberry.field(description="The kinds of unit it applies to.")
     min_respondents: int = strawberry.field(
         description="Fewer respondents than this and a figure is suppressed (and its count with it)."
     )
-    scale_min: float | None = None
-    scale_max: float | None = None
-    higher_is_better: bool | None = None
-    decimals: int = 1
+    scale_min: float | None = strawberry.field(
+        default=None, description="The lowest value its scale has, if it has one."
+    )
+    scale_max: float | None = strawberry.field(
+        default=None, description="The highest value its scale has, if it has one."
+    )
+    higher_is_better: bool | None = strawberry.field(
+        default=None, description="Whether a higher value is better (null: neither)."
+    )
+    decimals: int = strawberry.field(default=1, description="Decimals to show its values with.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of `saveLocalIndicator`: the indicator as saved, or the errors.")
 class LocalIndicatorPayload:
-    indicator: Indicator | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    indicator: Indicator | None = strawberry.field(
+        default=None, description="The indicator as it is after the change; null on errors."
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list, description="Empty when the mutation succeeded.")
 
 
 @strawberry.input(description="A CSV of a municipality's own indicator's figures (see docs/indicators.md).")
 class UploadLocalIndicatorFiguresInput:
-    municipality_id: strawberry.ID
+    municipality_id: strawberry.ID = strawberry.field(description="The municipality's global ID.")
     code: str = strawberry.field(description="The indicator's code (`saveLocalIndicator`).")
     csv: str = strawberry.field(
         description="The file: a header row with Skoleaarnavn, Kommunekode or Organisasjonsnummer, Verdi and "
@@ -57,22 +67,24 @@ class UploadLocalIndicatorFiguresInput:
 
 @strawberry.type(description="What an upload brought, and what it changed since the last upload.")
 class IndicatorUpload:
-    rows_read: int
-    figures: int
-    reported: int
+    rows_read: int = strawberry.field(description="Rows read from the file.")
+    figures: int = strawberry.field(description="Figures the file gave.")
+    reported: int = strawberry.field(description="Of them, how many are reported: a number is shown.")
     suppressed: int = strawberry.field(description="Suppressed here: too few respondents, or complementary.")
-    missing: int
-    added: int
-    changed: int
-    removed: int
+    missing: int = strawberry.field(description="Of them, how many are missing: the file has no number.")
+    added: int = strawberry.field(description="Figures the last upload did not have.")
+    changed: int = strawberry.field(description="Figures that differ from the last upload's.")
+    removed: int = strawberry.field(description="Figures of the last upload this one does not have.")
     unchanged: bool = strawberry.field(description="The same figures as the last upload: nothing was written.")
-    dry_run: bool
+    dry_run: bool = strawberry.field(description="Only checked and compared (`dryRun`): nothing was written.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of `uploadLocalIndicatorFigures`: what the upload brought, or the errors.")
 class IndicatorUploadPayload:
-    upload: IndicatorUpload | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    upload: IndicatorUpload | None = strawberry.field(
+        default=None, description="What the upload brought and changed; null on errors."
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list, description="Empty when the mutation succeeded.")
 
 
 def _decimal(value: float | None) -> Decimal | None:

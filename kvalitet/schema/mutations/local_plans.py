@@ -18,7 +18,7 @@ from kvalitet.schema.mutation_support import (
     run_mutation,
     to_node,
 )
-from kvalitet.schema.mutations.common import given, given_enum
+from kvalitet.schema.mutations.common import VERSION, given, given_enum
 from kvalitet.services import local_plans
 
 
@@ -40,54 +40,77 @@ class LocalPlanSectionPayload: ...
 
 @strawberry.type(description="The profile's findings on a local plan; empty `findings` means it can be submitted.")
 class ValidateLocalPlanPayload:
-    local_plan: LocalPlan | None = None
-    findings: list[Finding] = strawberry.field(default_factory=list)
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    local_plan: LocalPlan | None = strawberry.field(
+        default=None, description="The local plan asked about; null on errors."
+    )
+    findings: list[Finding] = strawberry.field(
+        default_factory=list, description="What the profile's rules find missing; empty when it can be submitted."
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list, description="Empty when the mutation succeeded.")
 
 
-@strawberry.input
+@strawberry.input(description="A local plan for a unit, on its municipality's adopted plan (one per unit and plan).")
 class CreateLocalPlanInput(MutationInput):
-    unit_id: strawberry.ID
-    plan_id: strawberry.ID
+    unit_id: strawberry.ID = strawberry.field(description="The unit's global ID.")
+    plan_id: strawberry.ID = strawberry.field(description="The global ID of the adopted plan to build it on.")
 
 
 @strawberry.input(description="A local goal for an area of the plan (and a perspective, where the profile has them).")
 class AddLocalGoalInput(MutationInput):
-    local_plan_id: strawberry.ID
-    area_id: strawberry.ID
-    text: str
-    perspective: str | None = None
+    local_plan_id: strawberry.ID = strawberry.field(description="The local plan's global ID (a draft or returned one).")
+    area_id: strawberry.ID = strawberry.field(description="The global ID of the plan's area, one for the unit's kind.")
+    text: str = strawberry.field(description="The goal, in the unit's words.")
+    perspective: str | None = strawberry.field(
+        default=None, description="The key of one of the profile's perspectives, if any."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Changes to a goal of a local plan; leave out what stays.")
 class UpdateLocalGoalInput(MutationInput):
-    id: strawberry.ID
-    version: int
-    text: str | None = strawberry.UNSET
-    perspective: str | None = strawberry.UNSET
+    id: strawberry.ID = strawberry.field(description="The local goal's global ID.")
+    version: int = strawberry.field(description=VERSION)
+    text: str | None = strawberry.field(default=strawberry.UNSET, description="The new text.")
+    perspective: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A perspective's key; null removes it."
+    )
 
 
 @strawberry.input(description="An action of a local plan: what, for which area or goal, who, by when.")
 class AddLocalActionInput(MutationInput):
-    local_plan_id: strawberry.ID
-    text: str
-    area_id: strawberry.ID | None = None
-    local_goal_id: strawberry.ID | None = None
-    owner: str | None = None
-    deadline: dt.date | None = None
-    status: ActionStatus = ActionStatus.PLANNED
+    local_plan_id: strawberry.ID = strawberry.field(description="The local plan's global ID (a draft or returned one).")
+    text: str = strawberry.field(description="What will be done.")
+    area_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The global ID of the plan's area it is for (one for the unit's kind), if any.",
+    )
+    local_goal_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The global ID of the local goal it serves, if any."
+    )
+    owner: str | None = strawberry.field(default=None, description="Who is responsible for it.")
+    deadline: dt.date | None = strawberry.field(default=None, description="When it should be done by.")
+    status: ActionStatus = strawberry.field(
+        default=ActionStatus.PLANNED, description="How far it has come; default: planned."
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description="Changes to an action of a local plan (its status too); leave out what stays, null removes an "
+    "optional value."
+)
 class UpdateLocalActionInput(MutationInput):
-    id: strawberry.ID
-    version: int
-    text: str | None = strawberry.UNSET
-    area_id: strawberry.ID | None = strawberry.UNSET
-    local_goal_id: strawberry.ID | None = strawberry.UNSET
-    owner: str | None = strawberry.UNSET
-    deadline: dt.date | None = strawberry.UNSET
-    status: ActionStatus | None = strawberry.UNSET
+    id: strawberry.ID = strawberry.field(description="The action's global ID.")
+    version: int = strawberry.field(description=VERSION)
+    text: str | None = strawberry.field(default=strawberry.UNSET, description="The new text.")
+    area_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The global ID of the plan's area it is for. Left out with a new `localGoalId`: the goal's area.",
+    )
+    local_goal_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="The global ID of the local goal it serves."
+    )
+    owner: str | None = strawberry.field(default=strawberry.UNSET, description="Who is responsible for it.")
+    deadline: dt.date | None = strawberry.field(default=strawberry.UNSET, description="When it should be done by.")
+    status: ActionStatus | None = strawberry.field(default=strawberry.UNSET, description="How far it has come.")
 
 
 @strawberry.input(
@@ -95,45 +118,54 @@ class UpdateLocalActionInput(MutationInput):
     "text removes it. Changing an existing section needs the `version` you read."
 )
 class SaveLocalPlanSectionInput(MutationInput):
-    local_plan_id: strawberry.ID
-    key: str
-    text: str | None
-    area_id: strawberry.ID | None = None
-    version: int | None = None
+    local_plan_id: strawberry.ID = strawberry.field(description="The local plan's global ID (a draft or returned one).")
+    key: str = strawberry.field(
+        description="Which section: a key of `Profile.localPlanSections` (any key when the profile declares none)."
+    )
+    text: str | None = strawberry.field(description="What the unit writes; null or empty removes the section.")
+    area_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The global ID of the area, for a section written per area; null for the whole plan."
+    )
+    version: int | None = strawberry.field(
+        default=None, description="The section's `version` as you read it, when it exists; null for a new one."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The local plan to ask about.")
 class ValidateLocalPlanInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The local plan's global ID.")
 
 
-@strawberry.input
+@strawberry.input(description="Submit a local plan for review.")
 class SubmitLocalPlanInput(MutationInput):
-    id: strawberry.ID
-    version: int
+    id: strawberry.ID = strawberry.field(description="The local plan's global ID.")
+    version: int = strawberry.field(description=VERSION)
 
 
-@strawberry.input
+# The removals take the submit's fields; each says whose global ID its `id` is.
+@strawberry.input(
+    description="Remove a goal from a local plan (refused while a submitted or approved report assesses it)."
+)
 class RemoveLocalGoalInput(SubmitLocalPlanInput):
-    pass
+    id: strawberry.ID = strawberry.field(description="The local goal's global ID.")
 
 
-@strawberry.input
+@strawberry.input(description="Remove an action from a local plan.")
 class RemoveLocalActionInput(SubmitLocalPlanInput):
-    pass
+    id: strawberry.ID = strawberry.field(description="The action's global ID.")
 
 
-@strawberry.input
+@strawberry.input(description="Approve a submitted local plan, with a comment if you like.")
 class ApproveLocalPlanInput(MutationInput):
-    id: strawberry.ID
-    version: int
-    comment: str | None = None
+    id: strawberry.ID = strawberry.field(description="The local plan's global ID.")
+    version: int = strawberry.field(description=VERSION)
+    comment: str | None = strawberry.field(default=None, description="A comment to the unit (`LocalPlan.comment`).")
 
 
-@strawberry.input
+@strawberry.input(description="Return a submitted (or approved) local plan to the unit, saying what to change.")
 class ReturnLocalPlanInput(MutationInput):
-    id: strawberry.ID
-    version: int
+    id: strawberry.ID = strawberry.field(description="The local plan's global ID.")
+    version: int = strawberry.field(description=VERSION)
     comment: str = strawberry.field(description="What the unit should change.")
 
 

@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from kvalitet.schema.municipality import Municipality
 from kvalitet.schema.mutation_support import MutationInput, decode_id, payload_type, respond
-from kvalitet.schema.mutations.common import given
+from kvalitet.schema.mutations.common import VERSION, given
 from kvalitet.services import municipalities
 
 
@@ -17,17 +17,24 @@ class MunicipalityPayload: ...
 
 @strawberry.input(description="A municipality by its 4-digit number, with the code of the profile it uses.")
 class CreateMunicipalityInput(MutationInput):
-    number: str
-    name: str
-    profile: str | None = None
+    number: str = strawberry.field(
+        description="The 4-digit kommunenummer, e.g. 5501, of a municipality not registered yet."
+    )
+    name: str = strawberry.field(description="The municipality's name.")
+    profile: str | None = strawberry.field(
+        default=None, description="The code of an installed profile (`Query.profiles`); null: none for now."
+    )
 
 
 @strawberry.input(description="Rename a municipality or change its profile; `version` is the one you read.")
 class UpdateMunicipalityInput(MutationInput):
-    id: strawberry.ID
-    version: int
-    name: str | None = strawberry.UNSET
-    profile: str | None = strawberry.UNSET
+    id: strawberry.ID = strawberry.field(description="The municipality's global ID.")
+    version: int = strawberry.field(description=VERSION)
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="The new name; leave out to keep it.")
+    profile: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The code of the profile to use; null removes it, leaving it out keeps it.",
+    )
 
 
 @strawberry.type

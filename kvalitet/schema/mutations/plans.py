@@ -11,7 +11,7 @@ from strawberry.types import Info
 from kvalitet import models
 from kvalitet.schema.enums import UnitKind
 from kvalitet.schema.mutation_support import MutationInput, decode_id, payload_type, respond
-from kvalitet.schema.mutations.common import given
+from kvalitet.schema.mutations.common import VERSION, given
 from kvalitet.schema.plan import Area, Criterion, Goal, Measure, Plan
 from kvalitet.services import plan_structure, plans
 
@@ -41,138 +41,205 @@ class MeasurePayload: ...
     "or, without it, the municipality's profile content. Without a period, a copy follows its source."
 )
 class CreatePlanInput(MutationInput):
-    municipality_id: strawberry.ID
-    period_start: int | None = None
-    period_end: int | None = None
-    title: str | None = None
-    copy_from: strawberry.ID | None = None
+    municipality_id: strawberry.ID = strawberry.field(description="The municipality's global ID.")
+    period_start: int | None = strawberry.field(
+        default=None,
+        description="The first year of the period. Default: for a copy, the year after its source's period; "
+        "otherwise the profile's plan's.",
+    )
+    period_end: int | None = strawberry.field(
+        default=None,
+        description="The last year of the period. Default: as long a period as the source's (or the profile's plan's).",
+    )
+    title: str | None = strawberry.field(
+        default=None, description="The plan's title. Default: the source's (or the profile's plan's)."
+    )
+    copy_from: strawberry.ID | None = strawberry.field(
+        default=None, description="The global ID of a plan of the same municipality to copy."
+    )
 
 
 @strawberry.input(description="Adopt a draft plan; its content is frozen from then on.")
 class AdoptPlanInput(MutationInput):
-    id: strawberry.ID
-    version: int
+    id: strawberry.ID = strawberry.field(description="The draft plan's global ID.")
+    version: int = strawberry.field(description=VERSION)
     adopted_by: str = strawberry.field(description="The body that adopted it, e.g. «Oppvekst- og utdanningsutvalget».")
     adopted_on: dt.date | None = strawberry.field(default=None, description="Default: today.")
 
 
-@strawberry.input
+@strawberry.input(description="Archive a plan (a draft or an adopted one).")
 class ArchivePlanInput(MutationInput):
-    id: strawberry.ID
-    version: int
+    id: strawberry.ID = strawberry.field(description="The plan's global ID.")
+    version: int = strawberry.field(description=VERSION)
 
 
-@strawberry.input
+# The removals take the archive's fields; each says whose global ID its `id` is.
+@strawberry.input(
+    description="Remove an area of a draft plan, with its goals, criteria, measures and the areas below it."
+)
 class RemoveAreaInput(ArchivePlanInput):
-    pass
+    id: strawberry.ID = strawberry.field(description="The area's global ID.")
 
 
-@strawberry.input
+@strawberry.input(description="Remove a goal of a draft plan, with its criteria.")
 class RemoveGoalInput(ArchivePlanInput):
-    pass
+    id: strawberry.ID = strawberry.field(description="The goal's global ID.")
 
 
-@strawberry.input
+@strawberry.input(description="Remove a criterion of a draft plan.")
 class RemoveCriterionInput(ArchivePlanInput):
-    pass
+    id: strawberry.ID = strawberry.field(description="The criterion's global ID.")
 
 
-@strawberry.input
+@strawberry.input(description="Remove a measure of a draft plan.")
 class RemoveMeasureInput(ArchivePlanInput):
-    pass
+    id: strawberry.ID = strawberry.field(description="The measure's global ID.")
 
 
 @strawberry.input(description="A new area in a draft plan; `position` among its siblings (default: last).")
 class AddAreaInput(MutationInput):
-    plan_id: strawberry.ID
-    kind: str
-    title: str
-    parent_id: strawberry.ID | None = None
-    description: str | None = None
+    plan_id: strawberry.ID = strawberry.field(description="The draft plan's global ID.")
+    kind: str = strawberry.field(description="The area's kind: a key of the profile's vocabulary of area kinds.")
+    title: str = strawberry.field(description="The area's title.")
+    parent_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The global ID of the area to put it under; null: at the top level."
+    )
+    description: str | None = strawberry.field(default=None, description="Text that introduces the area.")
     applies_to: list[UnitKind] | None = strawberry.field(
         default=None, description="Default: the parent's or the plan's."
     )
     key: str | None = strawberry.field(default=None, description="Default: made from the title.")
-    position: int | None = None
+    position: int | None = strawberry.field(
+        default=None, description="Its place among its siblings, from 0; null: last."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Changes to an area of a draft plan; leave out what stays.")
 class UpdateAreaInput(MutationInput):
-    id: strawberry.ID
-    version: int
-    kind: str | None = strawberry.UNSET
-    title: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    applies_to: list[UnitKind] | None = strawberry.UNSET
-    key: str | None = strawberry.UNSET
+    id: strawberry.ID = strawberry.field(description="The area's global ID.")
+    version: int = strawberry.field(description=VERSION)
+    kind: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The new kind: a key of the profile's vocabulary of area kinds."
+    )
+    title: str | None = strawberry.field(default=strawberry.UNSET, description="The new title.")
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The new introduction; null removes it."
+    )
+    applies_to: list[UnitKind] | None = strawberry.field(
+        default=strawberry.UNSET, description="The kinds of unit it is for: at least one, and only the plan's."
+    )
+    key: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A new key, unique in the plan; null keeps the one it has."
+    )
 
 
 @strawberry.input(description="Move an area under another parent (null: top level) and/or to a position.")
 class MoveAreaInput(MutationInput):
-    id: strawberry.ID
-    version: int
-    parent_id: strawberry.ID | None = None
-    position: int | None = None
+    id: strawberry.ID = strawberry.field(description="The area's global ID.")
+    version: int = strawberry.field(description=VERSION)
+    parent_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The global ID of the area to put it under (not itself, nor one below it); null or left out: the "
+        "top level.",
+    )
+    position: int | None = strawberry.field(
+        default=None, description="Its place among its new siblings, from 0; null: last."
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description="A new goal in an area of a draft plan; `position` among the area's goals (default: last)."
+)
 class AddGoalInput(MutationInput):
-    area_id: strawberry.ID
-    kind: str
-    text: str
-    national_goal_id: strawberry.ID | None = None
-    position: int | None = None
+    area_id: strawberry.ID = strawberry.field(description="The area's global ID.")
+    kind: str = strawberry.field(description="The goal's kind: a key of the profile's vocabulary of goal kinds.")
+    text: str = strawberry.field(description="The goal.")
+    national_goal_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The global ID of the national sector goal it serves, if any."
+    )
+    position: int | None = strawberry.field(
+        default=None, description="Its place among the area's goals, from 0; null: last."
+    )
 
 
 @strawberry.input(description="Changes to a goal; `position` reorders it among the area's goals.")
 class UpdateGoalInput(MutationInput):
-    id: strawberry.ID
-    version: int
-    kind: str | None = strawberry.UNSET
-    text: str | None = strawberry.UNSET
-    national_goal_id: strawberry.ID | None = strawberry.UNSET
-    position: int | None = None
+    id: strawberry.ID = strawberry.field(description="The goal's global ID.")
+    version: int = strawberry.field(description=VERSION)
+    kind: str | None = strawberry.field(default=strawberry.UNSET, description="The new kind; leave out to keep it.")
+    text: str | None = strawberry.field(default=strawberry.UNSET, description="The new text; leave out to keep it.")
+    national_goal_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The national sector goal it serves; null unlinks it, leaving it out keeps it.",
+    )
+    position: int | None = strawberry.field(
+        default=None, description="Its new place among the area's goals, from 0; null: where it is."
+    )
 
 
 @strawberry.input(description="A new criterion, of an area or of a goal (give one).")
 class AddCriterionInput(MutationInput):
-    text: str
-    area_id: strawberry.ID | None = None
-    goal_id: strawberry.ID | None = None
-    perspective: str | None = None
-    position: int | None = None
+    text: str = strawberry.field(description="The criterion.")
+    area_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The global ID of the area it belongs to directly (or give `goalId`)."
+    )
+    goal_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The global ID of the goal it belongs to (or give `areaId`)."
+    )
+    perspective: str | None = strawberry.field(
+        default=None, description="The key of one of the profile's perspectives, if any."
+    )
+    position: int | None = strawberry.field(
+        default=None, description="Its place among its goal's (or area's) criteria, from 0; null: last."
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description="Changes to a criterion of a draft plan; leave out what stays. `position` reorders it among its "
+    "goal's (or area's) criteria."
+)
 class UpdateCriterionInput(MutationInput):
-    id: strawberry.ID
-    version: int
-    text: str | None = strawberry.UNSET
-    perspective: str | None = strawberry.UNSET
-    position: int | None = None
+    id: strawberry.ID = strawberry.field(description="The criterion's global ID.")
+    version: int = strawberry.field(description=VERSION)
+    text: str | None = strawberry.field(default=strawberry.UNSET, description="The new text.")
+    perspective: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A perspective's key; null removes it."
+    )
+    position: int | None = strawberry.field(default=None, description="Its new place, from 0; null: where it is.")
 
 
-@strawberry.input
+@strawberry.input(
+    description="A new measure in an area of a draft plan; `position` among the area's measures (default: last)."
+)
 class AddMeasureInput(MutationInput):
-    area_id: strawberry.ID
-    text: str
-    owner: str | None = None
-    deadline: dt.date | None = None
-    partner: str | None = None
-    target_group: str | None = None
-    position: int | None = None
+    area_id: strawberry.ID = strawberry.field(description="The area's global ID.")
+    text: str = strawberry.field(description="What will be done.")
+    owner: str | None = strawberry.field(default=None, description="Who is responsible for it (ansvar).")
+    deadline: dt.date | None = strawberry.field(default=None, description="When it should be done by.")
+    partner: str | None = strawberry.field(
+        default=None, description="Who it is done together with (samarbeidspartner)."
+    )
+    target_group: str | None = strawberry.field(default=None, description="Whom it is for (målgruppe).")
+    position: int | None = strawberry.field(
+        default=None, description="Its place among the area's measures, from 0; null: last."
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description="Changes to a measure of a draft plan; leave out what stays, null removes an optional value. "
+    "`position` reorders it among the area's measures."
+)
 class UpdateMeasureInput(MutationInput):
-    id: strawberry.ID
-    version: int
-    text: str | None = strawberry.UNSET
-    owner: str | None = strawberry.UNSET
-    deadline: dt.date | None = strawberry.UNSET
-    partner: str | None = strawberry.UNSET
-    target_group: str | None = strawberry.UNSET
-    position: int | None = None
+    id: strawberry.ID = strawberry.field(description="The measure's global ID.")
+    version: int = strawberry.field(description=VERSION)
+    text: str | None = strawberry.field(default=strawberry.UNSET, description="The new text.")
+    owner: str | None = strawberry.field(default=strawberry.UNSET, description="Who is responsible for it (ansvar).")
+    deadline: dt.date | None = strawberry.field(default=strawberry.UNSET, description="When it should be done by.")
+    partner: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Who it is done together with (samarbeidspartner)."
+    )
+    target_group: str | None = strawberry.field(default=strawberry.UNSET, description="Whom it is for (målgruppe).")
+    position: int | None = strawberry.field(default=None, description="Its new place, from 0; null: where it is.")
 
 
 def _kinds(values):

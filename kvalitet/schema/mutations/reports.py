@@ -16,6 +16,7 @@ from kvalitet.schema.mutation_support import (
     run_mutation,
     to_node,
 )
+from kvalitet.schema.mutations.common import VERSION
 from kvalitet.schema.report import Assessment, Report, finding_of
 from kvalitet.schema.sector_report import PublishedSectorReport
 from kvalitet.services import reports, sector_reports
@@ -35,8 +36,8 @@ class PublishSectorReportPayload: ...
 
 @strawberry.input(description="Open a unit's report for a reporting period of a year (see `reportingCalendar`).")
 class OpenReportInput(MutationInput):
-    unit_id: strawberry.ID
-    year: int
+    unit_id: strawberry.ID = strawberry.field(description="The unit's global ID.")
+    year: int = strawberry.field(description="The year of the period.")
     period: str = strawberry.field(description="The key of a reporting period of the profile.")
 
 
@@ -45,55 +46,67 @@ class OpenReportInput(MutationInput):
     "existing assessment needs the `version` you read."
 )
 class SaveAssessmentInput(MutationInput):
-    report_id: strawberry.ID
-    level: str
-    criterion_id: strawberry.ID | None = None
-    local_goal_id: strawberry.ID | None = None
+    report_id: strawberry.ID = strawberry.field(description="The report's global ID (a draft or returned one).")
+    level: str = strawberry.field(description="A level of the profile's scale (`Profile.assessmentScale`).")
+    criterion_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The global ID of a criterion of the report's plan, for the unit's kind."
+    )
+    local_goal_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The global ID of a goal of the unit's local plan."
+    )
     measure_id: strawberry.ID | None = strawberry.field(
         default=None, description="A measure of the plan, where the plan's reports assess measures."
     )
-    comment: str | None = None
-    evidence: str | None = None
-    version: int | None = None
+    comment: str | None = strawberry.field(
+        default=None, description="A comment on the assessment; saving again replaces it (null: none)."
+    )
+    evidence: str | None = strawberry.field(
+        default=None, description="What the assessment is based on; saving again replaces it (null: none)."
+    )
+    version: int | None = strawberry.field(
+        default=None, description="The assessment's `version` as you read it, when it exists; null for a new one."
+    )
 
 
 @strawberry.type(description="What a report lacks before it is submitted; empty `findings` means it can be.")
 class ValidateReportPayload:
-    report: Report | None = None
-    findings: list[Finding] = strawberry.field(default_factory=list)
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    report: Report | None = strawberry.field(default=None, description="The report asked about; null on errors.")
+    findings: list[Finding] = strawberry.field(
+        default_factory=list, description="What it lacks before it can be submitted; empty when it can be."
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list, description="Empty when the mutation succeeded.")
 
 
 @strawberry.input(description="The report to ask about.")
 class ValidateReportInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The report's global ID.")
 
 
-@strawberry.input
+@strawberry.input(description="Submit a report for review.")
 class SubmitReportInput(MutationInput):
-    id: strawberry.ID
-    version: int
+    id: strawberry.ID = strawberry.field(description="The report's global ID.")
+    version: int = strawberry.field(description=VERSION)
 
 
-@strawberry.input
+@strawberry.input(description="Approve a submitted report, with a comment if you like.")
 class ApproveReportInput(MutationInput):
-    id: strawberry.ID
-    version: int
-    comment: str | None = None
+    id: strawberry.ID = strawberry.field(description="The report's global ID.")
+    version: int = strawberry.field(description=VERSION)
+    comment: str | None = strawberry.field(default=None, description="A comment to the unit (`Report.comment`).")
 
 
-@strawberry.input
+@strawberry.input(description="Return a submitted (or approved) report to the unit, saying what to change.")
 class ReturnReportInput(MutationInput):
-    id: strawberry.ID
-    version: int
+    id: strawberry.ID = strawberry.field(description="The report's global ID.")
+    version: int = strawberry.field(description=VERSION)
     comment: str = strawberry.field(description="What the unit should change.")
 
 
-@strawberry.input
+@strawberry.input(description="Publish a municipality's sector report for one reporting period of a year.")
 class PublishSectorReportInput(MutationInput):
-    municipality_id: strawberry.ID
-    year: int
-    period: str
+    municipality_id: strawberry.ID = strawberry.field(description="The municipality's global ID.")
+    year: int = strawberry.field(description="The year of the period.")
+    period: str = strawberry.field(description="The key of a reporting period of the profile.")
 
 
 @strawberry.type

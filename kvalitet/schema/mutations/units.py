@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from kvalitet.schema.enums import Ownership, UnitKind
 from kvalitet.schema.mutation_support import MutationInput, decode_id, payload_type, respond
-from kvalitet.schema.mutations.common import given, given_enum
+from kvalitet.schema.mutations.common import VERSION, given, given_enum
 from kvalitet.schema.unit import Unit
 from kvalitet.services import units
 
@@ -18,36 +18,44 @@ class UnitPayload: ...
 
 @strawberry.input(description="A new unit. The organisation number is checked (9 digits, modulus 11).")
 class CreateUnitInput(MutationInput):
-    municipality_id: strawberry.ID
-    name: str
-    kind: UnitKind
-    org_number: str | None = None
-    ownership: Ownership = Ownership.MUNICIPAL
-    zone: str | None = None
+    municipality_id: strawberry.ID = strawberry.field(description="The municipality's global ID.")
+    name: str = strawberry.field(description="The unit's name.")
+    kind: UnitKind = strawberry.field(description="Kindergarten, school or SFO.")
+    org_number: str | None = strawberry.field(
+        default=None, description="Its 9-digit organisation number (spaces are ignored); no two units share one."
+    )
+    ownership: Ownership = strawberry.field(
+        default=Ownership.MUNICIPAL, description="Whether the municipality owns it (the default), or a private owner."
+    )
+    zone: str | None = strawberry.field(default=None, description="The zone or network it belongs to, if any.")
 
 
 @strawberry.input(description="Changes to a unit; leave out what stays. `version` is the one you read.")
 class UpdateUnitInput(MutationInput):
-    id: strawberry.ID
-    version: int
-    name: str | None = strawberry.UNSET
-    kind: UnitKind | None = strawberry.UNSET
-    org_number: str | None = strawberry.UNSET
-    ownership: Ownership | None = strawberry.UNSET
-    zone: str | None = strawberry.UNSET
+    id: strawberry.ID = strawberry.field(description="The unit's global ID.")
+    version: int = strawberry.field(description=VERSION)
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="The new name.")
+    kind: UnitKind | None = strawberry.field(default=strawberry.UNSET, description="The new kind.")
+    org_number: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The new organisation number; null removes it."
+    )
+    ownership: Ownership | None = strawberry.field(default=strawberry.UNSET, description="The new ownership.")
+    zone: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The new zone or network; null removes it."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Archive a unit: it is kept, with its history, but no longer active.")
 class ArchiveUnitInput(MutationInput):
-    id: strawberry.ID
-    version: int
+    id: strawberry.ID = strawberry.field(description="The unit's global ID.")
+    version: int = strawberry.field(description=VERSION)
 
 
 @strawberry.input(description="Let the unit's staff edit its draft local plan and reports, or stop it.")
 class AllowStaffEditingInput(MutationInput):
-    unit_id: strawberry.ID
-    version: int
-    allowed: bool
+    unit_id: strawberry.ID = strawberry.field(description="The unit's global ID.")
+    version: int = strawberry.field(description=VERSION)
+    allowed: bool = strawberry.field(description="True lets staff edit the unit's drafts; false stops it.")
 
 
 @strawberry.type

@@ -14,7 +14,7 @@ from kvalitet.schema.mutation_support import (
     run_mutation,
     to_node,
 )
-from kvalitet.schema.mutations.common import given
+from kvalitet.schema.mutations.common import VERSION, given
 from kvalitet.schema.webhook import WebhookSubscription
 from kvalitet.webhooks import subscriptions
 
@@ -25,26 +25,34 @@ class WebhookSubscriptionPayload: ...
 
 @strawberry.type(description="A new subscription. `secret` signs every delivery; it is shown this once.")
 class CreateWebhookSubscriptionPayload:
-    webhook_subscription: WebhookSubscription | None = None
-    secret: str | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    webhook_subscription: WebhookSubscription | None = strawberry.field(
+        default=None, description="The new subscription; null on errors."
+    )
+    secret: str | None = strawberry.field(
+        default=None, description="The secret deliveries are signed with, shown this once; null on errors."
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list, description="Empty when the mutation succeeded.")
 
 
 @strawberry.input(description="Post the municipality's events of `eventTypes` (e.g. report.submitted) to `url`.")
 class CreateWebhookSubscriptionInput:
-    municipality_id: strawberry.ID
-    url: str
-    event_types: list[str]
-    description: str | None = None
+    municipality_id: strawberry.ID = strawberry.field(description="The municipality's global ID.")
+    url: str = strawberry.field(
+        description="Where to post: an https URL of a public host (unless the service is set to allow others)."
+    )
+    event_types: list[str] = strawberry.field(description="The events to post, at least one (e.g. `report.submitted`).")
+    description: str | None = strawberry.field(default=None, description="A note on what it is for.")
 
 
-@strawberry.input
+@strawberry.input(description="Changes to a webhook subscription; leave out what stays.")
 class UpdateWebhookSubscriptionInput(MutationInput):
-    id: strawberry.ID
-    version: int
-    url: str | None = strawberry.UNSET
-    event_types: list[str] | None = strawberry.UNSET
-    active: bool | None = strawberry.UNSET
+    id: strawberry.ID = strawberry.field(description="The subscription's global ID.")
+    version: int = strawberry.field(description=VERSION)
+    url: str | None = strawberry.field(default=strawberry.UNSET, description="The new URL.")
+    event_types: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="The events to post from now on, at least one."
+    )
+    active: bool | None = strawberry.field(default=strawberry.UNSET, description="False pauses it; true resumes it.")
 
 
 @strawberry.type(
@@ -52,16 +60,18 @@ class UpdateWebhookSubscriptionInput(MutationInput):
     "one until `webhookSubscription.previousSecretValidUntil`."
 )
 class RotateWebhookSecretPayload:
-    webhook_subscription: WebhookSubscription | None = None
-    secret: str | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    webhook_subscription: WebhookSubscription | None = strawberry.field(
+        default=None, description="The subscription as it is now; null on errors."
+    )
+    secret: str | None = strawberry.field(default=None, description="The new secret, shown this once; null on errors.")
+    errors: list[UserError] = strawberry.field(default_factory=list, description="Empty when the mutation succeeded.")
 
 
 # No idempotency key (as for creating one): a replay would have to keep the secret to answer with it.
 @strawberry.input(description="Give a subscription a new signing secret.")
 class RotateWebhookSecretInput:
-    id: strawberry.ID
-    version: int
+    id: strawberry.ID = strawberry.field(description="The subscription's global ID.")
+    version: int = strawberry.field(description=VERSION)
     overlap_hours: int = strawberry.field(
         default=24,
         description="How long deliveries are signed with the old secret too (a second signature in "
@@ -70,10 +80,10 @@ class RotateWebhookSecretInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="Delete a webhook subscription, with its delivery log.")
 class DeleteWebhookSubscriptionInput(MutationInput):
-    id: strawberry.ID
-    version: int
+    id: strawberry.ID = strawberry.field(description="The subscription's global ID.")
+    version: int = strawberry.field(description=VERSION)
 
 
 @strawberry.type

@@ -19,8 +19,14 @@ NodeType = TypeVar("NodeType")
 
 @strawberry.type(description="A page of a list, with cursors to fetch the next.")
 class Connection(Generic[NodeType]):
-    edges: list[relay.Edge[NodeType]]  # type: ignore[type-var]  # relay.Edge wants a Node; ChangeRecord is none
-    page_info: relay.PageInfo
+    # Our own generic, not strawberry's relay.Connection (which describes its fields itself), so the two
+    # fields that hold strawberry's Edge and PageInfo (types it describes) are described here.
+    edges: list[relay.Edge[NodeType]] = strawberry.field(  # type: ignore[type-var]  # relay.Edge wants a Node; ChangeRecord is none
+        description="The items of this page, each with its cursor."
+    )
+    page_info: relay.PageInfo = strawberry.field(
+        description="Whether there is a next page, and the cursor to pass as `after` to get it (`endCursor`)."
+    )
     total_count: int = strawberry.field(description="How many items the whole list has, over all pages.")
 
     @strawberry.field(description="The nodes of this page, without their edges.")
