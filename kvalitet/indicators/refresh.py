@@ -28,6 +28,7 @@ from kvalitet.db.engine import Database
 from kvalitet.indicators.imports import IndicatorImportError, fetch, import_extract
 from kvalitet.indicators.udir import ClientOptions
 from kvalitet.infra.log import get_logger
+from kvalitet.infra.schedule import every
 from kvalitet.infra.settings import RefreshJob, Settings
 from kvalitet.models import IndicatorRefresh
 from kvalitet.models.enums import RefreshOutcome
@@ -154,12 +155,6 @@ async def run(database: Database, settings: Settings, stop: asyncio.Event) -> No
     that fails (the database away) is logged and tried again at the next check."""
     if not settings.indicator_refresh:
         return
-    while not stop.is_set():
-        try:
-            await refresh_due(database, settings)
-        except Exception as error:  # the loop outlives a database outage; the next round tries again
-            log.warning("indicator_refresh.round_failed", error=str(error))
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=settings.indicator_refresh_check_seconds)
-        except TimeoutError:
-            pass
+    await every(
+        settings.indicator_refresh_check_seconds, stop, lambda: refresh_due(database, settings), "indicator_refresh"
+    )

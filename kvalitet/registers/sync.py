@@ -288,19 +288,12 @@ async def sync_due(
 async def run(database: Database, settings: Settings, stop) -> None:
     """Sync what is due every `register_sync_check_seconds` until `stop` (an `asyncio.Event`) is
     set. A round that fails (the database away) is logged and tried again at the next check."""
-    import asyncio
-
+    from kvalitet.infra.schedule import every
     from kvalitet.plugins import new_plugin_manager
 
     if not settings.register_sync:
         return
     profiles = Profiles(new_plugin_manager(data_dirs=settings.profile_dirs))
-    while not stop.is_set():
-        try:
-            await sync_due(database, settings, profiles)
-        except Exception as error:  # the loop outlives a database outage; the next round tries again
-            log.warning("register_sync.round_failed", error=str(error))
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=settings.register_sync_check_seconds)
-        except TimeoutError:
-            pass
+    await every(
+        settings.register_sync_check_seconds, stop, lambda: sync_due(database, settings, profiles), "register_sync"
+    )

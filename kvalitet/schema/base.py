@@ -44,7 +44,14 @@ class Versioned:
         ),
         description="Every recorded change of this object, oldest first.",
     )
-    async def history(self, info: Info, first: int | None = None, after: str | None = None) -> HistoryConnection: ...
+    async def history(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> HistoryConnection: ...
 
 
 def _enum_class(kind):

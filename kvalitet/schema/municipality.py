@@ -110,6 +110,8 @@ class Municipality(RowNode, Versioned):
         include_archived: bool = False,
         updated_since: dt.datetime | None = None,
         order_by: UnitOrder = UnitOrder.NAME,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Unit]: ...
 
     @relation(
@@ -124,6 +126,8 @@ class Municipality(RowNode, Versioned):
         unit_kind: UnitKind | None = None,
         status: ReviewStatus | None = None,
         updated_since: dt.datetime | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[LocalPlan]: ...
 
     @relation(
@@ -140,6 +144,8 @@ class Municipality(RowNode, Versioned):
         year: int | None = None,
         period: str | None = None,
         updated_since: dt.datetime | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Report]: ...
 
     @strawberry.field(description="The profile's reporting periods of `year`, with their dates and due dates.")

@@ -56,6 +56,8 @@ class Unit(RowNode, Versioned):
         after: str | None = None,
         status: ReviewStatus | None = None,
         updated_since: dt.datetime | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[LocalPlan]: ...
 
     @relation(review_lists.reports("unit_id"), description="The unit's reports, least recently changed first.")
@@ -68,6 +70,8 @@ class Unit(RowNode, Versioned):
         year: int | None = None,
         period: str | None = None,
         updated_since: dt.datetime | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Report]: ...
 
     @strawberry.field(

@@ -74,7 +74,13 @@ class WebhookSubscription(RowNode, Versioned):
 
     @strawberry.field(description="The delivery log, oldest first.")
     async def deliveries(
-        self, info: Info, first: int | None = None, after: str | None = None, status: DeliveryStatus | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: DeliveryStatus | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[WebhookDelivery]:
         equals: dict[str, Any] = {} if status is None else {"status": status.value}
         return await paged(
@@ -84,6 +90,8 @@ class WebhookSubscription(RowNode, Versioned):
             uuid.UUID(self.id),
             first=first,
             after=after,
+            last=last,
+            before=before,
             order=("created_at", "id"),
             node_from_row=WebhookDelivery.from_row,
             connection_type=Connection[WebhookDelivery],

@@ -16,15 +16,11 @@ import time
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.support.serving import free_port, wait_until_ready
 
 
 def test_json_logs_and_metrics_of_two_workers(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KVALITET_", "PROMETHEUS_"))}
     env.update(KVALITET_DATA_DIR=str(tmp_path / "data"), KVALITET_LOG_JSON="true", KVALITET_WEBHOOK_WORKER="false")
     output = (tmp_path / "serve.log").open("w")
@@ -32,16 +28,7 @@ def test_json_logs_and_metrics_of_two_workers(tmp_path):
     server = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert server.poll() is None, (tmp_path / "serve.log").read_text()
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the service did not get ready in 90 s"
-            time.sleep(0.3)
+        wait_until_ready(server, port, why=(tmp_path / "serve.log").read_text)
         made = subprocess.run(
             [sys.executable, "-m", "kvalitet", "token", "create", "--role", "sector_admin", "--municipality", "5501"],
             env=env,
@@ -105,7 +92,7 @@ def test_json_logs_and_metrics_of_two_workers(tmp_path):
 
 
 def test_sigterm_lets_requests_in_flight_finish_for_the_drain_time_and_no_longer(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KVALITET_", "PROMETHEUS_"))}
     env.update(
         KVALITET_DATA_DIR=str(tmp_path / "data"), KVALITET_WEBHOOK_WORKER="false", KVALITET_SHUTDOWN_DRAIN_SECONDS="3"
@@ -113,16 +100,7 @@ def test_sigterm_lets_requests_in_flight_finish_for_the_drain_time_and_no_longer
     command = [sys.executable, "-m", "kvalitet", "serve", "--port", str(port)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert server.poll() is None, "serve exited early"
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the service did not get ready in 90 s"
-            time.sleep(0.3)
+        wait_until_ready(server, port)
         # A request in flight: its head, and part of its body (the rest would come within the
         # body timeout, 30 s).
         slow = socket.create_connection(("127.0.0.1", port))

@@ -35,3 +35,20 @@ def serving(app, *, start_within: float = 15, **options) -> Iterator[int]:
         server.should_exit = True
         thread.join(timeout=20)
     assert not thread.is_alive(), "the server did not stop"
+
+
+def wait_until_ready(server, port: int, seconds: float = 90, why=lambda: "") -> None:
+    """Wait for a `kvalitet serve` subprocess (`server`, a Popen) to answer `/readyz` on `port`;
+    fail the test, with `why()` (its output, say), when it exits or does not get ready in time."""
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while True:
+        assert server.poll() is None, f"serve exited early: {why()}"
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"the service did not get ready in {seconds:g} s"
+        time.sleep(0.3)

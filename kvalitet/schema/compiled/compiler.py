@@ -334,6 +334,8 @@ class Compiler:
         connection_type = get_named_type(field_def.type)
         if not isinstance(connection_type, GraphQLObjectType):  # pragma: no cover - a page is a connection
             raise NotCompilable("a page that is no object")
+        if arguments.get("last") is not None or arguments.get("before") is not None:
+            raise NotCompilable("a page backward (last, before)")  # the default path pages backward
         first = self._page_size(arguments.get("first"))
         order_names = read.order(arguments)
         filters = self._filters(read, arguments)

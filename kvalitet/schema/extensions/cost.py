@@ -55,7 +55,7 @@ class CostCounter:
 
     def _first(self, field: FieldNode) -> int | None:
         for argument in field.arguments or ():
-            if argument.name.value == "first":
+            if argument.name.value in ("first", "last"):  # a page forward or backward
                 if isinstance(argument.value, VariableNode):
                     value = self.variables.get(argument.value.name.value)
                 else:

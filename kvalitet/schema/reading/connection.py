@@ -34,13 +34,21 @@ class Connection(Generic[NodeType]):
         return [edge.node for edge in self.edges]
 
 
-def page_size(settings, first: int | None) -> int:
-    """`first`, checked against the configured maximum; the default when not given."""
+def page_size(settings, first: int | None, argument: str = "first") -> int:
+    """`first` (or `last`), checked against the configured maximum; the default when not given."""
     if first is None:
         return settings.default_page_size
     if first < 0 or first > settings.max_page_size:
-        raise BadInput(text("input.between", argument="first", low=0, high=settings.max_page_size), argument="first")
+        raise BadInput(text("input.between", argument=argument, low=0, high=settings.max_page_size), argument=argument)
     return first
+
+
+def direction(first: int | None, after: str | None, last: int | None, before: str | None) -> bool:
+    """Whether a page is asked for backward (`last`, `before`); refuses a mix of the two ways."""
+    backward = last is not None or bool(before)
+    if backward and (first is not None or bool(after)):
+        raise BadInput(text("input.paging_direction"), argument="last" if last is not None else "before")
+    return backward
 
 
 def to_connection(page: Page, node_from_row, order: Sequence[str], connection_type) -> Connection:
@@ -50,7 +58,7 @@ def to_connection(page: Page, node_from_row, order: Sequence[str], connection_ty
         edges=edges,
         page_info=relay.PageInfo(
             has_next_page=page.has_next,
-            has_previous_page=False,
+            has_previous_page=page.has_previous,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
@@ -70,16 +78,21 @@ async def paged(
     node_from_row,
     connection_type,
     where: tuple = (),
+    last: int | None = None,
+    before: str | None = None,
     **equals,
 ) -> Connection:
-    """One page of `model` rows under `parent_id` (batched with the other parents asked for)."""
+    """One page of `model` rows under `parent_id` (batched with the other parents asked for):
+    the `first` after the cursor `after`, or the `last` before the cursor `before`."""
     from kvalitet.schema.reading.pagination import CursorError
 
-    size = page_size(info.context.settings, first)
+    backward = direction(first, after, last, before)
+    size = page_size(info.context.settings, last, "last") if backward else page_size(info.context.settings, first)
+    cursor, argument = (before, "before") if backward else (after, "after")
     try:
         loader = info.context.loaders.pages(
-            model, column, first=size, after=after or None, order=order, where=where, **equals
+            model, column, first=size, after=cursor or None, order=order, where=where, backward=backward, **equals
         )
     except CursorError as error:
-        raise BadInput(text("input.foreign_cursor", argument="after"), argument="after") from error
+        raise BadInput(text("input.foreign_cursor", argument=argument), argument=argument) from error
     return to_connection(await loader.load(parent_id), node_from_row, order, connection_type)

@@ -157,11 +157,14 @@ class Loaders:
         after: str | None,
         order: Sequence[str],
         where: tuple = (),
+        backward: bool = False,
         **equals: Any,
     ) -> DataLoader:
         """One page of rows per value of `column`, by keyset over `order` (which must end in a
         unique column), with the total count; one SELECT for all parents asked for. `where`
-        holds further filters (`AtLeast`, `IsIn`, `UnitKindIs`); `equals`, column = value."""
+        holds further filters (`AtLeast`, `IsIn`, `UnitKindIs`); `equals`, column = value.
+        `backward`: the `first` rows before the cursor `after` (Relay's `last` and `before`),
+        still in `order`."""
         table = model.__table__
         filters = tuple(sorted(equals.items()))
         order_columns = [table.c[name] for name in order]
@@ -178,13 +181,14 @@ class Loaders:
                 is_after = true()
             else:
                 bound = [literal(v, type_=c.type) for v, c in zip(after_values, order_columns, strict=True)]
-                is_after = tuple_(*sub_order) > tuple_(*bound)
-            # Rank the rows after the cursor apart from those before it, and keep one row
-            # before it per parent too: it carries the total when the page itself is empty.
+                is_after = tuple_(*sub_order) < tuple_(*bound) if backward else tuple_(*sub_order) > tuple_(*bound)
+            # Rank the rows after the cursor (before it, backward) apart from the others, and
+            # keep one of the others per parent too: it carries the total when the page is empty.
+            rank_order = [c.desc() for c in sub_order] if backward else sub_order
             ranked = select(
                 sub,
                 is_after.label("_after"),
-                func.row_number().over(partition_by=[sub.c[column], is_after], order_by=sub_order).label("_rn"),
+                func.row_number().over(partition_by=[sub.c[column], is_after], order_by=rank_order).label("_rn"),
             ).subquery()
             statement = (
                 select(ranked)
@@ -201,10 +205,14 @@ class Loaders:
             pages = []
             for key in keys:
                 found = grouped.get(key, [])
-                pages.append(Page(rows=found[:first], has_next=len(found) > first, total=totals.get(key, 0)))
+                if backward:  # ranked from the cursor back: the page is the nearest rows, in order
+                    page = Page(rows=found[:first][::-1], total=totals.get(key, 0), has_previous=len(found) > first)
+                else:
+                    page = Page(rows=found[:first], has_next=len(found) > first, total=totals.get(key, 0))
+                pages.append(page)
             return pages
 
-        key = ("pages", model, column, tuple(order), filters, where, first, after)
+        key = ("pages", model, column, tuple(order), filters, where, first, after, backward)
         return self.batched(key, batch)
 
     def clear(self) -> None:

@@ -46,3 +46,4 @@ class Page:
     rows: list[Any] = field(default_factory=list)
     has_next: bool = False
     total: int = 0
+    has_previous: bool = False  # paging backward (`last`, `before`): rows before the page

@@ -110,6 +110,8 @@ class Page:
             uuid.UUID(root.id),
             first=arguments.get("first"),
             after=arguments.get("after"),
+            last=arguments.get("last"),
+            before=arguments.get("before"),
             order=self.order(arguments),
             node_from_row=node.from_row,
             connection_type=Connection[node],  # type: ignore[valid-type]  # specialised at run time, per node type
