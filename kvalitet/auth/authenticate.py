@@ -32,6 +32,10 @@ def _recordable(subject) -> bool:
     return isinstance(subject, str) and len(subject) <= MAX_SUBJECT and subject.isprintable()
 
 
+# The code of a request whose credentials are not valid (401).
+UNAUTHENTICATED = "UNAUTHENTICATED"
+
+
 class AuthenticationError(Exception):
     """The credentials were given but are not valid; answered with 401."""
 

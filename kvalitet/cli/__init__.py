@@ -101,6 +101,8 @@ def serve(
     # uvicorn shuts down gracefully on SIGTERM and then re-raises it; with Python's default
     # handler that would kill the process before the embedded server is stopped.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    # Each worker holds its share of what is per process (the rate limits): it must know how many there are.
+    os.environ["KVALITET_WORKERS"] = str(settings.workers)
     metrics_dir = None
     if settings.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Each worker counts into files here, and a scrape adds them up (kvalitet.infra.metrics).

@@ -59,7 +59,8 @@ _operations: set[str] = set()
 def observe(exchange: Exchange) -> None:
     """Count a finished request."""
     path = exchange.path if exchange.path in PATHS else "other"
-    operation = exchange.operation or ""
+    # A name is a label only from a request answered without errors (and the first so many).
+    operation = exchange.operation or "" if not exchange.error_codes else ""
     if operation and operation not in _operations:
         if len(_operations) >= MAX_OPERATIONS:
             operation = "other"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # The paths a GraphQL request is answered on: one statement (a compiled read, a repeated
@@ -34,6 +35,10 @@ class Exchange:
     caller: str | None = None
     cost: int | None = None  # the query cost extension's count (kvalitet.web.ratelimit charges it)
     error_codes: list[str] = field(default_factory=list)
+    # The caller's budget (kvalitet.web.ratelimit): `admit(cost)` charges an operation's cost as
+    # soon as it is known, or says in how many seconds it could be; `charged` once it was.
+    admit: Callable[[int], float | None] | None = None
+    charged: bool = False
 
     @property
     def duration_ms(self) -> float:
@@ -79,3 +84,12 @@ def note(
         exchange.cost = cost
     if error_codes:
         exchange.error_codes.extend(error_codes)
+
+
+def admit(cost: int) -> float | None:
+    """Charge `cost` to the current request's budget; None when it may run (or there is no
+    budget), else the seconds until it could."""
+    exchange = current.get()
+    if exchange is None or exchange.admit is None:
+        return None
+    return exchange.admit(cost)

@@ -165,6 +165,16 @@ def parse_entry(raw) -> RegisterUnit:
     return RegisterUnit(org_number, name, municipality_number, kind, ownership, active)
 
 
+def org_number_of(raw: object) -> str | None:
+    """An entry's organisation number, if it has a valid one."""
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return _org_number(_fields(raw))
+    except _Unfit:
+        return None
+
+
 def wanted(raw: object) -> bool:
     """Whether a register entry is an active unit of a kind the municipalities' plans are for
     (what a sync reads in full when it is not here yet)."""

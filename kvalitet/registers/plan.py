@@ -84,10 +84,10 @@ async def _municipality_ids(ctx: ServiceContext, numbers: set[str]) -> dict[str,
 
     from kvalitet.models import Municipality
 
-    current = {}  # a former number → the numbers its profile serves now
+    current = {}  # a former number → the number its profile serves now (only when it names one)
     for number in numbers:
         profile = ctx.profiles.for_municipality(number)
-        if profile is not None and number in profile.municipality_aliases:
+        if profile is not None and number in profile.municipality_aliases and len(profile.municipality_numbers) == 1:
             current[number] = list(profile.municipality_numbers)
     asked = numbers | {n for now in current.values() for n in now}
     rows = await ctx.session.execute(

@@ -48,7 +48,15 @@ from kvalitet.models import Municipality, RegisterSync, Unit
 from kvalitet.models.enums import RefreshOutcome, Register, UnitKind
 from kvalitet.plugins import Profiles
 from kvalitet.registers.apply import import_units
-from kvalitet.registers.parse import ELSEWHERE, RegisterFileError, entries_of, parse_entries, rejected_unit, wanted
+from kvalitet.registers.parse import (
+    ELSEWHERE,
+    RegisterFileError,
+    entries_of,
+    org_number_of,
+    parse_entries,
+    rejected_unit,
+    wanted,
+)
 from kvalitet.registers.plan import ImportPlan
 from kvalitet.services.context import ServiceContext
 
@@ -102,14 +110,6 @@ def changed_at(entry: object) -> dt.datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=_OSLO)
 
 
-def _org_number(entry: object) -> str | None:
-    if not isinstance(entry, dict):
-        return None
-    fields = {str(key).casefold(): value for key, value in entry.items()}
-    value = fields.get("organisasjonsnummer") or fields.get("orgnr")
-    return str(value).replace(" ", "") if value is not None else None
-
-
 async def fetch_changes(
     options: ClientOptions,
     register: Register,
@@ -126,7 +126,7 @@ async def fetch_changes(
             for number in numbers:
                 body = await client.get(LIST_PATH.format(number=number), {})
                 for entry in entries_of(body, f"{register.value} {number}"):
-                    org_number = _org_number(entry)
+                    org_number = org_number_of(entry)  # a valid one only: it goes into the record's path
                     if org_number is not None:
                         listed.setdefault(org_number, entry)
             fetched.listed = len(listed)
@@ -259,7 +259,7 @@ async def _record(session, municipality_id: uuid.UUID, found: Fetched, outcome: 
 
 
 async def sync_due(
-    database: Database, settings: Settings, profiles: Profiles, *, full: bool = False
+    database: Database, settings: Settings, profiles: Profiles, *, full: bool = False, stop=None
 ) -> dict[str, list[RegisterOutcome] | SyncError | None]:
     """One round (the worker's, and `kvalitet units sync`): each municipality of `register_sync`
     not synced within `register_sync_hours` (`full`: each, in full), one after another."""
@@ -269,19 +269,25 @@ async def sync_due(
             await session.scalars(
                 select(Municipality.number)
                 .join(RegisterSync, RegisterSync.municipality_id == Municipality.id)
-                .where(Municipality.number.in_(settings.register_sync))
+                # A failed sync is not fresh: the next round tries it again.
+                .where(Municipality.number.in_(settings.register_sync), RegisterSync.outcome != RefreshOutcome.FAILED)
                 .group_by(Municipality.number)
                 .having(func.min(RegisterSync.synced_at) > func.now() - every)
             )
         )
     done: dict[str, list[RegisterOutcome] | SyncError | None] = {}
     for number in settings.register_sync:
+        if stop is not None and stop.is_set():
+            break
         if full or number not in fresh:
             try:
                 done[number] = await sync_municipality(database, settings, profiles, number, full=full)
             except SyncError as error:
                 log.warning("register_sync.unknown_municipality", number=number, error=str(error))
                 done[number] = error
+            except Exception as error:  # one municipality's failure (a conflict, an outage) is not the next one's
+                log.warning("register_sync.municipality_failed", number=number, error=repr(error))
+                done[number] = SyncError(f"municipality {number}: {error!r}")
     return done
 
 
@@ -295,5 +301,8 @@ async def run(database: Database, settings: Settings, stop) -> None:
         return
     profiles = Profiles(new_plugin_manager(data_dirs=settings.profile_dirs))
     await every(
-        settings.register_sync_check_seconds, stop, lambda: sync_due(database, settings, profiles), "register_sync"
+        settings.register_sync_check_seconds,
+        stop,
+        lambda: sync_due(database, settings, profiles, stop=stop),
+        "register_sync",
     )

@@ -13,14 +13,13 @@ from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from kvalitet.auth.authenticate import UNAUTHENTICATED
 from kvalitet.db import Database
 from kvalitet.infra import metrics
 from kvalitet.infra.log import get_logger
 from kvalitet.services.errors import FORBIDDEN
 
 log = get_logger(__name__)
-
-UNAUTHENTICATED = "UNAUTHENTICATED"
 
 # What the database says at scrape time: the webhook queue and the oldest writing transaction.
 _STATE = text(

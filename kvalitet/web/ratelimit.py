@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from kvalitet.access.actor import Actor
 from kvalitet.auth.api_keys import CALLER_PREFIX
 from kvalitet.infra.caches import LRUCache
+from kvalitet.infra.observed import Exchange
 from kvalitet.infra.settings import Settings
 from kvalitet.messages import Text, text
 
@@ -55,14 +56,25 @@ class Standing:
     def buckets(self) -> list[tuple[str, Bucket]]:
         return [(name, b) for name, b in (("caller", self.caller), ("tenant", self.tenant)) if b is not None]
 
-    def refused_for(self) -> float | None:
-        """Seconds until the request may run, or None: it may run now."""
-        waits = [bucket.seconds_until(1) for _, bucket in self.buckets() if bucket.level < 1]
+    def refused_for(self, cost: int = 1) -> float | None:
+        """Seconds until a request of `cost` may run, or None: it may run now. A bucket smaller
+        than the cost (a worker's share of a small limit) needs only to be full."""
+        needs = [(bucket, min(max(1, cost), bucket.capacity)) for _, bucket in self.buckets()]
+        waits = [bucket.seconds_until(need) for bucket, need in needs if bucket.level < need]
         return max(waits) if waits else None
 
     def charge(self, cost: int) -> None:
         for _, bucket in self.buckets():
             bucket.level -= max(1, cost)
+
+    def admit(self, cost: int) -> float | None:
+        """Charge `cost` now if every bucket can afford it (None); else the seconds until it could.
+        Charged when the cost is known, before the operation runs, so requests sent at once
+        cannot all pass on one budget."""
+        wait = self.refused_for(cost)
+        if wait is None:
+            self.charge(cost)
+        return wait
 
     def headers(self) -> list[tuple[bytes, bytes]]:
         """`RateLimit-Policy` and `RateLimit` for each of the request's buckets (the draft's
@@ -135,12 +147,23 @@ def refusal(seconds: float) -> tuple[Text, dict[str, object]]:
     return text("limit.rate_limited", seconds=wait), {"code": RATE_LIMITED, "retryAfter": wait}
 
 
-def charging(standing: Standing, cost_of: Callable[[], int | None], send) -> Callable[[dict], Awaitable[None]]:
-    """`send` that charges the request's cost when its answer starts, and adds the headers."""
+def watching(standing: Standing, exchange: Exchange | None, send) -> Callable[[dict], Awaitable[None]]:
+    """The request's budget on its record (`observed.admit` charges an operation when its cost is
+    known), and `send` that charges a request not charged that way (a repeated request, a learnt
+    write, a refused one: their cost as recorded, or 1) when its answer starts, and adds the
+    headers."""
+    if exchange is not None:
+
+        def admit(cost: int) -> float | None:
+            exchange.charged = True  # charged now, or refused (a refused operation costs nothing)
+            return standing.admit(cost)
+
+        exchange.admit = admit
 
     async def sending(message: dict) -> None:
         if message["type"] == "http.response.start":
-            standing.charge(cost_of() or 1)
+            if exchange is None or not exchange.charged:
+                standing.charge((exchange.cost if exchange else None) or 1)
             message = {**message, "headers": [*message.get("headers", []), *standing.headers()]}
         await send(message)
 

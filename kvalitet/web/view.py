@@ -16,7 +16,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, MULTIPART_SU
 from strawberry.types.unset import UNSET
 
 from kvalitet.access.actor import ANONYMOUS, AccessPolicy, Actor
-from kvalitet.auth.authenticate import AuthenticationError, Authenticator
+from kvalitet.auth.authenticate import UNAUTHENTICATED, AuthenticationError, Authenticator
 from kvalitet.db import Database
 from kvalitet.infra import observed
 from kvalitet.infra.caches import LRUCache, TimedCache
@@ -31,7 +31,7 @@ from kvalitet.schema.context import Context
 from kvalitet.schema.reading.loaders import Loaders
 from kvalitet.web.media import GRAPHQL_RESPONSE, wants_graphql_response
 from kvalitet.web.persisted import ONLY_REGISTERED, PersistedQueries, Refusal, read_manifest
-from kvalitet.web.ratelimit import RATE_LIMITED, RateLimits, charging, refusal
+from kvalitet.web.ratelimit import RATE_LIMITED, RateLimits, Standing, refusal, watching
 from kvalitet.web.websocket import (
     ConnectionRefused,
     TransportWSHandler,
@@ -105,14 +105,10 @@ class KvalitetGraphQL(GraphQL[Context, None]):
                 return
             scope.setdefault("state", {})["actor"] = actor
             observed.note(caller=actor.name)
-            if scope["type"] == "http" and self.limits is not None:
-                client = scope.get("client")
-                standing = self.limits.standing(actor, client[0] if client else None)
-                wait = standing.refused_for()
-                if wait is not None:
-                    await self._refuse_over_limit(scope, receive, send, actor, standing, wait)
-                    return
-                send = charging(standing, _cost_of_request, send)
+            if self.limits is not None:
+                send = await self._limited(scope, receive, send, actor)
+                if send is None:
+                    return  # refused: over its budget
             if scope["type"] == "websocket":
                 scope["state"]["authorization"] = authorization  # connection_init must agree with it
             body = None
@@ -131,6 +127,10 @@ class KvalitetGraphQL(GraphQL[Context, None]):
                 key = RepeatedRequests.key(scope, body, actor)
                 repeat = self.repeats.get(key)
                 data = None
+                wait = observed.admit(repeat.cost or 1) if repeat is not None else None
+                if wait is not None:  # its budget cannot pay for it now
+                    await self._refuse_over_limit(scope, receive, send, actor, None, wait)
+                    return
                 if repeat is not None:
                     data = await self.database.reader.fetch_bytes(repeat.query.sql, repeat.query.arguments)
                 if repeat is not None and data is not None:  # (data only from a repeat)
@@ -149,7 +149,26 @@ class KvalitetGraphQL(GraphQL[Context, None]):
                 receive = _replay(body, receive)
         await super().__call__(scope, receive, send)
 
-    async def _refuse_over_limit(self, scope, receive, send, actor: Actor, standing, wait: float) -> None:
+    async def _limited(self, scope, receive, send, actor: Actor):
+        """The caller's budget (kvalitet.web.ratelimit) on the request's record, so each operation
+        is charged when its cost is known, over HTTP and over a websocket alike; for HTTP, `send`
+        with the RateLimit headers, or None when it was refused (429) on arrival."""
+        assert self.limits is not None
+        client = scope.get("client")
+        standing = self.limits.standing(actor, client[0] if client else None)
+        exchange = observed.current.get()
+        if scope["type"] == "websocket":
+            watching(standing, exchange, send)
+            return send
+        wait = standing.refused_for()
+        if wait is not None:
+            await self._refuse_over_limit(scope, receive, send, actor, standing, wait)
+            return None
+        return watching(standing, exchange, send)
+
+    async def _refuse_over_limit(
+        self, scope, receive, send, actor: Actor, standing: Standing | None, wait: float
+    ) -> None:
         """429 for a caller (or its municipality) whose budget is spent, in the caller's language."""
         said, extensions = refusal(wait)
         connection = HTTPConnection(scope)
@@ -170,7 +189,8 @@ class KvalitetGraphQL(GraphQL[Context, None]):
             status_code=429,
             headers={"Retry-After": str(extensions["retryAfter"])},
         )
-        response.raw_headers.extend(standing.headers())
+        if standing is not None:  # (else `send` adds them)
+            response.raw_headers.extend(standing.headers())
         await response(scope, receive, send)
 
     async def _persisted(self, scope, receive) -> tuple[dict, bytes | None, Refusal | None]:
@@ -233,6 +253,8 @@ class KvalitetGraphQL(GraphQL[Context, None]):
         values = None if plan is None else arguments(plan, request.get("variables"), actor, self.policy, self.scales)
         if plan is None or values is None:
             return None
+        if observed.admit(plan.cost or 1) is not None:
+            return None  # over its budget: the default path refuses it, saying when to try again
         data = await self.database.writer.fetch_bytes(plan.data_sql, values)
         if data is None:
             return None
@@ -287,6 +309,8 @@ class KvalitetGraphQL(GraphQL[Context, None]):
         state["actor"] = actor
         context.actor = actor
         context.loaders = Loaders(self.database.autocommit, self.policy, actor)
+        if self.limits is not None:  # the connection's operations spend this caller's budget
+            await self._limited(context.request.scope, None, None, actor)
 
     async def execute_operation(self, request, request_adapter, request_data, context, root_value, sub_response):
         # Over multipart HTTP, strawberry raises what it answers elsewhere as a 400 (no query, no
@@ -324,6 +348,10 @@ class KvalitetGraphQL(GraphQL[Context, None]):
                 {"errors": [{"message": error.reason, "extensions": {"code": code}}]}, status_code=error.status_code
             )
         if isinstance(request, Request) and isinstance(response, Response):
+            wait = (request.scope.get("state") or {}).get("rate_limited")
+            if wait is not None:  # refused by its budget once its cost was known
+                response.status_code = 429
+                response.headers["Retry-After"] = str(wait)
             return _negotiated(request, response)
         return response
 
@@ -426,18 +454,11 @@ def _tail(rest: dict) -> bytes:
     return ("," + json.dumps(rest, separators=(",", ":"))[1:] if rest else "}").encode()
 
 
-def _cost_of_request() -> int | None:
-    exchange = observed.current.get()
-    return exchange.cost if exchange else None
-
-
 def _code_of(error: object) -> str:
     """A GraphQL error's code, as answered (every error the service answers carries one)."""
     code = error.get("extensions", {}).get("code") if isinstance(error, dict) else None
     return code if isinstance(code, str) else "UNKNOWN"
 
-
-UNAUTHENTICATED = "UNAUTHENTICATED"
 
 _HTTP_CODES = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}
 

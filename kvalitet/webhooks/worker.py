@@ -175,20 +175,30 @@ async def record(engine: AsyncEngine, row, outcome: dict, options: Options) -> b
             .values(**values)
         )
     if result.rowcount != 1:
-        log.warning("webhook.lease_lost", delivery=str(row.id), url=row.url)
+        log.warning("webhook.lease_lost", delivery=str(row.id), url=shown_url(row.url))
         metrics.DELIVERIES.labels("lease_lost").inc()
         return False
     dead = values.get("status") == DeliveryStatus.DEAD
     metrics.DELIVERIES.labels("delivered" if outcome.get("last_error") is None else "dead" if dead else "retry").inc()
     if values.get("status") == DeliveryStatus.DEAD:
-        log.warning("webhook.dead_letter", delivery=str(row.id), url=row.url, attempts=attempts)
+        log.warning("webhook.dead_letter", delivery=str(row.id), url=shown_url(row.url), attempts=attempts)
     return True
+
+
+def shown_url(url: str) -> str:
+    """A receiver's URL as logs and traces show it: without a password or query string, which
+    may hold the receiver's own credentials."""
+    try:
+        return str(httpx.URL(url).copy_with(userinfo=b"", query=None, fragment=None))
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return "(not a URL)"
 
 
 async def attempt(engine: AsyncEngine, client: httpx.AsyncClient, row, options: Options) -> bool:
     """Post one claimed delivery and record the outcome (see `record`)."""
-    target = str(row.url).split("?", 1)[0]  # a receiver's query string may hold its own token
-    with tracing.span("webhook POST", "client", **{"url.full": target, "kvalitet.event_type": row.type}) as traced:
+    with tracing.span(
+        "webhook POST", "client", **{"url.full": shown_url(row.url), "kvalitet.event_type": row.type}
+    ) as traced:
         outcome = await _post(client, row, options)
         tracing.annotate(
             traced, **{"http.response.status_code": outcome["last_status_code"], "error.type": outcome["last_error"]}

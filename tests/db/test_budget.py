@@ -29,6 +29,7 @@ def test_serve_refuses_workers_that_could_exhaust_the_server(database_url, monke
     monkeypatch.setenv("KVALITET_DATABASE_URL", database_url)
     monkeypatch.setenv("KVALITET_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("KVALITET_DB_POOL_SIZE", "200")  # 800 connections a process
+    monkeypatch.setenv("KVALITET_WORKERS", "1")  # restored afterwards, whatever serve sets
     result = CliRunner().invoke(app, ["serve", "--workers", "2", "--no-migrate", "--port", "1"])
     assert result.exit_code == 2, result.output
     assert "max_connections" in result.output and "1600" in result.output

@@ -225,3 +225,15 @@ async def test_those_who_manage_the_units_see_where_the_sync_stands_and_no_one_e
     assert await syncs(token("sector_admin", municipality="1860")) == []  # another municipality's admin
     assert await syncs(token("viewer", municipality="5501")) == []  # reads the units, does not manage them
     assert await syncs(None) == []
+
+
+async def test_the_schedule_tries_a_failed_sync_again_at_the_next_round(
+    database, settings, profiles, municipalities, registers
+):
+    state, _ = registers
+    state.down = True
+    failed = await sync_due(database, settings, profiles)
+    assert [o.outcome for o in failed["5501"]] == [RefreshOutcome.FAILED, RefreshOutcome.FAILED]
+    state.down = False
+    again = await sync_due(database, settings, profiles)  # not fresh: it failed
+    assert [o.outcome for o in again["5501"]] == [RefreshOutcome.WRITTEN, RefreshOutcome.WRITTEN]

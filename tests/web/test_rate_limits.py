@@ -5,6 +5,9 @@ spends query-cost units from a budget a minute; every answer says where the call
 
 from __future__ import annotations
 
+import asyncio
+import math
+
 import httpx
 import pytest
 
@@ -71,9 +74,8 @@ async def test_a_caller_spends_its_budget_is_refused_and_may_ask_again_when_it_h
         assert _standing(first)["caller"]["r"] == 30 - cost
         second = await _ask(client, bearer)
         assert _standing(second)["caller"]["r"] == 30 - 2 * cost
-        third = await _ask(client, bearer)  # runs: the budget was not spent before it
-        assert third.status_code == 200 and _standing(third)["caller"]["r"] == 0
 
+        # What is left cannot pay for a third: refused once its cost is known, before it runs.
         refused = await _ask(client, bearer)
         assert refused.status_code == 429
         [error] = refused.json()["errors"]
@@ -81,7 +83,7 @@ async def test_a_caller_spends_its_budget_is_refused_and_may_ask_again_when_it_h
             error["extensions"]["code"] == "RATE_LIMITED" and error["extensions"]["messageKey"] == "limit.rate_limited"
         )
         wait = int(refused.headers["retry-after"])
-        assert wait == error["extensions"]["retryAfter"] and 1 <= wait <= 60
+        assert wait == error["extensions"]["retryAfter"] == math.ceil((cost - (30 - 2 * cost)) * 60 / 30)
         assert error["message"].startswith("Du har brukt opp kvoten din")  # the municipality's language
         english = await _ask(client, bearer, **{"Accept-Language": "en"})
         assert english.json()["errors"][0]["message"].startswith("You have used up your query quota")
@@ -102,15 +104,38 @@ async def test_one_municipalitys_callers_share_its_budget_and_another_municipali
         callers = [token("sector_admin", municipality="9901", subject=name) for name in ("a", "b", "c")]
         answers = [await _ask(client, bearer) for bearer in callers]
         cost = answers[0].json()["extensions"]["cost"]["requested"]
-        assert [a.status_code for a in answers] == [200, 200, 200]  # the third runs with what is left
-        assert [_standing(a)["tenant"]["r"] for a in answers] == [30 - cost, 30 - 2 * cost, 0]
+        assert [a.status_code for a in answers] == [200, 200, 429]  # what is left cannot pay for a third
+        assert [_standing(a)["tenant"]["r"] for a in answers[:2]] == [30 - cost, 30 - 2 * cost]
         assert "caller" not in _standing(answers[0])  # no limit per caller is set
-        refused = await _ask(client, token("sector_admin", municipality="9901", subject="d"))
-        assert refused.status_code == 429 and refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+        refused = answers[2]
+        assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
         neighbour = await _ask(client, token("sector_admin", municipality="9902"), number="9902")
         assert neighbour.status_code == 200
         assert neighbour.json()["data"]["municipality"]["name"] == "Nabokommune"
         assert _standing(neighbour)["tenant"]["r"] == 30 - cost
+
+
+async def test_requests_sent_at_once_cannot_all_pass_on_one_budget(
+    secure_settings, profiles, database, token, municipalities
+):
+    client, _ = _limited(secure_settings, profiles, database, rate_limit_cost_per_minute=30)
+    bearer = token("sector_admin", municipality="9901")
+    async with client:
+        answers = await asyncio.gather(*(_ask(client, bearer) for _ in range(5)))
+    assert sorted(a.status_code for a in answers) == [200, 200, 429, 429, 429]
+
+
+async def test_a_query_refused_for_its_cost_spends_one_unit_not_its_estimate(
+    secure_settings, profiles, database, token, municipalities
+):
+    client, _ = _limited(secure_settings, profiles, database, rate_limit_tenant_cost_per_minute=30, max_query_cost=100)
+    nested = '{ municipality(number: "9901") { units(first: 20) { nodes { reports(first: 20) { nodes { id } } } } } }'
+    async with client:
+        bearer = token("sector_admin", municipality="9901")
+        costly = await client.post("/graphql", json={"query": nested}, headers={"Authorization": f"Bearer {bearer}"})
+        assert costly.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+        assert _standing(costly)["tenant"]["r"] == 29  # one unit, not the ~400 it would have cost
+        assert (await _ask(client, token("sector_admin", municipality="9901", subject="kari"))).status_code == 200
 
 
 async def test_anonymous_callers_are_counted_by_their_address(secure_settings, profiles, database, municipalities):
@@ -144,3 +169,32 @@ def test_a_role_or_an_api_key_may_have_a_limit_of_its_own(secure_settings):
 
 def test_no_limits_are_kept_unless_asked_for(secure_settings):
     assert RateLimits.of(secure_settings) is None
+
+
+async def test_operations_over_a_websocket_spend_the_same_budget(secure_settings, profiles, municipalities, token):
+    import json
+
+    from websockets.asyncio.client import connect
+
+    from tests.support.serving import serving
+
+    settings = secure_settings.model_copy(update={"webhook_worker": False, "rate_limit_cost_per_minute": 30})
+    app = create_app(settings, profiles=profiles)  # its own pool, in the server's loop
+    bearer = token("sector_admin", municipality="9901")
+    with serving(app, lifespan="on") as port:
+        async with connect(f"ws://127.0.0.1:{port}/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+            await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {bearer}"}}))
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            answers = []
+            for n in range(3):
+                query = QUERY.replace("NUMBER", "9901")
+                await ws.send(json.dumps({"id": str(n), "type": "subscribe", "payload": {"query": query}}))
+                while True:
+                    message = json.loads(await ws.recv())
+                    if message["type"] in ("next", "error"):
+                        answers.append(message)
+                    if message["type"] in ("complete", "error"):
+                        break
+    errors = [a["payload"] if a["type"] == "error" else a["payload"].get("errors") or [] for a in answers]
+    assert [bool(e) for e in errors] == [False, False, True], answers
+    assert errors[2][0]["extensions"]["code"] == "RATE_LIMITED"

@@ -21,13 +21,13 @@ _EXPORTER = InMemorySpanExporter()
 
 @pytest.fixture(scope="module", autouse=True)
 def provider():
-    # The global tracer provider can be set once per process: one for this module's tests, shut
-    # down after them (the tests after these keep no spans).
+    # The global tracer provider can be set once per process: one for this module's tests. After
+    # them its exporter stops keeping spans (the tests after these keep none).
     sdk = TracerProvider()
     sdk.add_span_processor(SimpleSpanProcessor(_EXPORTER))
     trace.set_tracer_provider(sdk)
     yield
-    sdk.shutdown()
+    _EXPORTER.shutdown()
     _EXPORTER.clear()
 
 

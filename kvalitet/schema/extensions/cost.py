@@ -10,6 +10,7 @@ anyway, but the walk runs before validation).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from graphql import (
@@ -132,6 +133,20 @@ class CostCounter:
         return self.cost(operation.selection_set, root, 1)
 
 
+def over_budget(context, wait: float) -> GraphQLError:
+    """The error of an operation the caller's budget cannot afford now (the view answers 429)."""
+    from kvalitet.web.ratelimit import RATE_LIMITED
+
+    seconds = max(1, math.ceil(wait))
+    scope = getattr(getattr(context.context, "request", None), "scope", None)
+    if isinstance(scope, dict):
+        scope.setdefault("state", {})["rate_limited"] = seconds
+    return GraphQLError(
+        f"You have used up your query quota. Try again in {seconds} seconds.",
+        extensions={"code": RATE_LIMITED, "retryAfter": seconds},
+    )
+
+
 class QueryCost(SchemaExtension):
     def __init__(self, *, max_cost: int, default_page: int, max_page: int):
         self.max_cost = max_cost
@@ -154,7 +169,12 @@ class QueryCost(SchemaExtension):
                     self.requested = counter.of_operation(operations[0])
                 except TooComplex:
                     self.requested = self.max_cost + 1
-                observed.note(cost=self.requested)
+                # A query refused for its cost never runs: it spends one unit of the caller's budget.
+                runs = self.requested <= self.max_cost
+                observed.note(cost=self.requested if runs else 1)
+                wait = observed.admit(self.requested) if runs else None
+                if wait is not None:
+                    context.pre_execution_errors = [over_budget(context, wait)]
                 if self.requested > self.max_cost:
                     context.pre_execution_errors = [
                         GraphQLError(

@@ -33,6 +33,7 @@ _LIMITS: dict[str, Callable[[Settings, dict], Text]] = {
     "QUERY_TOO_DEEP": lambda s, _: text("limit.too_deep", limit=s.max_query_depth),
     "TOO_MANY_ALIASES": lambda s, _: text("limit.too_many_aliases", limit=s.max_query_aliases),
     "QUERY_TOO_COSTLY": lambda _, e: text("limit.too_costly", cost=e["cost"], limit=e["limit"]),
+    "RATE_LIMITED": lambda _, e: text("limit.rate_limited", seconds=e["retryAfter"]),
 }
 
 
