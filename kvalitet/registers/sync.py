@@ -238,14 +238,13 @@ async def _where_it_stands(database: Database, profiles: Profiles, number: str):
 
 async def _record(session, municipality_id: uuid.UUID, found: Fetched, outcome: RegisterOutcome, keep=None) -> None:
     """Where the sync stands now; a failed one keeps the last good change date."""
+    failed = outcome.outcome == RefreshOutcome.FAILED
     values = {
         "municipality_id": municipality_id,
         "register": found.register,
         "synced_at": func.now(),
         "outcome": outcome.outcome,
-        "changed_through": keep.changed_through
-        if keep is not None and outcome.outcome == RefreshOutcome.FAILED
-        else (None if outcome.outcome == RefreshOutcome.FAILED else found.changed_through),
+        "changed_through": (keep.changed_through if keep is not None else None) if failed else found.changed_through,
         "listed": outcome.listed,
         "fetched": outcome.fetched,
         "message": outcome.message[:2000] if outcome.message else None,

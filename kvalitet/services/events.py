@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import any_, func, insert, literal, select, true
+from sqlalchemy import any_, func, insert, inspect, literal, select, true
 
 from kvalitet.db.audit import current_actor, flush_deferring_records
 from kvalitet.models import ChangeLog, OutboxEvent, WebhookDelivery, WebhookSubscription
@@ -78,8 +78,6 @@ async def emit(ctx: ServiceContext, event_type: str, municipality_id: uuid.UUID,
 
 
 def _log_row(record: ChangeLog) -> dict:
-    return {c: getattr(record, c) for c in LOGGED_COLUMNS}
-
-
-# What a change-log row is written with; the rest (id, transaction, time) the database gives.
-LOGGED_COLUMNS = ("actor", "municipality_id", "unit_id", "entity_type", "entity_id", "action", "changes")
+    """The values `audit._record` gave the row; the rest (id, transaction, time) the database gives."""
+    state = inspect(record)
+    return {attr.key: state.dict[attr.key] for attr in state.mapper.column_attrs if attr.key in state.dict}

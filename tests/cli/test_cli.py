@@ -2,7 +2,6 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from typer.testing import CliRunner
 from kvalitet.cli import app
 from kvalitet.infra.settings import Settings
 from tests.support.paths import REPO
+from tests.support.serving import free_port, wait_until_ready
 
 runner = CliRunner()
 
@@ -56,12 +56,6 @@ def test_settings_log_hides_the_database_password():
     assert shown["database_url"] == "postgresql+asyncpg://kvalitet:***@db.example/kvalitet"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _postmasters(pgdata: Path) -> list[psutil.Process]:
     found = []
     for process in psutil.process_iter(["name", "cmdline"]):
@@ -73,22 +67,13 @@ def _postmasters(pgdata: Path) -> list[psutil.Process]:
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_serve_starts_one_embedded_database_serves_demo_and_stops_it(tmp_path, workers):
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KVALITET_")}
     env["KVALITET_DATA_DIR"] = str(tmp_path / "data")
     command = [sys.executable, "-m", "kvalitet", "serve", "--demo", "--workers", str(workers), "--port", str(port)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, server.stdout.read()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the service did not get ready in 60 s"
-            time.sleep(0.3)
+        wait_until_ready(server, port, 60, why=server.stdout.read)
         query = '{ municipality(number: "5501") { name plans { title } } }'
         for _ in range(6):  # spread over both workers
             body = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": query}, timeout=10).json()
@@ -180,22 +165,14 @@ def test_default_token_subjects_differ_by_role_and_target(tmp_path, monkeypatch)
 
 
 def _serve(tmp_path, workers: int) -> tuple[subprocess.Popen, int]:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KVALITET_")}
     env["KVALITET_DATA_DIR"] = str(tmp_path / "data")
     env["KVALITET_WEBHOOK_WORKER"] = "false"
     command = [sys.executable, "-m", "kvalitet", "serve", "--workers", str(workers), "--port", str(port)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while True:
-        assert server.poll() is None, "serve exited early"
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return server, port
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "the service did not get ready in 60 s"
-        time.sleep(0.3)
+    wait_until_ready(server, port, 60)
+    return server, port
 
 
 def _no_postmaster_within(pgdata: Path, seconds: float) -> bool:

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from kvalitet.app import create_app
 from tests.support.cycle import Cycle
-from tests.webhooks.conftest import SUBSCRIBE
+from tests.webhooks.conftest import subscribe
 
 
 async def _scrape(client: httpx.AsyncClient, **headers) -> dict:
@@ -73,18 +73,7 @@ async def test_requests_are_counted_by_operation_and_path_and_errors_by_code(cli
 async def test_the_webhook_queue_is_read_from_the_database(client, gql):
     cycle = Cycle(gql)
     municipality = await cycle.municipality("9901", "Testkommune", "testprofil")
-    made = (
-        await gql(
-            SUBSCRIBE,
-            {
-                "input": {
-                    "municipalityId": municipality["id"],
-                    "url": "https://mottak.example.org/kvalitet",
-                    "eventTypes": ["unit.created"],
-                }
-            },
-        )
-    )["createWebhookSubscription"]
+    made = await subscribe(gql, municipality["id"], "https://mottak.example.org/kvalitet", ["unit.created"])
     assert made["errors"] == []
     assert [s.value for s in (await _scrape(client))["kvalitet_webhook_queue_pending"].samples] == [0]
     await cycle.unit(municipality["id"], "Barnehage", "KINDERGARTEN")  # an event, and its delivery

@@ -14,7 +14,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from kvalitet.webhooks.worker import deliver_due
 from tests.support.cycle import Cycle
-from tests.webhooks.conftest import SUBSCRIBE
+from tests.webhooks.conftest import subscribe
 
 _EXPORTER = InMemorySpanExporter()
 
@@ -90,17 +90,8 @@ async def test_a_webhook_post_has_its_span(gql, database, spans):
     try:
         cycle = Cycle(gql)
         municipality = await cycle.municipality("9901", "Testkommune", "testprofil")
-        made = await gql(
-            SUBSCRIBE,
-            {
-                "input": {
-                    "municipalityId": municipality["id"],
-                    "url": receiver.url + "?token=hemmelig",
-                    "eventTypes": ["unit.created"],
-                }
-            },
-        )
-        assert made["createWebhookSubscription"]["errors"] == []
+        made = await subscribe(gql, municipality["id"], receiver.url + "?token=hemmelig", ["unit.created"])
+        assert made["errors"] == []
         await cycle.unit(municipality["id"], "Barnehage", "KINDERGARTEN")
         spans.clear()
         async with httpx.AsyncClient(timeout=5) as http:

@@ -20,21 +20,16 @@ def receiver():
     r.stop()
 
 
+async def subscribe(gql, municipality_id: str, url: str, event_types: list[str]) -> dict:
+    """A webhook subscription made through the API (its payload: secret, subscription, errors)."""
+    made = await gql(SUBSCRIBE, {"input": {"municipalityId": municipality_id, "url": url, "eventTypes": event_types}})
+    return made["createWebhookSubscription"]
+
+
 @pytest.fixture
 async def world(gql, receiver):
     cycle = Cycle(gql)
     municipality = await cycle.municipality("9901", "Testkommune", "testprofil")
-    made = (
-        await gql(
-            SUBSCRIBE,
-            {
-                "input": {
-                    "municipalityId": municipality["id"],
-                    "url": receiver.url,
-                    "eventTypes": ["unit.created", "unit.archived"],
-                }
-            },
-        )
-    )["createWebhookSubscription"]
+    made = await subscribe(gql, municipality["id"], receiver.url, ["unit.created", "unit.archived"])
     assert made["errors"] == [] and made["secret"]
     return cycle, municipality, made

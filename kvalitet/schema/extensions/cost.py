@@ -10,7 +10,6 @@ anyway, but the walk runs before validation).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 
 from graphql import (
@@ -135,16 +134,13 @@ class CostCounter:
 
 def over_budget(context, wait: float) -> GraphQLError:
     """The error of an operation the caller's budget cannot afford now (the view answers 429)."""
-    from kvalitet.web.ratelimit import RATE_LIMITED
+    from kvalitet.web.ratelimit import refusal
 
-    seconds = max(1, math.ceil(wait))
+    said, extensions = refusal(wait)  # the same error as a refusal on arrival (ErrorCodes words it)
     scope = getattr(getattr(context.context, "request", None), "scope", None)
     if isinstance(scope, dict):
-        scope.setdefault("state", {})["rate_limited"] = seconds
-    return GraphQLError(
-        f"You have used up your query quota. Try again in {seconds} seconds.",
-        extensions={"code": RATE_LIMITED, "retryAfter": seconds},
-    )
+        scope.setdefault("state", {})["rate_limited"] = extensions["retryAfter"]
+    return GraphQLError(str(said), extensions=extensions)
 
 
 class QueryCost(SchemaExtension):
