@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 
 from kvalitet.access.actor import AccessPolicy
 from kvalitet.access.policy import RolePolicy
@@ -32,6 +32,7 @@ from kvalitet.infra.log import configure_logging, get_logger
 from kvalitet.infra.settings import Settings
 from kvalitet.plugins import Profiles, new_plugin_manager
 from kvalitet.schema import build_schema
+from kvalitet.web import graphiql
 from kvalitet.web.metrics import metrics_endpoint
 from kvalitet.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from kvalitet.web.view import KvalitetGraphQL
@@ -110,14 +111,17 @@ def create_app(
         await asyncio.gather(*workers)
         await database.dispose()
 
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint),
+    ]
+    if settings.graphiql:
+        routes.append(Mount(graphiql.ASSETS_PATH, graphiql.assets()))
     app = Starlette(
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Route("/metrics", metrics_endpoint),
-        ],
+        routes=routes,
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),

@@ -29,6 +29,7 @@ from kvalitet.schema.compiled.prepared import PreparedQuery, Repeat, RepeatedReq
 from kvalitet.schema.compiled.writes import WritePlans, arguments, scales_of
 from kvalitet.schema.context import Context
 from kvalitet.schema.reading.loaders import Loaders
+from kvalitet.web import graphiql
 from kvalitet.web.media import GRAPHQL_RESPONSE, wants_graphql_response
 from kvalitet.web.persisted import ONLY_REGISTERED, PersistedQueries, Refusal, read_manifest
 from kvalitet.web.ratelimit import RATE_LIMITED, RateLimits, Standing, refusal, watching
@@ -84,6 +85,9 @@ class KvalitetGraphQL(GraphQL[Context, None]):
         self.profile_codes = TimedCache(60)
         self.persisted = persisted_queries_of(settings)
         self.limits = RateLimits.of(settings)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql.response()  # its assets from the service, not a CDN
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] in ("http", "websocket"):
