@@ -32,7 +32,7 @@ from kvalitet.infra.log import configure_logging, get_logger
 from kvalitet.infra.settings import Settings
 from kvalitet.plugins import Profiles, new_plugin_manager
 from kvalitet.schema import build_schema
-from kvalitet.web import graphiql
+from kvalitet.web import council, graphiql
 from kvalitet.web.metrics import metrics_endpoint
 from kvalitet.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from kvalitet.web.view import KvalitetGraphQL
@@ -118,6 +118,7 @@ def create_app(
         Route("/readyz", readyz),
         Route("/metrics", metrics_endpoint),
     ]
+    routes += council.routes(graphql)  # the council report's pages and PDFs
     if settings.graphiql:
         routes.append(Mount(graphiql.ASSETS_PATH, graphiql.assets()))
     app = Starlette(

@@ -11,6 +11,9 @@ from kvalitet.models import (
     ApiKey,
     Area,
     Assessment,
+    CouncilReport,
+    CouncilReportEdition,
+    CouncilReportSection,
     Criterion,
     Goal,
     LocalAction,
@@ -76,6 +79,8 @@ API_KEY_SCOPES = frozenset(
 PLAN_CONTENT = (Plan, Area, Goal, Criterion, Measure)
 LOCAL_PLAN_CONTENT = (LocalPlan, LocalGoal, LocalAction, LocalPlanSection)
 REPORT_CONTENT = (Report, Assessment)
+# The sector report and the yearly report to the council: made and published by the sector office.
+COUNCIL_REPORT_CONTENT = (SectorReport, CouncilReport, CouncilReportSection, CouncilReportEdition)
 
 
 def required_permission(model: type[Base], action: str) -> str:
@@ -85,6 +90,8 @@ def required_permission(model: type[Base], action: str) -> str:
         own: dict[type[Base], str] = {
             ApiKey: "api_keys:manage",
             SectorReport: "sector_reports:read",
+            CouncilReport: "sector_reports:read",
+            CouncilReportSection: "sector_reports:read",
             WebhookSubscription: "webhooks:manage",
             # The sync with the registers is read by those who manage the units.
             RegisterSync: "units:write",
@@ -112,7 +119,7 @@ def required_permission(model: type[Base], action: str) -> str:
         return {"approve": "reports:review", "return": "reports:review", "submit": "reports:submit"}.get(
             action, "reports:write"
         )
-    if model is SectorReport:
+    if model in COUNCIL_REPORT_CONTENT:
         return "sector_reports:publish"
     if model is ApiKey:
         return "api_keys:manage"

@@ -51,6 +51,10 @@ TABLES = (
     "report",
     "assessment",
     "sector_report",
+    # The yearly report to the council: the drafts, their sections' texts, the published editions.
+    "council_report",
+    "council_report_section",
+    "council_report_edition",
     # The municipality's own indicators, their upload batches and figures (national ones are
     # nobody's and are not exported: the ownership map scopes these to the municipality's).
     "indicator",
@@ -70,6 +74,7 @@ NOT_EXPORTED = {
     # municipality's own indicators): import them from Udir where the data goes.
     "indicator_refresh": "operational: when the national tables were last fetched",
     "register_sync": "operational: where the sync with the national registers stands; the next sync there starts over",
+    "council_report_pdf": "a rendition of an edition, made again from the edition's content where it is imported",
 }
 
 
@@ -150,7 +155,7 @@ def columns(table_name: str) -> list[str]:
 
 def _kind(column: Column) -> str:
     if isinstance(column.type, ARRAY):
-        return "array"
+        return "uuid_array" if column.type.item_type.python_type is uuid.UUID else "array"
     if isinstance(column.type, JSON):  # JSONB too
         return "json"
     python_type = column.type.python_type
@@ -185,6 +190,8 @@ def to_json(kind: str, value: Any) -> Any:
         return value.isoformat()
     if kind == "array":
         return list(value)
+    if kind == "uuid_array":
+        return [str(item) for item in value]
     if kind == "decimal":
         return str(value)  # exact: a JSON number would pass through a float
     return value
@@ -198,6 +205,7 @@ _JSON_TYPES = {
     "datetime": str,
     "date": str,
     "array": list,
+    "uuid_array": list,
     "decimal": str,
 }
 
@@ -218,6 +226,8 @@ def from_json(kind: str, value: Any) -> Any:
         return value
     if kind == "date":
         return dt.date.fromisoformat(value)
+    if kind == "uuid_array":
+        return [uuid.UUID(item) for item in value]
     if kind == "decimal":
         try:
             number = Decimal(value)

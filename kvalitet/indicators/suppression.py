@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from kvalitet.indicators.rows import Figure, Place
+from kvalitet.messages import Text, text
 from kvalitet.models.enums import FigureReason, FigureStatus, IndicatorLevel
 
 
@@ -93,3 +94,14 @@ def roll_up(parts: Iterable[tuple[Decimal | None, int | None, str]], threshold: 
 
 def municipality_place(code: str, name: str | None = None) -> Place:
     return Place(IndicatorLevel.MUNICIPALITY, code, name)
+
+
+def reason_text(reason: FigureReason, threshold: int | None, name: str | None, code: str | None) -> Text:
+    """Why a figure is not shown, to people (`figure.<reason>`): the threshold it fell below, or
+    the other region a series break's figure belongs to."""
+    params: dict[str, object] = {}
+    if reason is FigureReason.BELOW_THRESHOLD:
+        params["threshold"] = threshold or 0
+    if reason is FigureReason.SERIES_BREAK:
+        params["region"] = f"{name} ({code})" if name else code
+    return text(f"figure.{reason.value}", **params)

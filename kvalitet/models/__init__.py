@@ -3,6 +3,12 @@
 from kvalitet.models.api_key import ApiKey
 from kvalitet.models.base import UNIT_KINDS, Base, Entity
 from kvalitet.models.change_log import ChangeLog
+from kvalitet.models.council_report import (
+    CouncilReport,
+    CouncilReportEdition,
+    CouncilReportPdf,
+    CouncilReportSection,
+)
 from kvalitet.models.idempotency import IdempotencyRecord
 from kvalitet.models.indicator import Indicator, IndicatorBatch, IndicatorRefresh, IndicatorValue
 from kvalitet.models.local_plan import LocalAction, LocalGoal, LocalPlan, LocalPlanSection
@@ -22,6 +28,10 @@ __all__ = [
     "Assessment",
     "Base",
     "ChangeLog",
+    "CouncilReport",
+    "CouncilReportEdition",
+    "CouncilReportPdf",
+    "CouncilReportSection",
     "Criterion",
     "Entity",
     "Goal",

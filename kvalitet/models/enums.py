@@ -152,7 +152,15 @@ class FigureReason(TextEnum):
     SERIES_BREAK = "series_break"  # the region was split or merged: earlier figures are another region's
 
 
+class ReportLocale(TextEnum):
+    """The written standards a report to the council is written and rendered in."""
+
+    NB = "nb"
+    NN = "nn"
+
+
 __all__ = [
+    "ReportLocale",
     "ActionStatus",
     "ChangeAction",
     "DeliveryStatus",

@@ -19,6 +19,7 @@ import datetime as dt
 from kvalitet.messages import LOCALES, Text
 from kvalitet.plugins import HookError, Profiles, check_hooks, new_plugin_manager
 from kvalitet.plugins.content import (
+    CouncilReportStructure,
     DemoUnit,
     IndicatorLink,
     Perspective,
@@ -68,6 +69,24 @@ def _check_indicator_links(problems: list[str], links: list[IndicatorLink], plan
         for code in link.indicators:
             if code not in national():
                 problems.append(f"kvalitet_indicator_links: {code!r} is not an indicator of the catalogue")
+
+
+def _check_council_report(problems: list[str], profiles: Profiles, code: str, plan: PlanContent | None) -> None:
+    from kvalitet.indicators.catalogue import national
+
+    structure = profiles.pm.hook.kvalitet_council_report(profile=code)
+    if structure is None:
+        return
+    if not _check_types(problems, "kvalitet_council_report", structure, CouncilReportStructure):
+        return
+    areas = {area.key for area in plan.all_areas()} if plan is not None else set()
+    for section in structure.sections:
+        for key in section.areas:
+            if key not in areas:
+                problems.append(f"kvalitet_council_report: {key!r} is not an area of the profile's plan")
+        for indicator in section.indicators:
+            if indicator not in national():
+                problems.append(f"kvalitet_council_report: {indicator!r} is not an indicator of the catalogue")
 
 
 def _check_reporting(problems: list[str], reporting: Reporting) -> None:
@@ -180,6 +199,7 @@ def check_profile(plugin: object) -> list[str]:
         if not plan.areas:
             problems.append("kvalitet_plan_content: the plan has no areas")
     _check_indicator_links(problems, profiles.indicator_links(code), plan)
+    _check_council_report(problems, profiles, code, plan)
 
     for hook in (
         "kvalitet_vocabulary",
@@ -189,6 +209,7 @@ def check_profile(plugin: object) -> list[str]:
         "kvalitet_reporting",
         "kvalitet_demo_units",
         "kvalitet_indicator_links",
+        "kvalitet_council_report",
     ):
         if getattr(pm.hook, hook)(profile=OTHER_CODE) is not None:
             problems.append(f"{hook} answered for a profile that is not its own (return None for other codes)")

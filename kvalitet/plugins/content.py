@@ -42,6 +42,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
 Kind = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 MunicipalityNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
+IndicatorCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)]
 
 # The core concepts a vocabulary must name (DESIGN: the domain).
 CORE_CONCEPTS: tuple[str, ...] = (
@@ -200,10 +201,42 @@ class IndicatorLink(_Strict):
     kvalitet/data/indicators.yaml), with why, in the profile's words."""
 
     area: Key
-    indicators: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)]] = Field(
-        min_length=1
-    )
+    indicators: list[IndicatorCode] = Field(min_length=1)
     why: Text | None = None
+
+
+class CouncilReportSectionSpec(_Strict):
+    """A section of the yearly report to the council: its title, the indicators it shows (the
+    municipality against county and nation), and the plan areas whose self-assessment it rolls up."""
+
+    key: Key
+    title: Label
+    unit_kinds: list[UnitKind] = Field(default_factory=list)
+    indicators: list[IndicatorCode] = Field(default_factory=list)
+    areas: list[Key] = Field(default_factory=list)
+    all_areas: bool = False
+
+
+class CouncilReportStructure(_Strict):
+    """The report's title and its sections in order (kvalitet/data/council_report.yaml is the
+    default a profile replaces with `council_report:` in its profile.yaml)."""
+
+    title: Label
+    sections: list[CouncilReportSectionSpec] = Field(min_length=1)
+
+    @field_validator("sections")
+    @classmethod
+    def _unique_keys(cls, value: list[CouncilReportSectionSpec]) -> list[CouncilReportSectionSpec]:
+        keys = [s.key for s in value]
+        if len(keys) != len(set(keys)):
+            raise ValueError("council_report: a section key is declared twice")
+        return value
+
+
+def default_council_report() -> CouncilReportStructure:
+    """The structure every profile starts with (opplæringslova § 17-12, and the kindergartens)."""
+    path = Path(str(resources.files("kvalitet") / "data" / "council_report.yaml"))
+    return CouncilReportStructure.model_validate(_read_yaml(path))
 
 
 class ProfileContent(_Strict):
@@ -223,6 +256,8 @@ class ProfileContent(_Strict):
     local_plan_sections: list[LocalPlanSectionSpec] | None = None
     # The national indicators linked to the plan's areas.
     indicator_links: list[IndicatorLink] = Field(default_factory=list)
+    # The yearly report to the council; None: the default (kvalitet/data/council_report.yaml).
+    council_report: CouncilReportStructure | None = None
 
     @field_validator("local_plan_sections")
     @classmethod

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kvalitet.messages import LOCALES, Catalogues, read_catalogue
 from kvalitet.plugins.content import (
+    CouncilReportStructure,
     DemoUnit,
     IndicatorLink,
     LocalPlanSectionSpec,
@@ -93,6 +94,10 @@ class DataProfile:
     @hookimpl
     def kvalitet_indicator_links(self, profile: str) -> list[IndicatorLink] | None:
         return list(self.data.profile.indicator_links) if self._mine(profile) else None
+
+    @hookimpl
+    def kvalitet_council_report(self, profile: str) -> CouncilReportStructure | None:
+        return self.data.profile.council_report if self._mine(profile) else None
 
     @hookimpl
     def kvalitet_demo_units(self, profile: str) -> list[DemoUnit] | None:

@@ -21,6 +21,7 @@ import pluggy
 
 from kvalitet.messages import Catalogues
 from kvalitet.plugins.content import (
+    CouncilReportStructure,
     DemoUnit,
     IndicatorLink,
     LocalPlanSectionSpec,
@@ -98,6 +99,13 @@ def kvalitet_indicator_links(profile: str) -> list[IndicatorLink] | None:
     """The indicators that show how the plan's areas are going: a list of
     `kvalitet.plugins.content.IndicatorLink` (an area's key and indicator codes of the catalogue,
     `kvalitet indicators list`), or None. `Area.indicators` answers with them."""
+
+
+@hookspec(firstresult=True)
+def kvalitet_council_report(profile: str) -> CouncilReportStructure | None:
+    """The yearly report to the council: a `kvalitet.plugins.content.CouncilReportStructure` (its
+    title, and its sections in order, each with the indicators it shows and the plan areas whose
+    self-assessment it rolls up), or None for the default (kvalitet/data/council_report.yaml)."""
 
 
 @hookspec(firstresult=True)

@@ -12,6 +12,7 @@ import pluggy
 from kvalitet.messages import add_catalogues
 from kvalitet.plugins import hookspecs
 from kvalitet.plugins.content import (
+    CouncilReportStructure,
     DemoUnit,
     IndicatorLink,
     LocalPlanSectionSpec,
@@ -21,6 +22,7 @@ from kvalitet.plugins.content import (
     Reporting,
     ScaleLevel,
     Vocabulary,
+    default_council_report,
 )
 from kvalitet.plugins.data_profile import DataProfile
 from kvalitet.plugins.hookspecs import PROJECT, hookimpl
@@ -212,6 +214,11 @@ class Profiles:
         """The indicators the profile links to its plan's areas."""
         links: list[IndicatorLink] | None = self.pm.hook.kvalitet_indicator_links(profile=code)
         return links or []
+
+    def council_report(self, code: str) -> CouncilReportStructure:
+        """The profile's structure of the yearly report to the council, else the default."""
+        structure: CouncilReportStructure | None = self.pm.hook.kvalitet_council_report(profile=code)
+        return structure if structure is not None else default_council_report()
 
     def local_plan_sections(self, code: str) -> list[LocalPlanSectionSpec] | None:
         """The sections a local plan may have; None when the profile declares none (any key)."""

@@ -26,6 +26,7 @@ IndicatorLevel = enums.IndicatorLevel
 Gender = enums.Gender
 FigureStatus = enums.FigureStatus
 FigureReason = enums.FigureReason
+ReportLanguage = enums.ReportLocale
 RefreshOutcome = enums.RefreshOutcome
 Register = enums.Register
 
@@ -95,9 +96,15 @@ strawberry.enum(
     description="A national register units are synced with: NSR (Nasjonalt skoleregister, schools) or NBR "
     "(Nasjonalt barnehageregister, kindergartens).",
 )
+strawberry.enum(
+    ReportLanguage,
+    name="ReportLanguage",
+    description="The written standard of Norwegian a report to the council is written and shown in: bokmål or nynorsk.",
+)
 
 
 __all__ = [
+    "ReportLanguage",
     "IndicatorSource",
     "IndicatorMeasure",
     "IndicatorLevel",

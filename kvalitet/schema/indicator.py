@@ -16,6 +16,7 @@ from kvalitet import models
 from kvalitet.access.actor import Target
 from kvalitet.access.roles import READ
 from kvalitet.indicators import catalogue, series
+from kvalitet.indicators.suppression import reason_text
 from kvalitet.messages import text
 from kvalitet.models.enums import FigureReason as Reason
 from kvalitet.schema.enums import (
@@ -107,12 +108,7 @@ class IndicatorFigure:
     def reason_text(self, info: Info) -> str | None:
         if self.reason is None:
             return None
-        params: dict[str, object] = {}
-        if self.reason is Reason.BELOW_THRESHOLD:
-            params["threshold"] = self.threshold or 0
-        if self.reason is Reason.SERIES_BREAK:
-            params["region"] = f"{self.name} ({self.code})" if self.name else self.code
-        return text(f"figure.{self.reason.value}", **params).render(info.context.locale)
+        return reason_text(Reason(self.reason.value), self.threshold, self.name, self.code).render(info.context.locale)
 
     @staticmethod
     def of(figure: series.Figure | None, threshold: int | None) -> IndicatorFigure | None:

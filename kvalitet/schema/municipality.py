@@ -7,6 +7,7 @@ import uuid
 from enum import Enum
 
 import strawberry
+from sqlalchemy import select
 from strawberry import relay
 from strawberry.types import Info
 
@@ -15,6 +16,7 @@ from kvalitet.messages import text
 from kvalitet.schema import indicator, review_lists
 from kvalitet.schema.api_key import ApiKey
 from kvalitet.schema.base import RowNode, Versioned
+from kvalitet.schema.council_report import CouncilReport, CouncilReportEdition
 from kvalitet.schema.enums import Gender, UnitKind
 from kvalitet.schema.errors import BadInput, instant
 from kvalitet.schema.local_plan import LocalPlan, ReviewStatus
@@ -197,6 +199,34 @@ class Municipality(RowNode, Versioned):
     async def api_keys(self, info: Info) -> list[ApiKey]:
         loader = info.context.loaders.children(models.ApiKey, "municipality_id", order=("created_at", "id"))
         return ApiKey.from_rows(await loader.load(uuid.UUID(self.id)))
+
+    @strawberry.field(
+        description="The year's draft of the report to the council, for those who may read sector reports; null when "
+        "there is none (or the caller may not see it)."
+    )
+    async def council_report(self, info: Info, year: int) -> CouncilReport | None:
+        table = models.CouncilReport.__table__
+        rows = await info.context.loaders.fetch(
+            models.CouncilReport,
+            select(table).where(table.c.municipality_id == uuid.UUID(self.id), table.c.year == year),
+        )
+        return CouncilReport.from_row(rows[0]) if rows else None
+
+    @strawberry.field(
+        description="The published editions of the report to the council (open to everyone), newest year first and, "
+        "within a year, the current edition first; `year` narrows them to one year."
+    )
+    async def council_report_editions(self, info: Info, year: int | None = None) -> list[CouncilReportEdition]:
+        table = models.CouncilReportEdition.__table__
+        statement = select(*(c for c in table.c if c.name != "content")).where(
+            table.c.municipality_id == uuid.UUID(self.id)
+        )
+        if year is not None:
+            statement = statement.where(table.c.year == year)
+        rows = await info.context.loaders.fetch(
+            models.CouncilReportEdition, statement.order_by(table.c.year.desc(), table.c.number.desc())
+        )
+        return CouncilReportEdition.from_rows(rows)
 
     @strawberry.field(description="The sector reports published so far, newest first.")
     async def published_sector_reports(self, info: Info) -> list[PublishedSectorReport]:

@@ -1,6 +1,7 @@
 """Every node type, so the schema knows them even where no field returns them directly."""
 
 from kvalitet.schema.api_key import ApiKey
+from kvalitet.schema.council_report import CouncilReport, CouncilReportEdition, CouncilReportSection
 from kvalitet.schema.local_plan import LocalAction, LocalGoal, LocalPlan, LocalPlanSection
 from kvalitet.schema.municipality import Municipality
 from kvalitet.schema.national_goal import NationalGoal
@@ -26,6 +27,9 @@ NODE_TYPES = [
     Report,
     Assessment,
     PublishedSectorReport,
+    CouncilReport,
+    CouncilReportSection,
+    CouncilReportEdition,
     ApiKey,
     WebhookSubscription,
 ]

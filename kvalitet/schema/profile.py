@@ -87,6 +87,24 @@ class IndicatorLink:
     why: str | None = strawberry.field(description="Why, in the profile's words.")
 
 
+@strawberry.type(description="A section of the yearly report to the council, as the profile structures it.")
+class CouncilReportSectionSpec:
+    key: str = strawberry.field(description="Its key (`CouncilReportSection.key`).")
+    title: Label = strawberry.field(description="Its title.")
+    unit_kinds: list[str] = strawberry.field(description="The kinds of unit it is about (empty: all).")
+    indicators: list[str] = strawberry.field(
+        description="Codes of the indicators it shows: the municipality against its county and the nation."
+    )
+    areas: list[str] = strawberry.field(description="Keys of the plan's areas whose self-assessment it rolls up.")
+    all_areas: bool = strawberry.field(description="True when it rolls up every area of the plan.")
+
+
+@strawberry.type(description="The structure of the yearly report to the council: its title and sections in order.")
+class CouncilReportStructure:
+    title: Label = strawberry.field(description="The report's name, e.g. «Kvalitets- og utviklingsmelding».")
+    sections: list[CouncilReportSectionSpec] = strawberry.field(description="Its sections, in order.")
+
+
 @strawberry.type(
     description="A municipality's profile: its plan's structure and content, its words, calendar and rules."
 )
@@ -134,6 +152,27 @@ class Profile:
             if category is None or category == cat
             for key, label in terms.items()
         ]
+
+    @strawberry.field(
+        description="The structure of the yearly report to the council: the profile's, or the default (the three "
+        "parts of opplæringslova § 17-12 and a kindergarten part)."
+    )
+    def council_report(self, info: Info) -> CouncilReportStructure:
+        structure = info.context.profiles.council_report(self.code)
+        return CouncilReportStructure(
+            title=Label.of(structure.title),
+            sections=[
+                CouncilReportSectionSpec(
+                    key=s.key,
+                    title=Label.of(s.title),
+                    unit_kinds=list(s.unit_kinds),
+                    indicators=list(s.indicators),
+                    areas=list(s.areas),
+                    all_areas=s.all_areas,
+                )
+                for s in structure.sections
+            ],
+        )
 
     @strawberry.field(description="The indicators linked to the areas of the profile's plan.")
     def indicator_links(self, info: Info) -> list[IndicatorLink]:

@@ -27,6 +27,7 @@ EVENT_TYPES = (
     "report.approved",
     "report.returned",
     "sector_report.published",
+    "council_report.published",
 )
 
 

@@ -21,6 +21,7 @@ from kvalitet.models.enums import (
     PlanStatus,
     RefreshOutcome,
     Register,
+    ReportLocale,
     ReviewStatus,
     Sector,
     UnitKind,
@@ -50,6 +51,8 @@ STORED = {
     ("indicator_refresh", "outcome"): RefreshOutcome,
     ("register_sync", "outcome"): RefreshOutcome,
     ("register_sync", "register"): Register,
+    ("council_report", "locale"): ReportLocale,
+    ("council_report_edition", "locale"): ReportLocale,
 }
 # Each enumeration's GraphQL type.
 GRAPHQL = {
@@ -69,6 +72,7 @@ GRAPHQL = {
     "FigureReason": FigureReason,
     "RefreshOutcome": RefreshOutcome,
     "Register": Register,
+    "ReportLanguage": ReportLocale,
 }
 EVERY_ENUM = [
     value

@@ -9,17 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from kvalitet.indicators.catalogue import IndicatorDefinition, Origin
-from kvalitet.indicators.imports import fetch, import_extract, read_files
 from kvalitet.indicators.rows import Place, SourceRow, figures_of
 from kvalitet.indicators.store import store
-from kvalitet.indicators.udir import ClientOptions
 from kvalitet.models import Municipality
 from kvalitet.models.enums import IndicatorLevel
 from tests.support.client import GraphQLClient
-from tests.support.serving import serving
-from tests.support.udir import PREFIX, UDIR_FIXTURES, udir_app
-
-FILTER = "TidID(202112_202212_202312_202412_202512)"
+from tests.support.udir import import_fixtures
 
 SERIES = """query ($n: String!, $codes: [String!], $grade: String) { municipality(number: $n) {
   indicators(codes: $codes, grade: $grade) { grade gender indicator { code name measure higherIsBetter }
@@ -31,19 +26,7 @@ SERIES = """query ($n: String!, $codes: [String!], $grade: String) { municipalit
 async def imported(database, demo):
     """Elevundersøkelsen's tables (from the stand-in API), nasjonale prøver, grunnskolepoeng and
     Foreldreundersøkelsen (files)."""
-    with serving(udir_app()) as port:
-        options = ClientOptions(base_url=f"http://127.0.0.1:{port}{PREFIX}", timeout_seconds=5, backoff_seconds=0.01)
-        fetched = [("eksport:148", *await fetch("eksport:148", FILTER, options))]
-        fetched.append(("eksport:150", *await fetch("eksport:150", FILTER, options)))
-    files = {
-        "rapportering:np-5": sorted((UDIR_FIXTURES / "rapportering").glob("np-5-*.json")),
-        "file:grunnskolepoeng": [UDIR_FIXTURES / "files" / "grunnskolepoeng.csv"],
-        "file:foreldreundersokelsen": [UDIR_FIXTURES / "files" / "foreldreundersokelsen.csv"],
-    }
-    fetched += [(table, *read_files(table, paths)) for table, paths in files.items()]
-    async with database.session() as session, session.begin():
-        for table, definitions, extract in fetched:
-            await import_extract(session, table, definitions, extract, scope_detail=FILTER, source="test")
+    await import_fixtures(database)
 
 
 async def test_a_municipality_series_spans_the_renumbering_and_shows_the_county_break(imported, gql_as):

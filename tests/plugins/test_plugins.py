@@ -102,7 +102,7 @@ async def test_the_core_asks_the_profile_through_its_hooks(gql, test_profile, pr
         perspectives { key label { nb } }
         assessmentScale { level label { en } }
         reportingFrequency reportingPeriods { key starts ends due dueNextYear label { nb } }
-        localPlanSections { key } indicatorLinks { area } }
+        localPlanSections { key } indicatorLinks { area } councilReport { title { nb } sections { key } } }
       testprofilGreeting }"""
     data = await gql(query)
     profile = data["profile"]
@@ -122,6 +122,12 @@ async def test_the_core_asks_the_profile_through_its_hooks(gql, test_profile, pr
     assert data["testprofilGreeting"] == "Hei fra testprofilen"
     assert profile["localPlanSections"] is None  # declares none: any key is taken
     assert profile["indicatorLinks"] == []
+    # It declares no council report: the default structure (opplæringslova § 17-12 first).
+    assert [s["key"] for s in profile["councilReport"]["sections"]][:3] == [
+        "laeringsmiljo",
+        "laeringsresultat",
+        "gjennomforing",
+    ]
     # The rules are asked through the profiles, and other profiles' plug-ins stay silent.
     empty = LocalPlanView(unit_kind="school", areas=())
     assert [f.code for f in profiles.validate_local_plan("testprofil", empty)] == ["MISSING_GOALS"]

@@ -255,6 +255,14 @@ class World:
         await c.mutate("saveLocalIndicator", {"municipalityId": ids["M"], **LOCAL_INDICATOR}, "indicator { code }")
         ids["S3"] = (await c.unit(ids["M"], "Nyskolen", "SCHOOL"))["id"]
         ids["RS3"] = (await c.open_report(ids["S3"], 2024, "h1"))["id"]  # a school's draft, no local plan
+        # The 2024 report to the council: CR the draft, CRS its first section (learning environment).
+        council = await c.mutate(
+            "createCouncilReport",
+            {"municipalityId": ids["M"], "year": 2024, "period": "h1"},
+            "councilReport { id sections { id key } }",
+        )
+        ids["CR"] = council["councilReport"]["id"]
+        ids["CRS"] = next(s["id"] for s in council["councilReport"]["sections"] if s["key"] == COUNCIL_SECTION)
         await self.snapshot()
 
     async def snapshot(self) -> tuple[int, dict[tuple[str, str], int]]:
@@ -374,6 +382,7 @@ def on(obj: str, delta: int = 0, /, **fields) -> dict:
 
 
 NOT_FOUND, STALE_VERSION, INVALID_STATE = "NOT_FOUND", "STALE_VERSION", "INVALID_STATE"
+COUNCIL_SECTION = "laeringsmiljo"  # a section of the default structure (the test profile has its own none)
 REQUIRED, TOO_LONG, INVALID_VALUE = "REQUIRED", "TOO_LONG", "INVALID_VALUE"
 INVALID_ORG_NUMBER, DUPLICATE, NOT_APPLICABLE = "INVALID_ORG_NUMBER", "DUPLICATE", "NOT_APPLICABLE"
 MISSING_ASSESSMENT = "MISSING_ASSESSMENT"
@@ -469,6 +478,21 @@ ID_FIELDS: list[tuple[str, str, str, dict]] = [
     ("approveReport", "id", "Report", {"version": V("RS")}),
     ("returnReport", "id", "Report", {"version": V("RS"), "comment": "Mer"}),
     ("publishSectorReport", "municipalityId", "Municipality", {"year": 2024, "period": "h1"}),
+    ("createCouncilReport", "municipalityId", "Municipality", {"year": 2031}),
+    ("refreshCouncilReportFigures", "id", "CouncilReport", {"version": V("CR")}),
+    ("publishCouncilReport", "id", "CouncilReport", {"version": V("CR")}),
+    (
+        "editCouncilReportSection",
+        "reportId",
+        "CouncilReport",
+        {"key": COUNCIL_SECTION, "text": "x", "version": V("CRS")},
+    ),
+    (
+        "editCouncilReportSection",
+        "measureIds",
+        "Measure",
+        {"reportId": R("CR"), "key": COUNCIL_SECTION, "text": "x", "version": V("CRS")},
+    ),
     ("saveLocalIndicator", "municipalityId", "Municipality", LOCAL_INDICATOR),
     (
         "uploadLocalIndicatorFigures",
@@ -494,6 +518,7 @@ WRONG_TYPE = {
     "NationalGoal": "d_goal",
     "ApiKey": "M",
     "WebhookSubscription": "KEY",
+    "CouncilReport": "CRS",
 }
 # A real object of the right type, whose uuid is then sent under another type's name.
 RIGHT_TYPE = {
@@ -511,6 +536,7 @@ RIGHT_TYPE = {
     "NationalGoal": "NG",
     "ApiKey": "KEY",
     "WebhookSubscription": "HOOK",
+    "CouncilReport": "CR",
 }
 
 ID_VARIANTS: dict[str, Callable[[World, str], str]] = {
@@ -566,6 +592,8 @@ STALE: list[tuple[str, str, dict]] = [
     ("submitReport", "RK", {}),
     ("approveReport", "RS", {}),
     ("returnReport", "RS", {"comment": "Mer"}),
+    ("refreshCouncilReportFigures", "CR", {}),
+    ("publishCouncilReport", "CR", {}),
 ]
 STALE_VERSIONS = [
     case(mutation, f"version {'%+d' % delta} of {name}", on(name, delta, **fields), STALE_VERSION, "version")
@@ -583,6 +611,16 @@ STALE_VERSIONS = [
         for delta in (-1, +1)
     ),
     # Inputs without an id: the version is that of the section or assessment being changed.
+    *(
+        case(
+            "editCouncilReportSection",
+            f"version {'%+d' % delta} of the section",
+            {"reportId": R("CR"), "key": COUNCIL_SECTION, "text": "Ny tekst", "version": V("CRS", delta)},
+            STALE_VERSION,
+            "version",
+        )
+        for delta in (-1, +1)
+    ),
     *(
         case(
             "saveLocalPlanSection",
@@ -1366,6 +1404,52 @@ RULES = [
         {"municipalityId": R("M"), "year": 10000, "period": "h1"},
         INVALID_VALUE,
         "year",
+    ),
+    # the report to the council
+    case(
+        "createCouncilReport", "a second draft for a year", {"municipalityId": R("M"), "year": 2024}, DUPLICATE, "year"
+    ),
+    case(
+        "createCouncilReport",
+        "a period the profile lacks",
+        {"municipalityId": R("M"), "year": 2025, "period": "q3"},
+        INVALID_VALUE,
+        "period",
+    ),
+    case("createCouncilReport", "the year 0", {"municipalityId": R("M"), "year": 0}, INVALID_VALUE, "year"),
+    case(
+        "createCouncilReport",
+        "a municipality without a profile",
+        {"municipalityId": R("M2"), "year": 2024},
+        INVALID_STATE,
+        "municipalityId",
+    ),
+    case(
+        "editCouncilReportSection",
+        "a section the structure lacks",
+        {"reportId": R("CR"), "key": "nope", "text": "x", "version": V("CRS")},
+        INVALID_VALUE,
+        "key",
+    ),
+    case(
+        "editCouncilReportSection",
+        "a text too long",
+        {"reportId": R("CR"), "key": COUNCIL_SECTION, "text": "x" * 50_001, "version": V("CRS")},
+        TOO_LONG,
+        "text",
+    ),
+    case(
+        "editCouncilReportSection",
+        "a real measure beside an unknown one",
+        lambda w: {
+            "reportId": w.ids["CR"],
+            "key": COUNCIL_SECTION,
+            "text": "x",
+            "version": w.ver["CRS"],
+            "measureIds": [w.ids["d_measure"], global_id("Measure", uuid.uuid4())],
+        },
+        NOT_FOUND,
+        "measureIds",
     ),
     case("saveLocalIndicator", "a code with capitals", _local_indicator(code="Trivsel"), INVALID_VALUE, "code"),
     case("saveLocalIndicator", "an empty code", _local_indicator(code=""), INVALID_VALUE, "code"),

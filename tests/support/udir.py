@@ -72,3 +72,30 @@ def udir_app(root: Path = UDIR_FIXTURES) -> Starlette:
     app.state.garbage = False
     app.state.delay = 0.0
     return app
+
+
+# The school years the fixtures hold (2021-22 to 2025-26), as Udir's filter names them.
+FILTER = "TidID(202112_202212_202312_202412_202512)"
+
+
+async def import_fixtures(database) -> None:
+    """Import every indicator fixture, as `kvalitet indicators import` would: Elevundersøkelsen's
+    tables through the stand-in API, nasjonale prøver, grunnskolepoeng and Foreldreundersøkelsen
+    from their files."""
+    from kvalitet.indicators.imports import fetch, import_extract, read_files
+    from kvalitet.indicators.udir import ClientOptions
+    from tests.support.serving import serving
+
+    with serving(udir_app()) as port:
+        options = ClientOptions(base_url=f"http://127.0.0.1:{port}{PREFIX}", timeout_seconds=5, backoff_seconds=0.01)
+        fetched = [("eksport:148", *await fetch("eksport:148", FILTER, options))]
+        fetched.append(("eksport:150", *await fetch("eksport:150", FILTER, options)))
+    files = {
+        "rapportering:np-5": sorted((UDIR_FIXTURES / "rapportering").glob("np-5-*.json")),
+        "file:grunnskolepoeng": [UDIR_FIXTURES / "files" / "grunnskolepoeng.csv"],
+        "file:foreldreundersokelsen": [UDIR_FIXTURES / "files" / "foreldreundersokelsen.csv"],
+    }
+    fetched += [(table, *read_files(table, paths)) for table, paths in files.items()]
+    async with database.session() as session, session.begin():
+        for table, definitions, extract in fetched:
+            await import_extract(session, table, definitions, extract, scope_detail=FILTER, source="test")

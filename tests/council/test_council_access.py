@@ -1,0 +1,141 @@
+"""Who may do what with the report to the council, through the service as it runs (role-based
+access, local tokens): the sector office makes, writes and publishes; a viewer reads the draft;
+another municipality's admin, a unit leader and an anonymous reader see published editions only,
+and nothing of the draft (not even that it exists). And each refusal a person can fix, typed and
+in their language."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.cycle import PAYLOAD_ERRORS
+
+CREATE = f"""mutation ($input: CreateCouncilReportInput!) {{ createCouncilReport(input: $input) {{
+    councilReport {{ id version language sections {{ key version }} }} {PAYLOAD_ERRORS} }} }}"""
+EDIT = f"""mutation ($input: EditCouncilReportSectionInput!) {{ editCouncilReportSection(input: $input) {{
+    section {{ key text version }} {PAYLOAD_ERRORS} }} }}"""
+PUBLISH = f"""mutation ($input: PublishCouncilReportInput!) {{ publishCouncilReport(input: $input) {{
+    edition {{ number pageUrl content }} {PAYLOAD_ERRORS} }} }}"""
+READ = """query ($n: String!) { municipality(number: $n) { id councilReport(year: 2025) { id sections { key } }
+    councilReportEditions { number pageUrl sectorReport { unitsByStatus { status count } } } } }"""
+
+
+@pytest.fixture
+async def made(demo, gql_as, token):
+    """Tromsø's 2025 draft, made by its sector admin: (admin client, draft, Tromsø's id)."""
+    admin = gql_as(token("sector_admin", municipality="5501"))
+    tromso = (await admin(READ, {"n": "5501"}))["municipality"]
+    payload = (await admin(CREATE, {"input": {"municipalityId": tromso["id"], "year": 2025}}))["createCouncilReport"]
+    assert payload["errors"] == []
+    return admin, payload["councilReport"], tromso["id"]
+
+
+async def test_only_the_sector_office_makes_writes_and_publishes(made, gql_as, token, secure_client):
+    admin, draft, tromso_id = made
+    section = draft["sections"][0]
+    edit = {"reportId": draft["id"], "key": section["key"], "text": "Vurdering.", "version": section["version"]}
+
+    # Another municipality's admin: may not make Tromsø's report, and cannot find its draft.
+    drammen = gql_as(token("sector_admin", municipality="3301"))
+    refused = (await drammen(CREATE, {"input": {"municipalityId": tromso_id, "year": 2026}}))["createCouncilReport"]
+    assert [e["code"] for e in refused["errors"]] == ["FORBIDDEN"]
+    refused = (await drammen(EDIT, {"input": edit}))["editCouncilReportSection"]
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [("NOT_FOUND", "reportId")]
+    assert (await drammen(READ, {"n": "5501"}))["municipality"]["councilReport"] is None
+
+    # A viewer of Tromsø reads the draft but may not write it; an anonymous reader sees nothing of it.
+    viewer = gql_as(token("viewer", municipality="5501"))
+    assert (await viewer(READ, {"n": "5501"}))["municipality"]["councilReport"]["id"] == draft["id"]
+    refused = (await viewer(EDIT, {"input": edit}))["editCouncilReportSection"]
+    assert [e["code"] for e in refused["errors"]] == ["FORBIDDEN"]
+    anonymous = gql_as(None)
+    assert (await anonymous(READ, {"n": "5501"}))["municipality"]["councilReport"] is None
+    assert (await secure_client.get("/meldinger/5501/2025/utkast")).status_code == 404
+
+    # The sector admin writes and previews it; the preview is for those who may read the draft.
+    assert (await admin(EDIT, {"input": edit}))["editCouncilReportSection"]["errors"] == []
+    headers = {"Authorization": admin.headers["Authorization"]}
+    preview = await secure_client.get("/meldinger/5501/2025/utkast", headers=headers)
+    assert preview.status_code == 200 and "Forhåndsvisning" in preview.text and "<p>Vurdering.</p>" in preview.text
+    assert preview.headers["cache-control"] == "no-store"
+    other = {"Authorization": drammen.headers["Authorization"]}
+    assert (await secure_client.get("/meldinger/5501/2025/utkast", headers=other)).status_code == 404
+    bad = {"Authorization": "Bearer not-a-token"}
+    assert (await secure_client.get("/meldinger/5501/2025/utkast", headers=bad)).status_code == 404
+
+    published = await admin(PUBLISH, {"input": {"id": draft["id"], "version": draft["version"]}})
+    edition = published["publishCouncilReport"]["edition"]
+    assert edition["number"] == 1
+
+    # Everyone reads the edition; the sector report unit by unit only those who may read sector reports.
+    for reader, sees_units in ((anonymous, False), (drammen, False), (viewer, True), (admin, True)):
+        [seen] = (await reader(READ, {"n": "5501"}))["municipality"]["councilReportEditions"]
+        assert seen["pageUrl"] == "/meldinger/5501/2025/1"
+        assert (seen["sectorReport"] is not None) is sees_units
+    assert (await secure_client.get(edition["pageUrl"])).status_code == 200
+    assert "sector_report" not in edition["content"]  # the page's content: counts, no unit by name
+
+
+async def test_refusals_are_typed_and_in_the_callers_language(made, gql_as, token):
+    admin, draft, tromso_id = made
+    section = draft["sections"][0]
+
+    async def codes(query, name, input_, locale="en"):
+        admin.headers["Accept-Language"] = locale
+        payload = (await admin(query, {"input": input_}))[name]
+        return [(e["code"], e["field"], e["message"]) for e in payload["errors"]]
+
+    [(code, field, message)] = await codes(
+        CREATE, "createCouncilReport", {"municipalityId": tromso_id, "year": 2025}, "nn"
+    )
+    assert (code, field) == ("DUPLICATE", "year") and message == "Kommunen har alt ei melding for 2025."
+    [(code, field, _)] = await codes(CREATE, "createCouncilReport", {"municipalityId": tromso_id, "year": 1800})
+    assert (code, field) == ("INVALID_VALUE", "year")
+    [(code, field, _)] = await codes(
+        CREATE, "createCouncilReport", {"municipalityId": tromso_id, "year": 2027, "period": "h9"}
+    )
+    assert (code, field) == ("INVALID_VALUE", "period")
+
+    base = {"reportId": draft["id"], "key": section["key"], "text": "Tekst", "version": section["version"]}
+    [(code, field, message)] = await codes(EDIT, "editCouncilReportSection", {**base, "key": "nope"}, "nb")
+    assert (code, field) == ("INVALID_VALUE", "key") and "«nope» er ikke en del av meldingen." == message
+    [(code, field, _)] = await codes(EDIT, "editCouncilReportSection", {**base, "text": "x" * 50_001})
+    assert (code, field) == ("TOO_LONG", "text")
+    drammen_measure = await _a_measure_of(gql_as(token("sector_admin", municipality="3301")), "3301")
+    [(code, field, _)] = await codes(EDIT, "editCouncilReportSection", {**base, "measureIds": [drammen_measure]})
+    assert (code, field) == ("NOT_FOUND", "measureIds")  # another municipality's: not revealed
+    assert await codes(EDIT, "editCouncilReportSection", base) == []
+    [(code, field, _)] = await codes(EDIT, "editCouncilReportSection", base)  # the version read before
+    assert (code, field) == ("STALE_VERSION", "version")
+    [(code, field, _)] = await codes(
+        PUBLISH, "publishCouncilReport", {"id": draft["id"], "version": draft["version"] + 7}
+    )
+    assert (code, field) == ("STALE_VERSION", "version")
+
+
+async def _a_measure_of(gql, number: str) -> str:
+    query = """query ($n: String!) { municipality(number: $n) { plans { areas { measures { id } children {
+        measures { id } children { measures { id } } } } } } }"""
+    plans = (await gql(query, {"n": number}))["municipality"]["plans"]
+
+    def walk(areas):
+        for area in areas:
+            yield from (m["id"] for m in area["measures"])
+            yield from walk(area.get("children") or [])
+
+    return next(m for plan in plans for m in walk(plan["areas"]))
+
+
+async def test_a_report_in_nynorsk_is_shown_in_nynorsk(demo, gql_as, token, secure_client):
+    admin = gql_as(token("sector_admin", municipality="1860"))
+    vestvagoy = (await admin(READ, {"n": "1860"}))["municipality"]
+    made = (await admin(CREATE, {"input": {"municipalityId": vestvagoy["id"], "year": 2025, "language": "NN"}}))[
+        "createCouncilReport"
+    ]
+    assert made["errors"] == [] and made["councilReport"]["language"] == "NN"
+    draft = made["councilReport"]
+    edition = (await admin(PUBLISH, {"input": {"id": draft["id"], "version": draft["version"]}}))[
+        "publishCouncilReport"
+    ]["edition"]
+    page = (await secure_client.get(edition["pageUrl"])).text
+    assert '<html lang="nn">' in page and "Innhald" in page and "Læringsresultat" in page
