@@ -78,6 +78,9 @@ class CouncilReportEdition(Entity):
     published_by: Mapped[str | None] = mapped_column(Text)
     superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     content: Mapped[dict] = mapped_column(JSONB)
+    # Its roll-up part: the sector report of the period, frozen with it (None when no adopted
+    # plan covered the year). One snapshot, which `publishedSectorReports` lists as well.
+    sector_report_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sector_report.id", ondelete="RESTRICT"))
 
 
 class CouncilReportPdf(Base):

@@ -14,11 +14,10 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from kvalitet import models
-from kvalitet.access.actor import Target
 from kvalitet.council.paths import draft_path, edition_path
 from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.enums import ReportLanguage
-from kvalitet.schema.sector_report import SectorReportData
+from kvalitet.schema.sector_report import PublishedSectorReport
 
 if TYPE_CHECKING:
     from kvalitet.schema.plan import Measure
@@ -79,6 +78,7 @@ class CouncilReportEdition(RowNode, Versioned):
     locale: strawberry.Private[str]
     municipality_id: strawberry.Private[uuid.UUID]
     council_report_id: strawberry.Private[uuid.UUID]
+    sector_report_id: strawberry.Private[uuid.UUID | None]
 
     @strawberry.field(description="The language it is written in.")
     def language(self) -> ReportLanguage:
@@ -110,23 +110,18 @@ class CouncilReportEdition(RowNode, Versioned):
         name="content",
         description="Everything the page and the PDF show, as published: the title, the sections with their text, "
         "measures ahead, indicator figures (the municipality, county and nation per school year, a suppressed one "
-        "with its reason) and the self-assessment counts. The unit-by-unit sector report is in `sectorReport`.",
+        "with its reason) and the self-assessment counts. The unit-by-unit roll-up is `sectorReport`.",
     )
     async def frozen(self, info: Info) -> JSON:  # (not `content`: a column's name, which from_row fills)
-        shown = {key: value for key, value in (await self._content(info)).items() if key != "sector_report"}
-        return cast(JSON, shown)
+        return cast(JSON, await self._content(info))
 
     @strawberry.field(
-        description="The sector report as it was when published, unit by unit; null for callers who may not read "
-        "sector reports (the page shows only its counts)."
+        description="Its roll-up part: the sector report of the period, unit by unit, published with it (it is "
+        "in `publishedSectorReports` too); null for callers who may not read sector reports, or when no adopted "
+        "plan covered the year."
     )
-    async def sector_report(self, info: Info) -> SectorReportData | None:
-        context = info.context
-        target = Target(municipality_id=self.municipality_id)
-        if not context.policy.can(context.actor, "read", models.SectorReport, target):
-            return None
-        kept = (await self._content(info)).get("sector_report")
-        return SectorReportData.of(kept) if kept else None
+    async def sector_report(self, info: Info) -> PublishedSectorReport | None:
+        return await PublishedSectorReport.load(info, self.sector_report_id)
 
 
 def _contents(info: Info):

@@ -41,7 +41,7 @@ from kvalitet.services.errors import (
 )
 from kvalitet.services.events import emit
 from kvalitet.services.reports import calendar, period_of
-from kvalitet.services.sector_reports import COUNTED, compute
+from kvalitet.services.sector_reports import COUNTED, compute, freeze
 
 # School years of figures a report shows: the report's year and the four before it.
 YEARS_SHOWN = 5
@@ -275,9 +275,6 @@ async def content_of(ctx: ServiceContext, report: CouncilReport) -> dict[str, An
         "figures_drawn_at": report.figures_drawn_at.isoformat(),
         "scale": [{"level": level.level, "label": _localized(level.label, locale)} for level in scale],
         "sections": kept,
-        # The sector report's whole snapshot (units by name and status), for those who may read
-        # it (`CouncilReportEdition.sectorReport`); the page shows only the counts above.
-        "sector_report": rollup,
     }
 
 
@@ -316,6 +313,11 @@ async def publish(ctx: ServiceContext, report_id: uuid.UUID, version: int) -> Co
         select(func.max(CouncilReportEdition.number)).where(CouncilReportEdition.council_report_id == report.id)
     )
     number = (last or 0) + 1
+    rollup = report.figures.get("rollup")
+    part = None
+    if rollup is not None:  # the roll-up as drawn, published with the edition
+        municipality = await ctx.load(Municipality, report.municipality_id, "municipality")
+        part = await freeze(ctx, municipality, report.year, report.period_key, rollup)
     await ctx.session.execute(
         update(CouncilReportEdition)
         .where(CouncilReportEdition.council_report_id == report.id, CouncilReportEdition.superseded_at.is_(None))
@@ -331,6 +333,7 @@ async def publish(ctx: ServiceContext, report_id: uuid.UUID, version: int) -> Co
         published_at=now,
         published_by=ctx.actor.id,
         content={**content, "edition": {"number": number, "published_at": now.isoformat()}},
+        sector_report_id=part.id if part is not None else None,
     )
     ctx.session.add(edition)
     await emit(ctx, "council_report.published", report.municipality_id, "CouncilReportEdition", edition)

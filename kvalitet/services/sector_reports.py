@@ -259,6 +259,14 @@ async def publish(ctx: ServiceContext, municipality_id: uuid.UUID, year: int, pe
         Municipality, municipality_id, "municipality", action="publish", field_name="municipalityId"
     )
     snapshot = await compute(ctx, municipality, year, period_key, progress=True)
+    return await freeze(ctx, municipality, year, period_key, snapshot)
+
+
+async def freeze(
+    ctx: ServiceContext, municipality: Municipality, year: int, period_key: str, snapshot: dict
+) -> SectorReport:
+    """The roll-up `snapshot` (`compute(progress=True)`) published as it is: on its own
+    (`publishSectorReport`), or as the roll-up part of an edition of the report to the council."""
     await ctx.authorize("create", SectorReport, municipality)
     published = SectorReport(
         municipality_id=municipality.id,

@@ -85,6 +85,7 @@ def upgrade() -> None:
         sa.Column("published_by", sa.Text(), nullable=True),
         sa.Column("superseded_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("content", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("sector_report_id", sa.Uuid(), nullable=True),
         *_entity_columns(),
         sa.ForeignKeyConstraint(
             ["council_report_id"],
@@ -99,6 +100,12 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.CheckConstraint("locale IN ('nb', 'nn')", name=op.f("ck_council_report_edition_locale_valid")),
+        sa.ForeignKeyConstraint(
+            ["sector_report_id"],
+            ["sector_report.id"],
+            name=op.f("fk_council_report_edition_sector_report_id_sector_report"),
+            ondelete="RESTRICT",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_council_report_edition")),
         sa.UniqueConstraint(
             "council_report_id", "number", name=op.f("uq_council_report_edition_council_report_id_number")

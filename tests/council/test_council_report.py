@@ -183,6 +183,15 @@ async def test_a_year_is_published_frozen_and_superseded(gql, client, database):
     levels = {a["key"]: a for s in second["content"]["sections"] if s.get("rollup") for a in s["rollup"]["areas"]}
     assert {lv["level"]: lv["count"] for lv in levels[TROMSO_AREAS[0]]["levels"] if lv["count"]} == {"1": 3}
 
+    # One mechanism: each edition's roll-up part is a published sector report, listed as ever.
+    query = """{ municipality(number: "5501") { publishedSectorReports { id year periodKey }
+        councilReportEditions { number sectorReport { id report { unitsByStatus { status count } } } } } }"""
+    both = (await gql(query))["municipality"]
+    parts = {e["number"]: e["sectorReport"] for e in both["councilReportEditions"]}
+    assert {p["id"] for p in both["publishedSectorReports"]} == {parts[1]["id"], parts[2]["id"]}
+    statuses = {s["status"]: s["count"] for s in parts[1]["report"]["unitsByStatus"]}
+    assert statuses["submitted"] == 1  # as drawn for the first edition (the report was submitted then)
+
     # The PDF: made once, then the same bytes.
     pdf = await client.get(first["pdfUrl"])
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"

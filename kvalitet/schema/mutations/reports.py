@@ -181,7 +181,11 @@ class ReportMutations:
 
         return await respond(info, ReportPayload, work, input)
 
-    @strawberry.mutation(description="Publish the sector report for a period: a frozen snapshot of the roll-up.")
+    @strawberry.mutation(
+        description="Publish the sector report for a period: a frozen snapshot of the roll-up.",
+        deprecation_reason="Publish an edition of the report to the council (`publishCouncilReport`): its roll-up "
+        "part is this same snapshot (`CouncilReportEdition.sectorReport`), published with the rest of the report.",
+    )
     async def publish_sector_report(self, info: Info, input: PublishSectorReportInput) -> PublishSectorReportPayload:
         async def work(service):
             return await sector_reports.publish(
