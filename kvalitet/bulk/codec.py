@@ -250,7 +250,7 @@ def to_cell(kind: str, value: Any, *, decimal_comma: bool = False) -> str:
         return value if value and not value.startswith('"') else json.dumps(value, ensure_ascii=False)
     if kind == "bool":
         return "true" if value else "false"
-    if kind in ("array", "json"):
+    if kind in ("array", "uuid_array", "json"):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return str(value)
 
@@ -268,7 +268,7 @@ def from_cell(kind: str, cell: str, *, decimal_comma: bool = False) -> Any:
         return cell == "true"
     if kind == "int":
         return int(cell)
-    if kind in ("array", "json"):
+    if kind in ("array", "uuid_array", "json"):
         return json.loads(cell)
     return cell
 

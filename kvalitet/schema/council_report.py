@@ -56,8 +56,19 @@ class CouncilReportSection(RowNode, Versioned):
     async def measures(self, info: Info) -> list[Annotated[Measure, strawberry.lazy("kvalitet.schema.plan")]]:
         from kvalitet.schema.plan import Measure
 
-        rows = await info.context.loaders.by_id(models.Measure).load_many(self.measure_ids)
-        return [Measure.from_row(row) for row in rows if row is not None]
+        report = await info.context.loaders.by_id(models.CouncilReport).load(self.council_report_id)
+        if report is None or not self.measure_ids:
+            return []
+        # Only the municipality's own measures, whatever the ids say (an imported section's too).
+        measure, area, plan = models.Measure.__table__, models.Area.__table__, models.Plan.__table__
+        statement = (
+            select(measure)
+            .join(area, area.c.id == measure.c.area_id)
+            .join(plan, plan.c.id == area.c.plan_id)
+            .where(measure.c.id.in_(self.measure_ids), plan.c.municipality_id == report["municipality_id"])
+        )
+        found = {row["id"]: row for row in await info.context.loaders.fetch(models.Measure, statement)}
+        return [Measure.from_row(found[i]) for i in self.measure_ids if i in found]
 
 
 @strawberry.type(

@@ -240,8 +240,18 @@ async def content_of(ctx: ServiceContext, report: CouncilReport) -> dict[str, An
         )
     }
     measure_ids = [i for row in sections.values() for i in row.measure_ids]
+    # Only the municipality's own measures, whatever the ids say (an imported section's too).
     measure_text = (
-        dict((await ctx.session.execute(select(Measure.id, Measure.text).where(Measure.id.in_(measure_ids)))).all())
+        dict(
+            (
+                await ctx.session.execute(
+                    select(Measure.id, Measure.text)
+                    .join(Area, Area.id == Measure.area_id)
+                    .join(Plan, Plan.id == Area.plan_id)
+                    .where(Plan.municipality_id == report.municipality_id, Measure.id.in_(measure_ids))
+                )
+            ).all()
+        )
         if measure_ids
         else {}
     )

@@ -49,6 +49,27 @@ async def source(database, demo, gql) -> dict:
     await cycle.mutate(
         "publishSectorReport", {"municipalityId": tromso["id"], "year": 2024, "period": "arlig"}, "sectorReport { id }"
     )
+    # The report to the council: Tromsø's 2024 draft with a section written (a measure named) and an
+    # edition published; Drammen's draft, so that two municipalities have rows in those tables.
+    council = await cycle.mutate(
+        "createCouncilReport",
+        {"municipalityId": tromso["id"], "year": 2024},
+        "councilReport { id version sections { key version } }",
+    )
+    draft = council["councilReport"]
+    measures = await gql(
+        "query ($id: ID!) { node(id: $id) { ... on Plan { areas { measures { id } } } } }", {"id": plan_id}
+    )
+    measure = next(m["id"] for a in measures["node"]["areas"] for m in a["measures"])
+    first = draft["sections"][0]
+    await cycle.mutate(
+        "editCouncilReportSection",
+        {"reportId": draft["id"], "key": first["key"], "text": AWKWARD, "measureIds": [measure], "version": 1},
+        "section { version }",
+    )
+    await cycle.mutate("publishCouncilReport", {"id": draft["id"], "version": draft["version"]}, "edition { id }")
+    drammen = (await gql('{ municipality(number: "3301") { id } }'))["municipality"]
+    await cycle.mutate("createCouncilReport", {"municipalityId": drammen["id"], "year": 2024}, "councilReport { id }")
     # Its own indicator, with figures reported and suppressed (3 respondents, under 5).
     await cycle.mutate(
         "saveLocalIndicator",
@@ -271,6 +292,9 @@ async def test_an_export_holds_the_municipality_only_and_no_secrets(source, tmp_
     assert any(goal["national_goal_id"] for goal in _rows(exports["9901"], "goal"))
     assert any(action["version"] > 1 for action in _rows(tromso, "local_action"))
     assert any(goal["text"] == AWKWARD for goal in _rows(tromso, "local_goal"))
+    [section] = [row for row in _rows(tromso, "council_report_section") if row["text"] == AWKWARD]
+    assert len(section["measure_ids"]) == 1
+    assert len(_rows(tromso, "council_report_edition")) == 1 and len(_rows(exports["3301"], "council_report")) == 1
 
 
 async def test_stream_export_yields_bounded_chunks_in_order(source):

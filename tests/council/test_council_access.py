@@ -140,3 +140,28 @@ async def test_a_report_in_nynorsk_is_shown_in_nynorsk(demo, gql_as, token, secu
     ]["edition"]
     page = (await secure_client.get(edition["pageUrl"])).text
     assert '<html lang="nn">' in page and "Innhald" in page and "Læringsresultat" in page
+
+
+async def test_a_section_naming_another_municipalitys_measure_shows_none_of_it(made, gql_as, token, database):
+    """Ids written past the API (an import, a hand-edited row) name only the municipality's own
+    measures where they are shown: in the API and in what an edition freezes."""
+    import base64
+    import uuid
+
+    from sqlalchemy import text as sql
+
+    admin, draft, _ = made
+    foreign = await _a_measure_of(gql_as(token("sector_admin", municipality="3301")), "3301")
+    foreign_uuid = uuid.UUID(base64.b64decode(foreign).decode().split(":", 1)[1])
+    async with database.engine.begin() as connection:
+        await connection.execute(
+            sql("UPDATE council_report_section SET measure_ids = ARRAY[CAST(:m AS uuid)]"), {"m": str(foreign_uuid)}
+        )
+    query = """query ($n: String!) { municipality(number: $n) { councilReport(year: 2025) { sections {
+        measures { id } } } } }"""
+    sections = (await admin(query, {"n": "5501"}))["municipality"]["councilReport"]["sections"]
+    assert sections and all(s["measures"] == [] for s in sections)
+    edition = (await admin(PUBLISH, {"input": {"id": draft["id"], "version": draft["version"]}}))[
+        "publishCouncilReport"
+    ]["edition"]
+    assert all(s["measures"] == [] for s in edition["content"]["sections"])
