@@ -65,6 +65,7 @@ class Section:
     charts: list[Chart]
     facts: list[str]
     measures: list[str]
+    comments: list[dict]
 
 
 def _say(locale: str):
@@ -201,6 +202,7 @@ def page_model(content: dict[str, Any], *, preview: bool = False, superseded_by:
                 charts=charts_,
                 facts=facts,
                 measures=list(section.get("measures") or []),
+                comments=list(section.get("comments") or []),
             )
         )
     edition = content.get("edition")
@@ -232,6 +234,7 @@ def page_model(content: dict[str, Any], *, preview: bool = False, superseded_by:
         "contents": say("contents"),
         "no_text": say("no_text"),
         "measures_ahead": say("measures_ahead"),
+        "from_units": say("from_units"),
         "sections": sections,
         "footer": [say("sources")],
         "css": Markup(_css()),

@@ -50,8 +50,8 @@ class CouncilReport(Entity):
 
 
 class CouncilReportSection(Entity):
-    """The sector office's own text for one section of the structure (by its key), and the plan's
-    measures it names as the measures ahead."""
+    """The sector office's own text for one section of the structure (by its key), the plan's
+    measures it names as the measures ahead, and the units' comments it quotes."""
 
     __tablename__ = "council_report_section"
     __table_args__ = (UniqueConstraint("council_report_id", "key"),)
@@ -62,6 +62,8 @@ class CouncilReportSection(Entity):
     key: Mapped[str] = mapped_column(String(80))
     text: Mapped[str] = mapped_column(Text, default="", server_default="")
     measure_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(Uuid), default=list, server_default="{}")
+    # The units' own words the sector office quotes: assessments (with a comment) of its reports.
+    comment_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(Uuid), default=list, server_default="{}")
     updated_by: Mapped[str | None] = mapped_column(Text)
 
 

@@ -21,6 +21,7 @@ from kvalitet.schema.sector_report import PublishedSectorReport
 
 if TYPE_CHECKING:
     from kvalitet.schema.plan import Measure
+    from kvalitet.schema.report import Assessment
 
 
 async def _structure(info: Info, municipality_id: uuid.UUID):
@@ -42,6 +43,7 @@ class CouncilReportSection(RowNode, Versioned):
     )
     council_report_id: strawberry.Private[uuid.UUID]
     measure_ids: strawberry.Private[list[uuid.UUID]]
+    comment_ids: strawberry.Private[list[uuid.UUID]]
 
     @strawberry.field(description="The section's title, in the report's language.")
     async def title(self, info: Info) -> str:
@@ -69,6 +71,25 @@ class CouncilReportSection(RowNode, Versioned):
         )
         found = {row["id"]: row for row in await info.context.loaders.fetch(models.Measure, statement)}
         return [Measure.from_row(found[i]) for i in self.measure_ids if i in found]
+
+    @strawberry.field(
+        description="The units' assessments whose comments the section quotes, in the order given (those the "
+        "caller may read)."
+    )
+    async def comments(self, info: Info) -> list[Annotated[Assessment, strawberry.lazy("kvalitet.schema.report")]]:
+        from kvalitet.schema.report import Assessment
+
+        report = await info.context.loaders.by_id(models.CouncilReport).load(self.council_report_id)
+        if report is None or not self.comment_ids:
+            return []
+        assessment, reports = models.Assessment.__table__, models.Report.__table__
+        statement = (
+            select(assessment)
+            .join(reports, reports.c.id == assessment.c.report_id)
+            .where(assessment.c.id.in_(self.comment_ids), reports.c.municipality_id == report["municipality_id"])
+        )
+        found = {row["id"]: row for row in await info.context.loaders.fetch(models.Assessment, statement)}
+        return [Assessment.from_row(found[i]) for i in self.comment_ids if i in found]
 
 
 @strawberry.type(

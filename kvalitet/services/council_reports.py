@@ -19,12 +19,15 @@ from kvalitet.indicators import series
 from kvalitet.messages import text
 from kvalitet.models import (
     Area,
+    Assessment,
     CouncilReport,
     CouncilReportEdition,
     CouncilReportSection,
     Measure,
     Municipality,
     Plan,
+    Report,
+    Unit,
 )
 from kvalitet.models.enums import ReportLocale
 from kvalitet.plugins.content import CouncilReportSectionSpec, CouncilReportStructure
@@ -190,8 +193,10 @@ async def edit_section(
     body: str,
     measure_ids: list[uuid.UUID] | None,
     version: int,
+    comment_ids: list[uuid.UUID] | None = None,
 ) -> CouncilReportSection:
-    """A section's text (paragraphs parted by a blank line) and the plan's measures it names."""
+    """A section's text (paragraphs parted by a blank line), the plan's measures it names, and
+    the units' comments it quotes (assessments of the municipality's reports that have one)."""
     report = await ctx.load(CouncilReport, report_id, "council_report", action="update", field_name="reportId")
     section = await ctx.session.scalar(
         select(CouncilReportSection).where(
@@ -204,19 +209,39 @@ async def edit_section(
         stale("council_report_section")
     if len(body) > MAX_TEXT:
         fail(TOO_LONG, text("input.too_long", field="text", max=MAX_TEXT), "text")
-    if measure_ids is not None:
-        unique = list(dict.fromkeys(measure_ids))
+    # Everything is checked before anything is set: a query after a change would flush it on its
+    # own, and one edit would be two versions.
+    measures = list(dict.fromkeys(measure_ids)) if measure_ids is not None else None
+    if measures:
         known = set(
             await ctx.session.scalars(
                 select(Measure.id)
                 .join(Area, Area.id == Measure.area_id)
                 .join(Plan, Plan.id == Area.plan_id)
-                .where(Plan.municipality_id == report.municipality_id, Measure.id.in_(unique))
+                .where(Plan.municipality_id == report.municipality_id, Measure.id.in_(measures))
             )
         )
-        if len(known) != len(unique):  # not the municipality's, or no measure at all
+        if len(known) != len(measures):  # not the municipality's, or no measure at all
             not_found("measure", "measureIds")
-        section.measure_ids = unique
+    comments = list(dict.fromkeys(comment_ids)) if comment_ids is not None else None
+    if comments:
+        commented = set(
+            await ctx.session.scalars(
+                select(Assessment.id)
+                .join(Report, Report.id == Assessment.report_id)
+                .where(
+                    Report.municipality_id == report.municipality_id,
+                    Assessment.id.in_(comments),
+                    func.length(func.trim(Assessment.comment)) > 0,
+                )
+            )
+        )
+        if len(commented) != len(comments):  # not the municipality's, no assessment, or no comment
+            not_found("assessment", "commentIds")
+    if measures is not None:
+        section.measure_ids = measures
+    if comments is not None:
+        section.comment_ids = comments
     section.text = body
     section.updated_by = ctx.actor.id
     await ctx.session.flush()
@@ -255,6 +280,7 @@ async def content_of(ctx: ServiceContext, report: CouncilReport) -> dict[str, An
         if measure_ids
         else {}
     )
+    quoted = await _comments(ctx, report.municipality_id, [i for row in sections.values() for i in row.comment_ids])
     figures = report.figures
     rollup = figures.get("rollup")
     kept = []
@@ -265,6 +291,7 @@ async def content_of(ctx: ServiceContext, report: CouncilReport) -> dict[str, An
             "title": _localized(spec.title, locale),
             "text": row.text if row else "",
             "measures": [measure_text[i] for i in (row.measure_ids if row else []) if i in measure_text],
+            "comments": [quoted[i] for i in (row.comment_ids if row else []) if i in quoted],
             "indicators": [
                 {**found, "name": found["names"].get(locale) or found["code"]}
                 for code in spec.indicators
@@ -286,6 +313,20 @@ async def content_of(ctx: ServiceContext, report: CouncilReport) -> dict[str, An
         "scale": [{"level": level.level, "label": _localized(level.label, locale)} for level in scale],
         "sections": kept,
     }
+
+
+async def _comments(ctx: ServiceContext, municipality_id: uuid.UUID, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict]:
+    """The quoted comments, by assessment id: the unit's name and its words (the municipality's
+    own reports only, whatever ids were written)."""
+    if not ids:
+        return {}
+    rows = await ctx.session.execute(
+        select(Assessment.id, Assessment.comment, Unit.name)
+        .join(Report, Report.id == Assessment.report_id)
+        .join(Unit, Unit.id == Report.unit_id)
+        .where(Report.municipality_id == municipality_id, Assessment.id.in_(ids), Assessment.comment.is_not(None))
+    )
+    return {row.id: {"unit": row.name, "text": row.comment} for row in rows}
 
 
 def _rollup_part(rollup: dict, spec: CouncilReportSectionSpec) -> dict:

@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=80), nullable=False),
         sa.Column("text", sa.Text(), server_default="", nullable=False),
         sa.Column("measure_ids", postgresql.ARRAY(sa.Uuid()), server_default="{}", nullable=False),
+        sa.Column("comment_ids", postgresql.ARRAY(sa.Uuid()), server_default="{}", nullable=False),
         sa.Column("updated_by", sa.Text(), nullable=True),
         *_entity_columns(),
         sa.ForeignKeyConstraint(

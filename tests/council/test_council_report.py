@@ -22,6 +22,7 @@ DRAFT = """query ($n: String!, $y: Int!) { municipality(number: $n) { councilRep
     sections { id key title text version measures { id text } history { totalCount } }
     editions { number superseded pageUrl } } } }"""
 EDITION = "edition { id number superseded supersededAt pageUrl pdfUrl title language content }"
+QUOTED = "Barna leker mer ute når voksne er med."
 TROMSO_AREAS = (
     "barn-og-unges-livsmestring",
     "laget-rundt-barn-og-unge",
@@ -30,9 +31,10 @@ TROMSO_AREAS = (
 )
 
 
-async def _tromso_year(gql, levels: dict[str, list[str]]) -> tuple[dict, dict]:
+async def _tromso_year(gql, levels: dict[str, list[str]]) -> tuple[dict, dict, str]:
     """Tromsø with its plan adopted, a kindergarten whose local plan has a goal per quality area
-    for each level in `levels[area key]`, and its 2024 report assessed so and approved."""
+    for each level in `levels[area key]`, and its 2024 report assessed so (the first assessment
+    with the comment `QUOTED`, whose id is returned) and submitted."""
     cycle = Cycle(gql)
     tromso = await cycle.municipality("5501", "Tromsø", "tromso")
     plan = await cycle.adopted_plan(tromso["id"], "Oppvekst- og utdanningsutvalget")
@@ -46,10 +48,13 @@ async def _tromso_year(gql, levels: dict[str, list[str]]) -> tuple[dict, dict]:
             goal = await cycle.local_goal(local["id"], areas[key]["id"], f"Mål {index} for {key}", "barn")
             goal_level[goal["id"]] = level
     report = await cycle.open_report(kindergarten["id"], 2024, "arlig")
+    commented = None
     for item in await cycle.items(report["id"]):
-        await cycle.assess(report["id"], item, goal_level[item["localGoal"]["id"]])
+        comment = None if commented else QUOTED
+        assessment = await cycle.assess(report["id"], item, goal_level[item["localGoal"]["id"]], comment=comment)
+        commented = commented or assessment["id"]
     assert (await cycle.submit_report(report["id"]))["report"]["status"] == "SUBMITTED"
-    return tromso, plan
+    return tromso, plan, commented
 
 
 async def _measure_of(gql, plan_id: str) -> dict:
@@ -78,7 +83,7 @@ async def _indicator_rows(database, code: str) -> dict[tuple[str, str, int], Dec
 
 async def test_a_year_is_published_frozen_and_superseded(gql, client, database):
     entered = {TROMSO_AREAS[0]: ["3", "3", "2"], TROMSO_AREAS[3]: ["4", "1"]}
-    tromso, plan = await _tromso_year(gql, entered)
+    tromso, plan, commented = await _tromso_year(gql, entered)
     await import_fixtures(database)
     cycle = Cycle(gql)
 
@@ -102,11 +107,13 @@ async def test_a_year_is_published_frozen_and_superseded(gql, client, database):
             "key": "laeringsmiljo",
             "text": "Elevene trives.\n\nMobbingen går ned.",
             "measureIds": [measure["id"]],
+            "commentIds": [commented],
             "version": section["version"],
         },
-        "section { key text version measures { id } history { totalCount } }",
+        "section { key text version measures { id } comments { id comment } history { totalCount } }",
     )
     assert written["section"]["measures"] == [{"id": measure["id"]}]
+    assert written["section"]["comments"] == [{"id": commented, "comment": QUOTED}]
     assert written["section"]["history"]["totalCount"] == 2  # made, then written
 
     first = (await cycle.mutate("publishCouncilReport", {"id": draft["id"], "version": draft["version"]}, EDITION))[
@@ -126,6 +133,7 @@ async def test_a_year_is_published_frozen_and_superseded(gql, client, database):
     assert sections[TROMSO_AREAS[0]]["rollup"]["units"] == {"total": 1, "counted": 1}
     assert sections["laeringsmiljo"]["text"] == "Elevene trives.\n\nMobbingen går ned."
     assert sections["laeringsmiljo"]["measures"] == [measure["text"]]
+    assert sections["laeringsmiljo"]["comments"] == [{"unit": "Nordlys barnehage", "text": QUOTED}]
 
     # The indicator figures equal the imported rows, year by year, for the municipality, county and nation.
     [trivsel] = [s for s in sections["laeringsmiljo"]["indicators"] if s["code"] == "eu.trivsel" and s["grade"] == "7"]
@@ -147,6 +155,7 @@ async def test_a_year_is_published_frozen_and_superseded(gql, client, database):
     for section in draft["sections"]:
         assert f">{section['title']}</h2>" in html
     assert "<p>Mobbingen går ned.</p>" in html and 'role="img"' in html and "<caption>" in html
+    assert f"<blockquote><p>{QUOTED}</p></blockquote>" in html and "<figcaption>Nordlys barnehage</figcaption>" in html
 
     # Later changes reach the draft when refreshed, never the published edition.
     before = page.text

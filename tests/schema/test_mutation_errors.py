@@ -493,6 +493,12 @@ ID_FIELDS: list[tuple[str, str, str, dict]] = [
         "Measure",
         {"reportId": R("CR"), "key": COUNCIL_SECTION, "text": "x", "version": V("CRS")},
     ),
+    (
+        "editCouncilReportSection",
+        "commentIds",
+        "Assessment",
+        {"reportId": R("CR"), "key": COUNCIL_SECTION, "text": "x", "version": V("CRS")},
+    ),
     ("saveLocalIndicator", "municipalityId", "Municipality", LOCAL_INDICATOR),
     (
         "uploadLocalIndicatorFigures",
@@ -519,6 +525,7 @@ WRONG_TYPE = {
     "ApiKey": "M",
     "WebhookSubscription": "KEY",
     "CouncilReport": "CRS",
+    "Assessment": "RK",
 }
 # A real object of the right type, whose uuid is then sent under another type's name.
 RIGHT_TYPE = {
@@ -537,6 +544,7 @@ RIGHT_TYPE = {
     "ApiKey": "KEY",
     "WebhookSubscription": "HOOK",
     "CouncilReport": "CR",
+    "Assessment": "ASK",
 }
 
 ID_VARIANTS: dict[str, Callable[[World, str], str]] = {
@@ -1450,6 +1458,13 @@ RULES = [
         },
         NOT_FOUND,
         "measureIds",
+    ),
+    case(
+        "editCouncilReportSection",
+        "an assessment with no comment to quote",
+        {"reportId": R("CR"), "key": COUNCIL_SECTION, "text": "x", "version": V("CRS"), "commentIds": [R("ASK")]},
+        NOT_FOUND,
+        "commentIds",
     ),
     case("saveLocalIndicator", "a code with capitals", _local_indicator(code="Trivsel"), INVALID_VALUE, "code"),
     case("saveLocalIndicator", "an empty code", _local_indicator(code=""), INVALID_VALUE, "code"),

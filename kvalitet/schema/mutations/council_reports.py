@@ -58,6 +58,11 @@ class EditCouncilReportSectionInput(MutationInput):
         description="Global IDs of the plan's measures the section names as the measures ahead, in order; left out, "
         "they stay as they are.",
     )
+    comment_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None,
+        description="Global IDs of the units' assessments whose comments the section quotes (each of the "
+        "municipality's reports, with a comment), in order; left out, they stay as they are.",
+    )
     version: int = strawberry.field(description=f"The section's `version`. {VERSION}")
 
 
@@ -104,6 +109,11 @@ class CouncilReportMutations:
                 if input.measure_ids is not None
                 else None
             )
+            comments = (
+                [decode_id(i, "Assessment", "commentIds") for i in input.comment_ids]
+                if input.comment_ids is not None
+                else None
+            )
             return await council_reports.edit_section(
                 service,
                 decode_id(input.report_id, "CouncilReport", "reportId"),
@@ -111,6 +121,7 @@ class CouncilReportMutations:
                 input.text,
                 [m for m in measures if m is not None] if measures is not None else None,
                 input.version,
+                [c for c in comments if c is not None] if comments is not None else None,
             )
 
         return await respond(info, CouncilReportSectionPayload, work, input)
