@@ -98,19 +98,9 @@ def _indicator_chart(ident: str, series: dict, locale: str) -> Chart:
         cells = []
         for place in PLACES:
             figure = point.get(place)
-            if figure is not None and figure["status"] == "reported" and figure["value"] is not None:
-                values[place].append(Decimal(figure["value"]))
-                cells.append(number(figure["value"], decimals, locale))
-                continue
-            values[place].append(None)
-            if figure is None:
-                cells.append(say("no_figure"))
-                continue
-            reason = FigureReason(figure["reason"]) if figure.get("reason") else FigureReason.NO_DATA
-            shown = say("suppressed") if figure["status"] == "suppressed" else say("no_figure")
-            cells.append(f"{shown} ({len(notes) + 1})")
-            why = reason_text(reason, figure.get("threshold"), figure.get("name"), figure.get("code")).render(locale)
-            notes.append(f"({len(notes) + 1}) {year}, {names[place].lower()}: {why}")
+            reported = figure is not None and figure["status"] == "reported" and figure["value"] is not None
+            values[place].append(Decimal(figure["value"]) if reported and figure is not None else None)
+            cells.append(_figure_cell(figure, decimals, locale, notes, f"{year}, {names[place].lower()}"))
         rows.append({"label": year, "cells": cells})
     heading = (
         series["name"]
@@ -153,6 +143,49 @@ def _indicator_chart(ident: str, series: dict, locale: str) -> Chart:
     )
 
 
+def _figure_cell(figure: dict | None, decimals: int, locale: str, notes: list[str], label: str) -> str:
+    """A figure as the table shows it; one not reported says so, with a numbered note saying why."""
+    say = _say(locale)
+    if figure is not None and figure["status"] == "reported" and figure["value"] is not None:
+        return number(figure["value"], decimals, locale)
+    if figure is None:
+        return say("no_figure")
+    reason = FigureReason(figure["reason"]) if figure.get("reason") else FigureReason.NO_DATA
+    shown = say("suppressed") if figure["status"] == "suppressed" else say("no_figure")
+    why = reason_text(reason, figure.get("threshold"), figure.get("name"), figure.get("code")).render(locale)
+    notes.append(f"({len(notes) + 1}) {label}: {why}")
+    return f"{shown} ({len(notes)})"
+
+
+def _units_table(ident: str, entry: dict, locale: str) -> Chart:
+    """Each unit's own latest figure of one indicator (and grade), as a table."""
+    say = _say(locale)
+    heading = (
+        entry["name"] if entry.get("grade") in (None, "all") else say("grade", name=entry["name"], grade=entry["grade"])
+    )
+    notes: list[str] = []
+    rows = [
+        {
+            "label": row["unit"],
+            "cells": [
+                school_year(row["school_year"]),
+                _figure_cell(row["figure"], entry.get("decimals") or 0, locale, notes, row["unit"]),
+            ],
+        }
+        for row in entry["units"]
+    ]
+    return Chart(
+        ident=ident,
+        heading=say("units_heading", name=heading),
+        svg=None,
+        caption=say("units_caption"),
+        table_caption=say("units_table", name=heading),
+        columns=[say("unit"), say("school_year"), say("figure")],
+        rows=rows,
+        notes=notes,
+    )
+
+
 def _area_chart(ident: str, area: dict, scale: list[dict], locale: str) -> Chart:
     say = _say(locale)
     label_of = {level["level"]: level["label"] for level in scale}
@@ -180,6 +213,10 @@ def page_model(content: dict[str, Any], *, preview: bool = False, superseded_by:
         charts_ = [
             _indicator_chart(f"s{index}-i{number_}", series, locale)
             for number_, series in enumerate(section.get("indicators") or [])
+        ]
+        charts_ += [
+            _units_table(f"s{index}-u{number_}", entry, locale)
+            for number_, entry in enumerate(section.get("units") or [])
         ]
         facts = []
         rollup = section.get("rollup")

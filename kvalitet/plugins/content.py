@@ -215,6 +215,9 @@ class CouncilReportSectionSpec(_Strict):
     indicators: list[IndicatorCode] = Field(default_factory=list)
     areas: list[Key] = Field(default_factory=list)
     all_areas: bool = False
+    # Each unit's own figure for the latest school year too (Udir publishes them; a suppressed
+    # one shows as suppressed, with its reason).
+    per_unit: bool = False
 
 
 class CouncilReportStructure(_Strict):

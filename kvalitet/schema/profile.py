@@ -97,6 +97,9 @@ class CouncilReportSectionSpec:
     )
     areas: list[str] = strawberry.field(description="Keys of the plan's areas whose self-assessment it rolls up.")
     all_areas: bool = strawberry.field(description="True when it rolls up every area of the plan.")
+    per_unit: bool = strawberry.field(
+        description="True when it shows each unit's own figure of the latest school year as well."
+    )
 
 
 @strawberry.type(description="The structure of the yearly report to the council: its title and sections in order.")
@@ -169,6 +172,7 @@ class Profile:
                     indicators=list(s.indicators),
                     areas=list(s.areas),
                     all_areas=s.all_areas,
+                    per_unit=s.per_unit,
                 )
                 for s in structure.sections
             ],

@@ -111,14 +111,72 @@ async def draw(ctx: ServiceContext, municipality: Municipality, year: int, perio
                 }
             )
     for found_series in indicators.values():  # grade 5 before 10 ("all" last)
-        found_series.sort(key=lambda s: (not s["grade"].isdigit(), int(s["grade"]) if s["grade"].isdigit() else 0))
+        found_series.sort(key=_grade_order)
+    units = await _unit_figures(ctx, municipality, structure, year)
     rollup = None
     if any(section.areas or section.all_areas for section in structure.sections):
         try:
             rollup = await compute(ctx, municipality, year, period_key, progress=True)
         except UserInputError:  # no adopted plan covers the year: the sections say so
             rollup = None
-    return {"indicators": indicators, "rollup": rollup}
+    return {"indicators": indicators, "units": units, "rollup": rollup}
+
+
+def _grade_order(found: dict) -> tuple:
+    grade = found["grade"]
+    return (not grade.isdigit(), int(grade) if grade.isdigit() else 0)
+
+
+async def _unit_figures(
+    ctx: ServiceContext, municipality: Municipality, structure: CouncilReportStructure, year: int
+) -> dict[str, list[dict]]:
+    """For the sections that show them (`per_unit`): each unit's own figure of the latest school
+    year it has one, by indicator code; one statement per kind of unit."""
+    codes = sorted({code for section in structure.sections if section.per_unit for code in section.indicators})
+    if not codes:
+        return {}
+    rows = await ctx.session.execute(
+        select(Unit.name, Unit.org_number, Unit.kind)
+        .where(Unit.municipality_id == municipality.id, Unit.archived_at.is_(None), Unit.org_number.is_not(None))
+        .order_by(Unit.name, Unit.id)
+    )
+    by_kind: dict[str, list[tuple[str, series.Subject]]] = {}
+    for name, org_number, kind in rows:
+        subject = series.Subject(municipality.id, _codes(ctx, municipality), unit_code=org_number, unit_kind=kind)
+        by_kind.setdefault(kind, []).append((name, subject))
+    selection = series.Selection(codes=tuple(codes), from_year=year - YEARS_SHOWN + 1, to_year=year)
+    found: dict[tuple[str, str], dict] = {}
+    for members in by_kind.values():
+        subjects = [subject for _, subject in members]
+        statement = series.statement(subjects, selection)
+        rows_ = (await ctx.session.execute(statement)).mappings().all()
+        for (name, _), each in zip(members, series.build_each(rows_, subjects, selection), strict=True):
+            for one in each:
+                last = next((p for p in reversed(one.points) if p.own is not None), None)
+                if last is None:
+                    continue
+                key = (one.indicator["code"], one.grade)
+                entry = found.setdefault(
+                    key,
+                    {
+                        "code": key[0],
+                        "names": one.indicator["names"],
+                        "grade": key[1],
+                        "decimals": one.indicator["decimals"],
+                        "units": [],
+                    },
+                )
+                entry["units"].append(
+                    {
+                        "unit": name,
+                        "school_year": last.school_year,
+                        "figure": _figure(last.own, one.indicator.get("min_respondents")),
+                    }
+                )
+    by_code: dict[str, list[dict]] = {}
+    for entry in sorted(found.values(), key=lambda e: (e["code"], _grade_order(e))):
+        by_code.setdefault(entry["code"], []).append(entry)
+    return by_code
 
 
 def _scale(indicator: dict) -> list[str] | None:
@@ -298,6 +356,12 @@ async def content_of(ctx: ServiceContext, report: CouncilReport) -> dict[str, An
                 for found in figures["indicators"].get(code, [])
             ],
         }
+        if spec.per_unit:
+            section["units"] = [
+                {**found, "name": found["names"].get(locale) or found["code"]}
+                for code in spec.indicators
+                for found in (figures.get("units") or {}).get(code, [])
+            ]
         if spec.areas or spec.all_areas:
             section["rollup"] = _rollup_part(rollup, spec) if rollup is not None else None
         kept.append(section)

@@ -39,7 +39,8 @@ async def _tromso_year(gql, levels: dict[str, list[str]]) -> tuple[dict, dict, s
     tromso = await cycle.municipality("5501", "Tromsø", "tromso")
     plan = await cycle.adopted_plan(tromso["id"], "Oppvekst- og utdanningsutvalget")
     kindergarten = await cycle.unit(tromso["id"], "Nordlys barnehage", "KINDERGARTEN", "974760673")
-    await cycle.unit(tromso["id"], "Fjellheim skole", "SCHOOL")  # reports nothing
+    # A school with Udir figures of its own (suppressed in 2021-22 and 2022-23), which reports nothing.
+    await cycle.unit(tromso["id"], "Fjellheisen montessoriskole", "SCHOOL", "991100024")
     local = await cycle.local_plan(kindergarten["id"], plan["id"])
     areas = {a["key"]: a for a in await cycle.areas(plan["id"], "quality_area")}
     goal_level = {}
@@ -79,6 +80,18 @@ async def _indicator_rows(database, code: str) -> dict[tuple[str, str, int], Dec
             {"code": code},
         )
         return {(r.level, r.grade, r.school_year): (r.value if r.status == "reported" else None) for r in rows.all()}
+
+
+async def _unit_row(database, code: str, org_number: str, grade: str, year: int) -> Decimal | None:
+    async with database.engine.connect() as connection:
+        return await connection.scalar(
+            sql(
+                """SELECT v.value FROM indicator_value v JOIN indicator i ON i.id = v.indicator_id
+                   WHERE i.code = :code AND v.level = 'unit' AND v.code = :unit AND v.grade = :grade
+                     AND v.school_year = :year AND v.gender = 'all'"""
+            ),
+            {"code": code, "unit": org_number, "grade": grade, "year": year},
+        )
 
 
 async def test_a_year_is_published_frozen_and_superseded(gql, client, database):
@@ -147,6 +160,16 @@ async def test_a_year_is_published_frozen_and_superseded(gql, client, database):
         nation = point["nation"]
         assert (Decimal(nation["value"]) if nation and nation["value"] else None) == rows.get(("nation", "7", year))
 
+    # Each school's own figure, the latest year it has one (2024-25: the report is for 2024).
+    units = {(u["code"], u["grade"]): u for u in sections["laeringsmiljo"]["units"]}
+    [own] = units[("eu.trivsel", "7")]["units"]
+    assert (own["unit"], own["school_year"], own["figure"]["status"]) == (
+        "Fjellheisen montessoriskole",
+        2024,
+        "reported",
+    )
+    assert Decimal(own["figure"]["value"]) == (await _unit_row(database, "eu.trivsel", "991100024", "7", 2024))
+
     # The page: every section's title, the text, a chart with its table, in the report's language.
     page = await client.get(first["pageUrl"])
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
@@ -155,6 +178,7 @@ async def test_a_year_is_published_frozen_and_superseded(gql, client, database):
     for section in draft["sections"]:
         assert f">{section['title']}</h2>" in html
     assert "<p>Mobbingen går ned.</p>" in html and 'role="img"' in html and "<caption>" in html
+    assert '<th scope="row">Fjellheisen montessoriskole</th>' in html
     assert f"<blockquote><p>{QUOTED}</p></blockquote>" in html and "<figcaption>Nordlys barnehage</figcaption>" in html
 
     # Later changes reach the draft when refreshed, never the published edition.
