@@ -18,6 +18,7 @@ from kvalitet.council.paths import draft_path, edition_path
 from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.enums import ReportLanguage
 from kvalitet.schema.sector_report import PublishedSectorReport
+from kvalitet.services import council_reports
 
 if TYPE_CHECKING:
     from kvalitet.schema.plan import Measure
@@ -61,14 +62,7 @@ class CouncilReportSection(RowNode, Versioned):
         report = await info.context.loaders.by_id(models.CouncilReport).load(self.council_report_id)
         if report is None or not self.measure_ids:
             return []
-        # Only the municipality's own measures, whatever the ids say (an imported section's too).
-        measure, area, plan = models.Measure.__table__, models.Area.__table__, models.Plan.__table__
-        statement = (
-            select(measure)
-            .join(area, area.c.id == measure.c.area_id)
-            .join(plan, plan.c.id == area.c.plan_id)
-            .where(measure.c.id.in_(self.measure_ids), plan.c.municipality_id == report["municipality_id"])
-        )
+        statement = council_reports.own_measures(report["municipality_id"], self.measure_ids)
         found = {row["id"]: row for row in await info.context.loaders.fetch(models.Measure, statement)}
         return [Measure.from_row(found[i]) for i in self.measure_ids if i in found]
 
@@ -82,12 +76,7 @@ class CouncilReportSection(RowNode, Versioned):
         report = await info.context.loaders.by_id(models.CouncilReport).load(self.council_report_id)
         if report is None or not self.comment_ids:
             return []
-        assessment, reports = models.Assessment.__table__, models.Report.__table__
-        statement = (
-            select(assessment)
-            .join(reports, reports.c.id == assessment.c.report_id)
-            .where(assessment.c.id.in_(self.comment_ids), reports.c.municipality_id == report["municipality_id"])
-        )
+        statement = council_reports.own_comments(report["municipality_id"], self.comment_ids)
         found = {row["id"]: row for row in await info.context.loaders.fetch(models.Assessment, statement)}
         return [Assessment.from_row(found[i]) for i in self.comment_ids if i in found]
 

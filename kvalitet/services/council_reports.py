@@ -13,7 +13,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 
 from kvalitet.indicators import series
 from kvalitet.messages import text
@@ -49,6 +49,33 @@ from kvalitet.services.sector_reports import COUNTED, compute, freeze
 # School years of figures a report shows: the report's year and the four before it.
 YEARS_SHOWN = 5
 MAX_TEXT = 50_000
+
+
+def own_measures(municipality_id: uuid.UUID, ids: list[uuid.UUID]) -> Select[Any]:
+    """The measures among `ids` that are in the municipality's own plans (every column): what a
+    section may name, whatever ids were written (by the API, an import or by hand)."""
+    measure = Measure.__table__
+    return (
+        select(measure)
+        .join(Area, Area.id == measure.c.area_id)
+        .join(Plan, Plan.id == Area.plan_id)
+        .where(Plan.municipality_id == municipality_id, measure.c.id.in_(ids))
+    )
+
+
+def own_comments(municipality_id: uuid.UUID, ids: list[uuid.UUID]) -> Select[Any]:
+    """The assessments among `ids` of the municipality's own reports that have a comment (every
+    column): what a section may quote."""
+    assessment = Assessment.__table__
+    return (
+        select(assessment)
+        .join(Report, Report.id == assessment.c.report_id)
+        .where(
+            Report.municipality_id == municipality_id,
+            assessment.c.id.in_(ids),
+            func.length(func.trim(assessment.c.comment)) > 0,
+        )
+    )
 
 
 def structure_of(ctx: ServiceContext, municipality: Municipality) -> CouncilReportStructure:
@@ -271,29 +298,12 @@ async def edit_section(
     # own, and one edit would be two versions.
     measures = list(dict.fromkeys(measure_ids)) if measure_ids is not None else None
     if measures:
-        known = set(
-            await ctx.session.scalars(
-                select(Measure.id)
-                .join(Area, Area.id == Measure.area_id)
-                .join(Plan, Plan.id == Area.plan_id)
-                .where(Plan.municipality_id == report.municipality_id, Measure.id.in_(measures))
-            )
-        )
+        known = (await ctx.session.execute(own_measures(report.municipality_id, measures))).all()
         if len(known) != len(measures):  # not the municipality's, or no measure at all
             not_found("measure", "measureIds")
     comments = list(dict.fromkeys(comment_ids)) if comment_ids is not None else None
     if comments:
-        commented = set(
-            await ctx.session.scalars(
-                select(Assessment.id)
-                .join(Report, Report.id == Assessment.report_id)
-                .where(
-                    Report.municipality_id == report.municipality_id,
-                    Assessment.id.in_(comments),
-                    func.length(func.trim(Assessment.comment)) > 0,
-                )
-            )
-        )
+        commented = (await ctx.session.execute(own_comments(report.municipality_id, comments))).all()
         if len(commented) != len(comments):  # not the municipality's, no assessment, or no comment
             not_found("assessment", "commentIds")
     if measures is not None:
@@ -323,21 +333,9 @@ async def content_of(ctx: ServiceContext, report: CouncilReport) -> dict[str, An
         )
     }
     measure_ids = [i for row in sections.values() for i in row.measure_ids]
-    # Only the municipality's own measures, whatever the ids say (an imported section's too).
-    measure_text = (
-        dict(
-            (
-                await ctx.session.execute(
-                    select(Measure.id, Measure.text)
-                    .join(Area, Area.id == Measure.area_id)
-                    .join(Plan, Plan.id == Area.plan_id)
-                    .where(Plan.municipality_id == report.municipality_id, Measure.id.in_(measure_ids))
-                )
-            ).all()
-        )
-        if measure_ids
-        else {}
-    )
+    measure_text = {
+        row.id: row.text for row in (await ctx.session.execute(own_measures(report.municipality_id, measure_ids))).all()
+    }
     quoted = await _comments(ctx, report.municipality_id, [i for row in sections.values() for i in row.comment_ids])
     figures = report.figures
     rollup = figures.get("rollup")
@@ -380,15 +378,14 @@ async def content_of(ctx: ServiceContext, report: CouncilReport) -> dict[str, An
 
 
 async def _comments(ctx: ServiceContext, municipality_id: uuid.UUID, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict]:
-    """The quoted comments, by assessment id: the unit's name and its words (the municipality's
-    own reports only, whatever ids were written)."""
+    """The quoted comments, by assessment id: the unit's name and its words."""
     if not ids:
         return {}
+    quoted = own_comments(municipality_id, ids).subquery()
     rows = await ctx.session.execute(
-        select(Assessment.id, Assessment.comment, Unit.name)
-        .join(Report, Report.id == Assessment.report_id)
+        select(quoted.c.id, quoted.c.comment, Unit.name)
+        .join(Report, Report.id == quoted.c.report_id)
         .join(Unit, Unit.id == Report.unit_id)
-        .where(Report.municipality_id == municipality_id, Assessment.id.in_(ids), Assessment.comment.is_not(None))
     )
     return {row.id: {"unit": row.name, "text": row.comment} for row in rows}
 

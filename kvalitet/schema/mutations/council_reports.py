@@ -3,6 +3,8 @@ sections, and publish an edition."""
 
 from __future__ import annotations
 
+import uuid
+
 import strawberry
 from strawberry.types import Info
 
@@ -75,6 +77,13 @@ class PublishCouncilReportInput(MutationInput):
     version: int = strawberry.field(description=VERSION)
 
 
+def _decoded(ids: list[strawberry.ID] | None, type_name: str, field: str) -> list[uuid.UUID] | None:
+    """A list of global IDs as UUIDs (None: left out, so left as it is)."""
+    if ids is None:
+        return None
+    return [found for found in (decode_id(i, type_name, field) for i in ids) if found is not None]
+
+
 @strawberry.type
 class CouncilReportMutations:
     @strawberry.mutation(description="Make the year's draft of the report to the council.")
@@ -104,24 +113,14 @@ class CouncilReportMutations:
         self, info: Info, input: EditCouncilReportSectionInput
     ) -> CouncilReportSectionPayload:
         async def work(service):
-            measures = (
-                [decode_id(i, "Measure", "measureIds") for i in input.measure_ids]
-                if input.measure_ids is not None
-                else None
-            )
-            comments = (
-                [decode_id(i, "Assessment", "commentIds") for i in input.comment_ids]
-                if input.comment_ids is not None
-                else None
-            )
             return await council_reports.edit_section(
                 service,
                 decode_id(input.report_id, "CouncilReport", "reportId"),
                 input.key,
                 input.text,
-                [m for m in measures if m is not None] if measures is not None else None,
+                _decoded(input.measure_ids, "Measure", "measureIds"),
                 input.version,
-                [c for c in comments if c is not None] if comments is not None else None,
+                _decoded(input.comment_ids, "Assessment", "commentIds"),
             )
 
         return await respond(info, CouncilReportSectionPayload, work, input)
