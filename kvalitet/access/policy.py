@@ -14,8 +14,19 @@ from sqlalchemy import Select, and_, false, or_
 from kvalitet.access.actor import Actor, Grant, Target
 from kvalitet.access.ownership import OWNERSHIP, Owned, scoped
 from kvalitet.access.roles import READ, ROLES, STAFF_WHEN_ALLOWED, required_permission
+from kvalitet.bulk.codec import TABLES as EXPORTED_TABLES
 from kvalitet.models import ChangeLog
 from kvalitet.models.base import Base
+
+# The models read with a permission of their own (the roles table's `required_permission`), by
+# the name their changes carry in the change log.
+OWN_READS = {
+    model.__name__: permission for model in OWNERSHIP if (permission := required_permission(model, READ)) != READ
+}
+# What reading every table of an export takes (kvalitet.bulk.codec.TABLES).
+EXPORT_READS = frozenset(
+    required_permission(model, READ) for model in OWNERSHIP if model.__tablename__ in EXPORTED_TABLES
+)
 
 
 def permissions(actor: Actor, grant: Grant, target: Target | None = None) -> frozenset[str]:
@@ -23,7 +34,8 @@ def permissions(actor: Actor, grant: Grant, target: Target | None = None) -> fro
         # A key that may change things may read its municipality (it must find what it changes).
         writes = actor.scopes - {READ, "sector_reports:read"}
         granted = actor.scopes | {READ} if writes else actor.scopes
-        return granted | {"municipality:export"} if READ in granted else granted
+        # An export holds every exported table: a key exports only if it reads them all.
+        return granted | {"municipality:export"} if EXPORT_READS <= granted else granted
     granted = ROLES.get(grant.role, frozenset())
     if grant.role == "staff" and target is not None and target.staff_may_edit:
         granted = granted | STAFF_WHEN_ALLOWED
@@ -82,18 +94,16 @@ class RolePolicy:
             return None
         c = table.c
         if model.__name__ == "ChangeFeedScope":
-            # The feed: changes of the municipalities and units the caller reads; changes of API
-            # keys and webhook subscriptions only for those who manage them.
+            # The feed: changes of the municipalities and units the caller reads; changes of the
+            # rows read with a permission of their own (API keys, webhook subscriptions, sector
+            # reports, the report to the council's drafts) only for those who have it.
             return and_(
                 self._owned(actor, c.municipality_id, c.unit_id),
                 or_(
-                    c.entity_type.not_in(("ApiKey", "WebhookSubscription")),
-                    and_(
-                        c.entity_type == "ApiKey", self._owned(actor, c.municipality_id, permission="api_keys:manage")
-                    ),
-                    and_(
-                        c.entity_type == "WebhookSubscription",
-                        self._owned(actor, c.municipality_id, permission="webhooks:manage"),
+                    c.entity_type.not_in(tuple(OWN_READS)),
+                    *(
+                        and_(c.entity_type == name, self._owned(actor, c.municipality_id, permission=permission))
+                        for name, permission in OWN_READS.items()
                     ),
                 ),
             )

@@ -11,7 +11,7 @@ alternative; the `<desc>` says the figures of the last year in words.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
@@ -152,11 +152,3 @@ def bar_chart(ident: str, title: str, description: str, bars: Sequence[tuple[str
         parts.append(f'<text x="{label_w + width + 6:.1f}" y="{y + 14}" font-size="12" fill="#222">{count}</text>')
     parts.append("</svg>")
     return "".join(parts)
-
-
-def said_last(years: Sequence[str], lines: Sequence[Line], say: Callable[[Decimal | float], str], none: str) -> str:
-    """The last year's figures in words, for a chart's `<desc>`: 'Kommunen 4,2, fylket 4,1 …'."""
-    if not years:
-        return none
-    last = [f"{line.name}: {say(line.values[-1]) if line.values[-1] is not None else none}" for line in lines]
-    return f"{years[-1]}: " + "; ".join(last)

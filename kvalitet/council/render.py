@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -23,6 +23,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from kvalitet.council import charts
+from kvalitet.council.paths import edition_path
 from kvalitet.indicators.suppression import reason_text
 from kvalitet.messages import text
 from kvalitet.models.enums import FigureReason
@@ -76,8 +77,9 @@ def _say(locale: str):
 
 
 def number(value: Decimal | float | str, decimals: int, locale: str) -> str:
-    """A figure as Norwegian writes it (decimal comma), or English (point)."""
-    written = f"{float(value):.{decimals}f}"
+    """A figure as Norwegian writes it (decimal comma), or English (point), rounded half up as
+    people round (not to even, and not through a float: 4.05 is 4,1)."""
+    written = str(Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
     return written if locale == "en" else written.replace(".", ",")
 
 
@@ -113,7 +115,9 @@ def _indicator_chart(ident: str, series: dict, locale: str) -> Chart:
     scale = series.get("scale")
     svg = None
     if lines:
-        description = charts.said_last(years, lines, lambda v: number(v, decimals, locale), say("no_figure"))
+        description = f"{years[-1]}: " + "; ".join(
+            f"{names[place]}: {_said(points[-1].get(place), decimals, locale)}" for place in PLACES
+        )
         svg = Markup(
             charts.line_chart(
                 ident + "-chart",
@@ -141,6 +145,14 @@ def _indicator_chart(ident: str, series: dict, locale: str) -> Chart:
         rows=rows,
         notes=notes,
     )
+
+
+def _said(figure: dict | None, decimals: int, locale: str) -> str:
+    """A figure in words for a chart's description: its number, or that it is suppressed or missing."""
+    say = _say(locale)
+    if figure is not None and figure["status"] == "reported" and figure["value"] is not None:
+        return number(figure["value"], decimals, locale)
+    return say("suppressed") if figure is not None and figure["status"] == "suppressed" else say("no_figure")
 
 
 def _figure_cell(figure: dict | None, decimals: int, locale: str, notes: list[str], label: str) -> str:
@@ -243,11 +255,12 @@ def page_model(content: dict[str, Any], *, preview: bool = False, superseded_by:
             )
         )
     edition = content.get("edition")
-    notices = []
+    notices: list[dict] = []
     if preview:
-        notices.append(say("preview"))
+        notices.append({"text": say("preview")})
     if superseded_by is not None:
-        notices.append(say("superseded", number=superseded_by))
+        newer = edition_path(content["municipality"]["number"], year, superseded_by)
+        notices.append({"text": say("superseded", number=superseded_by), "href": newer})
     if edition is not None:
         published = dt.datetime.fromisoformat(edition["published_at"]).date()
         byline = say(

@@ -97,6 +97,7 @@ _RACES = {
     "uq_local_plan_unit_plan": (DUPLICATE, text("error.local_plan_exists")),
     "uq_report_unit_period": (DUPLICATE, text("error.report_exists")),
     "uq_area_plan_key": (DUPLICATE, text("error.area_key_taken")),
+    "uq_council_report_municipality_id_year": (DUPLICATE, text("error.council_report_exists")),
 }
 
 

@@ -13,7 +13,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, select
 
 from kvalitet.indicators import series
 from kvalitet.messages import text
@@ -416,11 +416,22 @@ def _rollup_part(rollup: dict, spec: CouncilReportSectionSpec) -> dict:
 
 async def publish(ctx: ServiceContext, report_id: uuid.UUID, version: int) -> CouncilReportEdition:
     """A new edition, frozen; the one before it (if any) is superseded from now."""
-    report = await ctx.load_for_change(CouncilReport, report_id, version, "council_report", action="publish")
-    # One publisher at a time: the report's row is locked, so two editions never get one number.
-    await ctx.session.execute(select(CouncilReport.id).where(CouncilReport.id == report.id).with_for_update())
+    report = await ctx.load(CouncilReport, report_id, "council_report", action="publish")
+    # One publisher at a time: the row is locked and read again, so the version is checked
+    # against what a refresh or a publish committed while this one waited, and two editions
+    # never get one number.
+    await ctx.session.execute(
+        select(CouncilReport)
+        .where(CouncilReport.id == report.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if report.version != version:
+        stale("council_report")
     content = await content_of(ctx, report)
     now = dt.datetime.now(dt.UTC)
+    # Publishing moves the draft's version on: the same version read cannot publish twice.
+    report.updated_at = now
     last = await ctx.session.scalar(
         select(func.max(CouncilReportEdition.number)).where(CouncilReportEdition.council_report_id == report.id)
     )
@@ -430,12 +441,13 @@ async def publish(ctx: ServiceContext, report_id: uuid.UUID, version: int) -> Co
     if rollup is not None:  # the roll-up as drawn, published with the edition
         municipality = await ctx.load(Municipality, report.municipality_id, "municipality")
         part = await freeze(ctx, municipality, report.year, report.period_key, rollup)
-    await ctx.session.execute(
-        update(CouncilReportEdition)
-        .where(CouncilReportEdition.council_report_id == report.id, CouncilReportEdition.superseded_at.is_(None))
-        .values(superseded_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    # Through the ORM, so the superseded edition's version moves and the change log has it.
+    for current in await ctx.session.scalars(
+        select(CouncilReportEdition).where(
+            CouncilReportEdition.council_report_id == report.id, CouncilReportEdition.superseded_at.is_(None)
+        )
+    ):
+        current.superseded_at = now
     edition = CouncilReportEdition(
         council_report_id=report.id,
         municipality_id=report.municipality_id,

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from sqlalchemy import func, select
@@ -41,6 +42,7 @@ def _problem(request: Request, key: str, status: int) -> HTMLResponse:
 def routes(graphql) -> list[Route]:
     """The routes, served with the GraphQL view's database, authentication and access policy."""
     database = graphql.database
+    making: dict[uuid.UUID, asyncio.Lock] = {}  # the PDFs being made now, by edition
 
     async def _edition(number: str, year: int, edition: int):
         statement = (
@@ -61,8 +63,12 @@ def routes(graphql) -> list[Route]:
         return found, (newest if newest != edition else None)
 
     def _numbers(request: Request) -> tuple[str, int] | None:
+        """The municipality's number and the year of the path; None for what names no report (an
+        edition number too large for the database is no edition either)."""
         number, year = request.path_params["number"], request.path_params["year"]
         if not (len(number) == 4 and number.isdigit()) or not 1900 <= year <= 2200:
+            return None
+        if not 1 <= request.path_params.get("edition", 1) <= 100_000:
             return None
         return number, year
 
@@ -87,15 +93,21 @@ def routes(graphql) -> list[Route]:
             return _problem(request, "council.not_found", 404)
         kept = await _kept_pdf(found.id)
         if kept is None:
-            try:  # a second or two of CPU: not on the event loop
-                made = await run_in_threadpool(render.pdf, found.content)
-            except render.RenditionUnavailable:
-                return _problem(request, "council.pdf_unavailable", 503)
-            async with database.engine.begin() as connection:  # the first one made is the one kept
-                await connection.execute(
-                    insert(CouncilReportPdf).values(edition_id=found.id, pdf=made).on_conflict_do_nothing()
-                )
-            kept = await _kept_pdf(found.id) or made
+            # One rendering per edition in this process, however many ask at once (others wait
+            # and read the kept one); across processes the first one stored is the one kept.
+            async with making.setdefault(found.id, asyncio.Lock()):
+                kept = await _kept_pdf(found.id)
+                if kept is None:
+                    try:  # a second or two of CPU: not on the event loop
+                        made = await run_in_threadpool(render.pdf, found.content)
+                    except render.RenditionUnavailable:
+                        return _problem(request, "council.pdf_unavailable", 503)
+                    async with database.engine.begin() as connection:
+                        await connection.execute(
+                            insert(CouncilReportPdf).values(edition_id=found.id, pdf=made).on_conflict_do_nothing()
+                        )
+                    kept = await _kept_pdf(found.id) or made
+            making.pop(found.id, None)
         name = f"kvalitetsmelding-{number}-{year}-{edition}.pdf"
         return Response(
             kept,

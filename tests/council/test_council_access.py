@@ -6,6 +6,8 @@ in their language."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from tests.support.cycle import PAYLOAD_ERRORS
@@ -165,3 +167,75 @@ async def test_a_section_naming_another_municipalitys_measure_shows_none_of_it(m
         "publishCouncilReport"
     ]["edition"]
     assert all(s["measures"] == [] for s in edition["content"]["sections"])
+
+
+FEED = """query { changes(first: 20, entityTypes: ["CouncilReport", "CouncilReportSection", "SectorReport"]) {
+    changes { entityType changes } } }"""
+EXPORT = "subscription ($n: String!) { municipalityExport(number: $n, chunkSize: 500) { table } }"
+
+
+async def test_a_key_that_may_not_read_sector_reports_gets_nothing_of_the_draft(made, gql_as, secure_client):
+    """Neither through the change feed nor through an export: a key with `read` alone reads the
+    municipality, not its drafts; with `sector_reports:read` too it reads both."""
+    admin, draft, tromso_id = made
+    section = draft["sections"][0]
+    edit = {"reportId": draft["id"], "key": section["key"], "text": "Hemmelig utkast.", "version": section["version"]}
+    assert (await admin(EDIT, {"input": edit}))["editCouncilReportSection"]["errors"] == []
+
+    async def key(scopes: list[str]) -> str:
+        made_key = await admin(
+            "mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }",
+            {"input": {"municipalityId": tromso_id, "name": "+".join(scopes), "scopes": scopes}},
+        )
+        return made_key["createApiKey"]["key"]
+
+    reader = gql_as(await key(["read"]))
+    assert (await reader(FEED))["changes"]["changes"] == []
+    assert "Hemmelig" not in str(await reader.raw(EXPORT, {"n": "5501"}))
+    answer = await reader.raw(EXPORT, {"n": "5501"})
+    assert answer.get("data") is None and answer["errors"], answer  # no export at all
+
+    both = gql_as(await key(["read", "sector_reports:read"]))
+    seen = (await both(FEED))["changes"]["changes"]
+    assert {c["entityType"] for c in seen} >= {"CouncilReport", "CouncilReportSection"}
+    assert "Hemmelig utkast." in str(seen)
+
+
+async def test_concurrent_writes_are_refused_cleanly(made, gql_as, token):
+    """Two drafts for one year at once, or two publishes of one version: one wins, the others
+    get a typed error (never a 500); a superseded edition's change is recorded like any other."""
+    import asyncio
+
+    admin, draft, tromso_id = made
+    create = {"input": {"municipalityId": tromso_id, "year": 2026}}
+    answers = await asyncio.gather(*(admin.raw(CREATE, create) for _ in range(3)))
+    payloads = [a["data"]["createCouncilReport"] for a in answers]  # no GraphQL error, no 500
+    assert sum(1 for p in payloads if p["errors"] == []) == 1
+    assert {e["code"] for p in payloads for e in p["errors"]} == {"DUPLICATE"}
+
+    publish = {"input": {"id": draft["id"], "version": draft["version"]}}
+    first, second = [
+        a["data"]["publishCouncilReport"]
+        for a in await asyncio.gather(*(admin.raw(PUBLISH, publish) for _ in range(2)))
+    ]
+    assert sorted([first["errors"] == [], second["errors"] == []]) == [False, True]
+    assert [e["code"] for e in (first["errors"] or second["errors"])] == ["STALE_VERSION"]
+
+    current = await admin(
+        READ.replace("councilReport(year: 2025) { id", "councilReport(year: 2025) { id version"), {"n": "5501"}
+    )
+    version = current["municipality"]["councilReport"]["version"]
+    again = (await admin(PUBLISH, {"input": {"id": draft["id"], "version": version}}))["publishCouncilReport"]
+    assert again["errors"] == [] and again["edition"]["number"] == 2
+    query = """query ($n: String!) { municipality(number: $n) { councilReportEditions(year: 2025) {
+        number superseded version history { totalCount } } } }"""
+    editions = {e["number"]: e for e in (await admin(query, {"n": "5501"}))["municipality"]["councilReportEditions"]}
+    assert editions[1]["superseded"] and editions[1]["version"] == 2 and editions[1]["history"]["totalCount"] == 2
+    assert not editions[2]["superseded"]
+
+
+def test_figures_are_rounded_half_up_in_either_language():
+    from kvalitet.council.render import number
+
+    assert [number(v, 1, "nb") for v in ("4.05", "4.15", "3.949")] == ["4,1", "4,2", "3,9"]
+    assert number("12.5", 0, "nn") == "13" and number(Decimal("4.25"), 1, "en") == "4.3"

@@ -241,6 +241,9 @@ async def test_a_year_is_published_frozen_and_superseded(gql, client, database):
         "/meldinger/abcd/2024/1",
         "/meldinger/5501/99999/1",
         "/meldinger/5501/2024/utkast",
+        "/meldinger/5501/2024/99999999999",
+        "/meldinger/5501/2024/99999999999.pdf",
+        "/meldinger/5501/2024/0",
     ],
 )
 async def test_what_does_not_exist_is_a_page_saying_so(client, path):

@@ -438,7 +438,10 @@ async def test_an_api_key_in_connection_init_names_its_integrator(server, token,
             headers=admin,
             json={
                 "query": "mutation ($i: CreateApiKeyInput!) { createApiKey(input: $i) { key errors { code } } }",
-                "variables": {"i": {"municipalityId": municipality_id, "name": "Arkiv", "scopes": ["read"]}},
+                "variables": {
+                    # An export holds the sector reports: a key exports with both scopes.
+                    "i": {"municipalityId": municipality_id, "name": "Arkiv", "scopes": ["read", "sector_reports:read"]}
+                },
             },
         )
     key = created.json()["data"]["createApiKey"]["key"]
