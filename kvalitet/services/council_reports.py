@@ -29,7 +29,7 @@ from kvalitet.models import (
     Report,
     Unit,
 )
-from kvalitet.models.enums import ReportLocale
+from kvalitet.models.enums import PlanStatus, ReportLocale
 from kvalitet.plugins.content import CouncilReportSectionSpec, CouncilReportStructure
 from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import (
@@ -52,26 +52,29 @@ MAX_TEXT = 50_000
 
 
 def own_measures(municipality_id: uuid.UUID, ids: list[uuid.UUID]) -> Select[Any]:
-    """The measures among `ids` that are in the municipality's own plans (every column): what a
-    section may name, whatever ids were written (by the API, an import or by hand)."""
+    """The measures among `ids` that are in the municipality's own plans, adopted or archived
+    (every column): what a section may name, whatever ids were written (by the API, an import or
+    by hand). A draft plan's measures are not the municipality's yet."""
     measure = Measure.__table__
     return (
         select(measure)
         .join(Area, Area.id == measure.c.area_id)
         .join(Plan, Plan.id == Area.plan_id)
-        .where(Plan.municipality_id == municipality_id, measure.c.id.in_(ids))
+        .where(Plan.municipality_id == municipality_id, Plan.status != PlanStatus.DRAFT, measure.c.id.in_(ids))
     )
 
 
 def own_comments(municipality_id: uuid.UUID, ids: list[uuid.UUID]) -> Select[Any]:
-    """The assessments among `ids` of the municipality's own reports that have a comment (every
-    column): what a section may quote."""
+    """The assessments among `ids` that have a comment, of the municipality's own reports that
+    the units have submitted (or that were approved): what a section may quote. A unit's words
+    in a draft are not yet theirs to publish."""
     assessment = Assessment.__table__
     return (
         select(assessment)
         .join(Report, Report.id == assessment.c.report_id)
         .where(
             Report.municipality_id == municipality_id,
+            Report.status.in_(COUNTED),
             assessment.c.id.in_(ids),
             func.length(func.trim(assessment.c.comment)) > 0,
         )

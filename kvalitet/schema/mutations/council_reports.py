@@ -57,13 +57,13 @@ class EditCouncilReportSectionInput(MutationInput):
     text: str = strawberry.field(description="The whole text, as it is to read; paragraphs parted by a blank line.")
     measure_ids: list[strawberry.ID] | None = strawberry.field(
         default=None,
-        description="Global IDs of the plan's measures the section names as the measures ahead, in order; left out, "
-        "they stay as they are.",
+        description="Global IDs of measures of the municipality's adopted (or archived) plans the section names as "
+        "the measures ahead, in order; left out, they stay as they are.",
     )
     comment_ids: list[strawberry.ID] | None = strawberry.field(
         default=None,
-        description="Global IDs of the units' assessments whose comments the section quotes (each of the "
-        "municipality's reports, with a comment), in order; left out, they stay as they are.",
+        description="Global IDs of the units' assessments whose comments the section quotes (each with a comment, "
+        "of a submitted or approved report of the municipality), in order; left out, they stay as they are.",
     )
     version: int = strawberry.field(description=f"The section's `version`. {VERSION}")
 
