@@ -239,3 +239,31 @@ def test_figures_are_rounded_half_up_in_either_language():
 
     assert [number(v, 1, "nb") for v in ("4.05", "4.15", "3.949")] == ["4,1", "4,2", "3,9"]
     assert number("12.5", 0, "nn") == "13" and number(Decimal("4.25"), 1, "en") == "4.3"
+
+
+async def test_only_a_submitted_reports_comments_may_be_quoted(made, gql):
+    """A unit's comment in a draft report is not the sector office's to publish: NOT_FOUND until
+    the report is submitted (then it is taken)."""
+    from tests.support.cycle import Cycle
+
+    admin, draft, tromso_id = made
+    cycle = Cycle(gql)
+    query = """query ($n: String!) { municipality(number: $n) { plans { id status }
+        units(first: 20) { nodes { id kind } } } }"""
+    tromso = (await gql(query, {"n": "5501"}))["municipality"]
+    plan = next(p for p in tromso["plans"] if p["status"] == "ADOPTED")
+    kindergarten = next(u for u in tromso["units"]["nodes"] if u["kind"] == "KINDERGARTEN")
+    local = await cycle.local_plan(kindergarten["id"], plan["id"])
+    [area] = (await cycle.areas(plan["id"], "quality_area"))[:1]
+    await cycle.local_goal(local["id"], area["id"], "Alle barn blir sett.", "barn")
+    report = await cycle.open_report(kindergarten["id"], 2025, "arlig")
+    [item] = await cycle.items(report["id"])
+    comment = (await cycle.assess(report["id"], item, "3", comment="Vi ser alle barna."))["id"]
+
+    section = draft["sections"][0]
+    base = {"reportId": draft["id"], "key": section["key"], "text": "Tekst", "version": section["version"]}
+    refused = (await admin(EDIT, {"input": {**base, "commentIds": [comment]}}))["editCouncilReportSection"]
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [("NOT_FOUND", "commentIds")]
+    assert (await cycle.submit_report(report["id"]))["report"]["status"] == "SUBMITTED"
+    taken = (await admin(EDIT, {"input": {**base, "commentIds": [comment]}}))["editCouncilReportSection"]
+    assert taken["errors"] == []
