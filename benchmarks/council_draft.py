@@ -15,19 +15,14 @@ report (db_limit.SECTOR_REPORT) and the indicator figures, its answer checked eq
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import random
-import shutil
-import statistics
-import time
 from decimal import Decimal
 
-import asyncpg
 from sqlalchemy import select
 
-from . import data, db_limit, servers
-from .run import DATABASE, WORK, say
+from . import data, db_limit, servers, standalone
+from .run import say
 
 YEARS = 5
 # Each indicator's grade in the synthetic figures (a school's survey grade, a test's, «all»).
@@ -132,68 +127,46 @@ async def measure(args) -> dict:
     from kvalitet.services import council_reports
     from kvalitet.services.context import ServiceContext
 
-    WORK.mkdir(parents=True, exist_ok=True)
-    pg = connection = database = None
-    try:
-        say("starting PostgreSQL (embedded) …")
-        pg = servers.start_postgres(WORK / "pgdata")
-        url = pg.url(DATABASE)
-        database_url = url.render_as_string(hide_password=False)
-        connection = await asyncpg.connect(host=url.query["host"], port=url.port, user=url.username, database=DATABASE)
-        env = servers.kvalitet_env(database_url, WORK / "data")
-        servers.kvalitet_cli(["db", "upgrade"], env, WORK)
+    async with standalone.fresh_database() as fresh:
+        connection = fresh.connection
         dataset = await data.load(connection, args.units)
         profiles = Profiles(new_plugin_manager())
         structure = profiles.council_report(data.PROFILE_CODE)
         codes = sorted({code for section in structure.sections for code in section.indicators})
-        database = Database(database_url, pool_size=2)
-        year = dataset.sector_report_year
-        await _store_figures(database, codes, dataset.municipality_number, year)
-        await connection.execute("ANALYZE")
+        database = Database(fresh.database_url, pool_size=2)
+        try:
+            year = dataset.sector_report_year
+            await _store_figures(database, codes, dataset.municipality_number, year)
+            await connection.execute("ANALYZE")
 
-        async def draw() -> dict:
-            async with database.session() as session:
-                ctx = ServiceContext(session, ANONYMOUS, PermissiveAccessPolicy(), profiles)
-                municipality = await session.scalar(
-                    select(Municipality).where(Municipality.number == dataset.municipality_number)
-                )
-                return await council_reports.draw(ctx, municipality, year, dataset.period_key)
+            async def draw() -> dict:
+                async with database.session() as session:
+                    ctx = ServiceContext(session, ANONYMOUS, PermissiveAccessPolicy(), profiles)
+                    municipality = await session.scalar(
+                        select(Municipality).where(Municipality.number == dataset.municipality_number)
+                    )
+                    return await council_reports.draw(ctx, municipality, year, dataset.period_key)
 
-        reference_args = (*db_limit.arguments("sector_report", dataset), codes)
-        statement = await connection.prepare(REFERENCE)
-        ours = json.loads(json.dumps(await draw(), default=str))
-        theirs = json.loads(await statement.fetchval(*reference_args))
-        if _ours_projected(ours) != _reference_projected(theirs):
-            raise servers.SetupError("our draft's figures are not those the reference statement computes")
-        say(f"equal: {len(_ours_projected(ours)['figures'])} figures, {len(ours['rollup']['areas'])} areas")
+            reference_args = (*db_limit.arguments("sector_report", dataset), codes)
+            statement = await connection.prepare(REFERENCE)
+            ours = json.loads(json.dumps(await draw(), default=str))
+            theirs = json.loads(await statement.fetchval(*reference_args))
+            if _ours_projected(ours) != _reference_projected(theirs):
+                raise servers.SetupError("our draft's figures are not those the reference statement computes")
+            say(f"equal: {len(_ours_projected(ours)['figures'])} figures, {len(ours['rollup']['areas'])} areas")
 
-        async def timed(work) -> float:
-            times = []
-            for _ in range(3):
-                await work()
-            for _ in range(args.runs):
-                started = time.perf_counter()
-                await work()
-                times.append((time.perf_counter() - started) * 1000)
-            return statistics.median(times)
-
-        ours_ms = await timed(draw)
-        reference_ms = await timed(lambda: statement.fetchval(*reference_args))
-        found = {
-            "units": args.units,
-            "ours_ms": round(ours_ms, 2),
-            "db_limit_ms": round(reference_ms, 2),
-            "ratio_db_limit": round(ours_ms / reference_ms, 2),
-        }
-        say("RESULT query=council_draft " + " ".join(f"{k}={v}" for k, v in found.items()))
-        return found
-    finally:
-        if database is not None:
+            ours_ms = await db_limit.median_of(draw, runs=args.runs)
+            reference_ms = await db_limit.median_of(lambda: statement.fetchval(*reference_args), runs=args.runs)
+        finally:
             await database.dispose()
-        if connection is not None:
-            await connection.close()
-        if pg is not None:
-            pg.stop()
+    found = {
+        "units": args.units,
+        "ours_ms": round(ours_ms, 2),
+        "db_limit_ms": round(reference_ms, 2),
+        "ratio_db_limit": round(ours_ms / reference_ms, 2),
+    }
+    say("RESULT query=council_draft " + " ".join(f"{k}={v}" for k, v in found.items()))
+    return found
 
 
 def main(argv=None) -> int:
@@ -201,14 +174,7 @@ def main(argv=None) -> int:
     parser.add_argument("--units", type=int, default=1000, help="units of the municipality (default 1,000)")
     parser.add_argument("--runs", type=int, default=30, help="timed runs of each side (default 30)")
     args = parser.parse_args(argv)
-    try:
-        asyncio.run(measure(args))
-    except servers.SetupError as error:
-        say(f"setup failed: {error}")
-        return 2
-    finally:
-        shutil.rmtree(WORK, ignore_errors=True)
-    return 0
+    return standalone.run(lambda: measure(args))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 import time
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 
@@ -347,11 +348,16 @@ async def median_ms(connection: asyncpg.Connection, name: str, dataset, *, warmu
     """Median wall time of the statement through asyncpg (prepared once, result fetched as text)."""
     statement = await connection.prepare(STATEMENTS[name])
     args = arguments(name, dataset)
+    return await median_of(lambda: statement.fetchval(*args), warmups=warmups, runs=runs)
+
+
+async def median_of(work: Callable[[], Awaitable[object]], *, warmups: int = 3, runs: int = 30) -> float:
+    """Median wall time in ms of `work()`, after `warmups` untimed runs."""
     for _ in range(warmups):
-        await statement.fetchval(*args)
+        await work()
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        await statement.fetchval(*args)
+        await work()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)

@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import statistics
 import time
 
-import asyncpg
 import httpx
 
-from . import data, servers
-from .run import DATABASE, WORK, say, token
+from . import data, servers, standalone
+from .run import WORK, say, token
 
 # Every unit of A's municipality with its two reports and their 50 assessments: about 10,000
 # objects (the query cost estimates 2,703) and some 50 ms of work.
@@ -96,27 +94,13 @@ async def _round(env: dict, label: str, args) -> dict:
 
 
 async def measure(args) -> None:
-    WORK.mkdir(parents=True, exist_ok=True)
-    pg = connection = None
-    try:
-        say("starting PostgreSQL (embedded) …")
-        pg = servers.start_postgres(WORK / "pgdata")
-        url = pg.url(DATABASE)
-        database_url = url.render_as_string(hide_password=False)
-        connection = await asyncpg.connect(host=url.query["host"], port=url.port, user=url.username, database=DATABASE)
-        env = servers.kvalitet_env(database_url, WORK / "data")
-        servers.kvalitet_cli(["db", "upgrade"], env, WORK)
-        await data.load(connection, args.units)  # tenant A: 9999
-        servers.kvalitet_cli(["demo"], env, WORK)  # tenant B: Drammen 3301 (and the other demo municipalities)
-        limited = {**env, "KVALITET_RATE_LIMIT_TENANT_COST_PER_MINUTE": str(args.tenant_limit)}
+    async with standalone.fresh_database() as fresh:
+        await data.load(fresh.connection, args.units)  # tenant A: 9999
+        servers.kvalitet_cli(["demo"], fresh.env, WORK)  # tenant B: Drammen 3301 (and the other demo municipalities)
+        limited = {**fresh.env, "KVALITET_RATE_LIMIT_TENANT_COST_PER_MINUTE": str(args.tenant_limit)}
         say(f"tenant limit {args.tenant_limit} cost units a minute; A: {args.connections} connections")
         await _round(limited, f"tenant:{args.tenant_limit}", args)
-        await _round(env, "none", args)
-    finally:
-        if connection is not None:
-            await connection.close()
-        if pg is not None:
-            pg.stop()
+        await _round(fresh.env, "none", args)
 
 
 def main(argv=None) -> int:
@@ -128,14 +112,7 @@ def main(argv=None) -> int:
     parser.add_argument("--connections", type=int, default=4, help="tenant A's connections (default 4)")
     parser.add_argument("--requests", type=int, default=400, help="tenant B's requests per measure (default 400)")
     args = parser.parse_args(argv)
-    try:
-        asyncio.run(measure(args))
-    except servers.SetupError as error:
-        say(f"setup failed: {error}")
-        return 2
-    finally:
-        shutil.rmtree(WORK, ignore_errors=True)
-    return 0
+    return standalone.run(lambda: measure(args))
 
 
 if __name__ == "__main__":

@@ -100,8 +100,7 @@ def _indicator_chart(ident: str, series: dict, locale: str) -> Chart:
         cells = []
         for place in PLACES:
             figure = point.get(place)
-            reported = figure is not None and figure["status"] == "reported" and figure["value"] is not None
-            values[place].append(Decimal(figure["value"]) if reported and figure is not None else None)
+            values[place].append(Decimal(figure["value"]) if figure is not None and _reported(figure) else None)
             cells.append(_figure_cell(figure, decimals, locale, notes, f"{year}, {names[place].lower()}"))
         rows.append({"label": year, "cells": cells})
     heading = (
@@ -147,10 +146,15 @@ def _indicator_chart(ident: str, series: dict, locale: str) -> Chart:
     )
 
 
+def _reported(figure: dict) -> bool:
+    """A frozen figure has a number to show."""
+    return figure["status"] == "reported" and figure["value"] is not None
+
+
 def _said(figure: dict | None, decimals: int, locale: str) -> str:
     """A figure in words for a chart's description: its number, or that it is suppressed or missing."""
     say = _say(locale)
-    if figure is not None and figure["status"] == "reported" and figure["value"] is not None:
+    if figure is not None and _reported(figure):
         return number(figure["value"], decimals, locale)
     return say("suppressed") if figure is not None and figure["status"] == "suppressed" else say("no_figure")
 
@@ -158,7 +162,7 @@ def _said(figure: dict | None, decimals: int, locale: str) -> str:
 def _figure_cell(figure: dict | None, decimals: int, locale: str, notes: list[str], label: str) -> str:
     """A figure as the table shows it; one not reported says so, with a numbered note saying why."""
     say = _say(locale)
-    if figure is not None and figure["status"] == "reported" and figure["value"] is not None:
+    if figure is not None and _reported(figure):
         return number(figure["value"], decimals, locale)
     if figure is None:
         return say("no_figure")

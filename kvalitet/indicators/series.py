@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, any_, literal, or_, select
 
@@ -24,6 +25,9 @@ from kvalitet.indicators.catalogue import former_counties
 from kvalitet.indicators.rows import NATION_CODE
 from kvalitet.models import Indicator, IndicatorValue
 from kvalitet.models.enums import FigureReason, FigureStatus, Gender, IndicatorLevel
+
+if TYPE_CHECKING:
+    from kvalitet.plugins import Profiles
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,13 @@ class Subject:
     def group(self) -> tuple:
         """Subjects whose figures one statement reads: they differ in their unit alone."""
         return (self.municipality_id, self.municipality_codes, self.unit_code is None, self.unit_kind)
+
+
+def municipality_codes(profiles: Profiles, number: str, profile_code: str | None) -> tuple[str, ...]:
+    """A `Subject`'s `municipality_codes`: the municipality's number, then its former numbers
+    (its profile's `municipality_aliases`)."""
+    profile = profiles.get(profile_code) if profile_code else None
+    return (number, *(profile.municipality_aliases if profile else ()))
 
 
 @dataclass(frozen=True)

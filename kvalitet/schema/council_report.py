@@ -59,12 +59,8 @@ class CouncilReportSection(RowNode, Versioned):
     async def measures(self, info: Info) -> list[Annotated[Measure, strawberry.lazy("kvalitet.schema.plan")]]:
         from kvalitet.schema.plan import Measure
 
-        report = await info.context.loaders.by_id(models.CouncilReport).load(self.council_report_id)
-        if report is None or not self.measure_ids:
-            return []
-        statement = council_reports.own_measures(report["municipality_id"], self.measure_ids)
-        found = {row["id"]: row for row in await info.context.loaders.fetch(models.Measure, statement)}
-        return [Measure.from_row(found[i]) for i in self.measure_ids if i in found]
+        rows = await self._chosen(info, models.Measure, council_reports.own_measures, self.measure_ids)
+        return Measure.from_rows(rows)
 
     @strawberry.field(
         description="The units' assessments whose comments the section quotes, in the order given (those the "
@@ -73,12 +69,17 @@ class CouncilReportSection(RowNode, Versioned):
     async def comments(self, info: Info) -> list[Annotated[Assessment, strawberry.lazy("kvalitet.schema.report")]]:
         from kvalitet.schema.report import Assessment
 
+        rows = await self._chosen(info, models.Assessment, council_reports.own_comments, self.comment_ids)
+        return Assessment.from_rows(rows)
+
+    async def _chosen(self, info: Info, model, own, ids: list[uuid.UUID]) -> list:
+        """The rows of `ids` the section may name (`own`: council_reports.own_measures or
+        own_comments, by the report's municipality) that the caller may read, in the order given."""
         report = await info.context.loaders.by_id(models.CouncilReport).load(self.council_report_id)
-        if report is None or not self.comment_ids:
+        if report is None or not ids:
             return []
-        statement = council_reports.own_comments(report["municipality_id"], self.comment_ids)
-        found = {row["id"]: row for row in await info.context.loaders.fetch(models.Assessment, statement)}
-        return [Assessment.from_row(found[i]) for i in self.comment_ids if i in found]
+        found = {row["id"]: row for row in await info.context.loaders.fetch(model, own(report["municipality_id"], ids))}
+        return [found[i] for i in ids if i in found]
 
 
 @strawberry.type(

@@ -203,12 +203,6 @@ async def read(info: Info, subject: series.Subject, selection: series.Selection)
     return await loaders.batched(("indicator_series", selection), batch).load(subject)
 
 
-def municipality_codes(info: Info, number: str, profile_code: str | None) -> tuple[str, ...]:
-    """The municipality's number, then its former numbers (its profile's `municipality_aliases`)."""
-    profile = info.context.profiles.get(profile_code) if profile_code else None
-    return (number, *(profile.municipality_aliases if profile else ()))
-
-
 def selection(
     codes: list[str] | None,
     grade: str | None,
@@ -231,7 +225,9 @@ def selection(
 
 
 async def of_municipality(info: Info, municipality_id: str, number: str, profile_code: str | None, chosen):
-    subject = series.Subject(uuid.UUID(municipality_id), municipality_codes(info, number, profile_code))
+    subject = series.Subject(
+        uuid.UUID(municipality_id), series.municipality_codes(info.context.profiles, number, profile_code)
+    )
     return await read(info, subject, chosen)
 
 
@@ -246,7 +242,7 @@ async def of_unit(info: Info, unit, chosen: series.Selection) -> list[IndicatorS
         return []
     subject = series.Subject(
         unit.municipality_id,
-        municipality_codes(info, municipality["number"], municipality["profile_code"]),
+        series.municipality_codes(info.context.profiles, municipality["number"], municipality["profile_code"]),
         unit_code=unit.org_number,
         unit_kind=getattr(unit.kind, "value", unit.kind),
     )
@@ -267,7 +263,8 @@ async def of_area(info: Info, area, chosen: series.Selection) -> list[IndicatorS
     if not codes:
         return []
     subject = series.Subject(
-        municipality["id"], municipality_codes(info, municipality["number"], municipality["profile_code"])
+        municipality["id"],
+        series.municipality_codes(info.context.profiles, municipality["number"], municipality["profile_code"]),
     )
     return await read(info, subject, series.Selection(tuple(codes), *_rest(chosen)))
 

@@ -30,7 +30,7 @@ from kvalitet.models import (
     Unit,
 )
 from kvalitet.models.enums import PlanStatus, ReportLocale
-from kvalitet.plugins.content import CouncilReportSectionSpec, CouncilReportStructure
+from kvalitet.plugins.content import CouncilReportSectionSpec, CouncilReportStructure, Label
 from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import (
     DUPLICATE,
@@ -87,12 +87,6 @@ def structure_of(ctx: ServiceContext, municipality: Municipality) -> CouncilRepo
     return ctx.profiles.council_report(municipality.profile_code)
 
 
-def _codes(ctx: ServiceContext, municipality: Municipality) -> tuple[str, ...]:
-    """The municipality's number, then its former numbers (its profile's aliases)."""
-    profile = ctx.profiles.get(municipality.profile_code) if municipality.profile_code else None
-    return (municipality.number, *(profile.municipality_aliases if profile else ()))
-
-
 def _figure(figure: series.Figure | None, threshold: int | None) -> dict | None:
     if figure is None:
         return None
@@ -115,7 +109,9 @@ async def draw(ctx: ServiceContext, municipality: Municipality, year: int, perio
     codes = sorted({code for section in structure.sections for code in section.indicators})
     indicators: dict[str, list[dict]] = {}
     if codes:
-        subject = series.Subject(municipality.id, _codes(ctx, municipality))
+        subject = series.Subject(
+            municipality.id, series.municipality_codes(ctx.profiles, municipality.number, municipality.profile_code)
+        )
         selection = series.Selection(codes=tuple(codes), from_year=year - YEARS_SHOWN + 1, to_year=year)
         rows = (await ctx.session.execute(series.statement([subject], selection))).mappings().all()
         for found in series.build(rows, subject, selection):
@@ -172,7 +168,12 @@ async def _unit_figures(
     )
     by_kind: dict[str, list[tuple[str, series.Subject]]] = {}
     for name, org_number, kind in rows:
-        subject = series.Subject(municipality.id, _codes(ctx, municipality), unit_code=org_number, unit_kind=kind)
+        subject = series.Subject(
+            municipality.id,
+            series.municipality_codes(ctx.profiles, municipality.number, municipality.profile_code),
+            unit_code=org_number,
+            unit_kind=kind,
+        )
         by_kind.setdefault(kind, []).append((name, subject))
     selection = series.Selection(codes=tuple(codes), from_year=year - YEARS_SHOWN + 1, to_year=year)
     found: dict[tuple[str, str], dict] = {}
@@ -319,8 +320,8 @@ async def edit_section(
     return section
 
 
-def _localized(label: Any, locale: str) -> str:
-    return getattr(label, locale) if hasattr(label, locale) else label[locale]
+def _localized(label: Label, locale: str) -> str:
+    return getattr(label, locale)
 
 
 async def content_of(ctx: ServiceContext, report: CouncilReport) -> dict[str, Any]:

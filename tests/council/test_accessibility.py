@@ -102,16 +102,15 @@ async def test_each_municipalitys_page_passes_axe_and_a_broken_one_does_not(publ
         assert {"html-has-lang", "image-alt", "color-contrast"} <= found
 
 
-def _structure_texts(node, kinds: set[str], found: list[str]) -> None:
-    """The `/ActualText` or alt of … no: the tag names found under `node`, depth first."""
+def _tags(node, kinds: set[str]) -> None:
+    """Add the structure types (`/H1`, `/Table` …) found under `node` to `kinds`, depth first."""
     kids = node.get("/K")
     if kids is None:
         return
     for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
         if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
             kinds.add(str(kid["/S"]))
-            found.append(str(kid["/S"]))
-            _structure_texts(kid, kinds, found)
+            _tags(kid, kinds)
 
 
 async def test_each_municipalitys_pdf_is_archivable_and_tagged(published, client):
@@ -132,7 +131,7 @@ async def test_each_municipalitys_pdf_is_archivable_and_tagged(published, client
                 descriptor = font.get("/FontDescriptor") or font.DescendantFonts[0].FontDescriptor
                 assert any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")), number
             kinds: set[str] = set()
-            _structure_texts(pdf.Root.StructTreeRoot, kinds, [])
+            _tags(pdf.Root.StructTreeRoot, kinds)
             assert {"/H1", "/H2", "/Table", "/Figure"} <= kinds, (number, kinds)
         text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(answer.content)).pages)
         flat = re.sub(r"\s+", " ", text)
