@@ -68,7 +68,7 @@ def create_app(
         settings=settings,
         profiles=profiles,
         policy=policy,
-        authenticator=Authenticator(settings, database.engine),
+        authenticator=Authenticator(settings, database.autocommit),  # single reads: no BEGIN or ROLLBACK
     )
 
     async def healthz(request: Request) -> JSONResponse:

@@ -19,6 +19,18 @@ def _hold(session: Session, instance: object) -> None:
     session.info.setdefault("held", []).append(instance)
 
 
+_READ_ONLY = "kvalitet_read_only"
+
+
+@event.listens_for(AuditedSession, "before_flush")
+def _refuse_writes(session: Session, flush_context, instances) -> None:
+    """A read session has no transaction: each statement of a flush would stand on its own."""
+    if session.info.get(_READ_ONLY) and (
+        session.new or session.deleted or any(session.is_modified(row) for row in session.dirty)
+    ):
+        raise RuntimeError("a read session was asked to write")
+
+
 def pool_sizes(pool_size: int) -> dict[str, int]:
     """The most connections each of a process's pools may hold, for `KVALITET_DB_POOL_SIZE`:
     SQLAlchemy's (which may grow to twice its size at a peak), and the compiled reads' and
@@ -75,9 +87,19 @@ class Database:
         self.sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, sync_session_class=AuditedSession, expire_on_commit=False
         )
+        self.read_sessions = async_sessionmaker(
+            self.autocommit, class_=AsyncSession, sync_session_class=AuditedSession, expire_on_commit=False
+        )
 
     def session(self) -> AsyncSession:
         return self.sessions()
+
+    def read_session(self) -> AsyncSession:
+        """A session that only reads: on the autocommit engine, so no BEGIN and ROLLBACK around
+        its statements (two round trips). A flush with changes is refused, not committed."""
+        session = self.read_sessions()
+        session.sync_session.info[_READ_ONLY] = True
+        return session
 
     async def dispose(self) -> None:
         await self.reader.close()

@@ -71,7 +71,7 @@ class Subscription:
                 raise BadInput(error.problems[0].message, argument="number") from error
         assert municipality_id is not None  # load refused a number of no municipality
         engine = info.context.database.engine
-        async with engine.connect() as connection:
+        async with info.context.loaders.shared.apart(), engine.connect() as connection:
             connection = await connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
             async with connection.begin():
                 total = sum((await bulk.export_counts(connection, municipality_id)).values())

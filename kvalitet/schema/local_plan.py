@@ -216,7 +216,7 @@ async def _findings_of(context: Context, keys: list[_LocalPlanKey]) -> list[list
     page of plans as for one; the profiles' rules then run on each plan's view."""
     from kvalitet.services.local_plan_views import views_of
 
-    async with context.database.session() as session:
+    async with context.loaders.shared.apart(), context.database.read_session() as session:
         views = await views_of(session, keys)
     answers = []
     for key in keys:

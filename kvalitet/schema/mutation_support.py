@@ -269,7 +269,8 @@ async def _transaction(
     info: Info, work: Callable[[ServiceContext], Awaitable[T]], input_: Any, key: str | None, attempt: _Attempt
 ) -> tuple[T | dict[str, Any] | None, list[UserError]]:
     context = info.context
-    async with context.database.session() as session:
+    # The request holds no other connection meanwhile (kvalitet.db.shared).
+    async with context.loaders.shared.apart(), context.database.session() as session:
         service = ServiceContext(session, context.actor, context.policy, context.profiles)
         try:
             async with session.begin():
@@ -381,5 +382,6 @@ async def respond(
 async def read_service(info: Info):
     """A read-only service context, for fields that need a service's logic (e.g. rules)."""
     context = info.context
-    async with context.database.session() as session:
+    # The request holds no other connection meanwhile (kvalitet.db.shared).
+    async with context.loaders.shared.apart(), context.database.read_session() as session:
         yield ServiceContext(session, context.actor, context.policy, context.profiles)

@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from cross_web import HTTPException  # what strawberry's views answer as an HTTP error
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from strawberry.asgi import GraphQL
@@ -18,6 +19,7 @@ from strawberry.types.unset import UNSET
 from kvalitet.access.actor import ANONYMOUS, AccessPolicy, Actor
 from kvalitet.auth.authenticate import UNAUTHENTICATED, AuthenticationError, Authenticator
 from kvalitet.db import Database
+from kvalitet.db.shared import SharedConnection
 from kvalitet.infra import observed
 from kvalitet.infra.caches import LRUCache, TimedCache
 from kvalitet.infra.settings import Settings
@@ -178,7 +180,7 @@ class KvalitetGraphQL(GraphQL[Context, None]):
         connection = HTTPConnection(scope)
         locale = negotiate(
             connection.query_params.get("locale"), connection.headers.get("accept-language"), default=""
-        ) or await self.written_standard(actor)
+        ) or await self.written_standard(actor, SharedConnection(self.database.autocommit, share=False))
         params = [{"name": k, "value": v} for k, v in said.flat_params(locale).items()]
         observed.note(error_codes=[RATE_LIMITED])
         response = JSONResponse(
@@ -351,6 +353,10 @@ class KvalitetGraphQL(GraphQL[Context, None]):
             response = JSONResponse(
                 {"errors": [{"message": error.reason, "extensions": {"code": code}}]}, status_code=error.status_code
             )
+        finally:
+            shared = (request.scope.get("state") or {}).get("shared_connection")
+            if shared is not None:  # the request's reads are done (a stream's later ones take their own)
+                await shared.end()
         if isinstance(request, Request) and isinstance(response, Response):
             wait = (request.scope.get("state") or {}).get("rate_limited")
             if wait is not None:  # refused by its budget once its cost was known
@@ -372,33 +378,39 @@ class KvalitetGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request, response) -> Context:
         actor = request.scope.get("state", {}).get("actor", ANONYMOUS)
+        # An HTTP request's reads share one connection (kvalitet.db.shared); a websocket's, which
+        # may stay open for hours, take one per batch.
+        shared = SharedConnection(self.database.autocommit, share=isinstance(request, Request))
+        if isinstance(request, Request):
+            request.scope.setdefault("state", {})["shared_connection"] = shared
         return Context(
             settings=self.settings,
             profiles=self.profiles,
             policy=self.policy,
             actor=actor,
-            loaders=Loaders(self.database.autocommit, self.policy, actor),
+            loaders=Loaders(self.database.autocommit, self.policy, actor, shared),
             database=self.database,
             request=request,
             response=response,
             compiled=self.settings.compiled_queries and isinstance(request, Request),
             compiled_cache=self.compiled_cache,
             locale=negotiate(request.query_params.get("locale"), request.headers.get("accept-language"), default="")
-            or await self.written_standard(actor),
+            or await self.written_standard(actor, shared),
         )
 
-    async def written_standard(self, actor: Actor) -> str:
+    async def written_standard(self, actor: Actor, shared: SharedConnection) -> str:
         """The language of a request that asks for none: the written standard the profile of the
         caller's municipalities declares (when they agree), else bokmål."""
         ids = {g.municipality_id for g in actor.grants if g.municipality_id is not None}
         unknown = [i for i in ids if self.profile_codes.get(i) is None]
         if unknown:
-            async with self.database.autocommit.connect() as connection:
-                found = await connection.execute(
-                    select(Municipality.id, Municipality.profile_code).where(Municipality.id.in_(unknown))
-                )
-                for municipality_id, code in found.all():
-                    self.profile_codes.put(municipality_id, code or "")
+            statement = select(Municipality.id, Municipality.profile_code).where(Municipality.id.in_(unknown))
+
+            async def read(connection: AsyncConnection):
+                return (await connection.execute(statement)).all()
+
+            for municipality_id, code in await shared.run(read):
+                self.profile_codes.put(municipality_id, code or "")
         standards = {
             profile.default_locale
             for i in ids

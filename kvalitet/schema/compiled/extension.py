@@ -116,7 +116,7 @@ class CompiledQueries(SchemaExtension):
             except NotCompilable as reason:
                 log.debug("query.default_path", reason=str(reason))
                 return None
-            query = prepare(statement, context.loaders.engine.dialect)
+            query = prepare(statement, context.database.engine.dialect)
             if cache is not None:
                 cache.put(key, query)
         return query

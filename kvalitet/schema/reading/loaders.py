@@ -17,11 +17,12 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, true, tuple_
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from strawberry.dataloader import DataLoader
 
 from kvalitet.access.actor import AccessPolicy, Actor
 from kvalitet.db.outage import once_more_if_dead
+from kvalitet.db.shared import SharedConnection
 from kvalitet.models.base import Base
 from kvalitet.schema.reading.pagination import CursorError, Page, decode_cursor, encode_cursor
 from kvalitet.services.validation import storable
@@ -63,8 +64,9 @@ class UnitKindIs:
 
 
 class Loaders:
-    def __init__(self, engine: AsyncEngine, policy: AccessPolicy, actor: Actor):
-        self.engine = engine
+    def __init__(self, engine: AsyncEngine, policy: AccessPolicy, actor: Actor, shared: SharedConnection | None = None):
+        # The request's one connection (an HTTP request's); without one, a connection per batch.
+        self.shared = shared if shared is not None else SharedConnection(engine, share=False)
         self.policy = policy
         self.actor = actor
         self._loaders: dict[Hashable, DataLoader] = {}
@@ -81,11 +83,10 @@ class Loaders:
     async def _read(self, statement: Select) -> list[RowMapping]:
         """Run a statement already narrowed by the policy."""
 
-        async def run() -> list[RowMapping]:
-            async with self.engine.connect() as connection:
-                return list((await connection.execute(statement)).mappings().all())
+        async def rows(connection: AsyncConnection) -> list[RowMapping]:
+            return list((await connection.execute(statement)).mappings().all())
 
-        return await once_more_if_dead(run)
+        return await once_more_if_dead(lambda: self.shared.run(rows))
 
     def batched(self, key: Hashable, batch) -> DataLoader:
         """The request's loader under `key`, made with `batch` the first time (the one per key)."""

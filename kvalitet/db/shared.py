@@ -1,0 +1,77 @@
+"""One connection for all of a request's reads.
+
+A GraphQL request on the default path reads in batches (one SELECT per loader and tick). Taking
+a pooled connection for each batch and giving it back costs about as much Python as running the
+statement does (SQLAlchemy's checkout, reset and checkin), so a request's batches share one
+autocommit connection, taken at its first read and given back when the request ends. Batches of
+one tick run one after the other on it (a connection runs one statement at a time).
+
+A request never waits for a second connection while holding this one: that is how a pool
+deadlocks under load (every request holding one connection and waiting for another). So while a
+request works in a session of its own (a mutation's transaction, a service's reads) the shared
+connection is given back and its reads take a connection per batch, as they would without it
+(`apart`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+T = TypeVar("T")
+
+
+class SharedConnection:
+    def __init__(self, engine: AsyncEngine, *, share: bool = True):
+        self.engine = engine  # an autocommit engine: no BEGIN or ROLLBACK around the reads
+        self._connection: AsyncConnection | None = None
+        self._lock = asyncio.Lock()
+        self._apart = 0  # sessions of the request's own now open (nothing is held meanwhile)
+        self._ended = not share  # a websocket's reads, or the request is over: one per batch
+        self.taken = 0  # connections taken from the pool for shared reads (tests read it)
+
+    async def run(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """`work` on the request's connection (taken now if none is held)."""
+        if self._ended or self._apart:
+            async with self.engine.connect() as connection:
+                return await work(connection)
+        async with self._lock:
+            if self._ended or self._apart:  # ended or set apart while this read waited its turn
+                async with self.engine.connect() as connection:
+                    return await work(connection)
+            if self._connection is None:
+                self._connection = await self.engine.connect()
+                self.taken += 1
+            try:
+                return await work(self._connection)
+            except BaseException:
+                # Not reused after a failure: a statement cancelled midway, or a connection the
+                # server closed, leaves it in no state to run the next one.
+                await self._give_back()
+                raise
+
+    async def _give_back(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await connection.close()
+
+    @contextlib.asynccontextmanager
+    async def apart(self) -> AsyncIterator[None]:
+        """While the request uses a connection of its own: hold none (see the module's text)."""
+        self._apart += 1
+        try:
+            async with self._lock:  # a read under way finishes first
+                await self._give_back()
+            yield
+        finally:
+            self._apart -= 1
+
+    async def end(self) -> None:
+        """The request is over: give the connection back; later reads (a stream's) take their own."""
+        self._ended = True
+        async with self._lock:
+            await self._give_back()
