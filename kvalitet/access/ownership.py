@@ -28,11 +28,18 @@ from kvalitet.models import (
     Area,
     Assessment,
     ChangeLog,
+    CompetenceGoal,
+    CompetenceMeasure,
+    CompetenceNeed,
+    CompetencePlan,
     CouncilReport,
     CouncilReportEdition,
     CouncilReportPdf,
     CouncilReportSection,
     Criterion,
+    FollowUpMeeting,
+    FollowUpPoint,
+    FollowUpRhythm,
     Goal,
     IdempotencyRecord,
     Indicator,
@@ -118,6 +125,15 @@ OWNERSHIP: dict[type[Base], Owned | Below] = {
     IndicatorRefresh: Owned(public=True),
     # Where the municipality's sync with the national registers stands.
     RegisterSync: Owned(municipality="municipality_id"),
+    # Follow-up of each unit: its meetings with the municipality and the points agreed there.
+    FollowUpMeeting: Owned(municipality="municipality_id", unit="unit_id"),
+    FollowUpPoint: Owned(municipality="municipality_id", unit="unit_id"),
+    FollowUpRhythm: Owned(municipality="municipality_id"),
+    # A unit's competence plan is the unit's; the municipality's own (no unit) the sector office's.
+    CompetencePlan: Owned(municipality="municipality_id", unit="unit_id"),
+    CompetenceNeed: Below((("plan_id", CompetencePlan),)),
+    CompetenceGoal: Below((("plan_id", CompetencePlan),)),
+    CompetenceMeasure: Below((("plan_id", CompetencePlan),)),
 }
 # Tables whose rows are kept per caller, not per owner (`Actor.identity`).
 NOT_OWNED = {IdempotencyRecord: "a caller's record of a mutation, keyed by the caller's identity"}

@@ -11,10 +11,17 @@ from kvalitet.models import (
     ApiKey,
     Area,
     Assessment,
+    CompetenceGoal,
+    CompetenceMeasure,
+    CompetenceNeed,
+    CompetencePlan,
     CouncilReport,
     CouncilReportEdition,
     CouncilReportSection,
     Criterion,
+    FollowUpMeeting,
+    FollowUpPoint,
+    FollowUpRhythm,
     Goal,
     LocalAction,
     LocalGoal,
@@ -48,18 +55,32 @@ ROLES: dict[str, frozenset[str]] = {
             "api_keys:manage",
             "webhooks:manage",
             "municipality:export",
+            "follow_ups:write",
+            "follow_ups:respond",
+            "competence:write",
         }
     ),
-    # The unit's local plan and reports.
+    # The unit's local plan and reports; how far the points agreed with the municipality have
+    # come; the unit's competence plan.
     "unit_leader": frozenset(
-        {READ, "local_plans:write", "local_plans:submit", "reports:write", "reports:submit", "units:staff_editing"}
+        {
+            READ,
+            "local_plans:write",
+            "local_plans:submit",
+            "reports:write",
+            "reports:submit",
+            "units:staff_editing",
+            "follow_ups:respond",
+            "competence:write",
+        }
     ),
     # Reads the unit; edits its drafts when the unit leader allows (see STAFF_WHEN_ALLOWED).
     "staff": frozenset({READ}),
     # Reads (a municipality, or one unit).
     "viewer": frozenset({READ, "sector_reports:read", "municipality:export"}),
 }
-STAFF_WHEN_ALLOWED = frozenset({"local_plans:write", "reports:write"})
+# Staff take part in defining the unit's competence needs (Udir: «Ledere og ansatte må ha en aktiv rolle»).
+STAFF_WHEN_ALLOWED = frozenset({"local_plans:write", "reports:write", "competence:write"})
 
 # What an integrator's API key may be given; each scope is a permission of the same name.
 API_KEY_SCOPES = frozenset(
@@ -73,12 +94,17 @@ API_KEY_SCOPES = frozenset(
         "reports:submit",
         "sector_reports:read",
         "webhooks:manage",
+        "follow_ups:write",
+        "follow_ups:respond",
+        "competence:write",
     }
 )
 
 PLAN_CONTENT = (Plan, Area, Goal, Criterion, Measure)
 LOCAL_PLAN_CONTENT = (LocalPlan, LocalGoal, LocalAction, LocalPlanSection)
 REPORT_CONTENT = (Report, Assessment)
+FOLLOW_UP_CONTENT = (FollowUpMeeting, FollowUpRhythm)
+COMPETENCE_CONTENT = (CompetencePlan, CompetenceNeed, CompetenceGoal, CompetenceMeasure)
 # The sector report and the yearly report to the council: made and published by the sector office.
 COUNCIL_REPORT_CONTENT = (SectorReport, CouncilReport, CouncilReportSection, CouncilReportEdition)
 
@@ -121,6 +147,13 @@ def required_permission(model: type[Base], action: str) -> str:
         )
     if model in COUNCIL_REPORT_CONTENT:
         return "sector_reports:publish"
+    if model in FOLLOW_UP_CONTENT:
+        return "follow_ups:write"
+    if model is FollowUpPoint:
+        # The unit tells how far a point has come; what was agreed is the meeting's.
+        return "follow_ups:respond" if action == "respond" else "follow_ups:write"
+    if model in COMPETENCE_CONTENT:
+        return "competence:write"
     if model is ApiKey:
         return "api_keys:manage"
     if model is WebhookSubscription:

@@ -3,12 +3,14 @@
 from kvalitet.models.api_key import ApiKey
 from kvalitet.models.base import UNIT_KINDS, Base, Entity
 from kvalitet.models.change_log import ChangeLog
+from kvalitet.models.competence import CompetenceGoal, CompetenceMeasure, CompetenceNeed, CompetencePlan
 from kvalitet.models.council_report import (
     CouncilReport,
     CouncilReportEdition,
     CouncilReportPdf,
     CouncilReportSection,
 )
+from kvalitet.models.follow_up import FollowUpMeeting, FollowUpPoint, FollowUpRhythm
 from kvalitet.models.idempotency import IdempotencyRecord
 from kvalitet.models.indicator import Indicator, IndicatorBatch, IndicatorRefresh, IndicatorValue
 from kvalitet.models.local_plan import LocalAction, LocalGoal, LocalPlan, LocalPlanSection
@@ -28,12 +30,19 @@ __all__ = [
     "Assessment",
     "Base",
     "ChangeLog",
+    "CompetenceGoal",
+    "CompetenceMeasure",
+    "CompetenceNeed",
+    "CompetencePlan",
     "CouncilReport",
     "CouncilReportEdition",
     "CouncilReportPdf",
     "CouncilReportSection",
     "Criterion",
     "Entity",
+    "FollowUpMeeting",
+    "FollowUpPoint",
+    "FollowUpRhythm",
     "Goal",
     "IdempotencyRecord",
     "Indicator",

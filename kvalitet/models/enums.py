@@ -177,3 +177,45 @@ __all__ = [
     "TextEnum",
     "UnitKind",
 ]
+
+
+class MeetingStatus(TextEnum):
+    """Where a follow-up meeting between the municipality and a unit stands."""
+
+    PLANNED = "planned"
+    HELD = "held"
+    CANCELLED = "cancelled"
+
+
+class ParticipantRole(TextEnum):
+    """Who takes part in a follow-up meeting, by role (the title beside it says more)."""
+
+    OWNER = "owner"  # the municipality as owner: the sector office, the head of the sector
+    UNIT_LEADER = "unit_leader"
+    UNIT_STAFF = "unit_staff"
+    EMPLOYEE_REPRESENTATIVE = "employee_representative"
+    OTHER = "other"
+
+
+class FollowUpStatus(TextEnum):
+    """How far a point agreed in a follow-up meeting has come."""
+
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class CompetenceScope(TextEnum):
+    """Individual or collective competence development (Udir: «individuell og kollektiv»)."""
+
+    INDIVIDUAL = "individual"
+    COLLECTIVE = "collective"
+
+
+class TargetGroup(TextEnum):
+    """Whom a competence measure is for (Udir: «hele personalet … deler av personalet»)."""
+
+    WHOLE_STAFF = "whole_staff"
+    PART_OF_STAFF = "part_of_staff"
+    LEADERS = "leaders"

@@ -21,6 +21,7 @@ from kvalitet.plugins import HookError, Profiles, check_hooks, new_plugin_manage
 from kvalitet.plugins.content import (
     CouncilReportStructure,
     DemoUnit,
+    FollowUp,
     IndicatorLink,
     Perspective,
     PlanContent,
@@ -87,6 +88,12 @@ def _check_council_report(problems: list[str], profiles: Profiles, code: str, pl
         for indicator in section.indicators:
             if indicator not in national():
                 problems.append(f"kvalitet_council_report: {indicator!r} is not an indicator of the catalogue")
+
+
+def _check_follow_up(problems: list[str], profiles: Profiles, code: str) -> None:
+    declared = profiles.pm.hook.kvalitet_follow_up(profile=code)
+    if declared is not None:
+        _check_types(problems, "kvalitet_follow_up", declared, FollowUp)
 
 
 def _check_reporting(problems: list[str], reporting: Reporting) -> None:
@@ -200,6 +207,7 @@ def check_profile(plugin: object) -> list[str]:
             problems.append("kvalitet_plan_content: the plan has no areas")
     _check_indicator_links(problems, profiles.indicator_links(code), plan)
     _check_council_report(problems, profiles, code, plan)
+    _check_follow_up(problems, profiles, code)
 
     for hook in (
         "kvalitet_vocabulary",
@@ -210,6 +218,7 @@ def check_profile(plugin: object) -> list[str]:
         "kvalitet_demo_units",
         "kvalitet_indicator_links",
         "kvalitet_council_report",
+        "kvalitet_follow_up",
     ):
         if getattr(pm.hook, hook)(profile=OTHER_CODE) is not None:
             problems.append(f"{hook} answered for a profile that is not its own (return None for other codes)")

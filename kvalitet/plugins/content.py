@@ -242,6 +242,67 @@ def default_council_report() -> CouncilReportStructure:
     return CouncilReportStructure.model_validate(_read_yaml(path))
 
 
+class MeetingKind(_Strict):
+    """A kind of follow-up meeting between the municipality and a unit, in the profile's words
+    (Tromsø's «kvalitetsmøte» and «ledersamtale», Drammen's «fagsamtale»)."""
+
+    key: Key
+    label: Label
+    # The kinds of unit it is held with (none: any unit).
+    unit_kinds: list[UnitKind] = Field(default_factory=list)
+    # How often, when the document says so (months between meetings); else the municipality
+    # sets a rhythm of its own (`setFollowUpRhythm`), or none.
+    every_months: int | None = Field(default=None, ge=1, le=60)
+
+
+class FundingScheme(_Strict):
+    """A scheme that funds competence measures, and the criteria a measure it funds must meet
+    (Udir's «tilskuddsordning for lokal kompetanseutvikling»: measures rooted in locally defined
+    needs, kindergarten- or school-based, in partnership with a university or university college)."""
+
+    key: Key
+    label: Label
+    criteria: list[Literal["local_need", "unit_based", "partnership"]] = Field(default_factory=list)
+
+
+class Partner(_Strict):
+    """An institution the municipality develops competence with (a university or college)."""
+
+    key: Key
+    label: Label
+
+
+class FollowUp(_Strict):
+    """Follow-up of the units and their competence development, as the profile's document says
+    it (kvalitet/data/follow_up.yaml is the default a profile replaces with `follow_up:`)."""
+
+    meeting_kinds: list[MeetingKind] = Field(min_length=1)
+    # What a unit's competence plan is called, by kind of unit (Drammen's schools write a
+    # «kompetansehevingsplan», its kindergartens a «kompetanseutviklingsplan»); else «kompetanseplan».
+    competence_plan_names: dict[UnitKind, Label] = Field(default_factory=dict)
+    funding_schemes: list[FundingScheme] = Field(default_factory=list)
+    partners: list[Partner] = Field(default_factory=list)
+    # The regional forum the municipality brings its roll-up of needs and measures to, if named.
+    forum: Label | None = None
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> FollowUp:
+        for name, keys in (
+            ("meeting_kinds", [k.key for k in self.meeting_kinds]),
+            ("funding_schemes", [f.key for f in self.funding_schemes]),
+            ("partners", [p.key for p in self.partners]),
+        ):
+            if len(keys) != len(set(keys)):
+                raise ValueError(f"follow_up: a key of {name} is declared twice")
+        return self
+
+
+def default_follow_up() -> FollowUp:
+    """What every profile starts with (one kind of meeting, and Udir's national scheme)."""
+    path = Path(str(resources.files("kvalitet") / "data" / "follow_up.yaml"))
+    return FollowUp.model_validate(_read_yaml(path))
+
+
 class ProfileContent(_Strict):
     code: Key
     name: Text
@@ -261,6 +322,8 @@ class ProfileContent(_Strict):
     indicator_links: list[IndicatorLink] = Field(default_factory=list)
     # The yearly report to the council; None: the default (kvalitet/data/council_report.yaml).
     council_report: CouncilReportStructure | None = None
+    # Follow-up meetings and competence development; None: the default (kvalitet/data/follow_up.yaml).
+    follow_up: FollowUp | None = None
 
     @field_validator("local_plan_sections")
     @classmethod

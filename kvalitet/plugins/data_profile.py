@@ -18,6 +18,7 @@ from kvalitet.messages import LOCALES, Catalogues, read_catalogue
 from kvalitet.plugins.content import (
     CouncilReportStructure,
     DemoUnit,
+    FollowUp,
     IndicatorLink,
     LocalPlanSectionSpec,
     Perspective,
@@ -98,6 +99,10 @@ class DataProfile:
     @hookimpl
     def kvalitet_council_report(self, profile: str) -> CouncilReportStructure | None:
         return self.data.profile.council_report if self._mine(profile) else None
+
+    @hookimpl
+    def kvalitet_follow_up(self, profile: str) -> FollowUp | None:
+        return self.data.profile.follow_up if self._mine(profile) else None
 
     @hookimpl
     def kvalitet_demo_units(self, profile: str) -> list[DemoUnit] | None:

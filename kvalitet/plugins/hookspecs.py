@@ -23,6 +23,7 @@ from kvalitet.messages import Catalogues
 from kvalitet.plugins.content import (
     CouncilReportStructure,
     DemoUnit,
+    FollowUp,
     IndicatorLink,
     LocalPlanSectionSpec,
     Perspective,
@@ -106,6 +107,14 @@ def kvalitet_council_report(profile: str) -> CouncilReportStructure | None:
     """The yearly report to the council: a `kvalitet.plugins.content.CouncilReportStructure` (its
     title, and its sections in order, each with the indicators it shows and the plan areas whose
     self-assessment it rolls up), or None for the default (kvalitet/data/council_report.yaml)."""
+
+
+@hookspec(firstresult=True)
+def kvalitet_follow_up(profile: str) -> FollowUp | None:
+    """Follow-up meetings and competence development: a `kvalitet.plugins.content.FollowUp` (the
+    kinds of follow-up meeting with a unit, what a unit's competence plan is called, the funding
+    schemes with their criteria, the partner institutions, the regional forum), or None for the
+    default (kvalitet/data/follow_up.yaml). Declare only what the municipality's document says."""
 
 
 @hookspec(firstresult=True)

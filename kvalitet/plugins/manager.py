@@ -14,6 +14,7 @@ from kvalitet.plugins import hookspecs
 from kvalitet.plugins.content import (
     CouncilReportStructure,
     DemoUnit,
+    FollowUp,
     IndicatorLink,
     LocalPlanSectionSpec,
     Perspective,
@@ -23,6 +24,7 @@ from kvalitet.plugins.content import (
     ScaleLevel,
     Vocabulary,
     default_council_report,
+    default_follow_up,
 )
 from kvalitet.plugins.data_profile import DataProfile
 from kvalitet.plugins.hookspecs import PROJECT, hookimpl
@@ -219,6 +221,17 @@ class Profiles:
         """The profile's structure of the yearly report to the council, else the default."""
         structure: CouncilReportStructure | None = self.pm.hook.kvalitet_council_report(profile=code)
         return structure if structure is not None else default_council_report()
+
+    def follow_up(self, code: str) -> FollowUp:
+        """The profile's follow-up meetings and competence development, else the default."""
+        default = default_follow_up()
+        declared: FollowUp | None = self.pm.hook.kvalitet_follow_up(profile=code)
+        if declared is None:
+            return default
+        # The national scheme is every municipality's, whatever its document names: a profile's
+        # schemes come after it (a profile may not declare one under the same key).
+        national = [f for f in default.funding_schemes if f.key not in {s.key for s in declared.funding_schemes}]
+        return declared.model_copy(update={"funding_schemes": national + declared.funding_schemes})
 
     def local_plan_sections(self, code: str) -> list[LocalPlanSectionSpec] | None:
         """The sections a local plan may have; None when the profile declares none (any key)."""

@@ -123,3 +123,36 @@ __all__ = [
     "Sector",
     "UnitKind",
 ]
+
+
+MeetingStatus = enums.MeetingStatus
+ParticipantRole = enums.ParticipantRole
+FollowUpStatus = enums.FollowUpStatus
+CompetenceScope = enums.CompetenceScope
+TargetGroup = enums.TargetGroup
+strawberry.enum(
+    MeetingStatus,
+    name="MeetingStatus",
+    description="Where a follow-up meeting stands: planned, held (with the day and minutes) or cancelled.",
+)
+strawberry.enum(
+    ParticipantRole,
+    name="ParticipantRole",
+    description="Who takes part in a follow-up meeting: the municipality as owner (the sector office), the unit's "
+    "leader, the unit's staff, an employee representative (tillitsvalgt), or someone else.",
+)
+strawberry.enum(
+    FollowUpStatus,
+    name="FollowUpStatus",
+    description="How far a point agreed in a follow-up meeting has come: open, in progress, done or dropped.",
+)
+strawberry.enum(
+    CompetenceScope,
+    name="CompetenceScope",
+    description="Individual or collective competence development.",
+)
+strawberry.enum(
+    TargetGroup,
+    name="TargetGroup",
+    description="Whom a competence measure is for: the whole staff, part of the staff, or the leaders.",
+)

@@ -13,12 +13,14 @@ from strawberry.types import Info
 
 from kvalitet import models
 from kvalitet.messages import text
-from kvalitet.schema import indicator, review_lists
+from kvalitet.schema import follow_up_lists, indicator, review_lists
 from kvalitet.schema.api_key import ApiKey
 from kvalitet.schema.base import RowNode, Versioned
+from kvalitet.schema.competence import CompetencePlan, CompetenceRollup
 from kvalitet.schema.council_report import CouncilReport, CouncilReportEdition
-from kvalitet.schema.enums import Gender, UnitKind
+from kvalitet.schema.enums import FollowUpStatus, Gender, MeetingStatus, UnitKind
 from kvalitet.schema.errors import BadInput, instant
+from kvalitet.schema.follow_up import FollowUpMeeting, FollowUpPoint, FollowUpRhythm, OverdueFollowUp, overdue_of
 from kvalitet.schema.local_plan import LocalPlan, ReviewStatus
 from kvalitet.schema.plan import Plan
 from kvalitet.schema.profile import Profile
@@ -149,6 +151,77 @@ class Municipality(RowNode, Versioned):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Report]: ...
+
+    @relation(
+        follow_up_lists.meetings("municipality_id"),
+        description="The follow-up meetings with the municipality's units, earliest first.",
+    )
+    async def follow_up_meetings(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        kind: str | None = None,
+        year: int | None = None,
+        status: MeetingStatus | None = None,
+        unit_kind: UnitKind | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[FollowUpMeeting]: ...
+
+    @relation(
+        follow_up_lists.points("municipality_id"),
+        description="The points agreed with the municipality's units, in the order they were agreed: with "
+        "`status: OPEN` (or `IN_PROGRESS`), what is still to be followed up.",
+    )
+    async def follow_up_points(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: FollowUpStatus | None = None,
+        unit_kind: UnitKind | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[FollowUpPoint]: ...
+
+    @relation(
+        Children(models.FollowUpRhythm, "municipality_id", order=("kind", "id")),
+        description="How often the municipality meets each unit, per kind of follow-up meeting.",
+    )
+    async def follow_up_rhythms(self, info: Info) -> list[FollowUpRhythm]: ...
+
+    @strawberry.field(
+        description="The units not met within the municipality's rhythm, per kind of meeting, most overdue first "
+        "(like overdue reports). Empty where no rhythm is set."
+    )
+    async def overdue_follow_ups(self, info: Info) -> list[OverdueFollowUp]:
+        return await overdue_of(info, uuid.UUID(self.id))
+
+    @relation(
+        follow_up_lists.competence_plans("municipality_id"),
+        description="The competence plans of the municipality's units, and its own, oldest first.",
+    )
+    async def competence_plans(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        unit_kind: UnitKind | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[CompetencePlan]: ...
+
+    @strawberry.field(
+        description="The competence needs and measures of every plan covering `year`, rolled up across units: what "
+        "the municipality brings to the regional collaboration forum (with `csv` to export)."
+    )
+    async def competence_rollup(self, info: Info, year: int) -> CompetenceRollup:
+        from kvalitet.schema.competence import rollup
+
+        if not 1900 <= year <= 2200:
+            raise BadInput(text("period.implausible_year", year=year), argument="year")
+        return await rollup(info, uuid.UUID(self.id), year)
 
     @strawberry.field(description="The profile's reporting periods of `year`, with their dates and due dates.")
     def reporting_calendar(self, info: Info, year: int) -> list[ReportingPeriodOfYear]:

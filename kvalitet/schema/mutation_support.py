@@ -98,6 +98,9 @@ _RACES = {
     "uq_report_unit_period": (DUPLICATE, text("error.report_exists")),
     "uq_area_plan_key": (DUPLICATE, text("error.area_key_taken")),
     "uq_council_report_municipality_id_year": (DUPLICATE, text("error.council_report_exists")),
+    "uq_follow_up_rhythm_municipality_id_kind": (STALE_VERSION, text("error.changed_at_once")),
+    "uq_competence_plan_unit_start": (DUPLICATE, text("error.competence_plan_exists")),
+    "uq_competence_plan_own_start": (DUPLICATE, text("error.competence_plan_exists")),
 }
 
 

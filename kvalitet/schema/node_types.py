@@ -1,7 +1,9 @@
 """Every node type, so the schema knows them even where no field returns them directly."""
 
 from kvalitet.schema.api_key import ApiKey
+from kvalitet.schema.competence import CompetenceGoal, CompetenceMeasure, CompetenceNeed, CompetencePlan
 from kvalitet.schema.council_report import CouncilReport, CouncilReportEdition, CouncilReportSection
+from kvalitet.schema.follow_up import FollowUpMeeting, FollowUpPoint, FollowUpRhythm
 from kvalitet.schema.local_plan import LocalAction, LocalGoal, LocalPlan, LocalPlanSection
 from kvalitet.schema.municipality import Municipality
 from kvalitet.schema.national_goal import NationalGoal
@@ -30,6 +32,13 @@ NODE_TYPES = [
     CouncilReport,
     CouncilReportSection,
     CouncilReportEdition,
+    FollowUpMeeting,
+    FollowUpPoint,
+    FollowUpRhythm,
+    CompetencePlan,
+    CompetenceNeed,
+    CompetenceGoal,
+    CompetenceMeasure,
     ApiKey,
     WebhookSubscription,
 ]

@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from kvalitet.plugins.content import ProfileContent
-from kvalitet.schema.enums import Locale
+from kvalitet.schema.enums import Locale, UnitKind
 
 
 @strawberry.enum(description="What a term names.")
@@ -102,6 +102,56 @@ class CouncilReportSectionSpec:
     )
 
 
+@strawberry.type(description="A kind of follow-up meeting between the municipality and a unit, in the profile's words.")
+class MeetingKindSpec:
+    key: str = strawberry.field(description="Its key (`FollowUpMeeting.kind`).")
+    label: Label = strawberry.field(description="Its name («kvalitetsmøte», «ledersamtale» …).")
+    unit_kinds: list[UnitKind] = strawberry.field(description="The kinds of unit it is held with; empty: any.")
+    every_months: int | None = strawberry.field(
+        description="How often, where the profile's document says so; null: the municipality sets a rhythm, or none."
+    )
+
+
+@strawberry.type(description="A scheme that funds competence measures, and what a measure it funds must have.")
+class FundingSchemeSpec:
+    key: str = strawberry.field(description="Its key (`CompetenceMeasure.fundingKey`).")
+    label: Label = strawberry.field(description="Its name.")
+    criteria: list[str] = strawberry.field(
+        description="What a measure it funds must be: `local_need` (rooted in a locally defined need), `unit_based` "
+        "(kindergarten- or school-based), `partnership` (with a university or college)."
+    )
+
+    @staticmethod
+    def of(scheme) -> FundingSchemeSpec:
+        return FundingSchemeSpec(key=scheme.key, label=Label.of(scheme.label), criteria=list(scheme.criteria))
+
+
+@strawberry.type(description="An institution the municipality develops competence with.")
+class PartnerSpec:
+    key: str = strawberry.field(description="Its key (`CompetenceMeasure.partnerKey`).")
+    label: Label = strawberry.field(description="Its name.")
+
+
+@strawberry.type(
+    description="Follow-up of the units and their competence development, as the profile's document says it (or "
+    "the default: one kind of meeting, and Udir's national scheme)."
+)
+class FollowUpSpec:
+    meeting_kinds: list[MeetingKindSpec] = strawberry.field(description="The kinds of follow-up meeting.")
+    competence_plan_names: list[CompetencePlanName] = strawberry.field(
+        description="What a unit's competence plan is called, by kind of unit (empty: «kompetanseplan»)."
+    )
+    funding_schemes: list[FundingSchemeSpec] = strawberry.field(description="The funding schemes it names.")
+    partners: list[PartnerSpec] = strawberry.field(description="The universities and colleges it names.")
+    forum: Label | None = strawberry.field(description="The regional collaboration forum it names, if one.")
+
+
+@strawberry.type(description="What a unit's competence plan is called for one kind of unit.")
+class CompetencePlanName:
+    unit_kind: UnitKind = strawberry.field(description="The kind of unit.")
+    label: Label = strawberry.field(description="The plan's name.")
+
+
 @strawberry.type(description="The structure of the yearly report to the council: its title and sections in order.")
 class CouncilReportStructure:
     title: Label = strawberry.field(description="The report's name, e.g. «Kvalitets- og utviklingsmelding».")
@@ -176,6 +226,28 @@ class Profile:
                 )
                 for s in structure.sections
             ],
+        )
+
+    @strawberry.field(description="Follow-up meetings and competence development, as the profile's document says.")
+    def follow_up(self, info: Info) -> FollowUpSpec:
+        declared = info.context.profiles.follow_up(self.code)
+        return FollowUpSpec(
+            meeting_kinds=[
+                MeetingKindSpec(
+                    key=k.key,
+                    label=Label.of(k.label),
+                    unit_kinds=[UnitKind(kind) for kind in k.unit_kinds],
+                    every_months=k.every_months,
+                )
+                for k in declared.meeting_kinds
+            ],
+            competence_plan_names=[
+                CompetencePlanName(unit_kind=UnitKind(kind), label=Label.of(label))
+                for kind, label in declared.competence_plan_names.items()
+            ],
+            funding_schemes=[FundingSchemeSpec.of(f) for f in declared.funding_schemes],
+            partners=[PartnerSpec(key=p.key, label=Label.of(p.label)) for p in declared.partners],
+            forum=Label.of(declared.forum) if declared.forum else None,
         )
 
     @strawberry.field(description="The indicators linked to the areas of the profile's plan.")

@@ -11,9 +11,11 @@ from strawberry import relay
 from strawberry.types import Info
 
 from kvalitet import models
-from kvalitet.schema import indicator, labels, review_lists
+from kvalitet.schema import follow_up_lists, indicator, labels, review_lists
 from kvalitet.schema.base import RowNode, Versioned
-from kvalitet.schema.enums import Gender, Ownership, UnitKind
+from kvalitet.schema.competence import CompetencePlan
+from kvalitet.schema.enums import FollowUpStatus, Gender, MeetingStatus, Ownership, UnitKind
+from kvalitet.schema.follow_up import FollowUpMeeting, FollowUpPoint
 from kvalitet.schema.local_plan import LocalPlan, ReviewStatus
 from kvalitet.schema.reading.connection import Connection
 from kvalitet.schema.reading.relations import Parent, relation
@@ -73,6 +75,44 @@ class Unit(RowNode, Versioned):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Report]: ...
+
+    @relation(follow_up_lists.meetings("unit_id"), description="The unit's follow-up meetings, earliest first.")
+    async def follow_up_meetings(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        kind: str | None = None,
+        year: int | None = None,
+        status: MeetingStatus | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[FollowUpMeeting]: ...
+
+    @relation(
+        follow_up_lists.points("unit_id"),
+        description="The points agreed with the unit, in the order they were agreed (`status: OPEN` for those still "
+        "to be followed up).",
+    )
+    async def follow_up_points(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: FollowUpStatus | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[FollowUpPoint]: ...
+
+    @relation(follow_up_lists.competence_plans("unit_id"), description="The unit's competence plans, oldest first.")
+    async def competence_plans(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[CompetencePlan]: ...
 
     @strawberry.field(
         description="The unit's figures of national and local indicators (for its kind) by school year, beside its "

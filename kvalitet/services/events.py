@@ -28,6 +28,12 @@ EVENT_TYPES = (
     "report.returned",
     "sector_report.published",
     "council_report.published",
+    "follow_up_meeting.planned",
+    "follow_up_meeting.held",
+    "follow_up_meeting.cancelled",
+    "follow_up_point.agreed",
+    "follow_up_point.status_changed",
+    "competence_plan.created",
 )
 
 

@@ -5,7 +5,9 @@ from strawberry.tools import merge_types
 from strawberry.types.base import get_object_definition
 
 from kvalitet.schema.mutations.api_keys import ApiKeyMutations
+from kvalitet.schema.mutations.competence import CompetenceMutations
 from kvalitet.schema.mutations.council_reports import CouncilReportMutations
+from kvalitet.schema.mutations.follow_ups import FollowUpMutations
 from kvalitet.schema.mutations.indicators import IndicatorMutations
 from kvalitet.schema.mutations.local_plans import LocalPlanMutations
 from kvalitet.schema.mutations.municipalities import MunicipalityMutations
@@ -26,6 +28,8 @@ Mutation = merge_types(
         WebhookMutations,
         IndicatorMutations,
         CouncilReportMutations,
+        FollowUpMutations,
+        CompetenceMutations,
     ),
 )
 # merge_types makes its type without a description (and takes none): the merged type is given one here.

@@ -1,0 +1,336 @@
+"""Follow-up of the units in GraphQL: meetings between the municipality and a unit, with an
+agenda drawn from the data, the points agreed in them, and the rhythm the municipality sets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from sqlalchemy import and_, or_, select
+from strawberry import relay
+from strawberry.types import Info
+
+from kvalitet import models
+from kvalitet.models.enums import ActionStatus
+from kvalitet.models.enums import MeetingStatus as MeetingWords
+from kvalitet.schema import indicator
+from kvalitet.schema.base import RowNode, Versioned
+from kvalitet.schema.enums import FollowUpStatus, MeetingStatus, ParticipantRole
+from kvalitet.schema.profile import Label
+from kvalitet.schema.reading.relations import Children, Parent, computed, relation
+from kvalitet.services.follow_ups import OPEN_POINT
+
+if TYPE_CHECKING:
+    from kvalitet.schema.local_plan import LocalAction, LocalPlan
+    from kvalitet.schema.municipality import Municipality
+    from kvalitet.schema.report import Assessment, Report
+    from kvalitet.schema.unit import Unit
+
+# How many of a report's lowest-assessed items an agenda shows unless asked for more.
+LOWEST_ITEMS = 5
+
+
+async def _kind_label(info: Info, municipality_id: uuid.UUID, kind: str) -> Label | None:
+    municipality = await info.context.loaders.by_id(models.Municipality).load(municipality_id)
+    if municipality is None or not municipality["profile_code"]:
+        return None
+    kinds = info.context.profiles.follow_up(municipality["profile_code"]).meeting_kinds
+    found = next((k for k in kinds if k.key == kind), None)
+    return Label.of(found.label) if found else None
+
+
+@strawberry.type(description="Someone who takes part in a follow-up meeting, by role.")
+class Participant:
+    role: ParticipantRole = strawberry.field(description="Their role in the meeting.")
+    title: str | None = strawberry.field(
+        description="The role as the municipality says it («kommunalsjef», «rektor», «styrer»); null if not given."
+    )
+
+
+def _point_overdue(table):
+    return and_(table.c.due_on < dt.datetime.now(dt.UTC).date(), table.c.status.in_(OPEN_POINT))
+
+
+@strawberry.type(
+    description="A point agreed in a follow-up meeting: what is to be done, who follows it up, by when, and how far "
+    "it has come. It stays open across meetings until it is done or dropped."
+)
+class FollowUpPoint(RowNode, Versioned):
+    model = models.FollowUpPoint
+    id: relay.NodeID[str]
+    text: str = strawberry.field(description="What was agreed.")
+    owner: str = strawberry.field(description="Who follows it up, as agreed (a role: «rektor», «kommunalsjef»).")
+    due_on: dt.date | None = strawberry.field(description="By when; null if no day was agreed.")
+    status: FollowUpStatus = strawberry.field(description="How far it has come.")
+    status_note: str = strawberry.field(description="What the unit (or the sector office) says of its progress.")
+    closed_on: dt.date | None = strawberry.field(description="When it was done or dropped; null while it is open.")
+    position: int = strawberry.field(description="Order among the meeting's points.")
+    meeting_id: strawberry.Private[uuid.UUID]
+    unit_id: strawberry.Private[uuid.UUID]
+
+    @computed(_point_overdue, "boolean", description="Past its day and neither done nor dropped.")
+    def is_overdue(self) -> bool:
+        return (
+            self.due_on is not None and self.due_on < dt.datetime.now(dt.UTC).date() and self.status.value in OPEN_POINT
+        )
+
+    @relation(Parent(models.FollowUpMeeting, "meeting_id"), description="The meeting it was agreed in.")
+    async def meeting(self, info: Info) -> FollowUpMeeting | None: ...
+
+    @relation(Parent(models.Unit, "unit_id"), description="The unit it is about.")
+    async def unit(self, info: Info) -> Annotated[Unit, strawberry.lazy("kvalitet.schema.unit")] | None: ...
+
+
+@strawberry.type(
+    description="What a follow-up meeting goes through, drawn from the data when it is read: the unit's report for "
+    "the period and its lowest-assessed items, its indicators beside the municipality's, its local plan's findings "
+    "and open actions, and the points agreed before that are still open or were closed since."
+)
+class FollowUpAgenda:
+    meeting: strawberry.Private[FollowUpMeeting]
+
+    async def _report_row(self, info: Info):
+        meeting = self.meeting
+        table = models.Report.__table__
+        statement = select(table).where(table.c.unit_id == meeting.unit_id, table.c.year == meeting.year)
+        if meeting.period_key is not None:
+            statement = statement.where(table.c.period_key == meeting.period_key)
+        rows = await info.context.loaders.fetch(models.Report, statement.order_by(table.c.due_on.desc()).limit(1))
+        return rows[0] if rows else None
+
+    @strawberry.field(
+        description="The unit's report for the meeting's year and period (the year's last, when the meeting names no "
+        "period); null if the unit has none, or the caller may not read it."
+    )
+    async def report(self, info: Info) -> Annotated[Report, strawberry.lazy("kvalitet.schema.report")] | None:
+        from kvalitet.schema.report import Report
+
+        row = await self._report_row(info)
+        return Report.from_row(row) if row is not None else None
+
+    @strawberry.field(
+        description="The report's lowest-assessed items, lowest first (by the profile's scale, lowest level first): "
+        "what the meeting may want to talk about. Empty without a report."
+    )
+    async def lowest_items(
+        self, info: Info, first: int = LOWEST_ITEMS
+    ) -> list[Annotated[Assessment, strawberry.lazy("kvalitet.schema.report")]]:
+        from kvalitet.schema.reading.connection import page_size
+        from kvalitet.schema.report import Assessment
+
+        report = await self._report_row(info)
+        if report is None:
+            return []
+        municipality = await info.context.loaders.by_id(models.Municipality).load(report["municipality_id"])
+        code = municipality["profile_code"] if municipality else None
+        rank = {s.level: i for i, s in enumerate(info.context.profiles.assessment_scale(code))} if code else {}
+        table = models.Assessment.__table__
+        rows = await info.context.loaders.fetch(
+            models.Assessment,
+            select(table).where(table.c.report_id == report["id"], table.c.level.is_not(None)).order_by(table.c.id),
+        )
+        ranked = sorted((r for r in rows if r["level"] in rank), key=lambda r: rank[r["level"]])
+        return Assessment.from_rows(ranked[: page_size(info.context.settings, first)])
+
+    async def _local_plan_row(self, info: Info):
+        meeting = self.meeting
+        local_plan, plan = models.LocalPlan.__table__, models.Plan.__table__
+        rows = await info.context.loaders.fetch(
+            models.LocalPlan,
+            select(local_plan)
+            .join(plan, plan.c.id == local_plan.c.plan_id)
+            .where(
+                local_plan.c.unit_id == meeting.unit_id,
+                plan.c.period_start <= meeting.year,
+                plan.c.period_end >= meeting.year,
+            )
+            .order_by(local_plan.c.updated_at.desc())
+            .limit(1),
+        )
+        return rows[0] if rows else None
+
+    @strawberry.field(
+        description="The unit's local plan on the plan that covers the meeting's year (its `findings` say what it "
+        "lacks); null if there is none."
+    )
+    async def local_plan(
+        self, info: Info
+    ) -> Annotated[LocalPlan, strawberry.lazy("kvalitet.schema.local_plan")] | None:
+        from kvalitet.schema.local_plan import LocalPlan
+
+        row = await self._local_plan_row(info)
+        return LocalPlan.from_row(row) if row is not None else None
+
+    @strawberry.field(description="The local plan's actions that are not done, in the plan's order.")
+    async def open_actions(
+        self, info: Info
+    ) -> list[Annotated[LocalAction, strawberry.lazy("kvalitet.schema.local_plan")]]:
+        from kvalitet.schema.local_plan import LocalAction
+
+        local_plan = await self._local_plan_row(info)
+        if local_plan is None:
+            return []
+        table = models.LocalAction.__table__
+        rows = await info.context.loaders.fetch(
+            models.LocalAction,
+            select(table)
+            .where(table.c.local_plan_id == local_plan["id"], table.c.status != ActionStatus.DONE.value)
+            .order_by(table.c.position, table.c.id),
+        )
+        return LocalAction.from_rows(rows)
+
+    @strawberry.field(
+        description="The unit's indicators for the meeting's year and the four before it, beside its municipality's, "
+        "county's and the nation's (as `Unit.indicators`)."
+    )
+    async def indicators(self, info: Info) -> list[indicator.IndicatorSeries]:
+        from kvalitet.schema.enums import Gender
+        from kvalitet.schema.unit import Unit
+
+        row = await info.context.loaders.by_id(models.Unit).load(self.meeting.unit_id)
+        if row is None:
+            return []
+        year = self.meeting.year
+        return await indicator.of_unit(
+            info, Unit.from_row(row), indicator.selection(None, None, Gender.ALL, year - 4, year)
+        )
+
+    @strawberry.field(
+        description="The points agreed in the unit's earlier meetings that are still open, and those closed since "
+        "the meeting before this one: what this meeting follows up. Oldest first."
+    )
+    async def follow_ups(self, info: Info) -> list[FollowUpPoint]:
+        meeting = self.meeting
+        point, held = models.FollowUpPoint.__table__, models.FollowUpMeeting.__table__
+        earlier = and_(
+            held.c.unit_id == meeting.unit_id,
+            held.c.id != uuid.UUID(meeting.id),
+            held.c.planned_on <= meeting.planned_on,
+        )
+        previous = select(held.c.planned_on).where(earlier).order_by(held.c.planned_on.desc()).limit(1)
+        since = previous.scalar_subquery()
+        rows = await info.context.loaders.fetch(
+            models.FollowUpPoint,
+            select(point)
+            .join(held, held.c.id == point.c.meeting_id)
+            .where(
+                earlier,
+                or_(point.c.status.in_(OPEN_POINT), point.c.closed_on >= since),
+            )
+            .order_by(held.c.planned_on, point.c.position, point.c.id),
+        )
+        return FollowUpPoint.from_rows(rows)
+
+
+@strawberry.type(
+    description="A follow-up meeting between the municipality and a unit (a kind the profile names: "
+    "«kvalitetsmøte», «ledersamtale», «fagsamtale» …): planned, then held with its minutes and participants, with "
+    "the points agreed in it."
+)
+class FollowUpMeeting(RowNode, Versioned):
+    model = models.FollowUpMeeting
+    id: relay.NodeID[str]
+    kind: str = strawberry.field(description="Which kind of meeting: a key of `Profile.followUp.meetingKinds`.")
+    year: int = strawberry.field(description="The year it follows up.")
+    period_key: str | None = strawberry.field(
+        description="The reporting period (`ReportingPeriod.key`) whose report the agenda draws on; null for the "
+        "year's last."
+    )
+    planned_on: dt.date = strawberry.field(description="The day it is (or was) planned for.")
+    held_on: dt.date | None = strawberry.field(description="The day it was held; null until then.")
+    status: MeetingStatus = strawberry.field(description="Planned, held or cancelled.")
+    minutes: str = strawberry.field(description="The minutes, as written: paragraphs parted by a blank line.")
+    unit_id: strawberry.Private[uuid.UUID]
+    municipality_id: strawberry.Private[uuid.UUID]
+    participant_rows: strawberry.Private[list]
+
+    @classmethod
+    def from_row(cls, row):
+        values = dict(row)
+        values["participant_rows"] = values.pop("participants", None) or []
+        return super().from_row(values)
+
+    @strawberry.field(description="The kind of meeting in the profile's words; null for a kind it no longer has.")
+    async def kind_label(self, info: Info) -> Label | None:
+        return await _kind_label(info, self.municipality_id, self.kind)
+
+    @strawberry.field(description="Who takes part, by role, in the order given.")
+    def participants(self) -> list[Participant]:
+        return [Participant(role=ParticipantRole(p["role"]), title=p.get("title")) for p in self.participant_rows]
+
+    @computed(
+        lambda table: and_(
+            table.c.status == MeetingWords.PLANNED.value, table.c.planned_on < dt.datetime.now(dt.UTC).date()
+        ),
+        "boolean",
+        description="Planned for a day that has passed, and neither held nor cancelled.",
+    )
+    def is_overdue(self) -> bool:
+        return self.status is MeetingStatus.PLANNED and self.planned_on < dt.datetime.now(dt.UTC).date()
+
+    @relation(Parent(models.Unit, "unit_id"), description="The unit it is held with.")
+    async def unit(self, info: Info) -> Annotated[Unit, strawberry.lazy("kvalitet.schema.unit")] | None: ...
+
+    @relation(Parent(models.Municipality, "municipality_id"), description="The municipality.")
+    async def municipality(
+        self, info: Info
+    ) -> Annotated[Municipality, strawberry.lazy("kvalitet.schema.municipality")] | None: ...
+
+    @relation(Children(models.FollowUpPoint, "meeting_id"), description="The points agreed in it, in order.")
+    async def points(self, info: Info) -> list[FollowUpPoint]: ...
+
+    @strawberry.field(description="What it goes through, drawn from the data now.")
+    def agenda(self) -> FollowUpAgenda:
+        return FollowUpAgenda(meeting=self)
+
+
+@strawberry.type(description="How often the municipality meets each unit in one kind of follow-up meeting.")
+class FollowUpRhythm(RowNode, Versioned):
+    model = models.FollowUpRhythm
+    id: relay.NodeID[str]
+    kind: str = strawberry.field(description="The kind of meeting: a key of `Profile.followUp.meetingKinds`.")
+    every_months: int = strawberry.field(description="Months between meetings with each unit.")
+    starts_on: dt.date = strawberry.field(
+        description="When the rhythm was set: a unit never met in this kind of meeting is due this long after it."
+    )
+
+
+@strawberry.type(description="A unit not met in a kind of follow-up meeting within the municipality's rhythm.")
+class OverdueFollowUp:
+    kind: str = strawberry.field(description="The kind of meeting.")
+    every_months: int = strawberry.field(description="The rhythm: months between meetings.")
+    last_held_on: dt.date | None = strawberry.field(description="When the last one was held; null: never.")
+    due_on: dt.date = strawberry.field(description="When the next was due.")
+    unit_id: strawberry.Private[uuid.UUID]
+
+    @relation(Parent(models.Unit, "unit_id"), description="The unit.")
+    async def unit(self, info: Info) -> Annotated[Unit, strawberry.lazy("kvalitet.schema.unit")] | None: ...
+
+
+async def overdue_of(info: Info, municipality_id: uuid.UUID) -> list[OverdueFollowUp]:
+    """The units past their rhythm, in one statement; a kind for some units only (the profile's
+    `unit_kinds`) leaves the others out."""
+    from kvalitet.services.follow_ups import overdue_sql
+
+    today = dt.datetime.now(dt.UTC).date()
+    rows = await info.context.loaders.fetch(models.FollowUpRhythm, overdue_sql([municipality_id], today))
+    municipality = await info.context.loaders.by_id(models.Municipality).load(municipality_id)
+    code = municipality["profile_code"] if municipality else None
+    kinds = {k.key: k for k in info.context.profiles.follow_up(code).meeting_kinds} if code else {}
+    return [
+        OverdueFollowUp(
+            kind=row["kind"],
+            every_months=row["every_months"],
+            last_held_on=row["last_held_on"],
+            due_on=row["due_on"],
+            unit_id=row["unit_id"],
+        )
+        for row in rows
+        if row["kind"] in kinds
+        and (not kinds[row["kind"]].unit_kinds or row["unit_kind"] in kinds[row["kind"]].unit_kinds)
+    ]
+
+
+__all__ = ["FollowUpAgenda", "FollowUpMeeting", "FollowUpPoint", "FollowUpRhythm", "OverdueFollowUp", "Participant"]
