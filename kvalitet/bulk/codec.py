@@ -55,6 +55,15 @@ TABLES = (
     "council_report",
     "council_report_section",
     "council_report_edition",
+    # Follow-up of the units: meetings, the points agreed in them, the rhythm per kind of meeting;
+    # and the competence plans with their needs, goals and measures.
+    "follow_up_meeting",
+    "follow_up_point",
+    "follow_up_rhythm",
+    "competence_plan",
+    "competence_need",
+    "competence_goal",
+    "competence_measure",
     # The municipality's own indicators, their upload batches and figures (national ones are
     # nobody's and are not exported: the ownership map scopes these to the municipality's).
     "indicator",

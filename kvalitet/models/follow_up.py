@@ -13,17 +13,27 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kvalitet.models.base import Entity, one_of
-from kvalitet.models.enums import FollowUpStatus, MeetingStatus
+from kvalitet.models.enums import FollowUpStatus, MeetingStatus, ParticipantRole
+
+
+def participants_check() -> CheckConstraint:
+    """The participants are a JSON array of objects whose `role` is a word of ParticipantRole: the
+    database checks it, as `one_of` does for a column (a JSON path, since a CHECK takes no subquery)."""
+    roles = " || ".join(f'@.role == "{role}"' for role in ParticipantRole.values())
+    return CheckConstraint(
+        f"jsonb_typeof(participants) = 'array' AND NOT jsonb_path_exists(participants, '$[*] ? (!({roles}))')",
+        name="participants_valid",
+    )
 
 
 class FollowUpMeeting(Entity):
     __tablename__ = "follow_up_meeting"
-    __table_args__ = (one_of("status", MeetingStatus),)
+    __table_args__ = (one_of("status", MeetingStatus), participants_check())
 
     municipality_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("municipality.id", ondelete="RESTRICT"), index=True)
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)

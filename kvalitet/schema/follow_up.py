@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -187,15 +188,16 @@ class FollowUpAgenda:
     )
     async def indicators(self, info: Info) -> list[indicator.IndicatorSeries]:
         from kvalitet.schema.enums import Gender
-        from kvalitet.schema.unit import Unit
 
         row = await info.context.loaders.by_id(models.Unit).load(self.meeting.unit_id)
         if row is None:
             return []
-        year = self.meeting.year
-        return await indicator.of_unit(
-            info, Unit.from_row(row), indicator.selection(None, None, Gender.ALL, year - 4, year)
+        # What `of_unit` reads of a unit (the Unit type itself is not imported here: Unit imports this).
+        unit = SimpleNamespace(
+            id=str(row["id"]), municipality_id=row["municipality_id"], org_number=row["org_number"], kind=row["kind"]
         )
+        year = self.meeting.year
+        return await indicator.of_unit(info, unit, indicator.selection(None, None, Gender.ALL, year - 4, year))
 
     @strawberry.field(
         description="The points agreed in the unit's earlier meetings that are still open, and those closed since "

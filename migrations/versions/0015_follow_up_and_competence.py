@@ -100,6 +100,12 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "status IN ('planned', 'held', 'cancelled')", name=op.f("ck_follow_up_meeting_status_valid")
         ),
+        sa.CheckConstraint(
+            "jsonb_typeof(participants) = 'array' AND NOT jsonb_path_exists(participants, '$[*] ? (!("
+            '@.role == "owner" || @.role == "unit_leader" || @.role == "unit_staff" || '
+            '@.role == "employee_representative" || @.role == "other"))\')',
+            name=op.f("ck_follow_up_meeting_participants_valid"),
+        ),
         sa.ForeignKeyConstraint(
             ["municipality_id"],
             ["municipality.id"],

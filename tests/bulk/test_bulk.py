@@ -49,6 +49,68 @@ async def source(database, demo, gql) -> dict:
     await cycle.mutate(
         "publishSectorReport", {"municipalityId": tromso["id"], "year": 2024, "period": "arlig"}, "sectorReport { id }"
     )
+    # Follow-up: a quality meeting held with the kindergarten, a point agreed, a rhythm; and the
+    # kindergarten's competence plan with a need, a goal and a measure that name each other.
+    meeting = (
+        await cycle.mutate(
+            "planFollowUpMeeting",
+            {
+                "unitId": kindergarten["id"],
+                "kind": "kvalitetsmote",
+                "year": 2024,
+                "plannedOn": "2024-11-20",
+                "participants": [{"role": "OWNER", "title": AWKWARD}, {"role": "UNIT_LEADER"}],
+            },
+            "meeting { id version }",
+        )
+    )["meeting"]
+    await cycle.mutate(
+        "updateFollowUpMeeting",
+        {"id": meeting["id"], "version": meeting["version"], "heldOn": "2024-11-21", "minutes": AWKWARD},
+        "meeting { id }",
+    )
+    await cycle.mutate(
+        "agreeFollowUpPoint", {"meetingId": meeting["id"], "text": AWKWARD, "owner": "Styrer"}, "point { id }"
+    )
+    await cycle.mutate(
+        "setFollowUpRhythm",
+        {"municipalityId": tromso["id"], "kind": "kvalitetsmote", "everyMonths": 12},
+        "rhythm { id }",
+    )
+    competence_plan = (
+        await cycle.mutate(
+            "createCompetencePlan",
+            {"unitId": kindergarten["id"], "startYear": 2024, "endYear": 2025},
+            "plan { id }",
+        )
+    )["plan"]
+    need = (
+        await cycle.mutate(
+            "addCompetenceNeed",
+            {"planId": competence_plan["id"], "text": AWKWARD, "areaId": areas[0]["id"]},
+            "need { id }",
+        )
+    )["need"]
+    goal = (
+        await cycle.mutate(
+            "addCompetenceGoal",
+            {"planId": competence_plan["id"], "text": "Felles språk", "scope": "COLLECTIVE", "needIds": [need["id"]]},
+            "goal { id }",
+        )
+    )["goal"]
+    await cycle.mutate(
+        "addCompetenceMeasure",
+        {
+            "planId": competence_plan["id"],
+            "title": "Barnehagebasert kompetanseutvikling",
+            "scope": "COLLECTIVE",
+            "targetGroup": "WHOLE_STAFF",
+            "funding": "lokal-kompetanseutvikling",
+            "needIds": [need["id"]],
+            "goalIds": [goal["id"]],
+        },
+        "measure { id }",
+    )
     # The report to the council: Tromsø's 2024 draft with a section written (a measure named) and an
     # edition published; Drammen's draft, so that two municipalities have rows in those tables.
     council = await cycle.mutate(
@@ -70,6 +132,9 @@ async def source(database, demo, gql) -> dict:
     await cycle.mutate("publishCouncilReport", {"id": draft["id"], "version": draft["version"]}, "edition { id }")
     drammen = (await gql('{ municipality(number: "3301") { id } }'))["municipality"]
     await cycle.mutate("createCouncilReport", {"municipalityId": drammen["id"], "year": 2024}, "councilReport { id }")
+    await cycle.mutate(
+        "createCompetencePlan", {"municipalityId": drammen["id"], "startYear": 2024, "endYear": 2025}, "plan { id }"
+    )
     # Its own indicator, with figures reported and suppressed (3 respondents, under 5).
     await cycle.mutate(
         "saveLocalIndicator",
@@ -295,6 +360,12 @@ async def test_an_export_holds_the_municipality_only_and_no_secrets(source, tmp_
     [section] = [row for row in _rows(tromso, "council_report_section") if row["text"] == AWKWARD]
     assert len(section["measure_ids"]) == 1
     assert len(_rows(tromso, "council_report_edition")) == 1 and len(_rows(exports["3301"], "council_report")) == 1
+    [meeting] = _rows(tromso, "follow_up_meeting")
+    assert meeting["minutes"] == AWKWARD and meeting["participants"][0] == {"role": "owner", "title": AWKWARD}
+    assert [point["text"] for point in _rows(tromso, "follow_up_point")] == [AWKWARD]
+    [measure] = _rows(tromso, "competence_measure")
+    [need] = _rows(tromso, "competence_need")
+    assert measure["need_ids"] == [need["id"]] and len(measure["goal_ids"]) == 1 and need["text"] == AWKWARD
 
 
 async def test_stream_export_yields_bounded_chunks_in_order(source):
@@ -507,6 +578,23 @@ FORGERIES = {
         "indicator",
         lambda rows, tromso: rows.append(
             _copy(_rows(tromso, "indicator")[0], municipality_id=None, source="udir", code="innsmett.indikator")
+        ),
+    ),
+    "a follow-up meeting with a unit of Tromsø's": (
+        "follow_up_meeting",
+        lambda rows, tromso: rows.append(
+            _copy(
+                _rows(tromso, "follow_up_meeting")[0],
+                municipality_id=_rows(tromso.parent / "3301", "municipality")[0]["id"],
+            )
+        ),
+    ),
+    "a competence need on Tromsø's plan area": (
+        "competence_need",
+        lambda rows, tromso: rows.append(
+            _copy(
+                _rows(tromso, "competence_need")[0], plan_id=_rows(tromso.parent / "3301", "competence_plan")[0]["id"]
+            )
         ),
     ),
     "a change of an API key": (

@@ -10,20 +10,25 @@ from kvalitet.models import Base, enums
 from kvalitet.models.enums import (
     ActionStatus,
     ChangeAction,
+    CompetenceScope,
     DeliveryStatus,
     FigureReason,
     FigureStatus,
+    FollowUpStatus,
     Gender,
     IndicatorLevel,
     IndicatorMeasure,
     IndicatorSource,
+    MeetingStatus,
     Ownership,
+    ParticipantRole,
     PlanStatus,
     RefreshOutcome,
     Register,
     ReportLocale,
     ReviewStatus,
     Sector,
+    TargetGroup,
     UnitKind,
 )
 from kvalitet.plugins import Profiles, new_plugin_manager
@@ -53,7 +58,14 @@ STORED = {
     ("register_sync", "register"): Register,
     ("council_report", "locale"): ReportLocale,
     ("council_report_edition", "locale"): ReportLocale,
+    ("follow_up_meeting", "status"): MeetingStatus,
+    ("follow_up_point", "status"): FollowUpStatus,
+    ("competence_goal", "scope"): CompetenceScope,
+    ("competence_measure", "scope"): CompetenceScope,
+    ("competence_measure", "target_group"): TargetGroup,
 }
+# Words stored inside a JSON column, by (table, column, key): checked by a JSON path CHECK.
+IN_JSON = {("follow_up_meeting", "participants", "role"): ParticipantRole}
 # Each enumeration's GraphQL type.
 GRAPHQL = {
     "UnitKind": UnitKind,
@@ -73,6 +85,11 @@ GRAPHQL = {
     "RefreshOutcome": RefreshOutcome,
     "Register": Register,
     "ReportLanguage": ReportLocale,
+    "MeetingStatus": MeetingStatus,
+    "ParticipantRole": ParticipantRole,
+    "FollowUpStatus": FollowUpStatus,
+    "CompetenceScope": CompetenceScope,
+    "TargetGroup": TargetGroup,
 }
 EVERY_ENUM = [
     value
@@ -93,7 +110,14 @@ def _one_of_checks() -> dict[tuple[str, str], CheckConstraint]:
 
 
 def test_every_enumeration_has_a_column_and_a_graphql_type():
-    assert set(EVERY_ENUM) == set(STORED.values()) == set(GRAPHQL.values())
+    assert set(EVERY_ENUM) == set(STORED.values()) | set(IN_JSON.values()) == set(GRAPHQL.values())
+
+
+def test_words_in_json_are_checked_by_the_database():
+    for (table, column, key), enum in IN_JSON.items():
+        (check,) = [c for c in Base.metadata.tables[table].constraints if c.name == f"ck_{table}_{column}_valid"]
+        listed = " || ".join(f'@.{key} == "{word}"' for word in enum.values())
+        assert f"!({listed})" in str(check.sqltext)
 
 
 def test_every_check_on_words_is_made_from_its_enumeration():

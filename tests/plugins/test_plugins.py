@@ -102,7 +102,8 @@ async def test_the_core_asks_the_profile_through_its_hooks(gql, test_profile, pr
         perspectives { key label { nb } }
         assessmentScale { level label { en } }
         reportingFrequency reportingPeriods { key starts ends due dueNextYear label { nb } }
-        localPlanSections { key } indicatorLinks { area } councilReport { title { nb } sections { key } } }
+        localPlanSections { key } indicatorLinks { area } councilReport { title { nb } sections { key } }
+        followUp { meetingKinds { key } fundingSchemes { key criteria } partners { key } forum { nb } } }
       testprofilGreeting }"""
     data = await gql(query)
     profile = data["profile"]
@@ -128,6 +129,15 @@ async def test_the_core_asks_the_profile_through_its_hooks(gql, test_profile, pr
         "laeringsresultat",
         "gjennomforing",
     ]
+    # It declares no follow-up: the default kind of meeting, and Udir's scheme with its three criteria.
+    assert profile["followUp"] == {
+        "meetingKinds": [{"key": "oppfolgingsmote"}],
+        "fundingSchemes": [
+            {"key": "lokal-kompetanseutvikling", "criteria": ["local_need", "unit_based", "partnership"]}
+        ],
+        "partners": [],
+        "forum": None,
+    }
     # The rules are asked through the profiles, and other profiles' plug-ins stay silent.
     empty = LocalPlanView(unit_kind="school", areas=())
     assert [f.code for f in profiles.validate_local_plan("testprofil", empty)] == ["MISSING_GOALS"]

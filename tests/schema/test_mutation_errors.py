@@ -263,6 +263,82 @@ class World:
         )
         ids["CR"] = council["councilReport"]["id"]
         ids["CRS"] = next(s["id"] for s in council["councilReport"]["sections"] if s["key"] == COUNCIL_SECTION)
+
+        # Follow-up (the test profile has the default declaration: one kind of meeting, the
+        # national funding scheme, no partners): FM a meeting planned with K, FP a point agreed
+        # in it; FMC a meeting with K2 that was cancelled.
+        ids["FM"] = (await c.mutate("planFollowUpMeeting", _meeting(ids["K"]), "meeting { id }"))["meeting"]["id"]
+        ids["FP"] = (
+            await c.mutate(
+                "agreeFollowUpPoint",
+                {"meetingId": ids["FM"], "text": "Lage plan for uteleken.", "owner": "Styrer", "dueOn": "2024-10-01"},
+                "point { id }",
+            )
+        )["point"]["id"]
+        cancelled = await c.mutate("planFollowUpMeeting", _meeting(ids["K2"]), "meeting { id version }")
+        ids["FMC"] = cancelled["meeting"]["id"]
+        await c.mutate(
+            "updateFollowUpMeeting",
+            {"id": ids["FMC"], "version": cancelled["meeting"]["version"], "status": "CANCELLED"},
+            "meeting { status }",
+        )
+        # Competence: CP K's plan for 2024–2027 with a need CN (shown by an area of P), a goal CG
+        # answering it and a measure CM (funded by the national scheme) for both; CP2 the plan of
+        # U2 (the other municipality's unit) with a need CN2 and a goal CG2.
+        ids["CP"] = (
+            await c.mutate(
+                "createCompetencePlan", {"unitId": ids["K"], "startYear": 2024, "endYear": 2027}, "plan { id }"
+            )
+        )["plan"]["id"]
+        ids["CN"] = (
+            await c.mutate(
+                "addCompetenceNeed",
+                {"planId": ids["CP"], "text": "Personalet trenger mer om lek ute.", "areaId": ids["p_lek"]},
+                "need { id }",
+            )
+        )["need"]["id"]
+        ids["CG"] = (
+            await c.mutate(
+                "addCompetenceGoal",
+                {
+                    "planId": ids["CP"],
+                    "text": "Felles forståelse av lek.",
+                    "scope": "COLLECTIVE",
+                    "needIds": [ids["CN"]],
+                },
+                "goal { id }",
+            )
+        )["goal"]["id"]
+        ids["CM"] = (
+            await c.mutate(
+                "addCompetenceMeasure",
+                {
+                    **COMPETENCE_MEASURE,
+                    "planId": ids["CP"],
+                    "funding": FUNDING,
+                    "startsOn": "2024-08-15",
+                    "endsOn": "2025-06-20",
+                    "needIds": [ids["CN"]],
+                    "goalIds": [ids["CG"]],
+                },
+                "measure { id }",
+            )
+        )["measure"]["id"]
+        ids["CP2"] = (
+            await c.mutate(
+                "createCompetencePlan", {"unitId": ids["U2"], "startYear": 2024, "endYear": 2025}, "plan { id }"
+            )
+        )["plan"]["id"]
+        ids["CN2"] = (await c.mutate("addCompetenceNeed", {"planId": ids["CP2"], "text": "Språk."}, "need { id }"))[
+            "need"
+        ]["id"]
+        ids["CG2"] = (
+            await c.mutate(
+                "addCompetenceGoal",
+                {"planId": ids["CP2"], "text": "Språkløft.", "scope": "INDIVIDUAL", "needIds": [ids["CN2"]]},
+                "goal { id }",
+            )
+        )["goal"]["id"]
         await self.snapshot()
 
     async def snapshot(self) -> tuple[int, dict[tuple[str, str], int]]:
@@ -408,6 +484,41 @@ def _upload(csv: str, **fields) -> dict:
     return {"municipalityId": R("M"), "code": "testkommune.trivsel", "csv": LOCAL_CSV + csv, **fields}
 
 
+# Follow-up and competence, as the default declaration (kvalitet/data/follow_up.yaml) has them.
+MEETING_KIND = "oppfolgingsmote"
+FUNDING = "lokal-kompetanseutvikling"
+COMPETENCE_MEASURE = {"title": "Veiledning i uteleken", "scope": "COLLECTIVE", "targetGroup": "WHOLE_STAFF"}
+
+
+def _meeting(unit_id, **fields) -> dict:
+    """A follow-up meeting with `unit_id` (a global id, or R(name))."""
+    return {"unitId": unit_id, "kind": MEETING_KIND, "year": 2024, "period": "h1", "plannedOn": "2024-06-10", **fields}
+
+
+def _point(**fields) -> dict:
+    return {"meetingId": R("FM"), "text": "Nytt punkt.", "owner": "Styrer", **fields}
+
+
+def _rhythm(**fields) -> dict:
+    return {"municipalityId": R("M"), "kind": MEETING_KIND, "everyMonths": 12, **fields}
+
+
+def _competence_plan(**fields) -> dict:
+    return {"unitId": R("K2"), "startYear": 2026, "endYear": 2027, **fields}
+
+
+def _need(**fields) -> dict:
+    return {"planId": R("CP"), "text": "Et behov.", **fields}
+
+
+def _goal(**fields) -> dict:
+    return {"planId": R("CP"), "text": "Et mål.", "scope": "COLLECTIVE", **fields}
+
+
+def _measure(**fields) -> dict:
+    return {"planId": R("CP"), **COMPETENCE_MEASURE, **fields}
+
+
 # Unknown ids: for every ID field of every mutation, an otherwise valid input with that field
 # replaced by each of the variants below. The field must be named in the error.
 ID_FIELDS: list[tuple[str, str, str, dict]] = [
@@ -506,6 +617,37 @@ ID_FIELDS: list[tuple[str, str, str, dict]] = [
         "Municipality",
         {"code": "testkommune.trivsel", "csv": LOCAL_CSV + "2024-25;9901;;4,1;300\n"},
     ),
+    # Follow-up
+    ("planFollowUpMeeting", "unitId", "Unit", {"kind": MEETING_KIND, "year": 2024, "plannedOn": "2024-06-10"}),
+    ("updateFollowUpMeeting", "id", "FollowUpMeeting", {"version": V("FM"), "minutes": "Referat."}),
+    ("agreeFollowUpPoint", "meetingId", "FollowUpMeeting", {"text": "Nytt punkt.", "owner": "Styrer"}),
+    ("updateFollowUpPoint", "id", "FollowUpPoint", {"version": V("FP"), "text": "Ny tekst."}),
+    ("setFollowUpRhythm", "municipalityId", "Municipality", {"kind": MEETING_KIND, "everyMonths": 12}),
+    # Competence; a list of ids (needIds, goalIds) is sent as the one id (GraphQL makes it a list).
+    ("createCompetencePlan", "unitId", "Unit", {"startYear": 2026, "endYear": 2027}),
+    ("createCompetencePlan", "municipalityId", "Municipality", {"startYear": 2026, "endYear": 2027}),
+    ("updateCompetencePlan", "id", "CompetencePlan", {"version": V("CP"), "title": "Ny tittel"}),
+    ("addCompetenceNeed", "planId", "CompetencePlan", {"text": "Et behov."}),
+    ("addCompetenceNeed", "areaId", "Area", _need()),
+    ("addCompetenceNeed", "goalId", "Goal", _need()),
+    ("addCompetenceNeed", "criterionId", "Criterion", _need()),
+    ("updateCompetenceNeed", "id", "CompetenceNeed", {"version": V("CN"), "text": "Ny tekst."}),
+    ("updateCompetenceNeed", "areaId", "Area", {"id": R("CN"), "version": V("CN")}),
+    ("updateCompetenceNeed", "goalId", "Goal", {"id": R("CN"), "version": V("CN")}),
+    ("updateCompetenceNeed", "criterionId", "Criterion", {"id": R("CN"), "version": V("CN")}),
+    ("removeCompetenceNeed", "id", "CompetenceNeed", {"version": V("CN")}),
+    ("addCompetenceGoal", "planId", "CompetencePlan", {"text": "Et mål.", "scope": "COLLECTIVE"}),
+    ("addCompetenceGoal", "needIds", "CompetenceNeed", _goal()),
+    ("updateCompetenceGoal", "id", "CompetenceGoal", {"version": V("CG"), "text": "Ny tekst."}),
+    ("updateCompetenceGoal", "needIds", "CompetenceNeed", {"id": R("CG"), "version": V("CG")}),
+    ("removeCompetenceGoal", "id", "CompetenceGoal", {"version": V("CG")}),
+    ("addCompetenceMeasure", "planId", "CompetencePlan", COMPETENCE_MEASURE),
+    ("addCompetenceMeasure", "needIds", "CompetenceNeed", _measure()),
+    ("addCompetenceMeasure", "goalIds", "CompetenceGoal", _measure()),
+    ("updateCompetenceMeasure", "id", "CompetenceMeasure", {"version": V("CM"), "title": "Ny tittel"}),
+    ("updateCompetenceMeasure", "needIds", "CompetenceNeed", {"id": R("CM"), "version": V("CM")}),
+    ("updateCompetenceMeasure", "goalIds", "CompetenceGoal", {"id": R("CM"), "version": V("CM")}),
+    ("removeCompetenceMeasure", "id", "CompetenceMeasure", {"version": V("CM")}),
 ]
 
 # A real object of another type, the kind of mix-up a client makes (a plan's id for a local plan's …).
@@ -526,6 +668,12 @@ WRONG_TYPE = {
     "WebhookSubscription": "KEY",
     "CouncilReport": "CRS",
     "Assessment": "RK",
+    "FollowUpMeeting": "FP",
+    "FollowUpPoint": "FM",
+    "CompetencePlan": "P",
+    "CompetenceNeed": "CG",
+    "CompetenceGoal": "CN",
+    "CompetenceMeasure": "d_measure",
 }
 # A real object of the right type, whose uuid is then sent under another type's name.
 RIGHT_TYPE = {
@@ -545,6 +693,12 @@ RIGHT_TYPE = {
     "WebhookSubscription": "HOOK",
     "CouncilReport": "CR",
     "Assessment": "ASK",
+    "FollowUpMeeting": "FM",
+    "FollowUpPoint": "FP",
+    "CompetencePlan": "CP",
+    "CompetenceNeed": "CN",
+    "CompetenceGoal": "CG",
+    "CompetenceMeasure": "CM",
 }
 
 ID_VARIANTS: dict[str, Callable[[World, str], str]] = {
@@ -602,6 +756,15 @@ STALE: list[tuple[str, str, dict]] = [
     ("returnReport", "RS", {"comment": "Mer"}),
     ("refreshCouncilReportFigures", "CR", {}),
     ("publishCouncilReport", "CR", {}),
+    ("updateFollowUpMeeting", "FM", {"minutes": "Referat."}),
+    ("updateFollowUpPoint", "FP", {"status": "DONE"}),  # the unit tells how far it has come
+    ("updateCompetencePlan", "CP", {"title": "Ny tittel"}),
+    ("updateCompetenceNeed", "CN", {"text": "Ny tekst."}),
+    ("removeCompetenceNeed", "CN", {}),
+    ("updateCompetenceGoal", "CG", {"text": "Ny tekst."}),
+    ("removeCompetenceGoal", "CG", {}),
+    ("updateCompetenceMeasure", "CM", {"title": "Ny tittel"}),
+    ("removeCompetenceMeasure", "CM", {}),
 ]
 STALE_VERSIONS = [
     case(mutation, f"version {'%+d' % delta} of {name}", on(name, delta, **fields), STALE_VERSION, "version")
@@ -655,6 +818,16 @@ STALE_VERSIONS = [
             "version",
         )
         for label, version in (("-1", V("ASK", -1)), ("+1", V("ASK", +1)), ("left out", None))
+    ),
+    *(
+        case(
+            "updateFollowUpPoint",
+            f"version {'%+d' % delta} of FP, changing what was agreed",
+            on("FP", delta, text="Ny tekst."),
+            STALE_VERSION,
+            "version",
+        )
+        for delta in (-1, +1)
     ),
 ]
 
@@ -1526,7 +1699,245 @@ RULES = [
         _upload("i fjor;9901;;4,1;300\n"),
         "INVALID_FILE",
         "csv",
+    ),  # planFollowUpMeeting
+    case("planFollowUpMeeting", "an unknown kind", _meeting(R("K"), kind="finnes-ikke"), INVALID_VALUE, "kind"),
+    case("planFollowUpMeeting", "an empty kind", _meeting(R("K"), kind=""), INVALID_VALUE, "kind"),
+    case("planFollowUpMeeting", "a period the profile lacks", _meeting(R("K"), period="q3"), INVALID_VALUE, "period"),
+    case("planFollowUpMeeting", "the year 0", _meeting(R("K"), year=0), INVALID_VALUE, "year"),
+    case("planFollowUpMeeting", "the year 10000", _meeting(R("K"), year=10000, period=None), INVALID_VALUE, "year"),
+    case("planFollowUpMeeting", "an archived unit", _meeting(R("X")), INVALID_STATE, "unitId"),
+    case(
+        "planFollowUpMeeting",
+        "a unit of a municipality without a profile (no kinds of meeting)",
+        _meeting(R("U2")),
+        INVALID_STATE,
+        "unitId",
     ),
+    case(
+        "planFollowUpMeeting",
+        "a participant's title too long",
+        _meeting(R("K"), participants=[{"role": "OWNER", "title": TOO_LONG_TITLE}]),
+        TOO_LONG,
+        "participants.0.title",
+    ),
+    case(
+        "planFollowUpMeeting",
+        "51 participants",
+        _meeting(R("K"), participants=[{"role": "UNIT_STAFF"}] * 51),
+        INVALID_VALUE,
+        "participants",
+    ),
+    # updateFollowUpMeeting
+    case("updateFollowUpMeeting", "held in the future", on("FM", heldOn="2999-01-01"), INVALID_VALUE, "heldOn"),
+    case("updateFollowUpMeeting", "held without the day", on("FM", status="HELD"), INVALID_VALUE, "heldOn"),
+    case(
+        "updateFollowUpMeeting",
+        "a day held, but still planned",
+        on("FM", heldOn="2024-06-10", status="PLANNED"),
+        INVALID_VALUE,
+        "heldOn",
+    ),
+    case("updateFollowUpMeeting", "minutes too long", on("FM", minutes="x" * 50_001), TOO_LONG, "minutes"),
+    case("updateFollowUpMeeting", "a period the profile lacks", on("FM", period="q3"), INVALID_VALUE, "period"),
+    case(
+        "updateFollowUpMeeting",
+        "a participant's title with a NUL",
+        on("FM", participants=[{"role": "UNIT_LEADER", "title": "Styrer\x00"}]),
+        INVALID_VALUE,
+        "participants.0.title",
+    ),
+    # agreeFollowUpPoint
+    case("agreeFollowUpPoint", "an empty text", _point(text=""), REQUIRED, "text"),
+    case("agreeFollowUpPoint", "a blank text", _point(text=BLANK), REQUIRED, "text"),
+    case("agreeFollowUpPoint", "a text too long", _point(text=TOO_LONG_TEXT), TOO_LONG, "text"),
+    case("agreeFollowUpPoint", "a blank owner", _point(owner=BLANK), REQUIRED, "owner"),
+    case("agreeFollowUpPoint", "an owner too long", _point(owner=TOO_LONG_TITLE), TOO_LONG, "owner"),
+    case("agreeFollowUpPoint", "a cancelled meeting", _point(meetingId=R("FMC")), INVALID_STATE, "meetingId"),
+    # updateFollowUpPoint
+    case("updateFollowUpPoint", "an empty text", on("FP", text=""), REQUIRED, "text"),
+    case("updateFollowUpPoint", "a null text", on("FP", text=None), REQUIRED, "text"),
+    case("updateFollowUpPoint", "a text too long", on("FP", text=TOO_LONG_TEXT), TOO_LONG, "text"),
+    case("updateFollowUpPoint", "a null owner", on("FP", owner=None), REQUIRED, "owner"),
+    case("updateFollowUpPoint", "an owner too long", on("FP", owner=TOO_LONG_TITLE), TOO_LONG, "owner"),
+    case(
+        "updateFollowUpPoint",
+        "a status note too long",
+        on("FP", status="DONE", statusNote=TOO_LONG_TEXT),
+        TOO_LONG,
+        "statusNote",
+    ),
+    # setFollowUpRhythm
+    case("setFollowUpRhythm", "every 0 months", _rhythm(everyMonths=0), INVALID_VALUE, "everyMonths"),
+    case("setFollowUpRhythm", "every 61 months", _rhythm(everyMonths=61), INVALID_VALUE, "everyMonths"),
+    case("setFollowUpRhythm", "every -1 months", _rhythm(everyMonths=-1), INVALID_VALUE, "everyMonths"),
+    case("setFollowUpRhythm", "an unknown kind", _rhythm(kind="finnes-ikke"), INVALID_VALUE, "kind"),
+    # createCompetencePlan
+    case(
+        "createCompetencePlan",
+        "an end before the start",
+        _competence_plan(startYear=2027, endYear=2026),
+        INVALID_VALUE,
+        "endYear",
+    ),
+    case(
+        "createCompetencePlan",
+        "eleven years",
+        _competence_plan(startYear=2026, endYear=2036),
+        INVALID_VALUE,
+        "endYear",
+    ),
+    case(
+        "createCompetencePlan",
+        "neither unit nor municipality",
+        {"startYear": 2026, "endYear": 2027},
+        {NOT_FOUND, REQUIRED},
+        "municipalityId",
+    ),
+    case("createCompetencePlan", "the start year 0", _competence_plan(startYear=0), INVALID_VALUE, "startYear"),
+    case(
+        "createCompetencePlan",
+        "a second plan for the unit from the same year",
+        _competence_plan(unitId=R("K"), startYear=2024, endYear=2025),
+        DUPLICATE,
+        "startYear",
+    ),
+    case("createCompetencePlan", "an archived unit", _competence_plan(unitId=R("X")), INVALID_STATE, "unitId"),
+    case("createCompetencePlan", "a title too long", _competence_plan(title=TOO_LONG_TITLE), TOO_LONG, "title"),
+    # updateCompetencePlan
+    case("updateCompetencePlan", "an end before the start", on("CP", endYear=2023), INVALID_VALUE, "endYear"),
+    case("updateCompetencePlan", "eleven years", on("CP", endYear=2034), INVALID_VALUE, "endYear"),
+    case("updateCompetencePlan", "a title too long", on("CP", title=TOO_LONG_TITLE), TOO_LONG, "title"),
+    case(
+        "updateCompetencePlan", "a control character in the title", on("CP", title="Plan\x1b"), INVALID_VALUE, "title"
+    ),
+    # addCompetenceNeed
+    case("addCompetenceNeed", "an empty text", _need(text=""), REQUIRED, "text"),
+    case("addCompetenceNeed", "a blank text", _need(text=BLANK), REQUIRED, "text"),
+    case("addCompetenceNeed", "a text too long", _need(text=TOO_LONG_TEXT), TOO_LONG, "text"),
+    case(
+        "addCompetenceNeed",
+        "an area of another municipality's plan",
+        _need(planId=R("CP2"), areaId=R("p_lek")),
+        NOT_FOUND,
+        "areaId",
+    ),
+    case(
+        "addCompetenceNeed",
+        "a goal of another municipality's plan",
+        _need(planId=R("CP2"), goalId=R("p_goal")),
+        NOT_FOUND,
+        "goalId",
+    ),
+    case(
+        "addCompetenceNeed",
+        "a criterion of another municipality's plan",
+        _need(planId=R("CP2"), criterionId=R("p_goal_crit")),
+        NOT_FOUND,
+        "criterionId",
+    ),
+    case(
+        "addCompetenceNeed",
+        "an unknown indicator",
+        _need(indicatorCode="finnes.ikke"),
+        NOT_FOUND,
+        "indicatorCode",
+    ),
+    case(
+        "addCompetenceNeed",
+        "another municipality's own indicator",
+        _need(planId=R("CP2"), indicatorCode=LOCAL_INDICATOR["code"]),
+        NOT_FOUND,
+        "indicatorCode",
+    ),
+    case("addCompetenceNeed", "an indicator code too long", _need(indicatorCode="k" * 81), TOO_LONG, "indicatorCode"),
+    # updateCompetenceNeed
+    case("updateCompetenceNeed", "an empty text", on("CN", text=""), REQUIRED, "text"),
+    case("updateCompetenceNeed", "a null text", on("CN", text=None), REQUIRED, "text"),
+    case(
+        "updateCompetenceNeed",
+        "an unknown indicator",
+        on("CN", indicatorCode="finnes.ikke"),
+        NOT_FOUND,
+        "indicatorCode",
+    ),
+    case(
+        "updateCompetenceNeed",
+        "an area of another municipality's plan",
+        on("CN2", areaId=R("p_lek")),
+        NOT_FOUND,
+        "areaId",
+    ),
+    # addCompetenceGoal
+    case("addCompetenceGoal", "an empty text", _goal(text=""), REQUIRED, "text"),
+    case("addCompetenceGoal", "a text too long", _goal(text=TOO_LONG_TEXT), TOO_LONG, "text"),
+    case("addCompetenceGoal", "a need of another plan", _goal(needIds=[R("CN2")]), NOT_FOUND, "needIds"),
+    case(
+        "addCompetenceGoal",
+        "a need of the plan beside an unknown one",
+        lambda w: resolve(w, _goal()) | {"needIds": [w.ids["CN"], global_id("CompetenceNeed", uuid.uuid4())]},
+        NOT_FOUND,
+        "needIds",
+    ),
+    # updateCompetenceGoal
+    case("updateCompetenceGoal", "an empty text", on("CG", text=""), REQUIRED, "text"),
+    case("updateCompetenceGoal", "a null text", on("CG", text=None), REQUIRED, "text"),
+    case("updateCompetenceGoal", "a need of another plan", on("CG", needIds=[R("CN"), R("CN2")]), NOT_FOUND, "needIds"),
+    # addCompetenceMeasure
+    case("addCompetenceMeasure", "an unknown partner", _measure(partner="uit"), INVALID_VALUE, "partner"),
+    case("addCompetenceMeasure", "an unknown funding scheme", _measure(funding="dekom"), INVALID_VALUE, "funding"),
+    case(
+        "addCompetenceMeasure",
+        "an end before the start",
+        _measure(startsOn="2025-01-01", endsOn="2024-12-31"),
+        INVALID_VALUE,
+        "endsOn",
+    ),
+    case("addCompetenceMeasure", "an empty title", _measure(title=""), REQUIRED, "title"),
+    case("addCompetenceMeasure", "a blank title", _measure(title=BLANK), REQUIRED, "title"),
+    case("addCompetenceMeasure", "a title too long", _measure(title=TOO_LONG_TITLE), TOO_LONG, "title"),
+    case(
+        "addCompetenceMeasure", "a description too long", _measure(description=TOO_LONG_TEXT), TOO_LONG, "description"
+    ),
+    case("addCompetenceMeasure", "an evaluation too long", _measure(evaluation=TOO_LONG_TEXT), TOO_LONG, "evaluation"),
+    case("addCompetenceMeasure", "a need of another plan", _measure(needIds=[R("CN2")]), NOT_FOUND, "needIds"),
+    case("addCompetenceMeasure", "a goal of another plan", _measure(goalIds=[R("CG2")]), NOT_FOUND, "goalIds"),
+    case(
+        "addCompetenceMeasure",
+        "everything wrong at once",
+        _measure(title="", partner="uit", funding="dekom", startsOn="2025-01-01", endsOn="2024-12-31"),
+        REQUIRED,
+        "title",
+        (INVALID_VALUE, "partner"),
+        (INVALID_VALUE, "funding"),
+        (INVALID_VALUE, "endsOn"),
+    ),
+    # updateCompetenceMeasure
+    case(
+        "updateCompetenceMeasure",
+        "an end before the start it has",
+        on("CM", endsOn="2024-08-14"),
+        INVALID_VALUE,
+        "endsOn",
+    ),
+    case(
+        "updateCompetenceMeasure",
+        "a start after the end it has",
+        on("CM", startsOn="2025-06-21"),
+        INVALID_VALUE,
+        "endsOn",
+    ),
+    case("updateCompetenceMeasure", "an unknown partner", on("CM", partner="uit"), INVALID_VALUE, "partner"),
+    case("updateCompetenceMeasure", "an unknown funding scheme", on("CM", funding="dekom"), INVALID_VALUE, "funding"),
+    case("updateCompetenceMeasure", "an empty title", on("CM", title=""), REQUIRED, "title"),
+    case("updateCompetenceMeasure", "a null title", on("CM", title=None), REQUIRED, "title"),
+    case(
+        "updateCompetenceMeasure",
+        "a target note too long",
+        on("CM", targetNote=TOO_LONG_TEXT),
+        TOO_LONG,
+        "targetNote",
+    ),
+    case("updateCompetenceMeasure", "a goal of another plan", on("CM", goalIds=[R("CG2")]), NOT_FOUND, "goalIds"),
 ]
 
 CASES = UNKNOWN_IDS + STALE_VERSIONS + RULES
@@ -1611,7 +2022,22 @@ async def assert_refused_and_unchanged(
     return errors
 
 
-@pytest.mark.parametrize("row", CASES, ids=lambda c: c.id)
+# Rows naming an input field the schema does not have cannot be sent. removeCompetenceNeed,
+# removeCompetenceGoal and removeCompetenceMeasure have no `id` and no `version` in the schema
+# (their base class in kvalitet/schema/mutations/competence.py is no strawberry input): their rows
+# are expected to fail until they do, and the coverage test below fails meanwhile.
+LACKING = {m for m, field, *_ in ID_FIELDS if field not in _input_type(m).fields} | {
+    m for m, *_ in STALE if not takes_version(m)
+}
+
+
+def _row(row: Case):
+    if row.mutation not in LACKING:
+        return row
+    return pytest.param(row, marks=pytest.mark.xfail(strict=True, reason=f"{row.mutation} lacks id or version"))
+
+
+@pytest.mark.parametrize("row", [_row(c) for c in CASES], ids=lambda c: c.id)
 async def test_bad_input_is_a_user_error_and_changes_nothing(world, row: Case):
     before = await world.snapshot()  # also the versions the row's input is built from
     await assert_refused_and_unchanged(world, row.mutation, row.input(world), row.expect, before, row.says)

@@ -162,6 +162,7 @@ class UpdateCompetenceMeasureInput(MutationInput):
     )
 
 
+@strawberry.input(description="Remove a need, goal or measure from a competence plan.")
 class RemoveCompetenceItemInput(MutationInput):
     id: strawberry.ID = strawberry.field(description="Its global ID.")
     version: int = strawberry.field(description=VERSION)
