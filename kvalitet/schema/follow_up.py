@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select, tuple_
 from strawberry import relay
 from strawberry.types import Info
 
@@ -84,22 +85,108 @@ class FollowUpPoint(RowNode, Versioned):
     async def unit(self, info: Info) -> Annotated[Unit, strawberry.lazy("kvalitet.schema.unit")] | None: ...
 
 
+@dataclass(frozen=True)
+class _Meeting:
+    """What an agenda's reads need of its meeting (a loader key: every agenda of a request is
+    read together, one statement per part, however many meetings are asked for)."""
+
+    id: uuid.UUID
+    unit_id: uuid.UUID
+    year: int
+    period_key: str | None
+    planned_on: dt.date
+
+
+def _reports(info: Info):
+    async def batch(keys: list[_Meeting]) -> list[Any]:
+        table = models.Report.__table__
+        rows = await info.context.loaders.fetch(
+            models.Report,
+            select(table)
+            .where(tuple_(table.c.unit_id, table.c.year).in_({(k.unit_id, k.year) for k in keys}))
+            .order_by(table.c.due_on.desc(), table.c.id),
+        )
+
+        def found(key: _Meeting):
+            return next(
+                (
+                    r
+                    for r in rows
+                    if (r["unit_id"], r["year"]) == (key.unit_id, key.year)
+                    and key.period_key in (None, r["period_key"])
+                ),
+                None,
+            )
+
+        return [found(key) for key in keys]
+
+    return info.context.loaders.batched("agenda.report", batch)
+
+
+def _local_plans(info: Info):
+    async def batch(keys: list[_Meeting]) -> list[Any]:
+        local_plan, plan = models.LocalPlan.__table__, models.Plan.__table__
+        rows = await info.context.loaders.fetch(
+            models.LocalPlan,
+            select(local_plan, plan.c.period_start.label("_start"), plan.c.period_end.label("_end"))
+            .join(plan, plan.c.id == local_plan.c.plan_id)
+            .where(local_plan.c.unit_id.in_({k.unit_id for k in keys}))
+            .order_by(local_plan.c.updated_at.desc(), local_plan.c.id),
+        )
+        return [
+            next((r for r in rows if r["unit_id"] == k.unit_id and r["_start"] <= k.year <= r["_end"]), None)
+            for k in keys
+        ]
+
+    return info.context.loaders.batched("agenda.local_plan", batch)
+
+
+def _follow_ups(info: Info):
+    async def batch(keys: list[_Meeting]) -> list[list[Any]]:
+        point, held = models.FollowUpPoint.__table__, models.FollowUpMeeting.__table__
+        units = {k.unit_id for k in keys}
+        meetings = await info.context.loaders.fetch(
+            models.FollowUpMeeting,
+            select(held.c.id, held.c.unit_id, held.c.planned_on).where(held.c.unit_id.in_(units)),
+        )
+        points = await info.context.loaders.fetch(
+            models.FollowUpPoint,
+            select(point, held.c.planned_on.label("_agreed_on"))
+            .join(held, held.c.id == point.c.meeting_id)
+            .where(point.c.unit_id.in_(units))
+            .order_by(held.c.planned_on, point.c.position, point.c.id),
+        )
+
+        def of(key: _Meeting) -> list[Any]:
+            earlier = [
+                m
+                for m in meetings
+                if m["unit_id"] == key.unit_id and m["id"] != key.id and m["planned_on"] <= key.planned_on
+            ]
+            ids = {m["id"] for m in earlier}
+            since = max((m["planned_on"] for m in earlier), default=None)
+            return [
+                p
+                for p in points
+                if p["meeting_id"] in ids
+                and (
+                    p["status"] in OPEN_POINT
+                    or (since is not None and p["closed_on"] is not None and p["closed_on"] >= since)
+                )
+            ]
+
+        return [of(key) for key in keys]
+
+    return info.context.loaders.batched("agenda.follow_ups", batch)
+
+
 @strawberry.type(
     description="What a follow-up meeting goes through, drawn from the data when it is read: the unit's report for "
     "the period and its lowest-assessed items, its indicators beside the municipality's, its local plan's findings "
     "and open actions, and the points agreed before that are still open or were closed since."
 )
 class FollowUpAgenda:
-    meeting: strawberry.Private[FollowUpMeeting]
-
-    async def _report_row(self, info: Info):
-        meeting = self.meeting
-        table = models.Report.__table__
-        statement = select(table).where(table.c.unit_id == meeting.unit_id, table.c.year == meeting.year)
-        if meeting.period_key is not None:
-            statement = statement.where(table.c.period_key == meeting.period_key)
-        rows = await info.context.loaders.fetch(models.Report, statement.order_by(table.c.due_on.desc()).limit(1))
-        return rows[0] if rows else None
+    meeting: strawberry.Private[_Meeting]
 
     @strawberry.field(
         description="The unit's report for the meeting's year and period (the year's last, when the meeting names no "
@@ -108,7 +195,7 @@ class FollowUpAgenda:
     async def report(self, info: Info) -> Annotated[Report, strawberry.lazy("kvalitet.schema.report")] | None:
         from kvalitet.schema.report import Report
 
-        row = await self._report_row(info)
+        row = await _reports(info).load(self.meeting)
         return Report.from_row(row) if row is not None else None
 
     @strawberry.field(
@@ -121,36 +208,15 @@ class FollowUpAgenda:
         from kvalitet.schema.reading.connection import page_size
         from kvalitet.schema.report import Assessment
 
-        report = await self._report_row(info)
+        report = await _reports(info).load(self.meeting)
         if report is None:
             return []
         municipality = await info.context.loaders.by_id(models.Municipality).load(report["municipality_id"])
         code = municipality["profile_code"] if municipality else None
         rank = {s.level: i for i, s in enumerate(info.context.profiles.assessment_scale(code))} if code else {}
-        table = models.Assessment.__table__
-        rows = await info.context.loaders.fetch(
-            models.Assessment,
-            select(table).where(table.c.report_id == report["id"], table.c.level.is_not(None)).order_by(table.c.id),
-        )
+        rows = await info.context.loaders.children(models.Assessment, "report_id", order=("id",)).load(report["id"])
         ranked = sorted((r for r in rows if r["level"] in rank), key=lambda r: rank[r["level"]])
         return Assessment.from_rows(ranked[: page_size(info.context.settings, first)])
-
-    async def _local_plan_row(self, info: Info):
-        meeting = self.meeting
-        local_plan, plan = models.LocalPlan.__table__, models.Plan.__table__
-        rows = await info.context.loaders.fetch(
-            models.LocalPlan,
-            select(local_plan)
-            .join(plan, plan.c.id == local_plan.c.plan_id)
-            .where(
-                local_plan.c.unit_id == meeting.unit_id,
-                plan.c.period_start <= meeting.year,
-                plan.c.period_end >= meeting.year,
-            )
-            .order_by(local_plan.c.updated_at.desc())
-            .limit(1),
-        )
-        return rows[0] if rows else None
 
     @strawberry.field(
         description="The unit's local plan on the plan that covers the meeting's year (its `findings` say what it "
@@ -161,7 +227,7 @@ class FollowUpAgenda:
     ) -> Annotated[LocalPlan, strawberry.lazy("kvalitet.schema.local_plan")] | None:
         from kvalitet.schema.local_plan import LocalPlan
 
-        row = await self._local_plan_row(info)
+        row = await _local_plans(info).load(self.meeting)
         return LocalPlan.from_row(row) if row is not None else None
 
     @strawberry.field(description="The local plan's actions that are not done, in the plan's order.")
@@ -170,17 +236,11 @@ class FollowUpAgenda:
     ) -> list[Annotated[LocalAction, strawberry.lazy("kvalitet.schema.local_plan")]]:
         from kvalitet.schema.local_plan import LocalAction
 
-        local_plan = await self._local_plan_row(info)
+        local_plan = await _local_plans(info).load(self.meeting)
         if local_plan is None:
             return []
-        table = models.LocalAction.__table__
-        rows = await info.context.loaders.fetch(
-            models.LocalAction,
-            select(table)
-            .where(table.c.local_plan_id == local_plan["id"], table.c.status != ActionStatus.DONE.value)
-            .order_by(table.c.position, table.c.id),
-        )
-        return LocalAction.from_rows(rows)
+        rows = await info.context.loaders.children(models.LocalAction, "local_plan_id").load(local_plan["id"])
+        return LocalAction.from_rows(r for r in rows if r["status"] != ActionStatus.DONE.value)
 
     @strawberry.field(
         description="The unit's indicators for the meeting's year and the four before it, beside its municipality's, "
@@ -204,26 +264,7 @@ class FollowUpAgenda:
         "the meeting before this one: what this meeting follows up. Oldest first."
     )
     async def follow_ups(self, info: Info) -> list[FollowUpPoint]:
-        meeting = self.meeting
-        point, held = models.FollowUpPoint.__table__, models.FollowUpMeeting.__table__
-        earlier = and_(
-            held.c.unit_id == meeting.unit_id,
-            held.c.id != uuid.UUID(meeting.id),
-            held.c.planned_on <= meeting.planned_on,
-        )
-        previous = select(held.c.planned_on).where(earlier).order_by(held.c.planned_on.desc()).limit(1)
-        since = previous.scalar_subquery()
-        rows = await info.context.loaders.fetch(
-            models.FollowUpPoint,
-            select(point)
-            .join(held, held.c.id == point.c.meeting_id)
-            .where(
-                earlier,
-                or_(point.c.status.in_(OPEN_POINT), point.c.closed_on >= since),
-            )
-            .order_by(held.c.planned_on, point.c.position, point.c.id),
-        )
-        return FollowUpPoint.from_rows(rows)
+        return FollowUpPoint.from_rows(await _follow_ups(info).load(self.meeting))
 
 
 @strawberry.type(
@@ -285,7 +326,9 @@ class FollowUpMeeting(RowNode, Versioned):
 
     @strawberry.field(description="What it goes through, drawn from the data now.")
     def agenda(self) -> FollowUpAgenda:
-        return FollowUpAgenda(meeting=self)
+        return FollowUpAgenda(
+            meeting=_Meeting(uuid.UUID(self.id), self.unit_id, self.year, self.period_key, self.planned_on)
+        )
 
 
 @strawberry.type(description="How often the municipality meets each unit in one kind of follow-up meeting.")

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import any_, func, literal, or_, select
 
 from kvalitet import messages
 from kvalitet.indicators.catalogue import national
@@ -57,6 +57,8 @@ async def create_plan(
     title: str | None,
 ) -> CompetencePlan:
     """A competence plan for a unit, or (no unit) the municipality's own."""
+    if unit_id is not None and municipality_id is not None:
+        fail(INVALID_VALUE, messages.text("competence.unit_or_municipality"), "municipalityId")
     if unit_id is not None:
         unit = await ctx.load(Unit, unit_id, "unit", field_name="unitId")
         municipality = await ctx.session.get_one(Municipality, unit.municipality_id)
@@ -385,7 +387,7 @@ async def remove_item(
         referrers = [(CompetenceMeasure, "goal_ids")]
     for referrer, column in referrers:
         rows = await ctx.session.scalars(
-            select(referrer).where(referrer.plan_id == plan.id, getattr(referrer, column).any(item.id))
+            select(referrer).where(referrer.plan_id == plan.id, literal(item.id) == any_(getattr(referrer, column)))
         )
         for row in rows.all():
             setattr(row, column, [i for i in getattr(row, column) if i != item.id])

@@ -43,14 +43,16 @@ def meeting_kinds(ctx: ServiceContext, profile_code: str | None) -> list[Meeting
     return ctx.profiles.follow_up(profile_code).meeting_kinds if profile_code else []
 
 
-def _kind(ctx: ServiceContext, municipality: Municipality, kind: str, field_name: str = "kind") -> MeetingKind:
+def _kind(ctx: ServiceContext, municipality: Municipality, kind: str, owner_field: str) -> MeetingKind:
+    """The profile's kind of meeting `kind`; refused when the municipality (named by the input's
+    `owner_field`) has no profile."""
     known = meeting_kinds(ctx, municipality.profile_code)
     if not known:
-        fail(INVALID_STATE, messages.text("follow_up.no_profile"), "unitId")
+        fail(INVALID_STATE, messages.text("follow_up.no_profile"), owner_field)
     found = next((k for k in known if k.key == kind), None)
     if found is None:
         listed = ", ".join(k.key for k in known)
-        fail(INVALID_VALUE, messages.text("follow_up.unknown_kind", kind=kind[:80], known=listed), field_name)
+        fail(INVALID_VALUE, messages.text("follow_up.unknown_kind", kind=kind[:80], known=listed), "kind")
     return found
 
 
@@ -71,9 +73,9 @@ def _participants(checker: Checker, given: list[Participant]) -> list[dict[str, 
     return stored
 
 
-def _year(year: int) -> None:
+def _year(year: int, field_name: str = "year") -> None:
     if not 1900 <= year <= 2200:
-        fail(INVALID_VALUE, messages.text("period.implausible_year", year=year), "year")
+        fail(INVALID_VALUE, messages.text("period.implausible_year", year=year), field_name)
 
 
 async def plan_meeting(
@@ -90,10 +92,11 @@ async def plan_meeting(
     await ctx.authorize("create", FollowUpMeeting, unit)
     if unit.archived_at is not None:
         fail(INVALID_STATE, messages.text("follow_up.unit_archived"), "unitId")
-    spec = _kind(ctx, municipality, kind)
+    spec = _kind(ctx, municipality, kind, "unitId")
     if spec.unit_kinds and unit.kind not in spec.unit_kinds:
         fail(NOT_APPLICABLE, messages.text("follow_up.kind_not_for_unit", kind=kind), "kind")
     _year(year)
+    _year(planned_on.year, "plannedOn")
     if period is not None:
         period_of(ctx.profiles, municipality.profile_code, year, period)
     checker = Checker()
@@ -154,6 +157,9 @@ async def update_meeting(
         fail(INVALID_VALUE, messages.text("follow_up.held_without_day"), "heldOn")
     if meeting.status != MeetingStatus.HELD.value and meeting.held_on is not None:
         fail(INVALID_VALUE, messages.text("follow_up.day_without_held"), "heldOn")
+    _year(meeting.planned_on.year, "plannedOn")
+    if meeting.held_on is not None:
+        _year(meeting.held_on.year, "heldOn")
     if meeting.held_on is not None and meeting.held_on > ctx.today:
         fail(INVALID_VALUE, messages.text("follow_up.held_in_future"), "heldOn")
     if meeting.status != was and meeting.status != MeetingStatus.PLANNED.value:
@@ -249,7 +255,7 @@ async def set_rhythm(
         Municipality, municipality_id, "municipality", action="read", field_name="municipalityId"
     )
     await ctx.authorize("create", FollowUpRhythm, municipality)
-    _kind(ctx, municipality, kind)
+    _kind(ctx, municipality, kind, "municipalityId")
     if every_months is not None and not 1 <= every_months <= 60:
         fail(INVALID_VALUE, messages.text("follow_up.rhythm_range", low=1, high=60), "everyMonths")
     rhythm = await ctx.session.scalar(
