@@ -31,7 +31,7 @@ from strawberry.types import Info
 from kvalitet import models
 from kvalitet.db import current_actor
 from kvalitet.db.outage import is_dead_connection
-from kvalitet.messages import Text, text
+from kvalitet.messages import Text, noun, text
 from kvalitet.schema.base import RowNode
 from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import (
@@ -115,8 +115,10 @@ def decode_id(value: strawberry.ID | str | None, type_name: str | tuple[str, ...
             raise ValueError(global_id.type_name)
         return uuid.UUID(global_id.node_id)
     except (GlobalIDValueError, ValueError, TypeError):
-        words = re.sub(r"(?<!^)(?=[A-Z])", " ", names[0]).lower().replace("api key", "API key")
-        raise UserInputError(Problem(NOT_FOUND, f"No {words} with that id.", field)) from None
+        # Catalogued as every NOT_FOUND is (`noun.<words>`); a local plan's action is, to its
+        # users, just an action (as kvalitet.services.context names it).
+        words = re.sub(r"(?<!^)(?=[A-Z])", " ", names[0]).lower().replace("local action", "action")
+        raise UserInputError(Problem(NOT_FOUND, text("error.not_found", what=noun(words)), field)) from None
 
 
 @strawberry.input
