@@ -10,7 +10,6 @@ import uuid
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 from strawberry.types import Info
 
@@ -269,31 +268,31 @@ def _csv_cell(value) -> str:
 
 
 async def rollup(info: Info, municipality_id: uuid.UUID, year: int) -> CompetenceRollup:
-    """Two statements (needs, measures), each narrowed by the access policy; grouping in Python."""
+    """Three statements (plans, needs, measures) for every municipality of the request, each
+    narrowed by the access policy, and the areas' titles; grouping in Python."""
     loaders, locale = info.context.loaders, info.context.locale
-    needs_sql, measures_sql = competence.rollup_sql(municipality_id, year)
-    need_rows = await loaders.fetch(models.CompetenceNeed, needs_sql)
-    measure_rows = await loaders.fetch(models.CompetenceMeasure, measures_sql)
+
+    async def batch(keys: list[uuid.UUID]) -> list[tuple[list, list, list]]:
+        needs_sql, measures_sql = competence.rollup_sql(keys, year)
+        plans = await loaders.fetch(models.CompetencePlan, competence.plans_in_year(keys, year))
+        needs = await loaders.fetch(models.CompetenceNeed, needs_sql)
+        measures = await loaders.fetch(models.CompetenceMeasure, measures_sql)
+
+        def of(rows: list, key: uuid.UUID) -> list:
+            return [row for row in rows if row["municipality_id"] == key]
+
+        return [(of(plans, key), of(needs, key), of(measures, key)) for key in keys]
+
+    plans, need_rows, measure_rows = await loaders.batched(("competence_rollup", year), batch).load(municipality_id)
     declared = await _declared(info, municipality_id)
-    plans = await loaders.fetch(
-        models.CompetencePlan,
-        select(models.CompetencePlan.__table__).where(
-            models.CompetencePlan.municipality_id == municipality_id,
-            models.CompetencePlan.start_year <= year,
-            models.CompetencePlan.end_year >= year,
-        ),
-    )
     areas: dict[uuid.UUID | None, list] = {}
     for row in need_rows:
         areas.setdefault(row["shown_in_area_id"], []).append(row)
-    area_titles = {}
-    known_areas = [a for a in areas if a is not None]
-    if known_areas:
-        area_table = models.Area.__table__
-        for area in await loaders.fetch(
-            models.Area, select(area_table).where(area_table.c.id.in_(known_areas)).order_by(area_table.c.position)
-        ):
-            area_titles[area["id"]] = area["title"]
+    known = sorted(
+        (area for area in await loaders.by_id(models.Area).load_many([a for a in areas if a is not None]) if area),
+        key=lambda area: (area["plan_id"], area["position"]),
+    )
+    area_titles = {area["id"]: area["title"] for area in known}
     ordered_areas = [a for a in area_titles if a in areas] + ([None] if None in areas else [])
     needs_by_area = [
         CompetenceNeedsInArea(

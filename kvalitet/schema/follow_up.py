@@ -355,12 +355,17 @@ class OverdueFollowUp:
 
 
 async def overdue_of(info: Info, municipality_id: uuid.UUID) -> list[OverdueFollowUp]:
-    """The units past their rhythm, in one statement; a kind for some units only (the profile's
-    `unit_kinds`) leaves the others out."""
+    """The units past their rhythm, in one statement for every municipality of the request; a
+    kind for some units only (the profile's `unit_kinds`) leaves the others out."""
     from kvalitet.services.follow_ups import overdue_sql
 
     today = dt.datetime.now(dt.UTC).date()
-    rows = await info.context.loaders.fetch(models.FollowUpRhythm, overdue_sql([municipality_id], today))
+
+    async def batch(keys: list[uuid.UUID]) -> list[list[Any]]:
+        found = await info.context.loaders.fetch(models.FollowUpRhythm, overdue_sql(keys, today))
+        return [[row for row in found if row["municipality_id"] == key] for key in keys]
+
+    rows = await info.context.loaders.batched(("overdue_follow_ups", today), batch).load(municipality_id)
     municipality = await info.context.loaders.by_id(models.Municipality).load(municipality_id)
     code = municipality["profile_code"] if municipality else None
     kinds = {k.key: k for k in info.context.profiles.follow_up(code).meeting_kinds} if code else {}

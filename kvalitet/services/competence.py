@@ -447,10 +447,11 @@ def plans_in_year(municipality_ids: list[uuid.UUID], year: int):
     )
 
 
-def rollup_sql(municipality_id: uuid.UUID, year: int):
-    """Every need and measure of the plans covering `year`, with its plan's unit (name and kind;
-    null for the municipality's own) and, for a need, the area that shows it: one statement."""
-    plans = plans_in_year([municipality_id], year).subquery()
+def rollup_sql(municipality_ids: list[uuid.UUID], year: int):
+    """Every need and measure of the municipalities' plans covering `year`, with its plan's
+    municipality and unit (name and kind; null for the municipality's own) and, for a need, the
+    area that shows it: one statement for the needs and one for the measures."""
+    plans = plans_in_year(municipality_ids, year).subquery()
     need = CompetenceNeed.__table__
     measure = CompetenceMeasure.__table__
     goal_area = select(Goal.area_id).where(Goal.id == need.c.goal_id).scalar_subquery()
@@ -464,6 +465,7 @@ def rollup_sql(municipality_id: uuid.UUID, year: int):
     needs = (
         select(
             need,
+            plans.c.municipality_id,
             plans.c.unit_id,
             Unit.name.label("unit_name"),
             Unit.kind.label("unit_kind"),
@@ -474,7 +476,13 @@ def rollup_sql(municipality_id: uuid.UUID, year: int):
         .order_by(Unit.name.nulls_first(), need.c.position, need.c.id)
     )
     measures = (
-        select(measure, plans.c.unit_id, Unit.name.label("unit_name"), Unit.kind.label("unit_kind"))
+        select(
+            measure,
+            plans.c.municipality_id,
+            plans.c.unit_id,
+            Unit.name.label("unit_name"),
+            Unit.kind.label("unit_kind"),
+        )
         .join(plans, plans.c.id == measure.c.plan_id)
         .outerjoin(Unit, Unit.id == plans.c.unit_id)
         .where(
