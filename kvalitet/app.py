@@ -58,6 +58,7 @@ def create_app(
             pool_size=settings.db_pool_size,
             statement_timeout_ms=settings.statement_timeout_ms,
             idle_in_transaction_timeout_ms=settings.idle_in_transaction_timeout_ms,
+            read_url=settings.read_database_url.get_secret_value() if settings.read_database_url else None,
         )
     tracing.trace_statements(database.engine)  # when the otel extra is installed
     profiles = profiles or Profiles(new_plugin_manager(data_dirs=settings.profile_dirs))

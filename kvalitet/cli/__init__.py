@@ -78,7 +78,12 @@ def serve(
         from kvalitet.db.migrate import upgrade
 
         if settings.db_connection_check != "off":
-            found = await budget(database, settings.workers, settings.db_pool_size)
+            found = await budget(
+                database,
+                settings.workers,
+                settings.db_pool_size,
+                reads_elsewhere=settings.read_database_url is not None,
+            )
             if not found.fits and settings.db_connection_check == "refuse":
                 raise ConnectionBudgetExceeded(found.explain())
             if not found.fits:

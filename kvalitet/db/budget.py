@@ -37,10 +37,11 @@ class Budget:
         )
 
 
-async def budget(database: Database, processes: int, pool_size: int) -> Budget:
+async def budget(database: Database, processes: int, pool_size: int, *, reads_elsewhere: bool = False) -> Budget:
     """The budget of `processes` processes with pools of `pool_size`, against what the server of
     `database` accepts: its `max_connections` less the connections it reserves for superusers
-    and for roles with `pg_use_reserved_connections`."""
+    and for roles with `pg_use_reserved_connections`. `reads_elsewhere`: the compiled reads go to
+    another server (`KVALITET_READ_DATABASE_URL`), so their pool is not this server's."""
     async with database.engine.connect() as connection:
         row = (
             await connection.execute(
@@ -51,4 +52,7 @@ async def budget(database: Database, processes: int, pool_size: int) -> Budget:
                 )
             )
         ).scalar_one()
-    return Budget(processes=processes, per_process=sum(pool_sizes(pool_size).values()), available=int(row))
+    sizes = pool_sizes(pool_size)
+    if reads_elsewhere:
+        del sizes["reader"]  # the compiled reads' connections are the replica's
+    return Budget(processes=processes, per_process=sum(sizes.values()), available=int(row))

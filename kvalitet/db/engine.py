@@ -49,6 +49,8 @@ class Database:
         statement_timeout_ms: int | None = None,
         idle_in_transaction_timeout_ms: int | None = None,
         echo: bool = False,
+        # Another server for the compiled reads (a read replica); None: this one.
+        read_url: str | None = None,
     ):
         self.url = url
         # The server ends any statement that runs longer, and any session that sits idle in a
@@ -73,7 +75,15 @@ class Database:
         # per batch); a request's statements were never one snapshot anyway (each batch takes
         # its own connection). The same pool; the level is reset when a connection goes back.
         self.autocommit: AsyncEngine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        self.reader = Reader(self.engine, size=sizes["reader"], statement_timeout_ms=statement_timeout_ms)
+        self.reader = Reader(
+            self.engine,
+            size=sizes["reader"],
+            statement_timeout_ms=statement_timeout_ms,
+            url=read_url,
+            # On a replica (or a pooler in front of one) the reads are refused any write, as a
+            # replica would: the same behaviour whichever server answers.
+            settings={"default_transaction_read_only": "on"} if read_url else None,
+        )
         # The one-statement writes (kvalitet.schema.compiled.writes), on a pool of their own made
         # on first use: each is planned once per connection (a generic plan), not at every run;
         # planning the statement costs twice what running it does. Counted with the reads.

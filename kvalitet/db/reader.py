@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import asyncpg
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kvalitet.db.outage import once_more_if_dead
@@ -49,8 +50,11 @@ class Reader:
         size: int,
         statement_timeout_ms: int | None,
         settings: dict[str, str] | None = None,
+        url: str | None = None,
     ):
         self.engine = engine
+        # Another server to read from (a replica), else the engine's own.
+        self.url = make_url(url) if url is not None else engine.url
         self.settings = settings or {}  # the connections' server settings, besides the timeout
         self.size = size
         self.statement_timeout_ms = statement_timeout_ms
@@ -63,7 +67,7 @@ class Reader:
         if self._pool is None:
             async with self._creating:
                 if self._pool is None:
-                    _, options = self.engine.dialect.create_connect_args(self.engine.url)
+                    _, options = self.engine.dialect.create_connect_args(self.url)
                     arguments = {k: v for k, v in options.items() if k in _CONNECT_ARGUMENTS}
                     settings = dict(self.settings)
                     if self.statement_timeout_ms:

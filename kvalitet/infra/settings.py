@@ -52,6 +52,12 @@ class Settings(BaseSettings):
         default=None,
         description="PostgreSQL URL (postgresql+asyncpg://…). Unset: an embedded server in data_dir.",
     )
+    read_database_url: SecretStr | None = Field(
+        default=None,
+        description="A read replica (or its pooler) of the same database, for the compiled reads: one read-only "
+        "statement a query. Unset: they read from `database_url`. Writes, mutations' answers and every other read "
+        "stay on `database_url`.",
+    )
     data_dir: Path = Field(default=Path("kvalitet-data"), description="Embedded database and local keys.")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
