@@ -15,6 +15,7 @@ Files in a profile's data directory:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sys
 from collections.abc import Iterator
 from importlib import resources
@@ -250,8 +251,8 @@ class MeetingKind(_Strict):
     label: Label
     # The kinds of unit it is held with (none: any unit).
     unit_kinds: list[UnitKind] = Field(default_factory=list)
-    # How often, when the document says so (months between meetings); else the municipality
-    # sets a rhythm of its own (`setFollowUpRhythm`), or none.
+    # How often, when the document says so (months between meetings). Shown to front ends; the
+    # overdue units follow the municipality's rhythm (`setFollowUpRhythm`), set from it or not.
     every_months: int | None = Field(default=None, ge=1, le=60)
 
 
@@ -297,6 +298,7 @@ class FollowUp(_Strict):
         return self
 
 
+@functools.cache  # read once: every field that names a kind of meeting, scheme or partner asks for it
 def default_follow_up() -> FollowUp:
     """What every profile starts with (one kind of meeting, and Udir's national scheme)."""
     path = Path(str(resources.files("kvalitet") / "data" / "follow_up.yaml"))

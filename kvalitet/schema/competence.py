@@ -293,6 +293,9 @@ async def rollup(info: Info, municipality_id: uuid.UUID, year: int) -> Competenc
         key=lambda area: (area["plan_id"], area["position"]),
     )
     area_titles = {area["id"]: area["title"] for area in known}
+    for hidden in [a for a in areas if a is not None and a not in area_titles]:
+        # An area the caller may not read (a draft plan's): its needs count as in no area.
+        areas.setdefault(None, []).extend(areas.pop(hidden))
     ordered_areas = [a for a in area_titles if a in areas] + ([None] if None in areas else [])
     needs_by_area = [
         CompetenceNeedsInArea(

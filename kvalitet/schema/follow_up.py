@@ -23,6 +23,7 @@ from kvalitet.schema.enums import FollowUpStatus, MeetingStatus, ParticipantRole
 from kvalitet.schema.profile import Label
 from kvalitet.schema.reading.relations import Children, Parent, computed, relation
 from kvalitet.services.follow_ups import OPEN_POINT
+from kvalitet.services.reports import today_sql
 
 if TYPE_CHECKING:
     from kvalitet.schema.local_plan import LocalAction, LocalPlan
@@ -52,7 +53,11 @@ class Participant:
 
 
 def _point_overdue(table):
-    return and_(table.c.due_on < dt.datetime.now(dt.UTC).date(), table.c.status.in_(OPEN_POINT))
+    return and_(table.c.due_on < today_sql(), table.c.status.in_(OPEN_POINT))
+
+
+def _meeting_overdue(table):
+    return and_(table.c.status == MeetingWords.PLANNED.value, table.c.planned_on < today_sql())
 
 
 @strawberry.type(
@@ -95,6 +100,7 @@ class _Meeting:
     year: int
     period_key: str | None
     planned_on: dt.date
+    created_at: dt.datetime  # with the day, what orders two meetings planned for the same day
 
 
 def _reports(info: Info):
@@ -147,7 +153,9 @@ def _follow_ups(info: Info):
         units = {k.unit_id for k in keys}
         meetings = await info.context.loaders.fetch(
             models.FollowUpMeeting,
-            select(held.c.id, held.c.unit_id, held.c.planned_on).where(held.c.unit_id.in_(units)),
+            select(held.c.id, held.c.unit_id, held.c.planned_on, held.c.created_at, held.c.status).where(
+                held.c.unit_id.in_(units)
+            ),
         )
         points = await info.context.loaders.fetch(
             models.FollowUpPoint,
@@ -161,10 +169,11 @@ def _follow_ups(info: Info):
             earlier = [
                 m
                 for m in meetings
-                if m["unit_id"] == key.unit_id and m["id"] != key.id and m["planned_on"] <= key.planned_on
+                if m["unit_id"] == key.unit_id and (m["planned_on"], m["created_at"]) < (key.planned_on, key.created_at)
             ]
             ids = {m["id"] for m in earlier}
-            since = max((m["planned_on"] for m in earlier), default=None)
+            # Closed since the meeting before (a cancelled one followed nothing up).
+            since = max((m["planned_on"] for m in earlier if m["status"] != MeetingWords.CANCELLED.value), default=None)
             return [
                 p
                 for p in points
@@ -304,9 +313,7 @@ class FollowUpMeeting(RowNode, Versioned):
         return [Participant(role=ParticipantRole(p["role"]), title=p.get("title")) for p in self.participant_rows]
 
     @computed(
-        lambda table: and_(
-            table.c.status == MeetingWords.PLANNED.value, table.c.planned_on < dt.datetime.now(dt.UTC).date()
-        ),
+        _meeting_overdue,
         "boolean",
         description="Planned for a day that has passed, and neither held nor cancelled.",
     )
@@ -327,7 +334,9 @@ class FollowUpMeeting(RowNode, Versioned):
     @strawberry.field(description="What it goes through, drawn from the data now.")
     def agenda(self) -> FollowUpAgenda:
         return FollowUpAgenda(
-            meeting=_Meeting(uuid.UUID(self.id), self.unit_id, self.year, self.period_key, self.planned_on)
+            meeting=_Meeting(
+                uuid.UUID(self.id), self.unit_id, self.year, self.period_key, self.planned_on, self.created_at
+            )
         )
 
 

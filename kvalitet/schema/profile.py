@@ -108,7 +108,8 @@ class MeetingKindSpec:
     label: Label = strawberry.field(description="Its name («kvalitetsmøte», «ledersamtale» …).")
     unit_kinds: list[UnitKind] = strawberry.field(description="The kinds of unit it is held with; empty: any.")
     every_months: int | None = strawberry.field(
-        description="How often, where the profile's document says so; null: the municipality sets a rhythm, or none."
+        description="How often, where the profile's document says so (null: it does not). Which units are overdue "
+        "follows the municipality's own rhythm (`setFollowUpRhythm`), which it may set from this."
     )
 
 

@@ -244,8 +244,13 @@ async def _own_items(
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return []
+    # FOR SHARE: a need or goal removed at the same moment waits for this, or this for it.
     found = set(
-        (await ctx.session.scalars(select(model.id).where(model.plan_id == plan.id, model.id.in_(wanted)))).all()
+        (
+            await ctx.session.scalars(
+                select(model.id).where(model.plan_id == plan.id, model.id.in_(wanted)).with_for_update(read=True)
+            )
+        ).all()
     )
     if len(found) < len(wanted):
         fail(NOT_FOUND, messages.text("competence.not_in_plan", what=messages.noun(name)), name.split()[-1] + "Ids")
@@ -344,6 +349,9 @@ async def _measure_values(
         values[f"{name}_key"] = given
     for name, day in (("starts_on", changes.starts_on), ("ends_on", changes.ends_on)):
         if day is not UNSET:
+            if day is not None and not 1900 <= day.year <= 2200:
+                camel = "startsOn" if name == "starts_on" else "endsOn"
+                checker.add(INVALID_VALUE, messages.text("period.implausible_year", year=day.year), camel)
             values[name] = day
     starts = values.get("starts_on", measure.starts_on if measure else None)
     ends = values.get("ends_on", measure.ends_on if measure else None)

@@ -73,6 +73,13 @@ def _participants(checker: Checker, given: list[Participant]) -> list[dict[str, 
     return stored
 
 
+async def _unit_active(ctx: ServiceContext, unit_id: uuid.UUID, field_name: str) -> None:
+    """Refuse a change of an archived unit's meetings: an archived unit is no longer changed."""
+    unit = await ctx.session.get_one(Unit, unit_id)
+    if unit.archived_at is not None:
+        fail(INVALID_STATE, messages.text("follow_up.unit_archived"), field_name)
+
+
 def _year(year: int, field_name: str = "year") -> None:
     if not 1900 <= year <= 2200:
         fail(INVALID_VALUE, messages.text("period.implausible_year", year=year), field_name)
@@ -133,6 +140,7 @@ async def update_meeting(
 ) -> FollowUpMeeting:
     """Record a meeting: held (on a day, with minutes), cancelled, moved, its participants."""
     meeting = await ctx.load_for_change(FollowUpMeeting, meeting_id, version, "follow up meeting")
+    await _unit_active(ctx, meeting.unit_id, "id")
     was = meeting.status
     checker = Checker()
     if changes.planned_on is not UNSET:
@@ -150,8 +158,9 @@ async def update_meeting(
         meeting.status = checker.choice(changes.status, MeetingStatus, "status") or meeting.status
     if changes.held_on is not UNSET:
         meeting.held_on = changes.held_on
-        if changes.held_on is not None and changes.status is UNSET:
-            meeting.status = MeetingStatus.HELD.value  # a meeting given the day it was held was held
+        if changes.status is UNSET:
+            # A meeting given the day it was held was held; one whose day is taken away was not.
+            meeting.status = MeetingStatus.HELD.value if changes.held_on is not None else MeetingStatus.PLANNED.value
     checker.raise_if_any()
     if meeting.status == MeetingStatus.HELD.value and meeting.held_on is None:
         fail(INVALID_VALUE, messages.text("follow_up.held_without_day"), "heldOn")
@@ -191,14 +200,18 @@ def _point_text(checker: Checker, changes: PointChanges, point: FollowUpPoint) -
         if value is not None:
             point.owner = value
     if changes.due_on is not UNSET:
+        if changes.due_on is not None and not 1900 <= changes.due_on.year <= 2200:
+            checker.add(INVALID_VALUE, messages.text("period.implausible_year", year=changes.due_on.year), "dueOn")
         point.due_on = changes.due_on
 
 
 async def agree_point(ctx: ServiceContext, meeting_id: uuid.UUID | None, changes: PointChanges) -> FollowUpPoint:
-    meeting = await ctx.load(FollowUpMeeting, meeting_id, "follow up meeting", field_name="meetingId")
+    # FOR SHARE: a cancellation at the same moment waits for this point, or this for it.
+    meeting = await ctx.load(FollowUpMeeting, meeting_id, "follow up meeting", field_name="meetingId", share_lock=True)
     await ctx.authorize("create", FollowUpPoint, meeting)
     if meeting.status == MeetingStatus.CANCELLED.value:
         fail(INVALID_STATE, messages.text("follow_up.meeting_cancelled"), "meetingId")
+    await _unit_active(ctx, meeting.unit_id, "meetingId")
     position = await ctx.session.scalar(
         select(func.coalesce(func.max(FollowUpPoint.position) + 1, 0)).where(FollowUpPoint.meeting_id == meeting.id)
     )

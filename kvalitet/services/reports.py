@@ -102,10 +102,15 @@ def is_overdue(status: str | None, due_on: dt.date, today: dt.date) -> bool:
     return (status is None or status in EDITABLE) and today > due_on
 
 
+def today_sql() -> ColumnElement[dt.date]:
+    """Today, the UTC date as in Python, worked out by the database when a statement runs (not
+    bound into it: a compiled statement is kept and run again on later days)."""
+    return cast(func.timezone("UTC", func.now()), Date)
+
+
 def overdue_sql(table: Any) -> ColumnElement[bool]:
     """`is_overdue` of a report row in SQL, today being the UTC date as in Python."""
-    today = cast(func.timezone("UTC", func.now()), Date)
-    return and_(table.c.status.in_([s.value for s in EDITABLE]), today > table.c.due_on)
+    return and_(table.c.status.in_([s.value for s in EDITABLE]), today_sql() > table.c.due_on)
 
 
 async def plan_covering(ctx: ServiceContext, municipality_id: uuid.UUID, year: int) -> Plan | None:

@@ -115,6 +115,24 @@ async def test_a_service_read_in_a_query_holds_one_connection(default_gql, pool)
     assert pool.most == 1 and pool.out == 0
 
 
+async def test_reads_beside_a_service_session_wait_for_it(default_gql, pool):
+    # The plans' goals and actions are read by loaders while their findings' session is open:
+    # they wait for it, and never take a second connection meanwhile.
+    cycle = Cycle(default_gql)
+    _, plan, unit, local_plan = await cycle.kindergarten_on("9901", "Testkommune", "testprofil")
+    area = next(a for a in await cycle.areas(plan["id"], "theme") if "KINDERGARTEN" in a["appliesTo"])
+    await cycle.local_goal(local_plan["id"], area["id"], "Et mål")
+    await cycle.action(local_plan["id"], "Et tiltak", area["id"])
+    pool.reset()
+    answer = await default_gql(
+        """{ municipality(number: "9901") { units(first: 20) { nodes { localPlans(first: 3) {
+             nodes { findings { code } goals { text } actions { text } } } } } } }"""
+    )
+    [plan_read] = [p for u in answer["municipality"]["units"]["nodes"] for p in u["localPlans"]["nodes"]]
+    assert plan_read["goals"] == [{"text": "Et mål"}] and plan_read["actions"] == [{"text": "Et tiltak"}]
+    assert pool.most == 1 and pool.out == 0
+
+
 async def test_a_read_session_refuses_to_write(database):
     async with database.read_session() as session:
         municipality = Municipality(number="9902", name="Skrivekommune")
