@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from sqlalchemy import and_, select, tuple_
@@ -21,7 +21,7 @@ from kvalitet.schema import indicator
 from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.enums import FollowUpStatus, MeetingStatus, ParticipantRole
 from kvalitet.schema.profile import Label
-from kvalitet.schema.reading.relations import Children, Parent, computed, relation
+from kvalitet.schema.reading.relations import Children, Parent, computed, node_type, relation
 from kvalitet.services.follow_ups import OPEN_POINT
 from kvalitet.services.reports import today_sql
 
@@ -359,8 +359,11 @@ class OverdueFollowUp:
     due_on: dt.date = strawberry.field(description="When the next was due.")
     unit_id: strawberry.Private[uuid.UUID]
 
-    @relation(Parent(models.Unit, "unit_id"), description="The unit.")
-    async def unit(self, info: Info) -> Annotated[Unit, strawberry.lazy("kvalitet.schema.unit")] | None: ...
+    # A resolver, not a relation: the list is worked out by a resolver of its own, which the
+    # compiled path does not walk into.
+    @strawberry.field(description="The unit.")
+    async def unit(self, info: Info) -> Annotated[Unit, strawberry.lazy("kvalitet.schema.unit")] | None:
+        return cast("Unit | None", await node_type(models.Unit).load(info, self.unit_id))
 
 
 async def overdue_of(info: Info, municipality_id: uuid.UUID) -> list[OverdueFollowUp]:
