@@ -31,6 +31,7 @@ from kvalitet.schema.enums import (
 )
 from kvalitet.schema.errors import BadInput
 from kvalitet.schema.profile import Label
+from kvalitet.services.validation import YEARS
 
 
 def _float(value: Decimal | None) -> float | None:
@@ -212,7 +213,7 @@ def selection(
     unit_kind: UnitKind | None = None,
 ) -> series.Selection:
     for argument, year in (("fromYear", from_year), ("toYear", to_year)):
-        if year is not None and not 1900 <= year <= 2200:
+        if year is not None and year not in YEARS:
             raise BadInput(text("input.implausible_year", year=year), argument=argument)
     return series.Selection(
         tuple(codes) if codes is not None else None,

@@ -32,6 +32,7 @@ from kvalitet.schema.report import Report, ReportingPeriodOfYear
 from kvalitet.schema.sector_report import PublishedSectorReport, SectorReportData
 from kvalitet.schema.unit import Unit
 from kvalitet.schema.webhook import WebhookSubscription
+from kvalitet.services.validation import YEARS
 
 UNIT_ORDERS = {"NAME": ("name", "id"), "UPDATED_AT": ("updated_at", "id")}
 
@@ -219,7 +220,7 @@ class Municipality(RowNode, Versioned):
     async def competence_rollup(self, info: Info, year: int) -> CompetenceRollup:
         from kvalitet.schema.competence import rollup
 
-        if not 1900 <= year <= 2200:
+        if year not in YEARS:
             raise BadInput(text("period.implausible_year", year=year), argument="year")
         return await rollup(info, uuid.UUID(self.id), year)
 
@@ -227,7 +228,7 @@ class Municipality(RowNode, Versioned):
     def reporting_calendar(self, info: Info, year: int) -> list[ReportingPeriodOfYear]:
         from kvalitet.services.reports import calendar
 
-        if not 1900 <= year <= 2200:
+        if year not in YEARS:
             raise BadInput(text("input.implausible_year", year=year), argument="year")
         return [ReportingPeriodOfYear.of(p) for p in calendar(info.context.profiles, self.profile_code, year)]
 

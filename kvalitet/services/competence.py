@@ -38,7 +38,7 @@ from kvalitet.services.context import ServiceContext
 from kvalitet.services.errors import DUPLICATE, INVALID_STATE, INVALID_VALUE, NOT_FOUND, fail
 from kvalitet.services.events import emit
 from kvalitet.services.units import UNSET, Unset
-from kvalitet.services.validation import TEXT_MAX, TITLE_MAX, Checker
+from kvalitet.services.validation import TEXT_MAX, TITLE_MAX, Checker, require_year
 
 Item = TypeVar("Item", CompetenceNeed, CompetenceGoal, CompetenceMeasure)
 MAX_YEARS = 10  # a plan spans at most this many years
@@ -95,9 +95,8 @@ async def create_plan(
 
 
 def _years(start_year: int, end_year: int) -> None:
-    for name, year in (("startYear", start_year), ("endYear", end_year)):
-        if not 1900 <= year <= 2200:
-            fail(INVALID_VALUE, messages.text("period.implausible_year", year=year), name)
+    require_year(start_year, "startYear")
+    require_year(end_year, "endYear")
     if not start_year <= end_year < start_year + MAX_YEARS:
         fail(INVALID_VALUE, messages.text("competence.years", max=MAX_YEARS), "endYear")
 
@@ -349,9 +348,7 @@ async def _measure_values(
         values[f"{name}_key"] = given
     for name, day in (("starts_on", changes.starts_on), ("ends_on", changes.ends_on)):
         if day is not UNSET:
-            if day is not None and not 1900 <= day.year <= 2200:
-                camel = "startsOn" if name == "starts_on" else "endsOn"
-                checker.add(INVALID_VALUE, messages.text("period.implausible_year", year=day.year), camel)
+            checker.year(day.year if day else None, "startsOn" if name == "starts_on" else "endsOn")
             values[name] = day
     starts = values.get("starts_on", measure.starts_on if measure else None)
     ends = values.get("ends_on", measure.ends_on if measure else None)

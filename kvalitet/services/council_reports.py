@@ -45,6 +45,7 @@ from kvalitet.services.errors import (
 from kvalitet.services.events import emit
 from kvalitet.services.reports import calendar, period_of
 from kvalitet.services.sector_reports import COUNTED, compute, freeze
+from kvalitet.services.validation import require_year
 
 # School years of figures a report shows: the report's year and the four before it.
 YEARS_SHOWN = 5
@@ -231,8 +232,7 @@ async def create(
         Municipality, municipality_id, "municipality", action="publish", field_name="municipalityId"
     )
     await ctx.authorize("create", CouncilReport, municipality)
-    if not 1900 <= year <= 2200:  # before any date is made of it
-        fail(INVALID_VALUE, text("period.implausible_year", year=year), "year")
+    require_year(year, "year")  # before any date is made of it
     structure = structure_of(ctx, municipality)
     period_key = period_key or _default_period(ctx, municipality, year)
     period_of(ctx.profiles, municipality.profile_code, year, period_key)  # refuses a year or period unknown

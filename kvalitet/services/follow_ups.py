@@ -25,7 +25,7 @@ from kvalitet.services.errors import INVALID_STATE, INVALID_VALUE, NOT_APPLICABL
 from kvalitet.services.events import emit
 from kvalitet.services.reports import period_of
 from kvalitet.services.units import UNSET, Unset
-from kvalitet.services.validation import TEXT_MAX, TITLE_MAX, Checker
+from kvalitet.services.validation import TEXT_MAX, TITLE_MAX, Checker, require_year
 
 MINUTES_MAX = 50_000
 MAX_PARTICIPANTS = 50
@@ -80,11 +80,6 @@ async def _unit_active(ctx: ServiceContext, unit_id: uuid.UUID, field_name: str)
         fail(INVALID_STATE, messages.text("follow_up.unit_archived"), field_name)
 
 
-def _year(year: int, field_name: str = "year") -> None:
-    if not 1900 <= year <= 2200:
-        fail(INVALID_VALUE, messages.text("period.implausible_year", year=year), field_name)
-
-
 async def plan_meeting(
     ctx: ServiceContext,
     unit_id: uuid.UUID | None,
@@ -102,8 +97,8 @@ async def plan_meeting(
     spec = _kind(ctx, municipality, kind, "unitId")
     if spec.unit_kinds and unit.kind not in spec.unit_kinds:
         fail(NOT_APPLICABLE, messages.text("follow_up.kind_not_for_unit", kind=kind), "kind")
-    _year(year)
-    _year(planned_on.year, "plannedOn")
+    require_year(year, "year")
+    require_year(planned_on.year, "plannedOn")
     if period is not None:
         period_of(ctx.profiles, municipality.profile_code, year, period)
     checker = Checker()
@@ -166,9 +161,9 @@ async def update_meeting(
         fail(INVALID_VALUE, messages.text("follow_up.held_without_day"), "heldOn")
     if meeting.status != MeetingStatus.HELD.value and meeting.held_on is not None:
         fail(INVALID_VALUE, messages.text("follow_up.day_without_held"), "heldOn")
-    _year(meeting.planned_on.year, "plannedOn")
+    require_year(meeting.planned_on.year, "plannedOn")
     if meeting.held_on is not None:
-        _year(meeting.held_on.year, "heldOn")
+        require_year(meeting.held_on.year, "heldOn")
     if meeting.held_on is not None and meeting.held_on > ctx.today:
         fail(INVALID_VALUE, messages.text("follow_up.held_in_future"), "heldOn")
     if meeting.status != was and meeting.status != MeetingStatus.PLANNED.value:
@@ -200,8 +195,7 @@ def _point_text(checker: Checker, changes: PointChanges, point: FollowUpPoint) -
         if value is not None:
             point.owner = value
     if changes.due_on is not UNSET:
-        if changes.due_on is not None and not 1900 <= changes.due_on.year <= 2200:
-            checker.add(INVALID_VALUE, messages.text("period.implausible_year", year=changes.due_on.year), "dueOn")
+        checker.year(changes.due_on.year if changes.due_on else None, "dueOn")
         point.due_on = changes.due_on
 
 

@@ -138,8 +138,7 @@ async def create_plan_from_content(
 
 def _check_period(checker: Checker, start: int | None, end: int | None) -> None:
     for name, year in (("periodStart", start), ("periodEnd", end)):
-        if year is not None:
-            checker.check(1900 <= year <= 2200, INVALID_VALUE, text("period.implausible_year", year=year), name)
+        checker.year(year, name)
     if start is not None and end is not None:
         checker.check(end >= start, INVALID_VALUE, text("plan.period_reversed"), "periodEnd")
 

@@ -44,7 +44,7 @@ from kvalitet.services.report_items import (
     required_items,
 )
 from kvalitet.services.review import DECIDABLE, DONE, EDITABLE, load_editable, status_text
-from kvalitet.services.validation import TEXT_MAX, Checker
+from kvalitet.services.validation import TEXT_MAX, Checker, require_year
 
 
 @dataclass(frozen=True)
@@ -88,8 +88,7 @@ def calendar(profiles, profile_code: str | None, year: int) -> list[PeriodInstan
 
 
 def period_of(profiles, profile_code: str | None, year: int, period_key: str) -> PeriodInstance:
-    if not 1900 <= year <= 2200:
-        fail(INVALID_VALUE, text("period.implausible_year", year=year), "year")
+    require_year(year, "year")
     periods = calendar(profiles, profile_code, year)
     for period in periods:
         if period.key == period_key:

@@ -15,6 +15,8 @@ NAME_MAX = 200
 TITLE_MAX = 500
 TEXT_MAX = 20_000
 KEY_MAX = 80
+# The years anything may be dated in: outside them a year is a slip of the keyboard.
+YEARS = range(1900, 2201)
 
 # Control characters other than newline and tab have no business in plan text.
 _ALLOWED_CONTROLS = {"\n", "\t"}
@@ -75,6 +77,11 @@ class Checker:
             self.add(INVALID_ORG_NUMBER, text("input.org_number", value=value), field_name)
         return digits
 
+    def year(self, year: int | None, field_name: str) -> None:
+        """Refuse a year outside `YEARS` (None: not given)."""
+        if year is not None and year not in YEARS:
+            self.add(INVALID_VALUE, text("period.implausible_year", year=year), field_name)
+
     def check(self, condition: bool, code: str, message: str | Text, field_name: str | None) -> None:
         if not condition:
             self.add(code, message, field_name)
@@ -82,6 +89,13 @@ class Checker:
     def raise_if_any(self) -> None:
         if self.problems:
             raise UserInputError(*self.problems)
+
+
+def require_year(year: int, field_name: str) -> None:
+    """`Checker.year`, refused at once."""
+    checker = Checker()
+    checker.year(year, field_name)
+    checker.raise_if_any()
 
 
 def storable(text: str) -> bool:

@@ -26,6 +26,7 @@ from kvalitet.council import render
 from kvalitet.council.paths import DRAFT, PREFIX, edition_path
 from kvalitet.messages import negotiate, text
 from kvalitet.models import CouncilReport, CouncilReportEdition, CouncilReportPdf, Municipality
+from kvalitet.services.validation import YEARS
 
 
 def _problem(request: Request, key: str, status: int) -> HTMLResponse:
@@ -66,7 +67,7 @@ def routes(graphql) -> list[Route]:
         """The municipality's number and the year of the path; None for what names no report (an
         edition number too large for the database is no edition either)."""
         number, year = request.path_params["number"], request.path_params["year"]
-        if not (len(number) == 4 and number.isdigit()) or not 1900 <= year <= 2200:
+        if not (len(number) == 4 and number.isdigit()) or year not in YEARS:
             return None
         if not 1 <= request.path_params.get("edition", 1) <= 100_000:
             return None
