@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import any_, func, literal, or_, select
@@ -120,13 +121,32 @@ async def update_plan(
     return plan
 
 
-async def _plan_to_add(ctx: ServiceContext, plan_id: uuid.UUID | None, model: type[Item]) -> tuple[CompetencePlan, int]:
+# What a need's, goal's or measure's input comes to, checked against its plan (and the row as it
+# is, when one is changed): the values to write.
+ValuesOf = Callable[[CompetencePlan, Any], Awaitable[dict[str, Any]]]
+
+
+async def _add(ctx: ServiceContext, model: type[Item], plan_id: uuid.UUID | None, values_of: ValuesOf) -> Item:
+    """A new need, goal or measure, last in its plan."""
     plan = await ctx.load(CompetencePlan, plan_id, "competence plan", field_name="planId")
     await ctx.authorize("create", model, plan)
     position = await ctx.session.scalar(
         select(func.coalesce(func.max(model.position) + 1, 0)).where(model.plan_id == plan.id)
     )
-    return plan, int(position or 0)
+    item = model(plan_id=plan.id, position=int(position or 0), **await values_of(plan, None))
+    ctx.session.add(item)
+    await ctx.session.flush()
+    return item
+
+
+async def _update(
+    ctx: ServiceContext, model: type[Item], item_id: uuid.UUID | None, version: int, what: str, values_of: ValuesOf
+) -> Item:
+    item, plan = await _item_to_change(ctx, model, item_id, version, what)
+    for key, value in (await values_of(plan, item)).items():
+        setattr(item, key, value)
+    await ctx.session.flush()
+    return item
 
 
 async def _item_to_change(
@@ -203,23 +223,17 @@ async def _need_values(ctx: ServiceContext, plan: CompetencePlan, changes: NeedC
 
 
 async def add_need(ctx: ServiceContext, plan_id: uuid.UUID | None, changes: NeedChanges) -> CompetenceNeed:
-    plan, position = await _plan_to_add(ctx, plan_id, CompetenceNeed)
     if changes.text is UNSET:
         changes.text = ""
-    need = CompetenceNeed(plan_id=plan.id, position=position, **await _need_values(ctx, plan, changes))
-    ctx.session.add(need)
-    await ctx.session.flush()
-    return need
+    return await _add(ctx, CompetenceNeed, plan_id, lambda plan, _: _need_values(ctx, plan, changes))
 
 
 async def update_need(
     ctx: ServiceContext, need_id: uuid.UUID | None, version: int, changes: NeedChanges
 ) -> CompetenceNeed:
-    need, plan = await _item_to_change(ctx, CompetenceNeed, need_id, version, "competence need")
-    for key, value in (await _need_values(ctx, plan, changes)).items():
-        setattr(need, key, value)
-    await ctx.session.flush()
-    return need
+    return await _update(
+        ctx, CompetenceNeed, need_id, version, "competence need", lambda plan, _: _need_values(ctx, plan, changes)
+    )
 
 
 # -- Goals --------------------------------------------------------------------------------------
@@ -270,21 +284,15 @@ async def _goal_values(ctx: ServiceContext, plan: CompetencePlan, changes: GoalC
 
 
 async def add_goal(ctx: ServiceContext, plan_id: uuid.UUID | None, changes: GoalChanges) -> CompetenceGoal:
-    plan, position = await _plan_to_add(ctx, plan_id, CompetenceGoal)
-    goal = CompetenceGoal(plan_id=plan.id, position=position, **await _goal_values(ctx, plan, changes))
-    ctx.session.add(goal)
-    await ctx.session.flush()
-    return goal
+    return await _add(ctx, CompetenceGoal, plan_id, lambda plan, _: _goal_values(ctx, plan, changes))
 
 
 async def update_goal(
     ctx: ServiceContext, goal_id: uuid.UUID | None, version: int, changes: GoalChanges
 ) -> CompetenceGoal:
-    goal, plan = await _item_to_change(ctx, CompetenceGoal, goal_id, version, "competence goal")
-    for key, value in (await _goal_values(ctx, plan, changes)).items():
-        setattr(goal, key, value)
-    await ctx.session.flush()
-    return goal
+    return await _update(
+        ctx, CompetenceGoal, goal_id, version, "competence goal", lambda plan, _: _goal_values(ctx, plan, changes)
+    )
 
 
 # -- Measures -----------------------------------------------------------------------------------
@@ -306,7 +314,6 @@ class MeasureChanges:
     evaluation: str | None | Unset = UNSET
     need_ids: list[uuid.UUID] | Unset = UNSET
     goal_ids: list[uuid.UUID] | Unset = UNSET
-    texts: dict[str, str] = field(default_factory=dict)
 
 
 async def _measure_values(
@@ -363,21 +370,20 @@ async def _measure_values(
 
 
 async def add_measure(ctx: ServiceContext, plan_id: uuid.UUID | None, changes: MeasureChanges) -> CompetenceMeasure:
-    plan, position = await _plan_to_add(ctx, plan_id, CompetenceMeasure)
-    measure = CompetenceMeasure(plan_id=plan.id, position=position, **await _measure_values(ctx, plan, changes, None))
-    ctx.session.add(measure)
-    await ctx.session.flush()
-    return measure
+    return await _add(ctx, CompetenceMeasure, plan_id, lambda plan, row: _measure_values(ctx, plan, changes, row))
 
 
 async def update_measure(
     ctx: ServiceContext, measure_id: uuid.UUID | None, version: int, changes: MeasureChanges
 ) -> CompetenceMeasure:
-    measure, plan = await _item_to_change(ctx, CompetenceMeasure, measure_id, version, "competence measure")
-    for key, value in (await _measure_values(ctx, plan, changes, measure)).items():
-        setattr(measure, key, value)
-    await ctx.session.flush()
-    return measure
+    return await _update(
+        ctx,
+        CompetenceMeasure,
+        measure_id,
+        version,
+        "competence measure",
+        lambda plan, row: _measure_values(ctx, plan, changes, row),
+    )
 
 
 async def remove_item(

@@ -13,7 +13,7 @@ from kvalitet import models
 from kvalitet.schema.competence import CompetenceGoal, CompetenceMeasure, CompetenceNeed, CompetencePlan
 from kvalitet.schema.enums import CompetenceScope, TargetGroup
 from kvalitet.schema.mutation_support import MutationInput, decode_id, payload_type, respond
-from kvalitet.schema.mutations.common import VERSION, given, given_enum
+from kvalitet.schema.mutations.common import VERSION, given, given_enum_or_kept, given_or_kept, given_text
 from kvalitet.services import competence
 from kvalitet.services.units import UNSET
 
@@ -46,11 +46,6 @@ def _id(value, type_name: str, field: str):
     if value is strawberry.UNSET:
         return UNSET
     return decode_id(value, type_name, field)
-
-
-def _present(value):
-    """A text that may be left out but, if given, is required (null counts as empty)."""
-    return UNSET if value is strawberry.UNSET else ("" if value is None else value)
 
 
 @strawberry.input(
@@ -180,22 +175,13 @@ class RemoveCompetenceGoalInput(RemoveCompetenceItemInput): ...
 class RemoveCompetenceMeasureInput(RemoveCompetenceItemInput): ...
 
 
-def _enum(value):
-    found = given_enum(value)
-    return UNSET if found is None else found  # null: left as it is (the field is required)
-
-
-def _flag(value):
-    return UNSET if value in (None, strawberry.UNSET) else value
-
-
 def _measure_changes(input: AddCompetenceMeasureInput | UpdateCompetenceMeasureInput) -> competence.MeasureChanges:
     return competence.MeasureChanges(
-        title=_present(input.title),
+        title=given_text(input.title),
         description=given(input.description),
-        scope=_enum(input.scope),
-        unit_based=_flag(input.unit_based),
-        target_group=_enum(input.target_group),
+        scope=given_enum_or_kept(input.scope),
+        unit_based=given_or_kept(input.unit_based),
+        target_group=given_enum_or_kept(input.target_group),
         target_note=given(input.target_note),
         partner=given(input.partner),
         partner_note=given(input.partner_note),
@@ -210,7 +196,7 @@ def _measure_changes(input: AddCompetenceMeasureInput | UpdateCompetenceMeasureI
 
 def _need_changes(input: AddCompetenceNeedInput | UpdateCompetenceNeedInput) -> competence.NeedChanges:
     return competence.NeedChanges(
-        text=_present(input.text),
+        text=given_text(input.text),
         area_id=_id(input.area_id, "Area", "areaId"),
         goal_id=_id(input.goal_id, "Goal", "goalId"),
         criterion_id=_id(input.criterion_id, "Criterion", "criterionId"),
@@ -220,8 +206,8 @@ def _need_changes(input: AddCompetenceNeedInput | UpdateCompetenceNeedInput) -> 
 
 def _goal_changes(input: AddCompetenceGoalInput | UpdateCompetenceGoalInput) -> competence.GoalChanges:
     return competence.GoalChanges(
-        text=_present(input.text),
-        scope=_enum(input.scope),
+        text=given_text(input.text),
+        scope=given_enum_or_kept(input.scope),
         need_ids=_ids(input.need_ids, "CompetenceNeed", "needIds"),
     )
 
@@ -258,7 +244,7 @@ class CompetenceMutations:
                 decode_id(input.id, "CompetencePlan", "id"),
                 input.version,
                 given(input.title),
-                _flag(input.end_year),
+                given_or_kept(input.end_year),
             )
 
         return await respond(info, CompetencePlanPayload, work, input)

@@ -11,7 +11,7 @@ from strawberry.types import Info
 from kvalitet.schema.enums import FollowUpStatus, MeetingStatus, ParticipantRole
 from kvalitet.schema.follow_up import FollowUpMeeting, FollowUpPoint, FollowUpRhythm
 from kvalitet.schema.mutation_support import MutationInput, decode_id, payload_type, respond
-from kvalitet.schema.mutations.common import VERSION, given, given_enum
+from kvalitet.schema.mutations.common import VERSION, given, given_enum_or_kept, given_or_kept, given_text
 from kvalitet.services import follow_ups
 from kvalitet.services.units import UNSET
 
@@ -111,11 +111,6 @@ class SetFollowUpRhythmInput(MutationInput):
     every_months: int | None = strawberry.field(description="Months between meetings (1–60); null: no rhythm.")
 
 
-def _required(value):
-    """A field that may be left out but not set to null: null is taken as empty (refused where required)."""
-    return UNSET if value is strawberry.UNSET else ("" if value is None else value)
-
-
 @strawberry.type
 class FollowUpMutations:
     @strawberry.mutation(description="Plan a follow-up meeting with a unit.")
@@ -137,9 +132,9 @@ class FollowUpMutations:
     async def update_follow_up_meeting(self, info: Info, input: UpdateFollowUpMeetingInput) -> FollowUpMeetingPayload:
         async def work(service):
             changes = follow_ups.MeetingChanges(
-                planned_on=UNSET if input.planned_on in (None, strawberry.UNSET) else input.planned_on,
+                planned_on=given_or_kept(input.planned_on),
                 held_on=given(input.held_on),
-                status=UNSET if input.status in (None, strawberry.UNSET) else input.status.value,
+                status=given_enum_or_kept(input.status),
                 minutes=given(input.minutes),
                 participants=UNSET
                 if input.participants in (None, strawberry.UNSET)
@@ -165,12 +160,11 @@ class FollowUpMutations:
     @strawberry.mutation(description="Change a point agreed in a follow-up meeting, or tell how far it has come.")
     async def update_follow_up_point(self, info: Info, input: UpdateFollowUpPointInput) -> FollowUpPointPayload:
         async def work(service):
-            status = given_enum(input.status)
             changes = follow_ups.PointChanges(
-                text=_required(input.text),
-                owner=_required(input.owner),
+                text=given_text(input.text),
+                owner=given_text(input.owner),
                 due_on=given(input.due_on),
-                status=UNSET if status in (None, UNSET) else status,
+                status=given_enum_or_kept(input.status),
                 status_note=given(input.status_note),
             )
             return await follow_ups.update_point(
