@@ -17,6 +17,7 @@ from kvalitet import messages, models
 from kvalitet.plugins.content import FollowUp
 from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.enums import CompetenceScope, TargetGroup
+from kvalitet.schema.follow_up import declared_follow_up
 from kvalitet.schema.local_plan import Finding
 from kvalitet.schema.profile import FundingSchemeSpec, Label, PartnerSpec
 from kvalitet.schema.reading.relations import Children, Parent, node_type, relation
@@ -26,13 +27,6 @@ if TYPE_CHECKING:
     from kvalitet.schema.municipality import Municipality
     from kvalitet.schema.plan import Area, Criterion, Goal
     from kvalitet.schema.unit import Unit
-
-
-async def _declared(info: Info, municipality_id: uuid.UUID) -> FollowUp | None:
-    municipality = await info.context.loaders.by_id(models.Municipality).load(municipality_id)
-    if municipality is None or not municipality["profile_code"]:
-        return None
-    return info.context.profiles.follow_up(municipality["profile_code"])
 
 
 async def _plan_municipality(info: Info, plan_id: uuid.UUID) -> uuid.UUID | None:
@@ -119,7 +113,7 @@ class CompetenceMeasure(RowNode, Versioned):
 
     async def _declared_here(self, info: Info) -> FollowUp | None:
         municipality_id = await _plan_municipality(info, self.plan_id)
-        return await _declared(info, municipality_id) if municipality_id else None
+        return await declared_follow_up(info, municipality_id) if municipality_id else None
 
     @strawberry.field(description="The partner institution, with its name; null for none (or one the profile dropped).")
     async def partner(self, info: Info) -> PartnerSpec | None:
@@ -179,7 +173,7 @@ class CompetencePlan(RowNode, Versioned):
         "«kompetansehevingsplan»); null where it has no name of its own."
     )
     async def name(self, info: Info) -> Label | None:
-        declared = await _declared(info, self.municipality_id)
+        declared = await declared_follow_up(info, self.municipality_id)
         if declared is None or self.unit_id is None:
             return None
         unit = await info.context.loaders.by_id(models.Unit).load(self.unit_id)
@@ -287,7 +281,7 @@ async def rollup(info: Info, municipality_id: uuid.UUID, year: int) -> Competenc
         return [(of(plans, key), of(needs, key), of(measures, key)) for key in keys]
 
     plans, need_rows, measure_rows = await loaders.batched(("competence_rollup", year), batch).load(municipality_id)
-    declared = await _declared(info, municipality_id)
+    declared = await declared_follow_up(info, municipality_id)
     areas: dict[uuid.UUID | None, list] = {}
     for row in need_rows:
         areas.setdefault(row["shown_in_area_id"], []).append(row)

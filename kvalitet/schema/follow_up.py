@@ -17,6 +17,7 @@ from strawberry.types import Info
 from kvalitet import models
 from kvalitet.models.enums import ActionStatus
 from kvalitet.models.enums import MeetingStatus as MeetingWords
+from kvalitet.plugins.content import FollowUp
 from kvalitet.schema import indicator
 from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.enums import FollowUpStatus, MeetingStatus, ParticipantRole
@@ -35,12 +36,17 @@ if TYPE_CHECKING:
 LOWEST_ITEMS = 5
 
 
-async def _kind_label(info: Info, municipality_id: uuid.UUID, kind: str) -> Label | None:
+async def declared_follow_up(info: Info, municipality_id: uuid.UUID) -> FollowUp | None:
+    """What the municipality's profile says of follow-up and competence; None without a profile."""
     municipality = await info.context.loaders.by_id(models.Municipality).load(municipality_id)
     if municipality is None or not municipality["profile_code"]:
         return None
-    kinds = info.context.profiles.follow_up(municipality["profile_code"]).meeting_kinds
-    found = next((k for k in kinds if k.key == kind), None)
+    return info.context.profiles.follow_up(municipality["profile_code"])
+
+
+async def _kind_label(info: Info, municipality_id: uuid.UUID, kind: str) -> Label | None:
+    declared = await declared_follow_up(info, municipality_id)
+    found = next((k for k in declared.meeting_kinds if k.key == kind), None) if declared else None
     return Label.of(found.label) if found else None
 
 
@@ -378,9 +384,8 @@ async def overdue_of(info: Info, municipality_id: uuid.UUID) -> list[OverdueFoll
         return [[row for row in found if row["municipality_id"] == key] for key in keys]
 
     rows = await info.context.loaders.batched(("overdue_follow_ups", today), batch).load(municipality_id)
-    municipality = await info.context.loaders.by_id(models.Municipality).load(municipality_id)
-    code = municipality["profile_code"] if municipality else None
-    kinds = {k.key: k for k in info.context.profiles.follow_up(code).meeting_kinds} if code else {}
+    declared = await declared_follow_up(info, municipality_id)
+    kinds = {k.key: k for k in declared.meeting_kinds} if declared else {}
     return [
         OverdueFollowUp(
             kind=row["kind"],
