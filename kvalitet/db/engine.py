@@ -72,8 +72,9 @@ class Database:
             connect_args={"server_settings": server_settings},
         )
         # For the loaders' single SELECTs: no BEGIN and ROLLBACK around each (two round trips
-        # per batch); a request's statements were never one snapshot anyway (each batch takes
-        # its own connection). The same pool; the level is reset when a connection goes back.
+        # per batch); a request's statements are not one snapshot (each is its own transaction,
+        # on the request's shared connection: kvalitet.db.shared). The same pool; the level is
+        # reset when a connection goes back.
         self.autocommit: AsyncEngine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self.reader = Reader(
             self.engine,

@@ -37,7 +37,6 @@ class SharedConnection:
         # Held while a read runs on the connection, and for the whole of an `apart`.
         self._lock = asyncio.Lock()
         self._ended = not share  # a websocket's reads, or the request is over: one per batch
-        self.taken = 0  # connections taken from the pool for shared reads (tests read it)
 
     async def run(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         """`work` on the request's connection (taken now if none is held)."""
@@ -50,7 +49,6 @@ class SharedConnection:
                     return await work(connection)
             if self._connection is None:
                 self._connection = await self.engine.connect()
-                self.taken += 1
             try:
                 result = await work(self._connection)
             except BaseException:
