@@ -17,6 +17,8 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import statistics
+import time
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -119,34 +121,57 @@ def _reference_projected(answer: dict) -> dict:
     }
 
 
-async def measure(args) -> dict:
+async def drawer(database, connection, dataset: data.Dataset):
+    """Store the figures the draft shows for the municipality (kvalitet's import), and return
+    (draw, its codes): `draw()` draws the draft's figures as `createCouncilReport` does, in this
+    process (statements and Python, without HTTP or the transaction's write)."""
     from kvalitet.access.actor import ANONYMOUS, PermissiveAccessPolicy
-    from kvalitet.db import Database
     from kvalitet.models import Municipality
     from kvalitet.plugins import Profiles, new_plugin_manager
     from kvalitet.services import council_reports
     from kvalitet.services.context import ServiceContext
 
+    profiles = Profiles(new_plugin_manager())
+    structure = profiles.council_report(data.PROFILE_CODE)
+    codes = sorted({code for section in structure.sections for code in section.indicators})
+    year = dataset.sector_report_year
+    await _store_figures(database, codes, dataset.municipality_number, year)
+    await connection.execute("ANALYZE")
+
+    async def draw() -> dict:
+        async with database.session() as session:
+            ctx = ServiceContext(session, ANONYMOUS, PermissiveAccessPolicy(), profiles)
+            municipality = await session.scalar(
+                select(Municipality).where(Municipality.number == dataset.municipality_number)
+            )
+            return await council_reports.draw(ctx, municipality, year, dataset.period_key)
+
+    return draw, codes
+
+
+async def timed(draw, runs: int = 100) -> dict:
+    """The median and 99th percentile of `runs` draws (after 3 untimed), in ms."""
+    times = []
+    for n in range(runs + 3):
+        started = time.perf_counter()
+        await draw()
+        if n >= 3:
+            times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    found = {"runs": runs, "p50_ms": round(statistics.median(times), 2), "p99_ms": round(times[-1 - runs // 100], 2)}
+    say("council_draft (in this process): " + ", ".join(f"{k} {v}" for k, v in found.items()))
+    return found
+
+
+async def measure(args) -> dict:
+    from kvalitet.db import Database
+
     async with standalone.fresh_database() as fresh:
         connection = fresh.connection
         dataset = await data.load(connection, args.units)
-        profiles = Profiles(new_plugin_manager())
-        structure = profiles.council_report(data.PROFILE_CODE)
-        codes = sorted({code for section in structure.sections for code in section.indicators})
         database = Database(fresh.database_url, pool_size=2)
         try:
-            year = dataset.sector_report_year
-            await _store_figures(database, codes, dataset.municipality_number, year)
-            await connection.execute("ANALYZE")
-
-            async def draw() -> dict:
-                async with database.session() as session:
-                    ctx = ServiceContext(session, ANONYMOUS, PermissiveAccessPolicy(), profiles)
-                    municipality = await session.scalar(
-                        select(Municipality).where(Municipality.number == dataset.municipality_number)
-                    )
-                    return await council_reports.draw(ctx, municipality, year, dataset.period_key)
-
+            draw, codes = await drawer(database, connection, dataset)
             reference_args = (*db_limit.arguments("sector_report", dataset), codes)
             statement = await connection.prepare(REFERENCE)
             ours = json.loads(json.dumps(await draw(), default=str))

@@ -64,6 +64,8 @@ class Dataset:
     counts: dict[str, int] = field(default_factory=dict)
     period_key: str = PERIOD_KEY
     sector_report_year: int = SECTOR_REPORT_YEAR
+    # The change feed's cursor of the municipality's latest change (set before the reads are asked).
+    feed_cursor: str | None = None
 
 
 class _Rows:

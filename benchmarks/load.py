@@ -307,3 +307,15 @@ async def count_statements(connection: asyncpg.Connection, database: str) -> tup
         else:
             utility += row["calls"]
     return statements, utility, [(row["calls"], row["query"]) for row in rows]
+
+
+async def count_blocks(connection: asyncpg.Connection, database: str) -> int:
+    """Shared buffer blocks (hit or read) the statements run in `database` since the reset
+    touched: what a statement reads, whatever the cache holds. A query whose answer is the same
+    at two sizes of the database but touches more blocks at the larger reads other rows too."""
+    return await connection.fetchval(
+        """SELECT coalesce(sum(s.shared_blks_hit + s.shared_blks_read), 0)::bigint
+           FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+           WHERE d.datname = $1 AND s.query NOT ILIKE '%pg_stat_statements%'""",
+        database,
+    )

@@ -23,7 +23,7 @@ import re
 import uuid
 from dataclasses import dataclass
 
-from .data import Dataset
+from .data import MUNICIPALITY_NUMBER, Dataset
 
 
 def relay_id(type_name: str, row_id: uuid.UUID) -> str:
@@ -45,6 +45,12 @@ OURS = {
     "sector_report": f"""query SectorReport($number: String!, $year: Int!, $period: String!) {{ municipality(number: $number) {{ sectorReport(year: $year, period: $period) {{ municipalityNumber planTitle year periodKey dueOn units {{ {_SECTOR_UNIT} }} unitsByStatus {{ status count }} areas {{ areaId key kind title assessments {_LEVELS} criteria {{ criterionId text {_LEVELS} }} }} overdueUnits {{ {_SECTOR_UNIT} }} }} }} }}""",
     "reports_items": f"""query ReportsItems($number: String!) {{ municipality(number: $number) {{ reports(first: 100) {{ edges {{ node {{ id isOverdue items {{ {_ITEM} }} }} }} }} }} }}""",
     "history": """query History($id: ID!) { node(id: $id) { ... on Unit { id name history(first: 50) { totalCount pageInfo { endCursor hasNextPage } edges { cursor node { at actor action changes } } } } } }""",
+    # An integrator's first page of the change feed, and the export of a whole municipality
+    # (a subscription, streamed as multipart HTTP): `benchmarks/run --national` only.
+    "changes": """query Changes { changes(first: 100) { changes { cursor at actor action entityType entityId changes } endCursor hasMore } }""",
+    # What an integrator asks most: anything new since the last change it saw (nothing, mostly).
+    "changes_poll": """query ChangesPoll($after: String!) { changes(after: $after, first: 100) { changes { cursor at actor action entityType entityId changes } endCursor hasMore } }""",
+    "export": """subscription Export($number: String!) { municipalityExport(number: $number, chunkSize: 500) { table rowsSent rowsTotal rows } }""",
     "save_assessment": """mutation SaveAssessment($input: SaveAssessmentInput!) { saveAssessment(input: $input) { assessment { id version level comment } errors { code message } } }""",
 }
 
@@ -104,6 +110,12 @@ V4 = {
   }}
 }}""",
     # PostGraphile v4's generated update by primary key (default inflection: `id` is the UUID).
+    # An integrator's first page of the change feed, and the export of a whole municipality
+    # (a subscription, streamed as multipart HTTP): `benchmarks/run --national` only.
+    "changes": """query Changes { changes(first: 100) { changes { cursor at actor action entityType entityId changes } endCursor hasMore } }""",
+    # What an integrator asks most: anything new since the last change it saw (nothing, mostly).
+    "changes_poll": """query ChangesPoll($after: String!) { changes(after: $after, first: 100) { changes { cursor at actor action entityType entityId changes } endCursor hasMore } }""",
+    "export": """subscription Export($number: String!) { municipalityExport(number: $number, chunkSize: 500) { table rowsSent rowsTotal rows } }""",
     "save_assessment": """mutation SaveAssessment($id: UUID!, $level: String!, $comment: String) {
   updateAssessmentById(input: {id: $id, assessmentPatch: {level: $level, comment: $comment}}) {
     assessment { id level comment }
@@ -170,6 +182,12 @@ V5 = {
     }}
   }}
 }}""",
+    # An integrator's first page of the change feed, and the export of a whole municipality
+    # (a subscription, streamed as multipart HTTP): `benchmarks/run --national` only.
+    "changes": """query Changes { changes(first: 100) { changes { cursor at actor action entityType entityId changes } endCursor hasMore } }""",
+    # What an integrator asks most: anything new since the last change it saw (nothing, mostly).
+    "changes_poll": """query ChangesPoll($after: String!) { changes(after: $after, first: 100) { changes { cursor at actor action entityType entityId changes } endCursor hasMore } }""",
+    "export": """subscription Export($number: String!) { municipalityExport(number: $number, chunkSize: 500) { table rowsSent rowsTotal rows } }""",
     "save_assessment": """mutation SaveAssessment($rowId: UUID!, $level: String!, $comment: String) {
   updateAssessmentByRowId(input: {rowId: $rowId, assessmentPatch: {level: $level, comment: $comment}}) {
     assessment { id level comment }
@@ -188,6 +206,9 @@ class Row:
     peers: tuple[str, ...]
     db_limit: bool = True
     write: bool = False
+    national: bool = False  # measured only with --national (not among the default rows)
+    # Asked as a subscription over multipart HTTP (the answer is parts, not one JSON object).
+    multipart: bool = False
 
 
 ROWS = {
@@ -198,10 +219,26 @@ ROWS = {
     "sector_report": Row(()),
     "reports_items": Row(()),
     "history": Row(()),
+    "changes": Row((), db_limit=False, national=True),
+    "changes_poll": Row((), db_limit=False, national=True),
+    "export": Row((), db_limit=False, national=True, multipart=True),
     # Last: it changes assessments, which the reads above show.
     "save_assessment": Row(("v4", "v5"), db_limit=False, write=True),
 }
-ALL_NAMES = list(ROWS)
+ALL_NAMES = [name for name, row in ROWS.items() if not row.national]
+# What `--national` measures at both sizes: what one municipality's users and integrator ask.
+NATIONAL_NAMES = [
+    "page",
+    "dashboard",
+    "plan_tree",
+    "sector_report",
+    "history",
+    "changes",
+    "changes_poll",
+    "export",
+    "save_assessment",
+]
+MULTIPART = "multipart/mixed;subscriptionSpec=1.0"
 # The first three reads, which tests/schema/test_benchmark_queries.py checks too (each one
 # compiled statement there); `requests` answers for them as it did.
 NAMES = ["page", "dashboard", "plan_tree"]
@@ -233,6 +270,12 @@ def read_requests(name: str, dataset: Dataset) -> dict[str, Request]:
         ours = {"number": number}
     elif name == "history":
         ours = {"id": relay_id("Unit", dataset.page_unit_id)}
+    elif name == "changes":
+        ours = {}
+    elif name == "changes_poll":
+        ours = {"after": dataset.feed_cursor}
+    elif name == "export":
+        ours = {"number": number}
     else:
         raise ValueError(f"unknown read {name!r}")
     found = {"ours": Request(OURS[name], ours)}
@@ -245,6 +288,18 @@ def requests(name: str, dataset: Dataset) -> tuple[Request, Request]:
     """Our request and PostGraphile v4's (the benchmark's first peer), for a read both answer."""
     found = read_requests(name, dataset)
     return found["ours"], found["v4"]
+
+
+async def latest_change_cursor(connection, number: str) -> str | None:
+    """The change feed's cursor of the municipality's latest change (as the feed spells it)."""
+    from kvalitet.schema.reading.pagination import encode_cursor
+
+    row = await connection.fetchrow(
+        """SELECT c.tx_id, c.id FROM change_log c JOIN municipality m ON m.id = c.municipality_id
+           WHERE m.number = $1 ORDER BY c.tx_id DESC, c.id DESC LIMIT 1""",
+        number,
+    )
+    return None if row is None else encode_cursor([row["tx_id"], row["id"]])
 
 
 # --- the write ---------------------------------------------------------------------------------
@@ -411,15 +466,17 @@ def error_summary(answer: dict) -> str | None:
 LEVELS = ("1", "2", "3", "4")  # the profile's scale (data.PROFILE_CODE)
 
 
-async def write_targets(connection) -> list[Target]:
-    """Every assessment that can be written now: of a criterion, on a report that is still
-    editable (a draft, or returned), with its version as it is in the database; in the order of
-    the assessments' ids, which mixes reports and units."""
+async def write_targets(connection, number: str = MUNICIPALITY_NUMBER) -> list[Target]:
+    """Every assessment of municipality `number` that can be written now: of a criterion, on a
+    report that is still editable (a draft, or returned), with its version as it is in the
+    database; in the order of the assessments' ids, which mixes reports and units."""
     rows = await connection.fetch(
         """SELECT a.id, a.report_id, a.criterion_id, a.version
            FROM assessment a JOIN report r ON r.id = a.report_id
-           WHERE r.status IN ('draft', 'returned') AND a.criterion_id IS NOT NULL
-           ORDER BY a.id"""
+           JOIN municipality m ON m.id = r.municipality_id
+           WHERE m.number = $1 AND r.status IN ('draft', 'returned') AND a.criterion_id IS NOT NULL
+           ORDER BY a.id""",
+        number,
     )
     return [
         Target(

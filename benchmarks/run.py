@@ -16,6 +16,7 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
 import signal
 import subprocess
@@ -26,7 +27,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from . import data, db_limit, load, queries, servers
+from . import data, db_limit, load, plans, queries, servers
 from .servers import BENCH_DIR, DATABASE, SetupError
 
 WORK = BENCH_DIR / ".work"
@@ -56,18 +57,36 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--queries",
         default="all",
-        help=f"comma-separated, of {', '.join(queries.ALL_NAMES)}; or all (the default)",
+        help=f"comma-separated, of {', '.join(queries.ROWS)}; or all (the default: all but changes and export, "
+        "which --national adds)",
+    )
+    parser.add_argument(
+        "--national",
+        action="store_true",
+        help="measure our server with --units, then again with the rest of Norway loaded beside it (no peers)",
+    )
+    parser.add_argument(
+        "--national-municipalities",
+        type=int,
+        default=None,
+        help="with --national: municipalities in all, the benchmark's included (default 357)",
+    )
+    parser.add_argument(
+        "--national-units",
+        type=int,
+        default=None,
+        help="with --national: units in all, the benchmark's included (default 8,300)",
     )
     parser.add_argument("--keep", action="store_true", help="keep benchmarks/.work (database, logs) afterwards")
     args = parser.parse_args(argv)
     names = [q.strip() for q in args.queries.split(",") if q.strip()]
     if names == ["all"]:
-        names = list(queries.ALL_NAMES)
+        names = list(queries.NATIONAL_NAMES if args.national else queries.ALL_NAMES)
     unknown = [q for q in names if q not in queries.ROWS]
     if unknown or not names:
-        parser.error(f"unknown query {', '.join(unknown) or '(none)'}; choose from {', '.join(queries.ALL_NAMES)}")
+        parser.error(f"unknown query {', '.join(unknown) or '(none)'}; choose from {', '.join(queries.ROWS)}")
     # In the table's order: the write last, after the reads have read the data as it was loaded.
-    args.queries = [q for q in queries.ALL_NAMES if q in names]
+    args.queries = [q for q in queries.ROWS if q in names]
     if args.units < 1 or args.concurrency < 1 or args.workers < 1 or args.duration <= 0:
         parser.error("--units, --concurrency, --workers and --duration must be positive")
     args.peer_workers = args.peer_workers or args.workers
@@ -92,12 +111,31 @@ def ask(client: httpx.Client, url: str, body: dict, headers: dict) -> dict:
     return answer
 
 
+def check_stream(name, client, endpoints, request, timings: dict[str, float]) -> tuple[str, str] | None:
+    """Ask our server for a subscription over multipart HTTP once (its time into `timings`): None
+    if every part came without errors and the last says all rows were sent; else the problem."""
+    url, _, headers = endpoints["ours"]
+    started = time.perf_counter()
+    response = client.post(url, json=request.body(), headers={**headers, "Accept": queries.MULTIPART})
+    timings["ours"] = time.perf_counter() - started
+    text = response.text
+    sent = re.findall(r'"rowsSent":\s*(\d+),\s*"rowsTotal":\s*(\d+)', text)
+    if response.status_code != 200 or '"errors"' in text:
+        return f"ours answers with HTTP {response.status_code} or errors", text[:2000]
+    if not sent or sent[-1][0] != sent[-1][1]:
+        return "the stream ended before every row was sent", text[-2000:]
+    say(f"  {name}: streamed {sent[-1][1]} rows in {len(sent)} parts, {len(text) / 2**20:.1f} MB")
+    return None
+
+
 def check_read(
-    name, client, endpoints, requests, db_answer: str | None, timings: dict[str, float]
+    name, client, endpoints, requests, db_answer: str | None, timings: dict[str, float], multipart: bool = False
 ) -> tuple[str, str] | None:
     """Ask each server once (its time into `timings`). None if all answer without errors, the
     peers like ours, and ours like the DB limit's statement; else (what is wrong in one line,
     the details)."""
+    if multipart:
+        return check_stream(name, client, endpoints, requests["ours"], timings)
     answers = {}
     for server, request in requests.items():
         url, _, headers = endpoints[server]
@@ -238,7 +276,7 @@ async def measure(args, wrk: str, versions: dict[str, str]) -> tuple[dict, list[
     """Everything between starting the database and stopping it; returns results and problems."""
     WORK.mkdir(parents=True, exist_ok=True)
     started: list[servers.Process] = []
-    pg = connection = None
+    pg = connection = database = None
     try:
         say("starting PostgreSQL (embedded, with pg_stat_statements) …")
         pg = servers.start_postgres(WORK / "pgdata")
@@ -259,8 +297,18 @@ async def measure(args, wrk: str, versions: dict[str, str]) -> tuple[dict, list[
             f"loaded {args.units} units in {time.perf_counter() - started_at:.1f} s: "
             + ", ".join(f"{table} {n}" for table, n in dataset.counts.items())
         )
+        if args.national:
+            from kvalitet.db import Database
 
-        ports = {server: servers.free_port() for server in SERVERS}
+            from . import council_draft, national  # they import this module's `say`
+
+            # The council-report draft is drawn in this process (council_draft.py), from the
+            # figures its import stores now, before either size is measured.
+            database = Database(database_url, pool_size=1)
+            draw, _ = await council_draft.drawer(database, connection, dataset)
+
+        peers = () if args.national else ("v4", "v5")
+        ports = {server: servers.free_port() for server in ("ours", *peers)}
         say(f"starting our server (port {ports['ours']}, {args.workers} worker(s)) …")
         ours = servers.start_ours(env, WORK, ports["ours"], args.workers, started)
         # After the server: it makes the key in its data directory that tokens are signed with.
@@ -268,15 +316,20 @@ async def measure(args, wrk: str, versions: dict[str, str]) -> tuple[dict, list[
         # units (a sector admin reviews reports, but does not write them).
         read_token = token(env, "sector_admin", dataset.municipality_number)
         write_token = token(env, "unit_leader", dataset.municipality_number)
-        say(f"starting PostGraphile {versions['v4']} (port {ports['v4']}) …")
-        v4 = servers.start_peer(
-            f"postgres://{url.username}@/{DATABASE}?host={socket_dir}", WORK, ports["v4"], args.peer_workers, started
-        )
-        say(f"starting PostGraphile {versions['v5']} on Node {versions['node_v5']} (port {ports['v5']}) …")
-        v5 = servers.start_peer5(socket_dir, url.port or 5432, WORK, ports["v5"], started)
-        processes = {"ours": ours, "v4": v4, "v5": v5}
+        processes = {"ours": ours}
+        if not args.national:
+            say(f"starting PostGraphile {versions['v4']} (port {ports['v4']}) …")
+            processes["v4"] = servers.start_peer(
+                f"postgres://{url.username}@/{DATABASE}?host={socket_dir}",
+                WORK,
+                ports["v4"],
+                args.peer_workers,
+                started,
+            )
+            say(f"starting PostGraphile {versions['v5']} on Node {versions['node_v5']} (port {ports['v5']}) …")
+            processes["v5"] = servers.start_peer5(socket_dir, url.port or 5432, WORK, ports["v5"], started)
         read_endpoints = {
-            server: (f"http://127.0.0.1:{ports[server]}/graphql", processes[server], {}) for server in SERVERS
+            server: (f"http://127.0.0.1:{ports[server]}/graphql", processes[server], {}) for server in processes
         }
         write_endpoints = dict(read_endpoints)
         # As a browser asks: a language (without one, the caller's municipality's is looked up once a minute).
@@ -298,119 +351,232 @@ async def measure(args, wrk: str, versions: dict[str, str]) -> tuple[dict, list[
         problems: list[str] = []
         postmaster = int((WORK / "pgdata" / "postmaster.pid").read_text().split()[0])
 
-        say("checking that the servers answer alike, and like one SQL statement …")
-        valid = []
-        first_seconds: dict[str, dict[str, float]] = {name: {} for name in args.queries}
-        with httpx.Client(timeout=120) as client:
-            for name in args.queries:
-                row = queries.ROWS[name]
-                servers_ = ["ours", *row.peers]
-                if row.write:
-                    problem = await check_write(
-                        client, write_endpoints, servers_, connection, args.concurrency, first_seconds[name]
-                    )
-                else:
-                    db_answer = await db_limit.answer(connection, name, dataset) if row.db_limit else None
-                    requests = queries.read_requests(name, dataset)
-                    problem = check_read(name, client, read_endpoints, requests, db_answer, first_seconds[name])
-                if problem:
-                    summary, detail = problem
-                    say(f"  {name}: NOT MEASURED: {summary}\n{detail}")
-                    problems.append(f"{name}: {summary}")
-                    results["queries"][name] = {"error": summary, "detail": detail}
-                else:
-                    valid.append(name)
-                    results["queries"][name] = {}
+        async def measure_rows(entries: dict, *, explain: bool = False) -> None:
+            """Check, then load, each row of args.queries on its servers, into `entries`."""
+            say("checking that the servers answer alike, and like one SQL statement …")
+            dataset.feed_cursor = await queries.latest_change_cursor(connection, dataset.municipality_number)
+            valid = []
+            first_seconds: dict[str, dict[str, float]] = {name: {} for name in args.queries}
+            with httpx.Client(timeout=300) as client:
+                for name in args.queries:
+                    row = queries.ROWS[name]
+                    servers_ = ["ours", *(p for p in row.peers if p in processes)]
+                    if row.write:
+                        problem = await check_write(
+                            client, write_endpoints, servers_, connection, args.concurrency, first_seconds[name]
+                        )
+                    else:
+                        db_answer = await db_limit.answer(connection, name, dataset) if row.db_limit else None
+                        requests = {s: r for s, r in queries.read_requests(name, dataset).items() if s in servers_}
+                        problem = check_read(
+                            name, client, read_endpoints, requests, db_answer, first_seconds[name], row.multipart
+                        )
+                    if problem:
+                        summary, detail = problem
+                        say(f"  {name}: NOT MEASURED: {summary}\n{detail}")
+                        problems.append(f"{name}: {summary}")
+                        entries[name] = {"error": summary, "detail": detail}
+                    else:
+                        valid.append(name)
+                        entries[name] = {}
 
-        warmup = max(1, min(3, args.duration // 3))
-        latency_seconds = max(2, args.duration // 2)
-        for name in valid:
-            row = queries.ROWS[name]
-            entry = results["queries"][name]
-            endpoints = write_endpoints if row.write else read_endpoints
-            reads = None if row.write else queries.read_requests(name, dataset)
-            for server in ["ours", *row.peers]:
-                url_, process, headers = endpoints[server]
-                path = WORK / f"{name}-{server}.lua"
-                read = None if reads is None else reads[server]
-                first = first_seconds[name].get(server, 0.0)
-                seconds = max(args.duration, min(MAX_LOAD_SECONDS, math.ceil(LOAD_ROUNDS * args.concurrency * first)))
-                alone_seconds = max(latency_seconds, min(MAX_LOAD_SECONDS, math.ceil(LOAD_ROUNDS * first)))
-                say(
-                    f"\n== {name} on {server}: warm-up {warmup:g} s, then {seconds:g} s at {args.concurrency} "
-                    "connection(s)"
-                )
-                warm = load.run_wrk(
-                    wrk,
-                    url_,
-                    await wrk_script(connection, path, server, headers, read),
-                    seconds=warmup,
-                    connections=args.concurrency,
-                )
-                load.wait_idle([process.pid, postmaster])
-                loaded = await wrk_script(connection, path, server, headers, read)
-                await load.reset_statements(connection)
-                cpu_before = (load.cpu_seconds(process.pid), load.cpu_seconds(postmaster))
-                with load.PeakRss({"server": process.pid}) as rss:
-                    result = load.run_wrk(wrk, url_, loaded, seconds=seconds, connections=args.concurrency)
-                cpu_after = (load.cpu_seconds(process.pid), load.cpu_seconds(postmaster))
-                statements, utility, by_query = await load.count_statements(connection, DATABASE)
-                say(result.output)
-                n = max(result.requests, 1)
-                entry[server] = {
-                    "rps": round(result.rps, 2),
-                    "p50_ms": round(result.p50_ms, 2),
-                    "p99_ms": round(result.p99_ms, 2),
-                    "requests": result.requests,
-                    "seconds": round(result.seconds, 1),
-                    "failed": result.failed,
-                    "mb_per_request": round(result.bytes / n / 2**20, 3),
-                    "statements_per_request": round(statements / n, 2),
-                    "utility_per_request": round(utility / n, 2),
-                    "peak_rss_mb": round(rss.peak_mb["server"], 1),
-                    "server_cpu_ms_per_request": round((cpu_after[0] - cpu_before[0]) * 1000 / n, 2),
-                    "postgres_cpu_ms_per_request": round((cpu_after[1] - cpu_before[1]) * 1000 / n, 2),
-                    "top_statements": [
-                        {"per_request": round(c / n, 2), "query": " ".join(q.split())[:300]} for c, q in by_query[:6]
-                    ],
-                }
-                # Latency of a request alone (one connection): what the database limit, itself
-                # timed one statement at a time, is compared with.
-                load.wait_idle([process.pid, postmaster])
-                say(f"== {name} on {server}: {alone_seconds:g} s at 1 connection (latency)")
-                alone = load.run_wrk(
-                    wrk,
-                    url_,
-                    await wrk_script(connection, path, server, headers, read),
-                    seconds=alone_seconds,
-                    connections=1,
-                )
-                say(alone.output)
-                entry[server].update(
-                    {"p50_1_ms": round(alone.p50_ms, 2), "p99_1_ms": round(alone.p99_ms, 2), "failed_1": alone.failed}
-                )
-                for problem in (
-                    warm.problems("warm-up", may_be_empty=True) + result.problems() + alone.problems("1 connection")
-                ):
-                    problems.append(f"{name} on {server}: {problem}")
-                    say(f"  PROBLEM: {problem}")
-                load.wait_idle([process.pid, postmaster])
-            for peer in row.peers:
-                rps = entry[peer]["rps"]
-                entry[f"ratio_{peer}"] = round(entry["ours"]["rps"] / rps, 2) if rps else None
-            if row.db_limit:
-                entry["db_limit_ms"] = round(await db_limit.median_ms(connection, name, dataset), 2)
-                entry["ratio_db_limit"] = (
-                    round(entry["ours"]["p50_1_ms"] / entry["db_limit_ms"], 2) if entry["db_limit_ms"] else None
-                )
+            warmup = max(1, min(3, args.duration // 3))
+            latency_seconds = max(2, args.duration // 2)
+            for name in valid:
+                row = queries.ROWS[name]
+                entry = entries[name]
+                endpoints = write_endpoints if row.write else read_endpoints
+                reads = None if row.write else queries.read_requests(name, dataset)
+                for server in ["ours", *(p for p in row.peers if p in processes)]:
+                    url_, process, headers = endpoints[server]
+                    if row.multipart:
+                        headers = {**headers, "Accept": queries.MULTIPART}
+                    path = WORK / f"{name}-{server}.lua"
+                    read = None if reads is None else reads[server]
+                    first = first_seconds[name].get(server, 0.0)
+                    seconds = max(
+                        args.duration, min(MAX_LOAD_SECONDS, math.ceil(LOAD_ROUNDS * args.concurrency * first))
+                    )
+                    alone_seconds = max(latency_seconds, min(MAX_LOAD_SECONDS, math.ceil(LOAD_ROUNDS * first)))
+                    say(
+                        f"\n== {name} on {server}: warm-up {warmup:g} s, then {seconds:g} s at {args.concurrency} "
+                        "connection(s)"
+                    )
+                    warm = load.run_wrk(
+                        wrk,
+                        url_,
+                        await wrk_script(connection, path, server, headers, read),
+                        seconds=warmup,
+                        connections=args.concurrency,
+                    )
+                    load.wait_idle([process.pid, postmaster])
+                    loaded = await wrk_script(connection, path, server, headers, read)
+                    await load.reset_statements(connection)
+                    cpu_before = (load.cpu_seconds(process.pid), load.cpu_seconds(postmaster))
+                    with load.PeakRss({"server": process.pid}) as rss:
+                        result = load.run_wrk(wrk, url_, loaded, seconds=seconds, connections=args.concurrency)
+                    cpu_after = (load.cpu_seconds(process.pid), load.cpu_seconds(postmaster))
+                    statements, utility, by_query = await load.count_statements(connection, DATABASE)
+                    blocks = await load.count_blocks(connection, DATABASE)
+                    say(result.output)
+                    n = max(result.requests, 1)
+                    entry[server] = {
+                        "rps": round(result.rps, 2),
+                        "p50_ms": round(result.p50_ms, 2),
+                        "p99_ms": round(result.p99_ms, 2),
+                        "requests": result.requests,
+                        "seconds": round(result.seconds, 1),
+                        "failed": result.failed,
+                        "mb_per_request": round(result.bytes / n / 2**20, 3),
+                        "statements_per_request": round(statements / n, 2),
+                        "utility_per_request": round(utility / n, 2),
+                        "blocks_per_request": round(blocks / n, 1),
+                        "peak_rss_mb": round(rss.peak_mb["server"], 1),
+                        "server_cpu_ms_per_request": round((cpu_after[0] - cpu_before[0]) * 1000 / n, 2),
+                        "postgres_cpu_ms_per_request": round((cpu_after[1] - cpu_before[1]) * 1000 / n, 2),
+                        "top_statements": [
+                            {"per_request": round(c / n, 2), "query": " ".join(q.split())[:300]}
+                            for c, q in by_query[:6]
+                        ],
+                    }
+                    if explain and server == "ours":
+                        # The plans of the statements the load ran (those run at least once in
+                        # every other request): no sequential scan of a large table.
+                        hot = [q for c, q in by_query if c * 2 >= n]
+                        entry[server]["plans"] = await plans.check(connection, hot)
+                        for plan in entry[server]["plans"]:
+                            for scan in plan["seq_scans"]:
+                                problems.append(f"{name}: a sequential scan of {scan} in `{plan['query'][:100]}`")
+                    # Latency of a request alone (one connection): what the database limit, itself
+                    # timed one statement at a time, is compared with.
+                    load.wait_idle([process.pid, postmaster])
+                    say(f"== {name} on {server}: {alone_seconds:g} s at 1 connection (latency)")
+                    alone = load.run_wrk(
+                        wrk,
+                        url_,
+                        await wrk_script(connection, path, server, headers, read),
+                        seconds=alone_seconds,
+                        connections=1,
+                    )
+                    say(alone.output)
+                    entry[server].update(
+                        {
+                            "p50_1_ms": round(alone.p50_ms, 2),
+                            "p99_1_ms": round(alone.p99_ms, 2),
+                            "failed_1": alone.failed,
+                        }
+                    )
+                    for problem in (
+                        warm.problems("warm-up", may_be_empty=True) + result.problems() + alone.problems("1 connection")
+                    ):
+                        problems.append(f"{name} on {server}: {problem}")
+                        say(f"  PROBLEM: {problem}")
+                    load.wait_idle([process.pid, postmaster])
+                for peer in row.peers:
+                    if peer in entry:
+                        rps = entry[peer]["rps"]
+                        entry[f"ratio_{peer}"] = round(entry["ours"]["rps"] / rps, 2) if rps else None
+                if row.db_limit:
+                    entry["db_limit_ms"] = round(await db_limit.median_ms(connection, name, dataset), 2)
+                    entry["ratio_db_limit"] = (
+                        round(entry["ours"]["p50_1_ms"] / entry["db_limit_ms"], 2) if entry["db_limit_ms"] else None
+                    )
+
+        await measure_rows(results["queries"])
+        if args.national:
+            results["council_draft"] = await council_draft.timed(draw)
+            say(f"\n== national: the rest of Norway beside the {args.units} units …")
+            loaded = await national.load(
+                connection,
+                database_url,
+                own_units=args.units,
+                municipalities=args.national_municipalities or national.MUNICIPALITIES,
+                units=args.national_units or national.UNITS,
+                progress=say,
+            )
+            say(
+                f"loaded {loaded.municipalities} municipalities, {loaded.units} units in {loaded.seconds:.0f} s; "
+                f"database {loaded.database_mb:.0f} MB"
+            )
+            results["national"] = {
+                "municipalities": loaded.municipalities + 1,
+                "units": loaded.units + args.units,
+                "rows": loaded.rows,
+                "load_s": round(loaded.seconds, 1),
+                "database_mb": loaded.database_mb,
+                "queries": {},
+            }
+            load.wait_idle([ours.pid, postmaster])
+            await measure_rows(results["national"]["queries"], explain=True)
+            results["national"]["council_draft"] = await council_draft.timed(draw)
+            results["national"]["comparison"] = compare(
+                {**results["queries"], "council_draft": results["council_draft"]},
+                {**results["national"]["queries"], "council_draft": results["national"]["council_draft"]},
+            )
+            for name, ratios in results["national"]["comparison"].items():
+                for missed in ratios.get("missed", []):
+                    problems.append(f"{name} at national size: {missed}")
         return results, problems
     finally:
         if connection is not None:
             connection.terminate()
+        if database is not None:
+            await database.dispose()
         for process in reversed(started):
             process.stop()
         if pg is not None:
             pg.stop()
+
+
+# The national targets: a query's p99 within 1.5× of its figure at --units, the write's
+# throughput within 1.5× (at least 1/1.5 of it), memory flat (the same 1.5×).
+NATIONAL_LIMIT = 1.5
+
+
+def compare(small: dict, large: dict) -> dict:
+    """Each row at national size against itself at --units: p99 (under load and alone), the
+    write's throughput, and the server's peak memory, as ratios (national / small)."""
+    found = {}
+    for name, entry in large.items():
+        before = small.get(name, {})
+        if "error" in entry or "error" in before or not before:
+            continue
+        if name == "council_draft":
+            ratios = {
+                "p99_1": _ratio(entry["p99_ms"], before["p99_ms"]),
+                "p50_1": _ratio(entry["p50_ms"], before["p50_ms"]),
+            }
+        else:
+            ours, was = entry["ours"], before["ours"]
+            ratios = {
+                "p99": _ratio(ours["p99_ms"], was["p99_ms"]),
+                "p99_1": _ratio(ours["p99_1_ms"], was["p99_1_ms"]),
+                "p50_1": _ratio(ours["p50_1_ms"], was["p50_1_ms"]),
+                "rps": _ratio(ours["rps"], was["rps"]),
+                "blocks": _ratio(ours["blocks_per_request"], was["blocks_per_request"]),
+                "peak_rss": _ratio(ours["peak_rss_mb"], was["peak_rss_mb"]),
+            }
+        missed = []
+        if queries.ROWS.get(name) is not None and queries.ROWS[name].write:
+            if ratios["rps"] is not None and ratios["rps"] < 1 / NATIONAL_LIMIT:
+                missed.append(
+                    f"throughput {ratios['rps']}× its figure at the small size (target ≥ {1 / NATIONAL_LIMIT:.2f})"
+                )
+        elif ratios.get("p99_1") is not None and ratios["p99_1"] > NATIONAL_LIMIT:
+            missed.append(f"p99 alone {ratios['p99_1']}× its figure at the small size (target ≤ {NATIONAL_LIMIT})")
+        # The same answer should touch about the same blocks (an index one level deeper, a few
+        # more): more than twice as many means the statements read other tenants' rows too.
+        if ratios.get("blocks") is not None and ratios["blocks"] > 2:
+            missed.append(f"{ratios['blocks']}× the buffer blocks per request (reads other tenants' rows?)")
+        if ratios.get("peak_rss") is not None and ratios["peak_rss"] > NATIONAL_LIMIT:
+            missed.append(f"peak memory {ratios['peak_rss']}× (target ≤ {NATIONAL_LIMIT})")
+        ratios["missed"] = missed
+        found[name] = ratios
+    return found
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return round(a / b, 2) if b else None
 
 
 # --- output ------------------------------------------------------------------------------------
@@ -523,9 +689,14 @@ def report(results: dict, problems: list[str]) -> None:
     if problems:
         markdown += ["", "## Problems", ""] + [f"- {p}" for p in problems]
     lines = [result_line(name, entry) for name, entry in results["queries"].items()]
+    if "national" in results:
+        national_lines = national_report(results)
+        markdown += national_lines
+        say("\n".join(national_lines))
+        lines += national_result_lines(results)
     markdown += ["", "```", *lines, "```", ""]
     RESULTS.mkdir(exist_ok=True)
-    stem = RESULTS / f"{results['units']}-units"
+    stem = RESULTS / ("national" if "national" in results else f"{results['units']}-units")
     stem.with_suffix(".md").write_text("\n".join(markdown))
     results["problems"] = problems
     stem.with_suffix(".json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
@@ -535,6 +706,69 @@ def report(results: dict, problems: list[str]) -> None:
     say("")
     for line in lines:
         say(line)
+
+
+NATIONAL_COLUMNS = [
+    ("p50 ms alone", "p50_1_ms"),
+    ("p99 ms alone", "p99_1_ms"),
+    ("p99 ms", "p99_ms"),
+    ("rps", "rps"),
+    ("stmts/req", "statements_per_request"),
+    ("blocks/req", "blocks_per_request"),
+    ("peak RSS MB", "peak_rss_mb"),
+]
+
+
+def national_report(results: dict) -> list[str]:
+    """Each row at --units and at national size side by side, with the ratios and the plans."""
+    n = results["national"]
+    lines = [
+        "",
+        f"## National size: {n['municipalities']} municipalities, {n['units']} units",
+        "",
+        f"Loaded beside the benchmark's municipality in {n['load_s']:g} s (COPY; national statistics through "
+        f"kvalitet's import); database {n['database_mb']:g} MB. Rows: "
+        + ", ".join(f"{t} {c}" for t, c in n["rows"].items())
+        + ".",
+        "",
+        "| row | size | " + " | ".join(c for c, _ in NATIONAL_COLUMNS) + " |",
+        "|" + "---|" * (len(NATIONAL_COLUMNS) + 2),
+    ]
+    for name, entry in n["queries"].items():
+        before = results["queries"].get(name, {})
+        for size, found in ((f"{results['units']} units", before), ("national", entry)):
+            if "error" in found or "ours" not in found:
+                lines.append(f"| {name} | {size} | not measured: {found.get('error', '')} |")
+                continue
+            lines.append(
+                f"| {name} | {size} | " + " | ".join(f"{found['ours'][k]:g}" for _, k in NATIONAL_COLUMNS) + " |"
+            )
+    for size, found in ((f"{results['units']} units", results["council_draft"]), ("national", n["council_draft"])):
+        lines.append(f"| council_draft (in process) | {size} | {found['p50_ms']:g} | {found['p99_ms']:g} | | | | | |")
+    lines += ["", "Ratios (national / small):", ""]
+    for name, ratios in n["comparison"].items():
+        shown = ", ".join(f"{k} {v}" for k, v in ratios.items() if k != "missed")
+        lines.append(f"- {name}: {shown}" + (f" — MISSED: {'; '.join(ratios['missed'])}" if ratios["missed"] else ""))
+    lines += ["", "Plans of the statements run in every other request or more (EXPLAIN (GENERIC_PLAN)):", ""]
+    for name, entry in n["queries"].items():
+        for plan in entry.get("ours", {}).get("plans", []):
+            verdict = plan.get("error") or (
+                "SEQUENTIAL SCAN of " + ", ".join(plan["seq_scans"])
+                if plan["seq_scans"]
+                else "indexes " + (", ".join(plan["indexes"]) or "none needed")
+            )
+            lines.append(f"- {name}: `{plan['query'][:90]}…`: {verdict}")
+    return lines
+
+
+def national_result_lines(results: dict) -> list[str]:
+    lines = []
+    for name, ratios in results["national"]["comparison"].items():
+        entry = results["national"]["queries"].get(name, {})
+        scans = sum(len(p["seq_scans"]) for p in entry.get("ours", {}).get("plans", []))
+        fields = " ".join(f"ratio_{k}={v}" for k, v in ratios.items() if k != "missed")
+        lines.append(f"RESULT national query={name} {fields} seq_scans={scans} missed={len(ratios['missed'])}")
+    return lines
 
 
 def _interrupt(signum, frame):
@@ -549,8 +783,11 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         wrk = servers.ensure_wrk()
-        versions = {"v4": servers.ensure_postgraphile()}
-        versions["v5"], versions["node_v5"] = servers.ensure_postgraphile5()
+        if args.national:  # ours only: the peers are not started
+            versions = {"v4": "not run", "v5": "not run", "node_v5": "not run"}
+        else:
+            versions = {"v4": servers.ensure_postgraphile()}
+            versions["v5"], versions["node_v5"] = servers.ensure_postgraphile5()
         results, problems = asyncio.run(measure(args, wrk, versions))
     except SetupError as error:
         say(f"\nbenchmark setup failed: {error}")
