@@ -45,9 +45,10 @@ OURS = {
     "sector_report": f"""query SectorReport($number: String!, $year: Int!, $period: String!) {{ municipality(number: $number) {{ sectorReport(year: $year, period: $period) {{ municipalityNumber planTitle year periodKey dueOn units {{ {_SECTOR_UNIT} }} unitsByStatus {{ status count }} areas {{ areaId key kind title assessments {_LEVELS} criteria {{ criterionId text {_LEVELS} }} }} overdueUnits {{ {_SECTOR_UNIT} }} }} }} }}""",
     "reports_items": f"""query ReportsItems($number: String!) {{ municipality(number: $number) {{ reports(first: 100) {{ edges {{ node {{ id isOverdue items {{ {_ITEM} }} }} }} }} }} }}""",
     "history": """query History($id: ID!) { node(id: $id) { ... on Unit { id name history(first: 50) { totalCount pageInfo { endCursor hasNextPage } edges { cursor node { at actor action changes } } } } } }""",
-    # An integrator's first page of the change feed, and the export of a whole municipality
+    # An integrator's first page of the change feed (of the 60 changes data.py writes: the same
+    # page at both sizes), and the export of a whole municipality
     # (a subscription, streamed as multipart HTTP): `benchmarks/run --national` only.
-    "changes": """query Changes { changes(first: 100) { changes { cursor at actor action entityType entityId changes } endCursor hasMore } }""",
+    "changes": """query Changes { changes(first: 50) { changes { cursor at actor action entityType entityId changes } endCursor hasMore } }""",
     # What an integrator asks most: anything new since the last change it saw (nothing, mostly).
     "changes_poll": """query ChangesPoll($after: String!) { changes(after: $after, first: 100) { changes { cursor at actor action entityType entityId changes } endCursor hasMore } }""",
     "export": """subscription Export($number: String!) { municipalityExport(number: $number, chunkSize: 500) { table rowsSent rowsTotal rows } }""",
@@ -110,9 +111,10 @@ V4 = {
   }}
 }}""",
     # PostGraphile v4's generated update by primary key (default inflection: `id` is the UUID).
-    # An integrator's first page of the change feed, and the export of a whole municipality
+    # An integrator's first page of the change feed (of the 60 changes data.py writes: the same
+    # page at both sizes), and the export of a whole municipality
     # (a subscription, streamed as multipart HTTP): `benchmarks/run --national` only.
-    "changes": """query Changes { changes(first: 100) { changes { cursor at actor action entityType entityId changes } endCursor hasMore } }""",
+    "changes": """query Changes { changes(first: 50) { changes { cursor at actor action entityType entityId changes } endCursor hasMore } }""",
     # What an integrator asks most: anything new since the last change it saw (nothing, mostly).
     "changes_poll": """query ChangesPoll($after: String!) { changes(after: $after, first: 100) { changes { cursor at actor action entityType entityId changes } endCursor hasMore } }""",
     "export": """subscription Export($number: String!) { municipalityExport(number: $number, chunkSize: 500) { table rowsSent rowsTotal rows } }""",
@@ -182,9 +184,10 @@ V5 = {
     }}
   }}
 }}""",
-    # An integrator's first page of the change feed, and the export of a whole municipality
+    # An integrator's first page of the change feed (of the 60 changes data.py writes: the same
+    # page at both sizes), and the export of a whole municipality
     # (a subscription, streamed as multipart HTTP): `benchmarks/run --national` only.
-    "changes": """query Changes { changes(first: 100) { changes { cursor at actor action entityType entityId changes } endCursor hasMore } }""",
+    "changes": """query Changes { changes(first: 50) { changes { cursor at actor action entityType entityId changes } endCursor hasMore } }""",
     # What an integrator asks most: anything new since the last change it saw (nothing, mostly).
     "changes_poll": """query ChangesPoll($after: String!) { changes(after: $after, first: 100) { changes { cursor at actor action entityType entityId changes } endCursor hasMore } }""",
     "export": """subscription Export($number: String!) { municipalityExport(number: $number, chunkSize: 500) { table rowsSent rowsTotal rows } }""",

@@ -14,12 +14,9 @@ import argparse
 import asyncio
 import json
 import math
-import os
-import platform
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -222,38 +219,12 @@ async def check_write(
 
 
 def machine_info(postgres_version: str, versions: dict[str, str], wrk: str) -> dict:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or "unknown",
-    )
-
-    def version(argv):
-        try:
-            done = subprocess.run(argv, capture_output=True, text=True, timeout=10, check=False)
-            return (done.stdout or done.stderr).strip().splitlines()[0]
-        except (OSError, IndexError, subprocess.TimeoutExpired):
-            return "unknown"
-
-    commit = version(["git", "-C", str(BENCH_DIR.parent), "rev-parse", "--short", "HEAD"])
-    dirty = version(["git", "-C", str(BENCH_DIR.parent), "status", "--porcelain", "--untracked-files=no"])
     return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "node": version(["node", "--version"]),
+        **servers.machine(postgres_version, wrk, "benchmarks/run"),
+        "node": servers.first_line(["node", "--version"]),
         "node_v5": versions["node_v5"],
-        "postgresql": postgres_version,
         "postgraphile": versions["v4"],
         "postgraphile_v5": versions["v5"],
-        "wrk": version([wrk, "-v"]).split(" [")[0],
-        "kvalitet_commit": commit + (" (with uncommitted changes)" if dirty not in ("", "unknown") else ""),
-        "command": "benchmarks/run " + " ".join(sys.argv[1:]),
     }
 
 
@@ -299,6 +270,8 @@ async def measure(args, wrk: str, versions: dict[str, str]) -> tuple[dict, list[
         )
         if args.national:
             from kvalitet.db import Database
+
+            logged = await connection.fetchval("SELECT max(id) FROM change_log")
 
             from . import council_draft, national  # they import this module's `say`
 
@@ -485,6 +458,9 @@ async def measure(args, wrk: str, versions: dict[str, str]) -> tuple[dict, list[
         await measure_rows(results["queries"])
         if args.national:
             results["council_draft"] = await council_draft.timed(draw)
+            # The write row logged its changes: gone again, so that the municipality's export and
+            # change feed hold the same rows at both sizes.
+            await connection.execute("DELETE FROM change_log WHERE id > $1", logged)
             say(f"\n== national: the rest of Norway beside the {args.units} units …")
             loaded = await national.load(
                 connection,

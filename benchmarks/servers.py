@@ -8,6 +8,7 @@ the machine is touched.
 from __future__ import annotations
 
 import os
+import platform
 import shutil
 import signal
 import socket
@@ -295,3 +296,37 @@ def start_peer5(
     url = f"http://127.0.0.1:{port}/graphql"
     process.wait_ready(lambda: httpx.post(url, json={"query": "{__typename}"}, timeout=2).status_code == 200)
     return process
+
+
+def first_line(argv: list[str]) -> str:
+    """The first line a command prints (a version), or "unknown"."""
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=10, check=False)
+        return (done.stdout or done.stderr).strip().splitlines()[0]
+    except (OSError, IndexError, subprocess.TimeoutExpired):
+        return "unknown"
+
+
+def machine(postgres_version: str, wrk: str, command: str) -> dict:
+    """What a result was measured on: the machine, the versions, kvalitet's commit, the command."""
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown",
+    )
+    commit = first_line(["git", "-C", str(BENCH_DIR.parent), "rev-parse", "--short", "HEAD"])
+    dirty = first_line(["git", "-C", str(BENCH_DIR.parent), "status", "--porcelain", "--untracked-files=no"])
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "postgresql": postgres_version,
+        "wrk": first_line([wrk, "-v"]).split(" [")[0],
+        "kvalitet_commit": commit + (" (with uncommitted changes)" if dirty not in ("", "unknown") else ""),
+        "command": command + " " + " ".join(sys.argv[1:]),
+    }

@@ -85,6 +85,10 @@ class AccessPolicy(Protocol):
         """The WHERE clause `scope` adds, over the columns of `table` (the model's table or an
         alias of it, as the compiled path uses); None when every row is visible."""
 
+    def visible_below(self, actor: Actor, model: type[Base], column: str, parent: type[Base]) -> bool:
+        """Is every `model` row whose `column` names a `parent` row that `actor` may read one
+        `actor` may read too? (Then a read of a visible row's children needs no clause of its own.)"""
+
     def can(self, actor: Actor, action: str, model: type[Base], target: Target) -> bool:
         """May `actor` do `action` ('read', 'create', 'update', 'delete', 'submit', 'approve' …)
         to a `model` row belonging to `target`?"""
@@ -96,6 +100,9 @@ class PermissiveAccessPolicy:
 
     def visible(self, actor: Actor, model: type[Base], table: FromClause) -> ColumnElement[bool] | None:
         return None
+
+    def visible_below(self, actor: Actor, model: type[Base], column: str, parent: type[Base]) -> bool:
+        return True
 
     def can(self, actor: Actor, action: str, model: type[Base], target: Target) -> bool:
         return True

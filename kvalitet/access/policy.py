@@ -12,7 +12,7 @@ import uuid
 from sqlalchemy import Select, and_, false, or_
 
 from kvalitet.access.actor import Actor, Grant, Target
-from kvalitet.access.ownership import OWNERSHIP, Owned, scoped
+from kvalitet.access.ownership import OWNERSHIP, Below, Owned, scoped
 from kvalitet.access.roles import READ, ROLES, STAFF_WHEN_ALLOWED, required_permission
 from kvalitet.bulk.codec import TABLES as EXPORTED_TABLES
 from kvalitet.models import ChangeLog
@@ -129,6 +129,12 @@ class RolePolicy:
             return or_(columns.status.in_(rule.public_statuses), clause) if rule.public_statuses else clause
 
         return scoped(model, table, readable)
+
+    def visible_below(self, actor: Actor, model: type[Base], column: str, parent: type[Base]) -> bool:
+        # A row below others (the ownership map's `Below`) is read exactly when one of its
+        # parents is (`scoped`): through `column` to `parent`, that parent being read says it.
+        rule = OWNERSHIP.get(model)
+        return isinstance(rule, Below) and (column, parent) in rule.parents
 
     def scope(self, actor: Actor, model: type[Base], statement: Select) -> Select:
         clause = self.visible(actor, model, model.__table__)

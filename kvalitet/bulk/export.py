@@ -56,9 +56,10 @@ async def stream_export(
     chunk; tables without rows yield no chunk. Rows come sorted by id, except areas, which come
     in tree order (parents first), so the chunks can be inserted as they come.
 
-    Reads through `source` (a connection or session) in as many queries as chunks: for a
-    consistent snapshot, call it inside a REPEATABLE READ (read-only) transaction, as the CLI
-    does. Raises BulkError when there is no such municipality.
+    Reads through `source` (a connection or session, in a transaction: the rows come through a
+    server-side cursor) with one query a table: for a consistent snapshot, call it inside a
+    REPEATABLE READ (read-only) transaction, as the CLI does. Raises BulkError when there is no
+    such municipality.
     """
     if chunk_size < 1:
         raise ValueError("chunk_size must be positive")
@@ -91,18 +92,13 @@ async def stream_export(
                 by_id = {row["id"]: row for row in rows}
                 yield Chunk(name, [jsonable(by_id[id_]) for id_ in ids if id_ in by_id])
             continue
-        last = None
-        while True:
-            statement = select(*selected).where(scopes[name])
-            if last is not None:
-                statement = statement.where(table.c.id > last)
-            rows = (await source.execute(statement.order_by(table.c.id).limit(chunk_size))).mappings().all()
-            if not rows:
-                break
+        # One statement a table, read through a server-side cursor a chunk at a time: paging by
+        # id instead (`id > last … LIMIT n`) walked the table's primary key past every other
+        # municipality's rows for each page, which at national size made an export's time grow
+        # with the whole database rather than with the municipality.
+        result = await source.stream(select(*selected).where(scopes[name]).order_by(table.c.id))
+        async for rows in result.mappings().partitions(chunk_size):
             yield Chunk(name, [jsonable(row) for row in rows])
-            if len(rows) < chunk_size:
-                break
-            last = rows[-1]["id"]
 
 
 class _FileWriter:

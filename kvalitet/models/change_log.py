@@ -27,6 +27,9 @@ class ChangeLog(Base):
         Index("ix_change_log_entity", "entity_type", "entity_id", "id"),
         Index("ix_change_log_municipality", "municipality_id", "id"),
         Index("ix_change_log_feed", "tx_id", "id"),
+        # The feed of one municipality or unit, without walking past other tenants' changes.
+        Index("ix_change_log_municipality_feed", "municipality_id", "tx_id", "id"),
+        Index("ix_change_log_unit_feed", "unit_id", "tx_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

@@ -21,6 +21,7 @@ class Report(Entity):
         Index("ix_report_plan_period", "plan_id", "year", "period_key"),
         Index("ix_report_updated", "updated_at", "id"),  # keyset pages and updatedSince
         Index("ix_report_municipality_updated", "municipality_id", "updated_at", "id"),
+        Index("ix_report_municipality_period", "municipality_id", "year", "period_key"),
         Index("ix_report_unit_updated", "unit_id", "updated_at", "id"),
     )
 

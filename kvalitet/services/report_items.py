@@ -120,7 +120,12 @@ def items_sql(report: FromClause, only: Sequence[ColumnElement[Any]] | None = No
         return found.correlate_except(assessment).scalar_subquery()
 
     no_id = null().cast(Uuid)
-    criteria = (
+    only_criterion = [criterion.c.id == only[0]] if only is not None else []
+    # A criterion belongs to an area directly or through a goal (one of the two: the table's
+    # CHECK). Two branches, each joined by its own indexed key: one join on
+    # `coalesce(criterion.area_id, goal.area_id)` could be driven only from the criteria, every
+    # criterion of every plan of every municipality, for each report.
+    of_areas = (
         select(
             area.c.id.label("area_id"),
             criterion.c.id.label("criterion_id"),
@@ -129,17 +134,30 @@ def items_sql(report: FromClause, only: Sequence[ColumnElement[Any]] | None = No
             assessed("criterion_id", criterion.c.id).label("assessment_id"),
             literal_column("0").label("part"),
             area.c.position.label("area_position"),
-            func.coalesce(goal.c.position, literal_column("-1")).label("goal_position"),
+            literal_column("-1").label("goal_position"),
             criterion.c.position.label("position"),
             criterion.c.id.label("subject_id"),
         )
-        .select_from(
-            criterion.outerjoin(goal, goal.c.id == criterion.c.goal_id).join(
-                area, area.c.id == func.coalesce(criterion.c.area_id, goal.c.area_id)
-            )
-        )
-        .where(applying, *([criterion.c.id == only[0]] if only is not None else []))
+        .select_from(criterion.join(area, area.c.id == criterion.c.area_id))
+        .where(applying, *only_criterion)
         .correlate(report)  # a subquery in FROM correlates only when told
+    )
+    of_goals = (
+        select(
+            area.c.id,
+            criterion.c.id,
+            no_id,
+            no_id,
+            assessed("criterion_id", criterion.c.id),
+            literal_column("0"),
+            area.c.position,
+            goal.c.position,
+            criterion.c.position,
+            criterion.c.id,
+        )
+        .select_from(criterion.join(goal, goal.c.id == criterion.c.goal_id).join(area, area.c.id == goal.c.area_id))
+        .where(applying, *only_criterion)
+        .correlate(report)
     )
     # The unit's local plan on the report's plan, whenever it was made (before or after the report).
     local_plan_id = func.coalesce(
@@ -188,7 +206,7 @@ def items_sql(report: FromClause, only: Sequence[ColumnElement[Any]] | None = No
         .where(local_goal.c.local_plan_id == local_plan_id, applying, *([local_goal.c.id == only[1]] if only else []))
         .correlate(report)
     )
-    return union_all(criteria, measures, goals).subquery().select()
+    return union_all(of_areas, of_goals, measures, goals).subquery().select()
 
 
 async def required_items(ctx: ServiceContext, report: Report) -> list[ReportItem]:

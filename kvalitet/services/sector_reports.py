@@ -245,8 +245,7 @@ async def _plan_for(ctx: ServiceContext, municipality: Municipality, year: int, 
     """The plan the period's reports are on, else the adopted plan covering the year."""
     plan_id = await ctx.session.scalar(
         select(Report.plan_id)
-        .join(Unit, Unit.id == Report.unit_id)
-        .where(Unit.municipality_id == municipality.id, Report.year == year, Report.period_key == period_key)
+        .where(Report.municipality_id == municipality.id, Report.year == year, Report.period_key == period_key)
         .limit(1)
     )
     if plan_id is not None:

@@ -118,6 +118,11 @@ class Compiler:
         self.policy = policy
         self.settings = settings
         self.profiles = profiles
+        # The aliases whose rows the statement reads only as far as the policy lets it (each with
+        # its model): a child read from one of them through its ownership parent needs no clause
+        # of its own (`policy.visible_below`), which at national size the planner answered by
+        # reading every tenant's rows above the child once per parent row.
+        self._read_visibly: dict[FromClause, type[models.Base]] = {}
 
     # -- the walk ----------------------------------------------------------------------------
 
@@ -203,8 +208,21 @@ class Compiler:
         return model.__table__.alias()
 
     def _visible(self, model: type[models.Base], table: FromClause) -> list[ColumnElement[bool]]:
+        """The policy's clause for the rows of `table`, which from here on are read visibly."""
+        self._read_visibly[table] = model
         clause = self.policy.visible(self.actor, model, table)
         return [] if clause is None else [clause]
+
+    def _visible_below(
+        self, model: type[models.Base], table: FromClause, column: str, row: FromClause
+    ) -> list[ColumnElement[bool]]:
+        """`_visible`, or nothing when the rows are read through `column` from `row`, a row read
+        visibly, and the policy says that makes them visible."""
+        parent = self._read_visibly.get(row)
+        if parent is not None and self.policy.visible_below(self.actor, model, column, parent):
+            self._read_visibly[table] = model
+            return []
+        return self._visible(model, table)
 
     def _parent(
         self, row: FromClause, read: Parent, field_def: GraphQLField, details: FieldDetailsList, guarded: bool
@@ -218,8 +236,8 @@ class Compiler:
         if not isinstance(target_type, GraphQLObjectType):  # pragma: no cover - a parent is a row's node type
             raise NotCompilable("a parent that is no object")
         table = self._alias(read.model)
+        visible = self._visible(read.model, table)  # before the object: what it reads below is read visibly
         value = self._object(target_type, table, details, guarded)
-        visible = self._visible(read.model, table)
         # The policy's clause in a CASE, not in WHERE: there PostgreSQL would join its subquery
         # (the rows above the parent) once per lookup; here it is a hashed subplan, built once.
         found = (
@@ -278,7 +296,7 @@ class Compiler:
         filters = self._filters(read, arguments)
         conditions = [
             table.c[read.column] == parent_id,
-            *self._visible(read.model, table),
+            *self._visible_below(read.model, table, read.column, row),
             *filter_clauses(table, filters.equals, filters.where),
         ]
         order = [table.c[name] for name in read.order]
@@ -500,11 +518,12 @@ class Compiler:
     ) -> JsonText:
         element = self._list_type(field_def)
         table = self._alias(model)
+        visible = self._visible(model, table)  # first: what the objects read below is read visibly
         order = [table.c[name] for name in order_names]
         items = select(
             func.string_agg(self._object(element, table, details), aggregate_order_by(sql_text(COMMA), *order))
         )
-        return json_array(items.where(*self._visible(model, table)).scalar_subquery())
+        return json_array(items.where(*visible).scalar_subquery())
 
     def _municipality(self, number: str, field_def: GraphQLField, details: FieldDetailsList) -> JsonText:
         numbers = numbers_for(self.profiles, number)  # as the resolver looks, in its order
@@ -513,9 +532,10 @@ class Compiler:
         municipality_type = get_named_type(field_def.type)
         if not isinstance(municipality_type, GraphQLObjectType):  # pragma: no cover - Municipality is an object
             raise NotCompilable("Query.municipality is no object")
+        visible = self._visible(models.Municipality, table)
         found = (
             select(self._object(municipality_type, table, details))
-            .where(table.c.number.in_(numbers), *self._visible(models.Municipality, table))
+            .where(table.c.number.in_(numbers), *visible)
             .order_by(preference)
             .limit(1)
             .scalar_subquery()
@@ -533,10 +553,9 @@ class Compiler:
         if node is None or row_id is None or not isinstance(graphql_type, GraphQLObjectType):
             raise NotCompilable("an id of no compiled type")
         table = self._alias(node.model)
+        visible = self._visible(node.model, table)
         found = (
-            select(self._object(graphql_type, table, details))
-            .where(table.c.id == row_id, *self._visible(node.model, table))
-            .scalar_subquery()
+            select(self._object(graphql_type, table, details)).where(table.c.id == row_id, *visible).scalar_subquery()
         )
         return func.coalesce(found, sql_text("null"))
 
