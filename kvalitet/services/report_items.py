@@ -121,43 +121,34 @@ def items_sql(report: FromClause, only: Sequence[ColumnElement[Any]] | None = No
 
     no_id = null().cast(Uuid)
     only_criterion = [criterion.c.id == only[0]] if only is not None else []
+
     # A criterion belongs to an area directly or through a goal (one of the two: the table's
     # CHECK). Two branches, each joined by its own indexed key: one join on
     # `coalesce(criterion.area_id, goal.area_id)` could be driven only from the criteria, every
     # criterion of every plan of every municipality, for each report.
-    of_areas = (
-        select(
-            area.c.id.label("area_id"),
-            criterion.c.id.label("criterion_id"),
-            no_id.label("local_goal_id"),
-            no_id.label("measure_id"),
-            assessed("criterion_id", criterion.c.id).label("assessment_id"),
-            literal_column("0").label("part"),
-            area.c.position.label("area_position"),
-            literal_column("-1").label("goal_position"),
-            criterion.c.position.label("position"),
-            criterion.c.id.label("subject_id"),
+    def criteria_through(owner: FromClause, goal_position: ColumnElement[Any]) -> Select[Any]:
+        return (
+            select(
+                area.c.id.label("area_id"),
+                criterion.c.id.label("criterion_id"),
+                no_id.label("local_goal_id"),
+                no_id.label("measure_id"),
+                assessed("criterion_id", criterion.c.id).label("assessment_id"),
+                literal_column("0").label("part"),
+                area.c.position.label("area_position"),
+                goal_position.label("goal_position"),
+                criterion.c.position.label("position"),
+                criterion.c.id.label("subject_id"),
+            )
+            .select_from(owner)
+            .where(applying, *only_criterion)
+            .correlate(report)  # a subquery in FROM correlates only when told
         )
-        .select_from(criterion.join(area, area.c.id == criterion.c.area_id))
-        .where(applying, *only_criterion)
-        .correlate(report)  # a subquery in FROM correlates only when told
-    )
-    of_goals = (
-        select(
-            area.c.id,
-            criterion.c.id,
-            no_id,
-            no_id,
-            assessed("criterion_id", criterion.c.id),
-            literal_column("0"),
-            area.c.position,
-            goal.c.position,
-            criterion.c.position,
-            criterion.c.id,
-        )
-        .select_from(criterion.join(goal, goal.c.id == criterion.c.goal_id).join(area, area.c.id == goal.c.area_id))
-        .where(applying, *only_criterion)
-        .correlate(report)
+
+    of_areas = criteria_through(criterion.join(area, area.c.id == criterion.c.area_id), literal_column("-1"))
+    of_goals = criteria_through(
+        criterion.join(goal, goal.c.id == criterion.c.goal_id).join(area, area.c.id == goal.c.area_id),
+        goal.c.position,
     )
     # The unit's local plan on the report's plan, whenever it was made (before or after the report).
     local_plan_id = func.coalesce(
