@@ -45,9 +45,11 @@ def _indexes(node: dict) -> list[str]:
     return found
 
 
-async def check(connection: asyncpg.Connection, statements: list[str]) -> list[dict]:
+async def check(
+    connection: asyncpg.Connection, statements: list[str], settings: tuple[tuple[str, str], ...] = ()
+) -> list[dict]:
     """For each statement: its indexes and the large tables it scans from end to end (or why it
-    could not be planned)."""
+    could not be planned), planned with `settings` as the server ran it."""
     sizes = {
         row["relname"]: row["reltuples"]
         for row in await connection.fetch(
@@ -62,6 +64,8 @@ async def check(connection: asyncpg.Connection, statements: list[str]) -> list[d
         entry: dict = {"query": " ".join(statement.split())[:300], "seq_scans": [], "indexes": []}
         try:
             async with connection.transaction():  # EXPLAIN of a write plans it; nothing is run
+                for name, value in settings:
+                    await connection.execute("SELECT set_config($1, $2, true)", name, value)
                 plan = await connection.fetchval("SELECT pg_temp.plan_of($1)", statement)
         except asyncpg.PostgresError as error:
             entry["error"] = f"{type(error).__name__}: {error}".splitlines()[0][:200]

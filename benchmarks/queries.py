@@ -23,6 +23,8 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from kvalitet.bulk.export import SETTINGS as EXPORT_SETTINGS
+
 from .data import MUNICIPALITY_NUMBER, Dataset
 
 
@@ -212,6 +214,9 @@ class Row:
     national: bool = False  # measured only with --national (not among the default rows)
     # Asked as a subscription over multipart HTTP (the answer is parts, not one JSON object).
     multipart: bool = False
+    # The settings its statements run with in the server (its transaction's own), which its
+    # statements are planned with too (plans.py).
+    settings: tuple[tuple[str, str], ...] = ()
 
 
 ROWS = {
@@ -224,7 +229,7 @@ ROWS = {
     "history": Row(()),
     "changes": Row((), db_limit=False, national=True),
     "changes_poll": Row((), db_limit=False, national=True),
-    "export": Row((), db_limit=False, national=True, multipart=True),
+    "export": Row((), db_limit=False, national=True, multipart=True, settings=tuple(EXPORT_SETTINGS.items())),
     # Last: it changes assessments, which the reads above show.
     "save_assessment": Row(("v4", "v5"), db_limit=False, write=True),
 }

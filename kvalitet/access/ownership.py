@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy import ColumnElement, false, func, or_, select, union_all
 
 from kvalitet.models import (
     ApiKey,
@@ -187,19 +187,27 @@ def is_public(row) -> bool:
     )
 
 
-def scoped(model: type[Base], table, own: Callable[[type[Base], Owned, Any], Any]):
+def scoped(model: type[Base], table, own: Callable[[type[Base], Owned, Any], Any], *, apart: bool = False):
     """The clause over `table` (the model's table or an alias) for the rows of `model` that a
     reader takes: `own(model, rule, table)` for a table that names its owner (None: every row),
-    and for a table below others, the rows whose parent is taken (recursively)."""
+    and for a table below others, the rows whose parent is taken (recursively).
+
+    `apart`: a table below two kinds of parent (a criterion) is read as the union of the rows
+    under each, for a reader that takes few parents of many (one municipality's export):
+    PostgreSQL answers `area_id IN (…) OR goal_id IN (…)` by scanning the whole table, every
+    municipality's rows, where each branch alone uses its own index."""
     rule = OWNERSHIP[model]
     if isinstance(rule, Owned):
         return own(model, rule, table)
+    inner = model.__table__.alias() if apart and len(rule.parents) > 1 else table
     clauses = []
     for column, parent in rule.parents:
-        parents = scoped(parent, parent.__table__, own)
+        parents = scoped(parent, parent.__table__, own, apart=apart)
         if parents is None:
             return None  # a parent whose every row is taken: so is every row here
-        clauses.append(table.c[column].in_(select(parent.__table__.c.id).where(parents)))
+        clauses.append(inner.c[column].in_(select(parent.__table__.c.id).where(parents)))
+    if inner is not table:
+        return table.c.id.in_(union_all(*(select(inner.c.id).where(clause) for clause in clauses)))
     return or_(*clauses) if clauses else false()
 
 

@@ -38,9 +38,21 @@ from kvalitet.bulk.codec import (
 )
 from kvalitet.bulk.scope import municipality_scopes, require_municipality
 
+# For the rest of an export's transaction: no parallel plans. PostgreSQL chose a parallel scan of
+# every municipality's reports (to spread the lookups of one municipality's assessments over two
+# processes) where the municipality's own index reads a third of the blocks. One tenant's export
+# should read that tenant's rows, and leave the other cores to the other tenants.
+SETTINGS = {"max_parallel_workers_per_gather": "0"}
+
+
+async def _settle(source: AsyncConnection | AsyncSession) -> None:
+    for name, value in SETTINGS.items():
+        await source.execute(select(func.set_config(name, value, True)))  # (true: for the transaction)
+
 
 async def export_counts(source: AsyncConnection | AsyncSession, municipality_id: uuid.UUID) -> dict[str, int]:
     """How many rows of each table an export of the municipality holds (for progress)."""
+    await _settle(source)
     scopes = municipality_scopes(municipality_id)
     counts: dict[str, int] = {}
     for name in TABLES:
@@ -64,6 +76,7 @@ async def stream_export(
     if chunk_size < 1:
         raise ValueError("chunk_size must be positive")
     await require_municipality(source, municipality_id)
+    await _settle(source)
     scopes = municipality_scopes(municipality_id)
     for name in TABLES:
         table = table_of(name)

@@ -34,7 +34,9 @@ def municipality_scopes(municipality_id: uuid.UUID) -> dict[str, ColumnElement[b
         return table.c[rule.municipality] == municipality_id if rule.municipality else false()
 
     by_table = {model.__tablename__: model for model in OWNERSHIP}
-    scopes = {name: scoped(by_table[name], table_of(name), theirs) for name in TABLES if name != "national_goal"}
+    scopes = {
+        name: scoped(by_table[name], table_of(name), theirs, apart=True) for name in TABLES if name != "national_goal"
+    }
     goal = table_of("goal")
     # National goals are nobody's: an export holds those its plans' goals link to.
     linked = select(goal.c.national_goal_id).where(scopes["goal"], goal.c.national_goal_id.is_not(None))
