@@ -514,8 +514,13 @@ async def measure(args, wrk: str, versions: dict[str, str]) -> tuple[dict, list[
             pg.stop()
 
 
-# The national targets: a query's p99 within 1.5× of its figure at --units, the write's
-# throughput within 1.5× (at least 1/1.5 of it), memory flat (the same 1.5×).
+# The national targets: a query's p99 under load within 1.5× of its figure at --units, the
+# write's throughput within 1.5× (at least 1/1.5 of it), memory flat (the same 1.5×). The p99
+# alone is shown, not a target: in three runs on a 2-core machine, of builds that did not
+# change the page's path, its p99 alone went 2.25×, 0.89× and 3.55× its small figure (a
+# 5-second run's worst requests are the machine's pauses) and its p99 under load (4
+# connections, 10 s) 0.94×, 0.8× and 1.33×. The council draft, drawn in process, is held to
+# its p99 of 100 draws.
 NATIONAL_LIMIT = 1.5
 # Runs of the latency alone per row and size with --national (the lower p99 counts).
 ALONE_RUNS = 2
@@ -550,8 +555,11 @@ def compare(small: dict, large: dict) -> dict:
                 missed.append(
                     f"throughput {ratios['rps']}× its figure at the small size (target ≥ {1 / NATIONAL_LIMIT:.2f})"
                 )
-        elif ratios.get("p99_1") is not None and ratios["p99_1"] > NATIONAL_LIMIT:
-            missed.append(f"p99 alone {ratios['p99_1']}× its figure at the small size (target ≤ {NATIONAL_LIMIT})")
+        elif name == "council_draft":
+            if ratios["p99_1"] is not None and ratios["p99_1"] > NATIONAL_LIMIT:
+                missed.append(f"p99 {ratios['p99_1']}× its figure at the small size (target ≤ {NATIONAL_LIMIT})")
+        elif ratios["p99"] is not None and ratios["p99"] > NATIONAL_LIMIT:
+            missed.append(f"p99 {ratios['p99']}× its figure at the small size (target ≤ {NATIONAL_LIMIT})")
         # The blocks are shown, not a target: the same answer touches more of them in a shared
         # table (each index a level or two deeper, one tenant's index entries and rows among
         # others' pages). Whether a statement reads other tenants' rows is its plan's to say.
