@@ -612,9 +612,9 @@ async def load(
     finally:
         await connection.execute("RESET session_replication_role")
     counts["indicator_value"] = await _statistics(database_url, numbers_)
-    # VACUUM too, as after a restore: else autovacuum goes through the millions of new rows
-    # (setting their hint bits and visibility map) while the first rows are measured, and on
-    # two cores it took half the page row's throughput in one run.
+    # VACUUM too, as after a restore: else autovacuum may go through the millions of new rows
+    # (setting their hint bits and visibility map) while the first rows are measured (the
+    # likely cause of one run in which the page row's throughput fell to 0.37×).
     await connection.execute("VACUUM (ANALYZE)")
     size = await connection.fetchval("SELECT pg_database_size(current_database())")
     return Loaded(
