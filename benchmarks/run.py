@@ -518,7 +518,7 @@ async def measure(args, wrk: str, versions: dict[str, str]) -> tuple[dict, list[
 # write's throughput within 1.5× (at least 1/1.5 of it), memory flat (the same 1.5×). The p99
 # alone is shown, not a target: in three runs on a 2-core machine, of builds that did not
 # change the page's path, its p99 alone went 2.25×, 0.89× and 3.55× its small figure (a
-# 5-second run's worst requests are the machine's pauses) and its p99 under load (4
+# 5-second run's worst requests are likely the machine's pauses) and its p99 under load (4
 # connections, 10 s) 0.94×, 0.8× and 1.33×. The council draft, drawn in process, is held to
 # its p99 of 100 draws.
 NATIONAL_LIMIT = 1.5
