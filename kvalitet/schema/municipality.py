@@ -26,12 +26,13 @@ from kvalitet.schema.plan import Plan
 from kvalitet.schema.profile import Profile
 from kvalitet.schema.reading.connection import Connection
 from kvalitet.schema.reading.loaders import AtLeast
-from kvalitet.schema.reading.relations import Children, Filters, Page, relation
+from kvalitet.schema.reading.relations import Children, Filters, Page, Rollup, compiled_as, relation
 from kvalitet.schema.register_sync import RegisterSyncState
 from kvalitet.schema.report import Report, ReportingPeriodOfYear
 from kvalitet.schema.sector_report import PublishedSectorReport, SectorReportData
 from kvalitet.schema.unit import Unit
 from kvalitet.schema.webhook import WebhookSubscription
+from kvalitet.services import sector_report_sql
 from kvalitet.services.validation import YEARS
 
 UNIT_ORDERS = {"NAME": ("name", "id"), "UPDATED_AT": ("updated_at", "id")}
@@ -232,9 +233,10 @@ class Municipality(RowNode, Versioned):
             raise BadInput(text("input.implausible_year", year=year), argument="year")
         return [ReportingPeriodOfYear.of(p) for p in calendar(info.context.profiles, self.profile_code, year)]
 
-    @strawberry.field(
+    @compiled_as(
+        Rollup(sector_report_sql.report_row, "read_sector_report"),
         description="The units' reports for one period, rolled up (live); `period` is a reporting period key. "
-        "Null for callers who may not read the municipality's reports."
+        "Null for callers who may not read the municipality's reports.",
     )
     async def sector_report(self, info: Info, year: int, period: str) -> SectorReportData | None:
         from kvalitet.schema.mutation_support import read_service

@@ -18,11 +18,24 @@ from kvalitet import models
 from kvalitet.models.enums import ReviewStatus
 from kvalitet.schema.base import RowNode, Versioned
 from kvalitet.schema.enums import UnitKind
+from kvalitet.schema.reading.relations import READ, Derived, NodeIdOf, StatementRow, compiled_as, computed
+from kvalitet.services import sector_report_sql as sql
 from kvalitet.services.sector_reports import NOT_OPENED, STATUSES, local_plans_sql, progress_sql
+
+# The live report's parts as the compiled path reads them (`kvalitet.services.sector_report_sql`);
+# the default path reads the objects `SectorReportData.of` makes.
+
+
+def _id_of(type_name: str, column: str) -> dict:
+    return {READ: NodeIdOf(type_name, column)}
+
+
+def _rows(rows, order: tuple[str, ...], item) -> dict:
+    return {READ: Derived(rows, order, item=item)}
 
 
 @strawberry.type(description="How many assessments (of submitted and approved reports) are at a level of the scale.")
-class LevelCount:
+class LevelCount(StatementRow):
     level: str = strawberry.field(description="A level of the profile's scale (`ScaleLevel.level`).")
     count: int = strawberry.field(description="How many assessments are at it.")
 
@@ -42,13 +55,13 @@ _LEVELS = "Every level of the scale, lowest first, with how many assessments of 
 
 
 @strawberry.type(description="How many units' reports are in a status (`not_opened`: no report yet).")
-class StatusCount:
+class StatusCount(StatementRow):
     status: str = strawberry.field(
         description=f"{_STATUS_WORDS}.", deprecation_reason="Use `reportStatus`, an enum like the rest of the schema."
     )
     count: int = strawberry.field(description="How many units' reports are in it.")
 
-    @strawberry.field(description="The status, as an enum.")
+    @computed(lambda row: row.c.status, "enum", description="The status, as an enum.")
     def report_status(self) -> UnitReportStatus:
         return UnitReportStatus(self.status)
 
@@ -56,8 +69,8 @@ class StatusCount:
 @strawberry.type(
     description="A unit in the sector report, with its report for the period (if opened) and its progress."
 )
-class SectorReportUnit:
-    unit_id: relay.GlobalID = strawberry.field(description="The unit's global ID.")
+class SectorReportUnit(StatementRow):
+    unit_id: relay.GlobalID = strawberry.field(description="The unit's global ID.", metadata=_id_of("Unit", "unit_id"))
     name: str = strawberry.field(description="The unit's name (in a snapshot, as it was when published).")
     kind: str = strawberry.field(
         description="`kindergarten`, `school` or `sfo`.",
@@ -70,7 +83,9 @@ class SectorReportUnit:
         description="Past the due date without a submitted report (none opened, or a draft or returned one); in a "
         "snapshot, as it was when published."
     )
-    report_id: relay.GlobalID | None = strawberry.field(description="The unit's report for the period, if opened.")
+    report_id: relay.GlobalID | None = strawberry.field(
+        description="The unit's report for the period, if opened.", metadata=_id_of("Report", "report_id")
+    )
     # Kept in a published snapshot; read when asked for in the live report (`live`).
     items: strawberry.Private[int | None] = None
     assessed: strawberry.Private[int | None] = None
@@ -132,35 +147,43 @@ class SectorReportUnit:
         )
         return counts
 
-    @strawberry.field(description="The unit's kind.")
+    @computed(lambda row: row.c.kind, "enum", description="The unit's kind.")
     def unit_kind(self) -> UnitKind:
         return UnitKind(self.kind)
 
-    @strawberry.field(description="Where its report for the period is.")
+    @computed(lambda row: row.c.status, "enum", description="Where its report for the period is.")
     def report_status(self) -> UnitReportStatus:
         return UnitReportStatus(self.status)
 
 
 @strawberry.type(description="The distribution of levels for one criterion.")
-class SectorReportCriterion:
-    criterion_id: relay.GlobalID = strawberry.field(description="The criterion's global ID.")
+class SectorReportCriterion(StatementRow):
+    criterion_id: relay.GlobalID = strawberry.field(
+        description="The criterion's global ID.", metadata=_id_of("Criterion", "criterion_id")
+    )
     text: str = strawberry.field(description="The criterion's text.")
-    levels: list[LevelCount] = strawberry.field(description=_LEVELS)
+    levels: list[LevelCount] = strawberry.field(
+        description=_LEVELS, metadata=_rows(sql.level_rows, sql.LEVEL_ORDER, lambda: LevelCount)
+    )
 
 
 @strawberry.type(description="The distribution of levels for one measure of the plan (where reports assess measures).")
-class SectorReportMeasure:
-    measure_id: relay.GlobalID = strawberry.field(description="The measure's global ID.")
+class SectorReportMeasure(StatementRow):
+    measure_id: relay.GlobalID = strawberry.field(
+        description="The measure's global ID.", metadata=_id_of("Measure", "measure_id")
+    )
     text: str = strawberry.field(description="The measure's text.")
-    levels: list[LevelCount] = strawberry.field(description=_LEVELS)
+    levels: list[LevelCount] = strawberry.field(
+        description=_LEVELS, metadata=_rows(sql.level_rows, sql.LEVEL_ORDER, lambda: LevelCount)
+    )
 
 
 @strawberry.type(
     description="The distribution of levels for one area: its criteria, its measures (where reports assess them) "
     "and the units' local goals in it. Areas come in plan order, depth first; `parentId` and `depth` give the tree."
 )
-class SectorReportArea:
-    area_id: relay.GlobalID = strawberry.field(description="The area's global ID.")
+class SectorReportArea(StatementRow):
+    area_id: relay.GlobalID = strawberry.field(description="The area's global ID.", metadata=_id_of("Area", "area_id"))
     key: str | None = strawberry.field(description="The area's key in its plan; null if it has none.")
     kind: str = strawberry.field(description="The area's kind (a key of the profile's vocabulary).")
     title: str = strawberry.field(description="The area's title.")
@@ -169,20 +192,25 @@ class SectorReportArea:
         "its measures and the units' local goals in it; not of the areas below it."
     )
     levels: list[LevelCount] = strawberry.field(
-        description="Those assessments by level: every level of the scale, lowest first."
+        description="Those assessments by level: every level of the scale, lowest first.",
+        metadata=_rows(sql.level_rows, sql.LEVEL_ORDER, lambda: LevelCount),
     )
     criteria: list[SectorReportCriterion] = strawberry.field(
-        description="Its own criteria, then its goals', in plan order."
+        description="Its own criteria, then its goals', in plan order.",
+        metadata=_rows(sql.criterion_rows, sql.CRITERION_ORDER, lambda: SectorReportCriterion),
     )
-    parent_id: relay.GlobalID | None = strawberry.field(description="The area it is part of; null at the top.")
+    parent_id: relay.GlobalID | None = strawberry.field(
+        description="The area it is part of; null at the top.", metadata=_id_of("Area", "parent_id")
+    )
     depth: int = strawberry.field(description="0 for a top-level area, 1 for its children, and so on.")
     measures: list[SectorReportMeasure] = strawberry.field(
-        description="Its measures, where the plan's reports assess measures (empty otherwise), in order."
+        description="Its measures, where the plan's reports assess measures (empty otherwise), in order.",
+        metadata=_rows(sql.measure_rows, sql.MEASURE_ORDER, lambda: SectorReportMeasure),
     )
 
 
 @strawberry.type(description="A municipality's unit reports for one period, rolled up.")
-class SectorReportData:
+class SectorReportData(StatementRow):
     municipality_number: str = strawberry.field(description="The municipality's number (kommunenummer).")
     plan_title: str = strawberry.field(description="The title of the plan the reports are on.")
     year: int = strawberry.field(description="The year of the reporting period.")
@@ -190,16 +218,22 @@ class SectorReportData:
     due_on: dt.date = strawberry.field(description="When the period's reports are due.")
     units: list[SectorReportUnit] = strawberry.field(
         description="The units that owe a report for the period, by name: active units of the plan's kinds that "
-        "existed before the period ended (or have a report for it)."
+        "existed before the period ended (or have a report for it).",
+        metadata=_rows(sql.unit_rows, sql.UNIT_ORDER, lambda: SectorReportUnit),
     )
     units_by_status: list[StatusCount] = strawberry.field(
-        description="How many of those units are in each status: not opened, draft, submitted, returned, approved."
+        description="How many of those units are in each status: not opened, draft, submitted, returned, approved.",
+        metadata=_rows(sql.status_rows, ("n",), lambda: StatusCount),
     )
     areas: list[SectorReportArea] = strawberry.field(
-        description="The plan's areas in plan order (depth first), each with its levels."
+        description="The plan's areas in plan order (depth first), each with its levels.",
+        metadata=_rows(sql.area_rows, sql.AREA_ORDER, lambda: SectorReportArea),
     )
 
-    @strawberry.field(description="Units whose report is past due and not submitted (or not opened).")
+    @compiled_as(
+        Derived(sql.overdue_unit_rows, sql.UNIT_ORDER, item=lambda: SectorReportUnit),
+        description="Units whose report is past due and not submitted (or not opened).",
+    )
     def overdue_units(self) -> list[SectorReportUnit]:
         return [u for u in self.units if u.overdue]
 

@@ -81,7 +81,9 @@ class PlanStructure:
 async def plan_structure(session: AsyncSession, plan_ids: Iterable[uuid.UUID]) -> PlanStructure:
     """The plans' structure in three statements, whatever their number."""
     areas = (
-        await session.scalars(select(Area).where(Area.plan_id.in_(set(plan_ids))).order_by(Area.plan_id, Area.position))
+        await session.scalars(
+            select(Area).where(Area.plan_id.in_(set(plan_ids))).order_by(Area.plan_id, Area.position, Area.id)
+        )
     ).all()
     area_ids = [a.id for a in areas]
     goals = (

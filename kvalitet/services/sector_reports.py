@@ -184,7 +184,8 @@ async def compute(
         return [{"level": level, "count": counter.get(level, 0)} for level in levels]
 
     criteria_by_area: dict[uuid.UUID, list[Criterion]] = {}
-    for criterion in sorted(criteria, key=lambda c: (goal_position.get(c.goal_id, -1), c.position)):
+    # (The id settles ties, as `sector_report_sql.CRITERION_ORDER` does.)
+    for criterion in sorted(criteria, key=lambda c: (goal_position.get(c.goal_id, -1), c.position, c.id)):
         criteria_by_area.setdefault(criterion_area[criterion.id], []).append(criterion)
     measures_by_area: dict[uuid.UUID, list[Measure]] = {}
     for measure in measures:

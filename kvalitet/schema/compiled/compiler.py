@@ -41,17 +41,19 @@ from sqlalchemy import (
     Text,
     and_,
     case,
+    false,
     func,
     literal,
     literal_column,
     select,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, array
 from strawberry import relay
 
 from kvalitet import models
 from kvalitet.access.actor import AccessPolicy, Actor
+from kvalitet.access.ownership import municipality_id_of
 from kvalitet.schema.base import parse_uuid
 from kvalitet.schema.compiled.json_sql import (
     JsonText,
@@ -68,10 +70,13 @@ from kvalitet.schema.compiled.reads import (
     Children,
     Computed,
     NodeId,
+    NodeIdOf,
     NotCompilable,
     Page,
     Parent,
+    Rollup,
     Scalar,
+    enum_names,
     field_read,
     row_node,
 )
@@ -178,18 +183,26 @@ class Compiler:
         self,
         graphql_type: GraphQLObjectType,
         row: FromClause,
-        read: Scalar | NodeId | Read | Computed,
+        read: Scalar | NodeId | Read | Computed | NodeIdOf,
         field_def: GraphQLField,
         details: FieldDetailsList,
         guarded: bool = False,
     ) -> JsonText:
+        nullable = not isinstance(field_def.type, GraphQLNonNull)
         if isinstance(read, Scalar):
+            if read.column not in row.c:  # a statement's row without it
+                raise NotCompilable(f"{graphql_type.name}: no column {read.column}")
             return scalar_json(row.c[read.column], read.kind, read.nullable, read.enum_names)
         if isinstance(read, Computed):
-            return scalar_json(read.sql(row), read.kind, not isinstance(field_def.type, GraphQLNonNull))
+            return scalar_json(read.sql(row), read.kind, nullable, enum_names(field_def.type))
         if isinstance(read, NodeId):
             return global_id(graphql_type.name, row.c.id)
+        if isinstance(read, NodeIdOf):
+            found = global_id(read.type_name, row.c[read.column])
+            return func.coalesce(found, sql_text("null")) if nullable else found
         arguments = self._arguments(field_def, details)
+        if isinstance(read, Rollup):
+            return self._rollup(graphql_type, row, read, field_def, details, arguments)
         if isinstance(read, Parent):
             return self._parent(row, read, field_def, details, guarded)
         if isinstance(read, Derived):
@@ -240,14 +253,21 @@ class Compiler:
         value = self._object(target_type, table, details, guarded)
         # The policy's clause in a CASE, not in WHERE: there PostgreSQL would join its subquery
         # (the rows above the parent) once per lookup; here it is a hashed subplan, built once.
+        if non_null:
+            # Missing: NULL, which makes the object NULL, which its guarded list refuses.
+            return (
+                select(case((and_(*visible), value)) if visible else value)
+                .where(table.c.id == row.c[read.column])
+                .correlate(row)
+                .scalar_subquery()
+            )
         found = (
-            select(case((and_(*visible), value)) if visible else value)
+            select(case((and_(*visible), _boxed(value))) if visible else _boxed(value))
             .where(table.c.id == row.c[read.column])
             .correlate(row)
             .scalar_subquery()
         )
-        # Missing and non-null: NULL, which makes the object NULL, which its guarded list refuses.
-        return found if non_null else func.coalesce(found, sql_text("null"))
+        return _unboxed(found)
 
     def _derived(self, row: FromClause, read: Derived, field_def: GraphQLField, details: FieldDetailsList) -> JsonText:
         """Rows a statement works out from `row`, as a list of objects: NULL (the whole answer
@@ -270,6 +290,38 @@ class Compiler:
         items = func.string_agg(objects.c.item, aggregate_order_by(sql_text(COMMA), *keys))
         complete = func.count() == func.count(objects.c.item)
         return select(case((complete, json_array(items)))).scalar_subquery()
+
+    def _rollup(
+        self,
+        parent_type: GraphQLObjectType,
+        row: FromClause,
+        read: Rollup,
+        field_def: GraphQLField,
+        details: FieldDetailsList,
+        arguments: dict[str, Any],
+    ) -> JsonText:
+        """One object a statement works out from `row`: null for a caller without the read's
+        permission; NULL (the whole answer NULL, so the default path says why) when the
+        statement finds no row."""
+        target = field_def.type
+        parent = row_node(parent_type)
+        if not isinstance(target, GraphQLObjectType) or parent is None:
+            raise NotCompilable("a roll-up that is no nullable object of a row")
+        built = read.row(row, arguments, self.profiles)
+        if built is None:
+            raise NotCompilable("roll-up arguments the default path refuses")
+        # OFFSET 0: computed once, not pulled up into each of the many subqueries that read it.
+        rolled = built.offset(literal_column("0")).subquery()
+        value = select(self._object(target, rolled, details)).select_from(rolled).correlate(row).scalar_subquery()
+        owners_of = getattr(self.policy, "owners", None)  # (as the one-statement writes ask it)
+        if owners_of is None:
+            raise NotCompilable("the access policy names no owners")
+        owners = owners_of(self.actor, read.action, parent.model)
+        if owners is None:  # every row
+            return value
+        municipalities = owners[0]  # (a unit's grant never reaches its municipality's roll-up)
+        allowed = municipality_id_of(parent.model, row).in_(municipalities) if municipalities else false()
+        return case((allowed, value), else_=sql_text("null"))
 
     def _list_type(self, field_def: GraphQLField) -> GraphQLObjectType:
         """The element type of a list of non-null objects (the lists the compiler makes)."""
@@ -534,13 +586,13 @@ class Compiler:
             raise NotCompilable("Query.municipality is no object")
         visible = self._visible(models.Municipality, table)
         found = (
-            select(self._object(municipality_type, table, details))
+            select(_boxed(self._object(municipality_type, table, details)))
             .where(table.c.number.in_(numbers), *visible)
             .order_by(preference)
             .limit(1)
             .scalar_subquery()
         )
-        return func.coalesce(found, sql_text("null"))
+        return _unboxed(found)
 
     def _node(self, id_value: str, details: FieldDetailsList) -> JsonText:
         try:
@@ -555,9 +607,26 @@ class Compiler:
         table = self._alias(node.model)
         visible = self._visible(node.model, table)
         found = (
-            select(self._object(graphql_type, table, details)).where(table.c.id == row_id, *visible).scalar_subquery()
+            select(_boxed(self._object(graphql_type, table, details)))
+            .where(table.c.id == row_id, *visible)
+            .scalar_subquery()
         )
-        return func.coalesce(found, sql_text("null"))
+        return _unboxed(found)
+
+
+def _boxed(value: JsonText) -> ColumnElement[Any]:
+    """An object in a one-element array, so that a row whose object came out NULL (something
+    non-null inside it was missing) can be told from no row at all (`_unboxed`)."""
+    return array([value], type_=Text)
+
+
+def _unboxed(found: ColumnElement[Any]) -> JsonText:
+    """A nullable object a scalar subquery found, `_boxed`: `null` when there was no row (not
+    there, or not visible); NULL when its object came out NULL, which makes the whole answer
+    NULL, so that the default path answers and says what was missing (as it would, with the
+    object null and an error)."""
+    nothing: ColumnElement[Any] = array([sql_text("null")], type_=Text)
+    return func.coalesce(found, nothing, type_=ARRAY(Text))[1]
 
 
 def _edge_member(rows: FromClause, what: str, detail: str | None) -> JsonText:

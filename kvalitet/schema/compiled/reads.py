@@ -25,7 +25,18 @@ from graphql import (
 )
 
 from kvalitet.schema.base import RowNode
-from kvalitet.schema.reading.relations import Children, Computed, Filters, Page, Parent, Read, read_of
+from kvalitet.schema.reading.relations import (
+    Children,
+    Computed,
+    Filters,
+    NodeIdOf,
+    Page,
+    Parent,
+    Read,
+    Rollup,
+    StatementRow,
+    read_of,
+)
 
 
 class NotCompilable(Exception):
@@ -74,18 +85,28 @@ def row_type(graphql_type: GraphQLObjectType) -> Any:
     return origin if isinstance(origin, type) and isinstance(getattr(origin, "model", None), type) else None
 
 
+def statement_row(graphql_type: GraphQLObjectType) -> bool:
+    """Are the type's objects rows of a statement (`StatementRow`), its plain fields their columns?"""
+    origin = _origin(graphql_type)
+    return isinstance(origin, type) and issubclass(origin, StatementRow)
+
+
 def _origin(graphql_type: GraphQLObjectType) -> Any:
     definition = (graphql_type.extensions or {}).get("strawberry-definition")
     return getattr(definition, "origin", None)
 
 
-def field_read(graphql_type: GraphQLObjectType, name: str) -> Scalar | NodeId | Read | Computed:
+def field_read(graphql_type: GraphQLObjectType, name: str) -> Scalar | NodeId | Read | Computed | NodeIdOf:
     """What `graphql_type.name` reads; NotCompilable when the compiled path does not know."""
     field_def = graphql_type.fields.get(name)
     definition = (field_def.extensions or {}).get("strawberry-definition") if field_def is not None else None
     relation = read_of(definition)
     if relation is not None:
         return relation
+    if statement_row(graphql_type) and field_def is not None and definition is not None:
+        if definition.base_resolver is not None:
+            raise NotCompilable(f"{graphql_type.name}.{name} has a resolver")
+        return scalar_read(definition.python_name, field_def.type, f"{graphql_type.name}.{name}")
     node = row_type(graphql_type)
     if node is None or field_def is None:
         raise NotCompilable(f"{graphql_type.name}.{name}")
@@ -113,6 +134,12 @@ def scalar_read(column: str, graphql_type: GraphQLOutputType, where: str) -> Sca
     raise NotCompilable(f"{where}: no compiled rendering of {graphql_type}")
 
 
+def enum_names(graphql_type: GraphQLOutputType) -> dict[str, str]:
+    """The GraphQL names of an enum type's stored values (none for any other type)."""
+    named = get_named_type(graphql_type)
+    return _enum_names(named) if isinstance(named, GraphQLEnumType) else {}
+
+
 def _enum_names(enum_type: GraphQLEnumType) -> dict[str, str]:
     return {_value(value.value): name for name, value in enum_type.values.items()}
 
@@ -122,10 +149,14 @@ __all__ = [
     "Computed",
     "Filters",
     "NodeId",
+    "NodeIdOf",
     "NotCompilable",
     "Page",
     "Parent",
+    "Rollup",
     "Scalar",
+    "enum_names",
     "field_read",
     "row_node",
+    "statement_row",
 ]

@@ -8,7 +8,12 @@ gives the GraphQL type and arguments (its body is not run). The spec says what i
 - `Page`: a cursor connection of such rows (`first`, `after`, and the spec's order and filters);
 - `Rows`: every row of a table the caller may see, in order (a root list);
 - `Derived`: rows a statement works out from this row (a report's items), as objects whose
-  fields are relations on the statement's columns.
+  fields are relations on the statement's columns;
+- `Rollup`: one row a statement works out from this row and the field's arguments (the sector
+  report), answered on the default path by the field's own resolver (`compiled_as`).
+
+A type whose objects are rows of such a statement (`StatementRow`) has its plain fields read
+from the columns of their Python names on the compiled path, `NodeIdOf` its Relay ids.
 
 The resolver made here reads through the request's loaders (batched, narrowed by the access
 policy); the compiled path (`kvalitet.schema.compiled`) finds the same spec in the field's metadata and
@@ -180,7 +185,34 @@ class Computed:
     kind: str  # as `kvalitet.schema.compiled.reads.Scalar.kind`: boolean, int, string …
 
 
-Read = Parent | Children | Page | Rows | Derived
+@dataclass(frozen=True)
+class Rollup:
+    """One object a statement works out in SQL from the parent's row and the field's arguments
+    (a roll-up), for the compiled path; the default path runs the field's own resolver.
+    `row(table, arguments, profiles)` is a SELECT of at most one row correlated to `table` (no
+    row: the default path answers, with its error), or None for arguments the default path
+    refuses. The caller reads it only with `action` on the parent's municipality (else null, as
+    the resolver answers)."""
+
+    row: Callable[..., Any]
+    action: str
+
+
+@dataclass(frozen=True)
+class NodeIdOf:
+    """A Relay id (of `type_name`) in the column `column` of a statement's row (null where NULL)."""
+
+    type_name: str
+    column: str
+
+
+class StatementRow:
+    """A type whose objects the compiled path writes from the rows of a statement (`Derived`,
+    `Rollup`): each plain field is the column of its Python name."""
+
+
+Relation = Parent | Children | Page | Rows | Derived  # what `relation` reads on both paths
+Read = Relation | Rollup
 
 
 def computed(sql: Callable[[Any], Any], kind: str, **options):
@@ -193,7 +225,17 @@ def computed(sql: Callable[[Any], Any], kind: str, **options):
     return declare
 
 
-def relation(spec: Read, **options):
+def compiled_as(spec: Read | NodeIdOf, **options):
+    """A field answered by the method it decorates on the default path, and by `spec` on the
+    compiled path (a roll-up's parts); `options` are strawberry.field's (description …)."""
+
+    def declare(method):
+        return strawberry.field(resolver=method, metadata={READ: spec}, **options)
+
+    return declare
+
+
+def relation(spec: Relation, **options):
     """The field a method declares (its name, type, arguments and docstring-free signature),
     answered by reading `spec`; `options` are strawberry.field's (description …)."""
 
@@ -207,7 +249,7 @@ def relation(spec: Read, **options):
     return declare
 
 
-def read_of(definition) -> Read | Computed | None:
+def read_of(definition) -> Read | Computed | NodeIdOf | None:
     """The read spec of a strawberry field definition, if it is a relation."""
     return (getattr(definition, "metadata", None) or {}).get(READ)
 
@@ -236,10 +278,14 @@ __all__ = [
     "Computed",
     "Derived",
     "Filters",
+    "NodeIdOf",
     "Page",
     "Parent",
     "Read",
+    "Rollup",
     "Rows",
+    "StatementRow",
+    "compiled_as",
     "computed",
     "node_type",
     "read_of",

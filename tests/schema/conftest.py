@@ -1,0 +1,50 @@
+"""Fixtures of the compiled path's tests: the same service with the compiled path off, and
+`both`, which runs a query both ways and holds them to the same answer."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from kvalitet.access.actor import PermissiveAccessPolicy
+from kvalitet.app import create_app
+
+
+@pytest.fixture
+async def default_client(settings, profiles, database):
+    app = create_app(
+        settings.model_copy(update={"compiled_queries": False}),
+        profiles=profiles,
+        policy=PermissiveAccessPolicy(),
+        database=database,
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        yield http
+
+
+def first_difference(fast: str, slow: str) -> str:
+    at = next((i for i, (a, b) in enumerate(zip(fast, slow, strict=False)) if a != b), min(len(fast), len(slow)))
+    return f"compiled: …{fast[max(0, at - 150) : at + 150]}…\ndefault:  …{slow[max(0, at - 150) : at + 150]}…"
+
+
+@pytest.fixture
+def both(client, default_client, statements):
+    """both(query, variables) → the compiled answer, after checking it equals the default one."""
+
+    async def run(query: str, variables: dict | None = None, *, compiled: bool = True) -> dict:
+        body = {"query": query, "variables": variables or {}}
+        statements.reset()
+        fast = await client.post("/graphql", json=body)
+        count = statements.count
+        slow = await default_client.post("/graphql", json=body)
+        assert fast.status_code == slow.status_code == 200, (fast.text, slow.text)
+        fast_body, slow_body = fast.json(), slow.json()
+        fast_text, slow_text = json.dumps(fast_body), json.dumps(slow_body)
+        assert fast_text == slow_text, first_difference(fast_text, slow_text)
+        if compiled:
+            assert count == 1 and len(statements.compiled) == 1, statements.statements
+        return fast_body
+
+    return run
