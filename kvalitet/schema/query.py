@@ -14,14 +14,14 @@ from strawberry.types import Info
 from kvalitet import models
 from kvalitet.messages import text
 from kvalitet.schema import indicator
-from kvalitet.schema.changes import ChangeFeed, change_feed
+from kvalitet.schema.changes import ChangeFeed, change_feed, feed_row
 from kvalitet.schema.enums import IndicatorSource, UnitKind
 from kvalitet.schema.errors import BadInput
 from kvalitet.schema.me import Me
 from kvalitet.schema.municipality import Municipality
 from kvalitet.schema.national_goal import NationalGoal
 from kvalitet.schema.profile import Profile
-from kvalitet.schema.reading.relations import Rows, relation
+from kvalitet.schema.reading.relations import Rollup, Rows, compiled_as, relation
 
 
 async def _node(info: Info, id: strawberry.ID) -> relay.Node | None:
@@ -119,9 +119,10 @@ def query_type() -> type:
                     return Municipality.from_row(by_number[candidate])
             return None
 
-        @strawberry.field(
+        @compiled_as(
+            Rollup(feed_row),
             description="Every change you may see, oldest first: creations, updates and deletions (tombstones). "
-            "Keep `endCursor` and ask again with `after` to mirror the data exactly."
+            "Keep `endCursor` and ask again with `after` to mirror the data exactly.",
         )
         async def changes(
             self, info: Info, after: str | None = None, first: int | None = None, entity_types: list[str] | None = None

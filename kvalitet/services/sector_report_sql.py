@@ -43,14 +43,15 @@ from kvalitet.services.sector_reports import COUNTED, NOT_OPENED, STATUSES
 from kvalitet.services.validation import YEARS
 
 
-def report_row(municipality: FromClause, arguments: dict[str, Any], profiles) -> Select[Any] | None:
+def report_row(municipality: FromClause, arguments: dict[str, Any], scope) -> Select[Any] | None:
     """The sector report of the municipality row `municipality` for `arguments` (`year`,
-    `period`): no row where the default path answers with an error (no such period in the
+    `period`; `scope`: `kvalitet.schema.reading.relations.ReadScope`): no row where the default path answers with an error (no such period in the
     municipality's profile, no plan for the year). None when no profile has the period, or
     the year is out of range: the default path answers."""
     year, period_key = arguments.get("year"), arguments.get("period")
     if not isinstance(year, int) or year not in YEARS or not isinstance(period_key, str):
         return None
+    profiles = scope.profiles
     # The period's dates and the scale of each profile that has the period; the municipality's
     # profile picks its own when the statement runs (profiles do not change while it serves).
     known = [

@@ -1,6 +1,7 @@
-"""The live sector report on the compiled path (`kvalitet.services.sector_report_sql`) answers as
-the default path's roll-up in Python (`kvalitet.services.sector_reports.compute`) does, in one
-statement, whatever the caller asks of it."""
+"""The live sector report (`kvalitet.services.sector_report_sql`) and the change feed's pages
+(`kvalitet.schema.changes.feed_row`) on the compiled path answer as the default path does (the
+roll-up in Python, `kvalitet.services.sector_reports.compute`; the feed's resolver), in one
+statement, whatever the caller asks of them."""
 
 from __future__ import annotations
 
@@ -154,3 +155,66 @@ async def test_areas_at_every_depth_with_their_parents(both, gql):
     assert areas["lek"]["depth"] == 0 and areas["lek"]["parentId"] is None
     assert [lv["count"] for lv in areas["uteleik"]["levels"]][:2] == [1, 1]
     assert all(lv["count"] == 1 for c in areas["uteleik"]["criteria"] for lv in c["levels"][:2])
+
+
+FEED = """query ($after: String, $first: Int, $types: [String!]) {
+    changes(after: $after, first: $first, entityTypes: $types) {
+        __typename endCursor hasMore changes { __typename cursor at actor action entityType entityId changes } } }"""
+
+
+async def test_the_change_feed_page_by_page(both, cycle_of_reports):
+    after, pages, seen = None, 0, []
+    while True:
+        feed = (await both(FEED, {"after": after, "first": 7}))["data"]["changes"]
+        seen += feed["changes"]
+        pages += 1
+        if not feed["hasMore"]:
+            break
+        after = feed["endCursor"]
+    assert pages > 3 and len({c["cursor"] for c in seen}) == len(seen)
+    assert {c["action"] for c in seen} >= {"CREATE", "UPDATE"}
+    assert {c["entityType"] for c in seen} >= {"Municipality", "Unit", "Report", "Assessment"}
+    # Nothing new: the same cursor back, and no changes.
+    last = (await both(FEED, {"after": feed["endCursor"], "first": 7}))["data"]["changes"]
+    assert last["changes"] == [] and last["endCursor"] == feed["endCursor"] and not last["hasMore"]
+    # Of some types only, aliased and in fragments.
+    only = await both(
+        """query ($types: [String!]) { changes(entityTypes: $types, first: 5) { more: hasMore
+            changes { ... on Change { id: entityId kind: entityType } } } }""",
+        {"types": ["Report", "Unit"]},
+    )
+    kinds = {c["kind"] for c in only["data"]["changes"]["changes"]}
+    assert kinds and kinds <= {"Report", "Unit"}
+
+
+async def test_what_the_feed_refuses_is_answered_by_the_default_path(both, cycle_of_reports):
+    for variables in ({"after": "bm90IGEgY3Vyc29y"}, {"first": 10_000}, {"types": ["Not a type"]}):
+        body = await both(FEED, variables, compiled=False)
+        assert body["errors"]
+
+
+async def test_each_caller_sees_its_own_changes_on_both_paths(
+    secure_client, secure_default_client, token, gql, statements
+):
+    cycle = Cycle(gql)
+    for number, name, profile in (("3301", "Drammen", "drammen"), ("5501", "Tromsø", "tromso")):
+        municipality = await cycle.municipality(number, name, profile)
+        await cycle.unit(municipality["id"], f"Skole i {name}", "SCHOOL")
+    callers = {
+        "Drammen's admin": token("sector_admin", municipality="3301"),
+        "Tromsø's admin": token("sector_admin", municipality="5501"),
+        "anonymous": None,
+    }
+    seen = {}
+    for caller, bearer in callers.items():
+        headers = {"Accept-Language": "nb", **({"Authorization": f"Bearer {bearer}"} if bearer else {})}
+        body = {"query": FEED, "variables": {"first": 20}}
+        statements.reset()
+        fast = await secure_client.post("/graphql", json=body, headers=headers)
+        assert len(statements.compiled) == 1, (caller, statements.statements)
+        slow = await secure_default_client.post("/graphql", json=body, headers=headers)
+        fast_text, slow_text = json.dumps(fast.json()), json.dumps(slow.json())
+        assert fast_text == slow_text, f"{caller}: " + first_difference(fast_text, slow_text)
+        seen[caller] = {c["entityId"] for c in fast.json()["data"]["changes"]["changes"]}
+    assert seen["Drammen's admin"] and seen["Tromsø's admin"]
+    assert not seen["Drammen's admin"] & seen["Tromsø's admin"] and seen["anonymous"] == set()

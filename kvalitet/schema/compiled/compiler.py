@@ -60,6 +60,7 @@ from kvalitet.schema.compiled.json_sql import (
     column_kind,
     cursor_text,
     global_id,
+    global_id_of,
     json_array,
     json_object,
     quoted,
@@ -84,7 +85,7 @@ from kvalitet.schema.errors import BadInput
 from kvalitet.schema.query import numbers_for
 from kvalitet.schema.reading.connection import page_size
 from kvalitet.schema.reading.loaders import CursorError, cursor_values, filter_clauses
-from kvalitet.schema.reading.relations import Derived, Filters, Read, Rows, read_of
+from kvalitet.schema.reading.relations import Derived, Filters, Read, ReadScope, Rows, read_of
 
 if TYPE_CHECKING:
     from kvalitet.infra.settings import Settings
@@ -198,7 +199,11 @@ class Compiler:
         if isinstance(read, NodeId):
             return global_id(graphql_type.name, row.c.id)
         if isinstance(read, NodeIdOf):
-            found = global_id(read.type_name, row.c[read.column])
+            if read.type_column is not None:
+                found = global_id_of(row.c[read.type_column], row.c[read.column])
+            else:
+                assert read.type_name is not None  # (one of the two)
+                found = global_id(read.type_name, row.c[read.column])
             return func.coalesce(found, sql_text("null")) if nullable else found
         arguments = self._arguments(field_def, details)
         if isinstance(read, Rollup):
@@ -294,25 +299,31 @@ class Compiler:
     def _rollup(
         self,
         parent_type: GraphQLObjectType,
-        row: FromClause,
+        row: FromClause | None,
         read: Rollup,
         field_def: GraphQLField,
         details: FieldDetailsList,
         arguments: dict[str, Any],
     ) -> JsonText:
-        """One object a statement works out from `row`: null for a caller without the read's
-        permission; NULL (the whole answer NULL, so the default path says why) when the
-        statement finds no row."""
-        target = field_def.type
-        parent = row_node(parent_type)
-        if not isinstance(target, GraphQLObjectType) or parent is None:
-            raise NotCompilable("a roll-up that is no nullable object of a row")
-        built = read.row(row, arguments, self.profiles)
+        """One object a statement works out from `row` (None at the root): null for a caller
+        without the read's permission; NULL (the whole answer NULL, so the default path says
+        why) when the statement finds no row."""
+        target = field_def.type.of_type if isinstance(field_def.type, GraphQLNonNull) else field_def.type
+        if not isinstance(target, GraphQLObjectType):
+            raise NotCompilable("a roll-up that is no object")
+        scope = ReadScope(self.profiles, self.settings, self._visible)
+        built = read.row(row, arguments, scope)
         if built is None:
             raise NotCompilable("roll-up arguments the default path refuses")
         # OFFSET 0: computed once, not pulled up into each of the many subqueries that read it.
         rolled = built.offset(literal_column("0")).subquery()
-        value = select(self._object(target, rolled, details)).select_from(rolled).correlate(row).scalar_subquery()
+        selected = select(self._object(target, rolled, details)).select_from(rolled)
+        value = (selected if row is None else selected.correlate(row)).scalar_subquery()
+        if read.action is None:
+            return value
+        parent = row_node(parent_type)
+        if parent is None or row is None:
+            raise NotCompilable("a roll-up read with a permission on no row")
         owners_of = getattr(self.policy, "owners", None)  # (as the one-statement writes ask it)
         if owners_of is None:
             raise NotCompilable("the access policy names no owners")
@@ -563,6 +574,8 @@ class Compiler:
         read = read_of((field_def.extensions or {}).get("strawberry-definition"))
         if isinstance(read, Rows):
             return self._root_list(read.model, read.order, field_def, details)
+        if isinstance(read, Rollup):
+            return self._rollup(query_type, None, read, field_def, details, arguments)
         raise NotCompilable(f"Query.{name}")
 
     def _root_list(

@@ -112,6 +112,13 @@ def global_id(type_name: str, id_column: ColumnElement[Any]) -> JsonText:
     return quoted(func.replace(encoded, literal_column("E'\\n'"), sql_text(""), type_=Text))
 
 
+def global_id_of(type_name: ColumnElement[Any], id_column: ColumnElement[Any]) -> JsonText:
+    """`global_id` of a type named by a column (the change log's rows are of many types)."""
+    raw = func.convert_to(concat(type_name, sql_text(":"), id_column.cast(Text)), sql_text("UTF8"))
+    encoded = func.encode(raw, sql_text("base64"), type_=Text)
+    return quoted(func.replace(encoded, literal_column("E'\\n'"), sql_text(""), type_=Text))
+
+
 def cursor_text(values: list[tuple[ColumnElement[Any], str]]) -> JsonText:
     """`encode_cursor` in SQL: URL-safe base64 (unpadded) of the compact JSON list of the sort
     values as `str()` writes them; text through `to_json`, which escapes as `json.dumps` with
@@ -165,6 +172,7 @@ __all__ = [
     "concat",
     "cursor_text",
     "global_id",
+    "global_id_of",
     "json_array",
     "json_object",
     "quoted",

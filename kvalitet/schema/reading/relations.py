@@ -187,23 +187,37 @@ class Computed:
 
 @dataclass(frozen=True)
 class Rollup:
-    """One object a statement works out in SQL from the parent's row and the field's arguments
-    (a roll-up), for the compiled path; the default path runs the field's own resolver.
-    `row(table, arguments, profiles)` is a SELECT of at most one row correlated to `table` (no
-    row: the default path answers, with its error), or None for arguments the default path
-    refuses. The caller reads it only with `action` on the parent's municipality (else null, as
-    the resolver answers)."""
+    """One object a statement works out in SQL from the parent's row (None at the root) and the
+    field's arguments (a roll-up, a page of the change feed), for the compiled path; the default
+    path runs the field's own resolver. `row(table, arguments, scope)` (`ReadScope`) is a SELECT
+    of at most one row correlated to `table` (no row: the default path answers, with its
+    error), or None for arguments the default path refuses. With an `action`, the caller reads
+    it only with that permission on the parent's municipality (else null, as the resolver
+    answers)."""
 
     row: Callable[..., Any]
-    action: str
+    action: str | None = None
+
+
+@dataclass(frozen=True)
+class ReadScope:
+    """What a roll-up's statement may need of the request: the installed profiles, the settings,
+    and `visible(model, table)`, the access policy's clauses for the rows of `table` (an alias
+    of `model`'s table; none when every row is visible), as the loaders add them."""
+
+    profiles: Any
+    settings: Any
+    visible: Callable[[Any, Any], list[Any]]
 
 
 @dataclass(frozen=True)
 class NodeIdOf:
-    """A Relay id (of `type_name`) in the column `column` of a statement's row (null where NULL)."""
+    """A Relay id (of `type_name`, or of the type named in the row's `type_column`) in the
+    column `column` of a statement's row (null where NULL)."""
 
-    type_name: str
+    type_name: str | None
     column: str
+    type_column: str | None = None
 
 
 class StatementRow:
@@ -282,6 +296,7 @@ __all__ = [
     "Page",
     "Parent",
     "Read",
+    "ReadScope",
     "Rollup",
     "Rows",
     "StatementRow",
