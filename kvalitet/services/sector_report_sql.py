@@ -77,6 +77,7 @@ def report_row(municipality: FromClause, arguments: dict[str, Any], scope) -> Se
             reports.c.period_key == period_key,
         )
         .limit(1)
+        .correlate(municipality)  # (said, not left to SQLAlchemy: it correlates one level only)
         .scalar_subquery()
     )
     covering = (
@@ -89,6 +90,7 @@ def report_row(municipality: FromClause, arguments: dict[str, Any], scope) -> Se
         )
         .order_by(adopted.c.period_start.desc(), adopted.c.created_at.desc())
         .limit(1)
+        .correlate(municipality)
         .scalar_subquery()
     )
     return (
@@ -151,6 +153,7 @@ def _counts(plan: FromClause, year: int, period_key: str) -> Any:
             in_plan.c.id == func.coalesce(criterion.c.area_id, goal.c.area_id),
             in_plan.c.plan_id == plan.c.id,
         )
+        .correlate(grouped, plan)
         .scalar_subquery()
     )
     measure, measured_in = Measure.__table__.alias(), Area.__table__.alias()
@@ -163,6 +166,7 @@ def _counts(plan: FromClause, year: int, period_key: str) -> Any:
             measured_in.c.plan_id == plan.c.id,
             measured_in.c.applies_to.op("&&")(plan.c.measures_assessed_by),
         )
+        .correlate(grouped, plan)
         .scalar_subquery()
     )
     area_of = case(

@@ -157,6 +157,25 @@ async def test_areas_at_every_depth_with_their_parents(both, gql):
     assert all(lv["count"] == 1 for c in areas["uteleik"]["criteria"] for lv in c["levels"][:2])
 
 
+async def test_each_municipality_reads_its_own_plan_and_reports(both, gql):
+    """Another municipality's reports for the same period, opened first, and its adopted plan
+    for the same year: neither is this one's."""
+    cycle = Cycle(gql)
+    for number, level in (("9902", "1"), ("9901", "2")):
+        municipality = await cycle.municipality(number, f"Kommune {number}", "testprofil")
+        await cycle.adopted_plan(municipality["id"])
+        unit = await cycle.unit(municipality["id"], f"Barnehage {number}", "KINDERGARTEN")
+        report = await cycle.open_report(unit["id"], 2025, "h1")
+        await cycle.assess_all(report["id"], lambda item, level=level: level)
+        assert (await cycle.submit_report(report["id"]))["errors"] == []
+    for number, level in (("9901", "2"), ("9902", "1")):
+        body = await both(REPORT % ALL_FIELDS, {"n": number, "y": 2025, "p": "h1"})
+        report = body["data"]["municipality"]["sectorReport"]
+        assert [u["name"] for u in report["units"]] == [f"Barnehage {number}"]
+        counted = {lv["level"] for a in report["areas"] for lv in a["levels"] if lv["count"]}
+        assert counted == {level}
+
+
 FEED = """query ($after: String, $first: Int, $types: [String!]) {
     changes(after: $after, first: $first, entityTypes: $types) {
         __typename endCursor hasMore changes { __typename cursor at actor action entityType entityId changes } } }"""
