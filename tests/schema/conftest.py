@@ -48,3 +48,22 @@ def both(client, default_client, statements):
         return fast_body
 
     return run
+
+
+@pytest.fixture
+def both_as(secure_client, secure_default_client, statements):
+    """both_as(bearer, body) → the compiled answer for the caller with that token (None:
+    anonymous) under the real access policy, after checking it took one compiled statement and
+    equals the default path's."""
+
+    async def run(bearer: str | None, body: dict) -> dict:
+        headers = {"Accept-Language": "nb", **({"Authorization": f"Bearer {bearer}"} if bearer else {})}
+        statements.reset()
+        fast = await secure_client.post("/graphql", json=body, headers=headers)
+        assert len(statements.compiled) == 1, statements.statements
+        slow = await secure_default_client.post("/graphql", json=body, headers=headers)
+        fast_text, slow_text = json.dumps(fast.json()), json.dumps(slow.json())
+        assert fast_text == slow_text, first_difference(fast_text, slow_text)
+        return fast.json()
+
+    return run
