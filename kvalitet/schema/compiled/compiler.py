@@ -258,21 +258,15 @@ class Compiler:
         value = self._object(target_type, table, details, guarded)
         # The policy's clause in a CASE, not in WHERE: there PostgreSQL would join its subquery
         # (the rows above the parent) once per lookup; here it is a hashed subplan, built once.
-        if non_null:
-            # Missing: NULL, which makes the object NULL, which its guarded list refuses.
-            return (
-                select(case((and_(*visible), value)) if visible else value)
-                .where(table.c.id == row.c[read.column])
-                .correlate(row)
-                .scalar_subquery()
-            )
+        # Missing and non-null: NULL, which makes the object NULL, which its guarded list refuses.
+        selected = value if non_null else _boxed(value)
         found = (
-            select(case((and_(*visible), _boxed(value))) if visible else _boxed(value))
+            select(case((and_(*visible), selected)) if visible else selected)
             .where(table.c.id == row.c[read.column])
             .correlate(row)
             .scalar_subquery()
         )
-        return _unboxed(found)
+        return found if non_null else _unboxed(found)
 
     def _derived(self, row: FromClause, read: Derived, field_def: GraphQLField, details: FieldDetailsList) -> JsonText:
         """Rows a statement works out from `row`, as a list of objects: NULL (the whole answer

@@ -105,17 +105,20 @@ def enum_json(column: ColumnElement[Any], names: dict[str, str]) -> JsonText:
 def global_id(type_name: str, id_column: ColumnElement[Any]) -> JsonText:
     """strawberry's Relay id: standard base64 of "Type:uuid" (PostgreSQL wraps base64 every 76
     characters; the newlines are removed)."""
-    raw = func.convert_to(concat(sql_text(type_name + ":"), id_column.cast(Text)), sql_text("UTF8"))
-    encoded = func.encode(raw, sql_text("base64"), type_=Text)
-    if len(type_name) + 1 + 36 <= 57:  # at most 76 characters of base64: no line break to remove
-        return quoted(encoded)
-    return quoted(func.replace(encoded, literal_column("E'\\n'"), sql_text(""), type_=Text))
+    # At most 76 characters of base64 (57 bytes): no line break to remove.
+    return _base64_id(sql_text(type_name + ":"), id_column, wrapped=len(type_name) + 1 + 36 > 57)
 
 
 def global_id_of(type_name: ColumnElement[Any], id_column: ColumnElement[Any]) -> JsonText:
     """`global_id` of a type named by a column (the change log's rows are of many types)."""
-    raw = func.convert_to(concat(type_name, sql_text(":"), id_column.cast(Text)), sql_text("UTF8"))
+    return _base64_id(concat(type_name, sql_text(":")), id_column, wrapped=True)
+
+
+def _base64_id(prefix: JsonText, id_column: ColumnElement[Any], *, wrapped: bool) -> JsonText:
+    raw = func.convert_to(concat(prefix, id_column.cast(Text)), sql_text("UTF8"))
     encoded = func.encode(raw, sql_text("base64"), type_=Text)
+    if not wrapped:
+        return quoted(encoded)
     return quoted(func.replace(encoded, literal_column("E'\\n'"), sql_text(""), type_=Text))
 
 

@@ -233,13 +233,10 @@ def computed(sql: Callable[[Any], Any], kind: str, **options):
     """A field answered by the method it decorates, which the compiled path answers with
     `sql(table)` instead; `options` are strawberry.field's (description …)."""
 
-    def declare(method):
-        return strawberry.field(resolver=method, metadata={READ: Computed(sql, kind)}, **options)
-
-    return declare
+    return compiled_as(Computed(sql, kind), **options)
 
 
-def compiled_as(spec: Read | NodeIdOf, **options):
+def compiled_as(spec: Read | Computed | NodeIdOf, **options):
     """A field answered by the method it decorates on the default path, and by `spec` on the
     compiled path (a roll-up's parts); `options` are strawberry.field's (description …)."""
 
