@@ -110,6 +110,19 @@ def gql(client) -> GraphQLClient:
 
 
 @pytest.fixture
+async def default_client(settings, profiles, database):
+    """A client of the same service answering every query on the default path (no compiled statement)."""
+    app = create_app(
+        settings.model_copy(update={"compiled_queries": False}),
+        profiles=profiles,
+        policy=PermissiveAccessPolicy(),
+        database=database,
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        yield http
+
+
+@pytest.fixture
 def secure_settings(database_url, tmp_path) -> Settings:
     """Settings for the service as it runs: role-based access, local tokens signed in tmp_path."""
     return Settings(

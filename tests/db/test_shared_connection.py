@@ -6,12 +6,9 @@ another. A read session refuses to write."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from sqlalchemy import event, select
 
-from kvalitet.access.actor import PermissiveAccessPolicy
-from kvalitet.app import create_app
 from kvalitet.models import Municipality
 from tests.support.client import GraphQLClient
 from tests.support.cycle import Cycle
@@ -50,16 +47,9 @@ def pool(database):
 
 
 @pytest.fixture
-async def default_gql(settings, profiles, database):
+def default_gql(default_client) -> GraphQLClient:
     """A client of an app that answers every query on the default path (no compiled statement)."""
-    app = create_app(
-        settings.model_copy(update={"compiled_queries": False}),
-        profiles=profiles,
-        policy=PermissiveAccessPolicy(),
-        database=database,
-    )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
-        yield GraphQLClient(http)
+    return GraphQLClient(default_client)
 
 
 NESTED = """{ municipalities { number units(first: 20) { nodes { name municipality { name }

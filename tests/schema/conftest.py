@@ -1,32 +1,12 @@
-"""Fixtures of the compiled path's tests: the same service with the compiled path off, and
-`both`, which runs a query both ways and holds them to the same answer."""
+"""Fixtures of the compiled path's tests: `both`, which runs a query both ways (the service as
+configured, and `default_client`, the same service with the compiled path off) and holds them to
+the same answer, and `both_as`, the same for one caller under the real access policy."""
 
 from __future__ import annotations
 
 import json
 
-import httpx
 import pytest
-
-from kvalitet.access.actor import PermissiveAccessPolicy
-from kvalitet.app import create_app
-
-
-@pytest.fixture
-async def default_client(settings, profiles, database):
-    app = create_app(
-        settings.model_copy(update={"compiled_queries": False}),
-        profiles=profiles,
-        policy=PermissiveAccessPolicy(),
-        database=database,
-    )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
-        yield http
-
-
-def first_difference(fast: str, slow: str) -> str:
-    at = next((i for i, (a, b) in enumerate(zip(fast, slow, strict=False)) if a != b), min(len(fast), len(slow)))
-    return f"compiled: …{fast[max(0, at - 150) : at + 150]}…\ndefault:  …{slow[max(0, at - 150) : at + 150]}…"
 
 
 @pytest.fixture
@@ -67,3 +47,8 @@ def both_as(secure_client, secure_default_client, statements):
         return fast.json()
 
     return run
+
+
+def first_difference(fast: str, slow: str) -> str:
+    at = next((i for i, (a, b) in enumerate(zip(fast, slow, strict=False)) if a != b), min(len(fast), len(slow)))
+    return f"compiled: …{fast[max(0, at - 150) : at + 150]}…\ndefault:  …{slow[max(0, at - 150) : at + 150]}…"
