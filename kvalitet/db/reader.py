@@ -3,13 +3,13 @@
 
 The compiled path runs exactly one read-only statement per query, so it skips what a
 SQLAlchemy connection adds around it (a ping at checkout, BEGIN, ROLLBACK: three more round
-trips). It uses a small asyncpg pool to the same database, created on first use; asyncpg
-keeps each connection's statements prepared, so a repeated query is only bound and run.
+trips). Its connections (asyncpg's) are in a pool of their own (`StatementPool`), made on first
+use; asyncpg keeps each connection's statements prepared, so a repeated query is only bound
+and run.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -18,16 +18,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kvalitet.db.outage import once_more_if_dead
+from kvalitet.db.statement_pool import StatementPool
 from kvalitet.infra import tracing
 
 # What asyncpg's connect() takes from SQLAlchemy's parsed URL.
 _CONNECT_ARGUMENTS = ("host", "port", "user", "password", "database", "ssl", "direct_tls")
-
-
-async def _keep(connection) -> None:
-    """No reset when a connection goes back to the pool: it only ever ran single statements
-    outside any transaction (each its own), so there is no session state to undo (asyncpg's
-    default reset is one more round trip per statement)."""
 
 
 async def _text_as_bytes(connection) -> None:
@@ -58,28 +53,24 @@ class Reader:
         self.settings = settings or {}  # the connections' server settings, besides the timeout
         self.size = size
         self.statement_timeout_ms = statement_timeout_ms
-        self._pool: asyncpg.Pool | None = None
-        self._creating = asyncio.Lock()
+        self._pool: StatementPool | None = None
         # Called with each statement's SQL before it runs (tests count statements with it).
         self.listeners: list[Callable[[str], None]] = []
 
-    async def _get_pool(self) -> asyncpg.Pool:
+    async def _get_pool(self) -> StatementPool:
         if self._pool is None:
-            async with self._creating:
-                if self._pool is None:
-                    _, options = self.engine.dialect.create_connect_args(self.url)
-                    arguments = {k: v for k, v in options.items() if k in _CONNECT_ARGUMENTS}
-                    settings = dict(self.settings)
-                    if self.statement_timeout_ms:
-                        settings["statement_timeout"] = str(self.statement_timeout_ms)
-                    self._pool = await asyncpg.create_pool(
-                        **arguments,
-                        min_size=1,
-                        max_size=self.size,
-                        server_settings=settings,
-                        reset=_keep,
-                        init=_text_as_bytes,
-                    )
+            _, options = self.engine.dialect.create_connect_args(self.url)
+            arguments = {k: v for k, v in options.items() if k in _CONNECT_ARGUMENTS}
+            settings = dict(self.settings)
+            if self.statement_timeout_ms:
+                settings["statement_timeout"] = str(self.statement_timeout_ms)
+
+            async def connect() -> asyncpg.Connection:
+                connection = await asyncpg.connect(**arguments, server_settings=settings)
+                await _text_as_bytes(connection)
+                return connection
+
+            self._pool = StatementPool(connect, self.size)
         return self._pool
 
     async def fetch_bytes(self, sql: str, arguments: tuple[Any, ...]) -> bytes | None:
@@ -87,7 +78,7 @@ class Reader:
         UTF-8 bytes PostgreSQL sent."""
         for listener in self.listeners:
             listener(sql)
-        pool = await self._get_pool()
+        pool = self._pool or await self._get_pool()
 
         async def run() -> bytes | None:
             async with pool.acquire() as connection:
@@ -95,14 +86,14 @@ class Reader:
                     value: bytes | None = await connection.fetchval(sql, *arguments)
                 return value
 
-        # After a restart every pooled connection is dead: asyncpg replaces them on the next acquire.
-        return await once_more_if_dead(run, pool.expire_connections)
+        # After a restart every pooled connection is dead: they are dropped, and it runs once more.
+        return await once_more_if_dead(run, pool.expire)
 
     def connections(self) -> tuple[int, int]:
         """The pool's open connections and how many of them are idle (none before its first use)."""
         if self._pool is None:
             return 0, 0
-        return self._pool.get_size(), self._pool.get_idle_size()
+        return self._pool.connections()
 
     async def close(self) -> None:
         if self._pool is not None:
