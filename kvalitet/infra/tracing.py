@@ -50,12 +50,18 @@ def configure() -> None:
     trace.set_tracer_provider(provider)
 
 
-@contextlib.contextmanager
-def span(name: str, kind: str = "internal", **attributes: Any) -> Iterator[Any]:
+# What `span` and `statement` give without tracing: one shared context manager that does nothing
+# (no generator made, nor a statement's SQL read, on every request).
+_NOTHING: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
+
+
+def span(name: str, kind: str = "internal", **attributes: Any) -> contextlib.AbstractContextManager[Any]:
     """A span named `name` around the block (a child of the current one), or nothing."""
-    if not enabled():
-        yield None
-        return
+    return _span(name, kind, attributes) if enabled() else _NOTHING
+
+
+@contextlib.contextmanager
+def _span(name: str, kind: str, attributes: dict[str, Any]) -> Iterator[Any]:
     span_kind = {"server": trace.SpanKind.SERVER, "client": trace.SpanKind.CLIENT}.get(kind, trace.SpanKind.INTERNAL)
     tracer = trace.get_tracer(TRACER)
     with tracer.start_as_current_span(name, kind=span_kind, attributes=_clean(attributes)) as current:
@@ -70,6 +76,8 @@ def annotate(current: Any, **attributes: Any) -> None:
 
 def statement(sql: str) -> contextlib.AbstractContextManager[Any]:
     """A span for one SQL statement, named by its first word (SELECT, INSERT, WITH …)."""
+    if not enabled():
+        return _NOTHING
     words = sql.split(None, 1)
     name = f"db {words[0].upper()}" if words else "db statement"
     return span(name, "client", **{"db.system.name": "postgresql", "db.query.text": sql[:2000]})

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
+import random
 import re
 import sys
-import uuid
 
 import structlog
 from starlette.requests import ClientDisconnect
@@ -34,40 +33,35 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
-        rid = given if _SAFE_ID.match(given) else uuid.uuid4().hex
+        # A correlation id, not a secret: from `random` (seeded from the system once per process,
+        # and again in a forked worker), so no system call for randomness on every request.
+        rid = given if _SAFE_ID.match(given) else f"{random.getrandbits(128):032x}"
         token = request_id.set(rid)
         structlog.contextvars.bind_contextvars(request_id=rid)
         http = scope["type"] == "http"
         exchange = observed.Exchange(scope.get("method", "GET") if http else "WEBSOCKET", scope.get("path", ""))
         exchange_token = observed.current.set(exchange)
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
-            await send(message)
-
+        rid_header = (b"x-request-id", rid.encode())
         started = False
 
-        async def tracking_send(message: Message) -> None:
+        async def send_with_id(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
                 exchange.status = message.get("status", 200)
-            await send_with_id(message)
+                message["headers"] = [*message.get("headers", ()), rid_header]
+            await send(message)
 
         # The request's span (kvalitet.infra.tracing; nothing without the otel extra): the
         # statements and webhook posts under it are its children.
-        tracing_span = contextlib.ExitStack()
-        traced = tracing_span.enter_context(
-            tracing.span(
-                f"{exchange.method} {exchange.path}",
-                "server",
-                **{"http.request.method": exchange.method, "url.path": exchange.path, "kvalitet.request_id": rid},
-            )
+        tracing_span = tracing.span(
+            f"{exchange.method} {exchange.path}",
+            "server",
+            **{"http.request.method": exchange.method, "url.path": exchange.path, "kvalitet.request_id": rid},
         )
+        traced = tracing_span.__enter__()
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, send_with_id)
         except ClientDisconnect:
             # The client went away mid-request (a closed connection): nothing went wrong here.
             structlog.get_logger(__name__).info("request.client_disconnected")
