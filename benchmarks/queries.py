@@ -128,7 +128,7 @@ V4 = {
 }
 
 # PostGraphile v5 (Amber preset): `id` is the node id, the primary key column is `rowId`. `page`,
-# `dashboard` and `plan_tree` are the documents of /work/shared/reference/postgraphile-v5/queries/
+# `dashboard` and `plan_tree` are the documents of ../shared/reference/postgraphile-v5/queries/
 # (known to work with benchmarks/peer5/graphile.config.mjs), as they are there.
 _V5_UNIT = """id name kind
       reports: reportsByUnitId(orderBy: [UPDATED_AT_ASC, ROW_ID_ASC]) { nodes {

@@ -1,4 +1,4 @@
-// Copied from /work/shared/reference/postgraphile-v5/graphile.config.mjs (known to work on the
+// Copied from ../shared/reference/postgraphile-v5/graphile.config.mjs (known to work on the
 // benchmark machine with postgraphile@5.1.5 under Node 22); benchmarks/servers.py copies it into
 // benchmarks/.peer5 at each run, so that its imports of postgraphile resolve there.
 // PostGraphile v5 peer for the kvalitet benchmark (see benchmarks/README.md).
