@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import json
 import math
+import pickle
 import re
 import shutil
 import signal
@@ -284,6 +285,19 @@ async def measure(args, wrk: str, versions: dict[str, str]) -> tuple[dict, list[
         ports = {server: servers.free_port() for server in ("ours", *peers)}
         say(f"starting our server (port {ports['ours']}, {args.workers} worker(s)) …")
         ours = servers.start_ours(env, WORK, ports["ours"], args.workers, started)
+        floor = floor_url = None
+        if any(queries.ROWS[name].db_limit for name in args.queries):
+            # The floor: db_limit.py's statements served over HTTP by uvicorn and nothing else.
+            floor_arguments = WORK / "floor-arguments.pickle"
+            floor_arguments.write_bytes(
+                pickle.dumps({name: db_limit.arguments(name, dataset) for name in db_limit.STATEMENTS})
+            )
+            say("starting the floor (benchmarks/floor.py) …")
+            floor_port = servers.free_port()
+            floor_url = f"http://127.0.0.1:{floor_port}/"
+            floor = servers.start_floor(
+                socket_dir, url.port or 5432, url.username, floor_arguments, WORK, floor_port, started
+            )
         # After the server: it makes the key in its data directory that tokens are signed with.
         # The reads as the municipality's sector admin; the write as a unit leader of all its
         # units (a sector admin reviews reports, but does not write them).
@@ -429,7 +443,7 @@ async def measure(args, wrk: str, versions: dict[str, str]) -> tuple[dict, list[
                     # machine swung 1.8–4.6× for the same build); the median round's ratio counts.
                     limited = row.db_limit and server == "ours"
                     rounds = max(ALONE_RUNS if args.national else 1, DB_LIMIT_ROUNDS if limited else 1)
-                    runs, db_times = [], []
+                    runs, db_times, floor_runs = [], [], []
                     for _ in range(rounds):
                         load.wait_idle([process.pid, postmaster])
                         say(f"== {name} on {server}: {alone_seconds:g} s at 1 connection (latency)")
@@ -446,6 +460,18 @@ async def measure(args, wrk: str, versions: dict[str, str]) -> tuple[dict, list[
                             load.wait_idle([process.pid, postmaster])
                             db_times.append(await db_limit.median_ms(connection, name, dataset))
                             say(f"   its statement alone: {db_times[-1]:.2f} ms (median of 30)")
+                        if limited and floor is not None and floor_url is not None:
+                            load.wait_idle([floor.pid, postmaster])
+                            floor_runs.append(
+                                load.run_wrk(
+                                    wrk,
+                                    floor_url,
+                                    load.write_script(WORK / f"{name}-floor.lua", {"statement": name}, {}),
+                                    seconds=alone_seconds,
+                                    connections=1,
+                                )
+                            )
+                            say(f"   the statement over HTTP (the floor): {floor_runs[-1].p50_ms:.2f} ms at p50")
                     best = min(runs, key=lambda run: run.p99_ms)
                     entry[server].update(
                         {
@@ -470,6 +496,16 @@ async def measure(args, wrk: str, versions: dict[str, str]) -> tuple[dict, list[
                             }
                             for run, db, r in zip(runs, db_times, ratios, strict=True)
                         ]
+                        if floor_runs:
+                            # The same round's floor: the statement served over HTTP by floor.py.
+                            floor_ms = floor_runs[middle].p50_ms
+                            entry["floor_ms"] = round(floor_ms, 2)
+                            entry["ratio_floor"] = round(runs[middle].p50_ms / floor_ms, 2) if floor_ms else None
+                            entry["floor_ratio_db_limit"] = (
+                                round(floor_ms / db_times[middle], 2) if db_times[middle] else None
+                            )
+                            for round_, floor_run in zip(entry["db_limit_rounds"], floor_runs, strict=True):
+                                round_["floor_ms"] = round(floor_run.p50_ms, 2)
                     for problem in (
                         warm.problems("warm-up", may_be_empty=True)
                         + result.problems()
@@ -632,9 +668,17 @@ def table(name: str, entry: dict) -> list[str]:
             f"database limit (one SQL statement): **{entry['db_limit_ms']} ms**; our latency alone / database "
             f"limit: **{_number(entry['ratio_db_limit'])}**"
         )
+    if "floor_ms" in entry:
+        notes.append(
+            f"the statement served over HTTP by nothing else (the floor, floor.py): **{entry['floor_ms']} ms**, "
+            f"{_number(entry['floor_ratio_db_limit'])}× the statement; our latency alone / the floor: "
+            f"**{_number(entry['ratio_floor'])}**"
+        )
     if entry.get("db_limit_rounds"):
         rounds = ", ".join(
-            f"{r['ours_ms']:g} / {r['db_limit_ms']:g} = {_number(r['ratio'])}" for r in entry["db_limit_rounds"]
+            f"{r['ours_ms']:g} / {r['db_limit_ms']:g} = {_number(r['ratio'])}"
+            + (f" (floor {r['floor_ms']:g})" if "floor_ms" in r else "")
+            for r in entry["db_limit_rounds"]
         )
         notes.append(f"rounds (ours ms / statement ms), the median counts: {rounds}")
     lines.append("\n" + "; ".join(notes) if notes else "")
@@ -667,6 +711,8 @@ def result_line(name: str, entry: dict) -> str:
     fields.append(f"ours_ms={ours['p50_1_ms']:.2f}")
     if "db_limit_ms" in entry:
         fields += [f"db_limit_ms={entry['db_limit_ms']:.2f}", f"ratio_db_limit={_number(entry['ratio_db_limit'])}"]
+    if "floor_ms" in entry:
+        fields += [f"floor_ms={entry['floor_ms']:.2f}", f"ratio_floor={_number(entry['ratio_floor'])}"]
     return "RESULT " + " ".join(fields)
 
 

@@ -22,6 +22,7 @@ import httpx
 from kvalitet.infra.embedded import EmbeddedPostgres
 
 BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent  # the floor runs as `benchmarks.floor` from here
 PEER_DIR = BENCH_DIR / ".peer"
 PEER_CLI = PEER_DIR / "node_modules" / "postgraphile" / "cli.js"
 # PostGraphile v5 needs Node 22 or later (on Node 20 every query fails); the npm package
@@ -295,6 +296,28 @@ def start_peer5(
     started.append(process)
     url = f"http://127.0.0.1:{port}/graphql"
     process.wait_ready(lambda: httpx.post(url, json={"query": "{__typename}"}, timeout=2).status_code == 200)
+    return process
+
+
+def start_floor(
+    socket_dir: str, pg_port: int, user: str, arguments: Path, work: Path, port: int, started: list[Process]
+) -> Process:
+    """Start the floor (benchmarks/floor.py): uvicorn answering with db_limit.py's statements,
+    their arguments pickled in `arguments`."""
+    argv = [sys.executable, "-m", "uvicorn", "benchmarks.floor:app", "--host", "127.0.0.1", "--port", str(port)]
+    argv += ["--loop", "uvloop", "--http", "httptools", "--log-level", "warning", "--no-access-log"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "FLOOR_"))}
+    env.update(
+        FLOOR_PGHOST=socket_dir,
+        FLOOR_PGPORT=str(pg_port),
+        FLOOR_PGUSER=user,
+        FLOOR_PGDATABASE=DATABASE,
+        FLOOR_ARGUMENTS=str(arguments),
+    )
+    process = Process("the floor (benchmarks/floor.py)", argv, env=env, cwd=REPO, log=work / "floor.log")
+    started.append(process)
+    url = f"http://127.0.0.1:{port}/"
+    process.wait_ready(lambda: httpx.post(url, json={"statement": "history"}, timeout=2).status_code == 200)
     return process
 
 
