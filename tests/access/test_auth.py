@@ -329,6 +329,21 @@ async def test_an_archived_units_roles_end_at_once(gql, secure_client, token, wo
     assert after.json()["data"]["municipality"]["units"]["totalCount"] == 0
 
 
+async def test_a_municipality_a_token_names_before_it_exists_is_granted_once_it_does(gql, gql_as, token, world):
+    caller = gql_as(token("sector_admin", municipality="9902"))
+    mine = "{ me { roles { role municipality { number } } } }"
+    assert (await caller(mine))["me"]["roles"] == []  # no such municipality yet: no grant
+    await Cycle(gql).municipality("9902", "Nykommune", "testprofil")
+    assert (await caller(mine))["me"]["roles"] == [{"role": "sector_admin", "municipality": {"number": "9902"}}]
+
+
+async def test_a_callers_municipality_role_is_the_same_on_every_request(gql_as, token, world):
+    caller = gql_as(token("sector_admin", municipality="9901"))
+    answers = [await caller(WHO) for _ in range(3)]  # the second and third from the kept caller
+    assert answers[0]["municipality"]["units"]["totalCount"] == 1
+    assert answers[1:] == [answers[0], answers[0]]
+
+
 ME = """{ me { id anonymous scopes roles { role permissions
     municipality { number name } unit { name orgNumber municipality { number } } } } }"""
 
