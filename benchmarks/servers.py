@@ -267,13 +267,8 @@ def start_peer(connection: str, work: Path, port: int, workers: int, started: li
     ]
     if workers > 1:
         argv += ["--cluster-workers", str(workers)]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-    env["NODE_ENV"] = "production"
-    process = Process("the peer PostGraphile v4", argv, env=env, cwd=work, log=work / "v4.log")
-    started.append(process)
-    url = f"http://127.0.0.1:{port}/graphql"
-    process.wait_ready(lambda: httpx.post(url, json={"query": "{__typename}"}, timeout=2).status_code == 200)
-    return process
+    env = {"NODE_ENV": "production"}
+    return _start("the peer PostGraphile v4", argv, env, work, work / "v4.log", started, _graphql_ready(port))
 
 
 def start_peer5(
@@ -284,19 +279,14 @@ def start_peer5(
     config = PEER5_DIR / "graphile.config.mjs"
     shutil.copyfile(PEER5_CONFIG, config)
     argv = [str(PEER5_NODE), str(PEER5_CLI), "-C", str(config)]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-    env.update(
-        NODE_ENV="production",
-        PG5_DB=database,
-        PG5_PORT=str(port),
-        PG5_SOCKET=socket_dir,
-        PG5_PGPORT=str(pg_port),
-    )
-    process = Process("the peer PostGraphile v5", argv, env=env, cwd=work, log=work / "v5.log")
-    started.append(process)
-    url = f"http://127.0.0.1:{port}/graphql"
-    process.wait_ready(lambda: httpx.post(url, json={"query": "{__typename}"}, timeout=2).status_code == 200)
-    return process
+    env = {
+        "NODE_ENV": "production",
+        "PG5_DB": database,
+        "PG5_PORT": str(port),
+        "PG5_SOCKET": socket_dir,
+        "PG5_PGPORT": str(pg_port),
+    }
+    return _start("the peer PostGraphile v5", argv, env, work, work / "v5.log", started, _graphql_ready(port))
 
 
 def start_floor(
@@ -306,18 +296,32 @@ def start_floor(
     their arguments pickled in `arguments`."""
     argv = [sys.executable, "-m", "uvicorn", "benchmarks.floor:app", "--host", "127.0.0.1", "--port", str(port)]
     argv += ["--loop", "uvloop", "--http", "httptools", "--log-level", "warning", "--no-access-log"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "FLOOR_"))}
-    env.update(
-        FLOOR_PGHOST=socket_dir,
-        FLOOR_PGPORT=str(pg_port),
-        FLOOR_PGUSER=user,
-        FLOOR_PGDATABASE=DATABASE,
-        FLOOR_ARGUMENTS=str(arguments),
-    )
-    process = Process("the floor (benchmarks/floor.py)", argv, env=env, cwd=REPO, log=work / "floor.log")
-    started.append(process)
+    env = {
+        "FLOOR_PGHOST": socket_dir,
+        "FLOOR_PGPORT": str(pg_port),
+        "FLOOR_PGUSER": user,
+        "FLOOR_PGDATABASE": DATABASE,
+        "FLOOR_ARGUMENTS": str(arguments),
+    }
     url = f"http://127.0.0.1:{port}/"
-    process.wait_ready(lambda: httpx.post(url, json={"statement": "history"}, timeout=2).status_code == 200)
+    ready = lambda: httpx.post(url, json={"statement": "history"}, timeout=2).status_code == 200  # noqa: E731
+    return _start("the floor (benchmarks/floor.py)", argv, env, REPO, work / "floor.log", started, ready)
+
+
+def _graphql_ready(port: int):
+    url = f"http://127.0.0.1:{port}/graphql"
+    return lambda: httpx.post(url, json={"query": "{__typename}"}, timeout=2).status_code == 200
+
+
+def _start(name: str, argv: list[str], env: dict[str, str], cwd: Path, log: Path, started: list[Process], ready):
+    """Start a server (added to `started` at once, so it is stopped even if it never gets ready)
+    with this environment less libpq's PG* variables (each is given its database explicitly),
+    plus `env`; wait until `ready()`."""
+    process = Process(
+        name, argv, env={**{k: v for k, v in os.environ.items() if not k.startswith("PG")}, **env}, cwd=cwd, log=log
+    )
+    started.append(process)
+    process.wait_ready(ready)
     return process
 
 
