@@ -22,7 +22,7 @@ from kvalitet.db.migrate import upgrade
 from kvalitet.infra.settings import Settings
 from kvalitet.plugins import Profiles, new_plugin_manager
 from tests.fixtures.plugin import FixtureProfile
-from tests.support.client import GraphQLClient, StatementCounter
+from tests.support.client import GraphQLClient, StatementCounter, service_client
 from tests.support.database import admin_sql
 from tests.support.paths import FIXTURES
 
@@ -112,13 +112,7 @@ def gql(client) -> GraphQLClient:
 @pytest.fixture
 async def default_client(settings, profiles, database):
     """A client of the same service answering every query on the default path (no compiled statement)."""
-    app = create_app(
-        settings.model_copy(update={"compiled_queries": False}),
-        profiles=profiles,
-        policy=PermissiveAccessPolicy(),
-        database=database,
-    )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+    async with service_client(settings, profiles, database, compiled=False) as http:
         yield http
 
 

@@ -12,7 +12,6 @@ import base64
 import json
 import uuid as _uuid
 
-import httpx
 import pytest
 import strawberry
 from graphql import GraphQLEnumType, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLScalarType, get_named_type
@@ -20,8 +19,6 @@ from strawberry import relay
 from strawberry.types import Info
 
 from kvalitet import models as _models
-from kvalitet.access.actor import PermissiveAccessPolicy
-from kvalitet.app import create_app
 from kvalitet.plugins import Profiles, hookimpl, new_plugin_manager
 from kvalitet.schema.base import RowNode
 from kvalitet.schema.compiled.reads import row_type, statement_row
@@ -39,6 +36,7 @@ from kvalitet.schema.reading.relations import (
 )
 from kvalitet.schema.webhook import WebhookSubscription
 from tests.schema.conftest import first_difference
+from tests.support.client import service_client
 from tests.support.data import DEEP, add_copies
 
 
@@ -667,13 +665,7 @@ async def test_a_relation_declared_on_a_new_type_is_answered_alike_on_both_paths
       two: deliveries(first: 2) { attempts } } } }"""
     answers = []
     for compiled in (True, False):
-        app = create_app(
-            settings.model_copy(update={"compiled_queries": compiled}),
-            profiles=profiles,
-            policy=PermissiveAccessPolicy(),
-            database=database,
-        )
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        async with service_client(settings, profiles, database, compiled=compiled) as http:
             statements.reset()
             response = await http.post("/graphql", json={"query": query, "variables": {"id": event_id}})
             assert response.status_code == 200, response.text

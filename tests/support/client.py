@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 import httpx
 from sqlalchemy import event
+
+from kvalitet.access.actor import PermissiveAccessPolicy
+from kvalitet.app import create_app
+
+
+@contextlib.asynccontextmanager
+async def service_client(settings, profiles, database, *, compiled: bool = True) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of the service (every caller allowed), with its compiled paths on or off."""
+    app = create_app(
+        settings.model_copy(update={"compiled_queries": compiled}),
+        profiles=profiles,
+        policy=PermissiveAccessPolicy(),
+        database=database,
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        yield http
 
 
 class GraphQLClient:
