@@ -80,7 +80,7 @@ def statement(sql: str) -> contextlib.AbstractContextManager[Any]:
         return _NOTHING
     words = sql.split(None, 1)
     name = f"db {words[0].upper()}" if words else "db statement"
-    return span(name, "client", **{"db.system.name": "postgresql", "db.query.text": sql[:2000]})
+    return _span(name, "client", {"db.system.name": "postgresql", "db.query.text": sql[:2000]})
 
 
 def trace_statements(engine: Any) -> None:
